@@ -1,0 +1,118 @@
+"""The report of an audit as a plain dict: the JSON contract every format renders.
+
+Built once from the audit's results; the renderers in `formats/` read only this dict,
+so every format shows the same findings, statuses and keys.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+from .. import __version__
+from ..compiler.pack import Pack
+from .audit import Audit, RuleResult
+from .config import Attestation, Config
+
+INFORMATIONAL = "informational"
+
+
+def _format_value(value: object) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _message(result: RuleResult, key: dict[str, str], values: dict[str, object], lang: str) -> str:
+    fields = {**key, **values, **{f"${k}": v for k, v in result.values.items()}}
+    return result.rule.message[lang].format_map({k: _format_value(v) for k, v in fields.items()})
+
+
+def _rule_entry(result: RuleResult, lang: str) -> dict:
+    rule = result.rule
+    entry = {
+        "id": rule.id, "kind": "automated", "article": rule.article, "title": rule.title.as_dict(),
+        "severity": rule.severity, "dataset": rule.dataset, "source": f"{rule.source.file}:{rule.source.line}",
+        "status": result.status, "finding_count": len(result.findings),
+        "findings": [{"dataset": f.dataset, "key": f.key, "message": _message(result, f.key, f.values, lang)}
+                     for f in result.findings],
+    }
+    if result.error:
+        entry["error"] = result.error
+    return entry
+
+
+def _attestation_status(attestation: Attestation | None, as_of: dt.date) -> str:
+    if attestation is None:
+        return "manual"
+    return "attested" if as_of <= attestation.valid_until else "expired"
+
+
+def _control_entries(pack: Pack, config: Config, as_of: dt.date) -> list[dict]:
+    entries = []
+    for control in pack.controls:
+        # The latest attestation counts; an older one it replaced does not.
+        found = sorted((a for a in config.attestations if a.control == control.id), key=lambda a: a.date)
+        attestation = found[-1] if found else None
+        entry = {"id": control.id, "kind": "manual", "article": control.article, "title": control.title.as_dict(),
+                 "source": f"{control.source.file}:{control.source.line}",
+                 "status": _attestation_status(attestation, as_of), "evidence": control.evidence.nl}
+        if attestation:
+            entry["attestation"] = {"by": attestation.by, "date": attestation.date.isoformat(),
+                                    "evidence": attestation.evidence,
+                                    "valid_until": attestation.valid_until.isoformat()}
+        entries.append(entry)
+    return entries
+
+
+def _informational_entries(pack: Pack) -> list[dict]:
+    return [{"id": f"{clause.number}-{INFORMATIONAL}", "kind": INFORMATIONAL, "article": clause.number,
+             "title": article.title.as_dict(), "status": INFORMATIONAL, "see": list(clause.made_concrete_by)}
+            for article in pack.articles for clause in article.clauses if clause.informational]
+
+
+def coverage(pack: Pack) -> dict[str, list[str]]:
+    """Each clause of the pack with the ids of what covers it; empty means uncovered."""
+    cover: dict[str, list[str]] = {c.number: [] for a in pack.articles for c in a.clauses}
+    for item in (*pack.rules, *pack.controls):
+        cover[item.article].append(item.id)
+    for article in pack.articles:
+        for clause in article.clauses:
+            if clause.informational:
+                cover[clause.number].append(f"{clause.number}-{INFORMATIONAL}")
+    return cover
+
+
+def _articles(pack: Pack) -> list[dict]:
+    cover = coverage(pack)
+    return [{"article": a.number, "title": a.title.as_dict(),
+             "clauses": [{"clause": c.number, "text": c.text, "rules": cover[c.number]} for c in a.clauses]}
+            for a in pack.articles]
+
+
+def build_report(audit: Audit, lang: str = "nl") -> dict:
+    rules = [_rule_entry(r, lang) for r in audit.results]
+    rules += _control_entries(audit.pack, audit.config, audit.as_of) + _informational_entries(audit.pack)
+    statuses = Counter(r["status"] for r in rules)
+    return {
+        "tool": {"name": "reglement", "version": __version__},
+        "rulepack": {"name": audit.pack.name, "version": audit.pack.version, "title": audit.pack.title.as_dict()},
+        "as_of": audit.as_of.isoformat(),
+        "lang": lang,
+        "engine": audit.engine,
+        "run": {"started_at": audit.started_at.isoformat(timespec="seconds"), "seconds": round(audit.seconds, 3)},
+        "data": {d.name: {"path": str(d.path), "rows": d.rows, "sha256": d.sha256}
+                 for d in audit.export.datasets.values()},
+        "summary": {
+            "rules": len(audit.results), "passed": statuses["passed"], "failed": statuses["failed"],
+            "errors": statuses["error"], "manual": statuses["manual"], "attested": statuses["attested"],
+            "expired": statuses["expired"], "waived": statuses["waived"], "informational": statuses[INFORMATIONAL],
+            "findings": sum(len(r.findings) for r in audit.results),
+        },
+        "rules": rules,
+        "articles": _articles(audit.pack),
+    }

@@ -1,0 +1,182 @@
+"""The typed IR of a condition: frozen dataclasses, each with the span it came from.
+
+The parser builds these with `type=None` and unbound columns; the resolver returns a
+copy in which every node has its type and every column names the binding (`t0` for
+the rule's own row, `t1`… for sub-query rows) it reads from. Renderers (SQL, pandas)
+only ever see resolved trees.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Union
+
+# Types of the language. Contract types plus number, duration and null.
+STRING, NUMBER, BOOL, DATE, TIMESTAMP, DURATION, NULL = (
+    "string", "number", "bool", "date", "timestamp", "duration", "null")
+LIST = "list<string>"
+
+
+@dataclass(frozen=True)
+class Span:
+    """1-based line and column of a node inside the condition text, end exclusive."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(frozen=True)
+class Node:
+    span: Span = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Literal(Node):
+    value: str | int | float | bool | dt.date | dt.datetime | None
+    type: str
+
+
+@dataclass(frozen=True)
+class Param(Node):
+    """`$name`: a rule parameter, or `$audit_date`; bound to a value when rendered."""
+
+    name: str
+    type: str | None = None
+
+
+@dataclass(frozen=True)
+class Duration(Node):
+    amount: Literal | Param  # a whole number
+    unit: str  # years, months, weeks, days
+    type: str = DURATION
+
+
+@dataclass(frozen=True)
+class Column(Node):
+    name: str
+    qualifier: str | None = None  # dataset name or alias written by the author
+    binding: str | None = None  # resolved: t0, t1, …
+    dataset: str | None = None  # resolved: the dataset the binding ranges over
+    type: str | None = None
+
+
+@dataclass(frozen=True)
+class Not(Node):
+    operand: Expr
+    type: str = BOOL
+
+
+@dataclass(frozen=True)
+class Logical(Node):
+    op: str  # and, or
+    left: Expr
+    right: Expr
+    type: str = BOOL
+
+
+@dataclass(frozen=True)
+class Compare(Node):
+    op: str  # = != < <= > >=
+    left: Expr
+    right: Expr
+    type: str = BOOL
+
+
+@dataclass(frozen=True)
+class Arith(Node):
+    op: str  # + -
+    left: Expr
+    right: Expr
+    type: str | None = None
+
+
+@dataclass(frozen=True)
+class IsNull(Node):
+    operand: Expr
+    negated: bool
+    type: str = BOOL
+
+
+@dataclass(frozen=True)
+class IsEmpty(Node):
+    """Null, or a string of only white space, or a list without items."""
+
+    operand: Expr
+    negated: bool
+    type: str = BOOL
+
+
+@dataclass(frozen=True)
+class InList(Node):
+    operand: Expr
+    items: tuple[Literal, ...]
+    negated: bool
+    type: str = BOOL
+
+
+@dataclass(frozen=True)
+class Contains(Node):
+    container: Expr
+    item: Expr
+    type: str = BOOL
+
+
+@dataclass(frozen=True)
+class Call(Node):
+    name: str
+    args: tuple[Expr, ...]
+    type: str | None = None
+
+
+@dataclass(frozen=True)
+class Source(Node):
+    dataset: str
+    alias: str | None = None
+    binding: str | None = None  # resolved
+
+
+@dataclass(frozen=True)
+class Exists(Node):
+    """`exists S where C` (negated=False) or `no S where C` (negated=True)."""
+
+    source: Source
+    where: Expr | None
+    negated: bool
+    type: str = BOOL
+
+
+@dataclass(frozen=True)
+class Aggregate(Node):
+    """`latest|earliest|max|min COLUMN of S where C`, or `count of S where C`."""
+
+    func: str  # latest earliest max min count
+    column: Column | None  # None for count
+    source: Source
+    where: Expr | None
+    type: str | None = None
+
+
+Expr = Union[Literal, Param, Duration, Column, Not, Logical, Compare, Arith, IsNull,
+             IsEmpty, InList, Contains, Call, Exists, Aggregate]
+
+
+def children(node: Node) -> list[Node]:
+    """The direct sub-nodes of a node, in source order."""
+    out: list[Node] = []
+    for name in node.__dataclass_fields__:
+        value = getattr(node, name)
+        if isinstance(value, Node):
+            out.append(value)
+        elif isinstance(value, tuple):
+            out.extend(v for v in value if isinstance(v, Node))
+    return out
+
+
+def walk(node: Node):
+    """Every node of a tree, depth first."""
+    yield node
+    for child in children(node):
+        yield from walk(child)

@@ -1,0 +1,262 @@
+"""Name resolution and type checking against the data contract.
+
+Walks a parsed condition once, binding every column to the row it reads from and
+giving every node its type. Problems are collected as diagnostics (with a
+did-you-mean where a name is close) rather than raised, so that one compile run
+shows them all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+from typing import Callable
+
+from ..datasets import Dataset
+from . import ir
+from .diagnostics import Diagnostic, SourceText, did_you_mean
+
+AUDIT_DATE = "audit_date"
+FUNCTIONS = ("date", "elfproef", "lower", "upper", "trim", "coalesce", "length")
+_ORDERED = (ir.NUMBER, ir.DATE, ir.TIMESTAMP, ir.STRING)
+
+
+def value_type(value: object) -> str:
+    """The language type of a parameter value from YAML or the configuration."""
+    if isinstance(value, bool):
+        return ir.BOOL
+    if isinstance(value, (int, float)):
+        return ir.NUMBER
+    if isinstance(value, dt.datetime):
+        return ir.TIMESTAMP
+    if isinstance(value, dt.date):
+        return ir.DATE
+    if isinstance(value, list):
+        return ir.LIST
+    return ir.STRING
+
+
+@dataclass(frozen=True)
+class Scope:
+    binding: str
+    dataset: Dataset
+    alias: str | None
+
+    def named(self, name: str) -> bool:
+        return name in (self.alias, self.dataset.name)
+
+
+class _Unresolved(Exception):
+    """Stops checking one branch after its diagnostic was recorded."""
+
+
+class Resolver:
+    """Resolves the conditions of one rule: its own row is `t0`, sub-queries `t1`…"""
+
+    def __init__(self, contract: dict[str, Dataset], dataset: str, params: dict[str, object],
+                 lets: dict[str, ir.Expr], source: SourceText):
+        self.contract = contract
+        self.params = {**{k: value_type(v) for k, v in params.items()}, AUDIT_DATE: ir.DATE}
+        self.lets = lets
+        self.source = source
+        self.diagnostics: list[Diagnostic] = []
+        self._next_binding = 1
+        self.root = Scope("t0", contract[dataset], None)
+
+    # -- entry points --------------------------------------------------------
+    def condition(self, expr: ir.Expr) -> ir.Expr | None:
+        """Resolve a rule condition, which must be true or false."""
+        resolved = self.value(expr)
+        if resolved is not None and resolved.type != ir.BOOL:
+            self._error("E404", f"a condition must be true or false, but this is a {resolved.type}", expr.span)
+            return None
+        return resolved
+
+    def value(self, expr: ir.Expr) -> ir.Expr | None:
+        """Resolve an expression of any type (a `let` value)."""
+        try:
+            return self._resolve(expr, (self.root,))
+        except _Unresolved:
+            return None
+
+    # -- helpers -------------------------------------------------------------
+    def _error(self, code: str, message: str, span: ir.Span | None, hint: str | None = None) -> None:
+        self.diagnostics.append(self.source.diagnostic(code, message, span, hint))
+
+    def _fail(self, code: str, message: str, span: ir.Span | None, hint: str | None = None):
+        self._error(code, message, span, hint)
+        raise _Unresolved
+
+    def _resolve(self, expr: ir.Expr, scopes: tuple[Scope, ...]) -> ir.Expr:
+        method: Callable = getattr(self, f"_{type(expr).__name__.lower()}")
+        return method(expr, scopes)
+
+    def _bool(self, expr: ir.Expr | None, scopes: tuple[Scope, ...], what: str) -> ir.Expr | None:
+        if expr is None:
+            return None
+        resolved = self._resolve(expr, scopes)
+        if resolved.type != ir.BOOL:
+            self._fail("E404", f"{what} must be true or false, but this is a {resolved.type}", expr.span)
+        return resolved
+
+    # -- leaves --------------------------------------------------------------
+    def _literal(self, expr: ir.Literal, scopes) -> ir.Expr:
+        return expr
+
+    def _param(self, expr: ir.Param, scopes) -> ir.Expr:
+        if expr.name not in self.params:
+            self._fail("E501", f"unknown parameter '${expr.name}'", expr.span,
+                       did_you_mean(expr.name, sorted(self.params)) or
+                       "declare it with a default under `params:` of the rule")
+        return replace(expr, type=self.params[expr.name])
+
+    def _duration(self, expr: ir.Duration, scopes) -> ir.Expr:
+        amount = self._resolve(expr.amount, scopes)
+        if amount.type != ir.NUMBER or isinstance(amount, ir.Literal) and not isinstance(amount.value, int):
+            self._fail("E403", f"the amount of a duration must be a whole number, not a {amount.type}", expr.amount.span)
+        return replace(expr, amount=amount)
+
+    def _column(self, expr: ir.Column, scopes: tuple[Scope, ...]) -> ir.Expr:
+        # A bare name means, in this order: a column of a sub-query's row (innermost
+        # first), a `let` value, a column of the rule's own row. `let` names may not
+        # repeat a column of the rule's dataset, so the last two never clash.
+        inner = [s for s in reversed(scopes[1:]) if s.dataset.column(expr.name) is not None]
+        if expr.qualifier is None and not inner and expr.name in self.lets:
+            return self.lets[expr.name]
+        if expr.qualifier is not None:
+            scope = next((s for s in reversed(scopes) if s.named(expr.qualifier)), None)
+            if scope is None:
+                names = [n for s in scopes for n in (s.alias, s.dataset.name) if n]
+                self._fail("E301", f"'{expr.qualifier}' is not a dataset in scope here", expr.span,
+                           did_you_mean(expr.qualifier, names) or f"in scope: {', '.join(names)}")
+            candidates = [scope]
+        else:
+            candidates = list(reversed(scopes))
+        for scope in candidates:
+            column = scope.dataset.column(expr.name)
+            if column is not None:
+                return replace(expr, binding=scope.binding, dataset=scope.dataset.name, type=column.type)
+        inner = candidates[0].dataset
+        known = [c for s in candidates for c in s.dataset.column_names] + list(self.lets)
+        self._fail("E302", f"unknown column '{expr.name}' in dataset {inner.name}", expr.span,
+                   did_you_mean(expr.name, known))
+
+    # -- logic ---------------------------------------------------------------
+    def _not(self, expr: ir.Not, scopes) -> ir.Expr:
+        return replace(expr, operand=self._bool(expr.operand, scopes, "the operand of 'not'"))
+
+    def _logical(self, expr: ir.Logical, scopes) -> ir.Expr:
+        left = self._bool(expr.left, scopes, f"each side of '{expr.op}'")
+        right = self._bool(expr.right, scopes, f"each side of '{expr.op}'")
+        return replace(expr, left=left, right=right)
+
+    # -- comparisons and predicates -------------------------------------------
+    def _compare(self, expr: ir.Compare, scopes) -> ir.Expr:
+        left, right = self._resolve(expr.left, scopes), self._resolve(expr.right, scopes)
+        if ir.NULL in (left.type, right.type):
+            self._fail("E401", "nothing equals null", expr.span,
+                       "write `is null` or `is not null` instead")
+        if left.type != right.type:
+            hint = "compare date(…) of the timestamp with the date" if {left.type, right.type} == {
+                ir.DATE, ir.TIMESTAMP} else None
+            self._fail("E402", f"cannot compare a {left.type} with a {right.type}", expr.span, hint)
+        if expr.op not in ("=", "!=") and left.type not in _ORDERED:
+            self._fail("E402", f"'{expr.op}' needs values that have an order, not a {left.type}", expr.span)
+        if left.type in (ir.LIST, ir.DURATION):
+            self._fail("E402", f"cannot compare a {left.type}", expr.span,
+                       "use `contains` for a list" if left.type == ir.LIST else None)
+        return replace(expr, left=left, right=right)
+
+    def _arith(self, expr: ir.Arith, scopes) -> ir.Expr:
+        left, right = self._resolve(expr.left, scopes), self._resolve(expr.right, scopes)
+        if left.type in (ir.DATE, ir.TIMESTAMP) and right.type == ir.DURATION:
+            return replace(expr, left=left, right=right, type=left.type)
+        if left.type == ir.NUMBER == right.type:
+            return replace(expr, left=left, right=right, type=ir.NUMBER)
+        self._fail("E403", f"cannot compute {left.type} {expr.op} {right.type}", expr.span,
+                   "a duration is added to or taken from a date: `received_at + 1 month`")
+
+    def _isnull(self, expr: ir.IsNull, scopes) -> ir.Expr:
+        return replace(expr, operand=self._resolve(expr.operand, scopes))
+
+    def _isempty(self, expr: ir.IsEmpty, scopes) -> ir.Expr:
+        operand = self._resolve(expr.operand, scopes)
+        if operand.type not in (ir.STRING, ir.LIST):
+            self._fail("E402", f"only a text or a list can be empty, not a {operand.type}", expr.operand.span,
+                       "write `is null` for other values")
+        return replace(expr, operand=operand)
+
+    def _inlist(self, expr: ir.InList, scopes) -> ir.Expr:
+        operand = self._resolve(expr.operand, scopes)
+        for item in expr.items:
+            if item.type != operand.type:
+                self._fail("E402", f"the list holds a {item.type}, but the value is a {operand.type}", item.span)
+        return replace(expr, operand=operand)
+
+    def _contains(self, expr: ir.Contains, scopes) -> ir.Expr:
+        container, item = self._resolve(expr.container, scopes), self._resolve(expr.item, scopes)
+        if container.type != ir.LIST:
+            self._fail("E402", f"'contains' needs a list on its left, not a {container.type}", expr.container.span,
+                       "use `in [...]` to test a value against a list")
+        if item.type != ir.STRING:
+            self._fail("E402", f"a list of text cannot contain a {item.type}", expr.item.span)
+        return replace(expr, container=container, item=item)
+
+    def _call(self, expr: ir.Call, scopes) -> ir.Expr:
+        if expr.name not in FUNCTIONS:
+            self._fail("E405", f"unknown function '{expr.name}'", expr.span,
+                       did_you_mean(expr.name, FUNCTIONS) or f"functions: {', '.join(FUNCTIONS)}")
+        args = tuple(self._resolve(a, scopes) for a in expr.args)
+        result = _signature(expr.name, [a.type for a in args])
+        if isinstance(result, str) and result.startswith("!"):
+            self._fail("E406", result[1:], expr.span)
+        return replace(expr, args=args, type=result)
+
+    # -- sub-queries -----------------------------------------------------------
+    def _source(self, source: ir.Source, scopes: tuple[Scope, ...]) -> tuple[ir.Source, tuple[Scope, ...]]:
+        dataset = self.contract.get(source.dataset)
+        if dataset is None:
+            self._fail("E303", f"unknown dataset '{source.dataset}'", source.span,
+                       did_you_mean(source.dataset, sorted(self.contract)))
+        binding = f"t{self._next_binding}"
+        self._next_binding += 1
+        return replace(source, binding=binding), (*scopes, Scope(binding, dataset, source.alias))
+
+    def _exists(self, expr: ir.Exists, scopes) -> ir.Expr:
+        source, inner = self._source(expr.source, scopes)
+        return replace(expr, source=source, where=self._bool(expr.where, inner, "a 'where' clause"))
+
+    def _aggregate(self, expr: ir.Aggregate, scopes) -> ir.Expr:
+        source, inner = self._source(expr.source, scopes)
+        where = self._bool(expr.where, inner, "a 'where' clause")
+        if expr.column is None:
+            return replace(expr, source=source, where=where, type=ir.NUMBER)
+        column = self._column(replace(expr.column, qualifier=source.alias or source.dataset), inner)
+        if column.type not in _ORDERED:
+            self._fail("E402", f"'{expr.func}' needs values that have an order, not a {column.type}", expr.column.span)
+        return replace(expr, source=source, where=where, column=column, type=column.type)
+
+
+def _signature(name: str, types: list[str]) -> str:
+    """Result type of a call, or '!message' when the arguments do not fit."""
+    def want(n: int, allowed: tuple[str, ...]) -> str | None:
+        if len(types) != n:
+            return f"!{name}() takes {n} argument{'s' if n != 1 else ''}, got {len(types)}"
+        bad = [t for t in types if t not in allowed]
+        return f"!{name}() takes a {' or '.join(allowed)}, not a {bad[0]}" if bad else None
+
+    if name == "date":
+        return want(1, (ir.STRING, ir.DATE, ir.TIMESTAMP)) or ir.DATE
+    if name == "elfproef":
+        return want(1, (ir.STRING,)) or ir.BOOL
+    if name in ("lower", "upper", "trim"):
+        return want(1, (ir.STRING,)) or ir.STRING
+    if name == "length":
+        return want(1, (ir.STRING, ir.LIST)) or ir.NUMBER
+    # coalesce: the first non-null of values of one type
+    kinds = {t for t in types if t != ir.NULL}
+    if not types:
+        return "!coalesce() takes at least one argument"
+    if len(kinds) > 1:
+        return f"!coalesce() takes values of one type, got {', '.join(sorted(kinds))}"
+    return kinds.pop() if kinds else ir.NULL

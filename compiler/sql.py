@@ -1,0 +1,176 @@
+"""Render a resolved condition as SQL with sqlglot's expression builders.
+
+One renderer serves every dialect: sqlglot prints the same expression tree as
+DuckDB, PostgreSQL or Spark SQL. Values (literals, bound parameters, the audit date)
+enter the tree as typed literal nodes, never by formatting strings.
+
+Logic is two-valued, as the catalogue defines it: a comparison with a null is
+false. SQL's three-valued logic gives the same answer under `and`/`or` (an unknown
+row is not selected), so only `not` needs care: it renders as
+`NOT COALESCE(x, FALSE)`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Mapping
+
+import sqlglot
+from sqlglot import exp
+
+from . import ir
+
+# "empty": null or only white space. The same class is used by every backend.
+BLANK_PATTERN = r"^[ \t\n\r\f]*$"
+_UNIT = {"days": ("DAY", 1), "weeks": ("DAY", 7), "months": ("MONTH", 1), "years": ("YEAR", 1)}
+_COMPARE = {"=": exp.EQ, "!=": exp.NEQ, "<": exp.LT, "<=": exp.LTE, ">": exp.GT, ">=": exp.GTE}
+_SQL_TYPE = {ir.DATE: "DATE", ir.TIMESTAMP: "TIMESTAMP"}
+
+
+def literal(value: object) -> exp.Expression:
+    """A typed SQL literal for a Python value from a rule, a parameter or the audit date."""
+    if value is None:
+        return exp.Null()
+    if isinstance(value, bool):
+        return exp.Boolean(this=value)
+    if isinstance(value, (int, float)):
+        return exp.Literal.number(value)
+    if isinstance(value, dt.datetime):
+        return exp.cast(exp.Literal.string(value.isoformat(sep=" ")), "TIMESTAMP")
+    if isinstance(value, dt.date):
+        return exp.cast(exp.Literal.string(value.isoformat()), "DATE")
+    if isinstance(value, (list, tuple)):
+        return exp.Array(expressions=[literal(v) for v in value])
+    return exp.Literal.string(str(value))
+
+
+class SqlRenderer:
+    """IR → sqlglot expression, with parameters bound to `values`."""
+
+    def __init__(self, values: Mapping[str, object]):
+        self.values = values
+
+    def render(self, expr: ir.Expr) -> exp.Expression:
+        return getattr(self, f"_{type(expr).__name__.lower()}")(expr)
+
+    def _literal(self, e: ir.Literal) -> exp.Expression:
+        return literal(e.value)
+
+    def _param(self, e: ir.Param) -> exp.Expression:
+        return literal(self.values[e.name])
+
+    def _column(self, e: ir.Column) -> exp.Expression:
+        return exp.column(e.name, table=e.binding, quoted=True)
+
+    def _not(self, e: ir.Not) -> exp.Expression:
+        return exp.not_(exp.Coalesce(this=self.render(e.operand), expressions=[exp.false()]))
+
+    def _logical(self, e: ir.Logical) -> exp.Expression:
+        combine = exp.and_ if e.op == "and" else exp.or_
+        return combine(self.render(e.left), self.render(e.right))
+
+    def _compare(self, e: ir.Compare) -> exp.Expression:
+        return _COMPARE[e.op](this=self.render(e.left), expression=self.render(e.right))
+
+    def _arith(self, e: ir.Arith) -> exp.Expression:
+        left = self.render(e.left)
+        if e.type == ir.NUMBER:
+            node = exp.Add if e.op == "+" else exp.Sub
+            return node(this=left, expression=self.render(e.right))
+        unit, factor = _UNIT[e.right.unit]
+        amount = self.values[e.right.amount.name] if isinstance(e.right.amount, ir.Param) else e.right.amount.value
+        node = exp.DateAdd if e.op == "+" else exp.DateSub
+        shifted = node(this=left, expression=exp.Literal.number(int(amount) * factor), unit=exp.Var(this=unit))
+        # date + interval is a timestamp in most engines; a date stays a date here.
+        return exp.cast(shifted, _SQL_TYPE[e.type])
+
+    def _isnull(self, e: ir.IsNull) -> exp.Expression:
+        test = exp.Is(this=self.render(e.operand), expression=exp.Null())
+        return exp.not_(test) if e.negated else test
+
+    def _isempty(self, e: ir.IsEmpty) -> exp.Expression:
+        value = self.render(e.operand)
+        blank = (exp.EQ(this=exp.ArraySize(this=value), expression=exp.Literal.number(0)) if e.operand.type == ir.LIST
+                 else exp.RegexpLike(this=value, expression=exp.Literal.string(BLANK_PATTERN)))
+        test = exp.or_(exp.Is(this=value.copy(), expression=exp.Null()), blank)
+        return exp.not_(exp.paren(test)) if e.negated else exp.paren(test)
+
+    def _inlist(self, e: ir.InList) -> exp.Expression:
+        test = exp.In(this=self.render(e.operand), expressions=[self.render(i) for i in e.items])
+        # `x not in [...]` is a comparison: false for a null x, like `x != 'a'`.
+        return exp.not_(test) if e.negated else test
+
+    def _contains(self, e: ir.Contains) -> exp.Expression:
+        return exp.ArrayContains(this=self.render(e.container), expression=self.render(e.item))
+
+    def _call(self, e: ir.Call) -> exp.Expression:
+        args = [self.render(a) for a in e.args]
+        if e.name == "date":
+            return exp.cast(args[0], "DATE")
+        if e.name == "elfproef":
+            return _elfproef(args[0])
+        if e.name == "length":
+            return exp.ArraySize(this=args[0]) if e.args[0].type == ir.LIST else exp.Length(this=args[0])
+        if e.name == "coalesce":
+            return exp.Coalesce(this=args[0], expressions=args[1:])
+        return {"lower": exp.Lower, "upper": exp.Upper, "trim": exp.Trim}[e.name](this=args[0])
+
+    def _subquery(self, source: ir.Source, where: ir.Expr | None, projection: exp.Expression) -> exp.Select:
+        query = exp.select(projection).from_(exp.to_table(source.dataset).as_(source.binding))
+        return query.where(self.render(where)) if where is not None else query
+
+    def _exists(self, e: ir.Exists) -> exp.Expression:
+        test = exp.Exists(this=self._subquery(e.source, e.where, exp.Literal.number(1)))
+        return exp.not_(test) if e.negated else test
+
+    def _aggregate(self, e: ir.Aggregate) -> exp.Expression:
+        if e.column is None:
+            projection = exp.Count(this=exp.Star())
+        else:
+            node = exp.Max if e.func in ("latest", "max") else exp.Min
+            projection = node(this=self.render(e.column))
+        return exp.Subquery(this=self._subquery(e.source, e.where, projection))
+
+
+def _elfproef(value: exp.Expression) -> exp.Expression:
+    """Nine digits with 9·d1 + 8·d2 + … + 2·d8 − d9 divisible by 11.
+
+    The digits are only read inside the CASE branch where the text is known to be
+    nine digits, and with TRY_CAST, since `AND` does not guard a cast in SQL.
+    """
+    def digit(i: int) -> exp.Expression:
+        part = exp.Substring(this=value.copy(), start=exp.Literal.number(i), length=exp.Literal.number(1))
+        return exp.TryCast(this=part, to=exp.DataType.build("INT"))
+
+    total: exp.Expression = exp.Mul(this=exp.Literal.number(9), expression=digit(1))
+    for i in range(2, 9):
+        total = exp.Add(this=total, expression=exp.Mul(this=exp.Literal.number(10 - i), expression=digit(i)))
+    total = exp.Sub(this=total, expression=digit(9))
+    passes = exp.EQ(this=exp.Mod(this=exp.paren(total), expression=exp.Literal.number(11)),
+                    expression=exp.Literal.number(0))
+    nine_digits = exp.RegexpLike(this=value.copy(), expression=exp.Literal.string("^[0-9]{9}$"))
+    return exp.Case(ifs=[exp.If(this=nine_digits, true=passes)], default=exp.false())
+
+
+def rule_query(dataset: str, keys: tuple[str, ...], condition: ir.Expr, outputs: Mapping[str, ir.Expr],
+               values: Mapping[str, object]) -> exp.Select:
+    """SELECT the key columns and message values of every offending row, in key order."""
+    renderer = SqlRenderer(values)
+    columns = [exp.column(k, table="t0", quoted=True).as_(k, quoted=True) for k in keys]
+    columns += [renderer.render(v).as_(name, quoted=True) for name, v in outputs.items()]
+    query = exp.select(*columns).from_(exp.to_table(dataset).as_("t0")).where(renderer.render(condition))
+    return query.order_by(*[exp.column(k, quoted=True) for k in keys])
+
+
+def unlisted_columns_query(dataset: str, allowed: tuple[str, ...]) -> exp.Select:
+    """The columns of a loaded table that the contract does not list (rule 1.1)."""
+    return (exp.select(exp.column("column_name").as_("column", quoted=True))
+            .from_(exp.to_table("information_schema.columns"))
+            .where(exp.and_(exp.EQ(this=exp.column("table_name"), expression=exp.Literal.string(dataset)),
+                            exp.not_(exp.In(this=exp.column("column_name"),
+                                            expressions=[exp.Literal.string(c) for c in allowed]))))
+            .order_by(exp.column("column_name")))
+
+
+def to_sql(query: exp.Expression, dialect: str = "duckdb", pretty: bool = False) -> str:
+    return query.sql(dialect=dialect, pretty=pretty, unsupported_level=sqlglot.ErrorLevel.RAISE)

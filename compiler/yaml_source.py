@@ -1,0 +1,128 @@
+"""YAML that remembers where every value came from.
+
+A rule author must be told `art-05.yaml:42:17`, not "rules[3].condition". PyYAML's
+node tree has the marks; this module builds plain Python values from it and keeps a
+`Position` for every path, as soda-core v4 keeps a Location on each value it reads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+from .diagnostics import Diagnostic, Location, SourceText, did_you_mean
+
+YamlPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Position:
+    line: int  # 1-based, of the value's first character
+    column: int
+    style: str | None  # '|' and '>' for block scalars, quote character, or None
+
+
+@dataclass(frozen=True)
+class YamlDocument:
+    file: str
+    data: object
+    positions: dict[YamlPath, Position]
+    lines: tuple[str, ...]
+
+    def location(self, path: YamlPath) -> Location:
+        """The position of the value at `path`, or of its nearest parent that has one."""
+        while path and path not in self.positions:
+            path = path[:-1]
+        pos = self.positions.get(path, Position(1, 1, None))
+        return Location(self.file, pos.line, pos.column)
+
+    def diagnostic(self, code: str, message: str, path: YamlPath, hint: str | None = None) -> Diagnostic:
+        loc = self.location(path)
+        line = self.lines[loc.line - 1] if loc.line <= len(self.lines) else None
+        return Diagnostic(code, message, loc, line, hint)
+
+    def source_text(self, path: YamlPath) -> SourceText:
+        """The string at `path` with the file position of its first character."""
+        text = self.data_at(path)
+        pos = self.positions[path]
+        if pos.style in ("|", ">"):
+            # The content starts on the next line; its indentation is that of the first line.
+            first = pos.line + 1
+            while first <= len(self.lines) and not self.lines[first - 1].strip():
+                first += 1
+            raw = self.lines[first - 1] if first <= len(self.lines) else ""
+            return SourceText(self.file, text, first, len(raw) - len(raw.lstrip()) + 1, self.lines)
+        quote = 1 if pos.style in ("'", '"') else 0
+        return SourceText(self.file, text, pos.line, pos.column + quote, self.lines)
+
+    def data_at(self, path: YamlPath) -> object:
+        value = self.data
+        for part in path:
+            value = value[part]
+        return value
+
+
+class YamlError(Exception):
+    def __init__(self, diagnostic: Diagnostic):
+        self.diagnostic = diagnostic
+        super().__init__(diagnostic.render())
+
+
+def load_yaml(path: Path, display: str | None = None) -> YamlDocument:
+    """Read one YAML file; a syntax error becomes a Diagnostic with its line."""
+    file = display or str(path)
+    text = path.read_text("utf-8")
+    lines = tuple(text.splitlines())
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        loc = Location(file, mark.line + 1, mark.column + 1) if mark else Location(file, 1, 1)
+        line = lines[loc.line - 1] if loc.line <= len(lines) else None
+        raise YamlError(Diagnostic("E101", f"not valid YAML: {err.problem or err.context}", loc, line)) from None
+    positions: dict[YamlPath, Position] = {}
+    data = _build(node, (), positions, yaml.SafeLoader("")) if node is not None else None
+    return YamlDocument(file, data, positions, lines)
+
+
+def _build(node: yaml.Node, path: YamlPath, positions: dict[YamlPath, Position], loader: yaml.SafeLoader):
+    positions[path] = Position(node.start_mark.line + 1, node.start_mark.column + 1,
+                               getattr(node, "style", None) if isinstance(node, yaml.ScalarNode) else None)
+    if isinstance(node, yaml.MappingNode):
+        result = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node)
+            key = key if isinstance(key, str) else str(key)
+            result[key] = _build(value_node, (*path, key), positions, loader)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [_build(item, (*path, i), positions, loader) for i, item in enumerate(node.value)]
+    if node.tag == "tag:yaml.org,2002:timestamp":
+        return node.value  # dates stay text: schemas and the checker parse them themselves
+    return loader.construct_object(node)
+
+
+def schema_diagnostics(doc: YamlDocument, schema: dict) -> list[Diagnostic]:
+    """JSON Schema errors of a YAML document, each pointing at its YAML line."""
+    validator = jsonschema.Draft202012Validator(schema)
+    out = []
+    for err in sorted(validator.iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path))):
+        path = tuple(err.absolute_path)
+        where = ".".join(map(str, path)) or "the file"
+        hint = "quote it, e.g. '5.1'" if err.validator == "type" and isinstance(err.instance, (int, float)) else None
+        out.append(doc.diagnostic("E102", f"{where}: {_schema_message(err)}", path, hint))
+    return out
+
+
+def _schema_message(err: jsonschema.ValidationError) -> str:
+    if err.validator == "additionalProperties":
+        allowed = sorted(err.schema.get("properties", {}))
+        extra = sorted(set(err.instance) - set(allowed))
+        close = did_you_mean(extra[0], allowed) if extra else None
+        return f"unknown field '{extra[0]}'" + (f"; {close}" if close else f" (allowed: {', '.join(allowed)})")
+    if err.validator == "required":
+        return err.message.replace("is a required property", "is required")
+    return err.message

@@ -1,0 +1,161 @@
+"""The `reglement` command.
+
+Exit status, as the CLI contract fixes it: 0 no finding at or above `--fail-on`,
+1 such findings, 2 the run could not be done (bad rule, bad or missing data, bad
+arguments, a rule that could not run). Problems are printed as `file:line:col`
+messages; a Python traceback is never shown (set REGLEMENT_DEBUG=1 to see one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import os
+import sys
+import tempfile
+from importlib.resources import files
+from pathlib import Path
+from typing import Callable, Iterator
+
+from . import __version__
+from .compiler.diagnostics import CompileError
+
+SEVERITIES = ("low", "medium", "high", "critical")
+FORMATS = ("text", "json", "markdown", "html", "junit", "sarif")
+
+
+class UsageError(Exception):
+    """Bad arguments: exit 2 with the message."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse would exit itself; keep one exit path
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def default_pack() -> Path:
+    """The Westendorp pack that ships with the package (also from an installed wheel)."""
+    return Path(str(files("reglement.rules").joinpath("westendorp")))
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date (YYYY-MM-DD)") from None
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write a complete file or none: a temporary file beside it, then a rename."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or Path("."))
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def emit(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        write_atomically(output, text)
+
+
+@contextlib.contextmanager
+def _progress(enabled: bool) -> Iterator[Callable | None]:
+    """A progress bar per rule on a terminal; nothing at all when stderr is not one."""
+    if not enabled:
+        yield None
+        return
+    from rich.progress import Progress
+
+    with Progress(transient=True) as bar:
+        task = bar.add_task("rules", total=None)
+
+        def advance(rule, index: int, total: int) -> None:
+            bar.update(task, total=total, completed=index, description=rule.id)
+
+        yield advance
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .checker.audit import run_audit
+    from .checker.config import load_config
+    from .checker.formats import renderer
+    from .checker.report import build_report
+    from .compiler.pack import load_pack
+
+    pack = load_pack(args.rules)
+    config = load_config(args.config, pack)
+    with _progress(sys.stderr.isatty() and not os.environ.get("CI")) as progress:
+        audit = run_audit(pack, args.data, args.as_of, config, args.engine, progress)
+    report = build_report(audit, args.lang)
+    emit(renderer(args.format)(report, args.lang), args.output)
+    return exit_status(report, args.fail_on)
+
+
+def exit_status(report: dict, fail_on: str) -> int:
+    if report["summary"]["errors"]:
+        return 2
+    threshold = SEVERITIES.index(fail_on)
+    failing = [r for r in report["rules"] if r["status"] == "failed" and SEVERITIES.index(r["severity"]) >= threshold]
+    return 1 if failing else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="reglement", description="Privacy regulations as code: check data exports rule by article.")
+    parser.add_argument("--version", action="version", version=f"reglement {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    check = sub.add_parser("check", help="audit an export folder against a rule pack")
+    check.add_argument("--rules", type=Path, default=None, help="rule pack folder (default: the Westendorp pack)")
+    check.add_argument("--data", type=Path, required=True, help="export folder, one file per dataset")
+    check.add_argument("--as-of", type=_date, default=dt.date.today(), help="audit date YYYY-MM-DD (default today)")
+    check.add_argument("--config", type=Path, help="the organisation's parameters, attestations and waivers")
+    check.add_argument("--format", choices=FORMATS, default="text")
+    check.add_argument("--output", type=Path, help="write the report here (atomically) instead of to stdout")
+    check.add_argument("--fail-on", choices=SEVERITIES, default="low", help="lowest severity that fails the run")
+    check.add_argument("--lang", choices=("nl", "en"), default="nl", help="language of titles and messages")
+    check.add_argument("--engine", choices=("duckdb", "pandas"), default="duckdb")
+    check.set_defaults(run=cmd_check)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from .checker.loader import DataContractError
+
+    try:
+        args = build_parser().parse_args(argv)
+        if getattr(args, "rules", "unset") is None:
+            args.rules = default_pack()
+        return args.run(args)
+    except UsageError as err:
+        print(err, file=sys.stderr)
+        return 2
+    except CompileError as err:
+        print(err.render(), file=sys.stderr)
+        return 2
+    except DataContractError as err:
+        print("\n".join(str(e) for e in err.errors), file=sys.stderr)
+        print(f"the export breaks the data contract: {len(err.errors)} problem(s); no rule was run", file=sys.stderr)
+        return 2
+    except OSError as err:
+        print(f"reglement: {err.filename or ''}: {err.strerror}", file=sys.stderr)
+        return 2
+    except Exception as err:  # last resort: a message, never a traceback
+        if os.environ.get("REGLEMENT_DEBUG"):
+            raise
+        print(f"reglement: internal error: {type(err).__name__} (set REGLEMENT_DEBUG=1 for details)", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
