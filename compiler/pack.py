@@ -261,7 +261,8 @@ class _PackCompiler:
         """The placeholders of both messages: keys, computed values and parameters only.
 
         A computed value that reads a personal column (a name, a BSN, a birth date, free
-        text) is refused here, so that no report can ever print one.
+        text) is refused here, so that no report can ever print one. A true/false value
+        (`name is empty`) tells no more than the finding itself and is allowed.
         """
         allowed = [*keys, *lets, *(f"${p}" for p in params), f"${AUDIT_DATE}"]
         personal = self._personal
@@ -281,7 +282,7 @@ class _PackCompiler:
                     self.diagnostics.append(doc.diagnostic(
                         "E602", f"the message may show key columns, `let` values and parameters only, not '{{{name}}}'",
                         where, did_you_mean(name, allowed) or f"allowed: {', '.join('{' + a + '}' for a in allowed)}"))
-                elif name in lets and (leak := _personal_reads(lets[name], personal)):
+                elif name in lets and lets[name].type != ir.BOOL and (leak := _personal_reads(lets[name], personal)):
                     ok = False
                     self.diagnostics.append(doc.diagnostic(
                         "E603", f"'{{{name}}}' reads the personal column {leak}; a report must never show it", where))
