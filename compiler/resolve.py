@@ -106,7 +106,7 @@ class Resolver:
     def _param(self, expr: ir.Param, scopes) -> ir.Expr:
         if expr.name not in self.params:
             self._fail("E501", f"unknown parameter '${expr.name}'", expr.span,
-                       did_you_mean(expr.name, sorted(self.params)) or
+                       did_you_mean(f"${expr.name}", [f"${p}" for p in sorted(self.params)]) or
                        "declare it with a default under `params:` of the rule")
         return replace(expr, type=self.params[expr.name])
 

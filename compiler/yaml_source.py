@@ -16,6 +16,7 @@ import yaml
 from .diagnostics import Diagnostic, Location, SourceText, did_you_mean
 
 YamlPath = tuple[str | int, ...]
+KEY = "\0key"  # last element of a path that names a mapping key itself, not its value
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,7 @@ def _build(node: yaml.Node, path: YamlPath, positions: dict[YamlPath, Position],
         for key_node, value_node in node.value:
             key = loader.construct_object(key_node)
             key = key if isinstance(key, str) else str(key)
+            positions[(*path, key, KEY)] = Position(key_node.start_mark.line + 1, key_node.start_mark.column + 1, None)
             result[key] = _build(value_node, (*path, key), positions, loader)
         return result
     if isinstance(node, yaml.SequenceNode):
@@ -112,6 +114,8 @@ def schema_diagnostics(doc: YamlDocument, schema: dict) -> list[Diagnostic]:
     for err in sorted(validator.iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path))):
         path = tuple(err.absolute_path)
         where = ".".join(map(str, path)) or "the file"
+        if err.validator == "additionalProperties":  # point at the unknown key itself
+            path = (*path, sorted(set(err.instance) - set(err.schema.get("properties", {})))[0], KEY)
         hint = "quote it, e.g. '5.1'" if err.validator == "type" and isinstance(err.instance, (int, float)) else None
         out.append(doc.diagnostic("E102", f"{where}: {_schema_message(err)}", path, hint))
     return out

@@ -102,6 +102,65 @@ def cmd_check(args: argparse.Namespace) -> int:
     return exit_status(report, args.fail_on)
 
 
+def cmd_test(args: argparse.Namespace) -> int:
+    from .checker.examples import rules_without_examples, run_examples
+    from .compiler.pack import load_pack
+
+    pack = load_pack(args.rules_dir or default_pack())
+    engines = ("duckdb", "pandas") if args.engine == "all" else (args.engine,)
+    results = run_examples(pack, engines)
+    by_rule: dict[str, list] = {}
+    for result in results:
+        by_rule.setdefault(result.rule, []).append(result)
+    unproved = set(rules_without_examples(pack))
+    for rule in pack.rules:
+        outcomes = by_rule.get(rule.id, [])
+        failed = [r for r in outcomes if not r.passed]
+        mark = "FAIL" if failed or rule.id in unproved else "PASS"
+        print(f"{mark}  {rule.id}  ({len(outcomes)} example runs)")
+        for r in failed:
+            detail = r.error or f"expected {list(r.expected)}, got {list(r.got)}"
+            print(f"        [{r.engine}] {r.note}: {detail}")
+        if rule.id in unproved:
+            print("        needs an example that is flagged and one that is not")
+    bad = sum(1 for r in results if not r.passed)
+    print(f"{len(results) - bad} passed, {bad} failed")
+    if unproved:
+        print(f"{len(unproved)} rule(s) without examples on both sides of their boundary")
+    return 1 if bad or unproved else 0
+
+
+def cmd_coverage(args: argparse.Namespace) -> int:
+    import json
+
+    from .checker.report import coverage
+    from .compiler.pack import load_pack
+
+    pack = load_pack(args.rules or default_pack())
+    cover = coverage(pack)
+    if args.format == "json":
+        print(json.dumps({"pack": pack.name, "clauses": cover}, ensure_ascii=False, indent=2))
+    else:
+        for article in pack.articles:
+            print(f"Artikel {article.number} — {article.title.nl}")
+            for clause in article.clauses:
+                covered = ", ".join(cover[clause.number]) or "UNCOVERED"
+                print(f"  {clause.number:<6} {covered}")
+        uncovered = [c for c, ids in cover.items() if not ids]
+        print(f"{len(cover) - len(uncovered)} of {len(cover)} clauses covered")
+    return 1 if any(not ids for ids in cover.values()) else 0
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from .datasets.generate import generate
+
+    summary = generate(args.out, clients=args.clients, seed=args.seed, fmt=args.format, as_of=args.as_of)
+    rows = summary.get("rows", {})
+    print(f"wrote {len(rows)} datasets to {args.out}: {sum(rows.values())} rows; ground truth in "
+          f"{Path(args.out) / 'ground_truth.json'}")
+    return 0
+
+
 def exit_status(report: dict, fail_on: str) -> int:
     if report["summary"]["errors"]:
         return 2
@@ -126,6 +185,24 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--lang", choices=("nl", "en"), default="nl", help="language of titles and messages")
     check.add_argument("--engine", choices=("duckdb", "pandas"), default="duckdb")
     check.set_defaults(run=cmd_check)
+
+    test = sub.add_parser("test", help="run the examples embedded in a rule pack")
+    test.add_argument("rules_dir", nargs="?", type=Path, help="rule pack folder (default: the Westendorp pack)")
+    test.add_argument("--engine", choices=("duckdb", "pandas", "all"), default="all")
+    test.set_defaults(run=cmd_test)
+
+    cov = sub.add_parser("coverage", help="list every clause with the rules and controls that cover it")
+    cov.add_argument("--rules", type=Path, default=None)
+    cov.add_argument("--format", choices=("text", "json"), default="text")
+    cov.set_defaults(run=cmd_coverage)
+
+    gen = sub.add_parser("generate", help="write a synthetic export with planted violations and its ground truth")
+    gen.add_argument("--out", type=Path, required=True)
+    gen.add_argument("--clients", type=int, default=200)
+    gen.add_argument("--seed", type=int, default=1)
+    gen.add_argument("--format", choices=("csv", "parquet"), default="csv")
+    gen.add_argument("--as-of", type=_date, default=dt.date(2026, 11, 28))
+    gen.set_defaults(run=cmd_generate)
     return parser
 
 
@@ -134,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         args = build_parser().parse_args(argv)
-        if getattr(args, "rules", "unset") is None:
+        if args.command == "check" and args.rules is None:
             args.rules = default_pack()
         return args.run(args)
     except UsageError as err:

@@ -1,0 +1,162 @@
+"""The command line as scripts and CI jobs use it: exit codes, the JSON contract, files."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from reglement.cli import main
+
+from conftest import AS_OF, ROOT, SAMPLE, rule_file, write_pack
+
+REPORT_SCHEMA = json.loads((ROOT / "checker" / "report.schema.json").read_text())
+EXPECTED = json.loads((ROOT / "tests" / "expected" / "sample_findings.json").read_text())["findings"]
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def check_json(capsys, *extra: str, data: Path = SAMPLE) -> tuple[int, dict]:
+    code, out, err = run(capsys, "check", "--data", str(data), "--as-of", AS_OF, "--format", "json", *extra)
+    return code, json.loads(out)
+
+
+def test_sample_report_validates_and_has_exactly_the_planted_findings(capsys):
+    code, report = check_json(capsys)
+    assert code == 1
+    jsonschema.Draft202012Validator(REPORT_SCHEMA).validate(report)
+    automated = [r for r in report["rules"] if r["kind"] == "automated"]
+    assert len(automated) == 33
+    assert set(EXPECTED) == {r["id"] for r in automated}
+    for rule in automated:
+        got = sorted(json.dumps(f["key"], sort_keys=True) for f in rule["findings"])
+        want = sorted(json.dumps(k, sort_keys=True) for k in EXPECTED[rule["id"]])
+        assert got == want, rule["id"]
+        assert rule["finding_count"] == len(rule["findings"])
+
+
+def test_report_is_reproducible_apart_from_timing(capsys, tmp_path):
+    outputs = []
+    for name in ("a.json", "b.json"):
+        code, _, _ = run(capsys, "check", "--data", str(SAMPLE), "--as-of", AS_OF, "--format", "json",
+                         "--output", str(tmp_path / name))
+        assert code == 1
+        text = (tmp_path / name).read_text()
+        report = json.loads(text)
+        outputs.append(text.replace(json.dumps(report["run"]["started_at"]), "T")
+                       .replace(json.dumps(report["run"]["seconds"]), "S"))
+    assert outputs[0] == outputs[1]
+
+
+def test_exit_0_when_nothing_is_found(capsys, tmp_path):
+    pack = write_pack(tmp_path / "pack", rule_file("type = 'no such type'"))
+    code, out, _ = run(capsys, "check", "--rules", str(pack), "--data", str(SAMPLE), "--as-of", AS_OF)
+    assert code == 0
+    assert "1 regels: 1 in orde, 0 met bevindingen, 0 fouten; 0 bevindingen" in out
+
+
+def test_fail_on_raises_the_threshold(capsys, tmp_path):
+    pack = write_pack(tmp_path / "pack", rule_file("type = 'access'").replace("severity: high", "severity: medium"))
+    assert run(capsys, "check", "--rules", str(pack), "--data", str(SAMPLE), "--as-of", AS_OF)[0] == 1
+    assert run(capsys, "check", "--rules", str(pack), "--data", str(SAMPLE), "--as-of", AS_OF,
+               "--fail-on", "high")[0] == 0
+
+
+def test_missing_dataset_makes_its_rules_error_and_exit_2(capsys, tmp_path):
+    data = tmp_path / "export"
+    shutil.copytree(SAMPLE, data)
+    (data / "users.csv").unlink()
+    code, report = check_json(capsys, data=data)
+    assert code == 2
+    by_id = {r["id"]: r for r in report["rules"]}
+    assert by_id["5.2-no-confidentiality-statement"]["status"] == "error"
+    assert "users.csv" in by_id["5.2-no-confidentiality-statement"]["error"]
+    assert by_id["7.1-disclosure-without-basis"]["status"] == "failed"  # other rules still ran
+    assert {r["id"] for r in report["rules"] if r["status"] == "error"} == {
+        "5.1-unknown-actor", "5.1-outside-authorisation", "5.1-no-need-to-know",
+        "5.1-special-data-without-clearance", "5.2-no-confidentiality-statement"}  # every rule that reads users
+
+
+def test_broken_export_stops_before_any_rule(capsys, tmp_path):
+    data = tmp_path / "export"
+    shutil.copytree(SAMPLE, data)
+    lines = (data / "requests.csv").read_text(encoding="utf-8").splitlines()
+    lines[3] = lines[3].replace("2026-", "2026/", 1)
+    (data / "requests.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, out, err = run(capsys, "check", "--data", str(data), "--as-of", AS_OF, "--format", "json")
+    assert code == 2 and out == ""
+    assert f"{data / 'requests.csv'}: row 3, column" in err
+    assert "no rule was run" in err
+
+
+def test_rule_with_a_typo_gives_one_screen_not_a_traceback(tmp_path):
+    pack = write_pack(tmp_path / "pack", rule_file("typ = 'access'"))
+    result = subprocess.run([sys.executable, "-m", "reglement", "check", "--rules", str(pack), "--data", str(SAMPLE)],
+                            capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 2 and result.stdout == ""
+    assert "Traceback" not in result.stderr
+    assert "error E302: unknown column 'typ' in dataset requests" in result.stderr
+    assert "did you mean 'type'?" in result.stderr
+    assert len(result.stderr.splitlines()) <= 24
+
+
+def test_bad_arguments_exit_2(capsys):
+    code, _, err = run(capsys, "check", "--data", str(SAMPLE), "--as-of", "28-11-2026")
+    assert code == 2 and "is not a date (YYYY-MM-DD)" in err
+    code, _, err = run(capsys, "check")
+    assert code == 2 and "--data" in err
+
+
+def test_output_is_written_whole_or_not_at_all(capsys, tmp_path):
+    target = tmp_path / "report.json"
+    target.write_text("previous report")
+    pack = write_pack(tmp_path / "pack", rule_file("typ = 'access'"))
+    code, _, _ = run(capsys, "check", "--rules", str(pack), "--data", str(SAMPLE), "--output", str(target))
+    assert code == 2
+    assert target.read_text() == "previous report"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".report")] == []
+
+
+def test_input_files_are_never_modified(capsys):
+    before = {p.name: p.read_bytes() for p in SAMPLE.iterdir()}
+    check_json(capsys)
+    assert {p.name: p.read_bytes() for p in SAMPLE.iterdir()} == before
+
+
+def test_config_overrides_a_parameter(capsys, tmp_path):
+    config = tmp_path / "config.yaml"
+    config.write_text("params:\n  retention_years: 1\n")
+    _, report = check_json(capsys, "--config", str(config))
+    by_id = {r["id"]: r for r in report["rules"]}
+    assert by_id["11.2-retention-after-last-contact"]["finding_count"] > len(EXPECTED["11.2-retention-after-last-contact"])
+
+
+@pytest.mark.parametrize("text,message", [
+    ("params:\n  retention_yeers: 1\n", "error E111: unknown parameter 'retention_yeers'"),
+    ("params:\n  retention_years: two\n", "error E112: 'retention_years' must be a number"),
+    ("params:\n  retention_years: 1.5\n", "error E112: 'retention_years' must be a whole number"),
+    ("rules:\n  11.2-retention-after-contact:\n    params: {retention_years: 3}\n", "error E113: unknown rule"),
+    ("colour: blue\n", "error E102: the file: unknown field 'colour'"),
+])
+def test_bad_config_is_an_error(capsys, tmp_path, text, message):
+    config = tmp_path / "config.yaml"
+    config.write_text(text)
+    code, out, err = run(capsys, "check", "--data", str(SAMPLE), "--config", str(config))
+    assert code == 2 and out == ""
+    assert message in err
+
+
+def test_english_messages(capsys):
+    _, report = check_json(capsys, "--lang", "en")
+    rule = next(r for r in report["rules"] if r["id"] == "11.2-retention-after-last-contact")
+    assert rule["findings"][0]["message"].startswith("client C")
+    assert "retention period ended on" in rule["findings"][0]["message"]

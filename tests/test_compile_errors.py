@@ -1,0 +1,239 @@
+"""A rule author reads these messages: assert their exact text, caret included."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from reglement.compiler.diagnostics import CompileError
+from reglement.compiler.pack import load_pack
+
+from conftest import rule_file, write_pack
+
+
+def errors_of(folder: Path) -> str:
+    with pytest.raises(CompileError) as caught:
+        load_pack(folder)
+    return caught.value.render()
+
+
+@pytest.fixture(autouse=True)
+def in_tmp(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # rule files are then named relative: pack/art-01.yaml
+
+
+def expect(condition: str, message: str, **kw) -> None:
+    folder = write_pack(Path("pack"), rule_file(condition, params="{access_months: 1}", **kw))
+    assert errors_of(folder) == textwrap.dedent(message).strip("\n") + "\n\n1 error in the rule pack"
+
+
+def test_syntax_error_names_what_was_expected():
+    expect("type = = 'access'", """
+        pack/art-01.yaml:14:14: error E201: syntax error: unexpected '='
+           14 |       type = = 'access'
+              |              ^
+              = expected '(', a $parameter, a name, a value, an aggregate (latest … of …)
+        """)
+
+
+def test_condition_that_ends_too_early():
+    expect("type = 'access' and", """
+        pack/art-01.yaml:14:26: error E201: syntax error: the condition ends too early
+           14 |       type = 'access' and
+              |                          ^
+              = expected '(', 'exists'/'no', 'not', a $parameter, a name, a value, an aggregate (latest … of …)
+        """)
+
+
+def test_unclosed_text():
+    expect("type = 'access", """
+        pack/art-01.yaml:14:14: error E201: syntax error: a text is not closed with '
+           14 |       type = 'access
+              |              ^
+              = expected '(', a $parameter, a name, a value
+        """)
+
+
+def test_impossible_date():
+    expect("received_at = 2026-02-30", """
+        pack/art-01.yaml:14:21: error E202: invalid literal: day is out of range for month
+           14 |       received_at = 2026-02-30
+              |                     ^~~~~~~~~~
+        """)
+
+
+def test_unknown_column_with_did_you_mean():
+    expect("typ = 'access'", """
+        pack/art-01.yaml:14:7: error E302: unknown column 'typ' in dataset requests
+           14 |       typ = 'access'
+              |       ^~~
+              = did you mean 'type'?
+        """)
+
+
+def test_unknown_column_on_a_later_line_of_a_block():
+    expect("type = 'access'\nand decided_att is null", """
+        pack/art-01.yaml:15:11: error E302: unknown column 'decided_att' in dataset requests
+           15 |       and decided_att is null
+              |           ^~~~~~~~~~~
+              = did you mean 'decided_at'?
+        """)
+
+
+def test_unknown_dataset():
+    expect("no requestz where client_id = requests.client_id", """
+        pack/art-01.yaml:14:10: error E303: unknown dataset 'requestz'
+           14 |       no requestz where client_id = requests.client_id
+              |          ^~~~~~~~
+              = did you mean 'requests'?
+        """)
+
+
+def test_qualifier_not_in_scope():
+    expect("exists records where client_id = request.client_id", """
+        pack/art-01.yaml:14:40: error E301: 'request' is not a dataset in scope here
+           14 |       exists records where client_id = request.client_id
+              |                                        ^~~~~~~~~~~~~~~~~
+              = did you mean 'requests'?
+        """)
+
+
+def test_type_mismatch():
+    expect("received_at > 3", """
+        pack/art-01.yaml:14:7: error E402: cannot compare a date with a number
+           14 |       received_at > 3
+              |       ^~~~~~~~~~~~~~~
+        """)
+
+
+def test_timestamp_against_date_suggests_date():
+    expect("exists disclosures where disclosed_at > requests.received_at", """
+        pack/art-01.yaml:14:32: error E402: cannot compare a timestamp with a date
+           14 |       exists disclosures where disclosed_at > requests.received_at
+              |                                ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
+              = compare date(…) of the timestamp with the date
+        """)
+
+
+def test_compare_with_null():
+    expect("decided_at = null", """
+        pack/art-01.yaml:14:7: error E401: nothing equals null
+           14 |       decided_at = null
+              |       ^~~~~~~~~~~~~~~~~
+              = write `is null` or `is not null` instead
+        """)
+
+
+def test_duration_needs_a_date():
+    expect("type + 1 day = type", """
+        pack/art-01.yaml:14:7: error E403: cannot compute string + duration
+           14 |       type + 1 day = type
+              |       ^~~~~~~~~~~~
+              = a duration is added to or taken from a date: `received_at + 1 month`
+        """)
+
+
+def test_condition_must_be_true_or_false():
+    expect("received_at", """
+        pack/art-01.yaml:14:7: error E404: a condition must be true or false, but this is a date
+           14 |       received_at
+              |       ^~~~~~~~~~~
+        """)
+
+
+def test_unknown_function():
+    expect("lowr(type) = 'x'", """
+        pack/art-01.yaml:14:7: error E405: unknown function 'lowr'
+           14 |       lowr(type) = 'x'
+              |       ^~~~~~~~~~
+              = did you mean 'lower'?
+        """)
+
+
+def test_wrong_number_of_arguments():
+    expect("elfproef(type, type)", """
+        pack/art-01.yaml:14:7: error E406: elfproef() takes 1 argument, got 2
+           14 |       elfproef(type, type)
+              |       ^~~~~~~~~~~~~~~~~~~~
+        """)
+
+
+def test_unknown_parameter():
+    expect("received_at + $acces_months months < $audit_date", """
+        pack/art-01.yaml:14:21: error E501: unknown parameter '$acces_months'
+           14 |       received_at + $acces_months months < $audit_date
+              |                     ^~~~~~~~~~~~~
+              = did you mean '$access_months'?
+        """)
+
+
+def test_message_may_not_show_a_plain_column():
+    folder = write_pack(Path("pack"), rule_file("type = 'access'", message="request {client_id}"))
+    text = errors_of(folder)
+    assert "error E602: the message may show key columns, `let` values and parameters only, not '{client_id}'" in text
+    assert "= allowed: {request_id}, {$audit_date}" in text
+    assert text.count("E602") == 2  # the nl and the en message
+
+
+def test_message_may_not_show_personal_data(tmp_path):
+    folder = write_pack(Path("pack"), rule_file("name is not empty", dataset="clients", let="who: lower(name)",
+                                                message="client {client_id}: {who}"))
+    text = errors_of(folder)
+    assert "error E603: '{who}' reads the personal column clients.name; a report must never show it" in text
+
+
+def test_all_errors_of_a_pack_in_one_run():
+    folder = write_pack(Path("pack"), rule_file("typ = 'access'") + rule_file("decided_att is null").split("rules:\n")[1]
+                        .replace("1.1-test-rule", "1.1-second-rule"))
+    text = errors_of(folder)
+    assert text.endswith("2 errors in the rule pack")
+    assert text.index("'typ'") < text.index("'decided_att'")  # sorted by line
+
+
+def test_schema_errors_point_at_the_yaml_line():
+    folder = write_pack(Path("pack"), rule_file("type = 'access'").replace("severity: high", "severty: high"))
+    assert errors_of(folder) == textwrap.dedent("""\
+        pack/art-01.yaml:7:5: error E102: rules.0: 'severity' is required
+            7 |   - id: 1.1-test-rule
+              |     ^
+        
+        pack/art-01.yaml:10:5: error E102: rules.0: unknown field 'severty'; did you mean 'severity'?
+           10 |     severty: high
+              |     ^
+        
+        2 errors in the rule pack""").replace("\n        \n", "\n\n")
+
+
+def test_unquoted_clause_number_gets_a_hint():
+    folder = write_pack(Path("pack"), rule_file("type = 'access'").replace('article: "1.1"', "article: 1.1"))
+    assert errors_of(folder) == textwrap.dedent("""\
+        pack/art-01.yaml:8:14: error E102: rules.0.article: 1.1 is not of type 'string'
+            8 |     article: 1.1
+              |              ^
+              = quote it, e.g. '5.1'
+
+        1 error in the rule pack""")
+
+
+def test_yaml_syntax_error():
+    folder = write_pack(Path("pack"), "article: \"1\"\ntitle: {nl: Een, en: One\nclauses: []\n")
+    text = errors_of(folder)
+    assert text.startswith("pack/art-01.yaml:3:8: error E101: not valid YAML")
+
+
+def test_rule_for_a_clause_the_file_does_not_quote():
+    folder = write_pack(Path("pack"), rule_file("type = 'access'").replace('article: "1.1"', 'article: "1.2"'))
+    assert "error E104: '1.1-test-rule' enforces clause 1.2, which this file does not quote" in errors_of(folder)
+
+
+def test_duplicate_rule_id():
+    text = rule_file("type = 'access'")
+    folder = write_pack(Path("pack"), text + text.split("rules:\n")[1])
+    assert "error E106: the id '1.1-test-rule' is used twice (first at pack/art-01.yaml:7:5)" in errors_of(folder)
+
+
+def test_let_may_not_hide_a_column():
+    folder = write_pack(Path("pack"), rule_file("type = 'access'", let="type: client_id"))
+    assert "error E304: the value 'type' hides the column of that name in requests" in errors_of(folder)
