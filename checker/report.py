@@ -7,14 +7,17 @@ so every format shows the same findings, statuses and keys.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter
+from importlib.resources import files
 
 from .. import __version__
 from ..compiler.pack import Pack
 from .audit import Audit, RuleResult
-from .config import Attestation, Config
+from .config import Attestation, Config, Waiver
 
 INFORMATIONAL = "informational"
+REPORT_SCHEMA = json.loads(files(__package__).joinpath("report.schema.json").read_text("utf-8"))
 
 
 def _format_value(value: object) -> str:
@@ -32,15 +35,38 @@ def _message(result: RuleResult, key: dict[str, str], values: dict[str, object],
     return result.rule.message[lang].format_map({k: _format_value(v) for k, v in fields.items()})
 
 
-def _rule_entry(result: RuleResult, lang: str) -> dict:
+def _waiver(waiver: Waiver, as_of: dt.date) -> dict:
+    return {"justification": waiver.justification, "approved_by": waiver.approved_by,
+            "expires": waiver.expires.isoformat(), "status": "active" if as_of <= waiver.expires else "expired",
+            **({"keys": list(waiver.keys)} if waiver.keys else {})}
+
+
+def _finding(result: RuleResult, finding, active: list[Waiver], lang: str, as_of: dt.date) -> dict:
+    entry = {"dataset": finding.dataset, "key": finding.key, "message": _message(result, finding.key, finding.values, lang)}
+    waiver = next((w for w in active if w.covers(finding.key)), None)
+    if waiver:
+        entry["waived"] = True
+        entry["waiver"] = _waiver(waiver, as_of)
+    return entry
+
+
+def _rule_entry(result: RuleResult, config: Config, as_of: dt.date, lang: str) -> dict:
+    """A rule's result. Waived findings stay listed, marked; an expired waiver counts for nothing."""
     rule = result.rule
+    waivers = [w for w in config.waivers if w.rule == rule.id]
+    active = [w for w in waivers if as_of <= w.expires]
+    findings = [_finding(result, f, active, lang, as_of) for f in result.findings]
+    open_findings = [f for f in findings if not f.get("waived")]
+    status = result.status
+    if status == "failed" and not open_findings:
+        status = "waived"
     entry = {
         "id": rule.id, "kind": "automated", "article": rule.article, "title": rule.title.as_dict(),
         "severity": rule.severity, "dataset": rule.dataset, "source": f"{rule.source.file}:{rule.source.line}",
-        "status": result.status, "finding_count": len(result.findings),
-        "findings": [{"dataset": f.dataset, "key": f.key, "message": _message(result, f.key, f.values, lang)}
-                     for f in result.findings],
+        "status": status, "finding_count": len(findings), "open_count": len(open_findings), "findings": findings,
     }
+    if waivers:
+        entry["waivers"] = [_waiver(w, as_of) for w in waivers]
     if result.error:
         entry["error"] = result.error
     return entry
@@ -95,7 +121,7 @@ def _articles(pack: Pack) -> list[dict]:
 
 
 def build_report(audit: Audit, lang: str = "nl") -> dict:
-    rules = [_rule_entry(r, lang) for r in audit.results]
+    rules = [_rule_entry(r, audit.config, audit.as_of, lang) for r in audit.results]
     rules += _control_entries(audit.pack, audit.config, audit.as_of) + _informational_entries(audit.pack)
     statuses = Counter(r["status"] for r in rules)
     return {
@@ -111,7 +137,9 @@ def build_report(audit: Audit, lang: str = "nl") -> dict:
             "rules": len(audit.results), "passed": statuses["passed"], "failed": statuses["failed"],
             "errors": statuses["error"], "manual": statuses["manual"], "attested": statuses["attested"],
             "expired": statuses["expired"], "waived": statuses["waived"], "informational": statuses[INFORMATIONAL],
-            "findings": sum(len(r.findings) for r in audit.results),
+            "findings": sum(r.get("finding_count", 0) for r in rules),
+            "open_findings": sum(r.get("open_count", 0) for r in rules),
+            "expired_waivers": sum(w["status"] == "expired" for r in rules for w in r.get("waivers", [])),
         },
         "rules": rules,
         "articles": _articles(audit.pack),

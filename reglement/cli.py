@@ -98,8 +98,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     with _progress(sys.stderr.isatty() and not os.environ.get("CI")) as progress:
         audit = run_audit(pack, args.data, args.as_of, config, args.engine, progress)
     report = build_report(audit, args.lang)
+    if args.baseline:
+        from .checker.baseline import apply_baseline, read_baseline
+
+        report = apply_baseline(report, read_baseline(args.baseline))
     emit(renderer(args.format)(report, args.lang), args.output)
-    return exit_status(report, args.fail_on)
+    return exit_status(report, args.fail_on, args.fail_on_new)
 
 
 def cmd_test(args: argparse.Namespace) -> int:
@@ -161,12 +165,18 @@ def cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
-def exit_status(report: dict, fail_on: str) -> int:
+def exit_status(report: dict, fail_on: str, only_new: bool = False) -> int:
+    """2 when a rule could not run; 1 when an open (unwaived) finding reaches `fail_on`."""
     if report["summary"]["errors"]:
         return 2
     threshold = SEVERITIES.index(fail_on)
-    failing = [r for r in report["rules"] if r["status"] == "failed" and SEVERITIES.index(r["severity"]) >= threshold]
-    return 1 if failing else 0
+    for rule in report["rules"]:
+        if rule["status"] != "failed" or SEVERITIES.index(rule["severity"]) < threshold:
+            continue
+        open_findings = [f for f in rule["findings"] if not f.get("waived")]
+        if any(f.get("baseline") == "new" for f in open_findings) or open_findings and not only_new:
+            return 1
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -184,6 +194,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--fail-on", choices=SEVERITIES, default="low", help="lowest severity that fails the run")
     check.add_argument("--lang", choices=("nl", "en"), default="nl", help="language of titles and messages")
     check.add_argument("--engine", choices=("duckdb", "pandas"), default="duckdb")
+    check.add_argument("--baseline", type=Path, help="a previous JSON report: mark findings new, open or resolved")
+    check.add_argument("--fail-on-new", action="store_true", help="with --baseline: exit 1 only for new findings")
     check.set_defaults(run=cmd_check)
 
     test = sub.add_parser("test", help="run the examples embedded in a rule pack")
@@ -207,6 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .checker.baseline import BaselineError
     from .checker.loader import DataContractError
 
     try:
@@ -219,6 +232,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except CompileError as err:
         print(err.render(), file=sys.stderr)
+        return 2
+    except BaselineError as err:
+        print(err, file=sys.stderr)
         return 2
     except DataContractError as err:
         print("\n".join(str(e) for e in err.errors), file=sys.stderr)

@@ -1,0 +1,116 @@
+"""Waivers (with approver and expiry) and baselines (new / open / resolved findings)."""
+
+from __future__ import annotations
+
+import json
+
+from reglement.cli import main
+
+from conftest import AS_OF, SAMPLE
+
+RULE = "7.1-legal-ground-missing"  # two findings in the sample: D018 and D019
+
+
+def report(capsys, *extra: str) -> tuple[int, dict]:
+    code = main(["check", "--data", str(SAMPLE), "--as-of", AS_OF, "--format", "json", *extra])
+    return code, json.loads(capsys.readouterr().out)
+
+
+def rule_of(rep: dict, rule_id: str = RULE) -> dict:
+    return next(r for r in rep["rules"] if r["id"] == rule_id)
+
+
+def write_config(tmp_path, waivers: str) -> str:
+    path = tmp_path / "config.yaml"
+    path.write_text("waivers:\n" + waivers)
+    return str(path)
+
+
+def test_a_waived_finding_is_reported_as_waived_not_hidden(capsys, tmp_path):
+    config = write_config(tmp_path, f"""\
+  - rule: {RULE}
+    keys: [{{disclosure_id: D018}}]
+    justification: statutory provision is in the covering letter, see ticket PRIV-12
+    approved_by: FG J. de Vries
+    expires: 2027-01-01
+""")
+    _, rep = report(capsys, "--config", config)
+    rule = rule_of(rep)
+    assert rule["status"] == "failed" and rule["finding_count"] == 2 and rule["open_count"] == 1
+    waived = {f["key"]["disclosure_id"]: f.get("waived", False) for f in rule["findings"]}
+    assert waived == {"D018": True, "D019": False}
+    assert rule["findings"][0]["waiver"]["approved_by"] == "FG J. de Vries"
+
+
+def test_waiving_every_finding_makes_the_rule_waived(capsys, tmp_path):
+    config = write_config(tmp_path, f"""\
+  - rule: {RULE}
+    justification: accepted risk until the new system is live
+    approved_by: directie
+    expires: {AS_OF}
+""")
+    _, rep = report(capsys, "--config", config)
+    assert rule_of(rep)["status"] == "waived"
+    assert rep["summary"]["waived"] == 1
+
+
+def test_an_expired_waiver_stops_counting_and_is_flagged(capsys, tmp_path):
+    config = write_config(tmp_path, f"""\
+  - rule: {RULE}
+    justification: accepted risk
+    approved_by: directie
+    expires: 2026-11-27
+""")
+    _, rep = report(capsys, "--config", config)
+    rule = rule_of(rep)
+    assert rule["status"] == "failed" and rule["open_count"] == 2
+    assert rule["waivers"][0]["status"] == "expired"
+    assert rep["summary"]["expired_waivers"] == 1
+
+
+def test_a_waiver_needs_approver_and_expiry(capsys, tmp_path):
+    config = write_config(tmp_path, f"  - rule: {RULE}\n    justification: because\n")
+    code = main(["check", "--data", str(SAMPLE), "--config", config])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "'approved_by' is required" in err and "'expires' is required" in err
+
+
+def test_only_waived_findings_do_not_fail_the_run(capsys, tmp_path):
+    rules = [r["id"] for r in report(capsys)[1]["rules"] if r.get("kind") == "automated"]
+    waivers = "".join(f"  - {{rule: {r}, justification: test, approved_by: test, expires: 2030-01-01}}\n" for r in rules)
+    code, rep = report(capsys, "--config", write_config(tmp_path, waivers))
+    assert code == 0 and rep["summary"]["failed"] == 0 and rep["summary"]["waived"] == 33
+
+
+def test_baseline_marks_new_open_and_resolved(capsys, tmp_path):
+    _, previous = report(capsys)
+    rule = rule_of(previous)
+    rule["findings"] = [f for f in rule["findings"] if f["key"]["disclosure_id"] != "D019"]  # D019 is new now
+    rule["findings"].append({"dataset": "disclosures", "key": {"disclosure_id": "D900"}, "message": "old"})
+    path = tmp_path / "previous.json"
+    path.write_text(json.dumps(previous))
+    code, rep = report(capsys, "--baseline", str(path))
+    marks = {f["key"]["disclosure_id"]: f["baseline"] for f in rule_of(rep)["findings"]}
+    assert marks == {"D018": "open", "D019": "new"}
+    assert rule_of(rep)["resolved"] == [{"disclosure_id": "D900"}]
+    assert rep["baseline"] == {"as_of": AS_OF, "new": 1, "resolved": 1}
+    assert code == 1
+    assert main(["check", "--data", str(SAMPLE), "--as-of", AS_OF, "--baseline", str(path), "--fail-on-new"]) == 1
+
+
+def test_fail_on_new_passes_when_nothing_is_new(capsys, tmp_path):
+    _, previous = report(capsys)
+    path = tmp_path / "previous.json"
+    path.write_text(json.dumps(previous))
+    code = main(["check", "--data", str(SAMPLE), "--as-of", AS_OF, "--baseline", str(path), "--fail-on-new"])
+    capsys.readouterr()
+    assert code == 0
+
+
+def test_a_baseline_that_is_not_a_report_is_an_error(capsys, tmp_path):
+    path = tmp_path / "previous.json"
+    path.write_text('{"rules": []}')
+    code = main(["check", "--data", str(SAMPLE), "--baseline", str(path)])
+    assert code == 2
+    assert "not a reglement JSON report" in capsys.readouterr().err
