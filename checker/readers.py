@@ -1,0 +1,244 @@
+"""Format readers: stage one export file in DuckDB, untyped, with its row numbers.
+
+Every reader ends in a temp view with a BIGINT `__row` (the 1-based data row in file
+order) followed by the file's own columns, as untyped as the format allows: VARCHAR
+for CSV and XLSX, JSON for JSON and JSONL (so that a string can be told from an
+array), whatever Parquet declares. Typing and validation then happen once, in
+`loader.py`, for every format alike.
+
+DuckDB's own read errors are never passed on: they may quote a line of the file, and
+that line may hold a BSN. The messages here name positions only.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import pyarrow as pa
+from openpyxl.utils.exceptions import InvalidFileException
+
+from reglement.datasets import Dataset
+
+FORMATS = ("csv", "jsonl", "json", "parquet", "xlsx")
+MAX_ERRORS_PER_FILE = 20
+
+# The dialect is fixed: left to itself, DuckDB's sniffer may take a leading `#` for a
+# comment or the first lines for a preamble to skip, and silently lose rows.
+_CSV_OPTIONS = (
+    "all_varchar = true, header = true, delim = ',', quote = '\"', escape = '\"', "
+    "comment = '', skip = 0, strict_mode = true, null_padding = false, encoding = 'utf-8'"
+)
+_CSV_PROBLEMS = {
+    "UNQUOTED VALUE": "a quote is not closed, or stands inside an unquoted field",
+    "INVALID ENCODING": "not valid UTF-8",
+    "LINE SIZE OVER MAXIMUM": "line too long",
+}
+_JSON_LAYOUTS = {"jsonl": "newline_delimited", "json": "array"}
+_UNREADABLE = {
+    "csv": "cannot be read as CSV (UTF-8, comma-separated, with a header row)",
+    "jsonl": "cannot be read as JSON Lines (one JSON object per line)",
+    "json": "cannot be read as JSON (an array of objects)",
+    "parquet": "cannot be read as Parquet",
+    "xlsx": "cannot be read as an Excel workbook (.xlsx)",
+}
+
+
+@dataclass(frozen=True)
+class DataError:
+    """One way an export file breaks the data contract; never quotes personal data."""
+
+    file: str
+    row: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = ", ".join(
+            f"{label} {value}" for label, value in (("row", self.row), ("column", self.column)) if value is not None
+        )
+        return f"{self.file}: {where}: {self.message}" if where else f"{self.file}: {self.message}"
+
+
+class Unreadable(Exception):
+    """The file cannot be staged at all; `errors` (the first few of `total`) say why."""
+
+    def __init__(self, errors: list[DataError], total: int | None = None) -> None:
+        super().__init__("; ".join(map(str, errors)))
+        self.errors = errors
+        self.total = len(errors) if total is None else total
+
+
+def ident(name: str) -> str:
+    """A quoted SQL identifier: column names come from the file and may be anything."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def literal(text: str) -> str:
+    """A quoted SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def stage(
+    con: duckdb.DuckDBPyConnection, path: Path, fmt: str, dataset: Dataset, name: str
+) -> dict[str, str]:
+    """Create the temp view `name` over `path`; return its columns (bar `__row`) and types."""
+    stagers = {
+        "csv": _stage_csv,
+        "jsonl": _stage_json,
+        "json": _stage_json,
+        "parquet": _stage_parquet,
+        "xlsx": _stage_xlsx,
+    }
+    try:
+        select = stagers[fmt](con, path, fmt, dataset, name)
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {ident(name)} AS {select}")
+        described = con.execute(f"DESCRIBE {ident(name)}").fetchall()
+    except duckdb.Error:
+        raise Unreadable([DataError(str(path), None, None, _UNREADABLE[fmt])]) from None
+    return {column: sql_type for column, sql_type, *_ in described if column != "__row"}
+
+
+def drop_stage(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Drop everything `stage` may have created under `name`."""
+    con.execute(f"DROP VIEW IF EXISTS {ident(name)}")
+    for helper in ("raw", "rejects", "scans"):
+        con.execute(f"DROP TABLE IF EXISTS {ident(f'{name}_{helper}')}")
+
+
+def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, fmt: str, dataset: Dataset, name: str) -> str:
+    """Materialise the CSV as VARCHAR; malformed lines land in a rejects table, not an exception."""
+    raw, rejects, scans = (ident(f"{name}_{helper}") for helper in ("raw", "rejects", "scans"))
+    con.execute(
+        f"CREATE TEMP TABLE {raw} AS SELECT * FROM read_csv({literal(str(path))}, {_CSV_OPTIONS}, "
+        f"store_rejects = true, rejects_table = {literal(f'{name}_rejects')}, "
+        f"rejects_scan = {literal(f'{name}_scans')})"
+    )
+    [(total, first)] = con.execute(
+        f"""SELECT count(*), arg_min({{'line': line, 'kind': error_type::VARCHAR, 'column': column_name,
+                   'expected': regexp_extract(error_message, 'Expected Number of Columns: (\\d+)', 1),
+                   'found': regexp_extract(error_message, 'Found: (\\d+)', 1)}}, line, {MAX_ERRORS_PER_FILE})
+            FROM {rejects}"""
+    ).fetchall()
+    con.execute(f"DROP TABLE {rejects}; DROP TABLE {scans}")
+    if total:
+        # A rejected line is missing from the table, so later row numbers would shift:
+        # report the broken lines alone. DuckDB's `line` counts records, header first.
+        raise Unreadable([_csv_problem(path, reject) for reject in first], total)
+    return f"SELECT rowid + 1 AS __row, * FROM {raw}"
+
+
+def _csv_problem(path: Path, reject: dict) -> DataError:
+    """A rejected CSV line as a DataError, in words of our own (DuckDB's quote the line)."""
+    row = reject["line"] - 1 if reject["line"] > 1 else None
+    if reject["found"]:
+        return DataError(str(path), row, None, f"expected {reject['expected']} fields, found {reject['found']}")
+    message = _CSV_PROBLEMS.get(reject["kind"], f"malformed CSV ({reject['kind'].lower()})")
+    return DataError(str(path), row, reject["column"], message)
+
+
+def _stage_json(con: duckdb.DuckDBPyConnection, path: Path, fmt: str, dataset: Dataset, name: str) -> str:
+    """Materialise JSON/JSONL with one JSON column per key seen in any object.
+
+    A key missing from some objects is null there; a file without objects gets the
+    contract's columns, so an empty export (`[]`) is simply a dataset without rows.
+    """
+    source, layout = literal(str(path)), literal(_JSON_LAYOUTS[fmt])
+    keys = con.execute(
+        f"""SELECT key FROM (
+                SELECT unnest(json_keys(json)) AS key, row_number() OVER () AS seen
+                FROM read_json_objects({source}, format = {layout}))
+            GROUP BY key ORDER BY min(seen)"""
+    ).fetchall()
+    names = [key for (key,) in keys] or list(dataset.column_names)
+    columns = "{" + ", ".join(f"{literal(column)}: 'JSON'" for column in names) + "}"
+    raw = ident(f"{name}_raw")
+    con.execute(
+        f"CREATE TEMP TABLE {raw} AS SELECT * FROM read_json({source}, format = {layout}, "
+        f"records = true, columns = {columns})"
+    )
+    return f"SELECT rowid + 1 AS __row, * FROM {raw}"
+
+
+def _stage_parquet(con: duckdb.DuckDBPyConnection, path: Path, fmt: str, dataset: Dataset, name: str) -> str:
+    """Parquet is columnar and fast to rescan: no copy, row numbers from the file itself."""
+    return (
+        "SELECT file_row_number + 1 AS __row, * EXCLUDE (file_row_number) "
+        f"FROM read_parquet({literal(str(path))}, file_row_number = true)"
+    )
+
+
+def _stage_xlsx(con: duckdb.DuckDBPyConnection, path: Path, fmt: str, dataset: Dataset, name: str) -> str:
+    """Read the first sheet into a table of strings, the text a CSV export would hold.
+
+    `__row` is the sheet row minus the header, so it matches what Excel shows even
+    when blank rows are skipped.
+    """
+    table = _xlsx_table(path, dataset)
+    arrow = f"{name}_arrow"
+    con.register(arrow, table)
+    try:
+        con.execute(f"CREATE TEMP TABLE {ident(f'{name}_raw')} AS SELECT * FROM {ident(arrow)}")
+    finally:
+        con.unregister(arrow)
+    return f"SELECT * FROM {ident(f'{name}_raw')}"
+
+
+def _xlsx_table(path: Path, dataset: Dataset) -> pa.Table:
+    """The first sheet as an Arrow table: `__row` plus one string column per headed column."""
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile, InvalidFileException):
+        raise Unreadable([DataError(str(path), None, None, _UNREADABLE["xlsx"])]) from None
+    try:
+        rows = workbook.worksheets[0].iter_rows(values_only=True)
+        header = next(rows, ())
+        types = [
+            (i, name, _column_type(dataset, name))
+            for i, cell in enumerate(header)
+            if (name := _cell_text(cell, "string"))
+        ]
+        numbers: list[int] = []
+        values: list[list[str | None]] = [[] for _ in types]
+        for number, row in enumerate(rows, start=1):
+            cells = [_cell_text(row[i], kind) if i < len(row) else None for i, _, kind in types]
+            if any(cell is not None for cell in cells):
+                numbers.append(number)
+                for column, cell in zip(values, cells):
+                    column.append(cell)
+    finally:
+        workbook.close()
+    columns = {"__row": pa.array(numbers, pa.int64())}
+    columns.update({name: pa.array(column, pa.string()) for (_, name, _), column in zip(types, values)})
+    return pa.table(columns)
+
+
+def _column_type(dataset: Dataset, name: str) -> str:
+    """The contract type of a file column; columns beyond the contract are text."""
+    column = dataset.column(name)
+    return column.type if column else "string"
+
+
+def _cell_text(value: object, column_type: str) -> str | None:
+    """An Excel cell as CSV text: numbers without a spurious `.0`, dates as ISO text.
+
+    Excel stores every date as a date-time; at midnight it is a date unless the column
+    is a timestamp.
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        if value.time() == time() and column_type != "timestamp":
+            return value.date().isoformat()
+        return value.isoformat()
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

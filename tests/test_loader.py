@@ -1,0 +1,579 @@
+"""The loader: every format to the same typed tables, every contract breach worded exactly."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import traceback
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from reglement.checker.loader import DataContractError, DataError, load_export
+from reglement.datasets import contract
+
+FORMATS = ("csv", "jsonl", "json", "parquet", "xlsx")
+SECRET = "GEHEIM-4711"  # a marker planted in personal columns: no message may show it
+
+CLIENTS = [
+    {
+        "client_id": "C1",
+        "name": "Eëlco de Vries",
+        "address": "Ruïnestraat 1,\nachterhuis",
+        "postcode": "1234 AB",
+        "city": "Ruïne",
+        "gender": "M",
+        "birth_date": "1985-03-01",
+        "bsn": "012345672",
+        "phone": None,
+        "benefit": "WW",
+        "education": "  ",
+        "work_experience": 'zegt "ja"',
+        "registered_at": "2024-01-05",
+    },
+    {
+        "client_id": "C2",
+        "name": None,
+        "address": None,
+        "postcode": None,
+        "city": None,
+        "gender": None,
+        "birth_date": None,
+        "bsn": "123456782",
+        "phone": "612345678",
+        "benefit": None,
+        "education": None,
+        "work_experience": None,
+        "registered_at": "2023-12-31",
+    },
+]
+DISCLOSURES = [
+    {
+        "disclosure_id": "D1",
+        "client_id": "C1",
+        "party_id": "P1",
+        "disclosed_at": "2024-01-05T10:00:00",
+        "categories": ["general", "special"],
+        "basis": "consent",
+        "legal_ground": None,
+        "consent_id": "K1",
+    },
+    {
+        "disclosure_id": "D2",
+        "client_id": "C2",
+        "party_id": "P2",
+        "disclosed_at": "2024-02-29T23:59:59",
+        "categories": ["fiscal"],
+        "basis": None,
+        "legal_ground": None,
+        "consent_id": None,
+    },
+]
+USERS = [
+    {
+        "user_id": "U1",
+        "name": "Ans",
+        "role": "jobcoach",
+        "authorized_from": "2020-01-01",
+        "authorized_until": None,
+        "confidentiality_signed_at": "2020-01-02",
+        "special_data_access": "true",
+    },
+    {
+        "user_id": "U2",
+        "name": None,
+        "role": "intern",
+        "authorized_from": "2021-06-30",
+        "authorized_until": "2021-12-31",
+        "confidentiality_signed_at": None,
+        "special_data_access": "false",
+    },
+]
+
+
+SQL_TYPES = {
+    "string": "VARCHAR",
+    "date": "DATE",
+    "timestamp": "TIMESTAMP",
+    "bool": "BOOLEAN",
+    "list<string>": "VARCHAR[]",
+}
+
+
+# --- writing export files the way the systems that produce them do -----------------
+
+
+def types_of(dataset: str) -> dict[str, str]:
+    return {column.name: column.type for column in contract()[dataset].columns}
+
+
+def write(path: Path, rows: list[dict], native: bool = True) -> Path:
+    """Write `rows` (contract values as CSV text, lists as lists) in the format of `path`.
+
+    `native=False` writes Parquet with every column a string, as some exporters do.
+    """
+    types = types_of(path.stem) if path.stem in contract() else {}
+    columns = list(rows[0])
+    suffix = path.suffix[1:]
+    if suffix == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows([[as_csv(row[c]) for c in columns] for row in rows])
+        path.write_bytes(b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8"))
+    elif suffix in ("jsonl", "json"):
+        objects = [{c: as_json(row[c], types.get(c, "string")) for c in columns} for row in rows]
+        lines = [json.dumps(o, ensure_ascii=False) for o in objects]
+        path.write_text("\n".join(lines) + "\n" if suffix == "jsonl" else "[\n" + ",\n".join(lines) + "\n]", "utf-8")
+    elif suffix == "parquet":
+        convert = as_native if native else lambda value, _: as_csv(value) or None
+        pq.write_table(pa.table({c: [convert(row[c], types.get(c, "string")) for row in rows] for c in columns}), path)
+    else:
+        workbook = openpyxl.Workbook()
+        sheet = workbook.active
+        sheet.append(columns)
+        for row in rows:
+            sheet.append([as_xlsx(row[c], types.get(c, "string")) for c in columns])
+        workbook.save(path)
+    return path
+
+
+def as_csv(value: object) -> str:
+    return "" if value is None else ";".join(value) if isinstance(value, list) else str(value)
+
+
+def as_json(value: object, column_type: str) -> object:
+    if column_type == "bool" and value in ("true", "false"):
+        return value == "true"
+    return value
+
+
+def as_native(value: object, column_type: str) -> object:
+    if value is None or column_type in ("string", "list<string>"):
+        return value
+    return {
+        "date": date.fromisoformat,
+        "timestamp": datetime.fromisoformat,
+        "bool": lambda text: text == "true",
+    }[column_type](value)
+
+
+def as_xlsx(value: object, column_type: str) -> object:
+    """Dates as Excel date cells; a phone number typed in as a number."""
+    if column_type in ("date", "timestamp") and value is not None:
+        return datetime.fromisoformat(value)
+    if column_type == "list<string>" and value is not None:
+        return ";".join(value)
+    if column_type == "bool" and value is not None:
+        return value == "true"
+    if isinstance(value, str) and value.isdigit() and not value.startswith("0"):
+        return int(value)
+    return value
+
+
+def expected(dataset: str, rows: list[dict]) -> list[tuple]:
+    types = types_of(dataset)
+    return [tuple(as_native(row[c], types[c]) for c in types) for row in rows]
+
+
+def load(data_dir: Path, *names: str):
+    con = duckdb.connect()
+    return con, load_export(con, data_dir, names)
+
+
+def errors_of(data_dir: Path, *names: str) -> list[str]:
+    with pytest.raises(DataContractError) as caught:
+        load(data_dir, *names)
+    return [str(error) for error in caught.value.errors]
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# --- every format to the same table ------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("dataset, rows", [("clients", CLIENTS), ("disclosures", DISCLOSURES), ("users", USERS)])
+def test_each_format_loads_the_same_typed_table(tmp_path: Path, fmt: str, dataset: str, rows: list[dict]) -> None:
+    path = write(tmp_path / f"{dataset}.{fmt}", rows)
+    before = sha256(path)
+    con, export = load(tmp_path, dataset)
+    assert con.sql(f"SELECT * FROM {dataset}").fetchall() == expected(dataset, rows)
+    described = [(name, sql_type) for name, sql_type, *_ in con.sql(f"DESCRIBE {dataset}").fetchall()]
+    assert described == [(name, SQL_TYPES[kind]) for name, kind in types_of(dataset).items()]
+    loaded = export.datasets[dataset]
+    assert (loaded.name, loaded.path, loaded.format, loaded.rows) == (dataset, path, fmt, len(rows))
+    assert loaded.sha256 == before == sha256(path)  # the input is never modified
+
+
+@pytest.mark.parametrize("dataset, rows", [("disclosures", DISCLOSURES), ("users", USERS)])
+def test_parquet_with_string_columns_loads_like_native_types(tmp_path: Path, dataset: str, rows: list[dict]) -> None:
+    write(tmp_path / f"{dataset}.parquet", rows, native=False)
+    assert pq.read_schema(tmp_path / f"{dataset}.parquet").types[3] == pa.string()
+    con, _ = load(tmp_path, dataset)
+    assert con.sql(f"SELECT * FROM {dataset}").fetchall() == expected(dataset, rows)
+
+
+def test_csv_text_comes_through_unchanged(tmp_path: Path) -> None:
+    """BOM gone, Dutch letters, quoted comma and newline, leading zero, blanks kept, empty is null."""
+    path = write(tmp_path / "clients.csv", CLIENTS)
+    assert path.read_bytes().startswith(b"\xef\xbb\xbfclient_id,")
+    con, _ = load(tmp_path, "clients")
+    [row, _] = con.sql("SELECT name, address, city, bsn, phone, education, work_experience FROM clients").fetchall()
+    assert row == ("Eëlco de Vries", "Ruïnestraat 1,\nachterhuis", "Ruïne", "012345672", None, "  ", 'zegt "ja"')
+
+
+def test_list_column_from_csv_and_json(tmp_path: Path) -> None:
+    """`a;b` and an array give the same list; an empty CSV cell is null, an empty array stays empty."""
+    (tmp_path / "csv").mkdir()
+    (tmp_path / "csv" / "disclosures.csv").write_text(
+        "disclosure_id,client_id,party_id,disclosed_at,categories,basis,legal_ground,consent_id\n"
+        "D1,C1,P1,2024-01-05T10:00:00,general;special,,,\n"
+        "D2,C1,P1,2024-01-05 10:00:00,general,,,\n",
+        "utf-8",
+    )
+    (tmp_path / "jsonl").mkdir()
+    (tmp_path / "jsonl" / "disclosures.jsonl").write_text(
+        '{"disclosure_id": "D1", "client_id": "C1", "party_id": "P1", "disclosed_at": "2024-01-05T10:00:00",'
+        ' "categories": ["general", "special"], "basis": null, "legal_ground": null, "consent_id": null}\n'
+        '{"disclosure_id": "D2", "client_id": "C1", "party_id": "P1", "disclosed_at": "2024-01-05 10:00:00",'
+        ' "categories": [], "basis": null, "legal_ground": null, "consent_id": null}\n',
+        "utf-8",
+    )
+    query = "SELECT disclosure_id, disclosed_at, categories FROM disclosures"
+    at = datetime(2024, 1, 5, 10)
+    both = ("D1", at, ["general", "special"])
+    assert load(tmp_path / "csv", "disclosures")[0].sql(query).fetchall() == [both, ("D2", at, ["general"])]
+    assert load(tmp_path / "jsonl", "disclosures")[0].sql(query).fetchall() == [both, ("D2", at, [])]
+
+
+def test_json_numbers_in_string_columns_are_read_as_text(tmp_path: Path) -> None:
+    (tmp_path / "objections.jsonl").write_text(
+        '{"objection_id": 17, "client_id": 12345.5, "objected_at": "2024-03-01"}\n'
+        '{"objection_id": "18", "client_id": "C1", "objected_at": "2024-03-02", "ignored": [1]}\n',
+        "utf-8",
+    )
+    con, export = load(tmp_path, "objections")
+    assert con.sql("SELECT objection_id, client_id FROM objections").fetchall() == [("17", "12345.5"), ("18", "C1")]
+    assert export.datasets["objections"].extra_columns == ()
+
+
+def test_xlsx_cells_become_the_text_a_csv_would_hold(tmp_path: Path) -> None:
+    """A BSN typed as text keeps its zero; numbers lose no digits and gain no `.0`; dates are dates."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["client_id", "name", "bsn", "phone", "registered_at", "birth_date", "address", "postcode",
+                  "city", "gender", "benefit", "education", "work_experience"])
+    sheet.append(["C1", "Eëlco", "012345672", 612345678, datetime(2024, 1, 5), datetime(1985, 3, 1), None,
+                  None, None, None, None, 3.0, 2.5])
+    sheet.append([None] * 13)  # a blank row in between is skipped, numbering follows the sheet
+    sheet.append(["C2", "Ruïne", 12345672, None, datetime(2023, 12, 31), *[None] * 8])
+    sheet.append(["C3", None, None, None, "2024-13-01", None, None, None, None, None, None, None, None])
+    workbook.save(tmp_path / "clients.xlsx")
+    assert errors_of(tmp_path, "clients") == [
+        f"{tmp_path / 'clients.xlsx'}: row 4, column registered_at: expected a date YYYY-MM-DD, got '2024-13-01'"
+    ]
+    sheet.delete_rows(5)
+    workbook.save(tmp_path / "clients.xlsx")
+    con, _ = load(tmp_path, "clients")
+    query = "SELECT client_id, name, bsn, phone, registered_at, birth_date, education, work_experience FROM clients"
+    assert con.sql(query).fetchall() == [
+        ("C1", "Eëlco", "012345672", "612345678", date(2024, 1, 5), date(1985, 3, 1), "3", "2.5"),
+        ("C2", "Ruïne", "12345672", None, date(2023, 12, 31), None, None, None),
+    ]
+
+
+# --- extra columns ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_extra_clients_columns_are_kept_and_listed(tmp_path: Path, fmt: str) -> None:
+    rows = [{**row, "religion": SECRET, "notes": None} for row in CLIENTS]
+    write(tmp_path / f"clients.{fmt}", rows)
+    con, export = load(tmp_path, "clients")
+    assert export.datasets["clients"].extra_columns == ("religion", "notes")
+    columns = [name for name, *_ in con.sql("DESCRIBE clients").fetchall()]
+    assert columns == [*types_of("clients"), "religion", "notes"]
+    assert con.sql("SELECT religion, notes FROM clients").fetchall() == [(SECRET, None)] * 2
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_extra_columns_elsewhere_are_dropped(tmp_path: Path, fmt: str) -> None:
+    write(tmp_path / f"users.{fmt}", [{**row, "shoe_size": "44"} for row in USERS])
+    con, export = load(tmp_path, "users")
+    assert export.datasets["users"].extra_columns == ()
+    assert [name for name, *_ in con.sql("DESCRIBE users").fetchall()] == list(types_of("users"))
+
+
+# --- the folder -------------------------------------------------------------------
+
+
+def test_missing_file_is_reported_not_raised(tmp_path: Path) -> None:
+    write(tmp_path / "users.csv", USERS)
+    _, export = load(tmp_path, "users", "complaints")
+    assert list(export.datasets) == ["users"]
+    assert export.missing == {"complaints": f"no complaints.csv, .jsonl, .json, .parquet or .xlsx in {tmp_path}"}
+
+
+def test_two_files_for_one_dataset_are_ambiguous(tmp_path: Path) -> None:
+    write(tmp_path / "users.csv", USERS)
+    write(tmp_path / "users.parquet", USERS)
+    assert errors_of(tmp_path, "users") == [
+        f"{tmp_path}: two files for dataset 'users' (users.csv, users.parquet); keep one"
+    ]
+
+
+def test_missing_folder_raises(tmp_path: Path) -> None:
+    assert errors_of(tmp_path / "nowhere", "users") == [f"{tmp_path / 'nowhere'}: export folder not found"]
+
+
+def test_unknown_dataset_is_a_programming_error(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="unknown dataset 'patients'"):
+        load(tmp_path, "patients")
+
+
+@pytest.mark.parametrize(
+    "name, content",
+    [("objections.csv", "objection_id,client_id,objected_at\n"), ("objections.json", "[]"), ("objections.jsonl", "")],
+)
+def test_a_file_without_rows_is_an_empty_table(tmp_path: Path, name: str, content: str) -> None:
+    (tmp_path / name).write_text(content, "utf-8")
+    con, export = load(tmp_path, "objections")
+    assert export.datasets["objections"].rows == 0
+    assert [t for _, t, *_ in con.sql("DESCRIBE objections").fetchall()] == ["VARCHAR", "VARCHAR", "DATE"]
+
+
+def test_staging_leaves_nothing_behind(tmp_path: Path) -> None:
+    for name, rows in (("clients.csv", CLIENTS), ("users.xlsx", USERS), ("disclosures.jsonl", DISCLOSURES)):
+        write(tmp_path / name, rows)
+    con, _ = load(tmp_path, "clients", "users", "disclosures")
+    tables = con.sql(
+        "SELECT table_name FROM duckdb_tables() UNION ALL SELECT view_name FROM duckdb_views() WHERE NOT internal"
+    )
+    assert sorted(name for (name,) in tables.fetchall()) == ["clients", "disclosures", "users"]
+
+
+# --- contract breaches ------------------------------------------------------------
+
+OBJECTIONS = "objection_id,client_id,objected_at\n"
+
+
+@pytest.mark.parametrize(
+    "name, content, messages",
+    [
+        (
+            "objections.csv",
+            "objection_id,objected_at\nO1,2024-01-01\n",
+            ["missing column 'client_id'"],
+        ),
+        (
+            "objections.csv",
+            OBJECTIONS + "O1,C1,2024-02-30\nO2,C1,5-1-2024\nO3,C1, 2024-01-01\nO4,C1,2024-01-01T00:00:00\n",
+            [
+                "row 1, column objected_at: expected a date YYYY-MM-DD, got '2024-02-30'",
+                "row 2, column objected_at: expected a date YYYY-MM-DD, got '5-1-2024'",
+                "row 3, column objected_at: expected a date YYYY-MM-DD, got ' 2024-01-01'",
+                "row 4, column objected_at: expected a date YYYY-MM-DD, got '2024-01-01T00:00:00'",
+            ],
+        ),
+        (
+            "marketing.csv",
+            "message_id,client_id,sent_at,purpose\n"
+            "M1,C1,2024-01-05T10:00:00,commercial\nM2,C1,2024-01-05 10:00:00,commercial\n"
+            "M3,C1,2024-01-05T24:00:00,commercial\nM4,C1,2024-01-05T10:00,commercial\nM5,C1,2024-01-05,charitable\n",
+            [
+                "row 3, column sent_at: expected a timestamp YYYY-MM-DDTHH:MM:SS, got '2024-01-05T24:00:00'",
+                "row 4, column sent_at: expected a timestamp YYYY-MM-DDTHH:MM:SS, got '2024-01-05T10:00'",
+                "row 5, column sent_at: expected a timestamp YYYY-MM-DDTHH:MM:SS, got '2024-01-05'",
+            ],
+        ),
+        (
+            "parties.csv",
+            "party_id,name,kind,agreement_signed_at,confidentiality\n"
+            "P1,X,processor,,TRUE\nP2,Y,processor,,False\nP3,Z,processor,,yes\nP4,Q,processor,,\n",
+            [
+                "row 3, column confidentiality: expected true or false, got 'yes'",
+                "row 4, column confidentiality: empty value in a required column",
+            ],
+        ),
+        (
+            "objections.csv",
+            OBJECTIONS + "O1,C1,2024-01-01\n,C2,2024-01-01\nO1,C3,2024-01-01\nO4,,\nO1,C5,2024-01-01\n",
+            [
+                "row 2, column objection_id: empty value in a required column",
+                "row 3, column objection_id: duplicate key 'O1' (first seen on row 1)",
+                "row 4, column client_id: empty value in a required column",
+                "row 4, column objected_at: empty value in a required column",
+                "row 5, column objection_id: duplicate key 'O1' (first seen on row 1)",
+            ],
+        ),
+        (
+            "objections.csv",
+            OBJECTIONS + "O1,C1,2024-01-01\nO2,C1,2024-01-01,extra\nO3,C1\n",
+            ["row 2: expected 3 fields, found 4", "row 3: expected 3 fields, found 2"],
+        ),
+        (
+            "objections.jsonl",
+            '{"objection_id": "O1", "client_id": ["C1"], "objected_at": "2024-01-01"}\n'
+            '{"objection_id": "O2", "client_id": "C1", "objected_at": 20240101}\n'
+            '{"objection_id": "O3", "client_id": "C1"}\n',
+            [
+                """row 1, column client_id: expected a single value (not a JSON array or object), got '["C1"]'""",
+                "row 2, column objected_at: expected a date YYYY-MM-DD, got '20240101'",
+                "row 3, column objected_at: empty value in a required column",
+            ],
+        ),
+        (
+            "disclosures.json",
+            '[{"disclosure_id": "D1", "client_id": "C1", "party_id": "P1", "disclosed_at": "2024-01-05T10:00:00",'
+            ' "categories": "general;special", "basis": null, "legal_ground": null, "consent_id": null}]',
+            ["""row 1, column categories: expected a JSON array of strings, got 'general;special'"""],
+        ),
+        (
+            "objections.jsonl",
+            '{"objection_id": "O1", "client_id": "C1", "objected_at": "2024-01-01"}\n{"objection_id": "O2", \n',
+            ["cannot be read as JSON Lines (one JSON object per line)"],
+        ),
+        ("objections.json", '{"objection_id": "O1"}', ["cannot be read as JSON (an array of objects)"]),
+        ("objections.parquet", "not parquet", ["cannot be read as Parquet"]),
+        ("objections.xlsx", "not a workbook", ["cannot be read as an Excel workbook (.xlsx)"]),
+        (
+            "objections.csv",
+            OBJECTIONS + 'O1,C1,"2024-01-01\n',
+            ["cannot be read as CSV (UTF-8, comma-separated, with a header row)"],
+        ),
+        (
+            "objections.csv",
+            OBJECTIONS + "O1,C1,2024-01-01\n" + "O9,C\udce9,2024-01-01\n",
+            ["row 2, column client_id: not valid UTF-8"],
+        ),
+        (
+            "objections.csv",
+            OBJECTIONS + "".join(f"O{i},C1,2024-01-32\n" for i in range(1, 26)),
+            [f"row {i}, column objected_at: expected a date YYYY-MM-DD, got '2024-01-32'" for i in range(1, 21)]
+            + ["5 more errors not shown"],
+        ),
+    ],
+    ids=[
+        "missing-column", "date", "timestamp", "bool-and-required", "required-and-duplicate", "csv-field-count",
+        "json-shapes", "json-list-shape", "malformed-jsonl", "json-not-array", "not-parquet", "not-xlsx",
+        "unclosed-quote", "not-utf8", "cap",
+    ],
+)
+def test_contract_breaches_are_worded_exactly(tmp_path: Path, name: str, content: str, messages: list[str]) -> None:
+    (tmp_path / name).write_bytes(content.encode("utf-8", "surrogateescape"))
+    assert errors_of(tmp_path, name.split(".")[0]) == [f"{tmp_path / name}: {message}" for message in messages]
+
+
+def test_long_values_are_cut_to_forty_characters(tmp_path: Path) -> None:
+    (tmp_path / "objections.csv").write_text(OBJECTIONS + f"O1,C1,{'9' * 50}\n", "utf-8")
+    assert errors_of(tmp_path, "objections") == [
+        f"{tmp_path / 'objections.csv'}: row 1, column objected_at: expected a date YYYY-MM-DD, got '{'9' * 40}…'"
+    ]
+
+
+def test_errors_of_all_files_are_reported_together(tmp_path: Path) -> None:
+    (tmp_path / "objections.csv").write_text(OBJECTIONS + "O1,C1,2024-01-01\nO1,C1,2024-01-01\n", "utf-8")
+    complaint = '{"complaint_id": "K1", "client_id": "C1", "received_at": "x"}\n'
+    (tmp_path / "complaints.jsonl").write_text(complaint, "utf-8")
+    write(tmp_path / "users.csv", USERS)
+    assert errors_of(tmp_path, "objections", "users", "complaints") == [
+        f"{tmp_path / 'objections.csv'}: row 2, column objection_id: duplicate key 'O1' (first seen on row 1)",
+        f"{tmp_path / 'complaints.jsonl'}: missing column 'handled_at'",
+        f"{tmp_path / 'complaints.jsonl'}: row 1, column received_at: expected a date YYYY-MM-DD, got 'x'",
+    ]
+
+
+def test_data_error_omits_what_it_does_not_know() -> None:
+    assert str(DataError("a.csv", 3, "bsn", "m")) == "a.csv: row 3, column bsn: m"
+    assert str(DataError("a.csv", 3, None, "m")) == "a.csv: row 3: m"
+    assert str(DataError("a.csv", None, None, "m")) == "a.csv: m"
+
+
+# --- privacy ----------------------------------------------------------------------
+
+CLIENTS_HEADER = ",".join(types_of("clients"))
+
+
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        ("clients.csv", f"{CLIENTS_HEADER}\nC1,,,,,,{SECRET},,,,,,2024-01-01\n"),  # birth date, personal
+        ("clients.csv", f"{CLIENTS_HEADER}\nC1,{SECRET},,,,,,,,,,,2024-01-01,{SECRET}\n"),  # a field too many
+        ("clients.csv", f"{CLIENTS_HEADER}\nC1,{SECRET}\udcff,,,,,,,,,,,2024-01-01\n"),  # not UTF-8
+        ("clients.csv", f"{CLIENTS_HEADER}\nC1,\"{SECRET}\n"),  # an unclosed quote
+        ("clients.jsonl", '{"client_id": "C1", "name": ["%s"], "registered_at": "2024-01-01"}\n' % SECRET),
+        ("clients.jsonl", '{"client_id": "C1", "name": "%s", "name": "x"}\n' % SECRET),  # duplicate key
+        ("clients.jsonl", '{"client_id": "C1", "name": %s}\n' % SECRET),  # malformed
+        ("clients.jsonl", '{"client_id": "C1"}\n["%s"]\n' % SECRET),  # not an object
+        (  # other columns of an offending row
+            "access_log.csv",
+            "event_id,ts,actor_id,actor_kind,client_id,action,data_category,purpose\n"
+            f"E1,2024-01-01T00:00:00,U1,user,C1,read,general,[{SECRET}]\nE1,x,U1,user,C1,read,general,{SECRET}\n",
+        ),
+    ],
+)
+def test_personal_values_never_appear_in_messages(tmp_path: Path, name: str, content: str) -> None:
+    (tmp_path / name).write_bytes(content.encode("utf-8", "surrogateescape"))
+    with pytest.raises(DataContractError) as caught:
+        load(tmp_path, name.split(".")[0])
+    assert caught.value.errors
+    shown = "".join(traceback.format_exception(caught.value)) + "".join(map(repr, caught.value.errors))
+    assert SECRET not in shown
+
+
+# --- row numbers are file order, also where DuckDB reads in parallel --------------
+
+COPY_OPTIONS = {"csv": "(HEADER)", "jsonl": "(FORMAT json)", "parquet": "(FORMAT parquet, ROW_GROUP_SIZE 2048)"}
+
+
+def write_access_log(path: Path, rows: int, breaches: bool = False) -> None:
+    """A generated access log; `purpose` spans lines in CSV, so CSV lines are not rows.
+
+    With `breaches`, three past row 5000: row 5124 repeats the key of row 18, row 5500
+    has no real date, the last row lacks its client.
+    """
+    event_id = "'E' || lpad(i::VARCHAR, 7, '0')"
+    ts = "strftime(TIMESTAMP '2024-01-01' + to_seconds(i), '%Y-%m-%dT%H:%M:%S')"
+    client_id = "'C' || (i % 700)"
+    if breaches:
+        event_id = f"CASE WHEN i = 5123 THEN 'E0000017' ELSE {event_id} END"
+        ts = f"CASE WHEN i = 5499 THEN '2024-02-30T00:00:00' ELSE {ts} END"
+        client_id = f"CASE WHEN i = {rows - 1} THEN NULL ELSE {client_id} END"
+    source = (
+        f"SELECT {event_id} AS event_id, {ts} AS ts, 'U' || (i % 50) AS actor_id, 'user' AS actor_kind, "
+        f"{client_id} AS client_id, 'read' AS action, 'general' AS data_category, "
+        f"CASE WHEN i % 3 = 0 THEN 'line\nbreak, comma' END AS purpose FROM range({rows}) t(i)"
+    )
+    duckdb.connect().execute(f"COPY ({source}) TO '{path}' {COPY_OPTIONS[path.suffix[1:]]}")
+
+
+@pytest.mark.parametrize("rows", [6000, 400_000])
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
+def test_row_numbers_follow_the_file(tmp_path: Path, fmt: str, rows: int) -> None:
+    path = tmp_path / f"access_log.{fmt}"
+    write_access_log(path, rows, breaches=True)
+    assert errors_of(tmp_path, "access_log") == [
+        f"{path}: row 5124, column event_id: duplicate key 'E0000017' (first seen on row 18)",
+        f"{path}: row 5500, column ts: expected a timestamp YYYY-MM-DDTHH:MM:SS, got '2024-02-30T00:00:00'",
+        f"{path}: row {rows}, column client_id: empty value in a required column",
+    ]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
+def test_loaded_table_keeps_file_order(tmp_path: Path, fmt: str) -> None:
+    path = tmp_path / f"access_log.{fmt}"
+    write_access_log(path, 400_000)
+    con, export = load(tmp_path, "access_log")
+    assert export.datasets["access_log"].rows == 400_000
+    ids = con.sql("SELECT event_id FROM access_log").fetchall()
+    assert ids == [(f"E{i:07d}",) for i in range(400_000)]
