@@ -43,7 +43,9 @@ class Scope:
     alias: str | None
 
     def named(self, name: str) -> bool:
-        return name in (self.alias, self.dataset.name)
+        """An alias replaces the dataset's name, so that a sub-query over the rule's own
+        dataset (`exists requests as other where …`) can still reach the outer row."""
+        return name == (self.alias or self.dataset.name)
 
 
 class _Unresolved(Exception):

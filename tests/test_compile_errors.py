@@ -237,3 +237,25 @@ def test_duplicate_rule_id():
 def test_let_may_not_hide_a_column():
     folder = write_pack(Path("pack"), rule_file("type = 'access'", let="type: client_id"))
     assert "error E304: the value 'type' hides the column of that name in requests" in errors_of(folder)
+
+
+def test_an_alias_hides_the_dataset_name_so_the_outer_row_stays_reachable(tmp_path):
+    """Two access requests of one client: each sees the other through the alias."""
+    import datetime as dt
+
+    import duckdb
+
+    from reglement.checker.engine import DuckDBEngine
+    from reglement.checker.rows import create_tables
+    from reglement.datasets import contract
+
+    folder = write_pack(Path("pack"), rule_file(
+        "exists requests as other where other.client_id = requests.client_id "
+        "and other.request_id != requests.request_id"))
+    rule = load_pack(folder).rules[0]
+    con = duckdb.connect()
+    create_tables(con, contract(), {"requests": [
+        {"request_id": "R1", "client_id": "C1"}, {"request_id": "R2", "client_id": "C1"},
+        {"request_id": "R3", "client_id": "C2"}]})
+    found = DuckDBEngine(con, contract()).findings(rule, rule.values({}, dt.date(2026, 11, 28)))
+    assert [f.key["request_id"] for f in found] == ["R1", "R2"]
