@@ -1,0 +1,118 @@
+"""The report as JUnit XML, so any CI system shows rule failures the way it shows test failures.
+
+One `<testsuite>` per article and one `<testcase>` per rule: failed rules fail, broken rules
+error, manual controls, informational clauses and waived rules are skipped with the reason.
+The tree is built with ElementTree, so escaping happens by construction; characters that
+XML 1.0 forbids are removed before they reach it.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from typing import Any, Mapping
+
+from . import common
+from .common import Article, label
+
+KEYS_IN_FAILURE = 10
+
+
+def render(report: dict, lang: str = "nl") -> str:
+    """The JUnit document as text; a pure function of the report and the language."""
+    common.check_lang(lang)
+    pack = str((report.get("rulepack") or {}).get("name") or "reglement")
+    root = ET.Element("testsuites", {"name": _x(f"{pack} {report.get('as_of', '')}".strip())})
+    for article in common.articles(report):
+        root.append(_suite(article, pack, report, lang))
+    _count(root, root.findall("testsuite"))
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _x(value: Any) -> str:
+    """Text safe for XML 1.0: ElementTree escapes markup but would pass illegal characters on."""
+    return common.clean_text(value)
+
+
+def _suite(article: Article, pack: str, report: Mapping[str, Any], lang: str) -> ET.Element:
+    suite = ET.Element("testsuite", {"name": _x(article.heading(lang))})
+    properties = ET.SubElement(suite, "properties")
+    for name, value in (("rulepack", common.pack_label(report)), ("as_of", report.get("as_of", "")), ("article", article.number)):
+        ET.SubElement(properties, "property", {"name": name, "value": _x(value)})
+    for rule in article.rules:
+        suite.append(_testcase(rule, f"{pack}.art{article.number}", lang))
+    _count(suite, [suite])
+    return suite
+
+
+def _count(element: ET.Element, suites: list[ET.Element]) -> None:
+    """tests / failures / errors / skipped totals, as JUnit readers expect on every level."""
+    cases = [case for suite in suites for case in suite.iter("testcase")]
+    element.set("tests", str(len(cases)))
+    for outcome, attribute in (("failure", "failures"), ("error", "errors"), ("skipped", "skipped")):
+        element.set(attribute, str(sum(1 for case in cases if case.find(outcome) is not None)))
+
+
+def _testcase(rule: Mapping[str, Any], classname: str, lang: str) -> ET.Element:
+    case = ET.Element("testcase", {"classname": _x(classname), "name": _x(rule.get("id", ""))})
+    outcome = _outcome(rule, lang)
+    if outcome is not None:
+        case.append(outcome)
+    out = _system_out(rule, lang)
+    if out:
+        ET.SubElement(case, "system-out").text = _x(out)
+    return case
+
+
+def _outcome(rule: Mapping[str, Any], lang: str) -> ET.Element | None:
+    """The child that says how the rule ended; None for a pass (passed, or an attested control)."""
+    status = rule.get("status")
+    if status == "failed":
+        return _failure(rule, lang)
+    if status == "error":
+        error = ET.Element("error", {"message": _x(_first_line(rule.get("error")) or common.status_word(lang, "error")), "type": "error"})
+        error.text = _x(rule.get("error", ""))
+        return error
+    reason = _skip_reason(rule, lang)
+    return ET.Element("skipped", {"message": _x(reason)}) if reason else None
+
+
+def _skip_reason(rule: Mapping[str, Any], lang: str) -> str:
+    status = rule.get("status")
+    if status == "waived":
+        reason = common.waiver_reason(rule, lang)
+        return f"{label(lang, 'waived_word')}: {reason}" if reason else label(lang, "waived_word")
+    if status == "expired":
+        found = common.attestation(rule)
+        return f"{label(lang, 'attestation_expired')} ({found.valid_until})" if found and found.valid_until else label(lang, "attestation_expired")
+    if status == "manual":
+        return label(lang, "manual_control")
+    if status == "informational" or common.rule_kind(rule) == "informational":
+        return label(lang, "informational_clause")
+    return ""
+
+
+def _failure(rule: Mapping[str, Any], lang: str) -> ET.Element:
+    count = common.open_count(rule)
+    failure = ET.Element("failure", {"message": _x(common.findings_phrase(count, lang)), "type": _x(rule.get("severity", ""))})
+    findings = common.open_findings(rule)
+    lines = [f"{common.localized(rule.get('title'), lang)} — {common.findings_phrase(count, lang)}"]
+    lines += [f"- {f.get('dataset', '')}: {common.key_text(f.get('key') or {})} — {f.get('message', '')}" for f in findings[:KEYS_IN_FAILURE]]
+    if count > KEYS_IN_FAILURE:
+        lines.append(label(lang, "and_more", n=common.format_count(count - min(len(findings), KEYS_IN_FAILURE), lang)))
+    failure.text = _x("\n".join(lines))
+    return failure
+
+
+def _system_out(rule: Mapping[str, Any], lang: str) -> str:
+    """Context a CI log reader needs: where the rule lives, its waivers, who vouched for a control."""
+    lines = [f"{label(lang, 'source')}: {rule['source']}"] if rule.get("source") else []
+    lines += [f"{label(lang, 'waiver')}: {waiver.text(lang)}" for waiver in common.waivers(rule)]
+    found = common.attestation(rule)
+    if found:
+        lines.append(f"{label(lang, 'attested_by')}: {found.by}, {found.date}; {label(lang, 'evidence')}: {found.evidence}; {label(lang, 'valid_until')}: {found.valid_until}")
+    return "\n".join(lines)
+
+
+def _first_line(text: Any) -> str:
+    return str(text or "").strip().splitlines()[0] if str(text or "").strip() else ""

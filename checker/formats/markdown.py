@@ -1,0 +1,156 @@
+"""The report as GitHub-flavoured Markdown, for a pull request comment or a wiki page.
+
+Short on purpose: a summary, one table of rules per article, and the first keys of each failed
+rule. Every value goes through `cell`, so a `|`, `<`, backtick or newline in a key or message
+cannot break a table or turn into markup.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping, Sequence
+
+from . import common
+from .common import Article, label
+
+KEYS_SHOWN = 20
+
+STATUS_ICONS = {
+    "passed": "✅",
+    "failed": "❌",
+    "error": "⚠️",
+    "manual": "📝",
+    "attested": "☑️",
+    "expired": "⌛",
+    "waived": "➖",
+    "informational": "ℹ️",
+}
+
+_BACKSLASHED = "\\`*[]|"
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+
+
+def render(report: dict, lang: str = "nl") -> str:
+    """The whole document; a pure function of the report and the language."""
+    common.check_lang(lang)
+    arts = common.articles(report)
+    blocks = [_title(report, lang), _summary(report, lang)]
+    blocks += [_article(article, lang) for article in arts]
+    blocks.append(_manual(arts, lang))
+    return "\n\n".join(block for block in blocks if block) + "\n"
+
+
+def cell(value: Any) -> str:
+    """Escape one value for a table cell or heading: one line, no markup, no column break."""
+    text = common.clean_text(value)
+    out = []
+    for index, ch in enumerate(text):
+        if ch in _BACKSLASHED or (ch == "_" and not _inside_word(text, index)):
+            out.append("\\" + ch)
+        elif ch in _ENTITIES:
+            out.append(_ENTITIES[ch])
+        else:
+            out.append(ch)
+    return "".join(out).replace("\r\n", "\n").replace("\r", "\n").replace("\n", "<br>")
+
+
+def _inside_word(text: str, index: int) -> bool:
+    """An underscore between two letters or digits (`client_id`) can never start emphasis in GFM."""
+    return 0 < index < len(text) - 1 and text[index - 1].isalnum() and text[index + 1].isalnum()
+
+
+def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], numeric: frozenset[int] = frozenset()) -> str:
+    """A GFM table; cells must already be escaped. Columns in `numeric` align right."""
+    rule = ["---:" if index in numeric else "---" for index in range(len(headers))]
+    lines = [_row(headers), _row(rule)] + [_row(row) for row in rows]
+    return "\n".join(lines)
+
+
+def _row(cells: Sequence[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def _status(status: str, lang: str) -> str:
+    icon = STATUS_ICONS.get(status, "")
+    return f"{icon} {cell(common.status_word(lang, status))}".strip()
+
+
+def _title(report: Mapping[str, Any], lang: str) -> str:
+    facts = [
+        (label(lang, "rulepack"), common.pack_label(report)),
+        (label(lang, "as_of"), report.get("as_of", "")),
+        (label(lang, "tool"), common.tool_label(report)),
+    ]
+    line = " · ".join(f"**{cell(term)}:** {cell(value)}" for term, value in facts if value)
+    return f"# {cell(label(lang, 'report_title'))}\n\n{line}"
+
+
+def _summary(report: Mapping[str, Any], lang: str) -> str:
+    rows = [[cell(word), common.format_count(count, lang)] for _, word, count in common.summary_rows(report, lang)]
+    table = _table([cell(label(lang, "status")), cell(label(lang, "count"))], rows, numeric=frozenset({1}))
+    return f"## {cell(label(lang, 'summary'))}\n\n{table}"
+
+
+def _article(article: Article, lang: str) -> str:
+    total = sum(article.findings_by_severity().values())
+    stats = f"{common.rules_phrase(len(article.rules), lang)} · {common.findings_phrase(total, lang)}"
+    parts = [f"## {cell(article.heading(lang))}", f"_{cell(stats)}_"]
+    if article.rules:
+        parts.append(_rules_table(article.rules, lang))
+    parts += [_rule_detail(rule, lang) for rule in article.rules if _has_detail(rule)]
+    return "\n\n".join(parts)
+
+
+def _rules_table(rules: Iterable[Mapping[str, Any]], lang: str) -> str:
+    headers = [cell(label(lang, name)) for name in ("rule", "clause", "status", "severity", "findings")]
+    rows = [
+        [
+            cell(rule.get("id", "")),
+            cell(rule.get("article", "")),
+            _status(str(rule.get("status", "")), lang),
+            cell(common.severity_word(lang, rule.get("severity")) if rule.get("severity") else label(lang, "none")),
+            _count_cell(rule, lang),
+        ]
+        for rule in rules
+    ]
+    return _table(headers, rows, numeric=frozenset({4}))
+
+
+def _count_cell(rule: Mapping[str, Any], lang: str) -> str:
+    """All findings, with the waived part in brackets; a dash for controls and clauses."""
+    if common.rule_kind(rule) != "automated":
+        return label(lang, "none")
+    count = common.finding_count(rule)
+    waived = count - common.open_count(rule)
+    extra = f" ({cell(label(lang, 'waived_count', n=common.format_count(waived, lang)))})" if waived else ""
+    return common.format_count(count, lang) + extra
+
+
+def _has_detail(rule: Mapping[str, Any]) -> bool:
+    return (rule.get("status") == "failed" and bool(common.open_findings(rule))) or bool(rule.get("error"))
+
+
+def _rule_detail(rule: Mapping[str, Any], lang: str) -> str:
+    """The error of a broken rule, or the first keys of a failed one, so the fix can start here."""
+    heading = f"#### {cell(rule.get('id', ''))} — {cell(common.localized(rule.get('title'), lang))}"
+    if rule.get("error"):
+        return f"{heading}\n\n> **{cell(label(lang, 'error_text'))}:** {cell(rule['error'])}"
+    findings = common.open_findings(rule)
+    rows = [[cell(common.key_text(f.get("key") or {})), cell(f.get("dataset", "")), cell(f.get("message", ""))] for f in findings[:KEYS_SHOWN]]
+    table = _table([cell(label(lang, name)) for name in ("key", "dataset", "message")], rows)
+    hidden = common.open_count(rule) - len(rows)
+    more = f"\n\n{cell(label(lang, 'and_more', n=common.format_count(hidden, lang)))}" if hidden > 0 else ""
+    return f"{heading}\n\n{table}{more}"
+
+
+def _manual(arts: list[Article], lang: str) -> str:
+    controls = [rule for article in arts for rule in article.rules if common.rule_kind(rule) == "manual"]
+    if not controls:
+        return ""
+    headers = [cell(label(lang, name)) for name in ("control", "clause", "status", "attested_by", "valid_until")]
+    rows = []
+    for rule in controls:
+        found = common.attestation(rule)
+        who = cell(found.by) if found else f"_{cell(label(lang, 'not_attested'))}_"
+        until = cell(found.valid_until) if found else label(lang, "none")
+        rows.append([cell(rule.get("id", "")), cell(rule.get("article", "")), _status(str(rule.get("status", "")), lang), who, until])
+    return f"## {cell(label(lang, 'manual_controls'))}\n\n{_table(headers, rows)}"

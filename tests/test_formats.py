@@ -1,0 +1,656 @@
+"""The report renderers: every format renders every fixture, and what a reader needs survives.
+
+Each format is parsed back the way its reader would (HTML with html.parser, Markdown tables
+split on their pipes, JUnit with ElementTree, SARIF against the official 2.1.0 schema) and
+compared with the report dict: articles, statuses, counts and keys must come through, and
+hostile values (`<script>`, quotes, `&`, `]]>`, control characters) must not become markup.
+"""
+
+from __future__ import annotations
+
+import copy
+import html as htmllib
+import json
+import re
+import xml.etree.ElementTree as ET
+from collections import Counter
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any, Callable
+
+import jsonschema
+import pytest
+
+from reglement.checker.formats import common, html, junit, markdown, sarif
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REPORTS = sorted((FIXTURES / "reports").glob("*.json"))
+REPORT_SCHEMA = Path(common.__file__).parents[1] / "report.schema.json"
+RENDERERS: dict[str, Callable[..., str]] = {
+    "html": html.render,
+    "markdown": markdown.render,
+    "junit": junit.render,
+    "sarif": sarif.render,
+}
+SCRIPT = "<script>alert(1)</script>"
+ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"
+
+
+def load(name: str) -> dict[str, Any]:
+    return json.loads((FIXTURES / "reports" / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def names() -> list[str]:
+    return [path.stem for path in REPORTS]
+
+
+def rules_with(report: dict[str, Any], status: str) -> list[dict[str, Any]]:
+    return [rule for rule in report["rules"] if rule["status"] == status]
+
+
+# ----------------------------------------------------------------------------- the fixtures
+
+
+@pytest.mark.parametrize("name", names())
+def test_fixture_is_a_valid_report(name: str) -> None:
+    schema = json.loads(REPORT_SCHEMA.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(schema).validate(load(name))
+
+
+def test_fixtures_cover_every_status_and_the_hard_cases() -> None:
+    reports = [load(name) for name in names()]
+    statuses = {rule["status"] for report in reports for rule in report["rules"]}
+    assert statuses == set(common.STATUSES)
+    assert max(common.finding_count(rule) for rule in load("large")["rules"]) > 2000
+    raw = (FIXTURES / "reports" / "hostile.json").read_text(encoding="utf-8")
+    for needle in (SCRIPT, '\\"', "&", "]]>", "|", "`", "\\u0001"):
+        assert needle in raw
+
+
+# ----------------------------------------------------------------------------- every format
+
+
+@pytest.mark.parametrize("lang", common.LANGS)
+@pytest.mark.parametrize("name", names())
+@pytest.mark.parametrize("fmt", RENDERERS)
+def test_every_format_renders_every_fixture(fmt: str, name: str, lang: str) -> None:
+    report = load(name)
+    before = copy.deepcopy(report)
+    out = RENDERERS[fmt](report, lang)
+    assert out.strip()
+    assert report == before, "a renderer must not change the report"
+    assert RENDERERS[fmt](report, lang) == out, "a renderer must be a pure function"
+
+
+@pytest.mark.parametrize("fmt", RENDERERS)
+def test_an_unknown_language_is_refused(fmt: str) -> None:
+    with pytest.raises(ValueError, match="language"):
+        RENDERERS[fmt](load("minimal"), "de")
+
+
+def test_rules_are_grouped_by_article_in_natural_order_without_an_article_list() -> None:
+    arts = common.articles(load("minimal"))
+    assert [article.number for article in arts] == ["4", "6", "11"]
+    assert arts[0].heading("nl") == "Artikel 4"
+    assert [rule["id"] for article in arts for rule in article.rules] == [
+        "4.2-invalid-bsn",
+        "6.1-adequate-protection",
+        "11.2-retention-after-last-contact",
+    ]
+
+
+def test_rules_follow_the_report_article_list_and_clause_order() -> None:
+    report = load("full")
+    arts = common.articles(report)
+    assert [article.number for article in arts] == [meta["article"] for meta in report["articles"]]
+    assert sum(len(article.rules) for article in arts) == len(report["rules"])
+    art4 = arts[3]
+    assert [rule["article"] for rule in art4.rules] == ["4.1", "4.2", "4.2", "4.2", "4.3", "4.4"]
+    assert art4.findings_by_severity() == {"critical": 4, "high": 0, "medium": 2, "low": 0}
+
+
+# ----------------------------------------------------------------------------- HTML
+
+
+class HtmlReport(HTMLParser):
+    """Reads back what an auditor sees: article headings, badges, counts, key tables, chart bars."""
+
+    VOID = {"br", "meta", "img", "hr", "input", "link", "wbr"}
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[tuple[str, dict[str, str]]] = []
+        self.captures: list[list[Any]] = []
+        self.headings: list[str] = []
+        self.badges: dict[str, tuple[str, str]] = {}
+        self.counts: dict[str, int] = {}
+        self.keys: dict[str, list[tuple[tuple[str, ...], bool]]] = {}
+        self.errors: dict[str, str] = {}
+        self.bars: list[str] = []
+        self.uncovered: list[str] = []
+        self.datasets: list[str] = []
+        self.tags: Counter[str] = Counter()
+        self.row: list[str] = []
+        self.feed(text)
+        self.close()
+
+    def _inside(self, tag: str, css: str) -> bool:
+        return any(t == tag and css in a.get("class", "").split() for t, a in self.stack)
+
+    def _rule(self) -> str | None:
+        return next((a["data-rule-id"] for t, a in reversed(self.stack) if t == "article" and "data-rule-id" in a), None)
+
+    def _capture(self, kind: str, extra: Any = None) -> None:
+        self.captures.append([kind, len(self.stack), [], extra, self._rule()])
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {key: value or "" for key, value in attrs}
+        self.tags[tag] += 1
+        if tag in self.VOID:
+            return
+        self.stack.append((tag, a))
+        css = a.get("class", "").split()
+        if tag == "h2" and self._inside("section", "article"):
+            self._capture("heading")
+        elif tag == "span" and "badge" in css and self._inside("div", "rule-head"):
+            self._capture("badge", a.get("data-status"))
+        elif tag == "span" and "count" in css:
+            self.counts[self._rule() or ""] = int(a["data-count"])
+        elif tag == "tr" and self._inside("table", "keys"):
+            self.row = []
+        elif tag == "td" and "key" in css:
+            self._capture("key")
+        elif tag == "pre" and self._inside("div", "error-box"):
+            self._capture("error")
+        elif tag == "g" and "bar" in css:
+            self.bars.append(a["data-article"])
+        elif tag == "tr" and "uncovered" in css:
+            self.uncovered.append(a["data-clause"])
+        elif tag == "tr" and "data-dataset" in a:
+            self.datasets.append(a["data-dataset"])
+
+    def handle_data(self, data: str) -> None:
+        for capture in self.captures:
+            capture[2].append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.VOID or not self.stack:
+            return
+        depth = len(self.stack)
+        for capture in [c for c in self.captures if c[1] == depth]:
+            self._finish(*capture)
+            self.captures.remove(capture)
+        if tag == "tr" and self.row and self._inside("table", "keys"):
+            self.keys.setdefault(self._rule() or "", []).append((tuple(self.row), self._inside("details", "more-keys")))
+            self.row = []
+        self.stack.pop()
+
+    def _finish(self, kind: str, _depth: int, parts: list[str], extra: Any, rule: str | None) -> None:
+        text = "".join(parts)
+        if kind == "heading":
+            self.headings.append(text)
+        elif kind == "badge":
+            self.badges[rule or ""] = (extra, text)
+        elif kind == "key":
+            self.row.append(text)
+        elif kind == "error":
+            self.errors[rule or ""] = text
+
+
+@pytest.fixture(scope="module")
+def parsed() -> Callable[[str, str], HtmlReport]:
+    cache: dict[tuple[str, str], HtmlReport] = {}
+
+    def get(name: str, lang: str = "nl") -> HtmlReport:
+        if (name, lang) not in cache:
+            cache[name, lang] = HtmlReport(html.render(load(name), lang))
+        return cache[name, lang]
+
+    return get
+
+
+@pytest.mark.parametrize("lang", common.LANGS)
+@pytest.mark.parametrize("name", names())
+def test_html_has_a_heading_per_article(parsed: Callable[..., HtmlReport], name: str, lang: str) -> None:
+    expected = [common.clean_text(article.heading(lang)) for article in common.articles(load(name))]
+    assert parsed(name, lang).headings == expected
+
+
+def test_html_article_heading_reads_like_the_regulation(parsed: Callable[..., HtmlReport]) -> None:
+    assert "Artikel 5 — Toegang tot de persoonsgegevens" in parsed("full").headings
+    assert "Article 5 — Access to personal data" in parsed("full", "en").headings
+
+
+@pytest.mark.parametrize("lang", common.LANGS)
+@pytest.mark.parametrize("name", names())
+def test_html_badge_and_count_for_every_rule(parsed: Callable[..., HtmlReport], name: str, lang: str) -> None:
+    report, page = load(name), parsed(name, lang)
+    for rule in report["rules"]:
+        rule_id = common.clean_text(rule["id"])
+        assert page.badges[rule_id] == (rule["status"], common.status_word(lang, rule["status"]))
+        if common.rule_kind(rule) == "automated":
+            assert page.counts[rule_id] == common.finding_count(rule)
+
+
+@pytest.mark.parametrize("name", names())
+def test_html_key_tables_list_every_key_with_the_first_hundred_open(parsed: Callable[..., HtmlReport], name: str) -> None:
+    report, page = load(name), parsed(name)
+    for rule in report["rules"]:
+        findings = rule.get("findings") or []
+        columns = common.key_columns(findings)
+        expected = [tuple(common.clean_text(f["key"].get(column, "")) for column in columns) for f in findings]
+        rows = page.keys.get(common.clean_text(rule["id"]), [])
+        assert [cells for cells, _ in rows] == expected
+        assert [folded for _, folded in rows] == [index >= html.KEYS_SHOWN for index in range(len(findings))]
+
+
+def test_html_folds_thousands_of_keys_into_details(parsed: Callable[..., HtmlReport]) -> None:
+    rows = parsed("large").keys["11.2-retention-after-last-contact"]
+    assert len(rows) == 2500
+    assert sum(1 for _, folded in rows if folded) == 2400
+    assert "Toon de overige 2.400 sleutels" in html.render(load("large"))
+    assert "Show the other 2,400 keys" in html.render(load("large"), "en")
+
+
+def test_html_shows_the_error_of_a_broken_rule(parsed: Callable[..., HtmlReport]) -> None:
+    report = load("full")
+    (broken,) = rules_with(report, "error")
+    assert parsed("full").errors[broken["id"]] == broken["error"]
+    hostile = rules_with(load("hostile"), "error")[0]
+    assert parsed("hostile").errors[hostile["id"]] == common.clean_text(hostile["error"])
+
+
+def test_html_manual_controls_show_their_attestation_or_its_absence() -> None:
+    page = html.render(load("full"), "en")
+    for value in ("M. de Vries (functionaris gegevensbescherming)", "2026-03-02", "Register van verwerkingen v4, §1", "2027-03-01"):
+        assert htmllib.escape(value) in page
+    manual_rows = re.findall(r'<tr data-rule-id="([^"]+)">(.*?)</tr>', page)
+    not_attested = {rule_id for rule_id, row in manual_rows if "Not attested" in row}
+    assert not_attested == {"6.1-adequate-protection", "8.3-refusal-weighed"}
+    assert "attestation expired" in page
+
+
+def test_html_marks_waived_findings_and_shows_every_waiver() -> None:
+    page = html.render(load("full"), "en")
+    (row,) = [row for row in re.findall(r'<tr class="waived-row">(.*?)</tr>', page) if "C00402" in row]
+    assert 'data-status="waived"' in row and "Bezwaarprocedure loopt" in row
+    assert "Waiver: Proefcampagne nieuwsbrief (A. Jansen, until 2026-06-30) [expired]" in page
+    assert "17 findings <span class=\"waived-count\">(1 waived)</span>" in page
+
+
+def test_html_coverage_matrix_highlights_uncovered_clauses(parsed: Callable[..., HtmlReport]) -> None:
+    assert parsed("full").uncovered == ["1.10", "9.5"]
+    assert parsed("all-passed").uncovered == []
+
+
+@pytest.mark.parametrize("name", names())
+def test_html_lists_the_data_read(parsed: Callable[..., HtmlReport], name: str) -> None:
+    report = load(name)
+    assert parsed(name).datasets == list(report["data"])
+    page = html.render(report)
+    for info in report["data"].values():
+        assert info["sha256"] in page
+
+
+@pytest.mark.parametrize("name", names())
+def test_html_chart_has_one_bar_per_article_with_findings(parsed: Callable[..., HtmlReport], name: str) -> None:
+    expected = [a.number for a in common.articles(load(name)) if sum(a.findings_by_severity().values())]
+    assert parsed(name).bars == expected
+
+
+def test_html_chart_without_findings_says_so() -> None:
+    page = html.render(load("all-passed"), "en")
+    assert "<svg" not in page and "No findings" in page
+
+
+@pytest.mark.parametrize("name", names())
+def test_html_is_self_contained(parsed: Callable[..., HtmlReport], name: str) -> None:
+    page = html.render(load(name))
+    page_tags = parsed(name).tags
+    assert page_tags["script"] == 0 and page_tags["link"] == 0 and page_tags["img"] == 0 and page_tags["iframe"] == 0
+    assert all(target.startswith("#") for target in re.findall(r'href="([^"]*)"', page))
+    assert not re.search(r"<[^>]*\ssrc=", page) and "url(" not in page and "@import" not in page
+    assert "<style>" in page and "@media print" in page and "break-before: page" in page
+
+
+def test_html_escapes_hostile_values() -> None:
+    page = html.render(load("hostile"))
+    assert "<script" not in page.lower()
+    assert ESCAPED_SCRIPT in page
+    assert "<img" not in page and "<i>" not in page
+    assert "Info &lt;/table&gt;&lt;/section&gt;" + ESCAPED_SCRIPT in page
+    assert 'data-rule-id="5.2-quote&quot;rule&#x27;"' in page
+    assert "&amp;amp; stays &amp;amp; literally" in page
+    assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f]", page)
+
+
+def test_html_labels_follow_the_language() -> None:
+    dutch, english = html.render(load("full"), "nl"), html.render(load("full"), "en")
+    assert '<html lang="nl">' in dutch and '<html lang="en">' in english
+    for word in ("Samenvatting", "Niet voldaan", "Peildatum", "Dekkingsmatrix", "Gelezen gegevens", "Niet bevestigd"):
+        assert word in dutch and word not in english
+    for word in ("Summary", "Failed", "Audit date", "Coverage matrix", "Data read", "Not attested"):
+        assert word in english
+
+
+# ----------------------------------------------------------------------------- Markdown
+
+
+def md_unescape(text: str) -> str:
+    return htmllib.unescape(re.sub(r"\\(.)", r"\1", text.replace("<br>", "\n")))
+
+
+def md_tables(text: str) -> dict[str, dict[str, list[Any]]]:
+    """Every table under the heading before it, its cells split on the separators and unescaped."""
+    tables: dict[str, dict[str, list[Any]]] = {}
+    heading = ""
+    for line in text.splitlines():
+        if line.startswith("#"):
+            heading = md_unescape(line.lstrip("#").strip())
+        elif line.startswith("| "):
+            assert line.endswith(" |"), line
+            cells = [md_unescape(cell) for cell in line[2:-2].split(" | ")]
+            table = tables.setdefault(heading, {"header": cells, "rows": []})
+            if cells is not table["header"] and not set("".join(cells)) <= set("-: "):
+                table["rows"].append(cells)
+    return tables
+
+
+def strip_icon(cell: str) -> str:
+    icon = next((icon for icon in markdown.STATUS_ICONS.values() if cell.startswith(icon + " ")), None)
+    return cell[len(icon) + 1 :] if icon else cell
+
+
+@pytest.mark.parametrize("lang", common.LANGS)
+@pytest.mark.parametrize("name", names())
+def test_markdown_summary_round_trips(name: str, lang: str) -> None:
+    report = load(name)
+    table = md_tables(markdown.render(report, lang))[common.label(lang, "summary")]
+    assert [(word, int(count.replace(".", "").replace(",", ""))) for word, count in table["rows"]] == [
+        (word, count) for _, word, count in common.summary_rows(report, lang)
+    ]
+
+
+@pytest.mark.parametrize("lang", common.LANGS)
+@pytest.mark.parametrize("name", names())
+def test_markdown_rule_tables_round_trip(name: str, lang: str) -> None:
+    report = load(name)
+    tables = md_tables(markdown.render(report, lang))
+    for article in common.articles(report):
+        rows = tables[common.clean_text(article.heading(lang))]["rows"]
+        assert [row[0] for row in rows] == [common.clean_text(rule["id"]) for rule in article.rules]
+        assert [strip_icon(row[2]) for row in rows] == [common.status_word(lang, rule["status"]) for rule in article.rules]
+        for row, rule in zip(rows, article.rules):
+            if common.rule_kind(rule) == "automated":
+                waived = common.finding_count(rule) - common.open_count(rule)
+                suffix = f" ({common.label(lang, 'waived_count', n=waived)})" if waived else ""
+                assert row[4] == common.format_count(common.finding_count(rule), lang) + suffix
+
+
+@pytest.mark.parametrize("name", names())
+def test_markdown_lists_the_first_keys_of_failed_rules(name: str) -> None:
+    report = load(name)
+    text = markdown.render(report, "en")
+    tables = md_tables(text)
+    for rule in rules_with(report, "failed"):
+        heading = f"{common.clean_text(rule['id'])} — {common.clean_text(rule['title']['en'])}"
+        rows = tables[heading]["rows"]
+        findings = [f for f in rule["findings"] if not f.get("waived")]  # waived keys need no fixing
+        expected = [common.clean_text(common.key_text(f["key"])).replace("\r\n", "\n") for f in findings[: markdown.KEYS_SHOWN]]
+        assert [row[0] for row in rows] == expected
+        hidden = len(findings) - markdown.KEYS_SHOWN
+        assert (f"… and {hidden:,} more" in text) == (hidden > 0)
+
+
+def test_markdown_caps_thousands_of_keys() -> None:
+    text = markdown.render(load("large"))
+    assert "… en nog 2.480" in text
+    assert text.count("client\\_id=C0") <= markdown.KEYS_SHOWN  # only the first keys, however many findings
+
+
+def test_markdown_shows_the_error_of_a_broken_rule() -> None:
+    text = markdown.render(load("full"), "en")
+    assert "> **Execution error:** parties.csv, line 1: column 'agreement_signed_at' is missing" in text
+
+
+def test_markdown_escapes_hostile_values() -> None:
+    text = markdown.render(load("hostile"))
+    assert "<script" not in text.lower() and ESCAPED_SCRIPT in text
+    assert "<img" not in text and "<i>" not in text
+    for line in text.splitlines():
+        if line.startswith("|"):
+            assert line.endswith(" |")
+    tables = md_tables(text)
+    for table in tables.values():
+        assert all(len(row) == len(table["header"]) for row in table["rows"]), "an escaped pipe split a row"
+    keys = tables[f"5.1-{SCRIPT} — Titel met {SCRIPT} & \"aanhalingstekens\""]["rows"]
+    assert keys[0][0] == f"client_id={SCRIPT}"
+    assert keys[1] == ['client_id=C|1`x`*y*_z_, note"=a\nb\nc', "clients", common.clean_text(load("hostile")["rules"][0]["findings"][1]["message"])]
+
+
+def test_markdown_leaves_identifiers_readable() -> None:
+    text = markdown.render(load("full"))
+    assert "| 5.1-unknown-actor | 5.1 | ❌ Niet voldaan | kritiek | 2 |" in text
+    assert "log_id=L0044120" in text
+
+
+def test_markdown_labels_follow_the_language() -> None:
+    dutch, english = markdown.render(load("full"), "nl"), markdown.render(load("full"), "en")
+    assert "## Samenvatting" in dutch and "## Summary" in english
+    assert "## Handmatige controles" in dutch and "## Manual controls" in english
+    assert "Niet voldaan" in dutch and "Niet voldaan" not in english
+
+
+# ----------------------------------------------------------------------------- JUnit
+
+
+def junit_tree(name: str, lang: str = "en") -> ET.Element:
+    return ET.fromstring(junit.render(load(name), lang).encode("utf-8"))
+
+
+@pytest.mark.parametrize("lang", common.LANGS)
+@pytest.mark.parametrize("name", names())
+def test_junit_counts_round_trip(name: str, lang: str) -> None:
+    report, root = load(name), junit_tree(name, lang)
+    statuses = Counter(rule["status"] for rule in report["rules"])
+    skipped = statuses["manual"] + statuses["informational"] + statuses["waived"] + statuses["expired"]
+    assert root.tag == "testsuites"
+    assert [s.get("name") for s in root.findall("testsuite")] == [common.clean_text(a.heading(lang)) for a in common.articles(report)]
+    cases = root.findall("testsuite/testcase")
+    assert len(cases) == len(report["rules"])
+    assert len(root.findall("testsuite/testcase/failure")) == statuses["failed"]
+    assert len(root.findall("testsuite/testcase/error")) == statuses["error"]
+    assert len(root.findall("testsuite/testcase/skipped")) == skipped
+    expected = {"tests": len(cases), "failures": statuses["failed"], "errors": statuses["error"], "skipped": skipped}
+    assert {key: int(root.get(key, -1)) for key in expected} == expected
+    for suite in root.findall("testsuite"):
+        assert int(suite.get("tests", -1)) == len(suite.findall("testcase"))
+        assert int(suite.get("failures", -1)) == len(suite.findall("testcase/failure"))
+
+
+def test_junit_testcases_name_the_rule_and_article() -> None:
+    root = junit_tree("full")
+    case = root.find("testsuite/testcase[@name='5.1-unknown-actor']")
+    assert case is not None and case.get("classname") == "westendorp.art5"
+    failure = case.find("failure")
+    assert failure is not None
+    assert failure.get("message") == "2 findings" and failure.get("type") == "critical"
+    retention = root.find("testsuite/testcase[@name='11.2-retention-after-last-contact']/failure")
+    assert retention.get("message") == "16 findings" and "C00402" not in (retention.text or ""), "waived keys are not failures"
+    assert "log_id=L0044120" in (failure.text or "") and "log_id=L0044121" in (failure.text or "")
+    assert root.find("testsuite/testcase[@name='6.1-adequate-protection']/skipped").get("message") == "manual control"
+    assert root.find("testsuite/testcase[@name='2-informational']/skipped").get("message") == "informational clause"
+    waived = root.find("testsuite/testcase[@name='7.2-special-data-to-commissioner']/skipped").get("message")
+    assert waived.startswith("waived: UWV-verzoek op wettelijke grondslag")
+    error = root.find("testsuite/testcase[@name='5.3-third-party-without-agreement']/error")
+    assert error.text == rules_with(load("full"), "error")[0]["error"]
+    assert root.find("testsuite/testcase[@name='4.1-controller-named']").find("*[@message]") is None  # attested passes
+
+
+def test_junit_failure_lists_the_first_ten_keys() -> None:
+    failure = junit_tree("large").find("testsuite/testcase[@name='11.2-retention-after-last-contact']/failure")
+    lines = (failure.text or "").splitlines()
+    assert failure.get("message") == "2,500 findings"
+    assert [line for line in lines if line.startswith("- ")] == [f"- clients: client_id=C{10000 + i:06d} — " + load("large")["rules"][-1]["findings"][i]["message"] for i in range(10)]
+    assert lines[-1] == "… and 2,490 more"
+
+
+def test_junit_escapes_hostile_values_by_construction() -> None:
+    text = junit.render(load("hostile"))
+    assert "<script" not in text and "&lt;script&gt;" in text
+    assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", text)
+    root = ET.fromstring(text.encode("utf-8"))
+    names_ = [case.get("name") for case in root.iter("testcase")]
+    assert names_[:2] == [f"5.1-{SCRIPT}", "5.2-quote\"rule'"]
+    failure = root.find("testsuite/testcase[1]/failure")
+    assert f"client_id={SCRIPT} — bericht met ]]> en <![CDATA[ x ]]> en & en \"quotes\"" in (failure.text or "")
+    assert root.find("testsuite/testcase[3]/error").text == common.clean_text(load("hostile")["rules"][2]["error"])
+
+
+def test_junit_parses_strictly_with_lxml() -> None:
+    etree = pytest.importorskip("lxml.etree")
+    for name in names():
+        etree.fromstring(junit.render(load(name)).encode("utf-8"), etree.XMLParser(recover=False))
+
+
+def test_junit_labels_follow_the_language() -> None:
+    assert 'message="2 bevindingen"' in junit.render(load("full"), "nl")
+    assert 'name="Artikel 5 — Toegang tot de persoonsgegevens"' in junit.render(load("full"), "nl")
+    assert 'message="handmatige controle"' in junit.render(load("full"), "nl")
+
+
+# ----------------------------------------------------------------------------- SARIF
+
+
+@pytest.fixture(scope="module")
+def sarif_schema() -> jsonschema.Draft7Validator:
+    schema = json.loads((FIXTURES / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+    jsonschema.Draft7Validator.check_schema(schema)
+    return jsonschema.Draft7Validator(schema)
+
+
+def sarif_log(name: str, lang: str = "en") -> dict[str, Any]:
+    return json.loads(sarif.render(load(name), lang))
+
+
+@pytest.mark.parametrize("lang", common.LANGS)
+@pytest.mark.parametrize("name", names())
+def test_sarif_validates_against_the_official_schema(sarif_schema: jsonschema.Draft7Validator, name: str, lang: str) -> None:
+    log = sarif_log(name, lang)
+    errors = sorted(sarif_schema.iter_errors(log), key=lambda e: list(e.absolute_path))
+    assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors[:5])
+    assert log["version"] == "2.1.0" and len(log["runs"]) == 1
+
+
+def test_the_vendored_schema_rejects_a_broken_log(sarif_schema: jsonschema.Draft7Validator) -> None:
+    log = sarif_log("full")
+    log["runs"][0]["results"][0]["level"] = "fatal"
+    del log["runs"][0]["tool"]["driver"]["name"]
+    assert len(list(sarif_schema.iter_errors(log))) == 2
+
+
+@pytest.mark.parametrize("name", names())
+def test_sarif_has_one_result_per_finding(name: str) -> None:
+    report, run = load(name), sarif_log(name)["runs"][0]
+    expected = [(rule["id"], f["key"]) for rule in report["rules"] if rule["status"] in ("failed", "waived") for f in rule["findings"]]
+    assert [(r["ruleId"], r["properties"]["key"]) for r in run["results"]] == expected
+    rule_ids = [descriptor["id"] for descriptor in run["tool"]["driver"]["rules"]]
+    assert rule_ids == [rule["id"] for rule in report["rules"] if common.rule_kind(rule) == "automated"]
+    for result in run["results"]:
+        assert rule_ids[result["ruleIndex"]] == result["ruleId"]
+
+
+def test_sarif_results_locate_the_export_file_and_the_key() -> None:
+    report, run = load("full"), sarif_log("full")["runs"][0]
+    result = next(r for r in run["results"] if r["ruleId"] == "5.1-unknown-actor")
+    location = result["locations"][0]
+    assert location["physicalLocation"]["artifactLocation"]["uri"] == report["data"]["access_log"]["path"]
+    assert location["logicalLocations"][0]["name"] == "log_id=L0044120"
+    assert result["level"] == "error" and result["message"]["text"] == "log_id=L0044120: gebruiker U0999 bestaat niet"
+    related = result["relatedLocations"][0]["physicalLocation"]
+    assert related["artifactLocation"]["uri"] == "rules/westendorp/art-05.yaml" and related["region"]["startLine"] == 4
+    assert result["partialFingerprints"] == {sarif.FINGERPRINT: sarif.fingerprint("5.1-unknown-actor", {"log_id": "L0044120"})}
+
+
+def test_sarif_fingerprints_are_stable_and_distinct() -> None:
+    first, second = sarif_log("full")["runs"][0]["results"], sarif_log("full", "nl")["runs"][0]["results"]
+    prints = [r["partialFingerprints"][sarif.FINGERPRINT] for r in first]
+    assert prints == [r["partialFingerprints"][sarif.FINGERPRINT] for r in second]
+    assert len(set(prints)) == len(prints)
+    assert sarif.fingerprint("a", {"x": "1", "y": "2"}) == sarif.fingerprint("a", {"y": "2", "x": "1"})
+
+
+def test_sarif_rules_describe_article_and_default_level() -> None:
+    driver = sarif_log("full")["runs"][0]["tool"]["driver"]
+    assert driver["name"] == "reglement" and driver["version"] == "0.1.0"
+    by_id = {descriptor["id"]: descriptor for descriptor in driver["rules"]}
+    descriptor = by_id["5.1-unknown-actor"]
+    assert descriptor["name"] == "UnknownActor"
+    assert descriptor["shortDescription"]["text"] == "Access by an unknown user or third party"
+    assert "Uitsluitend Gebruikers" in descriptor["fullDescription"]["text"]
+    assert descriptor["help"]["text"] and descriptor["properties"]["article"] == "5.1"
+    levels = {severity: sarif.level(severity) for severity in common.SEVERITIES}
+    assert levels == {"critical": "error", "high": "error", "medium": "warning", "low": "note"}
+    for rule in load("full")["rules"]:
+        if rule["id"] in by_id:
+            assert by_id[rule["id"]]["defaultConfiguration"]["level"] == levels[rule["severity"]]
+
+
+def test_sarif_reports_broken_rules_as_notifications() -> None:
+    invocation = sarif_log("full")["runs"][0]["invocations"][0]
+    assert invocation["executionSuccessful"] is False
+    (note,) = invocation["toolExecutionNotifications"]
+    assert note["level"] == "error" and note["associatedRule"]["id"] == "5.3-third-party-without-agreement"
+    assert "agreement_signed_at" in note["message"]["text"]
+    assert sarif_log("all-passed")["runs"][0]["invocations"][0] == {"executionSuccessful": True, "toolExecutionNotifications": []}
+
+
+def test_sarif_suppresses_waived_findings_with_the_reason() -> None:
+    results = sarif_log("full")["runs"][0]["results"]
+    suppressed = {(r["ruleId"], r["logicalLocations"][0]["name"] if "logicalLocations" in r else r["locations"][0]["logicalLocations"][0]["name"]): r["suppressions"][0] for r in results if "suppressions" in r}
+    assert set(suppressed) == {("7.2-special-data-to-commissioner", "disclosure_id=D001874"), ("11.2-retention-after-last-contact", "client_id=C00402")}
+    assert all(s["kind"] == "external" and s["state"] == "accepted" for s in suppressed.values())
+    assert suppressed["7.2-special-data-to-commissioner", "disclosure_id=D001874"]["justification"].startswith("UWV-verzoek op wettelijke grondslag")
+    assert not any("suppressions" in r for r in results if r["ruleId"] == "10.1-marketing-without-consent"), "an expired waiver suppresses nothing"
+
+
+def test_sarif_carries_the_baseline_state_of_a_finding(sarif_schema: jsonschema.Draft7Validator) -> None:
+    report = load("minimal")
+    first, second = report["rules"][0]["findings"]
+    first["baseline"], second["baseline"] = "new", "open"
+    log = json.loads(sarif.render(report))
+    assert not list(sarif_schema.iter_errors(log))
+    assert [r["baselineState"] for r in log["runs"][0]["results"]] == ["new", "unchanged"]
+
+
+def test_sarif_lists_the_exports_with_their_hashes() -> None:
+    report, artifacts = load("full"), sarif_log("full")["runs"][0]["artifacts"]
+    assert [a["hashes"]["sha-256"] for a in artifacts] == [info["sha256"] for info in report["data"].values()]
+
+
+def test_sarif_uris_are_uri_references() -> None:
+    assert sarif.path_uri("export/a b/<x>.csv") == "export/a%20b/%3Cx%3E.csv"
+    assert sarif.path_uri("/srv/exports/access log]]>.jsonl") == "file:///srv/exports/access%20log%5D%5D%3E.jsonl"
+    assert sarif.path_uri("C:\\exports\\clients.csv") == "file:///C:/exports/clients.csv"
+    run = sarif_log("hostile")["runs"][0]
+    uris = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]]
+    assert all(re.fullmatch(r"[A-Za-z0-9%/._:~-]+", uri) for uri in uris), uris
+
+
+def test_sarif_keeps_hostile_values_as_plain_json_text() -> None:
+    text = sarif.render(load("hostile"))
+    log = json.loads(text)
+    first = log["runs"][0]["results"][0]
+    assert first["properties"]["key"] == {"client_id": SCRIPT}
+    assert first["message"]["text"].startswith(f"client_id={SCRIPT}: bericht met ]]>")
+
+
+# ----------------------------------------------------------------------------- size
+
+
+def test_thousands_of_findings_render_in_every_format() -> None:
+    report = load("large")
+    outputs = {fmt: render(report, "nl") for fmt, render in RENDERERS.items()}
+    assert outputs["html"].count('<td class="key">') == 2500 + 2 + 2
+    assert len(json.loads(outputs["sarif"])["runs"][0]["results"]) == 2504
+    assert "… en nog 2.490" in outputs["junit"]

@@ -1,0 +1,260 @@
+"""The synthetic export generator and its oracle: reproducible, contract-shaped, and honest.
+
+The planted rows carry their intent (`ground_truth.json` → `planted`); the oracle must
+agree with every one of them, and a few boundary rows are re-read from the CSV to show
+that the dates really sit where the note says.
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import json
+import re
+import tracemalloc
+from datetime import date
+from pathlib import Path
+from typing import Callable
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from reglement.datasets import contract
+from reglement.datasets.generate import AS_OF, EXTRA_CLIENT_COLUMNS, MIN_CLIENTS, generate
+from reglement.datasets.oracle import RULES, add_months, add_years, elfproef, evaluate_export
+
+RULE_COUNT = 33
+
+
+@pytest.fixture(scope="module")
+def export(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("export")
+    generate(out, clients=200, seed=1)
+    return out
+
+
+@pytest.fixture(scope="module")
+def truth(export: Path) -> dict:
+    return json.loads((export / "ground_truth.json").read_text("utf-8"))
+
+
+def rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def planted(truth: dict, rule: str, note: str) -> dict:
+    return next(p for p in truth["planted"] if p["rule"] == rule and p["note"] == note)
+
+
+def row_of(export: Path, dataset: str, key: dict) -> dict[str, str]:
+    (column, value), = key.items()
+    return next(r for r in rows(export / f"{dataset}.csv") if r[column] == value)
+
+
+# --- reproducible --------------------------------------------------------------------------
+
+def test_same_seed_gives_identical_bytes(export: Path, tmp_path: Path) -> None:
+    generate(tmp_path, clients=200, seed=1)
+    names = sorted(p.name for p in export.iterdir())
+    assert names == sorted(p.name for p in tmp_path.iterdir())
+    for name in names:
+        assert (export / name).read_bytes() == (tmp_path / name).read_bytes(), name
+
+
+def test_other_seed_gives_other_data(export: Path, tmp_path: Path) -> None:
+    generate(tmp_path, clients=200, seed=2)
+    assert (export / "clients.csv").read_bytes() != (tmp_path / "clients.csv").read_bytes()
+    assert (export / "access_log.csv").read_bytes() != (tmp_path / "access_log.csv").read_bytes()
+
+
+# --- shaped as the contract says --------------------------------------------------------------
+
+def test_every_dataset_has_the_contract_columns_in_order(export: Path) -> None:
+    for name, dataset in contract().items():
+        with (export / f"{name}.csv").open(encoding="utf-8", newline="") as f:
+            header = next(csv.reader(f))
+        extra = EXTRA_CLIENT_COLUMNS if name == "clients" else ()
+        assert tuple(header) == dataset.column_names + extra, name
+
+
+def test_keys_are_unique(export: Path) -> None:
+    for name, dataset in contract().items():
+        keys = [r[dataset.key] for r in rows(export / f"{name}.csv")]
+        assert len(keys) == len(set(keys)), name
+
+
+def test_csv_values_follow_the_conventions(export: Path) -> None:
+    patterns = {"date": r"\d{4}-\d{2}-\d{2}", "timestamp": r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}", "bool": "true|false"}
+    for name, dataset in contract().items():
+        for row in rows(export / f"{name}.csv"):
+            for column in dataset.columns:
+                value = row[column.name]
+                assert value or column.nullable, (name, column.name)
+                if value and column.type in patterns:
+                    assert re.fullmatch(patterns[column.type], value), (name, column.name, value)
+    categories = {r["categories"] for r in rows(export / "disclosures.csv")}
+    assert "general;special" in categories
+
+
+def test_dutch_letters_and_formats_come_through(export: Path) -> None:
+    clients = rows(export / "clients.csv")
+    assert any(set(r["name"]) & set("ëïéöüç") for r in clients)
+    assert all(re.fullmatch(r"\d{4} [A-Z]{2}", r["postcode"]) for r in clients if r["postcode"])
+    users = rows(export / "users.csv")
+    assert {"jobcoach", "administration", "management"} <= {u["role"] for u in users}
+
+
+def test_bsn_keeps_its_leading_zero_in_csv(export: Path, truth: dict) -> None:
+    valid = planted(truth, "4.2-invalid-bsn", "valid, with a leading zero")
+    bsn = row_of(export, "clients", valid["key"])["bsn"]
+    assert len(bsn) == 9 and bsn.startswith("0") and elfproef(bsn)
+    lost = planted(truth, "4.2-invalid-bsn", "leading zero lost: eight digits")
+    assert len(row_of(export, "clients", lost["key"])["bsn"]) == 8
+
+
+def test_blank_and_null_stay_apart_in_csv(export: Path, truth: dict) -> None:
+    assert row_of(export, "clients", planted(truth, "4.2-incomplete-client", "BSN blank")["key"])["bsn"] == " "
+    assert row_of(export, "clients", planted(truth, "4.2-incomplete-client", "BSN null")["key"])["bsn"] == ""
+
+
+def test_parquet_has_native_types(tmp_path: Path) -> None:
+    generate(tmp_path, clients=MIN_CLIENTS, seed=3, fmt="parquet", events_per_client=5)
+    disclosures = pq.read_schema(tmp_path / "disclosures.parquet")
+    assert pa.types.is_timestamp(disclosures.field("disclosed_at").type)
+    assert disclosures.field("categories").type == pa.list_(pa.string())
+    assert pq.read_schema(tmp_path / "users.parquet").field("special_data_access").type == pa.bool_()
+    clients = pq.read_table(tmp_path / "clients.parquet")
+    assert clients.schema.field("birth_date").type == pa.date32()
+    assert clients.schema.field("bsn").type == pa.string()
+    assert any(b and b.startswith("0") and len(b) == 9 for b in clients.column("bsn").to_pylist())
+    truth = json.loads((tmp_path / "ground_truth.json").read_text("utf-8"))
+    assert evaluate_export(tmp_path, AS_OF) == truth["findings"]
+
+
+# --- every rule, with its boundaries -----------------------------------------------------------
+
+def test_ground_truth_lists_every_rule_sorted(truth: dict) -> None:
+    assert truth["as_of"] == AS_OF.isoformat() and truth["seed"] == 1 and truth["clients"] == 200
+    assert len(truth["findings"]) == RULE_COUNT and set(truth["findings"]) == set(RULES)
+    for rule, found in truth["findings"].items():
+        keys = [next(iter(k.values())) for k in found]
+        assert keys == sorted(keys) and len(keys) == len(set(keys)), rule
+    assert truth["findings"]["1.1-unlisted-data-category"] == [{"column": c} for c in sorted(EXTRA_CLIENT_COLUMNS)]
+
+
+def test_every_rule_has_findings_at_the_minimum_size(tmp_path: Path) -> None:
+    summary = generate(tmp_path, clients=50, seed=5, events_per_client=10)
+    assert len(summary["findings"]) == RULE_COUNT
+    assert all(count > 0 for count in summary["findings"].values()), summary["findings"]
+
+
+def test_every_rule_has_planted_violations_and_near_misses(truth: dict) -> None:
+    for rule in RULES:
+        intents = {p["expect"] for p in truth["planted"] if p["rule"] == rule}
+        assert intents == {True, False}, rule
+
+
+def test_oracle_agrees_with_every_planted_intent(truth: dict) -> None:
+    wrong = [p for p in truth["planted"] if (p["key"] in truth["findings"][p["rule"]]) != p["expect"]]
+    assert not wrong
+
+
+BOUNDARIES = [  # dataset, rule, note, the columns that make it a boundary, finding?
+    ("requests", "8.1-access-request-late", "decided on 31 Jan + 1 month (28 Feb)",
+     lambda r: r["received_at"][5:] == "01-31" and r["decided_at"][5:] == "02-28", False),
+    ("requests", "8.1-access-request-late", "decided the day after 31 Jan + 1 month",
+     lambda r: r["decided_at"][5:] == "03-01", True),
+    ("requests", "8.1-access-request-late", "leap year: decided on 31 Jan + 1 month (29 Feb)",
+     lambda r: r["decided_at"][5:] == "02-29", False),
+    ("records", "9.4-deleted-within-legal-retention", "29 Feb + 7 years is 28 Feb: deleted on it",
+     lambda r: r["created_at"][5:] == "02-29" and r["deleted_at"] == f"{int(r['created_at'][:4]) + 7}-02-28", False),
+    ("requests", "9.3-decision-late", "decided exactly 4 weeks after receipt",
+     lambda r: (date.fromisoformat(r["decided_at"]) - date.fromisoformat(r["received_at"])).days == 28, False),
+    ("requests", "9.5-decision-not-executed", "executed exactly 14 days after the decision",
+     lambda r: (date.fromisoformat(r["executed_at"]) - date.fromisoformat(r["decided_at"])).days == 14, False),
+    ("complaints", "12.1-complaint-not-handled", "handled 6 weeks and a day after receipt",
+     lambda r: (date.fromisoformat(r["handled_at"]) - date.fromisoformat(r["received_at"])).days == 43, True),
+    ("complaints", "12.1-complaint-not-handled", "open, and A is exactly received + 6 weeks",
+     lambda r: r["handled_at"] == "" and (AS_OF - date.fromisoformat(r["received_at"])).days == 42, False),
+    ("records", "11.3-fiscal-retention-exceeded", "kept, and A is exactly created + 7 years",
+     lambda r: r["created_at"] == "2019-11-28" and r["deleted_at"] == "", False),
+    ("clients", "4.2-implausible-birth-date", "born exactly 100 years before A",
+     lambda r: r["birth_date"] == "1926-11-28", False),
+    ("access_log", "3.2-purpose-not-allowed", "'Reintegration' is not 'reintegration'",
+     lambda r: r["purpose"] == "Reintegration", True),
+    ("disclosures", "7.1-disclosure-without-basis", "' consent' is not empty",
+     lambda r: r["basis"] == " consent", False),
+    ("disclosures", "7.2-commissioner-not-assigned", "at 23:59:59 on its last day: only the date counts",
+     lambda r: r["disclosed_at"].endswith("T23:59:59"), False),
+]
+
+
+@pytest.mark.parametrize("dataset, rule, note, shape, finding", BOUNDARIES, ids=[b[2] for b in BOUNDARIES])
+def test_boundary_rows_sit_where_their_note_says(export: Path, truth: dict, dataset: str, rule: str, note: str,
+                                                shape: Callable[[dict], bool], finding: bool) -> None:
+    plant = planted(truth, rule, note)
+    assert shape(row_of(export, dataset, plant["key"]))
+    assert (plant["key"] in truth["findings"][rule]) is finding
+
+
+def test_parameters_move_the_planted_boundaries(tmp_path: Path) -> None:
+    params = {"decision_weeks": 6, "retention_years": 3, "access_months": 2}
+    generate(tmp_path, clients=MIN_CLIENTS, seed=9, events_per_client=5, params=params, as_of=date(2028, 2, 29))
+    truth = json.loads((tmp_path / "ground_truth.json").read_text("utf-8"))
+    assert truth["params"]["decision_weeks"] == 6 and truth["as_of"] == "2028-02-29"
+    assert all((p["key"] in truth["findings"][p["rule"]]) == p["expect"] for p in truth["planted"])
+    assert evaluate_export(tmp_path, date(2028, 2, 29), params) == truth["findings"]
+
+
+# --- the oracle itself -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("start, months, expected", [
+    (date(2025, 1, 31), 1, date(2025, 2, 28)), (date(2024, 1, 31), 1, date(2024, 2, 29)),
+    (date(2024, 2, 29), 12, date(2025, 2, 28)), (date(2024, 2, 29), 48, date(2028, 2, 29)),
+    (date(2026, 11, 28), -1200, date(1926, 11, 28)), (date(2025, 3, 31), -1, date(2025, 2, 28)),
+])
+def test_calendar_arithmetic_clamps_to_the_month_end(start: date, months: int, expected: date) -> None:
+    assert add_months(start, months) == expected
+
+
+def test_29_february_plus_one_year_is_28_february() -> None:
+    assert add_years(date(2024, 2, 29), 1) == date(2025, 2, 28)
+
+
+@pytest.mark.parametrize("bsn, valid", [("012345672", True), ("111222333", True), ("000000000", True),
+                                        ("012345673", False), ("12345672", False), ("01234567O", False),
+                                        ("0123456720", False), ("١٢٣٤٥٦٧٨٢", False)])
+def test_elfproef(bsn: str, valid: bool) -> None:
+    assert elfproef(bsn) is valid
+
+
+def test_csv_export_reads_back_to_the_same_findings(export: Path, truth: dict) -> None:
+    assert evaluate_export(export, AS_OF) == truth["findings"]
+
+
+def test_oracle_never_imports_the_compiler_or_checker() -> None:
+    source = Path(evaluate_export.__code__.co_filename).read_text("utf-8")
+    imported = {n.module or "" for n in ast.walk(ast.parse(source)) if isinstance(n, ast.ImportFrom)}
+    imported |= {a.name for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Import) for a in n.names}
+    assert not any("compiler" in m or "checker" in m for m in imported), imported
+
+
+def test_too_few_clients_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="at least"):
+        generate(tmp_path, clients=MIN_CLIENTS - 1, seed=1)
+
+
+# --- streaming ---------------------------------------------------------------------------------
+
+def test_access_log_streams_in_bounded_memory(tmp_path: Path) -> None:
+    """300k events in chunks of 25k: holding them all would take well over 100 MiB."""
+    tracemalloc.start()
+    try:
+        summary = generate(tmp_path, clients=50, seed=4, events_per_client=6000, chunk_rows=25_000)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert summary["rows"]["access_log"] >= 300_000
+    assert peak < 48 * 2**20, f"peak {peak / 2**20:.1f} MiB"

@@ -1,0 +1,166 @@
+"""The HTML report in a real browser: headless Chromium draws it and hands back the DOM.
+
+html.parser can tell that the markup is right; only a browser can tell that the page is
+drawn (not blank) and that the SVG chart and the article headings survive real parsing.
+Skipped only on a developer machine without Chromium; with CI set it must run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import struct
+import subprocess
+import zlib
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from reglement.checker.formats import common, html
+
+REPORTS = Path(__file__).parent / "fixtures" / "reports"
+WINDOW = (1280, 4000)
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    found = next((path for path in ("/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser")) if path and os.access(path, os.X_OK)), None)
+    if found:
+        return found
+    if in_ci():
+        pytest.fail("CI is set but Chromium is missing: install it with `apt-get install -y chromium`")
+    pytest.skip("Chromium is not installed (apt-get install -y chromium); CI runs this test")
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    report = json.loads((REPORTS / "full.json").read_text(encoding="utf-8"))
+    path = tmp_path_factory.mktemp("html") / "report.html"
+    path.write_text(html.render(report, "nl"), encoding="utf-8")
+    return path, report
+
+
+def run_chromium(binary: str, profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    command = [binary, *FLAGS, f"--user-data-dir={profile}", *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=180, check=False, stdin=subprocess.DEVNULL)
+
+
+def png_size_and_colours(data: bytes, rows: int) -> tuple[int, int, int]:
+    """Width, height and the number of distinct colours in the first `rows` rows of an 8-bit PNG."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    pos, chunks, header = 8, [], b""
+    while pos < len(data):
+        length = int.from_bytes(data[pos : pos + 4], "big")
+        kind, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]
+        pos += 12 + length
+        if kind == b"IHDR":
+            header = body
+        elif kind == b"IDAT":
+            chunks.append(body)
+        elif kind == b"IEND":
+            break
+    width, height, depth, colour_type = struct.unpack(">IIBB", header[:10])
+    assert depth == 8 and colour_type in (2, 6), f"unexpected PNG format: depth {depth}, colour type {colour_type}"
+    pixel = 3 if colour_type == 2 else 4
+    stride = width * pixel
+    raw = zlib.decompressobj().decompress(b"".join(chunks), (stride + 1) * rows)
+    colours: set[bytes] = set()
+    previous = bytearray(stride)
+    for start in range(0, len(raw) - stride, stride + 1):
+        line = _unfilter(raw[start], bytearray(raw[start + 1 : start + 1 + stride]), previous, pixel)
+        colours.update(bytes(line[i : i + 3]) for i in range(0, stride, pixel * 4))
+        previous = line
+    return width, height, len(colours)
+
+
+def _unfilter(kind: int, line: bytearray, previous: bytearray, pixel: int) -> bytearray:
+    """Undo one PNG scanline filter (None, Sub, Up, Average, Paeth)."""
+    for i in range(len(line)):
+        left = line[i - pixel] if i >= pixel else 0
+        up = previous[i]
+        corner = previous[i - pixel] if i >= pixel else 0
+        if kind == 1:
+            line[i] = (line[i] + left) & 0xFF
+        elif kind == 2:
+            line[i] = (line[i] + up) & 0xFF
+        elif kind == 3:
+            line[i] = (line[i] + (left + up) // 2) & 0xFF
+        elif kind == 4:
+            p = left + up - corner
+            pa, pb, pc = abs(p - left), abs(p - up), abs(p - corner)
+            predictor = left if pa <= pb and pa <= pc else up if pb <= pc else corner
+            line[i] = (line[i] + predictor) & 0xFF
+    return line
+
+
+class RenderedDom(HTMLParser):
+    """The chart bars and article headings of the DOM as Chromium serialised it."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.bars: list[str] = []
+        self.headings: list[str] = []
+        self.svg = 0
+        self._in_article = 0
+        self._heading: list[str] | None = None
+        self.feed(text)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {key: value or "" for key, value in attrs}
+        css = a.get("class", "").split()
+        if tag == "svg":
+            self.svg += 1
+        elif tag == "g" and "bar" in css:
+            self.bars.append(a.get("data-article", ""))
+        elif tag == "section" and "article" in css:
+            self._in_article += 1
+        elif tag == "h2" and self._in_article:
+            self._heading = []
+
+    def handle_data(self, data: str) -> None:
+        if self._heading is not None:
+            self._heading.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "h2" and self._heading is not None:
+            self.headings.append("".join(self._heading))
+            self._heading = None
+        elif tag == "section" and self._in_article:
+            self._in_article -= 1
+
+
+def test_screenshot_is_drawn_and_not_blank(chromium: str, page: tuple[Path, dict], tmp_path: Path) -> None:
+    path, _ = page
+    shot = tmp_path / "report.png"
+    result = run_chromium(chromium, tmp_path / "profile", f"--screenshot={shot}", f"--window-size={WINDOW[0]},{WINDOW[1]}", path.as_uri())
+    assert shot.exists() and shot.stat().st_size > 10_000, result.stderr[-2000:]
+    width, height, colours = png_size_and_colours(shot.read_bytes(), rows=400)
+    assert (width, height) == WINDOW
+    assert colours > 8, f"the screenshot looks blank: {colours} colour(s) in its first rows"
+
+
+def test_rendered_dom_has_the_chart_and_every_article(chromium: str, page: tuple[Path, dict], tmp_path: Path) -> None:
+    path, report = page
+    result = run_chromium(chromium, tmp_path / "profile", "--dump-dom", path.as_uri())
+    assert result.returncode == 0, result.stderr[-2000:]
+    dom = RenderedDom(result.stdout)
+    arts = common.articles(report)
+    assert dom.svg == 1
+    assert dom.bars == [article.number for article in arts if sum(article.findings_by_severity().values())]
+    assert dom.headings == [article.heading("nl") for article in arts]
