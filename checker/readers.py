@@ -12,6 +12,7 @@ that line may hold a BSN. The messages here name positions only.
 
 from __future__ import annotations
 
+import csv
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -110,8 +111,26 @@ def drop_stage(con: duckdb.DuckDBPyConnection, name: str) -> None:
         con.execute(f"DROP TABLE IF EXISTS {ident(f'{name}_{helper}')}")
 
 
+def _repeated_header(path: Path) -> list[DataError]:
+    """Column names that repeat, ignoring case: DuckDB would silently rename the second
+    (`religion`, `Religion` → `Religion_1`) and rule 1.1 would report a name the file lacks."""
+    with path.open(encoding="utf-8-sig", newline="", errors="replace") as f:
+        header = next(csv.reader(f), [])
+    seen: dict[str, str] = {}
+    errors = []
+    for column in header:
+        first = seen.setdefault(column.casefold(), column)
+        if first is not column:
+            errors.append(DataError(str(path), None, column, f"repeats the column '{first}' (names must differ "
+                                                            "in more than upper and lower case)"))
+    return errors
+
+
 def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, fmt: str, dataset: Dataset, name: str) -> str:
     """Materialise the CSV as VARCHAR; malformed lines land in a rejects table, not an exception."""
+    repeated = _repeated_header(path)
+    if repeated:
+        raise Unreadable(repeated)
     raw, rejects, scans = (ident(f"{name}_{helper}") for helper in ("raw", "rejects", "scans"))
     con.execute(
         f"CREATE TEMP TABLE {raw} AS SELECT * FROM read_csv({literal(str(path))}, {_CSV_OPTIONS}, "

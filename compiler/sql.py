@@ -6,8 +6,9 @@ enter the tree as typed literal nodes, never by formatting strings.
 
 Logic is two-valued, as the catalogue defines it: a comparison with a null is
 false. SQL's three-valued logic gives the same answer under `and`/`or` (an unknown
-row is not selected), so only `not` needs care: it renders as
-`NOT COALESCE(x, FALSE)`.
+row is not selected), so only two places need care: `not` renders as
+`NOT COALESCE(x, FALSE)`, and a predicate used as a value (an operand, a function
+argument, a message value) as `COALESCE((x), FALSE)`.
 """
 
 from __future__ import annotations
@@ -53,6 +54,13 @@ class SqlRenderer:
     def render(self, expr: ir.Expr) -> exp.Expression:
         return getattr(self, f"_{type(expr).__name__.lower()}")(expr)
 
+    def value(self, expr: ir.Expr) -> exp.Expression:
+        """An expression used as a value rather than as a filter: true or false, never NULL."""
+        rendered = self.render(expr)
+        if expr.type == ir.BOOL and not isinstance(expr, (ir.Column, ir.Literal, ir.Param, ir.Call)):
+            return exp.Coalesce(this=exp.paren(rendered), expressions=[exp.false()])
+        return rendered
+
     def _literal(self, e: ir.Literal) -> exp.Expression:
         return literal(e.value)
 
@@ -70,7 +78,7 @@ class SqlRenderer:
         return combine(self.render(e.left), self.render(e.right))
 
     def _compare(self, e: ir.Compare) -> exp.Expression:
-        return _COMPARE[e.op](this=self.render(e.left), expression=self.render(e.right))
+        return _COMPARE[e.op](this=self.value(e.left), expression=self.value(e.right))
 
     def _arith(self, e: ir.Arith) -> exp.Expression:
         left = self.render(e.left)
@@ -85,7 +93,7 @@ class SqlRenderer:
         return exp.cast(shifted, _SQL_TYPE[e.type])
 
     def _isnull(self, e: ir.IsNull) -> exp.Expression:
-        test = exp.Is(this=self.render(e.operand), expression=exp.Null())
+        test = exp.Is(this=self.value(e.operand), expression=exp.Null())
         return exp.not_(test) if e.negated else test
 
     def _isempty(self, e: ir.IsEmpty) -> exp.Expression:
@@ -96,7 +104,7 @@ class SqlRenderer:
         return exp.not_(exp.paren(test)) if e.negated else exp.paren(test)
 
     def _inlist(self, e: ir.InList) -> exp.Expression:
-        test = exp.In(this=self.render(e.operand), expressions=[self.render(i) for i in e.items])
+        test = exp.In(this=self.value(e.operand), expressions=[self.render(i) for i in e.items])
         # `x not in [...]` is a comparison: false for a null x, like `x != 'a'`.
         return exp.not_(test) if e.negated else test
 
@@ -104,7 +112,7 @@ class SqlRenderer:
         return exp.ArrayContains(this=self.render(e.container), expression=self.render(e.item))
 
     def _call(self, e: ir.Call) -> exp.Expression:
-        args = [self.render(a) for a in e.args]
+        args = [self.value(a) for a in e.args]
         if e.name == "date":
             return exp.cast(args[0], "DATE")
         if e.name == "elfproef":
@@ -170,7 +178,7 @@ def rule_query(dataset: str, keys: tuple[str, ...], condition: ir.Expr, outputs:
     """
     renderer = SqlRenderer(values)
     columns = [exp.column(k, table="t0", quoted=True).as_(k, quoted=True) for k in keys]
-    columns += [renderer.render(v).as_(name, quoted=True) for name, v in outputs.items()]
+    columns += [renderer.value(v).as_(name, quoted=True) for name, v in outputs.items()]
     query = exp.select(*columns).from_(exp.to_table(dataset).as_("t0"))
     filters = []
     for part in _conjuncts(condition):

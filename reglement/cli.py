@@ -20,6 +20,7 @@ from typing import Callable, Iterator
 
 from . import __version__
 from .compiler.diagnostics import CompileError
+from .explain import register as register_explain
 
 SEVERITIES = ("low", "medium", "high", "critical")
 FORMATS = ("text", "json", "markdown", "html", "junit", "sarif")
@@ -218,6 +219,8 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--format", choices=("csv", "parquet"), default="csv")
     gen.add_argument("--as-of", type=_date, default=dt.date(2026, 11, 28))
     gen.set_defaults(run=cmd_generate)
+
+    register_explain(sub)
     return parser
 
 

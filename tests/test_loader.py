@@ -577,3 +577,19 @@ def test_loaded_table_keeps_file_order(tmp_path: Path, fmt: str) -> None:
     assert export.datasets["access_log"].rows == 400_000
     ids = con.sql("SELECT event_id FROM access_log").fetchall()
     assert ids == [(f"E{i:07d}",) for i in range(400_000)]
+
+
+def test_column_names_that_differ_only_in_case_are_refused(tmp_path):
+    """DuckDB would rename the second to `Religion_1`, a name the file does not have."""
+    import duckdb
+
+    from reglement.checker.loader import DataContractError, load_export
+
+    header = "client_id,name,address,postcode,city,gender,birth_date,bsn,phone,benefit,education," \
+             "work_experience,registered_at,religion,Religion\n"
+    (tmp_path / "clients.csv").write_text(header + "C1,,,,,,,,,,,,2026-01-01,,\n", encoding="utf-8")
+    with pytest.raises(DataContractError) as caught:
+        load_export(duckdb.connect(), tmp_path, ["clients"])
+    assert [str(e) for e in caught.value.errors] == [
+        f"{tmp_path / 'clients.csv'}: column Religion: repeats the column 'religion' "
+        "(names must differ in more than upper and lower case)"]

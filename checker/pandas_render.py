@@ -1,0 +1,346 @@
+"""Evaluate a resolved condition with pandas: the visitor of sql.py, over DataFrames.
+
+A frame holds one column per `<binding>.<column>` (`t0.actor_id`, `t1.user_id`), so
+every `ir.Column` names its own frame column. Sub-queries (`exists`, `no`, `latest …
+of`, `count of`) become merges: the distinct outer rows a sub-query reads are merged
+with the inner dataset on the equality conjuncts of its `where` between inner and
+outer values, the rest of the `where` is a mask on the merged frame, and the result is
+reduced per outer row. Nested sub-queries recurse over the merged frame.
+
+Logic is two-valued, as in the catalogue: every comparison and predicate is false
+when a value it reads is null. Values keep their nulls (pandas nullable dtypes), and
+each comparison masks its result with `notna()` of both sides, because pandas `!=`
+and NaT comparisons would otherwise disagree with SQL.
+"""
+
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass
+from functools import reduce
+from typing import Mapping
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..compiler import ir
+from ..compiler.sql import BLANK_PATTERN
+
+STRING_DTYPE = pd.StringDtype("pyarrow", na_value=pd.NA)
+LIST_DTYPE = pd.ArrowDtype(pa.list_(pa.string()))
+MOMENT_DTYPE = "datetime64[us]"  # dates are midnight timestamps: one dtype, one set of operators
+DTYPES = {ir.STRING: STRING_DTYPE, ir.BOOL: "boolean", ir.DATE: MOMENT_DTYPE, ir.TIMESTAMP: MOMENT_DTYPE,
+          ir.LIST: LIST_DTYPE, ir.NULL: object}
+COMPARE = {"=": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt,
+           ">=": operator.ge}
+OID = "__oid"  # the outer row (group) a merged row belongs to
+_ELFPROEF_WEIGHTS = np.array([9, 8, 7, 6, 5, 4, 3, 2, -1])
+
+
+def frame_column(binding: str, name: str) -> str:
+    return f"{binding}.{name}"
+
+
+def bound(df: pd.DataFrame, binding: str) -> pd.DataFrame:
+    """A dataset's frame with its columns named for the binding it ranges over."""
+    return df.set_axis([frame_column(binding, c) for c in df.columns], axis=1)
+
+
+def truth(values: pd.Series) -> np.ndarray:
+    """A boolean value as a filter: null is false."""
+    return values.fillna(False).to_numpy(dtype=bool)
+
+
+def as_bool(mask: np.ndarray, index: pd.Index) -> pd.Series:
+    return pd.Series(mask, index=index, dtype="boolean")
+
+
+def constant(value: object, type_: str, index: pd.Index) -> pd.Series:
+    """A literal or parameter broadcast to every row, in the dtype of its type."""
+    if type_ == ir.LIST:
+        items = None if value is None else [str(v) for v in value]
+        return pd.Series(pa.array([items] * len(index), type=pa.list_(pa.string())), index=index, dtype=LIST_DTYPE)
+    if type_ == ir.NUMBER:
+        dtype = "Int64" if isinstance(value, int) and not isinstance(value, bool) else "Float64"
+        return pd.Series(value, index=index, dtype=dtype)
+    if type_ in (ir.DATE, ir.TIMESTAMP) and value is not None:
+        value = pd.Timestamp(value)
+    return pd.Series(value if value is not None else None, index=index, dtype=DTYPES.get(type_, object))
+
+
+def date_offset(duration: ir.Duration, values: Mapping[str, object]) -> pd.DateOffset | pd.Timedelta:
+    """Calendar months and years (clamped to the month end, like SQL); weeks are 7 days."""
+    amount = duration.amount
+    n = int(values[amount.name] if isinstance(amount, ir.Param) else amount.value)
+    return {"days": pd.Timedelta(days=n), "weeks": pd.Timedelta(days=7 * n),
+            "months": pd.DateOffset(months=n), "years": pd.DateOffset(years=n)}[duration.unit]
+
+
+# -- splitting a sub-query's `where` ---------------------------------------------------
+def conjuncts(expr: ir.Expr | None) -> list[ir.Expr]:
+    if expr is None:
+        return []
+    if isinstance(expr, ir.Logical) and expr.op == "and":
+        return conjuncts(expr.left) + conjuncts(expr.right)
+    return [expr]
+
+
+def conjoin(exprs: list[ir.Expr] | tuple[ir.Expr, ...]) -> ir.Expr | None:
+    return reduce(lambda a, b: ir.Logical(a.span, "and", a, b), exprs) if exprs else None
+
+
+def free_bindings(expr: ir.Expr) -> set[str]:
+    """Bindings an expression reads but does not bind itself (outer rows of a sub-query)."""
+    nodes = list(ir.walk(expr))
+    read = {n.binding for n in nodes if isinstance(n, ir.Column)}
+    return read - {n.binding for n in nodes if isinstance(n, ir.Source)}
+
+
+@dataclass(frozen=True)
+class Split:
+    """A sub-query's `where` as a pandas plan: filter inner rows, merge on keys, mask the rest."""
+
+    inner: tuple[ir.Expr, ...]  # read only the sub-query's own row: filter before the merge
+    keys: tuple[tuple[ir.Expr, ir.Expr], ...]  # (outer side, inner side) of `=`: merge keys
+    residual: tuple[ir.Expr, ...]  # everything else, on the merged frame
+
+
+def split_where(binding: str, where: ir.Expr | None, outer: set[str]) -> Split:
+    inner, keys, residual = [], [], []
+    for part in conjuncts(where):
+        free = free_bindings(part)
+        if free <= {binding}:
+            inner.append(part)
+        elif (key := _merge_key(part, binding, outer)) is not None:
+            keys.append(key)
+        else:
+            residual.append(part)
+    return Split(tuple(inner), tuple(keys), tuple(residual))
+
+
+def _merge_key(part: ir.Expr, binding: str, outer: set[str]) -> tuple[ir.Expr, ir.Expr] | None:
+    """`inner = outer` (either way round) where each side reads only its own rows."""
+    if not (isinstance(part, ir.Compare) and part.op == "=") or part.left.type in (ir.LIST, ir.NULL):
+        return None
+    left, right = free_bindings(part.left), free_bindings(part.right)
+    if left == {binding} and right and right <= outer:
+        return part.right, part.left
+    if right == {binding} and left and left <= outer:
+        return part.left, part.right
+    return None
+
+
+def read_columns(exprs, binding: str | None = None) -> list[str]:
+    """Frame columns the expressions read, optionally only those of one binding."""
+    found = {frame_column(n.binding, n.name) for e in exprs if e is not None for n in ir.walk(e)
+             if isinstance(n, ir.Column) and (binding is None or n.binding == binding)}
+    return sorted(found)
+
+
+# -- evaluation ------------------------------------------------------------------------
+class PandasEvaluator:
+    """IR → pandas Series aligned with the frame's index; parameters bound to `values`.
+
+    `trace`, when given, receives the value of every node evaluated on `trace_frame`
+    itself (not on merged sub-query frames), by `id(node)`: `explain` shows them.
+    """
+
+    def __init__(self, frames: Mapping[str, pd.DataFrame], values: Mapping[str, object],
+                 trace: dict[int, pd.Series] | None = None, trace_frame: pd.DataFrame | None = None):
+        self.frames = frames
+        self.values = values
+        self.trace = trace
+        self.trace_frame = trace_frame
+        # A `let` used twice is one node object: its sub-query runs once per frame. The
+        # frame is kept in the entry so that its id cannot be reused while cached.
+        self._subqueries: dict[tuple[int, int], tuple[pd.DataFrame, pd.Series]] = {}
+
+    def mask(self, expr: ir.Expr, frame: pd.DataFrame) -> np.ndarray:
+        return truth(self.eval(expr, frame))
+
+    def eval(self, expr: ir.Expr, frame: pd.DataFrame) -> pd.Series:
+        if isinstance(expr, (ir.Exists, ir.Aggregate)):
+            out = self._subquery(expr, frame)
+        else:
+            out = getattr(self, f"_{type(expr).__name__.lower()}")(expr, frame)
+        if self.trace is not None and frame is self.trace_frame:
+            self.trace[id(expr)] = out
+        return out
+
+    # -- leaves ------------------------------------------------------------------------
+    def _literal(self, e: ir.Literal, frame: pd.DataFrame) -> pd.Series:
+        return constant(e.value, e.type, frame.index)
+
+    def _param(self, e: ir.Param, frame: pd.DataFrame) -> pd.Series:
+        return constant(self.values[e.name], e.type, frame.index)
+
+    def _column(self, e: ir.Column, frame: pd.DataFrame) -> pd.Series:
+        return frame[frame_column(e.binding, e.name)]
+
+    # -- logic -------------------------------------------------------------------------
+    def _not(self, e: ir.Not, frame: pd.DataFrame) -> pd.Series:
+        return as_bool(~self.mask(e.operand, frame), frame.index)
+
+    def _logical(self, e: ir.Logical, frame: pd.DataFrame) -> pd.Series:
+        left = self.eval(e.left, frame).astype("boolean")
+        right = self.eval(e.right, frame).astype("boolean")
+        return left & right if e.op == "and" else left | right
+
+    # -- comparisons and predicates ----------------------------------------------------
+    def _compare(self, e: ir.Compare, frame: pd.DataFrame) -> pd.Series:
+        left, right = self.eval(e.left, frame), self.eval(e.right, frame)
+        known = left.notna().to_numpy(dtype=bool) & right.notna().to_numpy(dtype=bool)
+        return as_bool(truth(COMPARE[e.op](left, right)) & known, frame.index)
+
+    def _arith(self, e: ir.Arith, frame: pd.DataFrame) -> pd.Series:
+        left = self.eval(e.left, frame)
+        right = date_offset(e.right, self.values) if e.type in (ir.DATE, ir.TIMESTAMP) else self.eval(e.right, frame)
+        return left + right if e.op == "+" else left - right
+
+    def _isnull(self, e: ir.IsNull, frame: pd.DataFrame) -> pd.Series:
+        null = self.eval(e.operand, frame).isna().to_numpy(dtype=bool)
+        return as_bool(~null if e.negated else null, frame.index)
+
+    def _isempty(self, e: ir.IsEmpty, frame: pd.DataFrame) -> pd.Series:
+        value = self.eval(e.operand, frame)
+        blank = value.list.len() == 0 if e.operand.type == ir.LIST else value.str.contains(BLANK_PATTERN, regex=True)
+        empty = value.isna().to_numpy(dtype=bool) | truth(blank)
+        return as_bool(~empty if e.negated else empty, frame.index)
+
+    def _inlist(self, e: ir.InList, frame: pd.DataFrame) -> pd.Series:
+        value = self.eval(e.operand, frame)
+        items = [pd.Timestamp(i.value) if i.type in (ir.DATE, ir.TIMESTAMP) else i.value for i in e.items]
+        found = truth(value.isin(items))
+        # `x not in [...]` is a comparison: false for a null x, like `x != 'a'`.
+        return as_bool((~found if e.negated else found) & value.notna().to_numpy(dtype=bool), frame.index)
+
+    def _contains(self, e: ir.Contains, frame: pd.DataFrame) -> pd.Series:
+        lists, item = self.eval(e.container, frame), self.eval(e.item, frame)
+        return as_bool(list_contains(lists, item), frame.index)
+
+    def _call(self, e: ir.Call, frame: pd.DataFrame) -> pd.Series:
+        args = [self.eval(a, frame) for a in e.args]
+        if e.name == "coalesce":
+            return reduce(lambda out, nxt: out.where(out.notna(), nxt), [a for a, x in zip(args, e.args)
+                                                                         if x.type != ir.NULL] or args)
+        value = args[0]
+        if e.name == "date":
+            return to_date(value, e.args[0].type)
+        if e.name == "elfproef":
+            return as_bool(elfproef(value), frame.index)
+        if e.name == "length":
+            return (value.list.len() if e.args[0].type == ir.LIST else value.str.len()).astype("Int64")
+        if e.name == "trim":
+            return value.str.strip(" ")  # SQL TRIM takes spaces only
+        return value.str.lower() if e.name == "lower" else value.str.upper()
+
+    # -- sub-queries -------------------------------------------------------------------
+    def _subquery(self, e: ir.Exists | ir.Aggregate, frame: pd.DataFrame) -> pd.Series:
+        key = (id(e), id(frame))
+        if key not in self._subqueries:
+            method = self._exists if isinstance(e, ir.Exists) else self._aggregate
+            self._subqueries[key] = (frame, method(e, frame))
+        return self._subqueries[key][1]
+
+    def _exists(self, e: ir.Exists, frame: pd.DataFrame) -> pd.Series:
+        matched, codes, groups = self.matches(e.source, e.where, frame)
+        hit = np.zeros(groups, dtype=bool)
+        hit[matched[OID].to_numpy()] = True
+        found = hit[codes]
+        return as_bool(~found if e.negated else found, frame.index)
+
+    def _aggregate(self, e: ir.Aggregate, frame: pd.DataFrame) -> pd.Series:
+        extra = [e.column] if e.column is not None else []
+        matched, codes, groups = self.matches(e.source, e.where, frame, extra)
+        if e.column is None:
+            counts = np.bincount(matched[OID].to_numpy(dtype=np.int64), minlength=groups)
+            return pd.Series(counts[codes], index=frame.index, dtype="Int64")
+        column = frame_column(e.column.binding, e.column.name)
+        grouped = matched.groupby(OID)[column]
+        per_group = (grouped.max() if e.func in ("latest", "max") else grouped.min()).reindex(range(groups))
+        return per_group.iloc[codes].set_axis(frame.index)
+
+    def matches(self, source: ir.Source, where: ir.Expr | None, frame: pd.DataFrame,
+                extra: list[ir.Expr] = ()) -> tuple[pd.DataFrame, np.ndarray, int]:
+        """Inner rows that satisfy `where`, tagged with the outer group (`OID`) they match.
+
+        Returns the matched rows, each outer row's group code, and the number of groups.
+        Outer rows that read the same values form one group, so a sub-query over half a
+        million log rows merges once per distinct (actor, client, day), not per row.
+        """
+        outer = {c.split(".", 1)[0] for c in frame.columns if "." in c}
+        split = split_where(source.binding, where, outer)
+        codes, reps = distinct_rows(frame, [c for c in read_columns([where]) if c in frame.columns])
+        inner = bound(self.frames[source.dataset], source.binding)
+        inner = inner[read_columns([where, *extra], source.binding)]
+        if split.inner:
+            inner = inner[self.mask(conjoin(split.inner), inner)]
+        names = [f"__k{i}" for i in range(len(split.keys))]
+        if names:
+            left = _with_keys(reps, names, [self.eval(o, reps) for o, _ in split.keys])
+            right = _with_keys(inner, names, [self.eval(i, inner) for _, i in split.keys])
+            merged = left.merge(right, on=names, how="inner").drop(columns=names)
+        else:
+            merged = reps.merge(inner, how="cross")
+        if split.residual:
+            merged = merged[self.mask(conjoin(split.residual), merged)]
+        return merged, codes, len(reps)
+
+
+def distinct_rows(frame: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
+    """Group code per row, and one representative row per group (with its code as OID)."""
+    if not columns:
+        codes = np.zeros(len(frame), dtype=np.int64)
+        reps = pd.DataFrame({OID: np.zeros(min(len(frame), 1), dtype=np.int64)})
+        return codes, reps
+    if any(isinstance(frame[c].dtype, pd.ArrowDtype) and pa.types.is_list(frame[c].dtype.pyarrow_dtype)
+           for c in columns):  # lists cannot be grouped on: every row is its own group
+        codes = np.arange(len(frame))
+    else:
+        codes = frame.groupby(columns, dropna=False, sort=False).ngroup().to_numpy(dtype=np.int64)
+    first = pd.Series(codes).drop_duplicates()
+    reps = frame[columns].iloc[first.index.to_numpy()].reset_index(drop=True)
+    reps[OID] = first.to_numpy()
+    return codes, reps.sort_values(OID, ignore_index=True)
+
+
+def _with_keys(df: pd.DataFrame, names: list[str], keys: list[pd.Series]) -> pd.DataFrame:
+    """The frame with merge-key columns added, minus rows with a null key (`=` is false)."""
+    keyed = df.assign(**{n: _key(k) for n, k in zip(names, keys)})
+    return keyed.dropna(subset=names)
+
+
+def _key(values: pd.Series) -> pd.Series:
+    """Numbers merge as one dtype, so `1 = 1.0` holds as in SQL."""
+    return values.astype("Float64") if str(values.dtype) in ("Int64", "Float64") else values
+
+
+def list_contains(lists: pd.Series, item: pd.Series) -> np.ndarray:
+    """Whether each row's list holds its item: flatten, compare, and OR back per row."""
+    hit = np.zeros(len(lists), dtype=bool)
+    array = pa.array(lists, type=pa.list_(pa.string()))
+    flat = pc.list_flatten(array)
+    if len(flat):
+        parents = pc.list_parent_indices(array)
+        wanted = pc.take(pa.array(item.to_numpy(dtype=object, na_value=None), type=pa.string()), parents)
+        equal = pc.fill_null(pc.equal(flat, wanted), False).to_numpy(zero_copy_only=False)
+        hit[parents.to_numpy()[equal]] = True
+    return hit & lists.notna().to_numpy(dtype=bool) & item.notna().to_numpy(dtype=bool)
+
+
+def to_date(values: pd.Series, type_: str) -> pd.Series:
+    if type_ == ir.TIMESTAMP:
+        return values.dt.floor("D")
+    if type_ == ir.STRING:
+        return pd.to_datetime(values, format="%Y-%m-%d").astype(MOMENT_DTYPE)
+    return values
+
+
+def elfproef(values: pd.Series) -> np.ndarray:
+    """Nine ASCII digits with 9·d1 + 8·d2 + … + 2·d8 − d9 divisible by 11; else false."""
+    nine = truth(values.str.fullmatch("[0-9]{9}"))
+    text = values.where(nine, "000000000").to_numpy(dtype="U9")
+    digits = text.view(np.uint32).reshape(-1, 9).astype(np.int64) - ord("0")
+    return nine & (digits @ _ELFPROEF_WEIGHTS % 11 == 0)

@@ -1,0 +1,462 @@
+"""DuckDB and pandas run the same IR: both must give the same findings, row for row.
+
+Three tables of cases: hand-made rows at the boundaries of every rule of the pack,
+conditions that exercise language features the pack does not use yet (counts,
+nested and uncorrelated sub-queries, functions), and the whole pack over the sample
+export and over every example embedded in the rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from engine_pair import EnginePair, frames_from_rows, keys
+from reglement.checker.audit import run_audit
+from reglement.checker.config import Config
+from reglement.checker.examples import run_examples
+from reglement.compiler.pack import load_pack
+
+ROOT = Path(__file__).resolve().parent.parent
+PACK = load_pack(ROOT / "rules" / "westendorp")
+AS_OF = dt.date(2026, 11, 28)
+D, T = dt.date.fromisoformat, dt.datetime.fromisoformat
+
+
+def ev(event_id, actor, ts, kind="user", client="C1", category="general", purpose="participation"):
+    return {"event_id": event_id, "actor_id": actor, "actor_kind": kind, "ts": T(ts), "client_id": client,
+            "data_category": category, "purpose": purpose}
+
+
+def rq(request_id, type_="access", received=None, decided=None, **extra):
+    row = {"request_id": request_id, "type": type_, "client_id": extra.pop("client", "C1"),
+           "received_at": D(received or "2026-01-01"), "decided_at": D(decided) if decided else None}
+    return row | {k: D(v) if k.endswith("_at") and isinstance(v, str) else v for k, v in extra.items()}
+
+
+def user(user_id, role="jobcoach", start="2020-01-01", until=None, signed="2020-01-01", special=True):
+    return {"user_id": user_id, "role": role, "authorized_from": D(start),
+            "authorized_until": D(until) if until else None,
+            "confidentiality_signed_at": D(signed) if signed else None, "special_data_access": special}
+
+
+def disc(disclosure_id, client, party, at, basis="reintegration_agreement", categories=("general",), **extra):
+    return {"disclosure_id": disclosure_id, "client_id": client, "party_id": party, "disclosed_at": T(at),
+            "basis": basis, "categories": list(categories)} | extra
+
+
+def rec(record_id, client, category, created, deleted=None, informed=None):
+    return {"record_id": record_id, "client_id": client, "category": category, "created_at": D(created),
+            "deleted_at": D(deleted) if deleted else None, "subject_informed_at": D(informed) if informed else None}
+
+
+# (rule id, rows per dataset, flagged keys, audit date) — each row sits on or just beside a boundary.
+CASES = [
+    ("3.2-purpose-not-allowed", {"access_log": [
+        ev("E1", "U1", "2026-01-01T09:00:00", purpose=None), ev("E2", "U1", "2026-01-01T09:00:00", purpose=" \t"),
+        ev("E3", "U1", "2026-01-01T09:00:00", purpose="Reintegration"),
+        ev("E4", "U1", "2026-01-01T09:00:00", purpose=" participation"),
+        ev("E5", "U1", "2026-01-01T09:00:00", purpose="marketing"),
+        ev("E6", "U1", "2026-01-01T09:00:00", purpose="legal_obligation"),
+        ev("E7", "U1", "2026-01-01T09:00:00", purpose="\n"), ev("E8", "U1", "2026-01-01T09:00:00", purpose="")]},
+     ["E1", "E2", "E3", "E4", "E7", "E8"], AS_OF),
+    ("4.2-invalid-bsn", {"clients": [{"client_id": f"C{i}", "bsn": bsn} for i, bsn in enumerate(
+        ["123456782", "012345672", "123456789", "12345678", " 123456782", "123456782\n", None, "   ",
+         "１２３４５６７８２", "000000000"])]}, ["C2", "C3", "C4", "C5", "C8"], AS_OF),
+    ("4.2-incomplete-client", {"clients": [
+        {"client_id": "C1", "name": "A", "birth_date": D("1980-01-01"), "bsn": "123456782"},
+        {"client_id": "C2", "name": None, "birth_date": D("1980-01-01"), "bsn": "123456782"},
+        {"client_id": "C3", "name": "  ", "birth_date": D("1980-01-01"), "bsn": "123456782"},
+        {"client_id": "C4", "name": "A", "birth_date": None, "bsn": "123456782"},
+        {"client_id": "C5", "name": "A", "birth_date": D("1980-01-01"), "bsn": ""},
+        {"client_id": "C6", "name": "A", "birth_date": D("1980-01-01"), "bsn": "\t"}]},
+     ["C2", "C3", "C4", "C5", "C6"], AS_OF),
+    ("4.2-implausible-birth-date", {"clients": [
+        {"client_id": "C1", "birth_date": D("1926-11-27"), "registered_at": D("2020-01-01")},
+        {"client_id": "C2", "birth_date": D("1926-11-28"), "registered_at": D("2020-01-01")},
+        {"client_id": "C3", "birth_date": D("2025-09-09"), "registered_at": D("2025-09-08")},
+        {"client_id": "C4", "birth_date": D("2025-09-08"), "registered_at": D("2025-09-08")},
+        {"client_id": "C5", "birth_date": None, "registered_at": D("2025-09-08")}]}, ["C1", "C3"], AS_OF),
+    ("4.2-implausible-birth-date", {"clients": [
+        {"client_id": "C1", "birth_date": D("1924-02-28"), "registered_at": D("2020-01-01")},
+        {"client_id": "C2", "birth_date": D("1924-02-29"), "registered_at": D("2020-01-01")}]},
+     ["C1"], D("2024-02-29")),
+    ("4.3-no-processing-basis", {"clients": [{"client_id": c} for c in ["C1", "C2", "C1 ", "c1"]],
+                                 "trajectories": [{"trajectory_id": "T1", "client_id": "C1"}]},
+     ["C1 ", "C2", "c1"], AS_OF),
+    ("4.4-special-data-not-informed", {"records": [
+        rec("R1", "C1", "special", "2025-04-10"), rec("R2", "C1", "special", "2025-04-10", informed="2025-04-11"),
+        rec("R3", "C1", "special", "2025-04-10", informed="2025-04-10"), rec("R4", "C1", "Special", "2025-04-10"),
+        rec("R5", "C1", "special", "2025-04-10", informed="2025-04-09")]}, ["R1", "R2"], AS_OF),
+    ("5.1-unknown-actor", {"users": [user("U1")], "parties": [{"party_id": "P1"}], "access_log": [
+        ev("E1", "U1", "2026-01-01T09:00:00"), ev("E2", "U9", "2026-01-01T09:00:00"),
+        ev("E3", "P1", "2026-01-01T09:00:00", kind="party"), ev("E4", "U1", "2026-01-01T09:00:00", kind="party"),
+        ev("E5", "X", "2026-01-01T09:00:00", kind="User"), ev("E6", "u1", "2026-01-01T09:00:00")]},
+     ["E2", "E4", "E6"], AS_OF),
+    ("5.1-outside-authorisation", {"users": [user("U1", start="2026-02-02", until="2026-07-31"), user("U2")],
+                                   "access_log": [
+        ev("E1", "U1", "2026-02-01T23:59:59"), ev("E2", "U1", "2026-02-02T00:00:00"),
+        ev("E3", "U1", "2026-07-31T23:59:59"), ev("E4", "U1", "2026-08-01T00:00:00"),
+        ev("E5", "U2", "2026-01-01T00:00:00"), ev("E6", "U9", "2019-01-01T00:00:00")]}, ["E1", "E4"], AS_OF),
+    ("5.1-no-need-to-know", {
+        "users": [user("U1"), user("U2", role="Jobcoach"), user("U3", role="administration")],
+        "caseload": [{"assignment_id": "A1", "user_id": "U1", "client_id": "C1", "assigned_from": D("2026-01-01"),
+                      "assigned_until": D("2026-01-31")},
+                     {"assignment_id": "A2", "user_id": "U1", "client_id": "C2", "assigned_from": D("2026-03-01")}],
+        "access_log": [ev("E1", "U1", "2026-01-31T23:00:00"), ev("E2", "U1", "2026-02-01T00:00:00"),
+                       ev("E3", "U1", "2025-12-31T12:00:00"), ev("E4", "U1", "2026-03-01T00:00:00", client="C2"),
+                       ev("E5", "U2", "2026-01-01T09:00:00", client="C9"),
+                       ev("E6", "U3", "2026-01-01T09:00:00", client="C9"),
+                       ev("E7", "U1", "2026-02-28T09:00:00", client="C2"),
+                       ev("E8", "U1", "2026-01-15T09:00:00", client="C1 ")]},
+     ["E2", "E3", "E7", "E8"], AS_OF),
+    ("5.1-special-data-without-clearance", {"users": [user("U1", special=False), user("U2")], "access_log": [
+        ev("E1", "U1", "2026-01-01T09:00:00", category="special"),
+        ev("E2", "U1", "2026-01-01T09:00:00", category="Special"),
+        ev("E3", "U2", "2026-01-01T09:00:00", category="special"),
+        ev("E4", "U9", "2026-01-01T09:00:00", category="special")]}, ["E1"], AS_OF),
+    ("5.2-no-confidentiality-statement", {"users": [user("U1", signed="2026-02-09"), user("U2", signed=None)],
+                                          "access_log": [
+        ev("E1", "U1", "2026-02-08T23:59:59"), ev("E2", "U1", "2026-02-09T00:00:00"),
+        ev("E3", "U2", "2026-02-09T00:00:00"), ev("E4", "U2", "2026-02-09T00:00:00", kind="party")]},
+     ["E1", "E3"], AS_OF),
+    ("5.3-third-party-without-agreement", {"parties": [
+        {"party_id": "P1", "agreement_signed_at": D("2026-05-01"), "confidentiality": True},
+        {"party_id": "P2", "agreement_signed_at": None, "confidentiality": True},
+        {"party_id": "P3", "agreement_signed_at": D("2020-01-01"), "confidentiality": False},
+        {"party_id": "P4", "agreement_signed_at": D("2020-01-01"), "confidentiality": True}], "access_log": [
+        ev("E1", "P1", "2026-04-30T12:00:00", kind="party"), ev("E2", "P1", "2026-05-01T00:00:00", kind="party"),
+        ev("E3", "P2", "2026-05-01T00:00:00", kind="party"), ev("E4", "P3", "2026-05-01T00:00:00", kind="party"),
+        ev("E5", "P4", "2026-05-01T00:00:00", kind="party"), ev("E6", "P3", "2026-05-01T00:00:00")]},
+     ["E1", "E3", "E4"], AS_OF),
+    ("7.1-disclosure-without-basis", {"disclosures": [
+        disc("D1", "C1", "P1", "2026-01-01T09:00:00", basis=None),
+        disc("D2", "C1", "P1", "2026-01-01T09:00:00", basis="  "),
+        disc("D3", "C1", "P1", "2026-01-01T09:00:00", basis="consent")]}, ["D1", "D2"], AS_OF),
+    ("7.1-consent-missing", {"consents": [
+        {"consent_id": "CS1", "client_id": "C1", "purpose": "disclosure", "given_at": D("2026-01-10"),
+         "withdrawn_at": D("2026-03-01"), "explicit": True},
+        {"consent_id": "CS2", "client_id": "C2", "purpose": "disclosure", "party_id": "P1", "given_at": D("2026-01-10")},
+        {"consent_id": "CS3", "client_id": "C3", "purpose": "Disclosure", "given_at": D("2020-01-01")}],
+        "disclosures": [
+        disc("D1", "C1", "P5", "2026-01-10T08:00:00", basis="consent"),
+        disc("D2", "C1", "P5", "2026-03-01T10:00:00", basis="consent"),
+        disc("D3", "C1", "P5", "2026-02-28T23:59:59", basis="consent"),
+        disc("D4", "C2", "P1", "2026-02-01T09:00:00", basis="consent"),
+        disc("D5", "C2", "P2", "2026-02-01T09:00:00", basis="consent"),
+        disc("D6", "C3", "P1", "2026-02-01T09:00:00", basis="consent"),
+        disc("D7", "C1", "P5", "2026-01-09T23:59:59", basis="consent"),
+        disc("D8", "C9", "P5", "2026-01-09T23:59:59", basis=" consent"),
+        disc("D9", "C9", "P5", "2026-01-09T23:59:59", basis="Consent")]}, ["D2", "D5", "D6", "D7"], AS_OF),
+    ("7.1-legal-ground-missing", {"disclosures": [
+        disc("D1", "C1", "P1", "2026-01-01T09:00:00", basis="legal_obligation", legal_ground=None),
+        disc("D2", "C1", "P1", "2026-01-01T09:00:00", basis="legal_obligation", legal_ground="\t"),
+        disc("D3", "C1", "P1", "2026-01-01T09:00:00", basis="legal_obligation", legal_ground="art. 1"),
+        disc("D4", "C1", "P1", "2026-01-01T09:00:00", basis="Legal_obligation", legal_ground=None)]},
+     ["D1", "D2"], AS_OF),
+    ("7.2-special-data-to-commissioner", {"parties": [{"party_id": "P1", "kind": "commissioner"},
+                                                      {"party_id": "P2", "kind": "processor"}], "disclosures": [
+        disc("D1", "C1", "P1", "2026-01-01T09:00:00", categories=["general", "special"]),
+        disc("D2", "C1", "P1", "2026-01-01T09:00:00", categories=["Special"]),
+        disc("D3", "C1", "P2", "2026-01-01T09:00:00", categories=["special"]),
+        disc("D4", "C1", "P1", "2026-01-01T09:00:00", categories=[]),
+        disc("D5", "C1", "P1", "2026-01-01T09:00:00", categories=[" special"]),
+        disc("D6", "C1", "P9", "2026-01-01T09:00:00", categories=["special"])]}, ["D1"], AS_OF),
+    ("7.2-commissioner-not-assigned", {"trajectories": [
+        {"trajectory_id": "T1", "client_id": "C1", "commissioner_id": "P1", "start_date": D("2026-01-01"),
+         "end_date": D("2026-06-30")},
+        {"trajectory_id": "T2", "client_id": "C2", "commissioner_id": "P1", "start_date": D("2026-01-01")}],
+        "disclosures": [
+        disc("D1", "C1", "P1", "2026-06-30T23:59:59"), disc("D2", "C1", "P1", "2026-07-01T00:00:00"),
+        disc("D3", "C1", "P1", "2025-12-31T23:59:59"), disc("D4", "C2", "P1", "2026-10-01T09:00:00"),
+        disc("D5", "C2", "P2", "2026-10-01T09:00:00"),
+        disc("D6", "C1", "P1", "2027-01-01T09:00:00", basis="consent")]}, ["D2", "D3", "D5"], AS_OF),
+    ("8.1-access-request-late", {"requests": [
+        rq("RQ1", received="2026-01-31", decided="2026-02-28"), rq("RQ2", received="2026-01-31", decided="2026-03-01"),
+        rq("RQ3", received="2024-01-31", decided="2024-02-29"), rq("RQ4", received="2024-01-31", decided="2024-03-01"),
+        rq("RQ5", received="2026-10-28"), rq("RQ6", received="2026-10-27"),
+        rq("RQ7", "Access", received="2020-01-01")]}, ["RQ2", "RQ4", "RQ6"], AS_OF),
+    ("8.2-identity-not-verified", {"requests": [
+        rq("RQ1", decision="granted", identity_verified=False),
+        rq("RQ2", decision="granted", identity_verified=True, requester="representative", mandate_verified=None),
+        rq("RQ3", decision="granted", identity_verified=True, requester="representative", mandate_verified=False),
+        rq("RQ4", decision="granted", identity_verified=True, requester="representative", mandate_verified=True),
+        rq("RQ5", decision="refused", identity_verified=False),
+        rq("RQ6", decision="partial", identity_verified=False)]}, ["RQ1", "RQ2", "RQ3", "RQ6"], AS_OF),
+    ("9.2-collector-not-heard", {"requests": [
+        rq("RQ1", "correction", decided="2026-02-01"),
+        rq("RQ2", "correction", decided="2026-02-01", collector_heard_at="2026-02-02"),
+        rq("RQ3", "correction", decided="2026-02-01", collector_heard_at="2026-02-01"),
+        rq("RQ4", "correction"), rq("RQ5", "access", decided="2026-02-01")]}, ["RQ1", "RQ2"], AS_OF),
+    ("9.3-decision-late", {"requests": [
+        rq("RQ1", "deletion", received="2026-02-01", decided="2026-03-01"),
+        rq("RQ2", "deletion", received="2026-02-01", decided="2026-03-02"),
+        rq("RQ3", "deletion", received="2026-10-31"), rq("RQ4", "deletion", received="2026-10-30")]},
+     ["RQ2", "RQ4"], AS_OF),
+    ("9.3-refusal-without-reasons", {"requests": [
+        rq("RQ1", decision="refused"), rq("RQ2", decision="refused", decision_reason=" "),
+        rq("RQ3", decision="Refused"), rq("RQ4", decision="refused", decision_reason="because")]},
+     ["RQ1", "RQ2"], AS_OF),
+    ("9.3-decision-not-in-writing", {"requests": [
+        rq("RQ1", decided="2026-02-01"), rq("RQ2", decided="2026-02-01", decision_in_writing=False),
+        rq("RQ3", decided="2026-02-01", decision_in_writing=True), rq("RQ4")]}, ["RQ1", "RQ2"], AS_OF),
+    ("9.4-deleted-within-legal-retention", {"records": [
+        rec("R1", "C1", "fiscal", "2016-02-29", deleted="2023-02-27"),
+        rec("R2", "C1", "fiscal", "2016-02-29", deleted="2023-02-28"),
+        rec("R3", "C1", "Fiscal", "2016-02-29", deleted="2017-01-01"), rec("R4", "C1", "fiscal", "2016-02-29")]},
+     ["R1"], AS_OF),
+    ("9.5-decision-not-executed", {"requests": [
+        rq("RQ1", "deletion", decided="2026-03-01", decision="granted", executed_at="2026-03-15"),
+        rq("RQ2", "deletion", decided="2026-03-01", decision="granted", executed_at="2026-03-16"),
+        rq("RQ3", "deletion", decided="2026-11-14", decision="granted"),
+        rq("RQ4", "deletion", decided="2026-11-13", decision="partial"),
+        rq("RQ5", "deletion", decided="2020-01-01", decision="refused"),
+        rq("RQ6", "deletion", decision="granted")]}, ["RQ2", "RQ4"], AS_OF),
+    ("9.6-deletion-without-statement", {
+        "records": [rec("R1", "C1", "deletion_statement", "2026-03-01"),
+                    rec("R2", "C2", "Deletion_statement", "2026-05-01")],
+        "requests": [rq("RQ1", "deletion", decision="granted", executed_at="2026-03-01"),
+                     rq("RQ2", "deletion", decision="granted", executed_at="2026-03-02"),
+                     rq("RQ3", "deletion", decision="granted", executed_at="2026-04-01", client="C2"),
+                     rq("RQ4", "deletion", decision="partial", executed_at="2026-04-01", client="C3"),
+                     rq("RQ5", "deletion", decision="refused", executed_at="2026-04-01", client="C3")]},
+     ["RQ2", "RQ3", "RQ4"], AS_OF),
+    ("10.1-marketing-without-consent", {"consents": [
+        {"consent_id": "CS1", "client_id": "C1", "purpose": "marketing", "explicit": True,
+         "given_at": D("2026-01-01"), "withdrawn_at": D("2026-06-01")},
+        {"consent_id": "CS2", "client_id": "C2", "purpose": "marketing", "explicit": False, "given_at": D("2020-01-01")},
+        {"consent_id": "CS3", "client_id": "C3", "purpose": "Marketing", "explicit": True, "given_at": D("2020-01-01")}],
+        "marketing": [{"message_id": m, "client_id": c, "sent_at": T(at)} for m, c, at in [
+            ("M1", "C1", "2026-01-01T08:00:00"), ("M2", "C1", "2025-12-31T23:59:59"),
+            ("M3", "C1", "2026-06-01T00:00:00"), ("M4", "C2", "2026-01-01T08:00:00"),
+            ("M5", "C3", "2026-01-01T08:00:00"), ("M6", "C1", "2026-05-31T23:59:59")]]},
+     ["M2", "M3", "M4", "M5"], AS_OF),
+    ("10.2-marketing-after-objection", {
+        "objections": [{"objection_id": "O1", "client_id": "C1", "objected_at": D("2026-05-01")}],
+        "marketing": [{"message_id": m, "client_id": c, "sent_at": T(at)} for m, c, at in [
+            ("M1", "C1", "2026-05-01T12:00:00"), ("M2", "C1", "2026-05-02T00:00:00"),
+            ("M3", "C2", "2026-06-01T00:00:00"), ("M4", "c1", "2026-06-01T00:00:00")]]}, ["M2"], AS_OF),
+    ("11.2-retention-after-last-contact", {
+        "clients": [{"client_id": c, "registered_at": D(r)} for c, r in [
+            ("C1", "2020-01-01"), ("C2", "2020-01-01"), ("C3", "2024-11-27"), ("C4", "2024-11-28"),
+            ("C5", "2020-01-01")]],
+        "contacts": [{"contact_id": f"K{i}", "client_id": c, "contact_date": D(d)} for i, (c, d) in enumerate([
+            ("C1", "2024-11-28"), ("C1", "2023-01-01"), ("C2", "2024-11-27"), ("C5", "2022-01-01"),
+            ("C5", "2025-01-01")])]}, ["C2", "C3"], AS_OF),
+    ("11.2-retention-after-last-contact", {
+        "clients": [{"client_id": "C1", "registered_at": D("2020-01-01")}],
+        "contacts": [{"contact_id": "K1", "client_id": "C1", "contact_date": D("2024-02-29")}]}, [], D("2026-02-28")),
+    ("11.2-retention-after-last-contact", {
+        "clients": [{"client_id": "C1", "registered_at": D("2020-01-01")}],
+        "contacts": [{"contact_id": "K1", "client_id": "C1", "contact_date": D("2024-02-29")}]}, ["C1"],
+     D("2026-03-01")),
+    ("11.3-retention-after-guidance", {
+        "trajectories": [{"trajectory_id": t, "client_id": c, "end_date": D(e) if e else None} for t, c, e in [
+            ("T1", "C1", "2024-11-28"), ("T2", "C2", "2024-11-27"), ("T3", "C3", "2020-01-01"), ("T4", "C3", None),
+            ("T5", "C4", "2020-01-01"), ("T6", "C4", "2024-11-27")]],
+        "records": [rec("R1", "C1", "general", "2020-01-01"), rec("R2", "C2", "general", "2020-01-01"),
+                    rec("R3", "C2", "special", "2020-01-01"), rec("R4", "C2", "fiscal", "2020-01-01"),
+                    rec("R5", "C2", "General", "2020-01-01"), rec("R6", "C2", "general", "2020-01-01", "2026-01-01"),
+                    rec("R7", "C3", "general", "2020-01-01"), rec("R8", "C4", "general", "2020-01-01"),
+                    rec("R9", "C9", "general", "2020-01-01")]}, ["R2", "R3", "R8"], AS_OF),
+    ("11.3-fiscal-retention-exceeded", {"records": [
+        rec("R1", "C1", "fiscal", "2019-11-28"), rec("R2", "C1", "fiscal", "2019-11-27"),
+        rec("R3", "C1", "Fiscal", "2019-11-27"), rec("R4", "C1", "fiscal", "2019-11-27", deleted="2026-01-01")]},
+     ["R2"], AS_OF),
+    ("12.1-complaint-not-handled", {"complaints": [
+        {"complaint_id": k, "client_id": "C1", "received_at": D(r), "handled_at": D(h) if h else None}
+        for k, r, h in [("K1", "2026-01-01", "2026-02-12"), ("K2", "2026-01-01", "2026-02-13"),
+                        ("K3", "2026-10-17", None), ("K4", "2026-10-16", None)]]}, ["K2", "K4"], AS_OF),
+    ("1.1-unlisted-data-category", {"clients": [{"client_id": "C1", "religion": "x", "Zz": None, "zz_1": "1"}]},
+     ["Zz", "religion", "zz_1"], AS_OF),
+]
+
+
+def _run(rule, rows, as_of, params=None):
+    with EnginePair(frames_from_rows(rows, rule.datasets)) as pair:
+        return pair.findings(rule, rule.values(params or {}, as_of))
+
+
+@pytest.mark.parametrize("rule_id, rows, flagged, as_of", CASES,
+                         ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+def test_boundary_cases_agree(rule_id, rows, flagged, as_of):
+    rule = PACK.rule(rule_id)
+    assert rule is not None, f"the pack has no rule {rule_id}"
+    duck, pandas = _run(rule, rows, as_of)
+    assert pandas == duck
+    assert keys(duck) == sorted(flagged)
+
+
+def test_cases_cover_every_rule():
+    assert {r.id for r in PACK.rules} <= {c[0] for c in CASES}, "add a boundary case for each new rule"
+
+
+# -- conditions the pack does not use (yet): every construct of the language ---------------------
+REQUESTS = [rq("R1", received="2026-01-31", decided="2026-02-28", client="C1", decision="granted",
+               requester="representative", mandate_verified=True, decision_reason="  Because "),
+            rq("R2", "Deletion", received="2024-02-29", client="C1", mandate_verified=False, decision="refused"),
+            rq("R3", "deletion ", received="2026-11-28", decided="2026-12-31", client="C2", decision_reason=""),
+            rq("R4", "access", received="2025-01-31", client="C3", decision_in_writing=True)]
+EXTRA = {"requests": REQUESTS,
+         "records": [rec("X1", "C1", "general", "2026-01-31"), rec("X2", "C2", "special", "2024-02-29")],
+         "trajectories": [{"trajectory_id": "T1", "client_id": "C2", "end_date": None}],
+         "users": [user("U1", role="admin")],
+         "complaints": [{"complaint_id": "K1", "client_id": "C9", "received_at": D("2024-02-29")}],
+         "disclosures": [disc("D1", "C1", "special", "2026-01-31T23:59:59", categories=["general", "special"]),
+                         disc("D2", "C2", "P1", "2024-02-29T00:00:00", categories=[]),
+                         disc("D3", "C3", "general", "2024-02-29T12:00:00", categories=["x", "general"])]}
+CONDITIONS = [  # (dataset, let, condition, params, flagged)
+    ("requests", {"n": "count of records where client_id = requests.client_id"}, "n > 0", {}, ["R1", "R2", "R3"]),
+    ("requests", {"n": "count of records where client_id = requests.client_id"}, "n + 1 = 1", {}, ["R4"]),
+    ("requests", {}, "exists records where client_id = requests.client_id"
+                     " and (no trajectories where client_id = records.client_id)", {}, ["R1", "R2"]),
+    ("requests", {}, "exists users where role = 'admin'", {}, ["R1", "R2", "R3", "R4"]),
+    ("requests", {}, "no users where role = 'Admin'", {}, ["R1", "R2", "R3", "R4"]),
+    ("requests", {}, "exists complaints where received_at = requests.received_at - 1 year + 1 month", {}, ["R4"]),
+    ("requests", {}, "exists complaints where received_at < requests.received_at", {}, ["R1", "R3", "R4"]),
+    ("requests", {"first": "earliest record_id of records where client_id = requests.client_id"},
+     "first = 'X1'", {}, ["R1", "R2"]),
+    ("requests", {"last": "latest created_at of records as x where x.client_id = requests.client_id"
+                          " and x.created_at < requests.received_at"}, "last is not null", {}, ["R3"]),
+    ("requests", {"t": "lower(trim(type))"}, "t = 'deletion' and length(client_id) = 2", {}, ["R2", "R3"]),
+    ("requests", {"p_r": "upper(decision_reason)"}, "p_r = '  BECAUSE '", {}, ["R1"]),
+    ("requests", {"d": "coalesce(decided_at, received_at + 2 weeks)"}, "d > 2026-01-01", {}, ["R1", "R3"]),
+    ("requests", {}, "mandate_verified", {}, ["R1"]),
+    ("requests", {}, "not mandate_verified", {}, ["R2", "R3", "R4"]),
+    ("requests", {}, "not (decision in ['granted'])", {}, ["R2", "R3", "R4"]),
+    ("requests", {}, "decision not in ['granted']", {}, ["R2"]),
+    ("requests", {}, "decision_in_writing = true or decision_reason is not empty", {}, ["R1", "R4"]),
+    ("requests", {}, "received_at - 1 month = 2024-01-29 or received_at + $n months = 2026-03-31",
+     {"n": 2}, ["R1", "R2"]),
+    ("requests", {}, "received_at + 1 year = 2025-02-28 and received_at - 1 year = 2023-02-28", {}, ["R2"]),
+    ("requests", {}, "date(received_at) = received_at and received_at >= 2025-01-31", {}, ["R1", "R3", "R4"]),
+    ("requests", {}, "exists records where client_id = requests.client_id and category != requests.type",
+     {}, ["R1", "R2", "R3"]),
+    ("disclosures", {}, "categories contains party_id", {}, ["D1", "D3"]),
+    ("disclosures", {"k": "length(categories)"}, "categories is empty or k > 1", {}, ["D1", "D2", "D3"]),
+    ("disclosures", {"day": "date(disclosed_at)"}, "day = 2024-02-29 and disclosed_at < 2024-02-29T12:00:00",
+     {}, ["D2"]),
+    ("disclosures", {}, "date('2024-02-29') + 1 year = 2025-02-28 and party_id = 'P1'", {}, ["D2"]),
+]
+
+
+def _pack(tmp_path: Path, dataset: str, let: dict, condition: str, params: dict):
+    key = "{" + {"requests": "request_id", "disclosures": "disclosure_id"}[dataset] + "}"
+    shown = " ".join(f"{{{name}}}" for name in let if not name.startswith("p_"))  # p_: reads personal data
+    rule = {"id": "1.1-case", "article": "1.1", "title": {"nl": "t", "en": "t"}, "severity": "low",
+            "dataset": dataset, "condition": condition, "message": {"nl": f"{key} {shown}", "en": key}}
+    rule |= {"let": let} if let else {}
+    rule |= {"params": params} if params else {}
+    article = {"article": "1", "title": {"nl": "a", "en": "a"}, "clauses": [{"clause": "1.1", "text": "t"}],
+               "rules": [rule]}
+    (tmp_path / "pack.yaml").write_text(yaml.safe_dump({"name": "t", "version": "1", "title": {"nl": "t", "en": "t"}}))
+    (tmp_path / "art-01.yaml").write_text(yaml.safe_dump(article, allow_unicode=True))
+    return load_pack(tmp_path).rules[0]
+
+
+@pytest.mark.parametrize("dataset, let, condition, params, flagged", CONDITIONS,
+                         ids=[f"{i}-{c[2][:40]}" for i, c in enumerate(CONDITIONS)])
+def test_language_constructs_agree(tmp_path, dataset, let, condition, params, flagged):
+    rule = _pack(tmp_path, dataset, let, condition, params)
+    duck, pandas = _run(rule, EXTRA, AS_OF, params)
+    assert pandas == duck
+    assert keys(duck) == flagged
+
+
+# -- the whole pack ---------------------------------------------------------------------------
+def test_sample_export_agrees_rule_by_rule():
+    audits = {e: run_audit(PACK, ROOT / "datasets" / "sample", AS_OF, Config(), e) for e in ("duckdb", "pandas")}
+    duck, pandas = ({r.rule.id: r for r in audits[e].results} for e in ("duckdb", "pandas"))
+    for rule in PACK.rules:
+        assert pandas[rule.id].error is None, pandas[rule.id].error
+        assert pandas[rule.id].findings == duck[rule.id].findings, rule.id
+    expected = json.loads((ROOT / "tests" / "expected" / "sample_findings.json").read_text("utf-8"))["findings"]
+    assert {rid: [f.key for f in r.findings] for rid, r in pandas.items()} == expected
+
+
+def test_rule_examples_agree_on_both_engines():
+    results = run_examples(PACK, ("duckdb", "pandas"))
+    by_example: dict[tuple[str, str], dict[str, tuple]] = {}
+    for r in results:
+        assert r.error is None, f"{r.rule} ({r.note}) on {r.engine}: {r.error}"
+        by_example.setdefault((r.rule, r.note), {})[r.engine] = r.got
+    disagree = {k: v for k, v in by_example.items() if v.get("duckdb") != v.get("pandas")}
+    assert not disagree
+
+
+def test_dataset_name_reaches_the_outer_row_past_an_alias(tmp_path):
+    rule = _pack(tmp_path, "requests", {"n": "count of requests as r where r.client_id = requests.client_id"},
+                 "n > 1", {})
+    duck, pandas = _run(rule, EXTRA, AS_OF)
+    assert pandas == duck
+    assert keys(duck) == ["R1", "R2"]
+
+
+# The catalogue's logic is two-valued: `decision = 'granted'` is *false* for a null decision,
+# so comparing that truth value, or defaulting it, sees `false` on every engine.
+TRUTH_AS_VALUE = [
+    pytest.param("(decision = 'granted') = false", ["R2", "R3", "R4"], id="compared"),
+    pytest.param("coalesce(decision = 'granted', true) = false", ["R2", "R3", "R4"], id="defaulted"),
+    pytest.param("(decision in ['granted']) = false and (decision is null) = true", ["R3", "R4"], id="predicates"),
+]
+
+
+@pytest.mark.parametrize("condition, flagged", TRUTH_AS_VALUE)
+def test_truth_of_a_comparison_used_as_a_value(tmp_path, condition, flagged):
+    rule = _pack(tmp_path, "requests", {}, condition, {})
+    duck, pandas = _run(rule, EXTRA, AS_OF)
+    assert keys(pandas) == flagged
+    assert keys(duck) == keys(pandas)
+
+
+# -- the Python API over DataFrames --------------------------------------------------------------
+def _sample_frames() -> dict:
+    import duckdb
+
+    from reglement.checker.loader import load_export
+    from reglement.datasets import contract
+
+    con = duckdb.connect()
+    export = load_export(con, ROOT / "datasets" / "sample", list(contract()))
+    frames = {name: con.table(name).df() for name in export.datasets}
+    con.close()
+    return frames
+
+
+def test_api_check_gives_the_cli_report_on_both_engines():
+    from reglement import api
+
+    frames = _sample_frames()
+    results = {e: api.check(PACK, frames, "2026-11-28", engine=e, lang="en") for e in ("pandas", "duckdb")}
+    cli = run_audit(PACK, ROOT / "datasets" / "sample", AS_OF, Config(), "duckdb")
+    expected = {r.rule.id: [f.key for f in r.findings] for r in cli.results}
+    for result in results.values():
+        assert {rid: df.drop(columns="message").to_dict("records") for rid, df in result.findings.items()} == expected
+        assert result.report["summary"]["findings"] == sum(len(keys) for keys in expected.values())
+    plain = [{k: v for k, v in r.report.items() if k not in ("run", "engine")} for r in results.values()]
+    assert plain[0] == plain[1]
+    assert results["pandas"].report["data"]["clients"]["path"] == "<dataframe>"
+
+
+def test_api_check_holds_frames_to_the_contract():
+    import pandas as pd
+
+    from reglement import api
+    from reglement.checker.loader import DataContractError
+
+    frames = frames_from_rows({"requests": [rq("R1"), rq("R1")]}, ["requests"])
+    frames["requests"].loc[1, "received_at"] = "2026-02-30"
+    frames["requests"]["identity_verified"] = ["yes", True]
+    with pytest.raises(DataContractError) as caught:
+        api.check(PACK, frames, AS_OF)
+    messages = [str(e) for e in caught.value.errors]
+    assert any("duplicate key 'R1'" in m for m in messages)
+    assert any("received_at: expected a date YYYY-MM-DD, got '2026-02-30'" in m for m in messages)
+    assert any("identity_verified: expected true or false, got 'yes'" in m for m in messages)
+    typed = api.validate_frames({"objections": pd.DataFrame(
+        {"objection_id": ["O1"], "client_id": ["C1"], "objected_at": ["2026-01-31"]})})
+    assert str(typed["objections"]["objected_at"].dtype) == "datetime64[us]"

@@ -1,0 +1,101 @@
+"""`reglement explain`: the rule as written, its IR, SQL in three dialects, the pandas plan,
+and a row-level account that never shows a personal value."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+from pathlib import Path
+
+import pytest
+import sqlglot
+
+from reglement.compiler.pack import load_pack
+from reglement.explain import DIALECTS, UnknownRule, explain, register
+
+ROOT = Path(__file__).resolve().parent.parent
+PACK = load_pack(ROOT / "rules" / "westendorp")
+SAMPLE = ROOT / "datasets" / "sample"
+AS_OF = dt.date(2026, 11, 28)
+
+
+def section(text: str, title: str) -> str:
+    """The body of one `── title ───` section of explain's output."""
+    body = text.split(f"── {title} ", 1)[1].split("\n", 1)[1]
+    return body.split("\n── ", 1)[0]
+
+
+def test_explain_shows_rule_ir_sql_and_plan():
+    text = explain(PACK, "5.1-no-need-to-know", as_of=AS_OF)
+    written = section(text, "rule, as written")
+    assert "no caseload where user_id = access_log.actor_id" in written
+    assert "let day: date(ts)" in written
+    tree = section(text, "typed IR")
+    assert "    no caseload as t2 : bool" in tree
+    assert "column t0.actor_kind : string  (access_log)" in tree
+    assert "column t2.assigned_until : date  (caseload)" in tree
+    assert "ANTI JOIN caseload AS t2" in section(text, "SQL (duckdb)")
+    plan = section(text, "pandas plan")
+    assert "merge" in plan and "t2.user_id" in plan
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+@pytest.mark.parametrize("rule_id", [r.id for r in PACK.rules])
+def test_sql_of_every_dialect_parses_back(rule_id, dialect):
+    sql = section(explain(PACK, rule_id, dialect=dialect, as_of=AS_OF), f"SQL ({dialect})")
+    assert sqlglot.parse_one(sql, read=dialect) is not None
+
+
+def test_flagged_row_shows_which_sub_conditions_held():
+    text = explain(PACK, "5.1-no-need-to-know", as_of=AS_OF, data_dir=SAMPLE, key="event_id=E0037")
+    row = section(text, "row event_id=E0037")
+    assert "event_id = E0037: FLAGGED (pandas), flagged (duckdb)" in row
+    assert " ✓       exists users as t1 : bool   — 1 matching row of users" in row
+    assert " ✓     no caseload as t2 : bool   — 0 matching rows of caseload" in row
+
+
+def test_row_that_is_not_flagged():
+    text = explain(PACK, "5.1-no-need-to-know", as_of=AS_OF, data_dir=SAMPLE, key="event_id=E0001")
+    row = section(text, "row event_id=E0001")
+    assert "not flagged (pandas), not flagged (duckdb)" in row
+    assert " ✗     no caseload as t2 : bool" in row
+
+
+def test_row_explanation_never_shows_personal_values():
+    with (SAMPLE / "clients.csv").open(encoding="utf-8") as f:
+        clients = {r["client_id"]: r for r in csv.DictReader(f)}
+    for rule_id, client in [("4.2-invalid-bsn", "C005"), ("4.2-incomplete-client", "C012"),
+                            ("4.2-implausible-birth-date", "C013")]:
+        text = explain(PACK, rule_id, as_of=AS_OF, data_dir=SAMPLE, key=f"client_id={client}")
+        assert "‹personal›" in text
+        for column in ("name", "bsn", "birth_date", "address", "phone"):
+            value = clients[client][column].strip()
+            if value:
+                assert value not in text, f"{rule_id} shows {column}"
+    text = explain(PACK, "11.2-retention-after-last-contact", as_of=AS_OF, data_dir=SAMPLE, key="client_id=C001")
+    assert "column t0.registered_at : date  (clients) = 2025-08-25" in text  # dates that are not personal do show
+
+
+def test_unknown_rule_suggests_the_closest_id():
+    with pytest.raises(UnknownRule, match="did you mean '5.1-no-need-to-know'"):
+        explain(PACK, "5.1-no-need-to-knw", as_of=AS_OF)
+
+
+def _cli(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="reglement")
+    register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    return args.run(args)
+
+
+def test_cli_explain(capsys):
+    assert _cli(["explain", "9.3-decision-late", "--dialect", "spark", "--as-of", "2026-11-28"]) == 0
+    assert "── SQL (spark)" in capsys.readouterr().out
+    assert _cli(["explain", "9.3-decision-lat", "--rules", str(ROOT / "rules" / "westendorp")]) == 2
+    assert "did you mean '9.3-decision-late'" in capsys.readouterr().err
+    assert _cli(["explain", "9.3-decision-late", "--key", "request_id=RQ001"]) == 2
+    assert _cli(["explain", "9.3-decision-late", "--data", str(SAMPLE), "--key", "client_id=C001"]) == 2
+    assert "--key must be request_id=VALUE" in capsys.readouterr().err
+    assert _cli(["explain", "9.3-decision-late", "--data", str(SAMPLE), "--key", "request_id=RQ999"]) == 2
+    assert "no row of requests" in capsys.readouterr().err
