@@ -46,10 +46,15 @@ def literal(value: object) -> exp.Expression:
 
 
 class SqlRenderer:
-    """IR → sqlglot expression, with parameters bound to `values`."""
+    """IR → sqlglot expression, with parameters bound to `values`.
 
-    def __init__(self, values: Mapping[str, object]):
+    `computed` maps aggregates that a projection layer already computed to the name of
+    the column that holds them.
+    """
+
+    def __init__(self, values: Mapping[str, object], computed: Mapping[ir.Aggregate, str] | None = None):
         self.values = values
+        self.computed = computed or {}
 
     def render(self, expr: ir.Expr) -> exp.Expression:
         return getattr(self, f"_{type(expr).__name__.lower()}")(expr)
@@ -132,6 +137,8 @@ class SqlRenderer:
         return exp.not_(test) if e.negated else test
 
     def _aggregate(self, e: ir.Aggregate) -> exp.Expression:
+        if e in self.computed:
+            return exp.column(self.computed[e], table="t0", quoted=True)
         if e.column is None:
             projection = exp.Count(this=exp.Star())
         else:
@@ -166,6 +173,35 @@ def _conjuncts(expr: ir.Expr) -> list[ir.Expr]:
     return [expr]
 
 
+def _own_row_aggregates(exprs: list[ir.Expr]) -> list[ir.Aggregate]:
+    """Aggregates that read only the rule's own row and their own sub-rows, each once.
+
+    A `let` is inlined wherever it is used, so `latest contact_date of contacts …`
+    can stand in the condition and in two message values: computed once in a
+    projection layer, it costs one join instead of three.
+    """
+    found = []
+    for expr in exprs:
+        for node in ir.walk(expr):
+            if isinstance(node, ir.Aggregate) and node not in found:
+                own = {n.binding for n in ir.walk(node) if isinstance(n, ir.Source)} | {"t0"}
+                if all(c.binding in own for c in ir.walk(node) if isinstance(c, ir.Column)):
+                    found.append(node)
+    return found
+
+
+def _source_table(dataset: str, aggregates: list[ir.Aggregate], values: Mapping[str, object]
+                  ) -> tuple[exp.Expression, dict[ir.Aggregate, str]]:
+    """The rule's dataset as `t0`, with a column for each aggregate computed once."""
+    table = exp.to_table(dataset).as_("t0")
+    if not aggregates:
+        return table, {}
+    names = {agg: f"__reglement_value_{i}" for i, agg in enumerate(aggregates, 1)}
+    inner = SqlRenderer(values)
+    layer = exp.select(exp.Star(), *[inner.render(a).as_(n, quoted=True) for a, n in names.items()]).from_(table)
+    return layer.subquery("t0"), names
+
+
 def rule_query(dataset: str, keys: tuple[str, ...], condition: ir.Expr, outputs: Mapping[str, ir.Expr],
                values: Mapping[str, object]) -> exp.Select:
     """SELECT the key columns and message values of every offending row, in key order.
@@ -176,10 +212,11 @@ def rule_query(dataset: str, keys: tuple[str, ...], condition: ir.Expr, outputs:
     than a correlated sub-query (benchmarks/bench_sql_shapes.py). Dialects without
     such joins get `[NOT] EXISTS` back from sqlglot.
     """
-    renderer = SqlRenderer(values)
+    source, computed = _source_table(dataset, _own_row_aggregates([condition, *outputs.values()]), values)
+    renderer = SqlRenderer(values, computed)
     columns = [exp.column(k, table="t0", quoted=True).as_(k, quoted=True) for k in keys]
     columns += [renderer.value(v).as_(name, quoted=True) for name, v in outputs.items()]
-    query = exp.select(*columns).from_(exp.to_table(dataset).as_("t0"))
+    query = exp.select(*columns).from_(source)
     filters = []
     for part in _conjuncts(condition):
         if isinstance(part, ir.Exists):
