@@ -21,16 +21,22 @@ from typing import Any, Callable
 import jsonschema
 import pytest
 
-from reglement.checker.formats import common, html, junit, markdown, sarif
+from reglement.checker.formats import html, junit, markdown, sarif, text
+from reglement.checker.formats.findings import finding_count, key_columns, key_text, open_count, rule_kind
+from reglement.checker.formats.grouping import articles
+from reglement.checker.formats.labels import LANGS, SEVERITIES, STATUSES, format_count, label, status_word
+from reglement.checker.formats.summary import summary_rows
+from reglement.checker.formats.xmltext import clean_text
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPORTS = sorted((FIXTURES / "reports").glob("*.json"))
-REPORT_SCHEMA = Path(common.__file__).parents[1] / "report.schema.json"
+REPORT_SCHEMA = Path(html.__file__).parents[1] / "report.schema.json"
 RENDERERS: dict[str, Callable[..., str]] = {
     "html": html.render,
     "markdown": markdown.render,
     "junit": junit.render,
     "sarif": sarif.render,
+    "text": text.render,
 }
 SCRIPT = "<script>alert(1)</script>"
 ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"
@@ -60,8 +66,8 @@ def test_fixture_is_a_valid_report(name: str) -> None:
 def test_fixtures_cover_every_status_and_the_hard_cases() -> None:
     reports = [load(name) for name in names()]
     statuses = {rule["status"] for report in reports for rule in report["rules"]}
-    assert statuses == set(common.STATUSES)
-    assert max(common.finding_count(rule) for rule in load("large")["rules"]) > 2000
+    assert statuses == set(STATUSES)
+    assert max(finding_count(rule) for rule in load("large")["rules"]) > 2000
     raw = (FIXTURES / "reports" / "hostile.json").read_text(encoding="utf-8")
     for needle in (SCRIPT, '\\"', "&", "]]>", "|", "`", "\\u0001"):
         assert needle in raw
@@ -70,7 +76,7 @@ def test_fixtures_cover_every_status_and_the_hard_cases() -> None:
 # ----------------------------------------------------------------------------- every format
 
 
-@pytest.mark.parametrize("lang", common.LANGS)
+@pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("name", names())
 @pytest.mark.parametrize("fmt", RENDERERS)
 def test_every_format_renders_every_fixture(fmt: str, name: str, lang: str) -> None:
@@ -89,7 +95,7 @@ def test_an_unknown_language_is_refused(fmt: str) -> None:
 
 
 def test_rules_are_grouped_by_article_in_natural_order_without_an_article_list() -> None:
-    arts = common.articles(load("minimal"))
+    arts = articles(load("minimal"))
     assert [article.number for article in arts] == ["4", "6", "11"]
     assert arts[0].heading("nl") == "Artikel 4"
     assert [rule["id"] for article in arts for rule in article.rules] == [
@@ -101,7 +107,7 @@ def test_rules_are_grouped_by_article_in_natural_order_without_an_article_list()
 
 def test_rules_follow_the_report_article_list_and_clause_order() -> None:
     report = load("full")
-    arts = common.articles(report)
+    arts = articles(report)
     assert [article.number for article in arts] == [meta["article"] for meta in report["articles"]]
     assert sum(len(article.rules) for article in arts) == len(report["rules"])
     art4 = arts[3]
@@ -209,10 +215,10 @@ def parsed() -> Callable[[str, str], HtmlReport]:
     return get
 
 
-@pytest.mark.parametrize("lang", common.LANGS)
+@pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("name", names())
 def test_html_has_a_heading_per_article(parsed: Callable[..., HtmlReport], name: str, lang: str) -> None:
-    expected = [common.clean_text(article.heading(lang)) for article in common.articles(load(name))]
+    expected = [clean_text(article.heading(lang)) for article in articles(load(name))]
     assert parsed(name, lang).headings == expected
 
 
@@ -221,15 +227,15 @@ def test_html_article_heading_reads_like_the_regulation(parsed: Callable[..., Ht
     assert "Article 5 — Access to personal data" in parsed("full", "en").headings
 
 
-@pytest.mark.parametrize("lang", common.LANGS)
+@pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("name", names())
 def test_html_badge_and_count_for_every_rule(parsed: Callable[..., HtmlReport], name: str, lang: str) -> None:
     report, page = load(name), parsed(name, lang)
     for rule in report["rules"]:
-        rule_id = common.clean_text(rule["id"])
-        assert page.badges[rule_id] == (rule["status"], common.status_word(lang, rule["status"]))
-        if common.rule_kind(rule) == "automated":
-            assert page.counts[rule_id] == common.finding_count(rule)
+        rule_id = clean_text(rule["id"])
+        assert page.badges[rule_id] == (rule["status"], status_word(lang, rule["status"]))
+        if rule_kind(rule) == "automated":
+            assert page.counts[rule_id] == finding_count(rule)
 
 
 @pytest.mark.parametrize("name", names())
@@ -237,9 +243,9 @@ def test_html_key_tables_list_every_key_with_the_first_hundred_open(parsed: Call
     report, page = load(name), parsed(name)
     for rule in report["rules"]:
         findings = rule.get("findings") or []
-        columns = common.key_columns(findings)
-        expected = [tuple(common.clean_text(f["key"].get(column, "")) for column in columns) for f in findings]
-        rows = page.keys.get(common.clean_text(rule["id"]), [])
+        columns = key_columns(findings)
+        expected = [tuple(clean_text(f["key"].get(column, "")) for column in columns) for f in findings]
+        rows = page.keys.get(clean_text(rule["id"]), [])
         assert [cells for cells, _ in rows] == expected
         assert [folded for _, folded in rows] == [index >= html.KEYS_SHOWN for index in range(len(findings))]
 
@@ -257,7 +263,7 @@ def test_html_shows_the_error_of_a_broken_rule(parsed: Callable[..., HtmlReport]
     (broken,) = rules_with(report, "error")
     assert parsed("full").errors[broken["id"]] == broken["error"]
     hostile = rules_with(load("hostile"), "error")[0]
-    assert parsed("hostile").errors[hostile["id"]] == common.clean_text(hostile["error"])
+    assert parsed("hostile").errors[hostile["id"]] == clean_text(hostile["error"])
 
 
 def test_html_manual_controls_show_their_attestation_or_its_absence() -> None:
@@ -294,7 +300,7 @@ def test_html_lists_the_data_read(parsed: Callable[..., HtmlReport], name: str) 
 
 @pytest.mark.parametrize("name", names())
 def test_html_chart_has_one_bar_per_article_with_findings(parsed: Callable[..., HtmlReport], name: str) -> None:
-    expected = [a.number for a in common.articles(load(name)) if sum(a.findings_by_severity().values())]
+    expected = [a.number for a in articles(load(name)) if sum(a.findings_by_severity().values())]
     assert parsed(name).bars == expected
 
 
@@ -361,30 +367,30 @@ def strip_icon(cell: str) -> str:
     return cell[len(icon) + 1 :] if icon else cell
 
 
-@pytest.mark.parametrize("lang", common.LANGS)
+@pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("name", names())
 def test_markdown_summary_round_trips(name: str, lang: str) -> None:
     report = load(name)
-    table = md_tables(markdown.render(report, lang))[common.label(lang, "summary")]
+    table = md_tables(markdown.render(report, lang))[label(lang, "summary")]
     assert [(word, int(count.replace(".", "").replace(",", ""))) for word, count in table["rows"]] == [
-        (word, count) for _, word, count in common.summary_rows(report, lang)
+        (word, count) for _, word, count in summary_rows(report, lang)
     ]
 
 
-@pytest.mark.parametrize("lang", common.LANGS)
+@pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("name", names())
 def test_markdown_rule_tables_round_trip(name: str, lang: str) -> None:
     report = load(name)
     tables = md_tables(markdown.render(report, lang))
-    for article in common.articles(report):
-        rows = tables[common.clean_text(article.heading(lang))]["rows"]
-        assert [row[0] for row in rows] == [common.clean_text(rule["id"]) for rule in article.rules]
-        assert [strip_icon(row[2]) for row in rows] == [common.status_word(lang, rule["status"]) for rule in article.rules]
+    for article in articles(report):
+        rows = tables[clean_text(article.heading(lang))]["rows"]
+        assert [row[0] for row in rows] == [clean_text(rule["id"]) for rule in article.rules]
+        assert [strip_icon(row[2]) for row in rows] == [status_word(lang, rule["status"]) for rule in article.rules]
         for row, rule in zip(rows, article.rules):
-            if common.rule_kind(rule) == "automated":
-                waived = common.finding_count(rule) - common.open_count(rule)
-                suffix = f" ({common.label(lang, 'waived_count', n=waived)})" if waived else ""
-                assert row[4] == common.format_count(common.finding_count(rule), lang) + suffix
+            if rule_kind(rule) == "automated":
+                waived = finding_count(rule) - open_count(rule)
+                suffix = f" ({label(lang, 'waived_count', n=waived)})" if waived else ""
+                assert row[4] == format_count(finding_count(rule), lang) + suffix
 
 
 @pytest.mark.parametrize("name", names())
@@ -393,10 +399,10 @@ def test_markdown_lists_the_first_keys_of_failed_rules(name: str) -> None:
     text = markdown.render(report, "en")
     tables = md_tables(text)
     for rule in rules_with(report, "failed"):
-        heading = f"{common.clean_text(rule['id'])} — {common.clean_text(rule['title']['en'])}"
+        heading = f"{clean_text(rule['id'])} — {clean_text(rule['title']['en'])}"
         rows = tables[heading]["rows"]
         findings = [f for f in rule["findings"] if not f.get("waived")]  # waived keys need no fixing
-        expected = [common.clean_text(common.key_text(f["key"])).replace("\r\n", "\n") for f in findings[: markdown.KEYS_SHOWN]]
+        expected = [clean_text(key_text(f["key"])).replace("\r\n", "\n") for f in findings[: markdown.KEYS_SHOWN]]
         assert [row[0] for row in rows] == expected
         hidden = len(findings) - markdown.KEYS_SHOWN
         assert (f"… and {hidden:,} more" in text) == (hidden > 0)
@@ -425,7 +431,7 @@ def test_markdown_escapes_hostile_values() -> None:
         assert all(len(row) == len(table["header"]) for row in table["rows"]), "an escaped pipe split a row"
     keys = tables[f"5.1-{SCRIPT} — Titel met {SCRIPT} & \"aanhalingstekens\""]["rows"]
     assert keys[0][0] == f"client_id={SCRIPT}"
-    assert keys[1] == ['client_id=C|1`x`*y*_z_, note"=a\nb\nc', "clients", common.clean_text(load("hostile")["rules"][0]["findings"][1]["message"])]
+    assert keys[1] == ['client_id=C|1`x`*y*_z_, note"=a\nb\nc', "clients", clean_text(load("hostile")["rules"][0]["findings"][1]["message"])]
 
 
 def test_markdown_leaves_identifiers_readable() -> None:
@@ -448,14 +454,14 @@ def junit_tree(name: str, lang: str = "en") -> ET.Element:
     return ET.fromstring(junit.render(load(name), lang).encode("utf-8"))
 
 
-@pytest.mark.parametrize("lang", common.LANGS)
+@pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("name", names())
 def test_junit_counts_round_trip(name: str, lang: str) -> None:
     report, root = load(name), junit_tree(name, lang)
     statuses = Counter(rule["status"] for rule in report["rules"])
     skipped = statuses["manual"] + statuses["informational"] + statuses["waived"] + statuses["expired"]
     assert root.tag == "testsuites"
-    assert [s.get("name") for s in root.findall("testsuite")] == [common.clean_text(a.heading(lang)) for a in common.articles(report)]
+    assert [s.get("name") for s in root.findall("testsuite")] == [clean_text(a.heading(lang)) for a in articles(report)]
     cases = root.findall("testsuite/testcase")
     assert len(cases) == len(report["rules"])
     assert len(root.findall("testsuite/testcase/failure")) == statuses["failed"]
@@ -504,7 +510,7 @@ def test_junit_escapes_hostile_values_by_construction() -> None:
     assert names_[:2] == [f"5.1-{SCRIPT}", "5.2-quote\"rule'"]
     failure = root.find("testsuite/testcase[1]/failure")
     assert f"client_id={SCRIPT} — bericht met ]]> en <![CDATA[ x ]]> en & en \"quotes\"" in (failure.text or "")
-    assert root.find("testsuite/testcase[3]/error").text == common.clean_text(load("hostile")["rules"][2]["error"])
+    assert root.find("testsuite/testcase[3]/error").text == clean_text(load("hostile")["rules"][2]["error"])
 
 
 def test_junit_parses_strictly_with_lxml() -> None:
@@ -533,7 +539,7 @@ def sarif_log(name: str, lang: str = "en") -> dict[str, Any]:
     return json.loads(sarif.render(load(name), lang))
 
 
-@pytest.mark.parametrize("lang", common.LANGS)
+@pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("name", names())
 def test_sarif_validates_against_the_official_schema(sarif_schema: jsonschema.Draft7Validator, name: str, lang: str) -> None:
     log = sarif_log(name, lang)
@@ -555,7 +561,7 @@ def test_sarif_has_one_result_per_finding(name: str) -> None:
     expected = [(rule["id"], f["key"]) for rule in report["rules"] if rule["status"] in ("failed", "waived") for f in rule["findings"]]
     assert [(r["ruleId"], r["properties"]["key"]) for r in run["results"]] == expected
     rule_ids = [descriptor["id"] for descriptor in run["tool"]["driver"]["rules"]]
-    assert rule_ids == [rule["id"] for rule in report["rules"] if common.rule_kind(rule) == "automated"]
+    assert rule_ids == [rule["id"] for rule in report["rules"] if rule_kind(rule) == "automated"]
     for result in run["results"]:
         assert rule_ids[result["ruleIndex"]] == result["ruleId"]
 
@@ -589,7 +595,7 @@ def test_sarif_rules_describe_article_and_default_level() -> None:
     assert descriptor["shortDescription"]["text"] == "Access by an unknown user or third party"
     assert "Uitsluitend Gebruikers" in descriptor["fullDescription"]["text"]
     assert descriptor["help"]["text"] and descriptor["properties"]["article"] == "5.1"
-    levels = {severity: sarif.level(severity) for severity in common.SEVERITIES}
+    levels = {severity: sarif.level(severity) for severity in SEVERITIES}
     assert levels == {"critical": "error", "high": "error", "medium": "warning", "low": "note"}
     for rule in load("full")["rules"]:
         if rule["id"] in by_id:

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from reglement.checker.formats import common, html
+from reglement.checker.formats import html
+from reglement.checker.formats.grouping import articles
 
 REPORTS = Path(__file__).parent / "fixtures" / "reports"
 WINDOW = (1280, 4000)
@@ -160,7 +161,7 @@ def test_rendered_dom_has_the_chart_and_every_article(chromium: str, page: tuple
     result = run_chromium(chromium, tmp_path / "profile", "--dump-dom", path.as_uri())
     assert result.returncode == 0, result.stderr[-2000:]
     dom = RenderedDom(result.stdout)
-    arts = common.articles(report)
+    arts = articles(report)
     assert dom.svg == 1
     assert dom.bars == [article.number for article in arts if sum(article.findings_by_severity().values())]
     assert dom.headings == [article.heading("nl") for article in arts]

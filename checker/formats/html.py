@@ -13,8 +13,13 @@ from importlib import resources
 from string import Template
 from typing import Any, Iterable, Mapping
 
-from . import common
-from .common import Article, Clause, label
+from .attestations import attestation
+from .findings import finding_count, is_waived, key_columns, open_count, rule_kind
+from .grouping import Article, Clause, articles, rules_by_id
+from .labels import SEVERITIES, check_lang, findings_phrase, format_count, label, localized, rules_phrase, severity_word, status_word
+from .summary import pack_label, summary_rows, tool_label
+from .waivers import waiver_reason, waivers
+from .xmltext import clean_text
 
 KEYS_SHOWN = 100  # keys in the open table; the rest wait inside <details>
 
@@ -45,9 +50,9 @@ $body
 
 def render(report: dict, lang: str = "nl") -> str:
     """The whole page; a pure function of the report and the language."""
-    common.check_lang(lang)
-    arts = common.articles(report)
-    generator = common.tool_label(report) or "reglement"
+    check_lang(lang)
+    arts = articles(report)
+    generator = tool_label(report) or "reglement"
     body = [
         _toc(arts, lang),
         _summary(report, lang),
@@ -60,7 +65,7 @@ def render(report: dict, lang: str = "nl") -> str:
     return PAGE.substitute(
         lang=esc(lang),
         generator=esc(generator),
-        title=esc(f"{label(lang, 'report_title')} — {common.pack_label(report)} — {report.get('as_of', '')}"),
+        title=esc(f"{label(lang, 'report_title')} — {pack_label(report)} — {report.get('as_of', '')}"),
         css=_stylesheet(),
         header=_header(report, lang),
         body="\n".join(part for part in body if part),
@@ -70,7 +75,7 @@ def render(report: dict, lang: str = "nl") -> str:
 
 def esc(value: Any) -> str:
     """Escape for text and attribute values alike (quotes included)."""
-    return html.escape(common.clean_text(value), quote=True)
+    return html.escape(clean_text(value), quote=True)
 
 
 @lru_cache(maxsize=1)
@@ -80,7 +85,7 @@ def _stylesheet() -> str:
 
 def _anchor(prefix: str, name: Any) -> str:
     """A fragment id that is safe in a URL and in an attribute, whatever the rule id holds."""
-    safe = "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in common.clean_text(name))
+    safe = "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in clean_text(name))
     return f"{prefix}-{safe}"
 
 
@@ -90,15 +95,15 @@ def _anchor(prefix: str, name: Any) -> str:
 def _header(report: Mapping[str, Any], lang: str) -> str:
     run = report.get("run") or {}
     facts = [
-        (label(lang, "rulepack"), common.pack_label(report)),
+        (label(lang, "rulepack"), pack_label(report)),
         (label(lang, "as_of"), report.get("as_of", "")),
-        (label(lang, "tool"), common.tool_label(report)),
+        (label(lang, "tool"), tool_label(report)),
         (label(lang, "engine"), report.get("engine")),
         (label(lang, "started"), run.get("started_at")),
         (label(lang, "duration"), f"{run['seconds']:.1f} s" if isinstance(run.get("seconds"), (int, float)) else None),
     ]
     items = "".join(f"<div><dt>{esc(term)}</dt><dd>{esc(value)}</dd></div>" for term, value in facts if value)
-    subtitle = common.localized((report.get("rulepack") or {}).get("title"), lang) or common.pack_label(report)
+    subtitle = localized((report.get("rulepack") or {}).get("title"), lang) or pack_label(report)
     return (
         '<header class="report-header"><div class="inner">'
         f"<h1>{esc(label(lang, 'report_title'))}</h1>"
@@ -110,7 +115,7 @@ def _header(report: Mapping[str, Any], lang: str) -> str:
 def _toc(arts: list[Article], lang: str) -> str:
     entries = "".join(
         f'<li><a href="#{esc(_anchor("art", article.number))}">{esc(article.heading(lang))}</a> '
-        f'<span class="toc-count">({esc(common.findings_phrase(sum(article.findings_by_severity().values()), lang))})</span></li>'
+        f'<span class="toc-count">({esc(findings_phrase(sum(article.findings_by_severity().values()), lang))})</span></li>'
         for article in arts
     )
     return f'<nav class="toc panel"><h2>{esc(label(lang, "contents"))}</h2><ol>{entries}</ol></nav>' if arts else ""
@@ -119,8 +124,8 @@ def _toc(arts: list[Article], lang: str) -> str:
 def _summary(report: Mapping[str, Any], lang: str) -> str:
     cards = "".join(
         f'<div class="card k-{esc(field)}" data-key="{esc(field)}">'
-        f'<span class="n">{esc(common.format_count(count, lang))}</span><span class="w">{esc(word)}</span></div>'
-        for field, word, count in common.summary_rows(report, lang)
+        f'<span class="n">{esc(format_count(count, lang))}</span><span class="w">{esc(word)}</span></div>'
+        for field, word, count in summary_rows(report, lang)
     )
     return f'<section class="panel" id="summary"><h2>{esc(label(lang, "summary"))}</h2><div class="cards">{cards}</div></section>'
 
@@ -153,10 +158,10 @@ def _svg(rows: list[tuple[Article, dict[str, int]]], lang: str) -> str:
 
 def _legend(lang: str, x: int) -> str:
     items = []
-    for severity in common.SEVERITIES:
+    for severity in SEVERITIES:
         items.append(
             f'<rect x="{x}" y="8" width="12" height="12" rx="2" fill="{SEVERITY_COLOURS[severity]}"/>'
-            f'<text x="{x + 18}" y="18">{esc(common.severity_word(lang, severity))}</text>'
+            f'<text x="{x + 18}" y="18">{esc(severity_word(lang, severity))}</text>'
         )
         x += 100
     return f'<g class="legend">{"".join(items)}</g>'
@@ -170,7 +175,7 @@ def _bar(index: int, article: Article, totals: dict[str, int], biggest: int, geo
         if not count:
             continue
         width = max(bar_w * count / biggest, 3.0)
-        tip = f"{common.severity_word(lang, severity)}: {common.format_count(count, lang)}"
+        tip = f"{severity_word(lang, severity)}: {format_count(count, lang)}"
         segments.append(
             f'<rect class="seg" data-severity="{severity}" x="{x:.1f}" y="{y + 4}" width="{width:.1f}" height="{row_h - 10}" '
             f'fill="{SEVERITY_COLOURS[severity]}"><title>{esc(tip)}</title></rect>'
@@ -181,7 +186,7 @@ def _bar(index: int, article: Article, totals: dict[str, int], biggest: int, geo
     return (
         f'<g class="bar" data-article="{esc(article.number)}" data-total="{total}">'
         f'<text class="axis-label" x="0" y="{y + row_h / 2 + 4:.0f}">{esc(name)}</text>{"".join(segments)}'
-        f'<text class="total" x="{x + 6:.1f}" y="{y + row_h / 2 + 4:.0f}">{esc(common.format_count(total, lang))}</text></g>'
+        f'<text class="total" x="{x + 6:.1f}" y="{y + row_h / 2 + 4:.0f}">{esc(format_count(total, lang))}</text></g>'
     )
 
 
@@ -190,7 +195,7 @@ def _bar(index: int, article: Article, totals: dict[str, int], biggest: int, geo
 
 def _article(article: Article, lang: str) -> str:
     total = sum(article.findings_by_severity().values())
-    stats = f"{common.rules_phrase(len(article.rules), lang)} · {common.findings_phrase(total, lang)}"
+    stats = f"{rules_phrase(len(article.rules), lang)} · {findings_phrase(total, lang)}"
     parts = [f'<h2>{esc(article.heading(lang))}</h2><p class="article-stats">{esc(stats)}</p>']
     parts += [_clause(clause, article.rules_of(clause.clause), lang) for clause in article.clauses]
     leftovers = article.unclaused_rules()
@@ -219,20 +224,20 @@ def _rule_link(rule_id: Any) -> str:
 
 
 def _badge(status: str, lang: str) -> str:
-    return f'<span class="badge badge-{esc(status)}" data-status="{esc(status)}">{esc(common.status_word(lang, status))}</span>'
+    return f'<span class="badge badge-{esc(status)}" data-status="{esc(status)}">{esc(status_word(lang, status))}</span>'
 
 
 def _rule(rule: Mapping[str, Any], lang: str) -> str:
     status = str(rule.get("status", ""))
-    kind = common.rule_kind(rule)
-    head = [_badge(status, lang), f'<h4><code class="rule-id">{esc(rule.get("id"))}</code>{esc(common.localized(rule.get("title"), lang))}</h4>']
+    kind = rule_kind(rule)
+    head = [_badge(status, lang), f'<h4><code class="rule-id">{esc(rule.get("id"))}</code>{esc(localized(rule.get("title"), lang))}</h4>']
     if rule.get("severity"):
-        head.append(f'<span class="sev sev-{esc(rule["severity"])}">{esc(common.severity_word(lang, rule["severity"]))}</span>')
+        head.append(f'<span class="sev sev-{esc(rule["severity"])}">{esc(severity_word(lang, rule["severity"]))}</span>')
     if kind == "automated":
-        count = common.finding_count(rule)
-        waived = count - common.open_count(rule)
-        note = f' <span class="waived-count">({esc(label(lang, "waived_count", n=common.format_count(waived, lang)))})</span>' if waived else ""
-        head.append(f'<span class="count" data-count="{count}">{esc(common.findings_phrase(count, lang))}{note}</span>')
+        count = finding_count(rule)
+        waived = count - open_count(rule)
+        note = f' <span class="waived-count">({esc(label(lang, "waived_count", n=format_count(waived, lang)))})</span>' if waived else ""
+        head.append(f'<span class="count" data-count="{count}">{esc(findings_phrase(count, lang))}{note}</span>')
     body = [f'<div class="rule-head">{"".join(head)}</div>', _rule_meta(rule, lang), _rule_body(rule, kind, lang)]
     return (
         f'<article class="rule status-{esc(status)}" id="{esc(_anchor("rule", rule.get("id")))}" '
@@ -253,7 +258,7 @@ def _rule_body(rule: Mapping[str, Any], kind: str, lang: str) -> str:
     parts = []
     if rule.get("error"):
         parts.append(f'<div class="error-box"><strong>{esc(label(lang, "error_text"))}</strong><pre>{esc(rule["error"])}</pre></div>')
-    parts += [f'<p class="waiver">{esc(label(lang, "waiver"))}: {esc(waiver.text(lang))}</p>' for waiver in common.waivers(rule)]
+    parts += [f'<p class="waiver">{esc(label(lang, "waiver"))}: {esc(waiver.text(lang))}</p>' for waiver in waivers(rule)]
     if rule.get("see"):
         parts.append(f'<p class="see-also">{esc(label(lang, "see_also"))}: {", ".join(_rule_link(rule_id) for rule_id in rule["see"])}</p>')
     if kind == "manual":
@@ -267,7 +272,7 @@ def _attestation_block(rule: Mapping[str, Any], lang: str) -> str:
     rows = []
     if rule.get("evidence"):
         rows.append((label(lang, "evidence_expected"), rule["evidence"]))
-    found = common.attestation(rule)
+    found = attestation(rule)
     if found:
         rows += [
             (label(lang, "attested_by"), found.by),
@@ -285,13 +290,13 @@ def _attestation_block(rule: Mapping[str, Any], lang: str) -> str:
 def _key_tables(rule: Mapping[str, Any], lang: str) -> str:
     """The offending keys: the first hundred in the open, the rest folded so thousands don't swamp the page."""
     findings = list(rule.get("findings") or ())
-    columns = common.key_columns(findings)
-    with_waivers = any(common.is_waived(finding) for finding in findings)
+    columns = key_columns(findings)
+    with_waivers = any(is_waived(finding) for finding in findings)
     shown = _key_table(findings[:KEYS_SHOWN], columns, 0, with_waivers, lang)
     rest = findings[KEYS_SHOWN:]
     if not rest:
         return shown
-    more = esc(label(lang, "show_more", n=common.format_count(len(rest), lang)))
+    more = esc(label(lang, "show_more", n=format_count(len(rest), lang)))
     return f'{shown}<details class="more-keys"><summary>{more}</summary>{_key_table(rest, columns, KEYS_SHOWN, with_waivers, lang)}</details>'
 
 
@@ -308,10 +313,10 @@ def _key_table(findings: list[Mapping[str, Any]], columns: list[str], offset: in
 def _key_row(number: int, finding: Mapping[str, Any], columns: list[str], with_waivers: bool, lang: str) -> str:
     key = finding.get("key") or {}
     cells = "".join(f'<td class="key">{esc(key.get(column, ""))}</td>' for column in columns)
-    waived = common.is_waived(finding)
+    waived = is_waived(finding)
     waiver = ""
     if with_waivers:
-        waiver = f'<td>{_badge("waived", lang)} {esc(common.waiver_reason(finding, lang))}</td>' if waived else "<td></td>"
+        waiver = f'<td>{_badge("waived", lang)} {esc(waiver_reason(finding, lang))}</td>' if waived else "<td></td>"
     css = ' class="waived-row"' if waived else ""
     return (
         f'<tr{css}><td class="num idx">{number}</td><td>{esc(finding.get("dataset", ""))}</td>{cells}'
@@ -332,7 +337,7 @@ def _table(caption_id: str, title: str, headers: Iterable[str], rows: Iterable[s
 
 
 def _manual_section(arts: list[Article], lang: str) -> str:
-    controls = [rule for article in arts for rule in article.rules if common.rule_kind(rule) == "manual"]
+    controls = [rule for article in arts for rule in article.rules if rule_kind(rule) == "manual"]
     if not controls:
         return ""
     headers = [label(lang, name) for name in ("control", "clause", "status", "attested_by", "attested_on", "evidence", "valid_until")]
@@ -340,11 +345,11 @@ def _manual_section(arts: list[Article], lang: str) -> str:
 
 
 def _manual_row(rule: Mapping[str, Any], lang: str) -> str:
-    found = common.attestation(rule)
+    found = attestation(rule)
     expected = rule.get("evidence")
     hint = f'<div class="hint">{esc(label(lang, "evidence_expected"))}: {esc(expected)}</div>' if expected else ""
     lead = (
-        f'<td>{_rule_link(rule.get("id"))}<div>{esc(common.localized(rule.get("title"), lang))}</div>{hint}</td>'
+        f'<td>{_rule_link(rule.get("id"))}<div>{esc(localized(rule.get("title"), lang))}</div>{hint}</td>'
         f'<td>{esc(rule.get("article", ""))}</td><td>{_badge(str(rule.get("status", "")), lang)}</td>'
     )
     if not found:
@@ -358,7 +363,7 @@ def _manual_row(rule: Mapping[str, Any], lang: str) -> str:
 
 def _coverage(report: Mapping[str, Any], arts: list[Article], lang: str) -> str:
     """Clause → rules and controls; a clause nothing covers is highlighted for the auditor."""
-    known = common.rules_by_id(report)
+    known = rules_by_id(report)
     rows = [_coverage_row(clause.clause, clause.rule_ids, known, lang) for article in arts for clause in article.clauses]
     if not rows:
         return ""
@@ -372,7 +377,7 @@ def _coverage_row(clause: str, rule_ids: tuple[str, ...], known: Mapping[str, Ma
     for rule_id in rule_ids:
         rule = known.get(rule_id)
         badge = _badge(str(rule.get("status", "")), lang) if rule else ""
-        kind = f" ({label(lang, common.rule_kind(rule))})" if rule else ""
+        kind = f" ({label(lang, rule_kind(rule))})" if rule else ""
         entries.append(f"<div>{badge}{_rule_link(rule_id)}{esc(kind)}</div>")
     state = label(lang, "covered" if covered else "uncovered")
     if not entries:
@@ -390,7 +395,7 @@ def _data_read(report: Mapping[str, Any], lang: str) -> str:
         return ""
     rows = (
         f'<tr data-dataset="{esc(name)}"><td>{esc(name)}</td><td class="path">{esc(info.get("path", ""))}</td>'
-        f'<td class="num">{esc(common.format_count(info.get("rows", 0), lang))}</td><td class="hash">{esc(info.get("sha256", ""))}</td></tr>'
+        f'<td class="num">{esc(format_count(info.get("rows", 0), lang))}</td><td class="hash">{esc(info.get("sha256", ""))}</td></tr>'
         for name, info in data.items()
     )
     headers = [label(lang, "dataset"), label(lang, "path"), label(lang, "rows"), label(lang, "sha256")]

@@ -11,18 +11,23 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import Any, Mapping
 
-from . import common
-from .common import Article, label
+from .attestations import attestation
+from .findings import key_text, open_count, open_findings, rule_kind
+from .grouping import Article, articles
+from .labels import check_lang, findings_phrase, format_count, label, localized, status_word
+from .summary import pack_label
+from .waivers import waiver_reason, waivers
+from .xmltext import clean_text
 
 KEYS_IN_FAILURE = 10
 
 
 def render(report: dict, lang: str = "nl") -> str:
     """The JUnit document as text; a pure function of the report and the language."""
-    common.check_lang(lang)
+    check_lang(lang)
     pack = str((report.get("rulepack") or {}).get("name") or "reglement")
     root = ET.Element("testsuites", {"name": _x(f"{pack} {report.get('as_of', '')}".strip())})
-    for article in common.articles(report):
+    for article in articles(report):
         root.append(_suite(article, pack, report, lang))
     _count(root, root.findall("testsuite"))
     ET.indent(root)
@@ -31,13 +36,13 @@ def render(report: dict, lang: str = "nl") -> str:
 
 def _x(value: Any) -> str:
     """Text safe for XML 1.0: ElementTree escapes markup but would pass illegal characters on."""
-    return common.clean_text(value)
+    return clean_text(value)
 
 
 def _suite(article: Article, pack: str, report: Mapping[str, Any], lang: str) -> ET.Element:
     suite = ET.Element("testsuite", {"name": _x(article.heading(lang))})
     properties = ET.SubElement(suite, "properties")
-    for name, value in (("rulepack", common.pack_label(report)), ("as_of", report.get("as_of", "")), ("article", article.number)):
+    for name, value in (("rulepack", pack_label(report)), ("as_of", report.get("as_of", "")), ("article", article.number)):
         ET.SubElement(properties, "property", {"name": name, "value": _x(value)})
     for rule in article.rules:
         suite.append(_testcase(rule, f"{pack}.art{article.number}", lang))
@@ -70,7 +75,7 @@ def _outcome(rule: Mapping[str, Any], lang: str) -> ET.Element | None:
     if status == "failed":
         return _failure(rule, lang)
     if status == "error":
-        error = ET.Element("error", {"message": _x(_first_line(rule.get("error")) or common.status_word(lang, "error")), "type": "error"})
+        error = ET.Element("error", {"message": _x(_first_line(rule.get("error")) or status_word(lang, "error")), "type": "error"})
         error.text = _x(rule.get("error", ""))
         return error
     reason = _skip_reason(rule, lang)
@@ -80,26 +85,26 @@ def _outcome(rule: Mapping[str, Any], lang: str) -> ET.Element | None:
 def _skip_reason(rule: Mapping[str, Any], lang: str) -> str:
     status = rule.get("status")
     if status == "waived":
-        reason = common.waiver_reason(rule, lang)
+        reason = waiver_reason(rule, lang)
         return f"{label(lang, 'waived_word')}: {reason}" if reason else label(lang, "waived_word")
     if status == "expired":
-        found = common.attestation(rule)
+        found = attestation(rule)
         return f"{label(lang, 'attestation_expired')} ({found.valid_until})" if found and found.valid_until else label(lang, "attestation_expired")
     if status == "manual":
         return label(lang, "manual_control")
-    if status == "informational" or common.rule_kind(rule) == "informational":
+    if status == "informational" or rule_kind(rule) == "informational":
         return label(lang, "informational_clause")
     return ""
 
 
 def _failure(rule: Mapping[str, Any], lang: str) -> ET.Element:
-    count = common.open_count(rule)
-    failure = ET.Element("failure", {"message": _x(common.findings_phrase(count, lang)), "type": _x(rule.get("severity", ""))})
-    findings = common.open_findings(rule)
-    lines = [f"{common.localized(rule.get('title'), lang)} — {common.findings_phrase(count, lang)}"]
-    lines += [f"- {f.get('dataset', '')}: {common.key_text(f.get('key') or {})} — {f.get('message', '')}" for f in findings[:KEYS_IN_FAILURE]]
+    count = open_count(rule)
+    failure = ET.Element("failure", {"message": _x(findings_phrase(count, lang)), "type": _x(rule.get("severity", ""))})
+    findings = open_findings(rule)
+    lines = [f"{localized(rule.get('title'), lang)} — {findings_phrase(count, lang)}"]
+    lines += [f"- {f.get('dataset', '')}: {key_text(f.get('key') or {})} — {f.get('message', '')}" for f in findings[:KEYS_IN_FAILURE]]
     if count > KEYS_IN_FAILURE:
-        lines.append(label(lang, "and_more", n=common.format_count(count - min(len(findings), KEYS_IN_FAILURE), lang)))
+        lines.append(label(lang, "and_more", n=format_count(count - min(len(findings), KEYS_IN_FAILURE), lang)))
     failure.text = _x("\n".join(lines))
     return failure
 
@@ -107,8 +112,8 @@ def _failure(rule: Mapping[str, Any], lang: str) -> ET.Element:
 def _system_out(rule: Mapping[str, Any], lang: str) -> str:
     """Context a CI log reader needs: where the rule lives, its waivers, who vouched for a control."""
     lines = [f"{label(lang, 'source')}: {rule['source']}"] if rule.get("source") else []
-    lines += [f"{label(lang, 'waiver')}: {waiver.text(lang)}" for waiver in common.waivers(rule)]
-    found = common.attestation(rule)
+    lines += [f"{label(lang, 'waiver')}: {waiver.text(lang)}" for waiver in waivers(rule)]
+    found = attestation(rule)
     if found:
         lines.append(f"{label(lang, 'attested_by')}: {found.by}, {found.date}; {label(lang, 'evidence')}: {found.evidence}; {label(lang, 'valid_until')}: {found.valid_until}")
     return "\n".join(lines)

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping, Sequence
 
-from . import common
-from .common import Article, label
+from .attestations import attestation
+from .findings import finding_count, key_text, open_count, open_findings, rule_kind
+from .grouping import Article, articles
+from .labels import check_lang, findings_phrase, format_count, label, localized, rules_phrase, severity_word, status_word
+from .summary import pack_label, summary_rows, tool_label
+from .xmltext import clean_text
 
 KEYS_SHOWN = 20
 
@@ -31,8 +35,8 @@ _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 
 def render(report: dict, lang: str = "nl") -> str:
     """The whole document; a pure function of the report and the language."""
-    common.check_lang(lang)
-    arts = common.articles(report)
+    check_lang(lang)
+    arts = articles(report)
     blocks = [_title(report, lang), _summary(report, lang)]
     blocks += [_article(article, lang) for article in arts]
     blocks.append(_manual(arts, lang))
@@ -41,7 +45,7 @@ def render(report: dict, lang: str = "nl") -> str:
 
 def cell(value: Any) -> str:
     """Escape one value for a table cell or heading: one line, no markup, no column break."""
-    text = common.clean_text(value)
+    text = clean_text(value)
     out = []
     for index, ch in enumerate(text):
         if ch in _BACKSLASHED or (ch == "_" and not _inside_word(text, index)):
@@ -71,28 +75,28 @@ def _row(cells: Sequence[str]) -> str:
 
 def _status(status: str, lang: str) -> str:
     icon = STATUS_ICONS.get(status, "")
-    return f"{icon} {cell(common.status_word(lang, status))}".strip()
+    return f"{icon} {cell(status_word(lang, status))}".strip()
 
 
 def _title(report: Mapping[str, Any], lang: str) -> str:
     facts = [
-        (label(lang, "rulepack"), common.pack_label(report)),
+        (label(lang, "rulepack"), pack_label(report)),
         (label(lang, "as_of"), report.get("as_of", "")),
-        (label(lang, "tool"), common.tool_label(report)),
+        (label(lang, "tool"), tool_label(report)),
     ]
     line = " · ".join(f"**{cell(term)}:** {cell(value)}" for term, value in facts if value)
     return f"# {cell(label(lang, 'report_title'))}\n\n{line}"
 
 
 def _summary(report: Mapping[str, Any], lang: str) -> str:
-    rows = [[cell(word), common.format_count(count, lang)] for _, word, count in common.summary_rows(report, lang)]
+    rows = [[cell(word), format_count(count, lang)] for _, word, count in summary_rows(report, lang)]
     table = _table([cell(label(lang, "status")), cell(label(lang, "count"))], rows, numeric=frozenset({1}))
     return f"## {cell(label(lang, 'summary'))}\n\n{table}"
 
 
 def _article(article: Article, lang: str) -> str:
     total = sum(article.findings_by_severity().values())
-    stats = f"{common.rules_phrase(len(article.rules), lang)} · {common.findings_phrase(total, lang)}"
+    stats = f"{rules_phrase(len(article.rules), lang)} · {findings_phrase(total, lang)}"
     parts = [f"## {cell(article.heading(lang))}", f"_{cell(stats)}_"]
     if article.rules:
         parts.append(_rules_table(article.rules, lang))
@@ -107,7 +111,7 @@ def _rules_table(rules: Iterable[Mapping[str, Any]], lang: str) -> str:
             cell(rule.get("id", "")),
             cell(rule.get("article", "")),
             _status(str(rule.get("status", "")), lang),
-            cell(common.severity_word(lang, rule.get("severity")) if rule.get("severity") else label(lang, "none")),
+            cell(severity_word(lang, rule.get("severity")) if rule.get("severity") else label(lang, "none")),
             _count_cell(rule, lang),
         ]
         for rule in rules
@@ -117,39 +121,39 @@ def _rules_table(rules: Iterable[Mapping[str, Any]], lang: str) -> str:
 
 def _count_cell(rule: Mapping[str, Any], lang: str) -> str:
     """All findings, with the waived part in brackets; a dash for controls and clauses."""
-    if common.rule_kind(rule) != "automated":
+    if rule_kind(rule) != "automated":
         return label(lang, "none")
-    count = common.finding_count(rule)
-    waived = count - common.open_count(rule)
-    extra = f" ({cell(label(lang, 'waived_count', n=common.format_count(waived, lang)))})" if waived else ""
-    return common.format_count(count, lang) + extra
+    count = finding_count(rule)
+    waived = count - open_count(rule)
+    extra = f" ({cell(label(lang, 'waived_count', n=format_count(waived, lang)))})" if waived else ""
+    return format_count(count, lang) + extra
 
 
 def _has_detail(rule: Mapping[str, Any]) -> bool:
-    return (rule.get("status") == "failed" and bool(common.open_findings(rule))) or bool(rule.get("error"))
+    return (rule.get("status") == "failed" and bool(open_findings(rule))) or bool(rule.get("error"))
 
 
 def _rule_detail(rule: Mapping[str, Any], lang: str) -> str:
     """The error of a broken rule, or the first keys of a failed one, so the fix can start here."""
-    heading = f"#### {cell(rule.get('id', ''))} — {cell(common.localized(rule.get('title'), lang))}"
+    heading = f"#### {cell(rule.get('id', ''))} — {cell(localized(rule.get('title'), lang))}"
     if rule.get("error"):
         return f"{heading}\n\n> **{cell(label(lang, 'error_text'))}:** {cell(rule['error'])}"
-    findings = common.open_findings(rule)
-    rows = [[cell(common.key_text(f.get("key") or {})), cell(f.get("dataset", "")), cell(f.get("message", ""))] for f in findings[:KEYS_SHOWN]]
+    findings = open_findings(rule)
+    rows = [[cell(key_text(f.get("key") or {})), cell(f.get("dataset", "")), cell(f.get("message", ""))] for f in findings[:KEYS_SHOWN]]
     table = _table([cell(label(lang, name)) for name in ("key", "dataset", "message")], rows)
-    hidden = common.open_count(rule) - len(rows)
-    more = f"\n\n{cell(label(lang, 'and_more', n=common.format_count(hidden, lang)))}" if hidden > 0 else ""
+    hidden = open_count(rule) - len(rows)
+    more = f"\n\n{cell(label(lang, 'and_more', n=format_count(hidden, lang)))}" if hidden > 0 else ""
     return f"{heading}\n\n{table}{more}"
 
 
 def _manual(arts: list[Article], lang: str) -> str:
-    controls = [rule for article in arts for rule in article.rules if common.rule_kind(rule) == "manual"]
+    controls = [rule for article in arts for rule in article.rules if rule_kind(rule) == "manual"]
     if not controls:
         return ""
     headers = [cell(label(lang, name)) for name in ("control", "clause", "status", "attested_by", "valid_until")]
     rows = []
     for rule in controls:
-        found = common.attestation(rule)
+        found = attestation(rule)
         who = cell(found.by) if found else f"_{cell(label(lang, 'not_attested'))}_"
         until = cell(found.valid_until) if found else label(lang, "none")
         rows.append([cell(rule.get("id", "")), cell(rule.get("article", "")), _status(str(rule.get("status", "")), lang), who, until])

@@ -14,7 +14,12 @@ import re
 from typing import Any, Mapping
 from urllib.parse import quote
 
-from . import common
+from .findings import is_waived, key_text, rule_kind
+from .grouping import article_number, articles
+from .labels import check_lang, localized
+from .summary import pack_label
+from .waivers import waiver_reason
+from .xmltext import clean_text
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT = "reglement/ruleKey/v1"
@@ -24,9 +29,9 @@ BASELINE_STATES = {"new": "new", "open": "unchanged"}  # `--baseline` marks each
 
 def render(report: dict, lang: str = "nl") -> str:
     """The SARIF log as JSON text; a pure function of the report and the language."""
-    common.check_lang(lang)
-    clauses = {clause.clause: clause.text for article in common.articles(report) for clause in article.clauses}
-    rules = [rule for rule in report.get("rules") or () if common.rule_kind(rule) == "automated"]
+    check_lang(lang)
+    clauses = {clause.clause: clause.text for article in articles(report) for clause in article.clauses}
+    rules = [rule for rule in report.get("rules") or () if rule_kind(rule) == "automated"]
     index = {str(rule.get("id")): position for position, rule in enumerate(rules)}
     run = {
         "tool": {"driver": _driver(report, rules, clauses)},
@@ -76,7 +81,7 @@ def _descriptor(rule: Mapping[str, Any], clauses: Mapping[str, str]) -> dict[str
     """A reportingDescriptor: what the rule checks, where in the regulation, how severe by default."""
     rule_id = str(rule.get("id", ""))
     clause = str(rule.get("article", ""))
-    title_en = common.localized(rule.get("title"), "en")
+    title_en = localized(rule.get("title"), "en")
     text = clauses.get(clause, "")
     full = f"{title_en}. Art. {clause} (Dutch): {text}" if text else f"{title_en}. Art. {clause}."
     dataset = rule.get("dataset") or "the export"
@@ -94,8 +99,8 @@ def _descriptor(rule: Mapping[str, Any], clauses: Mapping[str, str]) -> dict[str
         "properties": {
             "article": clause,
             "severity": rule.get("severity", ""),
-            "title": {"nl": common.localized(rule.get("title"), "nl"), "en": title_en},
-            "tags": ["privacy", f"article-{common.article_number(clause)}"],
+            "title": {"nl": localized(rule.get("title"), "nl"), "en": title_en},
+            "tags": ["privacy", f"article-{article_number(clause)}"],
         },
     }
 
@@ -111,7 +116,7 @@ def _invocation(rules: list[Mapping[str, Any]], index: Mapping[str, int]) -> dic
     notifications = [
         {
             "level": "error",
-            "message": {"text": f"{rule.get('id')}: {common.clean_text(rule.get('error') or 'rule could not run')}"},
+            "message": {"text": f"{rule.get('id')}: {clean_text(rule.get('error') or 'rule could not run')}"},
             "associatedRule": {"id": str(rule.get("id")), "index": index[str(rule.get("id"))]},
         }
         for rule in broken
@@ -148,8 +153,8 @@ def _result(
 ) -> dict[str, Any]:
     rule_id = str(rule.get("id"))
     key = finding.get("key") or {}
-    keytext = common.key_text(key)
-    message = common.clean_text(finding.get("message")) or common.localized(rule.get("title"), lang)
+    keytext = key_text(key)
+    message = clean_text(finding.get("message")) or localized(rule.get("title"), lang)
     result: dict[str, Any] = {
         "ruleId": rule_id,
         "ruleIndex": index[rule_id],
@@ -163,8 +168,8 @@ def _result(
         result["relatedLocations"] = [related]
     if finding.get("baseline") in BASELINE_STATES:
         result["baselineState"] = BASELINE_STATES[finding["baseline"]]
-    if rule.get("status") == "waived" or common.is_waived(finding):
-        reason = common.waiver_reason(finding, lang) or common.waiver_reason(rule, lang)
+    if rule.get("status") == "waived" or is_waived(finding):
+        reason = waiver_reason(finding, lang) or waiver_reason(rule, lang)
         result["suppressions"] = [{"kind": "external", "state": "accepted", "justification": reason}]
     return result
 
@@ -195,4 +200,4 @@ def _rule_file_location(source: Any) -> dict[str, Any] | None:
 
 
 def _run_properties(report: Mapping[str, Any]) -> dict[str, Any]:
-    return {"as_of": report.get("as_of", ""), "rulepack": common.pack_label(report), "summary": dict(report.get("summary") or {})}
+    return {"as_of": report.get("as_of", ""), "rulepack": pack_label(report), "summary": dict(report.get("summary") or {})}

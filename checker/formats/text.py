@@ -2,52 +2,58 @@
 
 from __future__ import annotations
 
-LABELS = {
-    "nl": {"article": "Artikel", "findings": "bevindingen", "more": "… en nog {n}; alle sleutels staan in --format json",
-           "summary": "{rules} regels: {passed} in orde, {failed} met bevindingen, {errors} fouten; {findings} bevindingen",
+from typing import Any, Mapping
+
+from .findings import finding_count, rule_kind
+from .grouping import articles
+from .labels import check_lang, findings_phrase, format_count, label, localized, severity_word
+from .summary import pack_label, tool_label
+
+# The closing lines keep their own wording: CI scripts and tests/test_cli.py match the Dutch summary.
+TOTALS = {
+    "nl": {"summary": "{rules} regels: {passed} in orde, {failed} met bevindingen, {errors} fouten; {findings} bevindingen",
            "controls": "handmatige controles: {manual} open, {attested} bevestigd, {expired} verlopen",
-           "audit": "auditdatum"},
-    "en": {"article": "Article", "findings": "findings", "more": "… and {n} more; every key is in --format json",
-           "summary": "{rules} rules: {passed} passed, {failed} failed, {errors} errors; {findings} findings",
+           "all_keys": "alle sleutels staan in --format json"},
+    "en": {"summary": "{rules} rules: {passed} passed, {failed} failed, {errors} errors; {findings} findings",
            "controls": "manual controls: {manual} open, {attested} attested, {expired} expired",
-           "audit": "audit date"},
+           "all_keys": "every key is in --format json"},
 }
+# Short codes in one column, capitals for what needs action, so the eye finds them when scrolling.
 STATUS = {"passed": "ok", "failed": "FAIL", "error": "ERROR", "waived": "waived", "manual": "manual",
           "attested": "attested", "expired": "EXPIRED", "informational": "info"}
+ATTENTION = {"error": 0, "failed": 1, "expired": 2, "manual": 3}  # first within an article; the rest keep their order
 SHOWN = 10
+INDENT = " " * 11
 
 
-def _rule_lines(rule: dict, lang: str) -> list[str]:
-    label = LABELS[lang]
+def _rule_lines(rule: Mapping[str, Any], lang: str) -> list[str]:
+    """One line per rule, then its error and its first keys indented below it."""
     head = f"  {STATUS[rule['status']]:<8} {rule['id']}"
-    if rule.get("kind") == "automated":
-        head += f"  [{rule['severity']}] {rule['finding_count']} {label['findings']}"
-    lines = [head + f" — {rule['title'][lang]}"]
+    if rule_kind(rule) == "automated":
+        head += f"  [{severity_word(lang, rule.get('severity'))}] {findings_phrase(finding_count(rule), lang)}"
+    lines = [f"{head} — {localized(rule.get('title'), lang)}"]
     if rule.get("error"):
-        lines.append(f"           {rule['error']}")
-    for finding in rule.get("findings", [])[:SHOWN]:
-        lines.append(f"           {finding['message']}")
-    hidden = len(rule.get("findings", [])) - SHOWN
+        lines.append(f"{INDENT}{rule['error']}")
+    findings = rule.get("findings") or []
+    lines += [f"{INDENT}{finding['message']}" for finding in findings[:SHOWN]]
+    hidden = len(findings) - SHOWN
     if hidden > 0:
-        lines.append("           " + label["more"].format(n=hidden))
+        lines.append(f"{INDENT}{label(lang, 'and_more', n=format_count(hidden, lang))}; {TOTALS[lang]['all_keys']}")
     return lines
 
 
 def render(report: dict, lang: str = "nl") -> str:
-    label = LABELS[lang]
-    pack, summary = report["rulepack"], report["summary"]
-    lines = [f"reglement {report['tool']['version']} · {pack['name']} {pack['version']} · "
-             f"{label['audit']} {report['as_of']}", ""]
-    order = {"error": 0, "failed": 1, "expired": 2, "manual": 3}
-    for article in report.get("articles", []):
-        clauses = {c["clause"] for c in article["clauses"]}
-        rules = [r for r in report["rules"] if r["article"] in clauses and r["status"] != "informational"]
+    """The terminal text; informational clauses are left out, they need no action."""
+    check_lang(lang)
+    lines = [f"{tool_label(report)} · {pack_label(report)} · {label(lang, 'as_of')} {report.get('as_of', '')}", ""]
+    for article in articles(report):
+        rules = [rule for rule in article.rules if rule["status"] != "informational"]
         if not rules:
             continue
-        lines.append(f"{label['article']} {article['article']} — {article['title'][lang]}")
-        for rule in sorted(rules, key=lambda r: order.get(r["status"], 9)):
+        lines.append(article.heading(lang))
+        for rule in sorted(rules, key=lambda rule: ATTENTION.get(rule["status"], len(ATTENTION))):
             lines += _rule_lines(rule, lang)
         lines.append("")
-    lines.append(label["summary"].format(**summary))
-    lines.append(label["controls"].format(**summary))
+    summary = {"expired": 0, **report["summary"]}  # `expired` is not among the contract's required counts
+    lines += [TOTALS[lang]["summary"].format(**summary), TOTALS[lang]["controls"].format(**summary)]
     return "\n".join(lines) + "\n"

@@ -1,0 +1,230 @@
+"""The report's words in Dutch and English, and the phrases built from them.
+
+Every renderer takes its status, severity and UI words from here, so an auditor reading the
+HTML and a CI job reading JUnit see the same word for the same thing, in the same language.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+LANGS = ("nl", "en")
+STATUSES = ("passed", "failed", "error", "manual", "attested", "expired", "waived", "informational")
+SEVERITIES = ("critical", "high", "medium", "low")  # most severe first
+
+STATUS_WORDS: dict[str, dict[str, str]] = {
+    "nl": {
+        "passed": "Voldaan",
+        "failed": "Niet voldaan",
+        "error": "Fout",
+        "manual": "Handmatig",
+        "attested": "Bevestigd",
+        "expired": "Verlopen",
+        "waived": "Vrijgesteld",
+        "informational": "Informatief",
+    },
+    "en": {
+        "passed": "Passed",
+        "failed": "Failed",
+        "error": "Error",
+        "manual": "Manual",
+        "attested": "Attested",
+        "expired": "Expired",
+        "waived": "Waived",
+        "informational": "Informational",
+    },
+}
+
+SEVERITY_WORDS: dict[str, dict[str, str]] = {
+    "nl": {"critical": "kritiek", "high": "hoog", "medium": "middel", "low": "laag"},
+    "en": {"critical": "critical", "high": "high", "medium": "medium", "low": "low"},
+}
+
+LABELS: dict[str, dict[str, str]] = {
+    "nl": {
+        "report_title": "Nalevingsrapport privacyreglement",
+        "open_findings": "Open bevindingen",
+        "expired_waivers": "Verlopen vrijstellingen",
+        "until": "tot",
+        "expired_word": "verlopen",
+        "waived_count": "{n} vrijgesteld",
+        "rulepack": "Regelset",
+        "as_of": "Peildatum",
+        "tool": "Tool",
+        "engine": "Engine",
+        "started": "Gestart",
+        "duration": "Duur",
+        "contents": "Inhoud",
+        "summary": "Samenvatting",
+        "rules": "Regels",
+        "rules_word": "regels",
+        "rule_word": "regel",
+        "see_also": "Uitgewerkt in",
+        "findings": "Bevindingen",
+        "findings_word": "bevindingen",
+        "finding_word": "bevinding",
+        "chart_title": "Bevindingen per artikel, naar ernst",
+        "no_findings": "Geen bevindingen",
+        "article": "Artikel",
+        "clause": "Lid",
+        "severity": "Ernst",
+        "status": "Status",
+        "rule": "Regel",
+        "count": "Aantal",
+        "dataset": "Dataset",
+        "key": "Sleutel",
+        "message": "Melding",
+        "show_more": "Toon de overige {n} sleutels",
+        "and_more": "… en nog {n}",
+        "first_keys": "eerste sleutels",
+        "error_text": "Fout bij het uitvoeren",
+        "manual_controls": "Handmatige controles",
+        "control": "Controle",
+        "evidence_expected": "Verwacht bewijs",
+        "attested_by": "Bevestigd door",
+        "attested_on": "Datum",
+        "evidence": "Bewijs",
+        "valid_until": "Geldig tot",
+        "not_attested": "Niet bevestigd",
+        "coverage": "Dekkingsmatrix",
+        "covered_by": "Regels en controles",
+        "coverage_state": "Dekking",
+        "covered": "Gedekt",
+        "uncovered": "Niet gedekt",
+        "data_read": "Gelezen gegevens",
+        "path": "Pad",
+        "rows": "Rijen",
+        "sha256": "SHA-256",
+        "other_rules": "Overige regels",
+        "source": "Bron",
+        "waiver": "Vrijstelling",
+        "reason": "Reden",
+        "generated_by": "Gemaakt met",
+        "manual_control": "handmatige controle",
+        "informational_clause": "informatieve bepaling",
+        "attestation_expired": "bevestiging verlopen",
+        "waived_word": "vrijgesteld",
+        "automated": "geautomatiseerd",
+        "manual": "handmatig",
+        "informational": "informatief",
+        "none": "—",
+    },
+    "en": {
+        "report_title": "Privacy regulation compliance report",
+        "open_findings": "Open findings",
+        "expired_waivers": "Expired waivers",
+        "until": "until",
+        "expired_word": "expired",
+        "waived_count": "{n} waived",
+        "rulepack": "Rule pack",
+        "as_of": "Audit date",
+        "tool": "Tool",
+        "engine": "Engine",
+        "started": "Started",
+        "duration": "Duration",
+        "contents": "Contents",
+        "summary": "Summary",
+        "rules": "Rules",
+        "rules_word": "rules",
+        "rule_word": "rule",
+        "see_also": "Made concrete by",
+        "findings": "Findings",
+        "findings_word": "findings",
+        "finding_word": "finding",
+        "chart_title": "Findings per article, by severity",
+        "no_findings": "No findings",
+        "article": "Article",
+        "clause": "Clause",
+        "severity": "Severity",
+        "status": "Status",
+        "rule": "Rule",
+        "count": "Count",
+        "dataset": "Dataset",
+        "key": "Key",
+        "message": "Message",
+        "show_more": "Show the other {n} keys",
+        "and_more": "… and {n} more",
+        "first_keys": "first keys",
+        "error_text": "Execution error",
+        "manual_controls": "Manual controls",
+        "control": "Control",
+        "evidence_expected": "Evidence expected",
+        "attested_by": "Attested by",
+        "attested_on": "Date",
+        "evidence": "Evidence",
+        "valid_until": "Valid until",
+        "not_attested": "Not attested",
+        "coverage": "Coverage matrix",
+        "covered_by": "Rules and controls",
+        "coverage_state": "Coverage",
+        "covered": "Covered",
+        "uncovered": "Not covered",
+        "data_read": "Data read",
+        "path": "Path",
+        "rows": "Rows",
+        "sha256": "SHA-256",
+        "other_rules": "Other rules",
+        "source": "Source",
+        "waiver": "Waiver",
+        "reason": "Reason",
+        "generated_by": "Generated by",
+        "manual_control": "manual control",
+        "informational_clause": "informational clause",
+        "attestation_expired": "attestation expired",
+        "waived_word": "waived",
+        "automated": "automated",
+        "manual": "manual",
+        "informational": "informational",
+        "none": "—",
+    },
+}
+
+
+def check_lang(lang: str) -> str:
+    """Refuse an unknown language at once rather than render a half-translated report."""
+    if lang not in LANGS:
+        raise ValueError(f"unknown report language {lang!r}; expected one of {', '.join(LANGS)}")
+    return lang
+
+
+def label(lang: str, name: str, **values: Any) -> str:
+    """One UI word in the report's language, with `{n}`-style values filled in."""
+    text = LABELS[lang][name]
+    return text.format(**values) if values else text
+
+
+def status_word(lang: str, status: str) -> str:
+    """The status as the reader's language says it; an unknown status is shown as it came."""
+    return STATUS_WORDS[lang].get(status, status)
+
+
+def severity_word(lang: str, severity: str | None) -> str:
+    """The severity in the reader's language; a dash where the rule has none (controls, clauses)."""
+    return SEVERITY_WORDS[lang].get(severity or "", severity or LABELS[lang]["none"])
+
+
+def localized(text: Mapping[str, str] | str | None, lang: str) -> str:
+    """A `{nl, en}` text in the wanted language, falling back to the other one."""
+    if text is None:
+        return ""
+    if isinstance(text, str):
+        return text
+    other = "en" if lang == "nl" else "nl"
+    return text.get(lang) or text.get(other) or ""
+
+
+def format_count(n: int, lang: str) -> str:
+    """Thousands grouped the way the reader's language does it (1.234 in Dutch, 1,234 in English)."""
+    grouped = f"{int(n):,}"
+    return grouped.replace(",", ".") if lang == "nl" else grouped
+
+
+def findings_phrase(n: int, lang: str) -> str:
+    """`1 bevinding`, `3 bevindingen`: the count with the word in the right number."""
+    word = label(lang, "finding_word" if n == 1 else "findings_word")
+    return f"{format_count(n, lang)} {word}"
+
+
+def rules_phrase(n: int, lang: str) -> str:
+    """`1 regel`, `3 regels`: the count with the word in the right number."""
+    return f"{format_count(n, lang)} {label(lang, 'rule_word' if n == 1 else 'rules_word')}"

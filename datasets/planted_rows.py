@@ -1,0 +1,208 @@
+"""Planted rows whose verdict depends on the row alone: requests, records, complaints, disclosures.
+
+Each `*_cases` table lists a rule's violations and the near-misses on its boundaries (the
+day before / on / after, 31 Jan + 1 month, 29 Feb + 7 years, case, blanks and nulls).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from .client_file import REASONS, disclosure, record
+from .oracle_rules_rights import CHANGE_TYPES
+from .scenario import Anchors, Clients, Plan, days
+from .world import DAY, Row, World, at, plus_months
+
+Case = tuple[str, bool, str, dict[str, Any]]  # rule, must it be a finding, why, the row's particulars
+
+
+def request_cases(a: Anchors) -> list[Case]:
+    b, p, jan, leap = a.base, a.params, a.jan31(leap=False), a.jan31(leap=True)
+    month = lambda d: plus_months(d, p["access_months"])  # noqa: E731
+    weeks, execution = 7 * p["decision_weeks"], p["execution_days"]
+    open_access, open_change = a.on_time(months=p["access_months"]), a.on_time(n_days=weeks)
+    pending = a.on_time(n_days=execution)
+    rep = dict(requester="representative")
+    return [
+        ("8.1-access-request-late", False, "decided on 31 Jan + 1 month (28 Feb)",
+         dict(type="access", received=jan, decided=month(jan))),
+        ("8.1-access-request-late", True, "decided the day after 31 Jan + 1 month",
+         dict(type="access", received=jan, decided=month(jan) + DAY)),
+        ("8.1-access-request-late", False, "leap year: decided on 31 Jan + 1 month (29 Feb)",
+         dict(type="access", received=leap, decided=month(leap))),
+        ("8.1-access-request-late", True, "leap year: decided the day after",
+         dict(type="access", received=leap, decided=month(leap) + DAY)),
+        ("8.1-access-request-late", False, "open, and A is exactly received + 1 month",
+         dict(type="access", received=open_access)),
+        ("8.1-access-request-late", True, "open, and A is a day past received + 1 month",
+         dict(type="access", received=open_access - DAY)),
+        ("8.1-access-request-late", False, "'Access' is not 'access'", dict(type="Access", received=b - days(200))),
+        ("8.2-identity-not-verified", True, "granted, identity not verified",
+         dict(type="access", received=b, decided=b + days(9), identity_verified=False)),
+        ("8.2-identity-not-verified", True, "partial, representative, mandate null",
+         dict(type="access", received=b, decided=b + days(9), decision="partial", mandate_verified=None, **rep)),
+        ("8.2-identity-not-verified", True, "granted, representative, mandate false",
+         dict(type="access", received=b, decided=b + days(9), mandate_verified=False, **rep)),
+        ("8.2-identity-not-verified", False, "representative with identity and mandate verified",
+         dict(type="access", received=b, decided=b + days(9), mandate_verified=True, **rep)),
+        ("8.2-identity-not-verified", False, "refused, identity not verified",
+         dict(type="access", received=b, decided=b + days(9), decision="refused", decision_reason=REASONS[3],
+              identity_verified=False)),
+        ("8.2-identity-not-verified", False,
+         "correction by a representative without mandate (type = access binds both branches)",
+         dict(type="correction", received=b, decided=b + days(9), mandate_verified=None, **rep)),
+        ("9.2-collector-not-heard", True, "deletion decided, collector never heard",
+         dict(type="deletion", received=b, decided=b + days(9), collector_heard_at=None)),
+        ("9.2-collector-not-heard", True, "collector heard the day after the decision",
+         dict(type="restriction", received=b, decided=b + days(9), collector_heard_at=b + days(10))),
+        ("9.2-collector-not-heard", False, "collector heard on the day of the decision",
+         dict(type="correction", received=b, decided=b + days(9), collector_heard_at=b + days(9))),
+        ("9.2-collector-not-heard", False, "access request: nobody to hear",
+         dict(type="access", received=b, decided=b + days(9))),
+        ("9.2-collector-not-heard", False, "not decided yet", dict(type="supplement", received=a.as_of - days(3))),
+        ("9.3-decision-late", False, "decided exactly 4 weeks after receipt",
+         dict(type="correction", received=b, decided=b + days(weeks))),
+        ("9.3-decision-late", True, "decided 4 weeks and a day after receipt",
+         dict(type="supplement", received=b, decided=b + days(weeks + 1))),
+        ("9.3-decision-late", False, "open, and A is exactly received + 4 weeks",
+         dict(type="restriction", received=open_change)),
+        ("9.3-decision-late", True, "open, and A is a day past received + 4 weeks",
+         dict(type="restriction", received=open_change - DAY)),
+        ("9.3-decision-late", False, "an access request has its own term",
+         dict(type="access", received=b, decided=b + days(weeks + 1))),
+        ("9.3-refusal-without-reasons", True, "refused, reason null",
+         dict(type="correction", received=b, decided=b + days(5), decision="refused")),
+        ("9.3-refusal-without-reasons", True, "refused, reason only spaces",
+         dict(type="access", received=b, decided=b + days(5), decision="refused", decision_reason="   ")),
+        ("9.3-refusal-without-reasons", False, "refused with reasons",
+         dict(type="deletion", received=b, decided=b + days(5), decision="refused", decision_reason=REASONS[0])),
+        ("9.3-refusal-without-reasons", False, "'Refused' is not 'refused'",
+         dict(type="access", received=b, decided=b + days(5), decision="Refused")),
+        ("9.3-decision-not-in-writing", True, "decided, in writing null",
+         dict(type="access", received=b, decided=b + days(7), decision_in_writing=None)),
+        ("9.3-decision-not-in-writing", True, "decided, in writing false",
+         dict(type="correction", received=b, decided=b + days(7), decision_in_writing=False)),
+        ("9.3-decision-not-in-writing", False, "decided in writing",
+         dict(type="access", received=b, decided=b + days(7))),
+        ("9.3-decision-not-in-writing", False, "not decided, in writing null",
+         dict(type="access", received=a.as_of - days(4))),
+        ("9.5-decision-not-executed", False, "executed exactly 14 days after the decision",
+         dict(type="correction", received=b, decided=b + days(6), executed_at=b + days(6 + execution))),
+        ("9.5-decision-not-executed", True, "executed 15 days after the decision",
+         dict(type="restriction", received=b, decided=b + days(6), executed_at=b + days(7 + execution))),
+        ("9.5-decision-not-executed", False, "not executed, and A is exactly decided + 14 days",
+         dict(type="correction", received=pending - days(3), decided=pending, executed_at=None)),
+        ("9.5-decision-not-executed", True, "not executed, and A is a day past decided + 14 days",
+         dict(type="supplement", received=pending - days(4), decided=pending - DAY, executed_at=None)),
+        ("9.5-decision-not-executed", False, "refused: nothing to execute",
+         dict(type="correction", received=b, decided=b + days(5), decision="refused", decision_reason=REASONS[1])),
+    ]
+
+
+def record_cases(a: Anchors) -> list[Case]:
+    b, years, leap = a.base, 12 * a.params["fiscal_years"], a.feb29()
+    old = plus_months(b, -years) - days(300)
+    kept = a.on_time(months=years)
+    return [
+        ("4.4-special-data-not-informed", True, "special, client never told", dict(category="special", created=b)),
+        ("4.4-special-data-not-informed", True, "client told the day after",
+         dict(category="special", created=b, informed=b + DAY)),
+        ("4.4-special-data-not-informed", False, "client told on the day",
+         dict(category="special", created=b, informed=b)),
+        ("4.4-special-data-not-informed", False, "client told beforehand",
+         dict(category="special", created=b, informed=b - days(5))),
+        ("4.4-special-data-not-informed", False, "'Special' is not 'special'", dict(category="Special", created=b)),
+        ("9.4-deleted-within-legal-retention", False, "29 Feb + 7 years is 28 Feb: deleted on it",
+         dict(category="fiscal", created=leap, deleted=plus_months(leap, years))),
+        ("9.4-deleted-within-legal-retention", True, "deleted the day before 29 Feb + 7 years",
+         dict(category="fiscal", created=leap, deleted=plus_months(leap, years) - DAY)),
+        ("9.4-deleted-within-legal-retention", False, "deleted exactly 7 years after",
+         dict(category="fiscal", created=old, deleted=plus_months(old, years))),
+        ("9.4-deleted-within-legal-retention", True, "deleted a day short of 7 years",
+         dict(category="fiscal", created=old, deleted=plus_months(old, years) - DAY)),
+        ("9.4-deleted-within-legal-retention", False, "a general record may go early",
+         dict(category="general", created=b - days(400), deleted=b)),
+        ("11.3-fiscal-retention-exceeded", False, "kept, and A is exactly created + 7 years",
+         dict(category="fiscal", created=kept)),
+        ("11.3-fiscal-retention-exceeded", True, "kept a day past created + 7 years",
+         dict(category="fiscal", created=kept - DAY)),
+        ("11.3-fiscal-retention-exceeded", False, "deleted once its 7 years were over",
+         dict(category="fiscal", created=old, deleted=plus_months(old, years) + days(10))),
+    ]
+
+
+def complaint_cases(a: Anchors) -> list[Case]:
+    b, term = a.base, 7 * a.params["complaint_weeks"]
+    open_ = a.on_time(n_days=term)
+    return [
+        ("12.1-complaint-not-handled", False, "handled exactly 6 weeks after receipt",
+         dict(received_at=b - days(60), handled_at=b - days(60 - term))),
+        ("12.1-complaint-not-handled", True, "handled 6 weeks and a day after receipt",
+         dict(received_at=b - days(60), handled_at=b - days(59 - term))),
+        ("12.1-complaint-not-handled", False, "open, and A is exactly received + 6 weeks",
+         dict(received_at=open_, handled_at=None)),
+        ("12.1-complaint-not-handled", True, "open, and A is a day past received + 6 weeks",
+         dict(received_at=open_ - DAY, handled_at=None)),
+    ]
+
+
+def disclosure_cases(a: Anchors) -> list[Case]:
+    legal = dict(basis="legal_obligation", legal_ground="art. 30c Wet SUWI")
+    return [
+        ("7.1-disclosure-without-basis", True, "basis null", dict(receiver="Arbo Unie", basis=None)),
+        ("7.1-disclosure-without-basis", True, "basis only spaces",
+         dict(receiver="Uitzendbureau Werkpunt", basis="  ")),
+        ("7.1-disclosure-without-basis", False, "' consent' is not empty",
+         dict(receiver="Arbo Unie", basis=" consent")),
+        ("7.1-legal-ground-missing", True, "legal obligation, ground null",
+         dict(receiver="Belastingdienst", categories=["fiscal"], basis="legal_obligation")),
+        ("7.1-legal-ground-missing", True, "legal obligation, ground only spaces",
+         dict(receiver="Sociale Verzekeringsbank", basis="legal_obligation", legal_ground="   ")),
+        ("7.1-legal-ground-missing", False, "legal obligation with its ground",
+         dict(receiver="Belastingdienst", categories=["fiscal"], basis="legal_obligation", legal_ground="art. 53 AWR")),
+        ("7.1-legal-ground-missing", False, "'Legal_obligation' is not 'legal_obligation'",
+         dict(receiver="Belastingdienst", basis="Legal_obligation")),
+        ("7.2-special-data-to-commissioner", True, "diagnosis sent to the commissioner",
+         dict(receiver="UWV", categories=["general", "special"], **legal)),
+        ("7.2-special-data-to-commissioner", False, "special data to the company doctor, a third party",
+         dict(receiver="Bedrijfsartsenpraktijk Maas", categories=["special"], basis="consent")),
+        ("7.2-special-data-to-commissioner", False, "'Special' is not 'special'",
+         dict(receiver="UWV", categories=["general", "Special"], **legal)),
+        ("7.2-special-data-to-commissioner", False, "general and fiscal data to the commissioner",
+         dict(receiver="Gemeente Amsterdam", categories=["general", "fiscal"], **legal)),
+    ]
+
+
+def plant_rows(w: World, plan: Plan, a: Anchors, clients: Clients) -> None:
+    """Requests, records, complaints and disclosures that are findings (or not) on their own."""
+    for rule, expect, note, spec in request_cases(a):
+        spec = dict(spec)
+        kind, received, decided = spec.pop("type"), spec.pop("received"), spec.pop("decided", None)
+        plan(rule, request_row(w, clients.host(w, received), kind, received, decided, **spec), expect, note)
+    for rule, expect, note, spec in record_cases(a):
+        host = clients.host(w, spec["created"])
+        row = record(w, host, spec["category"], spec["created"], spec.get("deleted"), spec.get("informed"))
+        plan(rule, row, expect, note)
+    for rule, expect, note, spec in complaint_cases(a):
+        plan(rule, w.add("complaints", client_id=clients.host(w, spec["received_at"]), **spec), expect, note)
+    for rule, expect, note, spec in disclosure_cases(a):
+        spec = {"categories": ["general"], "legal_ground": None, **spec}
+        row = disclosure(w, clients.host(w, a.base), w.party(spec.pop("receiver")), at(a.base, 11 * 3600), **spec)
+        plan(rule, row, expect, note)
+
+
+def request_row(w: World, client_id: str, kind: str, received: date, decided: date | None = None,
+                **over: Any) -> Row:
+    """A request handled by the book (heard first, in writing, executed in days) except for `over`."""
+    row: Row = dict(client_id=client_id, type=kind, received_at=received, requester="subject",
+                    identity_verified=True, mandate_verified=None, collector_heard_at=None, decided_at=decided,
+                    decision=None, decision_reason=None, decision_in_writing=None, executed_at=None)
+    if decided is not None:
+        row.update(decision="granted", decision_in_writing=True)
+        if kind in CHANGE_TYPES:
+            row["collector_heard_at"] = max(received, decided - days(2))
+            if over.get("decision", "granted") != "refused":
+                row["executed_at"] = decided + days(3)
+    row.update(over)
+    return w.add("requests", **row)

@@ -1,0 +1,122 @@
+"""What every planter shares: the plan of planted rows, the boundary days and the client roster.
+
+The planters (`planted_rows.py`, `planted_clients.py`, `planted_access.py`) record each
+row in a `Plan` with its intent, take their boundary days from `Anchors` so that the cases
+hold for any audit date, and host their rows on clients handed out by `Clients`.
+"""
+
+from __future__ import annotations
+
+import calendar
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from operator import itemgetter
+from typing import Any, Callable
+
+from . import contract
+from .client_file import background_client, guidance
+from .oracle import RULES
+from .world import DAY, Row, World, client_row, plus_months
+
+LOG_DAYS = 730  # the access log covers the two years before A
+
+
+def days(n: int) -> timedelta:
+    return timedelta(days=n)
+
+
+@dataclass
+class Plan:
+    """Which planted row (or column) targets which rule, and whether it must be a finding."""
+
+    entries: list[tuple[str, Any, bool, str]] = field(default_factory=list)
+
+    def __call__(self, rule: str, target: Row | str, expect: bool, note: str) -> None:
+        assert rule in RULES, rule
+        self.entries.append((rule, target, expect, note))
+
+    def resolved(self) -> list[dict[str, Any]]:
+        """The entries with the keys the rows received when they were numbered."""
+        out = []
+        for rule, target, expect, note in self.entries:
+            dataset = RULES[rule].dataset
+            key_column = "column" if dataset == "clients.columns" else contract()[dataset].key
+            key = target if isinstance(target, str) else target[key_column]
+            out.append({"rule": rule, "key": {key_column: key}, "expect": expect, "note": note})
+        return out
+
+
+@dataclass(frozen=True)
+class Anchors:
+    """Boundary days, computed from A and the parameters so that they hold for any audit date."""
+
+    as_of: date
+    params: dict[str, int]
+
+    @property
+    def base(self) -> date:
+        """An ordinary day well inside every window (and inside the access log)."""
+        return self.as_of - days(150)
+
+    def on_time(self, months: int = 0, n_days: int = 0) -> date:
+        """The earliest day X with X + term ≥ A: X is not yet late, X − 1 day is."""
+        x = plus_months(self.as_of, -months) - days(n_days)
+        while plus_months(x, months) + days(n_days) < self.as_of:
+            x += DAY
+        return x
+
+    def jan31(self, leap: bool) -> date:
+        """31 January of the latest leap (or common) year whose access term ended well before A."""
+        year = self.as_of.year
+        while calendar.isleap(year) != leap or \
+                plus_months(date(year, 1, 31), self.params["access_months"]) + days(30) >= self.as_of:
+            year -= 1
+        return date(year, 1, 31)
+
+    def feb29(self) -> date:
+        """The latest 29 February whose fiscal term ended well before A."""
+        year = self.as_of.year
+        while not calendar.isleap(year) or \
+                plus_months(date(year, 2, 29), 12 * self.params["fiscal_years"]) + days(60) >= self.as_of:
+            year -= 1
+        return date(year, 2, 29)
+
+
+class Clients:
+    """Hands out client ids: crafted scenario clients first; the others live a background life."""
+
+    def __init__(self, w: World, count: int) -> None:
+        width = max(5, len(str(count)))
+        self.free = [f"C{i:0{width}d}" for i in range(1, count + 1)]
+        w.rng.shuffle(self.free)
+        self.background: list[Row] = []
+        self.registered: list[date] = []
+        self.untouched: list[Row] = []
+        self.veteran: Row = {}
+
+    def crafted(self, w: World, registered: date, periods: list[tuple[date, date | None]],
+                commissioner: str | None = None, contacts: bool = True) -> Row:
+        client = client_row(w, self.free.pop(), registered)
+        for start, end in periods:
+            guidance(w, client, start, end, w.party(commissioner) if commissioner else None, contacts)
+        return client
+
+    def grow_background(self, w: World) -> None:
+        self.background = sorted((background_client(w, cid) for cid in sorted(self.free)),
+                                 key=itemgetter("registered_at"))
+        self.registered = [c["registered_at"] for c in self.background]
+        self.untouched = self.background[:]
+        w.rng.shuffle(self.untouched)
+
+    def host(self, w: World, before: date) -> str:
+        """A background client already registered on `before` (else the veteran client)."""
+        n = bisect_right(self.registered, before)
+        return self.background[int(w.rng.random() * n)]["client_id"] if n else self.veteran["client_id"]
+
+    def fresh(self) -> Row:
+        """A background client no other patch has changed."""
+        return self.untouched.pop()
+
+
+Planter = Callable[[World, Plan, Anchors, Clients], None]
