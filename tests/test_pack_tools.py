@@ -1,0 +1,84 @@
+"""`reglement test` and `reglement coverage` over the shipped packs and broken copies."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+from reglement.cli import default_pack, main
+
+from conftest import ROOT, write_pack
+
+
+def run(capsys, *args: str) -> tuple[int, str]:
+    code = main(list(args))
+    return code, capsys.readouterr().out
+
+
+def test_every_example_of_the_shipped_packs_passes_on_both_engines(capsys):
+    code, out = run(capsys, "test")
+    assert code == 0, out
+    assert re.search(r"^\d+ passed, 0 failed$", out, re.M)
+    assert out.count("PASS  ") == 33
+    code, out = run(capsys, "test", str(ROOT / "rules" / "avg"))
+    assert code == 0, out
+
+
+def test_a_wrong_example_fails(capsys, tmp_path):
+    pack = tmp_path / "westendorp"
+    shutil.copytree(default_pack(), pack)
+    art = pack / "art-08.yaml"
+    text = art.read_text(encoding="utf-8")
+    assert "        flagged: [R2]\n" in text
+    art.write_text(text.replace("        flagged: [R2]\n", "        flagged: [R1]\n", 1), encoding="utf-8")
+    code, out = run(capsys, "test", str(pack), "--engine", "duckdb")
+    assert code == 1
+    assert "FAIL  8.1-access-request-late" in out
+    assert "expected ['R1'], got ['R2']" in out
+
+
+def test_a_rule_without_examples_on_both_sides_fails(capsys, tmp_path):
+    pack = write_pack(tmp_path / "pack", """\
+        article: "1"
+        title: {nl: Een, en: One}
+        clauses:
+          - {clause: "1.1", text: Tekst.}
+        rules:
+          - id: 1.1-only-flags
+            article: "1.1"
+            title: {nl: T, en: T}
+            severity: low
+            dataset: complaints
+            condition: handled_at is null
+            message: {nl: "{complaint_id}", en: "{complaint_id}"}
+            examples:
+              - note: an unhandled complaint
+                data: {complaints: [{complaint_id: K1, client_id: C1, received_at: 2026-01-01}]}
+                flagged: [K1]
+        """)
+    code, out = run(capsys, "test", str(pack), "--engine", "duckdb")
+    assert code == 1
+    assert "needs an example that is flagged and one that is not" in out
+
+
+def test_coverage_names_every_article_and_leaves_nothing_uncovered(capsys):
+    code, out = run(capsys, "coverage")
+    assert code == 0
+    for article in range(1, 13):
+        assert re.search(rf"^Artikel {article} — ", out, re.M), article
+    assert "UNCOVERED" not in out
+    covered, total = map(int, re.search(r"^(\d+) of (\d+) clauses covered$", out, re.M).groups())
+    assert covered == total == 40  # 10+1+2+4+3+2+2+3+6+2+3+2 clauses in articles 1–12
+
+
+def test_an_uncovered_clause_is_shown_and_fails(capsys, tmp_path):
+    pack = write_pack(tmp_path / "pack", """\
+        article: "1"
+        title: {nl: Een, en: One}
+        clauses:
+          - {clause: "1.1", text: Tekst zonder regel.}
+        """)
+    code, out = run(capsys, "coverage", "--rules", str(pack))
+    assert code == 1
+    assert re.search(r"^  1\\.1\\s+UNCOVERED$".replace("\\\\", "\\"), out, re.M)
