@@ -79,9 +79,10 @@ def _progress(enabled: bool) -> Iterator[Callable | None]:
     if not enabled:
         yield None
         return
+    from rich.console import Console
     from rich.progress import Progress
 
-    with Progress(transient=True) as bar:
+    with Progress(console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("rules", total=None)
 
         def advance(rule, index: int, total: int) -> None:
@@ -99,7 +100,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     pack = load_pack(args.rules)
     config = load_config(args.config, pack)
-    with _progress(sys.stderr.isatty() and not os.environ.get("CI")) as progress:
+    with _progress(sys.stderr.isatty()) as progress:
         audit = run_audit(pack, args.data, args.as_of, config, args.engine, progress)
     report = build_report(audit, args.lang)
     if args.baseline:

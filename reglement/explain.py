@@ -177,8 +177,12 @@ def explain_row(rule: Rule, values: dict, data_dir: Path, key: str) -> str:
     flagged = bool(evaluator.mask(rule.condition, row)[0])
     for expr in rule.outputs.values():
         evaluator.eval(expr, row)
-    verdict = "FLAGGED" if flagged else "not flagged"
-    lines = [f"{column} = {wanted}: {verdict} (pandas), {'flagged' if by_duckdb else 'not flagged'} (duckdb)",
+    if flagged == by_duckdb:
+        verdict = "FLAGGED by both engines" if flagged else "not flagged by either engine"
+    else:
+        verdict = f"THE ENGINES DISAGREE: pandas {'flags' if flagged else 'does not flag'} it, duckdb " \
+                  f"{'does' if by_duckdb else 'does not'}"
+    lines = [f"{column} = {wanted}: {verdict}",
              "✓ holds, ✗ does not hold; a sub-query's inner conditions are evaluated per row of its dataset", ""]
     lines += ["condition"] + tree_lines(rule.condition, 1, _annotator(trace, evaluator, row))
     return "\n".join(lines)

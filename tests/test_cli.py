@@ -160,3 +160,35 @@ def test_english_messages(capsys):
     rule = next(r for r in report["rules"] if r["id"] == "11.2-retention-after-last-contact")
     assert rule["findings"][0]["message"].startswith("client C")
     assert "retention period ended on" in rule["findings"][0]["message"]
+
+
+def test_no_progress_output_when_stderr_is_not_a_terminal(capsys):
+    code, out, err = run(capsys, "check", "--data", str(SAMPLE), "--as-of", AS_OF, "--format", "json")
+    assert code == 1 and err == ""
+    json.loads(out)  # stdout holds the report and nothing else
+
+
+def test_progress_per_rule_on_a_terminal(tmp_path):
+    """stderr on a pseudo-terminal gets a progress display naming the rules; stdout stays the report."""
+    import os
+    import pty
+
+    leader, follower = pty.openpty()
+    result = subprocess.run(
+        [sys.executable, "-m", "reglement", "check", "--data", str(SAMPLE), "--as-of", AS_OF, "--format", "json",
+         "--output", str(tmp_path / "r.json")],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=follower, env={**os.environ, "COLUMNS": "120"})
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+    assert result.returncode == 1 and result.stdout == b""
+    assert b"12.1-complaint-not-handled" in shown or b"11.3-fiscal" in shown
+    json.loads((tmp_path / "r.json").read_text())
