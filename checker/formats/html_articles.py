@@ -1,0 +1,108 @@
+"""The HTML page's body: a section per article, its clauses quoted, each rule as a card.
+
+The regulation's own order, so the auditor reads the report next to the text it checks.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping
+
+from .attestations import attestation
+from .findings import finding_count, open_count, rule_kind
+from .grouping import Article, Clause
+from .html_keys import key_tables
+from .html_markup import anchor, badge, esc, rule_link
+from .labels import findings_phrase, format_count, label, localized, rules_phrase, severity_word
+from .waivers import waivers
+
+
+def article_section(article: Article, lang: str) -> str:
+    """The article's heading and counts, then its clauses; rules of clauses it does not list come last."""
+    total = sum(article.findings_by_severity().values())
+    stats = f"{rules_phrase(len(article.rules), lang)} · {findings_phrase(total, lang)}"
+    parts = [f'<h2>{esc(article.heading(lang))}</h2><p class="article-stats">{esc(stats)}</p>']
+    parts += [_clause(clause, article.rules_of(clause.clause), lang) for clause in article.clauses]
+    leftovers = article.unclaused_rules()
+    if leftovers:
+        parts.append(_clause(Clause(label(lang, "other_rules"), "", ()), leftovers, lang, covered=True))
+    return f'<section class="article" id="{esc(anchor("art", article.number))}" data-article="{esc(article.number)}">{"".join(parts)}</section>'
+
+
+def _clause(clause: Clause, rules: list[Mapping[str, Any]], lang: str, covered: bool = False) -> str:
+    """A clause's Dutch text, its own rules, and a pointer to rules filed under another clause."""
+    flag = "" if covered or clause.rule_ids else f' <span class="uncovered-flag">{esc(label(lang, "uncovered"))}</span>'
+    quote = f'<blockquote class="clause-text" lang="nl">{esc(clause.text)}</blockquote>' if clause.text else ""
+    own = {str(rule.get("id")) for rule in rules}
+    elsewhere = [rule_id for rule_id in clause.rule_ids if rule_id not in own]
+    see_also = _see_also(elsewhere, lang) if elsewhere else ""
+    cards = "".join(_rule(rule, lang) for rule in rules)
+    return f'<div class="clause" id="{esc(anchor("clause", clause.clause))}"><h3>{esc(clause.clause)}{flag}</h3>{quote}{see_also}{cards}</div>'
+
+
+def _see_also(rule_ids: Iterable[Any], lang: str) -> str:
+    """Links to the rules that make a clause or rule concrete, wherever they are filed."""
+    return f'<p class="see-also">{esc(label(lang, "see_also"))}: {", ".join(rule_link(rule_id) for rule_id in rule_ids)}</p>'
+
+
+def _rule(rule: Mapping[str, Any], lang: str) -> str:
+    """One rule's card: status, id, title, severity and count up top, the evidence below."""
+    status = str(rule.get("status", ""))
+    kind = rule_kind(rule)
+    head = [badge(status, lang), f'<h4><code class="rule-id">{esc(rule.get("id"))}</code>{esc(localized(rule.get("title"), lang))}</h4>']
+    if rule.get("severity"):
+        head.append(f'<span class="sev sev-{esc(rule["severity"])}">{esc(severity_word(lang, rule["severity"]))}</span>')
+    if kind == "automated":
+        count = finding_count(rule)
+        waived = count - open_count(rule)
+        note = f' <span class="waived-count">({esc(label(lang, "waived_count", n=format_count(waived, lang)))})</span>' if waived else ""
+        head.append(f'<span class="count" data-count="{count}">{esc(findings_phrase(count, lang))}{note}</span>')
+    body = [f'<div class="rule-head">{"".join(head)}</div>', _rule_meta(rule, lang), _rule_body(rule, kind, lang)]
+    return (
+        f'<article class="rule status-{esc(status)}" id="{esc(anchor("rule", rule.get("id")))}" '
+        f'data-rule-id="{esc(rule.get("id"))}" data-status="{esc(status)}" data-kind="{esc(kind)}">{"".join(body)}</article>'
+    )
+
+
+def _rule_meta(rule: Mapping[str, Any], lang: str) -> str:
+    """Clause, dataset and source on one line: where the rule comes from and what it reads."""
+    bits = [f"{label(lang, 'clause')} {rule.get('article', '')}"]
+    if rule.get("dataset"):
+        bits.append(f"{label(lang, 'dataset')}: {rule['dataset']}")
+    if rule.get("source"):
+        bits.append(f"{label(lang, 'source')}: {rule['source']}")
+    return f'<p class="meta">{" · ".join(esc(bit) for bit in bits)}</p>'
+
+
+def _rule_body(rule: Mapping[str, Any], kind: str, lang: str) -> str:
+    """Only what the rule has: its error, waivers, cross-references, attestation and keys."""
+    parts = []
+    if rule.get("error"):
+        parts.append(f'<div class="error-box"><strong>{esc(label(lang, "error_text"))}</strong><pre>{esc(rule["error"])}</pre></div>')
+    parts += [f'<p class="waiver">{esc(label(lang, "waiver"))}: {esc(waiver.text(lang))}</p>' for waiver in waivers(rule)]
+    if rule.get("see"):
+        parts.append(_see_also(rule["see"], lang))
+    if kind == "manual":
+        parts.append(_attestation_block(rule, lang))
+    if rule.get("findings"):
+        parts.append(key_tables(rule, lang))
+    return "".join(parts)
+
+
+def _attestation_block(rule: Mapping[str, Any], lang: str) -> str:
+    """A manual control's evidence: what was expected, who vouched for it and until when."""
+    rows = []
+    if rule.get("evidence"):
+        rows.append((label(lang, "evidence_expected"), rule["evidence"]))
+    found = attestation(rule)
+    if found:
+        rows += [
+            (label(lang, "attested_by"), found.by),
+            (label(lang, "attested_on"), found.date),
+            (label(lang, "evidence"), found.evidence),
+            (label(lang, "valid_until"), found.valid_until),
+        ]
+    items = "".join(f"<dt>{esc(term)}</dt><dd>{esc(value or label(lang, 'none'))}</dd>" for term, value in rows)
+    if rule.get("status") == "expired":
+        items += f'<dt></dt><dd><span class="expired-note">{esc(label(lang, "attestation_expired"))}</span></dd>'
+    missing = "" if found else f'<p><span class="not-attested">{esc(label(lang, "not_attested"))}</span></p>'
+    return f'<div class="attestation"><dl>{items}</dl>{missing}</div>'

@@ -1,0 +1,93 @@
+"""The HTML page's closing tables: manual controls, clause coverage and the data that was read.
+
+The overviews an auditor files next to the detail: one row per control, clause or dataset.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping
+
+from .attestations import attestation
+from .findings import rule_kind
+from .grouping import Article, rules_by_id
+from .html_markup import badge, esc, rule_link
+from .labels import format_count, label, localized
+
+
+def _table(caption_id: str, title: str, headers: Iterable[str], rows: Iterable[str], extra_class: str = "") -> str:
+    """A titled panel with one table; the rows come as finished markup."""
+    head = "".join(f"<th>{esc(header)}</th>" for header in headers)
+    body = "".join(rows)
+    return (
+        f'<section class="panel" id="{caption_id}"><h2>{esc(title)}</h2>'
+        f'<table class="{extra_class}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></section>'
+    )
+
+
+def manual_section(arts: list[Article], lang: str) -> str:
+    """Every manual control with its attestation; nothing when the pack has no controls."""
+    controls = [rule for article in arts for rule in article.rules if rule_kind(rule) == "manual"]
+    if not controls:
+        return ""
+    headers = [label(lang, name) for name in ("control", "clause", "status", "attested_by", "attested_on", "evidence", "valid_until")]
+    return _table("manual-controls", label(lang, "manual_controls"), headers, (_manual_row(rule, lang) for rule in controls), "manual")
+
+
+def _manual_row(rule: Mapping[str, Any], lang: str) -> str:
+    """One control; a control nobody attested gets one wide cell that says so."""
+    found = attestation(rule)
+    expected = rule.get("evidence")
+    hint = f'<div class="hint">{esc(label(lang, "evidence_expected"))}: {esc(expected)}</div>' if expected else ""
+    lead = (
+        f'<td>{rule_link(rule.get("id"))}<div>{esc(localized(rule.get("title"), lang))}</div>{hint}</td>'
+        f'<td>{esc(rule.get("article", ""))}</td><td>{badge(str(rule.get("status", "")), lang)}</td>'
+    )
+    if not found:
+        return f'<tr data-rule-id="{esc(rule.get("id"))}">{lead}<td colspan="4"><span class="not-attested">{esc(label(lang, "not_attested"))}</span></td></tr>'
+    cells = "".join(
+        f'<td class="{css}">{esc(value)}</td>'
+        for css, value in (("", found.by), ("date", found.date), ("", found.evidence), ("date", found.valid_until))
+    )
+    return f'<tr data-rule-id="{esc(rule.get("id"))}">{lead}{cells}</tr>'
+
+
+def coverage(report: Mapping[str, Any], arts: list[Article], lang: str) -> str:
+    """Clause → rules and controls; a clause nothing covers is highlighted for the auditor."""
+    known = rules_by_id(report)
+    rows = [_coverage_row(clause.clause, clause.rule_ids, known, lang) for article in arts for clause in article.clauses]
+    if not rows:
+        return ""
+    headers = [label(lang, "clause"), label(lang, "covered_by"), label(lang, "coverage_state")]
+    return _table("coverage", label(lang, "coverage"), headers, rows, "coverage")
+
+
+def _coverage_row(clause: str, rule_ids: tuple[str, ...], known: Mapping[str, Mapping[str, Any]], lang: str) -> str:
+    """One clause with the status and kind of each rule that covers it; a rule id the report lacks is still linked."""
+    covered = bool(rule_ids)
+    entries = []
+    for rule_id in rule_ids:
+        rule = known.get(rule_id)
+        status = badge(str(rule.get("status", "")), lang) if rule else ""
+        kind = f" ({label(lang, rule_kind(rule))})" if rule else ""
+        entries.append(f"<div>{status}{rule_link(rule_id)}{esc(kind)}</div>")
+    state = label(lang, "covered" if covered else "uncovered")
+    if not entries:
+        entries.append(esc(label(lang, "none")))
+    return (
+        f'<tr class="{"covered" if covered else "uncovered"}" data-clause="{esc(clause)}"><td>{esc(clause)}</td>'
+        f'<td class="coverage-ids">{"".join(entries)}</td><td class="coverage-state">{esc(state)}</td></tr>'
+    )
+
+
+def data_read(report: Mapping[str, Any], lang: str) -> str:
+    """Dataset, path, rows and hash: the evidence of exactly which export was audited."""
+    data = report.get("data") or {}
+    if not data:
+        return ""
+    rows = (
+        f'<tr data-dataset="{esc(name)}"><td>{esc(name)}</td><td class="path">{esc(info.get("path", ""))}</td>'
+        f'<td class="num">{esc(format_count(info.get("rows", 0), lang))}</td><td class="hash">{esc(info.get("sha256", ""))}</td></tr>'
+        for name, info in data.items()
+    )
+    headers = [label(lang, "dataset"), label(lang, "path"), label(lang, "rows"), label(lang, "sha256")]
+    return _table("data-read", label(lang, "data_read"), headers, rows, "data")
