@@ -14,17 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+from sqlglot import exp
 
-from reglement.checker.readers import (
-    FORMATS,
-    MAX_ERRORS_PER_FILE,
-    DataError,
-    Unreadable,
-    drop_stage,
-    ident,
-    literal,
-    stage,
-)
+from reglement.checker.duckdb_sql import identifier, render, struct
+from reglement.checker.readers import FORMATS, MAX_ERRORS_PER_FILE, DataError, Unreadable, drop_stage, stage
 from reglement.datasets import Column, Dataset, contract
 
 __all__ = ["DataContractError", "DataError", "Export", "LoadedDataset", "load_export"]
@@ -48,9 +41,10 @@ _NATIVE = {
     "bool": {"BOOLEAN"},
 }
 _DATE = r"\d{4}-\d{2}-\d{2}"
+# The written form of each parsed type, bound as the parameter `$date` or `$timestamp`.
 # A space instead of the `T` is accepted: spreadsheet tools and SQL dumps write it so,
 # and it means the same local time.
-_TIMESTAMP = _DATE + r"[T ]([01]\d|2[0-3]):[0-5]\d:[0-5]\d"
+_PATTERNS = {"date": _DATE, "timestamp": _DATE + r"[T ]([01]\d|2[0-3]):[0-5]\d:[0-5]\d"}
 _EXPECTED = {
     ("parse", "date"): "expected a date YYYY-MM-DD",
     ("parse", "timestamp"): "expected a timestamp YYYY-MM-DDTHH:MM:SS",
@@ -94,9 +88,9 @@ class _Plan:
 
     position: int  # in the contract, to order errors within a row
     column: Column
-    value: str  # the typed value, valid once `check` found nothing
-    check: str | None  # a CASE giving an error code, None when any value passes
-    shown: str  # the text an error message may quote; NULL for personal columns
+    value: exp.Expression  # the typed value, valid once `check` found nothing
+    check: exp.Expression | None  # a CASE giving an error code, None when any value passes
+    shown: exp.Expression  # the text an error message may quote; NULL for personal columns
 
 
 def load_export(con: duckdb.DuckDBPyConnection, data_dir: Path, names: Iterable[str]) -> Export:
@@ -157,13 +151,13 @@ def _load(con: duckdb.DuckDBPyConnection, dataset: Dataset, path: Path) -> Loade
         if absent or found:
             raise DataContractError(_capped(path, absent + found, len(absent) + total))
         extras = _extras(dataset, staged)
-        select = [f"{plan.value} AS {ident(plan.column.name)}" for plan in plans]
-        select += [f"{_text(ident(extra), staged[extra])} AS {ident(extra)}" for extra in extras]
-        table = ident(dataset.name)
-        con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT {', '.join(select)} FROM {ident(view)}")
+        select = [exp.alias_(plan.value, plan.column.name, quoted=True) for plan in plans]
+        select += [exp.alias_(_text(_ref(extra), staged[extra]), extra, quoted=True) for extra in extras]
+        typed = exp.select(*select).from_(exp.table_(view, quoted=True))
+        con.execute(f"CREATE OR REPLACE TABLE {identifier(dataset.name)} AS {render(typed)}")
     finally:
         drop_stage(con, view)
-    [(rows,)] = con.execute(f"SELECT count(*) FROM {ident(dataset.name)}").fetchall()
+    [(rows,)] = con.execute(f"SELECT count(*) FROM {identifier(dataset.name)}").fetchall()
     return LoadedDataset(dataset.name, path, fmt, rows, _sha256(path), extras)
 
 
@@ -174,11 +168,16 @@ def _extras(dataset: Dataset, staged: dict[str, str]) -> tuple[str, ...]:
     return tuple(column for column in staged if column not in dataset.column_names)
 
 
-def _text(ref: str, staged: str) -> str:
-    """SQL for a staged value as text: a JSON string unquoted, a JSON number as its digits."""
+def _ref(name: str) -> exp.Column:
+    """A column of the stage view."""
+    return exp.column(name, quoted=True)
+
+
+def _text(ref: exp.Column, staged: str) -> exp.Expression:
+    """A staged value as text: a JSON string unquoted, a JSON number as its digits."""
     if staged == "JSON":
-        return f"({ref} ->> '$')"
-    return ref if staged == "VARCHAR" else f"CAST({ref} AS VARCHAR)"
+        return exp.paren(exp.JSONExtractScalar(this=ref, expression=exp.Literal.string("$")))
+    return ref if staged == "VARCHAR" else exp.cast(ref, "VARCHAR")
 
 
 def _plan(position: int, column: Column, staged: str) -> _Plan:
@@ -187,73 +186,90 @@ def _plan(position: int, column: Column, staged: str) -> _Plan:
     CASE, not AND, orders the tests: SQL does not promise to short-circuit AND, and
     every test after the first may assume a non-null value of the right JSON shape.
     """
-    ref = ident(column.name)
+    ref = _ref(column.name)
     text = _text(ref, staged)
-    whens = [f"WHEN {ref} IS NULL THEN {'NULL' if column.nullable else literal('required')}"]
+    whens: list[tuple[exp.Expression, str | None]] = [(ref.is_(exp.null()), None if column.nullable else "required")]
     if column.type == "list<string>":
         if staged == "JSON":
-            whens.append(f"WHEN json_type({ref}) <> 'ARRAY' THEN 'shape'")
+            whens.append((exp.JSONType(this=ref).neq("ARRAY"), "shape"))
         listed = staged == "JSON" or staged.endswith("[]")
-        value = f"CAST({ref} AS VARCHAR[])" if listed else f"string_split({text}, ';')"
+        value = exp.cast(ref, "VARCHAR[]") if listed else exp.func("string_split", text, exp.Literal.string(";"))
     elif staged in _NATIVE[column.type]:
-        value = f"CAST({ref} AS {_SQL_TYPES[column.type]})"
+        value = exp.cast(ref, _SQL_TYPES[column.type])
     else:
         if staged == "JSON":
-            whens.append(f"WHEN json_type({ref}) IN ('ARRAY', 'OBJECT') THEN 'shape'")
+            whens.append((exp.JSONType(this=ref).isin("ARRAY", "OBJECT"), "shape"))
         valid, value = _parse(column.type, text)
         if valid:
-            whens.append(f"WHEN NOT ({valid}) THEN 'parse'")
-    check = f"CASE {' '.join(whens)} END" if len(whens) > 1 or not column.nullable else None
-    shown = "NULL::VARCHAR" if column.personal else f"left({text}, {_SHOWN_CHARS + 1})"
+            whens.append((exp.not_(valid), "parse"))
+    check = None
+    if len(whens) > 1 or not column.nullable:
+        check = exp.Case(ifs=[exp.If(this=when, true=exp.convert(code)) for when, code in whens])
+    if column.personal:
+        shown = exp.cast(exp.null(), "VARCHAR")
+    else:
+        shown = exp.Left(this=text, expression=exp.convert(_SHOWN_CHARS + 1))
     return _Plan(position, column, value, check, shown)
 
 
-def _parse(column_type: str, text: str) -> tuple[str | None, str]:
+def _parse(column_type: str, text: exp.Expression) -> tuple[exp.Expression | None, exp.Expression]:
     """SQL that tells whether `text` is a valid value of the type, and SQL that types it."""
-    if column_type == "date":
-        return _matches(text, _DATE, "DATE"), f"CAST({text} AS DATE)"
-    if column_type == "timestamp":
-        return _matches(text, _TIMESTAMP, "TIMESTAMP"), f"CAST({text} AS TIMESTAMP)"
+    if column_type in _PATTERNS:
+        sql_type = _SQL_TYPES[column_type]
+        # Written exactly as the pattern, and a real value (no 30 February).
+        written = exp.RegexpFullMatch(this=text, expression=exp.Placeholder(this=column_type))
+        real = exp.TryCast(this=text, to=exp.DataType.build(sql_type)).is_(exp.null()).not_()
+        return exp.and_(written, real), exp.cast(text, sql_type)
     if column_type == "bool":
-        return f"lower({text}) IN ('true', 'false')", f"lower({text}) = 'true'"
+        lower = exp.Lower(this=text)
+        return lower.isin("true", "false"), lower.eq("true")
     return None, text
-
-
-def _matches(text: str, pattern: str, sql_type: str) -> str:
-    """SQL: `text` is written exactly as `pattern` and is a real value (no 30 February)."""
-    return f"regexp_full_match({text}, {literal(pattern)}) AND TRY_CAST({text} AS {sql_type}) IS NOT NULL"
 
 
 def _row_errors(
     con: duckdb.DuckDBPyConnection, view: str, plans: list[_Plan], path: Path
 ) -> tuple[list[DataError], int]:
     """The first offending cells and repeated keys in file order, and how many there are."""
-    source = ident(view)
+    source = identifier(view)
     parts = []
-    checks = ", ".join(
-        f"{{'col': {plan.position}, 'code': {plan.check}, 'shown': {plan.shown}, 'first': NULL::BIGINT}}"
-        for plan in plans
-        if plan.check
+    parameters: dict[str, object] = {"cap": MAX_ERRORS_PER_FILE}
+    checks = exp.Array(
+        expressions=[
+            struct(
+                {
+                    "col": exp.convert(plan.position),
+                    "code": plan.check,
+                    "shown": plan.shown,
+                    "first": exp.cast(exp.null(), "BIGINT"),
+                }
+            )
+            for plan in plans
+            if plan.check
+        ]
     )
-    if checks:
-        found = f"list_filter([{checks}], lambda e: e.code IS NOT NULL)"
+    if checks.expressions:
+        # DuckDB refuses a parameter the query does not use: bind only the patterns in it.
+        parameters |= {pattern.name: _PATTERNS[pattern.name] for pattern in checks.find_all(exp.Placeholder)}
+        found = f"list_filter({render(checks)}, lambda e: e.code IS NOT NULL)"
         parts.append(f"SELECT __row AS row, unnest({found}, recursive := true) FROM {source}")
     key = next((plan for plan in plans if plan.position == 0), None)
     if key:
         # `key.value` is the key as text: the key is a string column in every dataset.
         # Aggregate-then-join beats a window partitioned by key on big files.
+        value = render(key.value)
         parts.append(
-            f"""SELECT __row AS row, 0 AS col, 'duplicate' AS code, {key.shown} AS shown, first
-                FROM {source} JOIN (SELECT {key.value} AS repeated, min(__row) AS first FROM {source}
-                                    GROUP BY ALL HAVING count(*) > 1) ON {key.value} = repeated
+            f"""SELECT __row AS row, 0 AS col, 'duplicate' AS code, {render(key.shown)} AS shown, first
+                FROM {source} JOIN (SELECT {value} AS repeated, min(__row) AS first FROM {source}
+                                    GROUP BY ALL HAVING count(*) > 1) ON {value} = repeated
                 WHERE __row > first"""
         )
     if not parts:
         return [], 0
     [(total, first)] = con.execute(
         f"""SELECT count(*), arg_min({{'row': row, 'col': col, 'code': code, 'shown': shown, 'first': first}},
-                                      [row, col], {MAX_ERRORS_PER_FILE})
-            FROM ({' UNION ALL '.join(parts)})"""
+                                      [row, col], $cap)
+            FROM ({' UNION ALL '.join(parts)})""",
+        parameters,
     ).fetchall()
     columns = {plan.position: plan.column for plan in plans}
     return [_error(path, columns[e["col"]], e) for e in first or []], total

@@ -22,7 +22,9 @@ import duckdb
 import openpyxl
 import pyarrow as pa
 from openpyxl.utils.exceptions import InvalidFileException
+from sqlglot import exp
 
+from reglement.checker.duckdb_sql import identifier, render, struct
 from reglement.datasets import Dataset
 
 FORMATS = ("csv", "jsonl", "json", "parquet", "xlsx")
@@ -30,10 +32,10 @@ MAX_ERRORS_PER_FILE = 20
 
 # The dialect is fixed: left to itself, DuckDB's sniffer may take a leading `#` for a
 # comment or the first lines for a preamble to skip, and silently lose rows.
-_CSV_OPTIONS = (
-    "all_varchar = true, header = true, delim = ',', quote = '\"', escape = '\"', "
-    "comment = '', skip = 0, strict_mode = true, null_padding = false, encoding = 'utf-8'"
-)
+_READ_CSV = """
+    SELECT * FROM read_csv($path, all_varchar = true, header = true, delim = ',', quote = '"', escape = '"',
+                           comment = '', skip = 0, strict_mode = true, null_padding = false, encoding = 'utf-8',
+                           store_rejects = true, rejects_table = $rejects, rejects_scan = $scans)"""
 _CSV_PROBLEMS = {
     "UNQUOTED VALUE": "a quote is not closed, or stands inside an unquoted field",
     "INVALID ENCODING": "not valid UTF-8",
@@ -74,20 +76,13 @@ class Unreadable(Exception):
         self.total = len(errors) if total is None else total
 
 
-def ident(name: str) -> str:
-    """A quoted SQL identifier: column names come from the file and may be anything."""
-    return '"' + name.replace('"', '""') + '"'
-
-
-def literal(text: str) -> str:
-    """A quoted SQL string literal."""
-    return "'" + text.replace("'", "''") + "'"
-
-
 def stage(
     con: duckdb.DuckDBPyConnection, path: Path, fmt: str, dataset: Dataset, name: str
 ) -> dict[str, str]:
-    """Create the temp view `name` over `path`; return its columns (bar `__row`) and types."""
+    """Create the temp view `name` over `path`; return its columns (bar `__row`) and types.
+
+    A stager returns the view's SELECT, which therefore holds no parameters.
+    """
     stagers = {
         "csv": _stage_csv,
         "jsonl": _stage_json,
@@ -97,8 +92,8 @@ def stage(
     }
     try:
         select = stagers[fmt](con, path, fmt, dataset, name)
-        con.execute(f"CREATE OR REPLACE TEMP VIEW {ident(name)} AS {select}")
-        described = con.execute(f"DESCRIBE {ident(name)}").fetchall()
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {identifier(name)} AS {select}")
+        described = con.execute(f"DESCRIBE {identifier(name)}").fetchall()
     except duckdb.Error:
         raise Unreadable([DataError(str(path), None, None, _UNREADABLE[fmt])]) from None
     return {column: sql_type for column, sql_type, *_ in described if column != "__row"}
@@ -106,9 +101,9 @@ def stage(
 
 def drop_stage(con: duckdb.DuckDBPyConnection, name: str) -> None:
     """Drop everything `stage` may have created under `name`."""
-    con.execute(f"DROP VIEW IF EXISTS {ident(name)}")
+    con.execute(f"DROP VIEW IF EXISTS {identifier(name)}")
     for helper in ("raw", "rejects", "scans"):
-        con.execute(f"DROP TABLE IF EXISTS {ident(f'{name}_{helper}')}")
+        con.execute(f"DROP TABLE IF EXISTS {identifier(f'{name}_{helper}')}")
 
 
 def _repeated_header(path: Path) -> list[DataError]:
@@ -131,24 +126,23 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, fmt: str, dataset: Da
     repeated = _repeated_header(path)
     if repeated:
         raise Unreadable(repeated)
-    raw, rejects, scans = (ident(f"{name}_{helper}") for helper in ("raw", "rejects", "scans"))
+    raw, rejects, scans = (f"{name}_{helper}" for helper in ("raw", "rejects", "scans"))
     con.execute(
-        f"CREATE TEMP TABLE {raw} AS SELECT * FROM read_csv({literal(str(path))}, {_CSV_OPTIONS}, "
-        f"store_rejects = true, rejects_table = {literal(f'{name}_rejects')}, "
-        f"rejects_scan = {literal(f'{name}_scans')})"
+        f"CREATE TEMP TABLE {identifier(raw)} AS {_READ_CSV}", {"path": str(path), "rejects": rejects, "scans": scans}
     )
     [(total, first)] = con.execute(
         f"""SELECT count(*), arg_min({{'line': line, 'kind': error_type::VARCHAR, 'column': column_name,
-                   'expected': regexp_extract(error_message, 'Expected Number of Columns: (\\d+)', 1),
-                   'found': regexp_extract(error_message, 'Found: (\\d+)', 1)}}, line, {MAX_ERRORS_PER_FILE})
-            FROM {rejects}"""
+                   'expected': regexp_extract(error_message, $expected, 1),
+                   'found': regexp_extract(error_message, $found, 1)}}, line, $cap)
+            FROM {identifier(rejects)}""",
+        {"expected": r"Expected Number of Columns: (\d+)", "found": r"Found: (\d+)", "cap": MAX_ERRORS_PER_FILE},
     ).fetchall()
-    con.execute(f"DROP TABLE {rejects}; DROP TABLE {scans}")
+    con.execute(f"DROP TABLE {identifier(rejects)}; DROP TABLE {identifier(scans)}")
     if total:
         # A rejected line is missing from the table, so later row numbers would shift:
         # report the broken lines alone. DuckDB's `line` counts records, header first.
         raise Unreadable([_csv_problem(path, reject) for reject in first], total)
-    return f"SELECT rowid + 1 AS __row, * FROM {raw}"
+    return f"SELECT rowid + 1 AS __row, * FROM {identifier(raw)}"
 
 
 def _csv_problem(path: Path, reject: dict) -> DataError:
@@ -165,30 +159,37 @@ def _stage_json(con: duckdb.DuckDBPyConnection, path: Path, fmt: str, dataset: D
 
     A key missing from some objects is null there; a file without objects gets the
     contract's columns, so an empty export (`[]`) is simply a dataset without rows.
+    `columns` is a literal, not a parameter: DuckDB takes an empty key in a bound struct
+    but refuses it in a literal, and such a file is refused as unreadable.
     """
-    source, layout = literal(str(path)), literal(_JSON_LAYOUTS[fmt])
+    parameters = {"path": str(path), "format": _JSON_LAYOUTS[fmt]}
     keys = con.execute(
-        f"""SELECT key FROM (
-                SELECT unnest(json_keys(json)) AS key, row_number() OVER () AS seen
-                FROM read_json_objects({source}, format = {layout}))
-            GROUP BY key ORDER BY min(seen)"""
+        # A key's place: the first object that has it, then its position in that object.
+        """SELECT key FROM (
+               SELECT unnest(json_keys(json)) AS key, unnest(range(len(json_keys(json))))
+                      AS position, row_number() OVER () AS seen
+               FROM read_json_objects($path, format = $format))
+           GROUP BY key ORDER BY min(seen), arg_min(position, seen)""",
+        parameters,
     ).fetchall()
     names = [key for (key,) in keys] or list(dataset.column_names)
-    columns = "{" + ", ".join(f"{literal(column)}: 'JSON'" for column in names) + "}"
-    raw = ident(f"{name}_raw")
+    columns = render(struct({column: exp.Literal.string("JSON") for column in names}))
+    raw = identifier(f"{name}_raw")
     con.execute(
-        f"CREATE TEMP TABLE {raw} AS SELECT * FROM read_json({source}, format = {layout}, "
-        f"records = true, columns = {columns})"
+        f"CREATE TEMP TABLE {raw} AS "
+        f"SELECT * FROM read_json($path, format = $format, records = true, columns = {columns})",
+        parameters,
     )
     return f"SELECT rowid + 1 AS __row, * FROM {raw}"
 
 
 def _stage_parquet(con: duckdb.DuckDBPyConnection, path: Path, fmt: str, dataset: Dataset, name: str) -> str:
-    """Parquet is columnar and fast to rescan: no copy, row numbers from the file itself."""
-    return (
-        "SELECT file_row_number + 1 AS __row, * EXCLUDE (file_row_number) "
-        f"FROM read_parquet({literal(str(path))}, file_row_number = true)"
-    )
+    """Parquet is columnar and fast to rescan: no copy, row numbers from the file itself.
+
+    A view cannot hold a parameter, so the path enters the scan as a sqlglot literal.
+    """
+    scan = exp.func("read_parquet", exp.Literal.string(str(path)), exp.column("file_row_number").eq(exp.true()))
+    return f"SELECT file_row_number + 1 AS __row, * EXCLUDE (file_row_number) FROM {render(scan)}"
 
 
 def _stage_xlsx(con: duckdb.DuckDBPyConnection, path: Path, fmt: str, dataset: Dataset, name: str) -> str:
@@ -201,10 +202,10 @@ def _stage_xlsx(con: duckdb.DuckDBPyConnection, path: Path, fmt: str, dataset: D
     arrow = f"{name}_arrow"
     con.register(arrow, table)
     try:
-        con.execute(f"CREATE TEMP TABLE {ident(f'{name}_raw')} AS SELECT * FROM {ident(arrow)}")
+        con.execute(f"CREATE TEMP TABLE {identifier(f'{name}_raw')} AS SELECT * FROM {identifier(arrow)}")
     finally:
         con.unregister(arrow)
-    return f"SELECT * FROM {ident(f'{name}_raw')}"
+    return f"SELECT * FROM {identifier(f'{name}_raw')}"
 
 
 def _xlsx_table(path: Path, dataset: Dataset) -> pa.Table:
