@@ -227,7 +227,7 @@ class _PackCompiler:
                 return None
             outputs = lets
         fields = self._message_fields(doc, path, raw, keys, outputs, params)
-        if fields is None:
+        if fields is None or not self._examples_fit(doc, path, raw, dataset):
             return None
         return Rule(raw["id"], raw["article"], Text(**raw["title"]), raw["severity"], dataset.name, kind, keys,
                     params, condition, raw.get("condition", ""), {f: outputs[f] for f in fields if f in outputs},
@@ -255,6 +255,32 @@ class _PackCompiler:
         condition = resolver.condition(parsed) if not isinstance(parsed, Diagnostic) else None
         self.diagnostics += resolver.diagnostics + ([parsed] if isinstance(parsed, Diagnostic) else [])
         return (condition if len(self.diagnostics) == before else None), lets
+
+    def _examples_fit(self, doc: YamlDocument, path: tuple, raw: dict, dataset: Dataset) -> bool:
+        """Example rows name only datasets and columns of the contract.
+
+        A misspelt name would otherwise be an empty table or a null column, and an
+        example that must not flag anything would pass without testing anything.
+        """
+        ok = True
+        for i, example in enumerate(raw.get("examples", [])):
+            for name, rows in example["data"].items():
+                where = (*path, "examples", i, "data", name)
+                known = self.contract.get(name)
+                if known is None:
+                    ok = False
+                    self.diagnostics.append(doc.diagnostic("E107", f"example data names an unknown dataset '{name}'",
+                                                           where, did_you_mean(name, sorted(self.contract))))
+                    continue
+                extra_allowed = name == dataset.name == "clients" and raw.get("kind") == UNLISTED_COLUMNS
+                for j, row in enumerate(rows):
+                    for column in row:
+                        if known.column(column) is None and not extra_allowed:
+                            ok = False
+                            self.diagnostics.append(doc.diagnostic(
+                                "E108", f"example row has a column '{column}' that {name} does not have",
+                                (*where, j), did_you_mean(column, known.column_names)))
+        return ok
 
     def _message_fields(self, doc: YamlDocument, path: tuple, raw: dict, keys: tuple[str, ...],
                         lets: dict[str, ir.Expr], params: dict) -> list[str] | None:

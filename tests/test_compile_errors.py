@@ -259,3 +259,22 @@ def test_an_alias_hides_the_dataset_name_so_the_outer_row_stays_reachable(tmp_pa
         {"request_id": "R3", "client_id": "C2"}]})
     found = DuckDBEngine(con, contract()).findings(rule, rule.values({}, dt.date(2026, 11, 28)))
     assert [f.key["request_id"] for f in found] == ["R1", "R2"]
+
+
+def test_example_data_with_a_misspelt_dataset_or_column_is_refused():
+    """Otherwise an example that must flag nothing would pass without testing anything."""
+    text = rule_file("type = 'access'") + """\
+    examples:
+      - note: misspelt
+        data:
+          request:
+            - {request_id: R1}
+          requests:
+            - {request_id: R1, typ: access}
+        flagged: []
+"""
+    rendered = errors_of(write_pack(Path("pack"), text))
+    assert "error E107: example data names an unknown dataset 'request'" in rendered
+    assert "did you mean 'requests'?" in rendered
+    assert "error E108: example row has a column 'typ' that requests does not have" in rendered
+    assert "did you mean 'type'?" in rendered
