@@ -112,9 +112,16 @@ def _check_against_pack(doc: YamlDocument, data: dict, pack: Pack) -> list[Diagn
             out.append(doc.diagnostic("E114", f"unknown manual control '{att['control']}'",
                                       ("attestations", i, "control"), did_you_mean(att["control"], control_ids)))
     for i, waiver in enumerate(data.get("waivers", [])):
-        if waiver["rule"] not in rule_ids:
+        rule = pack.rule(waiver["rule"])
+        if rule is None:
             out.append(doc.diagnostic("E113", f"unknown rule '{waiver['rule']}'", ("waivers", i, "rule"),
                                       did_you_mean(waiver["rule"], rule_ids)))
+            continue
+        for j, key in enumerate(waiver.get("keys", [])):  # a misspelt key column would waive nothing, silently
+            for column in set(key) - set(rule.keys):
+                out.append(doc.diagnostic("E116", f"'{column}' is not the key of {rule.id}'s findings "
+                                                  f"({', '.join(rule.keys)})", ("waivers", i, "keys", j),
+                                          did_you_mean(column, rule.keys)))
     for path, text in _dates(data):
         try:
             dt.date.fromisoformat(text)

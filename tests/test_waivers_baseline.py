@@ -114,3 +114,18 @@ def test_a_baseline_that_is_not_a_report_is_an_error(capsys, tmp_path):
     code = main(["check", "--data", str(SAMPLE), "--baseline", str(path)])
     assert code == 2
     assert "not a reglement JSON report" in capsys.readouterr().err
+
+
+def test_a_waiver_key_must_name_the_rule_key(capsys, tmp_path):
+    config = write_config(tmp_path, f"""\
+  - rule: {RULE}
+    keys: [{{disclosure_idd: D018}}]
+    justification: typo in the key column
+    approved_by: FG
+    expires: 2027-01-01
+""")
+    code = main(["check", "--data", str(SAMPLE), "--config", config])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"error E116: 'disclosure_idd' is not the key of {RULE}'s findings (disclosure_id)" in err
+    assert "did you mean 'disclosure_id'?" in err
