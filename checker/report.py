@@ -12,7 +12,7 @@ from collections import Counter
 from importlib.resources import files
 
 from .. import __version__
-from ..compiler.pack import Pack
+from ..compiler.pack import Clause, Pack
 from .audit import Audit, RuleResult
 from .config import Attestation, Config, Waiver
 
@@ -95,8 +95,12 @@ def _control_entries(pack: Pack, config: Config, as_of: dt.date) -> list[dict]:
     return entries
 
 
+def _informational_id(clause: Clause) -> str:
+    return f"{clause.number}-{INFORMATIONAL}"
+
+
 def _informational_entries(pack: Pack) -> list[dict]:
-    return [{"id": f"{clause.number}-{INFORMATIONAL}", "kind": INFORMATIONAL, "article": clause.number,
+    return [{"id": _informational_id(clause), "kind": INFORMATIONAL, "article": clause.number,
              "title": article.title.as_dict(), "status": INFORMATIONAL, "see": list(clause.made_concrete_by)}
             for article in pack.articles for clause in article.clauses if clause.informational]
 
@@ -109,7 +113,7 @@ def coverage(pack: Pack) -> dict[str, list[str]]:
     for article in pack.articles:
         for clause in article.clauses:
             if clause.informational:
-                cover[clause.number].append(f"{clause.number}-{INFORMATIONAL}")
+                cover[clause.number].append(_informational_id(clause))
     return cover
 
 

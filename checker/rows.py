@@ -15,10 +15,7 @@ from typing import Iterable, Mapping
 import duckdb
 import pyarrow as pa
 
-from ..datasets import Dataset
-
-ARROW_TYPES = {"string": pa.string(), "date": pa.date32(), "timestamp": pa.timestamp("s"), "bool": pa.bool_(),
-               "list<string>": pa.list_(pa.string())}
+from ..datasets import Dataset, arrow_type
 
 
 def _value(value: object, column_type: str) -> object:
@@ -42,7 +39,7 @@ def arrow_table(dataset: Dataset, rows: Iterable[Mapping[str, object]]) -> pa.Ta
     them (rule 1.1 reports them).
     """
     rows = list(rows)
-    fields = [pa.field(c.name, ARROW_TYPES[c.type]) for c in dataset.columns]
+    fields = [pa.field(c.name, arrow_type(c.type)) for c in dataset.columns]
     if dataset.name == "clients":
         extra = dict.fromkeys(k for row in rows for k in row if dataset.column(k) is None)
         fields += [pa.field(name, pa.string()) for name in extra]

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 
+import pyarrow as pa
+
 CONTRACT_TYPES = ("string", "date", "timestamp", "bool", "list<string>")
 
 
@@ -65,3 +67,16 @@ def contract() -> dict[str, Dataset]:
     """All datasets of the contract by name, in file-name order."""
     found = sorted(p for p in files(__name__).iterdir() if p.name.endswith(".schema.json"))
     return {d.name: d for d in (_dataset(json.loads(p.read_text("utf-8"))) for p in found)}
+
+
+@cache
+def personal_columns() -> frozenset[tuple[str, str]]:
+    """(dataset, column) of every column whose value no report or message may show."""
+    return frozenset((d.name, c.name) for d in contract().values() for c in d.columns if c.personal)
+
+
+def arrow_type(contract_type: str, time_unit: str = "s") -> pa.DataType:
+    """A contract type as an Arrow type. Timestamps are whole seconds in an export; a
+    DataFrame may hold finer ones, so its reader asks for another unit."""
+    return {"string": pa.string(), "date": pa.date32(), "timestamp": pa.timestamp(time_unit), "bool": pa.bool_(),
+            "list<string>": pa.list_(pa.string())}[contract_type]

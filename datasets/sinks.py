@@ -56,10 +56,10 @@ class ParquetSink:
     def __init__(self, path: Path, columns: Columns) -> None:
         import pyarrow as pa
         import pyarrow.parquet as pq
-        types = {"string": pa.string(), "date": pa.date32(), "timestamp": pa.timestamp("s"), "bool": pa.bool_(),
-                 "list<string>": pa.list_(pa.string())}
+
+        from . import arrow_type
         self.pa, self.names = pa, [name for name, _ in columns]
-        self.schema = pa.schema([(name, types[kind]) for name, kind in columns])
+        self.schema = pa.schema([(name, arrow_type(kind)) for name, kind in columns])
         self.writer = pq.ParquetWriter(path, self.schema)
 
     def write(self, rows: list[Row]) -> None:

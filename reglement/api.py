@@ -35,7 +35,7 @@ from .checker.readers import MAX_ERRORS_PER_FILE
 from .checker.report import build_report
 from .compiler.diagnostics import did_you_mean
 from .compiler.pack import Pack, load_pack
-from .datasets import Column, Dataset, contract as data_contract
+from .datasets import Column, Dataset, arrow_type, contract as data_contract
 
 FRAME_PATH = Path("<dataframe>")
 # The loader's wording for a cell that is not of its column's type (its names are private).
@@ -44,8 +44,6 @@ _EXPECTED = {"date": "expected a date YYYY-MM-DD", "timestamp": "expected a time
              "bool": "expected true or false", "list<string>": "expected a JSON array of strings",
              "string": "expected a single value (not a JSON array or object)"}
 _SHOWN_CHARS = 40
-_ARROW = {"string": pa.string(), "date": pa.date32(), "timestamp": pa.timestamp("us"), "bool": pa.bool_(),
-          "list<string>": pa.list_(pa.string())}
 
 
 @dataclass(frozen=True)
@@ -298,7 +296,7 @@ def duckdb_connection(typed: Mapping[str, pd.DataFrame]) -> duckdb.DuckDBPyConne
 
 
 def _arrow(values: pd.Series, column: Column | None) -> pa.Array:
-    target = _ARROW[column.type] if column is not None else pa.string()
+    target = arrow_type(column.type, time_unit="us") if column is not None else pa.string()
     if isinstance(values.dtype, pd.ArrowDtype):
         return pa.array(values).cast(target)
     return pa.array(values, from_pandas=True).cast(target)

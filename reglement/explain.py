@@ -26,7 +26,7 @@ from .checker.pandas_render import PandasEvaluator, bound, frame_column
 from .compiler import ir
 from .compiler.diagnostics import did_you_mean
 from .compiler.pack import UNLISTED_COLUMNS, Pack, Rule, _personal_reads, load_pack
-from .datasets import contract as data_contract
+from .datasets import contract as data_contract, personal_columns
 
 DIALECTS = ("duckdb", "postgres", "spark")
 HIDDEN = "‹personal›"
@@ -190,7 +190,7 @@ def explain_row(rule: Rule, values: dict, data_dir: Path, key: str) -> str:
 
 def _annotator(trace: dict[int, pd.Series], evaluator: PandasEvaluator, row: pd.DataFrame) -> Annotate:
     """✓/✗ for a condition, ` = value` for a value (hidden when it reads a personal column)."""
-    personal = frozenset((d.name, c.name) for d in data_contract().values() for c in d.columns if c.personal)
+    personal = personal_columns()
 
     def annotate(node: ir.Node) -> tuple[str, str]:
         if id(node) not in trace:
