@@ -1,38 +1,55 @@
-"""One audit: load the export a pack needs, run every rule, keep the results.
+"""The one audit driver: take the data in, run every check of every rule, keep the results.
 
-A rule whose data is missing, or whose query fails, is an `error` with the reason —
-never a silent pass. A file that breaks the data contract stops the whole audit
-before any rule runs (the loader raises DataContractError).
+`run_audit` serves the command line (an export folder), the Python API (frames and
+tables), `reglement test` (the rows of an example) and `explain` (one rule). A rule
+whose data is missing, or whose query fails, is an `error` with the reason — never a
+silent pass. Data that breaks the contract stops the whole audit before any rule runs
+(the intake raises DataContractError).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
+import tempfile
 import time
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator, Mapping
 
 import duckdb
+import pyarrow as pa
 
-from ..compiler.pack import Pack, Rule
-from ..datasets import contract as data_contract
-from .config import Config
-from .engine import DuckDBEngine, Engine, Finding
-from .loader import Export, load_export
+from ..compiler.config import Config
+from ..compiler.model import Bindings, Check, Pack, Rule
+from .backends import Backend, make_backend
+from .engine_errors import engine_failure
+from ..datasets import EXPORT_COLUMNS, Contract
+from .intake import Intake, Source, folder_sources, frame_sources, missing_reason, take_in
 
-Progress = Callable[[Rule, int, int], None]
+Progress = Callable[[str, int, int], None]  # (what, done, total)
+
+
+@dataclass(frozen=True)
+class Part:
+    """What one check of a rule found: its key columns and message values, one row per finding."""
+
+    check: Check
+    table: pa.Table
 
 
 @dataclass(frozen=True)
 class RuleResult:
     rule: Rule
     status: str  # passed, failed, error
-    findings: tuple[Finding, ...]
-    values: dict[str, object]  # the parameter values the rule ran with
+    parts: tuple[Part, ...]
+    bindings: Bindings  # the parameter values the rule ran with
     error: str | None = None
     seconds: float = 0.0
+
+    @property
+    def finding_count(self) -> int:
+        return sum(p.table.num_rows for p in self.parts)
 
 
 @dataclass(frozen=True)
@@ -40,58 +57,119 @@ class Audit:
     pack: Pack
     as_of: dt.date
     engine: str
-    export: Export
+    intake: Intake
+    missing: dict[str, str]  # dataset → why it is not there
     config: Config
     results: tuple[RuleResult, ...]
     started_at: dt.datetime
     seconds: float
 
 
-def needed_datasets(pack: Pack) -> list[str]:
-    return list(dict.fromkeys(d for rule in pack.rules for d in rule.datasets))
+@dataclass(frozen=True)
+class Settings:
+    """How the engine runs: DuckDB's memory limit (default: DuckDB's own) and where it spills."""
+
+    engine: str = "duckdb"
+    memory_limit: str | None = None
+    temp_directory: Path | None = None
 
 
-def make_engine(name: str, con: duckdb.DuckDBPyConnection, export: Export) -> Engine:
-    if name == "duckdb":
-        return DuckDBEngine(con, data_contract())
-    if name == "pandas":
-        from .pandas_engine import PandasEngine
-
-        return PandasEngine.from_duckdb(con, export, data_contract())
-    raise ValueError(f"unknown engine '{name}' (duckdb or pandas)")
+def sources_of(data: Path | Mapping[str, object], pack: Pack) -> tuple[dict[str, Source], tuple[str, ...], Callable]:
+    """The sources of an export folder or of frames in memory, what was not read, and why a dataset is missing."""
+    if isinstance(data, (str, Path)):
+        found = folder_sources(Path(data), pack.contract)
+        return found.sources, found.unread, lambda name: missing_reason(name, Path(data))
+    return frame_sources(data, pack.contract), (), lambda name: f"no frame for dataset '{name}'"
 
 
-def run_audit(pack: Pack, data_dir: Path, as_of: dt.date, config: Config, engine: str = "duckdb",
-              progress: Progress | None = None) -> Audit:
-    started_at, clock = dt.datetime.now(dt.timezone.utc), time.perf_counter()
+@contextmanager
+def session(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
+    """An in-memory DuckDB for one audit, with the memory limit and spill folder asked for."""
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    spill = None
     try:
-        export = load_export(con, Path(data_dir), needed_datasets(pack))
-        runner = make_engine(engine, con, export)
-        results = []
-        for i, rule in enumerate(pack.rules):
-            if progress:
-                progress(rule, i, len(pack.rules))
-            results.append(run_rule(runner, rule, export, rule.values(config.overrides(rule.id), as_of)))
+        if settings.memory_limit:
+            spill = settings.temp_directory or Path(tempfile.mkdtemp(prefix="reglement-spill-"))
+            con.execute("SET memory_limit = $limit", {"limit": settings.memory_limit})
+            con.execute("SET temp_directory = $dir", {"dir": str(spill)})
+        yield con
     finally:
         con.close()
-    return Audit(pack, as_of, engine, export, config, tuple(results), started_at, time.perf_counter() - clock)
+        if spill is not None and settings.temp_directory is None:
+            import shutil
+
+            shutil.rmtree(spill, ignore_errors=True)
 
 
-def run_rule(engine: Engine, rule: Rule, export: Export, values: dict[str, object]) -> RuleResult:
-    missing = [export.missing[d] for d in rule.datasets if d in export.missing]
-    if missing:
-        return RuleResult(rule, "error", (), values, "cannot run: " + "; ".join(missing))
+@dataclass(frozen=True)
+class Opened:
+    """Data taken in, and a backend over it, while the session lasts."""
+
+    intake: Intake
+    missing: dict[str, str]  # dataset → why it is not there
+    con: duckdb.DuckDBPyConnection
+    contract: Contract
+    backend: Backend
+
+    def other(self, engine: str) -> Backend:
+        """A backend of another engine over the same relations (explain compares them)."""
+        return make_backend(engine, self.con, self.contract, relations(self.intake))
+
+
+def relations(intake: Intake) -> list[str]:
+    """The relations a backend may read: one per dataset received, and the columns of the export."""
+    return [*intake.datasets, EXPORT_COLUMNS.name]
+
+
+def _is_sources(data: object) -> bool:
+    return isinstance(data, dict) and bool(data) and all(isinstance(v, Source) for v in data.values())
+
+
+@contextmanager
+def opened(pack: Pack, data: Path | Mapping[str, object], settings: Settings = Settings(),
+           progress: Progress | None = None) -> Iterator[Opened]:
+    """The one way in: an export folder, frames by dataset, or prepared sources, taken in and validated."""
+    if _is_sources(data):
+        sources, unread, why = data, (), (lambda name: f"no rows for dataset '{name}'")
+    else:
+        sources, unread, why = sources_of(data, pack)
+    with session(settings) as con:
+        if progress:
+            progress("read and validate", 0, 1)
+        intake = take_in(con, pack.contract, sources, unread)
+        missing = {name: why(name) for name in pack.datasets if name not in intake.datasets and name in pack.contract}
+        backend = make_backend(settings.engine, con, pack.contract, relations(intake))
+        yield Opened(intake, missing, con, pack.contract, backend)
+
+
+def run_audit(pack: Pack, config: Config, data: Path | Mapping[str, object], as_of: dt.date,
+              settings: Settings = Settings(), progress: Progress | None = None,
+              rules: tuple[Rule, ...] | None = None) -> Audit:
+    """Audit `data` — an export folder, frames by dataset, or prepared sources — against the pack."""
+    started_at, clock = dt.datetime.now(dt.timezone.utc), time.perf_counter()
+    chosen = rules if rules is not None else pack.rules
+    with opened(pack, data, settings, progress) as run:
+        results = []
+        for i, rule in enumerate(chosen):
+            if progress:
+                progress(rule.id, i, len(chosen))
+            results.append(run_rule(run.backend, rule, run.missing, rule.bind(config.overrides(rule.id), as_of)))
+    return Audit(pack, as_of, settings.engine, run.intake, run.missing, config, tuple(results), started_at,
+                 time.perf_counter() - clock)
+
+
+def run_rule(backend: Backend, rule: Rule, missing: dict[str, str], bindings: Bindings) -> RuleResult:
+    absent = [missing[d] for d in rule.datasets if d in missing]
+    if absent:
+        return RuleResult(rule, "error", (), bindings, "cannot run: " + "; ".join(dict.fromkeys(absent)))
     clock = time.perf_counter()
-    try:
-        findings = tuple(engine.findings(rule, values))
-    except Exception as err:  # an engine failure is reported on the rule, never raised past it
-        return RuleResult(rule, "error", (), values, f"the {engine.name} engine failed: {_without_values(err)}",
-                          time.perf_counter() - clock)
-    return RuleResult(rule, "failed" if findings else "passed", findings, values, None, time.perf_counter() - clock)
-
-
-def _without_values(err: Exception) -> str:
-    """An engine's error message with quoted data values blanked: they may be personal."""
-    first_line = str(err).strip().splitlines()[0] if str(err).strip() else ""
-    return f"{type(err).__name__}: " + re.sub(r"'[^']*'|\"[^\"]*\"", "'…'", first_line)
+    parts = []
+    for check in rule.checks:
+        try:
+            parts.append(Part(check, backend.findings(check, bindings)))
+        except Exception as err:  # an engine failure is reported on the rule, never raised past it
+            return RuleResult(rule, "error", (), bindings, engine_failure(backend.name, check, err),
+                              time.perf_counter() - clock)
+    found = any(p.table.num_rows for p in parts)
+    return RuleResult(rule, "failed" if found else "passed", tuple(parts), bindings, None, time.perf_counter() - clock)

@@ -9,8 +9,10 @@ A rule may carry small tables of rows and the keys that must be flagged among th
             - {request_id: R1, type: access, received_at: 2026-01-31, decided_at: 2026-02-28}
         flagged: []
 
-Every example runs on every engine asked for; it passes when the engine flags exactly
-the keys listed. Examples are evaluated as of `as_of`, by default EXAMPLE_AS_OF.
+Every example runs through the one audit driver on every engine asked for, its rows
+taken in by the same intake as an export (columns it leaves out are null); it passes
+when the engine flags exactly the keys listed. Examples are evaluated as of `as_of`,
+by default EXAMPLE_AS_OF.
 """
 
 from __future__ import annotations
@@ -19,14 +21,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Iterable
 
-import duckdb
-
-from ..compiler.pack import Pack, Rule
-from ..datasets import contract as data_contract
-from .audit import run_rule
-from .engine import DuckDBEngine, Engine
-from .loader import Export
-from .rows import create_tables
+from ..compiler.config import Config
+from ..compiler.model import Pack, Rule
+from .audit import Settings, run_audit
+from .intake import DataContractError, rows_sources
 
 EXAMPLE_AS_OF = dt.date(2026, 11, 28)
 
@@ -45,49 +43,46 @@ class ExampleResult:
         return self.error is None and self.expected == self.got
 
 
-def _key_text(key: dict[str, str] | str) -> str:
-    """A key as the example author writes it: the value alone, or `col=value` pairs."""
+def key_text(key: dict[str, str] | str, dataset: str | None = None) -> str:
+    """A key as the example author writes it: the value alone, or `col=value` pairs (with the dataset, if named)."""
     if isinstance(key, str):
         return key
-    return key[next(iter(key))] if len(key) == 1 else ",".join(f"{k}={v}" for k, v in sorted(key.items()))
+    key = dict(key)
+    named = key.pop("dataset", None) or None
+    text = key[next(iter(key))] if len(key) == 1 else ",".join(f"{k}={v}" for k, v in sorted(key.items()))
+    return f"{named or dataset}:{text}" if named or dataset else text
 
 
-def _engines(con: duckdb.DuckDBPyConnection, names: Iterable[str]) -> list[Engine]:
-    contract = data_contract()
-    engines: list[Engine] = []
-    for name in names:
-        if name == "duckdb":
-            engines.append(DuckDBEngine(con, contract))
-        else:
-            from .pandas_engine import PandasEngine
-
-            engines.append(PandasEngine({n: con.table(n).df() for n in contract}, contract))
-    return engines
-
-
-def run_example(rule: Rule, index: int, engines: Iterable[str]) -> list[ExampleResult]:
+def run_example(pack: Pack, rule: Rule, index: int, engines: Iterable[str]) -> list[ExampleResult]:
     example = rule.examples[index]
     as_of = dt.date.fromisoformat(str(example["as_of"])) if "as_of" in example else EXAMPLE_AS_OF
-    values = rule.values(example.get("params", {}), as_of)
-    expected = tuple(sorted(_key_text(k) for k in example["flagged"]))
-    con = duckdb.connect()
-    try:
-        create_tables(con, data_contract(), example["data"])
-        results = []
-        for engine in _engines(con, engines):
-            outcome = run_rule(engine, rule, Export({}, {}), values)
-            got = tuple(sorted(_key_text(f.key) for f in outcome.findings))
-            results.append(ExampleResult(rule.id, example["note"], engine.name, expected, got, outcome.error))
-        return results
-    except (ValueError, TypeError) as err:  # rows that do not fit the contract's types
-        return [ExampleResult(rule.id, example["note"], "-", expected, (), f"bad example data: {err}")]
-    finally:
-        con.close()
+    config = Config(rule_params={rule.id: dict(example.get("params", {}))})
+    named = any(isinstance(k, dict) and "dataset" in k for k in example["flagged"])
+    expected = tuple(sorted(key_text(k) for k in example["flagged"]))
+    label = f"{rule.source.file}: example {index + 1} of {rule.id}"
+    lines = rule.example_lines[index] if index < len(rule.example_lines) else {}
+    results = []
+    for engine in engines:
+        try:
+            sources = rows_sources(example["data"], pack.contract, label, lines)
+            audit = run_audit(pack, config, sources, as_of, Settings(engine), rules=(rule,))
+        except DataContractError as err:
+            detail = "; ".join(str(e) for e in err.errors)
+            return [ExampleResult(rule.id, example["note"], "-", expected, (), f"bad example data: {detail}")]
+        outcome = audit.results[0]
+        got = tuple(sorted(key_text(_key(part.check, row), part.check.subject if named else None)
+                           for part in outcome.parts for row in part.table.select(list(part.check.keys)).to_pylist()))
+        results.append(ExampleResult(rule.id, example["note"], engine, expected, got, outcome.error))
+    return results
+
+
+def _key(check, row: dict) -> dict[str, str]:
+    return {**row, **{k: v for k, v in check.fixed.items() if k in check.key_names}}
 
 
 def run_examples(pack: Pack, engines: Iterable[str] = ("duckdb",)) -> list[ExampleResult]:
     engines = tuple(engines)
-    return [r for rule in pack.rules for i in range(len(rule.examples)) for r in run_example(rule, i, engines)]
+    return [r for rule in pack.rules for i in range(len(rule.examples)) for r in run_example(pack, rule, i, engines)]
 
 
 def rules_without_examples(pack: Pack) -> list[str]:
@@ -96,7 +91,8 @@ def rules_without_examples(pack: Pack) -> list[str]:
         return bool(e["flagged"])
 
     def spares(e: dict, rule: Rule) -> bool:
-        return not e["flagged"] or len(e["flagged"]) < len(e["data"].get(rule.dataset, []))
+        rows = sum(len(r) for r in e["data"].values()) if rule.dataset is None else len(e["data"].get(rule.dataset, []))
+        return not e["flagged"] or len(e["flagged"]) < rows
 
     return [r.id for r in pack.rules
             if not (any(flags(e) for e in r.examples) and any(spares(e, r) for e in r.examples))]

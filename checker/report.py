@@ -12,9 +12,9 @@ from collections import Counter
 from importlib.resources import files
 
 from .. import __version__
-from ..compiler.pack import Clause, Pack
+from ..compiler.config import Attestation, Config, Waiver
+from ..compiler.model import AUDIT_DATE, KEY_PARTS, Clause, Pack, Rule
 from .audit import Audit, RuleResult
-from .config import Attestation, Config, Waiver
 
 INFORMATIONAL = "informational"
 REPORT_SCHEMA = json.loads(files(__package__).joinpath("report.schema.json").read_text("utf-8"))
@@ -27,12 +27,24 @@ def _format_value(value: object) -> str:
         return value.isoformat(sep=" ")
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return ", ".join(map(str, value))
     return str(value)
 
 
-def _message(result: RuleResult, key: dict[str, str], values: dict[str, object], lang: str) -> str:
-    fields = {**key, **values, **{f"${k}": v for k, v in result.values.items()}}
-    return result.rule.message[lang].format_map({k: _format_value(v) for k, v in fields.items()})
+def _params(result: RuleResult) -> dict[str, object]:
+    return {f"${k}": v for k, v in result.bindings.items()}
+
+
+def _message(result: RuleResult, fields: dict[str, object], lang: str) -> str:
+    values = {**fields, **_params(result)}
+    return result.rule.message[lang].format_map({k: _format_value(v) for k, v in values.items()})
+
+
+def title(rule: Rule, bindings: dict[str, object]) -> dict[str, str]:
+    """The rule's title in both languages, quoting the parameters in force (`{$retention_years}`)."""
+    fields = {f"${k}": _format_value(v) for k, v in bindings.items()}
+    return {lang: rule.title[lang].format_map(fields) for lang in ("nl", "en")}
 
 
 def _waiver(waiver: Waiver, as_of: dt.date) -> dict:
@@ -41,13 +53,20 @@ def _waiver(waiver: Waiver, as_of: dt.date) -> dict:
             **({"keys": list(waiver.keys)} if waiver.keys else {})}
 
 
-def _finding(result: RuleResult, finding, active: list[Waiver], lang: str, as_of: dt.date) -> dict:
-    entry = {"dataset": finding.dataset, "key": finding.key, "message": _message(result, finding.key, finding.values, lang)}
-    waiver = next((w for w in active if w.covers(finding.key)), None)
-    if waiver:
-        entry["waived"] = True
-        entry["waiver"] = _waiver(waiver, as_of)
-    return entry
+def _findings(result: RuleResult, active: list[Waiver], lang: str, as_of: dt.date) -> list[dict]:
+    out = []
+    for part in result.parts:
+        check = part.check
+        for row in part.table.to_pylist():
+            key = {k: str(row[k]) for k in check.keys} | {k: v for k, v in check.fixed.items() if k in KEY_PARTS}
+            entry = {"dataset": check.subject, "key": key,
+                     "message": _message(result, {**check.fixed, **row}, lang)}
+            waiver = next((w for w in active if w.covers(check.subject, key)), None)
+            if waiver:
+                entry["waived"] = True
+                entry["waiver"] = _waiver(waiver, as_of)
+            out.append(entry)
+    return out
 
 
 def _rule_entry(result: RuleResult, config: Config, as_of: dt.date, lang: str) -> dict:
@@ -55,14 +74,16 @@ def _rule_entry(result: RuleResult, config: Config, as_of: dt.date, lang: str) -
     rule = result.rule
     waivers = [w for w in config.waivers if w.rule == rule.id]
     active = [w for w in waivers if as_of <= w.expires]
-    findings = [_finding(result, f, active, lang, as_of) for f in result.findings]
+    findings = _findings(result, active, lang, as_of)
     open_findings = [f for f in findings if not f.get("waived")]
     status = result.status
     if status == "failed" and not open_findings:
         status = "waived"
     entry = {
-        "id": rule.id, "kind": "automated", "article": rule.article, "title": rule.title.as_dict(),
-        "severity": rule.severity, "dataset": rule.dataset, "source": f"{rule.source.file}:{rule.source.line}",
+        "id": rule.id, "kind": "automated", "article": rule.article, "title": title(rule, result.bindings),
+        "severity": rule.severity, **({"dataset": rule.dataset} if rule.dataset else {}),
+        "datasets": list(rule.datasets), "source": f"{rule.source.file}:{rule.source.line}",
+        "params": {k: _json_value(v) for k, v in result.bindings.items() if k != AUDIT_DATE},
         "status": status, "finding_count": len(findings), "open_count": len(open_findings), "findings": findings,
     }
     if waivers:
@@ -70,6 +91,10 @@ def _rule_entry(result: RuleResult, config: Config, as_of: dt.date, lang: str) -
     if result.error:
         entry["error"] = result.error
     return entry
+
+
+def _json_value(value: object) -> object:
+    return value.isoformat() if isinstance(value, dt.date) else value
 
 
 def _attestation_status(attestation: Attestation | None, as_of: dt.date) -> str:
@@ -81,8 +106,10 @@ def _attestation_status(attestation: Attestation | None, as_of: dt.date) -> str:
 def _control_entries(pack: Pack, config: Config, as_of: dt.date) -> list[dict]:
     entries = []
     for control in pack.controls:
-        # The latest attestation counts; an older one it replaced does not.
-        found = sorted((a for a in config.attestations if a.control == control.id), key=lambda a: a.date)
+        # The latest attestation counts; an older one it replaced does not, and one dated
+        # after the audit date does not count yet.
+        found = sorted((a for a in config.attestations if a.control == control.id and a.date <= as_of),
+                       key=lambda a: a.date)
         attestation = found[-1] if found else None
         entry = {"id": control.id, "kind": "manual", "article": control.article, "title": control.title.as_dict(),
                  "source": f"{control.source.file}:{control.source.line}",
@@ -124,6 +151,19 @@ def _articles(pack: Pack) -> list[dict]:
             for a in pack.articles]
 
 
+def _data_entry(received) -> dict:
+    entry = {"path": received.label, "format": received.format, "rows": received.rows}
+    if received.sha256:
+        entry["sha256"] = received.sha256
+    if received.parts:
+        entry["files"] = [{"path": path, "sha256": sha} for path, sha in received.parts]
+    if received.extra_columns:
+        entry["extra_columns"] = list(received.extra_columns)
+    if received.restored:
+        entry["restored"] = dict(received.restored)
+    return entry
+
+
 def build_report(audit: Audit, lang: str = "nl") -> dict:
     rules = [_rule_entry(r, audit.config, audit.as_of, lang) for r in audit.results]
     rules += _control_entries(audit.pack, audit.config, audit.as_of) + _informational_entries(audit.pack)
@@ -135,8 +175,8 @@ def build_report(audit: Audit, lang: str = "nl") -> dict:
         "lang": lang,
         "engine": audit.engine,
         "run": {"started_at": audit.started_at.isoformat(timespec="seconds"), "seconds": round(audit.seconds, 3)},
-        "data": {d.name: {"path": str(d.path), "rows": d.rows, "sha256": d.sha256}
-                 for d in audit.export.datasets.values()},
+        "data": {d.name: _data_entry(d) for d in audit.intake.datasets.values()},
+        "unread": list(audit.intake.unread),
         "summary": {
             "rules": len(audit.results), "passed": statuses["passed"], "failed": statuses["failed"],
             "errors": statuses["error"], "manual": statuses["manual"], "attested": statuses["attested"],

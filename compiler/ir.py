@@ -50,7 +50,7 @@ class Param(Node):
 @dataclass(frozen=True)
 class Duration(Node):
     amount: Literal | Param  # a whole number
-    unit: str  # years, months, weeks, days
+    unit: str  # years, months, weeks, days, hours
     type: str = DURATION
 
 
@@ -111,9 +111,16 @@ class IsEmpty(Node):
 
 @dataclass(frozen=True)
 class InList(Node):
+    """`x [not] in [...]`, or `in $param` for a list-valued parameter (then `items` is empty).
+
+    For a list `x`, `in` holds when every element is in the list and `not in` when some
+    element is not.
+    """
+
     operand: Expr
     items: tuple[Literal, ...]
     negated: bool
+    param: Param | None = None
     type: str = BOOL
 
 

@@ -20,7 +20,7 @@ from .diagnostics import Diagnostic, SourceText
 _WORDS = {
     "NAME": "a name", "STRING": "a value", "INT": "a value", "DECIMAL": "a value", "DATE": "a value",
     "TIMESTAMP": "a value", "TRUE": "a value", "FALSE": "a value", "NULL": "a value", "PARAM": "a $parameter",
-    "UNIT": "a unit (years, months, weeks, days)", "COMPARE": "a comparison (=, !=, <, <=, >, >=)",
+    "UNIT": "a unit (years, months, weeks, days, hours)", "COMPARE": "a comparison (=, !=, <, <=, >, >=)",
     "ADD_OP": "+ or -", "LPAR": "'('", "RPAR": "')'", "LSQB": "'['", "RSQB": "']'", "COMMA": "','",
     "DOT": "'.'", "AND": "'and'", "OR": "'or'", "NOT": "'not'", "IS": "'is'", "IN": "'in'",
     "CONTAINS": "'contains'", "WHERE": "'where'", "OF": "'of'", "AS": "'as'", 
@@ -117,7 +117,10 @@ class _ToIR(Transformer):
         return ir.IsEmpty(_span(meta), c[0], c[1] is not None)
 
     def in_list(self, meta, c):
-        return ir.InList(_span(meta), c[0], c[2], c[1] is not None)
+        operand, negated, items = c
+        if isinstance(items, Token):  # a list-valued $parameter
+            return ir.InList(_span(meta), operand, (), negated is not None, ir.Param(_token_span(items), items[1:]))
+        return ir.InList(_span(meta), operand, items, negated is not None)
 
     def contains(self, meta, c):
         return ir.Contains(_span(meta), c[0], c[1])
@@ -125,6 +128,10 @@ class _ToIR(Transformer):
     def call(self, meta, c):
         name, *args = c
         return ir.Call(_span(meta), str(name), tuple(a for a in args if a is not None))
+
+    def extreme(self, meta, c):
+        word, *args = c
+        return ir.Call(_span(meta), str(word), tuple(args))
 
     def quantified(self, meta, c):
         word, source, where = c

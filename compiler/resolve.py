@@ -12,12 +12,12 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Callable
 
-from ..datasets import Dataset
+from ..datasets import Contract, Dataset
 from . import ir
 from .diagnostics import Diagnostic, SourceText, did_you_mean
 
 AUDIT_DATE = "audit_date"
-FUNCTIONS = ("date", "elfproef", "lower", "upper", "trim", "coalesce", "length")
+FUNCTIONS = ("date", "elfproef", "lower", "upper", "trim", "coalesce", "length", "latest", "earliest")
 _ORDERED = (ir.NUMBER, ir.DATE, ir.TIMESTAMP, ir.STRING)
 
 
@@ -55,11 +55,12 @@ class _Unresolved(Exception):
 class Resolver:
     """Resolves the conditions of one rule: its own row is `t0`, sub-queries `t1`…"""
 
-    def __init__(self, contract: dict[str, Dataset], dataset: str, params: dict[str, object],
-                 lets: dict[str, ir.Expr], source: SourceText):
+    def __init__(self, contract: Contract, dataset: str, params: dict[str, object],
+                 lets: dict[str, ir.Expr], source: SourceText, failed: frozenset[str] = frozenset()):
         self.contract = contract
         self.params = {**{k: value_type(v) for k, v in params.items()}, AUDIT_DATE: ir.DATE}
         self.lets = lets
+        self.failed = failed  # `let` names whose own error was reported: no knock-on errors for them
         self.source = source
         self.diagnostics: list[Diagnostic] = []
         self._next_binding = 1
@@ -125,6 +126,8 @@ class Resolver:
         inner = [s for s in reversed(scopes[1:]) if s.dataset.column(expr.name) is not None]
         if expr.qualifier is None and not inner and expr.name in self.lets:
             return self.lets[expr.name]
+        if expr.qualifier is None and not inner and expr.name in self.failed:
+            raise _Unresolved
         if expr.qualifier is not None:
             scope = next((s for s in reversed(scopes) if s.named(expr.qualifier)), None)
             if scope is None:
@@ -162,6 +165,8 @@ class Resolver:
             hint = "compare date(…) of the timestamp with the date" if {left.type, right.type} == {
                 ir.DATE, ir.TIMESTAMP} else None
             self._fail("E402", f"cannot compare a {left.type} with a {right.type}", expr.span, hint)
+        self._check_codes(left, [right])
+        self._check_codes(right, [left])
         if expr.op not in ("=", "!=") and left.type not in _ORDERED:
             self._fail("E402", f"'{expr.op}' needs values that have an order, not a {left.type}", expr.span)
         if left.type in (ir.LIST, ir.DURATION):
@@ -169,8 +174,26 @@ class Resolver:
                        "use `contains` for a list" if left.type == ir.LIST else None)
         return replace(expr, left=left, right=right)
 
+    def _check_codes(self, column: ir.Expr, values: list[ir.Expr]) -> None:
+        """A text compared with a column of a closed vocabulary must be one of its values.
+
+        `role = 'Jobcoach'` would be false for every row the contract admits: a typo that
+        makes a rule silently pass, so it is an error here, with the values it may be.
+        """
+        declared = self.contract[column.dataset].column(column.name) if isinstance(column, ir.Column) else None
+        if declared is None or declared.vocabulary is None:
+            return
+        for value in values:
+            if isinstance(value, ir.Literal) and value.type == ir.STRING and value.value not in declared.vocabulary:
+                self._fail("E407", f"'{value.value}' is not a value of {column.dataset}.{column.name}", value.span,
+                           did_you_mean(value.value, declared.vocabulary)
+                           or f"its values: {', '.join(declared.vocabulary)}")
+
     def _arith(self, expr: ir.Arith, scopes) -> ir.Expr:
         left, right = self._resolve(expr.left, scopes), self._resolve(expr.right, scopes)
+        if right.type == ir.DURATION and right.unit == "hours" and left.type != ir.TIMESTAMP:
+            self._fail("E403", f"hours can be added to or taken from a timestamp only, not a {left.type}", expr.span,
+                       "days, weeks, months and years suit a date")
         if left.type in (ir.DATE, ir.TIMESTAMP) and right.type == ir.DURATION:
             return replace(expr, left=left, right=right, type=left.type)
         if left.type == ir.NUMBER == right.type:
@@ -190,9 +213,17 @@ class Resolver:
 
     def _inlist(self, expr: ir.InList, scopes) -> ir.Expr:
         operand = self._resolve(expr.operand, scopes)
+        element = ir.STRING if operand.type == ir.LIST else operand.type
+        if expr.param is not None:
+            param = self._resolve(expr.param, scopes)
+            if param.type != ir.LIST or operand.type not in (ir.STRING, ir.LIST):
+                self._fail("E402", f"'in ${param.name}' needs a list of text and a text or a list on its left, "
+                                   f"not a {param.type} and a {operand.type}", expr.span)
+            return replace(expr, operand=operand, param=param)
         for item in expr.items:
-            if item.type != operand.type:
+            if item.type != element:
                 self._fail("E402", f"the list holds a {item.type}, but the value is a {operand.type}", item.span)
+        self._check_codes(operand, list(expr.items))
         return replace(expr, operand=operand)
 
     def _contains(self, expr: ir.Contains, scopes) -> ir.Expr:
@@ -202,6 +233,7 @@ class Resolver:
                        "use `in [...]` to test a value against a list")
         if item.type != ir.STRING:
             self._fail("E402", f"a list of text cannot contain a {item.type}", expr.item.span)
+        self._check_codes(container, [item])
         return replace(expr, container=container, item=item)
 
     def _call(self, expr: ir.Call, scopes) -> ir.Expr:
@@ -219,7 +251,7 @@ class Resolver:
         dataset = self.contract.get(source.dataset)
         if dataset is None:
             self._fail("E303", f"unknown dataset '{source.dataset}'", source.span,
-                       did_you_mean(source.dataset, sorted(self.contract)))
+                       unknown_dataset_hint(source.dataset, self.contract))
         binding = f"t{self._next_binding}"
         self._next_binding += 1
         return replace(source, binding=binding), (*scopes, Scope(binding, dataset, source.alias))
@@ -239,6 +271,13 @@ class Resolver:
         return replace(expr, source=source, where=where, column=column, type=column.type)
 
 
+def unknown_dataset_hint(name: str, contract: Contract) -> str:
+    """A did-you-mean, or the datasets there are and how to add one."""
+    return did_you_mean(name, sorted(contract)) or (
+        f"the contract has {', '.join(sorted(contract))}; to add a dataset, put {name}.schema.json "
+        f"in its folder {contract.folder} (named by `contract:` in pack.yaml)")
+
+
 def _signature(name: str, types: list[str]) -> str:
     """Result type of a call, or '!message' when the arguments do not fit."""
     def want(n: int, allowed: tuple[str, ...]) -> str | None:
@@ -255,6 +294,13 @@ def _signature(name: str, types: list[str]) -> str:
         return want(1, (ir.STRING,)) or ir.STRING
     if name == "length":
         return want(1, (ir.STRING, ir.LIST)) or ir.NUMBER
+    if name in ("latest", "earliest"):  # of values of one ordered type; nulls are passed over
+        kinds = {t for t in types if t != ir.NULL}
+        if len(kinds) > 1:
+            return f"!{name}() takes values of one type, got {', '.join(sorted(kinds))}"
+        if kinds and not kinds <= set(_ORDERED):
+            return f"!{name}() needs values that have an order, not a {kinds.pop()}"
+        return kinds.pop() if kinds else ir.NULL
     # coalesce: the first non-null of values of one type
     kinds = {t for t in types if t != ir.NULL}
     if not types:

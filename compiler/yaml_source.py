@@ -107,7 +107,7 @@ def _build(node: yaml.Node, path: YamlPath, positions: dict[YamlPath, Position],
     return loader.construct_object(node)
 
 
-def schema_diagnostics(doc: YamlDocument, schema: dict) -> list[Diagnostic]:
+def schema_diagnostics(doc: YamlDocument, schema: dict, code: str = "E102") -> list[Diagnostic]:
     """JSON Schema errors of a YAML document, each pointing at its YAML line."""
     validator = jsonschema.Draft202012Validator(schema)
     out = []
@@ -117,7 +117,7 @@ def schema_diagnostics(doc: YamlDocument, schema: dict) -> list[Diagnostic]:
         if err.validator == "additionalProperties":  # point at the unknown key itself
             path = (*path, sorted(set(err.instance) - set(err.schema.get("properties", {})))[0], KEY)
         hint = "quote it, e.g. '5.1'" if err.validator == "type" and isinstance(err.instance, (int, float)) else None
-        out.append(doc.diagnostic("E102", f"{where}: {_schema_message(err)}", path, hint))
+        out.append(doc.diagnostic(code, f"{where}: {_schema_message(err)}", path, hint))
     return out
 
 
@@ -129,4 +129,6 @@ def _schema_message(err: jsonschema.ValidationError) -> str:
         return f"unknown field '{extra[0]}'" + (f"; {close}" if close else f" (allowed: {', '.join(allowed)})")
     if err.validator == "required":
         return err.message.replace("is a required property", "is required")
+    if err.validator == "pattern" and "x-expected" in err.schema:  # words, not a regular expression
+        return f"{err.instance!r} is not {err.schema['x-expected']}"
     return err.message

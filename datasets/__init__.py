@@ -1,22 +1,37 @@
 """The data contract: one JSON Schema per dataset of an export folder.
 
-Each `<name>.schema.json` describes one row as it appears in a JSONL export. Besides
-standard JSON Schema it carries three annotations the checker needs:
-`x-key` (the key column, unique within the file), `x-type` (the contract type of a
-column: string, date, timestamp, bool, list<string>) and `x-personal` (the column
-holds personal data or free text, so no report or message may ever show its value).
+A contract is a folder of `<name>.schema.json` files, each describing one row as it
+appears in a JSONL export. A rule pack names its contract in `pack.yaml`; this folder
+holds the fourteen datasets of the Westendorp office. Besides standard JSON Schema a
+column carries annotations the checker needs:
+
+- `x-type`: the contract type (string, date, timestamp, bool, list<string>) — promised;
+- `x-key` (on the schema): the key column, unique within the file — promised;
+- `x-personal`: the column holds personal data or free text, so no report or message may
+  ever show its value;
+- `enum` (`items.enum` for a list): a closed vocabulary — declared, not promised;
+- `x-references: "<dataset>.<column>"`: a non-null value names a row there — declared;
+- `x-not-before: "<column>"`: when both are non-null, this date is not before that one — declared;
+- `x-zero-pad: N`: an identifier of N digits, restored with its leading zeros when an
+  export gives it as a whole number (what spreadsheets make of a BSN).
+
+Promised properties stop a run when broken; declared ones are reported by the pack's
+contract rules (`4.2-unknown-code`, `4.2-dangling-reference`, `4.2-date-order`).
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
+from pathlib import Path
 
 import pyarrow as pa
 
 CONTRACT_TYPES = ("string", "date", "timestamp", "bool", "list<string>")
+SCHEMA_SUFFIX = ".schema.json"
 
 
 @dataclass(frozen=True)
@@ -26,6 +41,10 @@ class Column:
     nullable: bool
     personal: bool
     description: str = ""
+    vocabulary: tuple[str, ...] | None = None  # closed vocabulary (of the elements, for a list)
+    references: tuple[str, str] | None = None  # (dataset, column) a value must name
+    not_before: str | None = None  # the earlier column of a date pair
+    zero_pad: int | None = None  # digits of an identifier restored from a number
 
 
 @dataclass(frozen=True)
@@ -33,7 +52,7 @@ class Dataset:
     name: str
     description: str
     columns: tuple[Column, ...]
-    schema: dict
+    schema: dict = field(compare=False, repr=False)
 
     @property
     def key(self) -> str:
@@ -47,36 +66,83 @@ class Dataset:
         return tuple(c.name for c in self.columns)
 
 
-def _dataset(schema: dict) -> Dataset:
-    columns = tuple(
-        Column(
-            name=name,
-            type=prop["x-type"],
-            nullable="null" in prop["type"] if isinstance(prop["type"], list) else False,
-            personal=bool(prop.get("x-personal", False)),
-            description=prop.get("description", ""),
-        )
-        for name, prop in schema["properties"].items()
+@dataclass(frozen=True)
+class Contract(Mapping[str, Dataset]):
+    """The datasets of one contract by name, in file-name order, and the folder they came from."""
+
+    datasets: Mapping[str, Dataset]
+    folder: Path
+
+    def __getitem__(self, name: str) -> Dataset:
+        return self.datasets[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.datasets)
+
+    def __len__(self) -> int:
+        return len(self.datasets)
+
+    def __hash__(self) -> int:
+        return hash(self.folder)
+
+    def personal_columns(self) -> frozenset[tuple[str, str]]:
+        """(dataset, column) of every column whose value no report or message may show."""
+        return frozenset((d.name, c.name) for d in self.values() for c in d.columns if c.personal)
+
+
+def column_from_schema(name: str, prop: dict) -> Column:
+    """One column of a dataset schema; the annotations are described in this module's docstring."""
+    kinds = prop.get("type")
+    enum = prop.get("items", {}).get("enum") if prop.get("x-type") == "list<string>" else prop.get("enum")
+    reference = prop.get("x-references")
+    return Column(
+        name=name,
+        type=prop["x-type"],
+        nullable=isinstance(kinds, list) and "null" in kinds,
+        personal=bool(prop.get("x-personal", False)),
+        description=prop.get("description", ""),
+        vocabulary=tuple(v for v in enum if v is not None) if enum is not None else None,
+        references=tuple(reference.split(".", 1)) if reference else None,
+        not_before=prop.get("x-not-before"),
+        zero_pad=prop.get("x-zero-pad"),
     )
-    assert columns[0].name == schema["x-key"], f"{schema['title']}: the key must be the first column"
+
+
+def dataset_from_schema(schema: dict) -> Dataset:
+    columns = tuple(column_from_schema(name, prop) for name, prop in schema["properties"].items())
     return Dataset(schema["title"], schema.get("description", ""), columns, schema)
 
 
-@cache
-def contract() -> dict[str, Dataset]:
-    """All datasets of the contract by name, in file-name order."""
-    found = sorted(p for p in files(__name__).iterdir() if p.name.endswith(".schema.json"))
-    return {d.name: d for d in (_dataset(json.loads(p.read_text("utf-8"))) for p in found)}
+def schema_files(folder: Path) -> list[Path]:
+    return sorted(p for p in Path(folder).iterdir() if p.name.endswith(SCHEMA_SUFFIX))
+
+
+def load_contract(folder: Path) -> Contract:
+    """A contract folder as it is; the compiler checks the files first (`compiler/contract_files.py`)."""
+    datasets = [dataset_from_schema(json.loads(p.read_text("utf-8"))) for p in schema_files(folder)]
+    return Contract({d.name: d for d in datasets}, Path(folder))
+
+
+def builtin_contract_folder() -> Path:
+    """The folder of this package's schemas: the contract of the Westendorp pack."""
+    return Path(str(files(__name__)))
 
 
 @cache
-def personal_columns() -> frozenset[tuple[str, str]]:
-    """(dataset, column) of every column whose value no report or message may show."""
-    return frozenset((d.name, c.name) for d in contract().values() for c in d.columns if c.personal)
+def contract() -> Contract:
+    """The Westendorp contract shipped with the package (the generator and its oracle use it)."""
+    return load_contract(builtin_contract_folder())
 
 
-def arrow_type(contract_type: str, time_unit: str = "s") -> pa.DataType:
-    """A contract type as an Arrow type. Timestamps are whole seconds in an export; a
-    DataFrame may hold finer ones, so its reader asks for another unit."""
+def arrow_type(contract_type: str, time_unit: str = "us") -> pa.DataType:
+    """A contract type as an Arrow type."""
     return {"string": pa.string(), "date": pa.date32(), "timestamp": pa.timestamp(time_unit), "bool": pa.bool_(),
             "list<string>": pa.list_(pa.string())}[contract_type]
+
+
+EXPORT_COLUMNS = Dataset(
+    "_export_columns",
+    "the columns each export file has, one row per dataset and column (rule 1.1 reads them)",
+    (Column("dataset", "string", False, False), Column("column", "string", False, False)),
+    {},
+)

@@ -14,13 +14,13 @@ import datetime as dt
 import os
 import sys
 import tempfile
-from importlib.resources import files
 from pathlib import Path
 from typing import Callable, Iterator
 
 from . import __version__
 from .compiler.diagnostics import CompileError
 from .explain import register as register_explain
+from .rules import default_pack, pack_folder
 
 SEVERITIES = ("low", "medium", "high", "critical")
 FORMATS = ("text", "json", "markdown", "html", "junit", "sarif")
@@ -33,11 +33,6 @@ class UsageError(Exception):
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # argparse would exit itself; keep one exit path
         raise UsageError(f"{self.prog}: {message}")
-
-
-def default_pack() -> Path:
-    """The Westendorp pack that ships with the package (also from an installed wheel)."""
-    return Path(str(files("reglement.rules").joinpath("westendorp")))
 
 
 def _date(text: str) -> dt.date:
@@ -85,23 +80,22 @@ def _progress(enabled: bool) -> Iterator[Callable | None]:
     with Progress(console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("rules", total=None)
 
-        def advance(rule, index: int, total: int) -> None:
-            bar.update(task, total=total, completed=index, description=rule.id)
+        def advance(what: str, index: int, total: int) -> None:
+            bar.update(task, total=total, completed=index, description=what)
 
         yield advance
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .checker.audit import run_audit
-    from .checker.config import load_config
+    from .checker.audit import Settings, run_audit
     from .checker.formats import renderer
     from .checker.report import build_report
-    from .compiler.pack import load_pack
+    from .compiler.stages import compile_pack
 
-    pack = load_pack(args.rules)
-    config = load_config(args.config, pack)
+    pack, config = compile_pack(args.rules, args.config)
+    settings = Settings(args.engine, args.memory_limit, args.spill_dir)
     with _progress(sys.stderr.isatty()) as progress:
-        audit = run_audit(pack, args.data, args.as_of, config, args.engine, progress)
+        audit = run_audit(pack, config, args.data, args.as_of, settings, progress)
     report = build_report(audit, args.lang)
     if args.baseline:
         from .checker.baseline import apply_baseline, read_baseline
@@ -113,9 +107,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_test(args: argparse.Namespace) -> int:
     from .checker.examples import rules_without_examples, run_examples
-    from .compiler.pack import load_pack
+    from .compiler.stages import load_pack
 
-    pack = load_pack(args.rules_dir or default_pack())
+    pack = load_pack(pack_folder(args.rules_dir) if args.rules_dir else default_pack())
     engines = ("duckdb", "pandas") if args.engine == "all" else (args.engine,)
     results = run_examples(pack, engines)
     by_rule: dict[str, list] = {}
@@ -143,9 +137,9 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     import json
 
     from .checker.report import coverage
-    from .compiler.pack import load_pack
+    from .compiler.stages import load_pack
 
-    pack = load_pack(args.rules or default_pack())
+    pack = load_pack(pack_folder(args.rules) if args.rules else default_pack())
     cover = coverage(pack)
     if args.format == "json":
         print(json.dumps({"pack": pack.name, "clauses": cover}, ensure_ascii=False, indent=2))
@@ -199,6 +193,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--fail-on", choices=SEVERITIES, default="low", help="lowest severity that fails the run")
     check.add_argument("--lang", choices=("nl", "en"), default="nl", help="language of titles and messages")
     check.add_argument("--engine", choices=("duckdb", "pandas"), default="duckdb")
+    check.add_argument("--memory-limit", metavar="SIZE", help="DuckDB's memory limit, e.g. 2GB (default: DuckDB's "
+                                                              "own); beyond it DuckDB spills to a temporary folder")
+    check.add_argument("--spill-dir", type=Path, help="where DuckDB spills with --memory-limit (default: a new "
+                                                      "temporary folder, removed afterwards)")
     check.add_argument("--baseline", type=Path, help="a previous JSON report: mark findings new, open or resolved")
     check.add_argument("--fail-on-new", action="store_true", help="with --baseline: exit 1 only for new findings")
     check.set_defaults(run=cmd_check)
@@ -227,12 +225,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     from .checker.baseline import BaselineError
-    from .checker.loader import DataContractError
+    from .checker.intake import DataContractError
 
     try:
         args = build_parser().parse_args(argv)
-        if args.command == "check" and args.rules is None:
-            args.rules = default_pack()
+        if args.command == "check":
+            args.rules = pack_folder(args.rules) if args.rules else default_pack()
         return args.run(args)
     except UsageError as err:
         print(err, file=sys.stderr)

@@ -14,45 +14,46 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-import duckdb
-import pandas as pd
-import yaml
-
-from .checker.config import Config, load_config
-from .checker.engine import DuckDBEngine
-from .checker.loader import load_export
-from .checker.pandas_engine import PandasEngine, python_values
-from .checker.pandas_render import PandasEvaluator, bound, frame_column
+from .api import UnknownRule
+from .checker.audit import Settings, opened
+from .checker.backends.pandas import Planner, to_arrow
+from .checker.backends.pandas_eval import PandasEvaluator, bound, frame_column
+from .checker.backends.sql import check_query, to_sql
 from .compiler import ir
 from .compiler.diagnostics import did_you_mean
-from .compiler.pack import UNLISTED_COLUMNS, Pack, Rule, _personal_reads, load_pack
-from .datasets import contract as data_contract, personal_columns
+from .compiler.model import Bindings, Check, Pack, Rule
+from .compiler.rules import personal_reads
+from .compiler.stages import compile_pack
+from .rules import default_pack, pack_folder
 
 DIALECTS = ("duckdb", "postgres", "spark")
 HIDDEN = "‹personal›"
 
 
-class UnknownRule(LookupError):
-    """No rule of the pack has the id; the message carries a did-you-mean."""
-
-
 def explain(pack: Pack | str | Path, rule_id: str, dialect: str = "duckdb", as_of: dt.date | None = None,
-            config: Config | str | Path | None = None, data_dir: Path | None = None, key: str | None = None,
+            config: str | Path | None = None, data_dir: Path | None = None, key: str | None = None,
             lang: str = "en") -> str:
-    pack = pack if isinstance(pack, Pack) else load_pack(Path(pack))
+    if isinstance(pack, Pack):
+        configured = None
+    else:
+        pack, configured = compile_pack(Path(pack), config)
     rule = pack.rule(rule_id)
     if rule is None:
         hint = did_you_mean(rule_id, [r.id for r in pack.rules])
         raise UnknownRule(f"unknown rule '{rule_id}'" + (f" ({hint})" if hint else ""))
     if dialect not in DIALECTS:
         raise ValueError(f"unknown dialect '{dialect}' ({', '.join(DIALECTS)})")
-    config = config if isinstance(config, Config) else load_config(Path(config), pack) if config else Config()
-    values = rule.values(config.overrides(rule.id), as_of or dt.date.today())
-    parts = [_written(pack, rule, lang), _section("typed IR", ir_tree(rule)),
-             _section(f"SQL ({dialect})", DuckDBEngine(None, data_contract()).sql(rule, values, dialect, pretty=True)),
-             _section("pandas plan", PandasEngine({}, data_contract()).plan(rule, values))]
+    overrides = configured.overrides(rule.id) if configured else {}
+    bindings = rule.bind(overrides, as_of or dt.date.today())
+    parts = [_written(rule, lang)]
+    for i, check in enumerate(rule.checks, 1):
+        title = f" — check {i} of {len(rule.checks)}: {check.subject}" + (
+            f".{check.fixed['column']}" if "column" in check.fixed else "") if len(rule.checks) > 1 else ""
+        parts += [_section(f"typed IR{title}", ir_tree(check)),
+                  _section(f"SQL ({dialect}){title}", to_sql(check_query(check, bindings), dialect, pretty=True)),
+                  _section(f"pandas plan{title}", Planner(bindings).check(check))]
     if data_dir is not None and key is not None:
-        parts.append(_section(f"row {key}", explain_row(rule, values, Path(data_dir), key)))
+        parts.append(_section(f"row {key}", explain_row(pack, rule, bindings, Path(data_dir), key)))
     return "\n\n".join(parts) + "\n"
 
 
@@ -61,42 +62,32 @@ def _section(title: str, body: str) -> str:
 
 
 # -- the rule as written -------------------------------------------------------------------------
-def _written(pack: Pack, rule: Rule, lang: str) -> str:
-    raw = _raw_rule(pack, rule.id)
+def _written(rule: Rule, lang: str) -> str:
+    keys = sorted({k for c in rule.checks for k in c.key_names})
+    where = f"dataset {rule.dataset}" if rule.dataset else f"datasets {', '.join(rule.datasets)}"
     lines = [f"{rule.id} — article {rule.article}: {rule.title[lang]}",
-             f"severity {rule.severity}, dataset {rule.dataset}, key {', '.join(rule.keys)}, "
-             f"defined at {rule.source.file}:{rule.source.line}"]
+             f"severity {rule.severity}, {where}, key {', '.join(keys)}, defined at {rule.source.file}:{rule.source.line}"]
     if rule.params:
-        lines.append("params: " + ", ".join(f"${k} = {v}" for k, v in rule.params.items()))
-    for name, text in raw.get("let", {}).items():
-        lines.append(f"let {name}: " + " ".join(str(text).split()))
-    if rule.kind == UNLISTED_COLUMNS:
-        lines.append(f"kind: {UNLISTED_COLUMNS} (the columns of {rule.dataset} that the contract does not list)")
+        lines.append("params: " + ", ".join(f"${p.name} = {p.default}" for p in rule.params))
+    for name, text in rule.let_texts.items():
+        lines.append(f"let {name}: " + " ".join(text.split()))
+    if rule.kind == "contract":
+        lines.append(f"kind: contract, check: {rule.contract_check} — {len(rule.checks)} checks generated from the "
+                     "data contract's declarations")
     else:
         lines += ["condition:"] + ["    " + line for line in rule.condition_text.rstrip().splitlines()]
     lines.append(f"message: {rule.message[lang]}")
     return _section("rule, as written", "\n".join(lines))
 
 
-def _raw_rule(pack: Pack, rule_id: str) -> dict:
-    """The rule's YAML mapping, for the `let` texts the compiler keeps only as IR."""
-    for path in sorted(Path(pack.path).glob("*.yaml")):
-        for raw in (yaml.safe_load(path.read_text("utf-8")) or {}).get("rules", []) or []:
-            if raw.get("id") == rule_id:
-                return raw
-    return {}
-
-
 # -- the typed IR ----------------------------------------------------------------------------------
 Annotate = Callable[[ir.Node], tuple[str, str]]  # a node → (mark before it, text after it)
 
 
-def ir_tree(rule: Rule) -> str:
+def ir_tree(check: Check) -> str:
     """The condition and the message values as indented trees, one node a line."""
-    if rule.condition is None:
-        return "(no condition: this rule reads the column names of the export)"
-    lines = ["condition"] + tree_lines(rule.condition, 1)
-    for name, expr in rule.outputs.items():
+    lines = [f"condition over {check.dataset}"] + tree_lines(check.condition, 1)
+    for name, expr in check.outputs.items():
         lines += [f"message value {name}"] + tree_lines(expr, 1)
     return "\n".join(lines)
 
@@ -149,48 +140,53 @@ def node_label(node: ir.Node) -> str:
 
 
 # -- one row -----------------------------------------------------------------------------------------
-def explain_row(rule: Rule, values: dict, data_dir: Path, key: str) -> str:
-    """Whether the row with `key` is flagged, and the value of every sub-condition for it."""
+def explain_row(pack: Pack, rule: Rule, bindings: Bindings, data_dir: Path, key: str) -> str:
+    """Whether the row with `key` is flagged, and the value of every sub-condition for it, per check."""
     column, _, wanted = key.partition("=")
-    if not wanted or column not in rule.keys:
-        raise ValueError(f"--key must be {rule.keys[0]}=VALUE for rule {rule.id}, got '{key}'")
-    con = duckdb.connect()
-    try:
-        export = load_export(con, data_dir, rule.datasets)
-        missing = [export.missing[d] for d in rule.datasets if d in export.missing]
-        if missing:
-            raise ValueError("cannot run: " + "; ".join(missing))
-        if rule.kind == UNLISTED_COLUMNS:
-            names = [c for c in con.table(rule.dataset).columns]
-            flagged = wanted in names and wanted not in data_contract()[rule.dataset].column_names
-            return f"column {wanted}: {'flagged' if flagged else 'not flagged'}"
-        engine = PandasEngine.from_duckdb(con, export, data_contract())
-        by_duckdb = any(f.key.get(column) == wanted for f in DuckDBEngine(con, data_contract()).findings(rule, values))
-    finally:
-        con.close()
-    frame = bound(engine.frames[rule.dataset], "t0")
+    checks = [c for c in rule.checks if column in c.keys]
+    if not wanted or not checks:
+        names = sorted({k for c in rule.checks for k in c.keys})
+        raise ValueError(f"--key must be {' or '.join(names)}=VALUE for rule {rule.id}, got '{key}'")
+    with opened(pack, data_dir, Settings("pandas")) as run:
+        absent = [run.missing[d] for d in rule.datasets if d in run.missing]
+        if absent:
+            raise ValueError("cannot run: " + "; ".join(absent))
+        duckdb = run.other("duckdb")
+        verdicts = [(c, wanted in duckdb.findings(c, bindings).column(column).to_pylist()) for c in checks]
+        frames = run.backend.frames
+    lines: list[str] = []
+    for check, by_duckdb in verdicts:
+        lines += _explain_check(check, frames, bindings, column, wanted, by_duckdb, pack.contract.personal_columns())
+    if not lines:
+        raise ValueError(f"no row of {', '.join(dict.fromkeys(c.dataset for c in checks))} has {column} = {wanted}")
+    return "\n".join(lines)
+
+
+def _explain_check(check: Check, frames: dict, bindings: Bindings, column: str, wanted: str,
+                   by_duckdb: bool, personal: frozenset[tuple[str, str]]) -> list[str]:
+    frame = bound(frames[check.dataset], "t0")
     row = frame[(frame[frame_column("t0", column)] == wanted).fillna(False).to_numpy(dtype=bool)]
     if row.empty:
-        raise ValueError(f"no row of {rule.dataset} has {column} = {wanted}")
+        return []
     trace: dict[int, pd.Series] = {}
-    evaluator = PandasEvaluator(engine.frames, values, trace, row)
-    flagged = bool(evaluator.mask(rule.condition, row)[0])
-    for expr in rule.outputs.values():
+    evaluator = PandasEvaluator(frames, bindings, trace, row)
+    flagged = bool(evaluator.mask(check.condition, row)[0])
+    for expr in check.outputs.values():
         evaluator.eval(expr, row)
     if flagged == by_duckdb:
         verdict = "FLAGGED by both engines" if flagged else "not flagged by either engine"
     else:
         verdict = f"THE ENGINES DISAGREE: pandas {'flags' if flagged else 'does not flag'} it, duckdb " \
                   f"{'does' if by_duckdb else 'does not'}"
-    lines = [f"{column} = {wanted}: {verdict}",
+    about = f" ({check.subject}.{check.fixed['column']})" if "column" in check.fixed else ""
+    lines = [f"{column} = {wanted}{about}: {verdict}",
              "✓ holds, ✗ does not hold; a sub-query's inner conditions are evaluated per row of its dataset", ""]
-    lines += ["condition"] + tree_lines(rule.condition, 1, _annotator(trace, evaluator, row))
-    return "\n".join(lines)
+    return lines + ["condition"] + tree_lines(check.condition, 1, _annotator(trace, evaluator, row, personal)) + [""]
 
 
-def _annotator(trace: dict[int, pd.Series], evaluator: PandasEvaluator, row: pd.DataFrame) -> Annotate:
+def _annotator(trace: dict[int, pd.Series], evaluator: PandasEvaluator, row: pd.DataFrame,
+               personal: frozenset[tuple[str, str]]) -> Annotate:
     """✓/✗ for a condition, ` = value` for a value (hidden when it reads a personal column)."""
-    personal = personal_columns()
 
     def annotate(node: ir.Node) -> tuple[str, str]:
         if id(node) not in trace:
@@ -205,7 +201,7 @@ def _annotator(trace: dict[int, pd.Series], evaluator: PandasEvaluator, row: pd.
             return (" ✓ " if bool(value.fillna(False).iloc[0]) else " ✗ "), after
         if isinstance(node, ir.Literal):
             return "   ", after
-        shown = HIDDEN if _personal_reads(node, personal) else _text(python_values(value, kind)[0])
+        shown = HIDDEN if personal_reads(node, personal) else _text(to_arrow(value, kind)[0].as_py())
         return "   ", f" = {shown}{after}"
 
     return annotate
@@ -245,10 +241,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
     if (args.data is None) != (args.key is None):
         print("reglement explain: --data and --key go together", file=sys.stderr)
         return 2
-    from .cli import default_pack  # here, not at the top: cli.py imports this module
-
     try:
-        text = explain(args.rules or default_pack(), args.rule_id, args.dialect, args.as_of, args.config, args.data, args.key, args.lang)
+        text = explain(pack_folder(args.rules) if args.rules else default_pack(), args.rule_id, args.dialect, args.as_of, args.config, args.data, args.key, args.lang)
     except (UnknownRule, ValueError) as err:
         print(f"reglement explain: {err.args[0] if err.args else err}", file=sys.stderr)
         return 2

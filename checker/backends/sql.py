@@ -1,6 +1,6 @@
-"""Render a resolved condition as SQL with sqlglot's expression builders.
+"""Render a check as SQL with sqlglot's expression builders: the IR's SQL backend.
 
-One renderer serves every dialect: sqlglot prints the same expression tree as
+One renderer serves every SQL engine: sqlglot prints the same expression tree as
 DuckDB, PostgreSQL or Spark SQL. Values (literals, bound parameters, the audit date)
 enter the tree as typed literal nodes, never by formatting strings.
 
@@ -19,11 +19,13 @@ from typing import Mapping
 import sqlglot
 from sqlglot import exp
 
-from . import ir
+from ...compiler import ir
+from ...compiler.model import Bindings, Check
 
 # "empty": null or only white space. The same class is used by every backend.
 BLANK_PATTERN = r"^[ \t\n\r\f]*$"
-_UNIT = {"days": ("DAY", 1), "weeks": ("DAY", 7), "months": ("MONTH", 1), "years": ("YEAR", 1)}
+_UNIT = {"hours": ("HOUR", 1), "days": ("DAY", 1), "weeks": ("DAY", 7), "months": ("MONTH", 1),
+         "years": ("YEAR", 1)}
 _COMPARE = {"=": exp.EQ, "!=": exp.NEQ, "<": exp.LT, "<=": exp.LTE, ">": exp.GT, ">=": exp.GTE}
 _SQL_TYPE = {ir.DATE: "DATE", ir.TIMESTAMP: "TIMESTAMP"}
 
@@ -46,14 +48,14 @@ def literal(value: object) -> exp.Expression:
 
 
 class SqlRenderer:
-    """IR → sqlglot expression, with parameters bound to `values`.
+    """IR → sqlglot expression, with parameters bound to `bindings`.
 
     `computed` maps aggregates that a projection layer already computed to the name of
     the column that holds them.
     """
 
-    def __init__(self, values: Mapping[str, object], computed: Mapping[ir.Aggregate, str] | None = None):
-        self.values = values
+    def __init__(self, bindings: Bindings, computed: Mapping[ir.Aggregate, str] | None = None):
+        self.bindings = bindings
         self.computed = computed or {}
 
     def render(self, expr: ir.Expr) -> exp.Expression:
@@ -70,7 +72,7 @@ class SqlRenderer:
         return literal(e.value)
 
     def _param(self, e: ir.Param) -> exp.Expression:
-        return literal(self.values[e.name])
+        return literal(self.bindings[e.name])
 
     def _column(self, e: ir.Column) -> exp.Expression:
         return exp.column(e.name, table=e.binding, quoted=True)
@@ -91,7 +93,7 @@ class SqlRenderer:
             node = exp.Add if e.op == "+" else exp.Sub
             return node(this=left, expression=self.render(e.right))
         unit, factor = _UNIT[e.right.unit]
-        amount = self.values[e.right.amount.name] if isinstance(e.right.amount, ir.Param) else e.right.amount.value
+        amount = self.bindings[e.right.amount.name] if isinstance(e.right.amount, ir.Param) else e.right.amount.value
         node = exp.DateAdd if e.op == "+" else exp.DateSub
         shifted = node(this=left, expression=exp.Literal.number(int(amount) * factor), unit=exp.Var(this=unit))
         # date + interval is a timestamp in most engines; a date stays a date here.
@@ -109,9 +111,29 @@ class SqlRenderer:
         return exp.not_(exp.paren(test)) if e.negated else exp.paren(test)
 
     def _inlist(self, e: ir.InList) -> exp.Expression:
-        test = exp.In(this=self.value(e.operand), expressions=[self.render(i) for i in e.items])
+        items = [literal(v) for v in self.bindings[e.param.name]] if e.param else [self.render(i) for i in e.items]
+        if e.operand.type == ir.LIST:
+            return self._every_in(e, items)
+        if not items:  # `x in []` holds for no x; `x not in []` for every x that is not null
+            test = exp.false()
+        else:
+            test = exp.In(this=self.value(e.operand), expressions=items)
         # `x not in [...]` is a comparison: false for a null x, like `x != 'a'`.
-        return exp.not_(test) if e.negated else test
+        if e.negated:
+            return exp.and_(exp.not_(exp.Is(this=self.value(e.operand), expression=exp.Null())), exp.not_(test))
+        return test
+
+    def _every_in(self, e: ir.InList, items: list[exp.Expression]) -> exp.Expression:
+        """For a list: `in` holds when every element is in the items (a null element is not),
+        `not in` when some element is not; both are false for a null list."""
+        element = exp.to_identifier("item")
+        listed = exp.In(this=exp.column("item"), expressions=items) if items else exp.false()
+        outside = exp.ArrayFilter(this=self.render(e.operand), expression=exp.Lambda(
+            this=exp.not_(exp.Coalesce(this=listed, expressions=[exp.false()])), expressions=[element]))
+        count = exp.Coalesce(this=exp.ArraySize(this=outside), expressions=[exp.Literal.number(0)])
+        known = exp.not_(exp.Is(this=self.render(e.operand), expression=exp.Null()))
+        test = (exp.GT if e.negated else exp.EQ)(this=count, expression=exp.Literal.number(0))
+        return exp.paren(exp.and_(known, test))
 
     def _contains(self, e: ir.Contains) -> exp.Expression:
         return exp.ArrayContains(this=self.render(e.container), expression=self.render(e.item))
@@ -126,10 +148,12 @@ class SqlRenderer:
             return exp.ArraySize(this=args[0]) if e.args[0].type == ir.LIST else exp.Length(this=args[0])
         if e.name == "coalesce":
             return exp.Coalesce(this=args[0], expressions=args[1:])
+        if e.name in ("latest", "earliest"):  # GREATEST/LEAST pass over nulls in every dialect used
+            return (exp.Greatest if e.name == "latest" else exp.Least)(this=args[0], expressions=args[1:])
         return {"lower": exp.Lower, "upper": exp.Upper, "trim": exp.Trim}[e.name](this=args[0])
 
     def _subquery(self, source: ir.Source, where: ir.Expr | None, projection: exp.Expression) -> exp.Select:
-        query = exp.select(projection).from_(exp.to_table(source.dataset).as_(source.binding))
+        query = exp.select(projection).from_(table(source.dataset, source.binding))
         return query.where(self.render(where)) if where is not None else query
 
     def _exists(self, e: ir.Exists) -> exp.Expression:
@@ -190,20 +214,24 @@ def _own_row_aggregates(exprs: list[ir.Expr]) -> list[ir.Aggregate]:
     return found
 
 
-def _source_table(dataset: str, aggregates: list[ir.Aggregate], values: Mapping[str, object]
+def table(dataset: str, binding: str) -> exp.Expression:
+    """A dataset's relation under its binding; names are quoted, since a dataset may be called `order`."""
+    return exp.Table(this=exp.to_identifier(dataset, quoted=True)).as_(binding)
+
+
+def _source_table(dataset: str, aggregates: list[ir.Aggregate], bindings: Bindings
                   ) -> tuple[exp.Expression, dict[ir.Aggregate, str]]:
-    """The rule's dataset as `t0`, with a column for each aggregate computed once."""
-    table = exp.to_table(dataset).as_("t0")
+    """The check's dataset as `t0`, with a column for each aggregate computed once."""
+    source = table(dataset, "t0")
     if not aggregates:
-        return table, {}
+        return source, {}
     names = {agg: f"__reglement_value_{i}" for i, agg in enumerate(aggregates, 1)}
-    inner = SqlRenderer(values)
-    layer = exp.select(exp.Star(), *[inner.render(a).as_(n, quoted=True) for a, n in names.items()]).from_(table)
+    inner = SqlRenderer(bindings)
+    layer = exp.select(exp.Star(), *[inner.render(a).as_(n, quoted=True) for a, n in names.items()]).from_(source)
     return layer.subquery("t0"), names
 
 
-def rule_query(dataset: str, keys: tuple[str, ...], condition: ir.Expr, outputs: Mapping[str, ir.Expr],
-               values: Mapping[str, object]) -> exp.Select:
+def check_query(check: Check, bindings: Bindings) -> exp.Select:
     """SELECT the key columns and message values of every offending row, in key order.
 
     An `exists`/`no` sub-query that is a conjunct of the whole condition becomes a
@@ -212,32 +240,23 @@ def rule_query(dataset: str, keys: tuple[str, ...], condition: ir.Expr, outputs:
     than a correlated sub-query (benchmarks/bench_sql_shapes.py). Dialects without
     such joins get `[NOT] EXISTS` back from sqlglot.
     """
-    source, computed = _source_table(dataset, _own_row_aggregates([condition, *outputs.values()]), values)
-    renderer = SqlRenderer(values, computed)
-    columns = [exp.column(k, table="t0", quoted=True).as_(k, quoted=True) for k in keys]
+    condition, outputs = check.condition, check.outputs
+    source, computed = _source_table(check.dataset, _own_row_aggregates([condition, *outputs.values()]), bindings)
+    renderer = SqlRenderer(bindings, computed)
+    columns = [exp.column(k, table="t0", quoted=True).as_(k, quoted=True) for k in check.keys]
     columns += [renderer.value(v).as_(name, quoted=True) for name, v in outputs.items()]
     query = exp.select(*columns).from_(source)
     filters = []
     for part in _conjuncts(condition):
         if isinstance(part, ir.Exists):
             on = renderer.render(part.where) if part.where is not None else exp.true()
-            query = query.join(exp.to_table(part.source.dataset).as_(part.source.binding), on=on,
+            query = query.join(table(part.source.dataset, part.source.binding), on=on,
                                join_type="anti" if part.negated else "semi")
         else:
             filters.append(renderer.render(part))
     if filters:
         query = query.where(exp.and_(*filters))
-    return query.order_by(*[exp.column(k, quoted=True) for k in keys])
-
-
-def unlisted_columns_query(dataset: str, allowed: tuple[str, ...]) -> exp.Select:
-    """The columns of a loaded table that the contract does not list (rule 1.1)."""
-    return (exp.select(exp.column("column_name").as_("column", quoted=True))
-            .from_(exp.to_table("information_schema.columns"))
-            .where(exp.and_(exp.EQ(this=exp.column("table_name"), expression=exp.Literal.string(dataset)),
-                            exp.not_(exp.In(this=exp.column("column_name"),
-                                            expressions=[exp.Literal.string(c) for c in allowed]))))
-            .order_by(exp.column("column_name")))
+    return query.order_by(*[exp.column(k, quoted=True) for k in check.keys])
 
 
 def to_sql(query: exp.Expression, dialect: str = "duckdb", pretty: bool = False) -> str:

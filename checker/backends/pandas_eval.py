@@ -25,8 +25,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..compiler import ir
-from ..compiler.sql import BLANK_PATTERN
+from ...compiler import ir
+from .sql import BLANK_PATTERN
 
 STRING_DTYPE = pd.StringDtype("pyarrow", na_value=pd.NA)
 LIST_DTYPE = pd.ArrowDtype(pa.list_(pa.string()))
@@ -70,11 +70,11 @@ def constant(value: object, type_: str, index: pd.Index) -> pd.Series:
     return pd.Series(value if value is not None else None, index=index, dtype=DTYPES.get(type_, object))
 
 
-def date_offset(duration: ir.Duration, values: Mapping[str, object]) -> pd.DateOffset | pd.Timedelta:
+def date_offset(duration: ir.Duration, bindings: Mapping[str, object]) -> pd.DateOffset | pd.Timedelta:
     """Calendar months and years (clamped to the month end, like SQL); weeks are 7 days."""
     amount = duration.amount
-    n = int(values[amount.name] if isinstance(amount, ir.Param) else amount.value)
-    return {"days": pd.Timedelta(days=n), "weeks": pd.Timedelta(days=7 * n),
+    n = int(bindings[amount.name] if isinstance(amount, ir.Param) else amount.value)
+    return {"hours": pd.Timedelta(hours=n), "days": pd.Timedelta(days=n), "weeks": pd.Timedelta(days=7 * n),
             "months": pd.DateOffset(months=n), "years": pd.DateOffset(years=n)}[duration.unit]
 
 
@@ -141,16 +141,16 @@ def read_columns(exprs, binding: str | None = None) -> list[str]:
 
 # -- evaluation ------------------------------------------------------------------------
 class PandasEvaluator:
-    """IR → pandas Series aligned with the frame's index; parameters bound to `values`.
+    """IR → pandas Series aligned with the frame's index; parameters bound to `bindings`.
 
     `trace`, when given, receives the value of every node evaluated on `trace_frame`
     itself (not on merged sub-query frames), by `id(node)`: `explain` shows them.
     """
 
-    def __init__(self, frames: Mapping[str, pd.DataFrame], values: Mapping[str, object],
+    def __init__(self, frames: Mapping[str, pd.DataFrame], bindings: Mapping[str, object],
                  trace: dict[int, pd.Series] | None = None, trace_frame: pd.DataFrame | None = None):
         self.frames = frames
-        self.values = values
+        self.bindings = bindings
         self.trace = trace
         self.trace_frame = trace_frame
         # A `let` used twice is one node object: its sub-query runs once per frame. The
@@ -174,7 +174,7 @@ class PandasEvaluator:
         return constant(e.value, e.type, frame.index)
 
     def _param(self, e: ir.Param, frame: pd.DataFrame) -> pd.Series:
-        return constant(self.values[e.name], e.type, frame.index)
+        return constant(self.bindings[e.name], e.type, frame.index)
 
     def _column(self, e: ir.Column, frame: pd.DataFrame) -> pd.Series:
         return frame[frame_column(e.binding, e.name)]
@@ -196,7 +196,7 @@ class PandasEvaluator:
 
     def _arith(self, e: ir.Arith, frame: pd.DataFrame) -> pd.Series:
         left = self.eval(e.left, frame)
-        right = date_offset(e.right, self.values) if e.type in (ir.DATE, ir.TIMESTAMP) else self.eval(e.right, frame)
+        right = date_offset(e.right, self.bindings) if e.type in (ir.DATE, ir.TIMESTAMP) else self.eval(e.right, frame)
         return left + right if e.op == "+" else left - right
 
     def _isnull(self, e: ir.IsNull, frame: pd.DataFrame) -> pd.Series:
@@ -211,7 +211,13 @@ class PandasEvaluator:
 
     def _inlist(self, e: ir.InList, frame: pd.DataFrame) -> pd.Series:
         value = self.eval(e.operand, frame)
-        items = [pd.Timestamp(i.value) if i.type in (ir.DATE, ir.TIMESTAMP) else i.value for i in e.items]
+        if e.param is not None:
+            items = list(self.bindings[e.param.name])
+        else:
+            items = [pd.Timestamp(i.value) if i.type in (ir.DATE, ir.TIMESTAMP) else i.value for i in e.items]
+        if e.operand.type == ir.LIST:
+            every = list_every_in(value, items)
+            return as_bool((~every if e.negated else every) & value.notna().to_numpy(dtype=bool), frame.index)
         found = truth(value.isin(items))
         # `x not in [...]` is a comparison: false for a null x, like `x != 'a'`.
         return as_bool((~found if e.negated else found) & value.notna().to_numpy(dtype=bool), frame.index)
@@ -225,6 +231,11 @@ class PandasEvaluator:
         if e.name == "coalesce":
             return reduce(lambda out, nxt: out.where(out.notna(), nxt), [a for a, x in zip(args, e.args)
                                                                          if x.type != ir.NULL] or args)
+        if e.name in ("latest", "earliest"):  # of the values that are not null, as SQL's GREATEST/LEAST
+            known = [a for a, x in zip(args, e.args) if x.type != ir.NULL] or args[:1]
+            pick = (lambda a, b: a.where(a.notna() & (b.isna() | (a >= b)), b)) if e.name == "latest" else \
+                (lambda a, b: a.where(a.notna() & (b.isna() | (a <= b)), b))
+            return reduce(pick, known)
         value = args[0]
         if e.name == "date":
             return to_date(value, e.args[0].type)
@@ -328,6 +339,18 @@ def list_contains(lists: pd.Series, item: pd.Series) -> np.ndarray:
         equal = pc.fill_null(pc.equal(flat, wanted), False).to_numpy(zero_copy_only=False)
         hit[parents.to_numpy()[equal]] = True
     return hit & lists.notna().to_numpy(dtype=bool) & item.notna().to_numpy(dtype=bool)
+
+
+def list_every_in(lists: pd.Series, items: list[str]) -> np.ndarray:
+    """Whether every element of each row's list is one of the items (a null element is not)."""
+    array = pa.array(lists, type=pa.list_(pa.string()))
+    flat = pc.list_flatten(array)
+    outside = np.zeros(len(lists), dtype=bool)
+    if len(flat):
+        parents = pc.list_parent_indices(array).to_numpy()
+        found = pc.fill_null(pc.is_in(flat, value_set=pa.array(items, pa.string())), False).to_numpy(zero_copy_only=False)
+        outside[parents[~found]] = True
+    return ~outside
 
 
 def to_date(values: pd.Series, type_: str) -> pd.Series:

@@ -1,8 +1,8 @@
 """An organisation's configuration: parameter values, attestations, waivers.
 
-Validated against `config.schema.json` and then against the pack, so that a typo in a
-parameter name or a value of the wrong type stops the run instead of silently
-leaving a default in force.
+The compiler's last stage: validated against `config.schema.json` and then against the
+compiled pack, so that a typo in a parameter name, a value of the wrong type or out of
+its range stops the run instead of silently leaving a default in force.
 """
 
 from __future__ import annotations
@@ -12,11 +12,16 @@ import json
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..compiler.diagnostics import CompileError, Diagnostic, did_you_mean
-from ..compiler.pack import Pack
-from ..compiler.resolve import value_type
-from ..compiler.yaml_source import YamlDocument, YamlError, load_yaml, schema_diagnostics
+from .diagnostics import Diagnostic, did_you_mean
+from .model import Pack, Param
+from .resolve import value_type
+from .rules import describe_range, in_range
+from .yaml_source import YamlDocument, YamlError, load_yaml, schema_diagnostics
+
+if TYPE_CHECKING:
+    from .stages import Build
 
 
 @dataclass(frozen=True)
@@ -36,8 +41,10 @@ class Waiver:
     approved_by: str
     expires: dt.date
 
-    def covers(self, key: dict[str, str]) -> bool:
-        return not self.keys or any(all(key.get(k) == v for k, v in want.items()) for want in self.keys)
+    def covers(self, dataset: str, key: dict[str, str]) -> bool:
+        """A key filter names key columns, and for a rule over several datasets may name the `dataset`."""
+        found = {"dataset": dataset, **key}
+        return not self.keys or any(all(found.get(k) == v for k, v in want.items()) for want in self.keys)
 
 
 @dataclass(frozen=True)
@@ -51,24 +58,29 @@ class Config:
         return {**self.params, **self.rule_params.get(rule_id, {})}
 
 
-def load_config(path: Path | None, pack: Pack) -> Config:
-    """Read and check a configuration file; no file means the pack's defaults."""
+def check(build: Build) -> None:
+    """The compiler stage: read and check the configuration; no file means the pack's defaults."""
+    build.config, problems = read_config(build.config_path, build.pack)
+    build.diagnostics += problems
+
+
+def read_config(path: Path | None, pack: Pack) -> tuple[Config | None, list[Diagnostic]]:
     if path is None:
-        return Config()
+        return Config(), []
     try:
         doc = load_yaml(Path(path))
     except YamlError as err:
-        raise CompileError([err.diagnostic]) from None
+        return None, [err.diagnostic]
     except OSError as err:
-        raise CompileError([Diagnostic("E110", f"{path}: cannot read the configuration ({err.strerror})")]) from None
+        return None, [Diagnostic("E110", f"{path}: cannot read the configuration ({err.strerror})")]
     schema = json.loads(files(__package__).joinpath("config.schema.json").read_text("utf-8"))
     problems = schema_diagnostics(doc, schema) if doc.data is not None else []
     if problems:
-        raise CompileError(problems)
+        return None, problems
     data = doc.data or {}
     problems = _check_against_pack(doc, data, pack)
     if problems:
-        raise CompileError(problems)
+        return None, problems
     return Config(
         params=dict(data.get("params", {})),
         rule_params={rid: dict(r.get("params", {})) for rid, r in data.get("rules", {}).items()},
@@ -76,28 +88,34 @@ def load_config(path: Path | None, pack: Pack) -> Config:
                                        dt.date.fromisoformat(a["valid_until"])) for a in data.get("attestations", [])),
         waivers=tuple(Waiver(w["rule"], tuple(w.get("keys", ())), w["justification"], w["approved_by"],
                              dt.date.fromisoformat(w["expires"])) for w in data.get("waivers", [])),
-    )
+    ), []
 
 
 def _check_against_pack(doc: YamlDocument, data: dict, pack: Pack) -> list[Diagnostic]:
     """Every name in the configuration must exist in the pack, every value fit its default."""
-    declared: dict[str, object] = {}
+    declared: dict[str, Param] = {}
     for rule in pack.rules:
-        declared.update(rule.params)
+        declared.update({p.name: p for p in rule.params})
     rule_ids = [r.id for r in pack.rules]
     control_ids = [c.id for c in pack.controls]
     out: list[Diagnostic] = []
 
-    def check_params(params: dict, known: dict[str, object], path: tuple) -> None:
+    def check_params(params: dict, known: dict[str, Param], path: tuple) -> None:
         for name, value in params.items():
-            if name not in known:
+            param = known.get(name)
+            if param is None:
                 out.append(doc.diagnostic("E111", f"unknown parameter '{name}'", (*path, name),
                                           did_you_mean(name, sorted(known)) or f"known: {', '.join(sorted(known))}"))
-            elif value_type(value) != value_type(known[name]):
-                out.append(doc.diagnostic("E112", f"'{name}' must be a {value_type(known[name])}, "
-                                                  f"like its default {known[name]!r}, not {value!r}", (*path, name)))
-            elif isinstance(known[name], int) and not isinstance(value, int):
+            elif value_type(value) != value_type(param.default):
+                out.append(doc.diagnostic("E112", f"'{name}' must be a {value_type(param.default)}, "
+                                                  f"like its default {param.default!r}, not {value!r}", (*path, name)))
+            elif isinstance(param.default, int) and not isinstance(value, int):
                 out.append(doc.diagnostic("E112", f"'{name}' must be a whole number, not {value!r}", (*path, name)))
+            elif isinstance(value, list) and not all(isinstance(v, str) for v in value):
+                out.append(doc.diagnostic("E112", f"'{name}' must be a list of texts", (*path, name)))
+            elif not in_range(param, value):
+                out.append(doc.diagnostic("E117", f"'{name}' must be in the range {describe_range(param)}, not "
+                                                  f"{value!r}", (*path, name)))
 
     check_params(data.get("params", {}), declared, ("params",))
     for rule_id, entry in data.get("rules", {}).items():
@@ -106,7 +124,7 @@ def _check_against_pack(doc: YamlDocument, data: dict, pack: Pack) -> list[Diagn
             out.append(doc.diagnostic("E113", f"unknown rule '{rule_id}'", ("rules", rule_id),
                                       did_you_mean(rule_id, rule_ids)))
         else:
-            check_params(entry.get("params", {}), rule.params, ("rules", rule_id, "params"))
+            check_params(entry.get("params", {}), {p.name: p for p in rule.params}, ("rules", rule_id, "params"))
     for i, att in enumerate(data.get("attestations", [])):
         if att["control"] not in control_ids:
             out.append(doc.diagnostic("E114", f"unknown manual control '{att['control']}'",
@@ -117,11 +135,12 @@ def _check_against_pack(doc: YamlDocument, data: dict, pack: Pack) -> list[Diagn
             out.append(doc.diagnostic("E113", f"unknown rule '{waiver['rule']}'", ("waivers", i, "rule"),
                                       did_you_mean(waiver["rule"], rule_ids)))
             continue
+        names = sorted({k for check in rule.checks for k in check.key_names})
         for j, key in enumerate(waiver.get("keys", [])):  # a misspelt key column would waive nothing, silently
-            for column in set(key) - set(rule.keys):
+            for column in sorted(set(key) - set(names) - {"dataset"}):
                 out.append(doc.diagnostic("E116", f"'{column}' is not the key of {rule.id}'s findings "
-                                                  f"({', '.join(rule.keys)})", ("waivers", i, "keys", j),
-                                          did_you_mean(column, rule.keys)))
+                                                  f"({', '.join(names)})", ("waivers", i, "keys", j),
+                                          did_you_mean(column, names)))
     for path, text in _dates(data):
         try:
             dt.date.fromisoformat(text)

@@ -1,0 +1,43 @@
+"""Backends side by side: each evaluates the IR of a check on one engine, behind one interface.
+
+    duckdb   one SQL query per check (`sql.py` renders the IR; also for PostgreSQL and Spark)
+    pandas   the same IR evaluated with vectorised pandas (`pandas_eval.py`), an independent second reading
+
+Every backend reads the relations the intake created, so no backend can see other data.
+`make_backend` is the one factory; a new engine is one module here and one line in it.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import duckdb
+import pyarrow as pa
+
+from ...compiler.model import Bindings, Check
+from ...datasets import Contract
+
+ENGINES = ("duckdb", "pandas")
+
+
+class Backend(Protocol):
+    name: str
+
+    def findings(self, check: Check, bindings: Bindings) -> pa.Table:
+        """Key columns then message values of every row the check flags, in key order."""
+
+    def plan(self, check: Check, bindings: Bindings) -> str:
+        """What the backend runs for the check, for `reglement explain`."""
+
+
+def make_backend(name: str, con: duckdb.DuckDBPyConnection, contract: Contract, datasets: list[str]) -> Backend:
+    """A backend over the relations `datasets` of the intake's connection."""
+    if name == "duckdb":
+        from .duckdb import DuckDBBackend
+
+        return DuckDBBackend(con)
+    if name == "pandas":
+        from .pandas import PandasBackend
+
+        return PandasBackend.from_relations(con, contract, datasets)
+    raise ValueError(f"unknown engine '{name}' ({', '.join(ENGINES)})")

@@ -1,0 +1,153 @@
+"""One way in: every source becomes a typed relation named after its dataset, or nothing does.
+
+    sources (files, frames, tables, rows) → stage → validate → typed relation
+
+`take_in` stages every source (`staging.py`), holds each to the contract with one
+validator (`validate.py`) and, only when all are clean, creates one relation per
+dataset in the contract's types: a view over a Parquet file or a table in memory (no
+copy of the big data), a table for text formats that had to be read whole anyway. It
+also creates `_export_columns`, the columns each source had, for rule 1.1. Any
+contract breach raises DataContractError after every source was checked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+from ...datasets import EXPORT_COLUMNS, Contract, Dataset
+from sqlglot import exp
+
+from ..duckdb_sql import identifier, render
+from .errors import DataContractError, DataError
+from .sources import Found, Source, folder_sources, frame_sources, missing_reason, rows_sources
+from .staging import Staged, Unreadable, drop, stage
+from .validate import SQL_TYPES, Shape, Summary, errors_of, shape_of, summarise
+
+__all__ = ["DataContractError", "DataError", "Found", "Intake", "Received", "Source", "folder_sources",
+           "frame_sources", "missing_reason", "rows_sources", "take_in"]
+
+
+@dataclass(frozen=True)
+class Received:
+    """A dataset that passed validation; the relation of its name now holds it, typed."""
+
+    name: str
+    label: str
+    format: str
+    rows: int
+    sha256: str | None
+    parts: tuple[tuple[str, str], ...] = ()  # (file, sha256) of each file of a dataset given as a folder
+    extra_columns: tuple[str, ...] = ()
+    restored: dict[str, int] = field(default_factory=dict)  # numbers restored as text, per column
+    copied: bool = False  # held as a table (text formats), not read in place
+
+
+@dataclass(frozen=True)
+class Intake:
+    datasets: dict[str, Received]
+    unread: tuple[str, ...] = ()  # export files no dataset of the contract claims
+
+
+def take_in(con: duckdb.DuckDBPyConnection, contract: Contract, sources: dict[str, Source],
+            unread: tuple[str, ...] = ()) -> Intake:
+    """Validate every source and create the typed relations, or raise with every problem found."""
+    staged: list[Staged] = []
+    errors: list[DataError] = []
+    nothing = [s for s in sources.values() if s.partial and s.table is not None and s.table.num_rows == 0]
+    if nothing:  # example rows that leave a dataset out: an empty relation, nothing to validate
+        con.execute(";".join(empty_table(contract[s.dataset]) for s in nothing))
+    try:
+        for name, source in sources.items():
+            if source in nothing:
+                continue
+            dataset = contract[name]
+            try:
+                staged.append(stage(con, source, f"__reglement_stage_{name}", {c.name: c.type for c in dataset.columns}))
+            except Unreadable as exc:
+                errors += exc.errors if exc.total == len(exc.errors) else [*exc.errors, DataError(
+                    source.label, None, f"{exc.total - len(exc.errors)} more errors not shown")]
+        planned = []
+        for item in staged:
+            found = shape_of(contract[item.source.dataset], item)
+            errors += [DataError(item.source.label, "E704", f"missing column '{c}'") for c in found.missing]
+            if not found.missing:
+                planned.append((item, found))
+        summaries = summarise(con, planned)
+        for (item, found), summary in zip(planned, summaries):
+            errors += errors_of(con, item, found, summary)
+        if errors:
+            raise DataContractError(errors)
+        received = {s.dataset: Received(s.dataset, s.label, s.format, 0, None) for s in nothing}
+        received |= {item.source.dataset: _create(con, contract, item, found, summary)
+                     for (item, found), summary in zip(planned, summaries)}
+    finally:
+        for item in staged:
+            if item.copied or errors:
+                drop(con, item)
+    _export_columns(con, staged, [contract[s.dataset] for s in nothing])
+    return Intake(received, unread)
+
+
+def _create(con: duckdb.DuckDBPyConnection, contract: Contract, item: Staged, found: Shape,
+            summary: Summary) -> Received:
+    """The typed relation of one source: a view where the data can be read in place, else a table."""
+    dataset = contract[item.source.dataset]
+    kind = "TABLE" if item.copied else "VIEW"
+    con.execute(f"CREATE OR REPLACE {kind} {identifier(dataset.name)} AS {found.typed}")
+    source = item.source
+    parts = tuple((str(p), _file_sha256(p)) for p in source.paths)
+    digest = parts[0][1] if len(parts) == 1 else _combined(parts) if parts else _table_sha256(source.table)
+    extras = tuple(c for c in item.columns if dataset.column(c) is None)
+    return Received(dataset.name, source.label, source.format, summary.rows, digest,
+                    parts if len(parts) > 1 else (), extras, summary.restored, item.copied)
+
+
+@cache
+def empty_table(dataset: Dataset) -> str:
+    """DDL for the typed relation of a dataset without rows."""
+    columns = [exp.ColumnDef(this=exp.to_identifier(c.name, quoted=True), kind=exp.DataType.build(SQL_TYPES[c.type]))
+               for c in dataset.columns]
+    create = exp.Create(this=exp.Schema(this=exp.to_table(dataset.name, quoted=True), expressions=columns),
+                        kind="TABLE", replace=True)
+    return render(create)
+
+
+def _export_columns(con: duckdb.DuckDBPyConnection, staged: list[Staged], empty: list[Dataset]) -> None:
+    """The relation rule 1.1 reads: every column of every source, by dataset."""
+    pairs = [(s.source.dataset, c) for s in staged for c in s.columns]
+    pairs += [(d.name, c) for d in empty for c in d.column_names]
+    table = pa.table({"dataset": pa.array([d for d, _ in pairs], pa.string()),
+                      "column": pa.array([c for _, c in pairs], pa.string())})
+    con.register(EXPORT_COLUMNS.name, table)
+
+
+def _file_sha256(path: Path) -> str:
+    """Hash of the file bytes, read in chunks: exports run to gigabytes."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as stream:
+        for chunk in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _combined(parts: tuple[tuple[str, str], ...]) -> str:
+    """One hash for a folder of files: of each file's name and hash, in name order."""
+    digest = hashlib.sha256()
+    for path, sha in sorted(parts):
+        digest.update(f"{Path(path).name}\0{sha}\n".encode())
+    return digest.hexdigest()
+
+
+def _table_sha256(table: pa.Table | None) -> str | None:
+    """Hash of a table in memory, as its Arrow IPC stream."""
+    if table is None:
+        return None
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return hashlib.sha256(sink.getvalue()).hexdigest()

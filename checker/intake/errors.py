@@ -1,0 +1,45 @@
+"""How an export breaks the data contract: positioned, coded, and never quoting personal data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MAX_ERRORS_PER_SOURCE = 20
+
+
+@dataclass(frozen=True)
+class DataError:
+    """One way a source breaks the contract: where (file, row or file line, column), a code, what was expected."""
+
+    file: str
+    code: str | None  # None for a note that is not an error of its own
+    message: str
+    row: int | None = None
+    column: str | None = None
+    hint: str | None = None
+    line: int | None = None  # a line of the file itself, where rows and lines differ
+
+    def __str__(self) -> str:
+        file = f"{self.file}:{self.line}" if self.line is not None else self.file
+        parts = [f"row {self.row}" if self.row is not None and self.line is None else None,
+                 f"column {self.column}" if self.column is not None else None]
+        where = ", ".join(p for p in parts if p)
+        what = f"error {self.code}: {self.message}" if self.code else self.message
+        text = f"{file}: {where}: {what}" if where else f"{file}: {what}"
+        return f"{text} ({self.hint})" if self.hint else text
+
+
+class DataContractError(Exception):
+    """The data breaks the contract; `errors` lists every problem found, source by source."""
+
+    def __init__(self, errors: list[DataError]) -> None:
+        super().__init__("\n".join(map(str, errors)))
+        self.errors = errors
+
+
+def capped(label: str, errors: list[DataError], total: int) -> list[DataError]:
+    """At most MAX_ERRORS_PER_SOURCE errors of one source, then a line saying how many more."""
+    shown = errors[:MAX_ERRORS_PER_SOURCE]
+    if total > len(shown):
+        shown.append(DataError(label, None, f"{total - len(shown)} more errors not shown"))
+    return shown

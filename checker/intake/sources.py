@@ -1,0 +1,214 @@
+"""Where each dataset's data comes from, before anything is read: files, frames, tables or rows.
+
+Every way in ends as a `Source`; the stagers (`staging.py`) turn each into a relation in
+the engine, and the one validator (`validate.py`) holds each relation to the contract.
+Nothing here reads a file's content or types a value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Mapping
+
+import pyarrow as pa
+
+from ...datasets import Contract
+from .errors import DataContractError, DataError
+
+FILE_FORMATS = ("csv", "jsonl", "json", "parquet", "xlsx")
+# A compressed text export is read as it is (DuckDB decompresses .gz itself).
+_SUFFIXES = {"csv": "csv", "csv.gz": "csv", "jsonl": "jsonl", "jsonl.gz": "jsonl", "ndjson": "jsonl",
+             "json": "json", "parquet": "parquet", "xlsx": "xlsx"}
+_NAME = re.compile(r"^(?P<stem>[^.]+)\.(?P<suffix>.+)$")
+# Arrow field metadata marking a column whose values were written as JSON text because
+# they were of mixed kinds (text and numbers from one spreadsheet column, say).
+JSON_TEXT = {b"reglement": b"json"}
+
+
+@dataclass(frozen=True)
+class Source:
+    """One dataset's data as it came in.
+
+    `label` names it in every message (a path, or `frames['clients']`). `paths` holds one
+    file, or the Parquet files of a dataset given as a folder. `table` holds what came
+    in memory. Rows of a rule example may leave columns out (`partial`): those are null,
+    even a required one, so that an example shows only what matters to its rule.
+    """
+
+    dataset: str
+    label: str
+    format: str  # csv jsonl json parquet xlsx arrow
+    paths: tuple[Path, ...] = ()
+    table: pa.Table | None = field(default=None, compare=False, repr=False)
+    partial: bool = False
+    row_lines: tuple[int, ...] = ()  # for example rows: the file line of each row
+
+
+@dataclass(frozen=True)
+class Found:
+    """What a look at an export folder found: one source per dataset, and the rest."""
+
+    sources: dict[str, Source]
+    unread: tuple[str, ...]  # files no dataset of the contract claims
+
+
+def folder_sources(folder: Path, contract: Contract) -> Found:
+    """The file (or Parquet folder) of each dataset of the contract in an export folder.
+
+    A name matches whatever the case of its extension (`clients.CSV`, as Windows tools
+    write it). Two files for one dataset, or a folder where a file should be, stop the
+    run; a file that no dataset claims is listed as not read.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise DataContractError([DataError(str(folder), "E701", "export folder not found")])
+    sources: dict[str, Source] = {}
+    claimed: dict[str, list[Path]] = {}
+    unread, errors = [], []
+    for entry in sorted(folder.iterdir()):
+        if entry.name.startswith("."):
+            continue
+        match = _NAME.match(entry.name)
+        stem, suffix = (match["stem"], match["suffix"].lower()) if match else (entry.name, "")
+        if entry.is_dir():
+            if entry.name in contract:
+                claimed.setdefault(entry.name, []).append(entry)
+            elif stem in contract and suffix in _SUFFIXES:
+                errors.append(DataError(str(entry), "E711", f"is a folder, not a {suffix} file"))
+            else:
+                unread.append(entry.name + "/")
+        elif stem in contract and suffix in _SUFFIXES:
+            claimed.setdefault(stem, []).append(entry)
+        else:
+            unread.append(entry.name)
+    for name, entries in claimed.items():
+        if len(entries) > 1:
+            errors.append(DataError(str(folder), "E702", f"two files for dataset '{name}' "
+                                                         f"({', '.join(e.name for e in entries)}); keep one"))
+            continue
+        entry = entries[0]
+        if entry.is_dir():
+            parts = tuple(sorted(p for p in entry.iterdir() if p.is_file() and p.suffix.lower() == ".parquet"))
+            if not parts:
+                errors.append(DataError(str(entry), "E711", "a dataset given as a folder needs .parquet files in it"))
+                continue
+            sources[name] = Source(name, str(entry), "parquet", parts)
+        else:
+            fmt = _SUFFIXES[_NAME.match(entry.name)["suffix"].lower()]
+            sources[name] = Source(name, str(entry), fmt, (entry,))
+    if errors:
+        raise DataContractError(errors)
+    return Found(sources, tuple(unread))
+
+
+def missing_reason(name: str, folder: Path) -> str:
+    return f"no {name}.csv, .jsonl, .json, .parquet or .xlsx (nor a folder {name}/ of Parquet files) in {folder}"
+
+
+# -- what comes in memory -------------------------------------------------------------------
+def frame_sources(frames: Mapping[str, object], contract: Contract) -> dict[str, Source]:
+    """pandas DataFrames, pyarrow Tables, or anything that speaks the Arrow PyCapsule stream
+    interface (a polars DataFrame), by dataset name."""
+    unknown = [name for name in frames if name not in contract]
+    if unknown:
+        from ...compiler.diagnostics import did_you_mean
+
+        raise DataContractError([DataError(f"frames['{name}']", "E712", f"unknown dataset '{name}'",
+                                           hint=did_you_mean(name, sorted(contract))) for name in unknown])
+    return {name: Source(name, f"frames['{name}']", "arrow", table=as_arrow(data)) for name, data in frames.items()}
+
+
+def as_arrow(data: object) -> pa.Table:
+    """A table in memory as Arrow, each column as the container held it (no typing here)."""
+    if isinstance(data, pa.Table):
+        return data
+    if hasattr(data, "__arrow_c_stream__") and not _is_pandas(data):
+        return pa.RecordBatchReader.from_stream(data).read_all()
+    if _is_pandas(data):
+        return _from_pandas(data)
+    raise TypeError(f"expected a pandas DataFrame, a pyarrow Table or an Arrow stream, not {type(data).__name__}")
+
+
+def _is_pandas(data: object) -> bool:
+    return type(data).__module__.startswith("pandas")
+
+
+def _from_pandas(df) -> pa.Table:
+    """Each column as Arrow; a column of mixed kinds (text and numbers) as JSON text, so that
+    the validator can still tell a number from a text."""
+    arrays, fields = [], []
+    for name in df.columns:
+        values = df[name]
+        try:
+            array = pa.array(values, from_pandas=True)
+            meta = None
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            array = pa.array([_json(v) for v in values.to_numpy(dtype=object)], pa.string())
+            meta = JSON_TEXT
+        arrays.append(array)
+        fields.append(pa.field(str(name), array.type, metadata=meta))
+    return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
+
+
+def _json(value: object) -> str | None:
+    if value is None or value != value:  # None, NaN, NaT
+        return None
+    if isinstance(value, (dt.date, dt.datetime)):
+        return json.dumps(value.isoformat())
+    if hasattr(value, "tolist"):
+        value = value.tolist()
+    return json.dumps(value, default=str)
+
+
+def rows_sources(rows: Mapping[str, Iterable[Mapping[str, object]]], contract: Contract, label: str,
+                 lines: Mapping[str, tuple[int, ...]] | None = None) -> dict[str, Source]:
+    """Rows as a rule example writes them, for every dataset of the contract (empty when not given).
+
+    A column holds what YAML made of it: text, a number, a date, a list. A column that
+    mixes kinds is JSON text, as for a DataFrame. Columns left out are null.
+    """
+    out = {}
+    for name, dataset in contract.items():
+        given = [dict(r) for r in rows.get(name, ())]
+        names = list(dict.fromkeys(k for r in given for k in r)) or list(dataset.column_names)
+        arrays, fields = [], []
+        for column in names:
+            values = [r.get(column) for r in given]
+            array, meta = _rows_array(values)
+            arrays.append(array)
+            fields.append(pa.field(column, array.type, metadata=meta))
+        table = pa.Table.from_arrays(arrays, schema=pa.schema(fields))
+        out[name] = Source(name, f"{label}, {name}", "arrow", table=table, partial=True,
+                           row_lines=(lines or {}).get(name, ()))
+    return out
+
+
+def _rows_array(values: list[object]) -> tuple[pa.Array, dict | None]:
+    kinds = {_kind(v) for v in values if v is not None}
+    if not kinds:
+        return pa.nulls(len(values)), None
+    if len(kinds) == 1 and (kind := next(iter(kinds))) in _ARROW:
+        return pa.array(values, type=_ARROW[kind]), None
+    if kinds == {"list"} and all(isinstance(i, str) for v in values if v is not None for i in v):
+        return pa.array(values, type=pa.list_(pa.string())), None
+    return pa.array([_json(v) for v in values], pa.string()), JSON_TEXT
+
+
+_ARROW = {"str": pa.string(), "bool": pa.bool_(), "int": pa.int64(), "float": pa.float64(), "date": pa.date32(),
+          "datetime": pa.timestamp("us")}
+
+
+def _kind(value: object) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, dt.datetime):
+        return "datetime"
+    if isinstance(value, dt.date):
+        return "date"
+    if isinstance(value, (list, tuple)):
+        return "list"
+    return type(value).__name__ if isinstance(value, (int, float, str)) else "other"

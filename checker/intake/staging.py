@@ -1,0 +1,290 @@
+"""Stagers: one source as a relation in DuckDB, untyped, with its row numbers.
+
+A staged relation holds the source's own columns, as untyped as its format allows:
+VARCHAR for CSV, JSON for JSON and JSONL and for spreadsheet cells (so that a text can
+be told from a number or an array), whatever Parquet or Arrow declares. Typing and
+validation then happen once, in `validate.py`, for every source alike.
+
+Parquet files and tables in memory are not copied: the relation reads them where they
+are. CSV and JSON are read once into a temporary table, since their reader must see
+every line to report a malformed one. DuckDB's own read errors are never passed on:
+they may quote a line of the file, and that line may hold a BSN.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+from sqlglot import exp
+
+from ..duckdb_sql import identifier, render, struct
+from .errors import MAX_ERRORS_PER_SOURCE, DataError
+from .sources import JSON_TEXT, Source
+
+ROW = "__reglement_row"  # the 1-based row of a record in its source
+FILE = "__reglement_file"  # for a dataset given as a folder: the file a row came from
+
+# The dialect is fixed: left to itself, DuckDB's sniffer may take a leading `#` for a
+# comment or the first lines for a preamble to skip, and silently lose rows.
+_READ_CSV = """
+    SELECT * FROM read_csv($path, all_varchar = true, header = true, delim = ',', quote = '"', escape = '"',
+                           comment = '', skip = 0, strict_mode = true, null_padding = false, encoding = 'utf-8',
+                           store_rejects = true, rejects_table = $rejects, rejects_scan = $scans)"""
+_CSV_PROBLEMS = {
+    "UNQUOTED VALUE": "a quote is not closed, or stands inside an unquoted field",
+    "INVALID ENCODING": "not valid UTF-8",
+    "LINE SIZE OVER MAXIMUM": "line too long",
+}
+_JSON_LAYOUTS = {"jsonl": "newline_delimited", "json": "array"}
+UNREADABLE = {
+    "csv": "cannot be read as CSV (UTF-8, comma-separated, with a header row)",
+    "jsonl": "cannot be read as JSON Lines (one JSON object per line)",
+    "json": "cannot be read as JSON (an array of objects)",
+    "parquet": "cannot be read as Parquet",
+    "xlsx": "cannot be read as an Excel workbook (.xlsx)",
+    "arrow": "cannot be read as a table",
+}
+
+
+class Unreadable(Exception):
+    """The source cannot be staged at all; `errors` (the first few of `total`) say why."""
+
+    def __init__(self, errors: list[DataError], total: int | None = None) -> None:
+        super().__init__("; ".join(map(str, errors)))
+        self.errors = errors
+        self.total = len(errors) if total is None else total
+
+
+@dataclass(frozen=True)
+class Staged:
+    """A source as a relation: what validation and typing read, and how to find a row again."""
+
+    source: Source
+    relation: exp.Expression  # a table or table function, to select from
+    columns: dict[str, str]  # the source's own columns and their DuckDB types, in source order
+    copied: bool  # the relation is a temporary copy (text formats): the typed data is then a table too
+    temporary: tuple[tuple[str, str], ...] = field(default=())  # (VIEW, TABLE or ARROW, name) to drop afterwards
+
+    @property
+    def row(self) -> exp.Expression:
+        return exp.column(ROW, quoted=True)
+
+    @property
+    def file(self) -> exp.Expression | None:
+        return exp.column(FILE, quoted=True) if len(self.source.paths) > 1 else None
+
+
+def stage(con: duckdb.DuckDBPyConnection, source: Source, name: str, types: dict[str, str]) -> Staged:
+    """Stage `source` under the name `name` (and helpers named after it).
+
+    `types` (column → contract type) only tells a spreadsheet's midnight date-times from
+    dates; nothing else here depends on the contract.
+    """
+    stagers = {"csv": _csv, "jsonl": _json, "json": _json, "parquet": _parquet, "xlsx": _xlsx, "arrow": _arrow}
+    try:
+        relation, copied, temporary = stagers[source.format](con, source, name, types)
+        described = con.execute(f"DESCRIBE SELECT * FROM {render(relation)}").fetchall()
+    except duckdb.Error:
+        raise Unreadable([DataError(source.label, "E703", UNREADABLE[source.format])]) from None
+    columns = {column: kind for column, kind, *_ in described if column not in (ROW, FILE, "file_row_number")}
+    return Staged(source, relation, columns, copied, temporary)
+
+
+def drop(con: duckdb.DuckDBPyConnection, staged: Staged) -> None:
+    """Drop what staging created, views first (they read the tables)."""
+    for kind, name in staged.temporary:
+        if kind == "ARROW":
+            con.unregister(name)
+        else:
+            con.execute(f"DROP {kind} IF EXISTS {identifier(name)}")
+
+
+def _table(name: str) -> exp.Expression:
+    return exp.to_table(name, quoted=True)
+
+
+def _numbered(con: duckdb.DuckDBPyConnection, raw: str, name: str) -> exp.Expression:
+    """A view over a copied table with its row numbers, from DuckDB's rowid (insertion order)."""
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {identifier(name)} AS "
+                f"SELECT rowid + 1 AS {identifier(ROW)}, * FROM {identifier(raw)}")
+    return _table(name)
+
+
+# -- CSV -----------------------------------------------------------------------------------
+def _repeated_header(source: Source) -> list[DataError]:
+    """Column names that repeat, ignoring case: DuckDB would silently rename the second
+    (`religion`, `Religion` → `Religion_1`) and rule 1.1 would report a name the file lacks."""
+    path = source.paths[0]
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    try:
+        with opener(path, "rt", encoding="utf-8-sig", newline="", errors="replace") as f:
+            header = next(csv.reader(f), [])
+    except (OSError, csv.Error, EOFError):
+        return []  # DuckDB's reader says what is wrong with the file
+    seen: dict[str, str] = {}
+    errors = []
+    for column in header:
+        first = seen.setdefault(column.casefold(), column)
+        if first is not column:
+            errors.append(DataError(source.label, "E709", f"repeats the column '{first}' (names must differ "
+                                                          "in more than upper and lower case)", column=column))
+    return errors
+
+
+def _csv(con: duckdb.DuckDBPyConnection, source: Source, name: str, types: dict[str, str]):
+    """Copy the CSV as VARCHAR; malformed lines land in a rejects table, not an exception."""
+    repeated = _repeated_header(source)
+    if repeated:
+        raise Unreadable(repeated)
+    raw, rejects, scans = (f"{name}_{helper}" for helper in ("raw", "rejects", "scans"))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {identifier(raw)} AS {_READ_CSV}",
+                {"path": str(source.paths[0]), "rejects": rejects, "scans": scans})
+    [(total, first)] = con.execute(
+        f"""SELECT count(*), arg_min({{'line': line, 'kind': error_type::VARCHAR, 'column': column_name,
+                   'expected': regexp_extract(error_message, $expected, 1),
+                   'found': regexp_extract(error_message, $found, 1)}}, line, $cap)
+            FROM {identifier(rejects)}""",
+        {"expected": r"Expected Number of Columns: (\d+)", "found": r"Found: (\d+)", "cap": MAX_ERRORS_PER_SOURCE},
+    ).fetchall()
+    con.execute(f"DROP TABLE {identifier(rejects)}; DROP TABLE {identifier(scans)}")
+    if total:
+        # A rejected line is missing from the table, so later row numbers would shift:
+        # report the broken lines alone. DuckDB's `line` counts records, header first.
+        con.execute(f"DROP TABLE {identifier(raw)}")
+        raise Unreadable([_csv_problem(source, reject) for reject in first], total)
+    return _numbered(con, raw, name), True, (("VIEW", name), ("TABLE", raw))
+
+
+def _csv_problem(source: Source, reject: dict) -> DataError:
+    """A rejected CSV line as a DataError, in words of our own (DuckDB's quote the line)."""
+    row = reject["line"] - 1 if reject["line"] > 1 else None
+    if reject["found"]:
+        return DataError(source.label, "E710", f"expected {reject['expected']} fields, found {reject['found']}", row)
+    message = _CSV_PROBLEMS.get(reject["kind"], f"malformed CSV ({reject['kind'].lower()})")
+    return DataError(source.label, "E710", message, row, reject["column"])
+
+
+# -- JSON ----------------------------------------------------------------------------------
+def _json(con: duckdb.DuckDBPyConnection, source: Source, name: str, types: dict[str, str]):
+    """Copy JSON/JSONL with one JSON column per key seen in any object.
+
+    A key missing from some objects is null there; a file without objects has no columns
+    (the validator then reports the contract's columns as missing unless it has no rows).
+    `columns` is a literal, not a parameter: DuckDB takes an empty key in a bound struct
+    but refuses it in a literal, and such a file is refused as unreadable.
+    """
+    parameters = {"path": str(source.paths[0]), "format": _JSON_LAYOUTS[source.format]}
+    keys = con.execute(
+        # A key's place: the first object that has it, then its position in that object.
+        """SELECT key FROM (
+               SELECT unnest(json_keys(json)) AS key, unnest(range(len(json_keys(json))))
+                      AS position, row_number() OVER () AS seen
+               FROM read_json_objects($path, format = $format))
+           GROUP BY key ORDER BY min(seen), arg_min(position, seen)""",
+        parameters,
+    ).fetchall()
+    raw = f"{name}_raw"
+    if keys:
+        columns = render(struct({key: exp.Literal.string("JSON") for (key,) in keys}))
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {identifier(raw)} AS "
+                    f"SELECT * FROM read_json($path, format = $format, records = true, columns = {columns})", parameters)
+    else:  # no object, so no column: an empty dataset
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {identifier(raw)} AS SELECT * FROM (SELECT 1 AS x) WHERE false")
+    return _numbered(con, raw, name), True, (("VIEW", name), ("TABLE", raw))
+
+
+# -- Parquet -------------------------------------------------------------------------------
+def _parquet(con: duckdb.DuckDBPyConnection, source: Source, name: str, types: dict[str, str]):
+    """Parquet is columnar and fast to rescan: no copy, row numbers from the file itself.
+
+    The relation is a scan of the file (or of every file of a folder), wrapped in a view
+    that names the row numbers; the paths enter as sqlglot literals, since a view cannot
+    hold a parameter.
+    """
+    paths = exp.Array(expressions=[exp.Literal.string(str(p)) for p in source.paths])
+    scan = exp.func("read_parquet", paths, exp.column("file_row_number").eq(exp.true()),
+                    exp.column("filename").eq(exp.Literal.string(FILE)), exp.column("union_by_name").eq(exp.true()))
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {identifier(name)} AS SELECT file_row_number + 1 AS {identifier(ROW)}, "
+                f"* EXCLUDE (file_row_number) FROM {render(scan)}")
+    return _table(name), False, (("VIEW", name),)
+
+
+# -- tables in memory, and spreadsheets as tables -------------------------------------------
+def _arrow(con: duckdb.DuckDBPyConnection, source: Source, name: str, types: dict[str, str]):
+    """Register the Arrow table (no copy) with its row numbers; mixed-kind columns become JSON."""
+    return _register(con, source.table, name)
+
+
+def _register(con: duckdb.DuckDBPyConnection, table: pa.Table, name: str, rows: pa.Array | None = None):
+    rows = rows if rows is not None else pa.array(np.arange(1, table.num_rows + 1, dtype=np.int64))
+    con.register(f"{name}_arrow", table.append_column(ROW, rows))
+    select = [exp.column(ROW, quoted=True)]
+    for f in table.schema:
+        ref = exp.column(f.name, quoted=True)
+        select.append(exp.alias_(exp.cast(ref, "JSON"), f.name, quoted=True) if f.metadata == JSON_TEXT else ref)
+    query = exp.select(*select).from_(_table(f"{name}_arrow"))
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {identifier(name)} AS {render(query)}")
+    return _table(name), False, (("VIEW", name), ("ARROW", f"{name}_arrow"))
+
+
+def _xlsx(con: duckdb.DuckDBPyConnection, source: Source, name: str, types: dict[str, str]):
+    """The first sheet, every cell as JSON text, so that a number stays a number.
+
+    The row number is the sheet's row minus the header, so it matches what Excel shows
+    even where blank rows are skipped.
+    """
+    table, rows = _xlsx_table(source, types)
+    return _register(con, table, name, rows)
+
+
+def _xlsx_table(source: Source, types: dict[str, str]) -> tuple[pa.Table, pa.Array]:
+    import openpyxl  # only a spreadsheet export needs it
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = openpyxl.load_workbook(source.paths[0], read_only=True, data_only=True)
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile, InvalidFileException):
+        raise Unreadable([DataError(source.label, "E703", UNREADABLE["xlsx"])]) from None
+    try:
+        rows = workbook.worksheets[0].iter_rows(values_only=True)
+        header = [(i, str(cell)) for i, cell in enumerate(next(rows, ())) if cell not in (None, "")]
+        numbers: list[int] = []
+        values: list[list[str | None]] = [[] for _ in header]
+        for number, row in enumerate(rows, start=1):
+            cells = [_cell_json(row[i], types.get(name)) if i < len(row) else None for i, name in header]
+            if any(cell is not None for cell in cells):
+                numbers.append(number)
+                for column, cell in zip(values, cells):
+                    column.append(cell)
+    finally:
+        workbook.close()
+    fields = [pa.field(name, pa.string(), metadata=JSON_TEXT) for _, name in header]
+    table = pa.Table.from_arrays([pa.array(v, pa.string()) for v in values], schema=pa.schema(fields))
+    return table, pa.array(numbers, pa.int64())
+
+
+def _cell_json(value: object, column_type: str | None) -> str | None:
+    """An Excel cell as JSON: text and numbers as they are, dates as ISO text.
+
+    Excel stores every date as a date-time; at midnight it is a date unless the column
+    is a timestamp.
+    """
+    import json
+
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        if value.time() == time() and column_type != "timestamp":
+            return json.dumps(value.date().isoformat())
+        return json.dumps(value.isoformat(timespec="seconds"))
+    if isinstance(value, (date, time)):
+        return json.dumps(value.isoformat())
+    return json.dumps(value)

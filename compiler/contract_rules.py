@@ -1,0 +1,122 @@
+"""Contract rules: checks generated from what the data contract declares, not written per column.
+
+A rule of `kind: contract` names one kind of declaration (`check:`); this stage writes
+one condition per declaration of the pack's contract, in the condition language, and
+compiles it like any other. Another office's contract gets the same checks for free,
+and a new declaration needs no new rule (as dbt generates its `accepted_values` and
+`relationships` tests from `schema.yml`).
+
+    vocabulary       a value of a closed-vocabulary column is not one of its values
+                     (for a list: some element is not); an empty value counts in a
+                     required column only
+    reference        a non-null reference names no row of the dataset it refers to
+    date-order       both dates of a declared pair are there and the later is before the earlier
+    unlisted-column  an export file has a column its dataset does not list
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterator
+
+from ..datasets import EXPORT_COLUMNS, Column, Contract, Dataset
+from . import ir
+from .diagnostics import Diagnostic, SourceText
+from .model import Check
+from .parse import parse_condition
+from .resolve import Resolver
+from .rules import CONTRACT, Draft, _drafts
+
+if TYPE_CHECKING:
+    from .stages import Build
+
+HIDDEN = "‹personal›"  # what a message shows instead of the value of a personal column
+
+
+def quote(text: str) -> str:
+    """A text as a literal of the condition language."""
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def _listed(values: tuple[str, ...]) -> str:
+    return "[" + ", ".join(map(quote, values)) + "]"
+
+
+def vocabulary(dataset: Dataset) -> Iterator[tuple[Column, str]]:
+    for column in dataset.columns:
+        if column.vocabulary is None:
+            continue
+        c, values = column.name, _listed(column.vocabulary)
+        if column.type == "list<string>":
+            yield column, (f"{c} not in {values}" if not column.nullable else f"{c} is not null and {c} not in {values}")
+        elif column.nullable:
+            yield column, f"not ({c} is empty) and {c} not in {values}"
+        else:
+            yield column, f"{c} is empty or {c} not in {values}"
+
+
+def reference(dataset: Dataset) -> Iterator[tuple[Column, str]]:
+    for column in dataset.columns:
+        if column.references:
+            target, name = column.references
+            yield column, (f"{column.name} is not null\n"
+                           f"and (no {target} as referenced where referenced.{name} = {dataset.name}.{column.name})")
+
+
+def date_order(dataset: Dataset) -> Iterator[tuple[Column, str]]:
+    for column in dataset.columns:
+        if column.not_before:
+            e, c = column.not_before, column.name
+            yield column, f"{e} is not null and {c} is not null and {c} < {e}"
+
+
+GENERATORS = {"vocabulary": vocabulary, "reference": reference, "date-order": date_order}
+
+
+def expand(build: Build) -> None:
+    contract = build.contract
+    extended = Contract({**contract.datasets, EXPORT_COLUMNS.name: EXPORT_COLUMNS}, contract.folder)
+    for draft in _drafts(build, CONTRACT):
+        kind = draft.raw["check"]
+        checks = list(_unlisted(contract, extended, build, draft) if kind == "unlisted-column"
+                      else _per_column(contract, extended, build, draft, GENERATORS[kind]))
+        if not draft.failed:
+            draft.checks = tuple(c for c in checks if c is not None)
+
+
+def _per_column(contract: Contract, extended: Contract, build: Build, draft: Draft, generate) -> Iterator[Check | None]:
+    for dataset in contract.values():
+        for column, text in generate(dataset):
+            condition = _compile(extended, dataset.name, text, build, draft)
+            if condition is None:
+                yield None
+                continue
+            key = ir.Column(condition.span, dataset.key, binding="t0", dataset=dataset.name, type="string")
+            outputs = {"key": key}
+            fixed = {"dataset": dataset.name, "column": column.name}
+            if column.personal:
+                fixed["value"] = HIDDEN
+            else:
+                outputs["value"] = ir.Column(condition.span, column.name, binding="t0", dataset=dataset.name,
+                                             type=column.type)
+            yield Check(dataset.name, (dataset.key,), condition, outputs, fixed, text)
+
+
+def _unlisted(contract: Contract, extended: Contract, build: Build, draft: Draft) -> Iterator[Check | None]:
+    for dataset in contract.values():
+        text = f"dataset = {quote(dataset.name)} and column not in {_listed(dataset.column_names)}"
+        condition = _compile(extended, EXPORT_COLUMNS.name, text, build, draft)
+        yield condition and Check(EXPORT_COLUMNS.name, ("column",), condition, {}, {"dataset": dataset.name}, text, dataset.name)
+
+
+def _compile(contract: Contract, dataset: str, text: str, build: Build, draft: Draft) -> ir.Expr | None:
+    """A generated condition through the same parser and resolver as a written one."""
+    location = draft.doc.location((*draft.path, "check"))
+    source = SourceText(location.file, text, location.line, location.column)
+    parsed = parse_condition(source)
+    resolver = Resolver(contract, dataset, {}, {}, source)
+    resolved = resolver.condition(parsed) if not isinstance(parsed, Diagnostic) else None
+    if resolved is None:  # a contract whose names the language cannot spell
+        problems = resolver.diagnostics or [parsed]
+        draft.fail(build, "E130", f"cannot generate a {draft.raw['check']} check from the contract: "
+                                  f"{problems[0].message}", ("check",), f"the generated condition: {text}")
+    return resolved

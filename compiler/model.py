@@ -1,0 +1,163 @@
+"""What the compiler produces: a pack of articles, rules and controls, each rule a set of checks.
+
+A `Check` is the unit every backend runs: the rows of one dataset for which a resolved
+condition holds, with the values its message shows. A rule written with a condition is
+one check; a contract rule (`kind: contract`) is one check per declaration it covers,
+generated from the data contract (`contract_rules.py`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from ..datasets import Contract
+from . import ir
+from .diagnostics import Location
+
+AUDIT_DATE = "audit_date"
+Bindings = dict[str, object]  # parameter name → the value a run uses; `audit_date` included
+
+
+@dataclass(frozen=True)
+class Text:
+    nl: str
+    en: str
+
+    def __getitem__(self, lang: str) -> str:
+        return getattr(self, lang)
+
+    def as_dict(self) -> dict[str, str]:
+        return {"nl": self.nl, "en": self.en}
+
+
+@dataclass(frozen=True)
+class Clause:
+    number: str
+    text: str
+    informational: bool = False
+    made_concrete_by: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Article:
+    number: str
+    title: Text
+    clauses: tuple[Clause, ...]
+    file: str
+
+
+@dataclass(frozen=True)
+class Param:
+    """A rule parameter: its default and the range an organisation may set it to."""
+
+    name: str
+    default: object
+    minimum: int | None = None
+    maximum: int | None = None
+
+
+@dataclass(frozen=True)
+class Check:
+    """Rows of `dataset` for which `condition` holds, keyed by `keys` plus the constant `fixed` parts.
+
+    `outputs` are the values a message shows, computed per row; `fixed` holds values that
+    are the same for every row of the check (the column a contract check is about).
+    """
+
+    dataset: str
+    keys: tuple[str, ...]
+    condition: ir.Expr
+    outputs: dict[str, ir.Expr] = field(default_factory=dict)
+    fixed: dict[str, str] = field(default_factory=dict)
+    text: str = ""  # the condition as written or generated
+    about: str | None = None  # the dataset its findings name, when it is not `dataset` itself
+
+    @property
+    def subject(self) -> str:
+        """The dataset a finding of this check names."""
+        return self.about or self.dataset
+
+    @property
+    def key_names(self) -> tuple[str, ...]:
+        """The columns of a finding's key: the row's key, then the fixed parts that are keys."""
+        return (*self.keys, *(k for k in self.fixed if k in KEY_PARTS))
+
+    @cached_property
+    def datasets(self) -> tuple[str, ...]:
+        """Every dataset the check reads: its own, then those of its sub-queries."""
+        found = [self.dataset]
+        for expr in (self.condition, *self.outputs.values()):
+            found += [n.dataset for n in ir.walk(expr) if isinstance(n, ir.Source)]
+        return tuple(dict.fromkeys(found))
+
+
+KEY_PARTS = ("column",)  # fixed parts of a contract check that belong to a finding's key
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    article: str
+    title: Text
+    severity: str
+    kind: str  # condition, contract
+    checks: tuple[Check, ...]
+    params: tuple[Param, ...]
+    message: Text
+    source: Location
+    condition_text: str = ""
+    let_texts: dict[str, str] = field(default_factory=dict)
+    contract_check: str | None = None  # for kind contract: vocabulary, reference, date-order, unlisted-column
+    examples: tuple[dict, ...] = field(default=(), compare=False)
+    example_lines: tuple[dict[str, tuple[int, ...]], ...] = field(default=(), compare=False)  # per example and dataset: each row's line
+
+    @cached_property
+    def datasets(self) -> tuple[str, ...]:
+        """Every dataset the rule reads, own datasets first."""
+        return tuple(dict.fromkeys(d for check in self.checks for d in check.datasets))
+
+    @property
+    def dataset(self) -> str | None:
+        """The one dataset whose rows a condition rule judges; None for a contract rule."""
+        return self.checks[0].dataset if self.kind == "condition" else None
+
+    @property
+    def defaults(self) -> dict[str, object]:
+        return {p.name: p.default for p in self.params}
+
+    def bind(self, overrides: dict[str, object], as_of: dt.date) -> Bindings:
+        """The parameter values a run uses: defaults, overridden, plus the audit date."""
+        values = {**self.defaults, **{k: v for k, v in overrides.items() if k in self.defaults}}
+        return {**values, AUDIT_DATE: as_of}
+
+
+@dataclass(frozen=True)
+class Control:
+    id: str
+    article: str
+    title: Text
+    evidence: Text
+    source: Location
+
+
+@dataclass(frozen=True)
+class Pack:
+    name: str
+    version: str
+    title: Text
+    path: Path
+    contract: Contract
+    articles: tuple[Article, ...]
+    rules: tuple[Rule, ...]
+    controls: tuple[Control, ...]
+
+    def rule(self, rule_id: str) -> Rule | None:
+        return next((r for r in self.rules if r.id == rule_id), None)
+
+    @cached_property
+    def datasets(self) -> tuple[str, ...]:
+        """Every dataset some rule reads, in the order the rules need them."""
+        return tuple(dict.fromkeys(d for rule in self.rules for d in rule.datasets))

@@ -1,0 +1,264 @@
+"""The stages that compile one rule at a time: parse, resolve, messages, examples.
+
+A `Draft` carries a rule from its YAML mapping to a `Rule`. A stage that finds a problem
+records it and marks the draft failed, so that later stages leave it alone instead of
+reporting the same mistake again in other words.
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from . import ir
+from .diagnostics import Diagnostic, did_you_mean
+from .model import AUDIT_DATE, Check, Param, Rule, Text
+from .parse import parse_condition
+from .resolve import Resolver, unknown_dataset_hint
+from .yaml_source import YamlDocument, YamlPath
+
+if TYPE_CHECKING:
+    from .stages import Build
+
+CONTRACT = "contract"
+# The largest amount a duration parameter may take unless its rule says otherwise.
+_DURATION_MAX = {"years": 200, "months": 2400, "weeks": 10_440, "days": 73_000, "hours": 1_752_000}
+CONTRACT_FIELDS = ("dataset", "column", "key", "value")  # what a contract rule's message may show
+
+
+@dataclass
+class Draft:
+    doc: YamlDocument
+    path: YamlPath
+    raw: dict
+    failed: bool = False
+    params: tuple[Param, ...] = ()
+    parsed: dict[str, ir.Expr] = field(default_factory=dict)  # `let` name (or CONDITION) → parsed IR
+    lets: dict[str, ir.Expr] = field(default_factory=dict)  # resolved
+    checks: tuple[Check, ...] = ()
+    fields: tuple[str, ...] = ()  # placeholders of its messages
+
+    @property
+    def kind(self) -> str:
+        return self.raw.get("kind", "condition")
+
+    def fail(self, build: Build, code: str, message: str, where: YamlPath, hint: str | None = None) -> None:
+        build.diagnostics.append(self.doc.diagnostic(code, message, (*self.path, *where), hint))
+        self.failed = True
+
+
+CONDITION = "\0condition"
+
+
+def _drafts(build: Build, kind: str | None = "condition"):
+    return [d for d in build.drafts if not d.failed and (kind is None or d.kind == kind)]
+
+
+# -- parse ---------------------------------------------------------------------------------
+def parse(build: Build) -> None:
+    for draft in _drafts(build):
+        draft.params = _params(build, draft)
+        for name in draft.raw.get("let", {}):
+            _parse_one(build, draft, name, ("let", name))
+        _parse_one(build, draft, CONDITION, ("condition",))
+
+
+def _parse_one(build: Build, draft: Draft, name: str, where: YamlPath) -> None:
+    parsed = parse_condition(draft.doc.source_text((*draft.path, *where)))
+    if isinstance(parsed, Diagnostic):
+        build.diagnostics.append(parsed)
+        draft.failed = name == CONDITION or draft.failed
+    else:
+        draft.parsed[name] = parsed
+
+
+def _params(build: Build, draft: Draft) -> tuple[Param, ...]:
+    out = []
+    for name, spec in draft.raw.get("params", {}).items():
+        if isinstance(spec, dict):
+            param = Param(name, spec["default"], spec.get("min"), spec.get("max"))
+        else:
+            param = Param(name, spec)
+        out.append(param)
+    return tuple(out)
+
+
+# -- resolve -------------------------------------------------------------------------------
+def resolve(build: Build) -> None:
+    for draft in _drafts(build):
+        dataset = build.contract.get(draft.raw["dataset"])
+        if dataset is None:
+            draft.fail(build, "E303", f"unknown dataset '{draft.raw['dataset']}'", ("dataset",),
+                       unknown_dataset_hint(draft.raw["dataset"], build.contract))
+            continue
+        defaults = {p.name: p.default for p in draft.params}
+        failed: set[str] = {n for n in draft.raw.get("let", {}) if n not in draft.parsed}
+        resolver = Resolver(build.contract, dataset.name, defaults, draft.lets, None, frozenset(failed))
+        before = len(build.diagnostics)
+        for name in draft.raw.get("let", {}):
+            if dataset.column(name) is not None or name == AUDIT_DATE:
+                draft.fail(build, "E304", f"the value '{name}' hides the column of that name in {dataset.name}",
+                           ("let", name))
+                continue
+            if name in failed:
+                continue
+            resolver.source = draft.doc.source_text((*draft.path, "let", name))
+            resolver.diagnostics = []
+            value = resolver.value(draft.parsed[name])
+            build.diagnostics += resolver.diagnostics
+            if value is None:
+                failed.add(name)
+                resolver.failed = frozenset(failed)
+            else:
+                draft.lets[name] = value
+        if CONDITION not in draft.parsed:
+            draft.failed = True
+            continue
+        resolver.source = draft.doc.source_text((*draft.path, "condition"))
+        resolver.diagnostics = []
+        condition = resolver.condition(draft.parsed[CONDITION])
+        build.diagnostics += resolver.diagnostics
+        if condition is None or failed or len(build.diagnostics) > before:
+            draft.failed = True
+            continue
+        draft.params = _with_ranges(build, draft, [condition, *draft.lets.values()])
+        draft.checks = (Check(dataset.name, (dataset.key,), condition, text=draft.raw["condition"]),)
+
+
+def _with_ranges(build: Build, draft: Draft, exprs: list[ir.Expr]) -> tuple[Param, ...]:
+    """A parameter used as a duration is at least 1 and at most a sane number of its unit,
+    unless the rule gives its own range (`{default: 0, min: 0}` allows zero)."""
+    units = {n.amount.name: n.unit for e in exprs for n in ir.walk(e)
+             if isinstance(n, ir.Duration) and isinstance(n.amount, ir.Param)}
+    out = []
+    for param in draft.params:
+        if param.name in units:
+            low = 1 if param.minimum is None else param.minimum
+            high = _DURATION_MAX[units[param.name]] if param.maximum is None else param.maximum
+            param = Param(param.name, param.default, low, high)
+        if not in_range(param, param.default):
+            draft.fail(build, "E503", f"the default {param.default!r} of '{param.name}' is outside its range "
+                                      f"{describe_range(param)}", ("params", param.name))
+        out.append(param)
+    return tuple(out)
+
+
+def in_range(param: Param, value: object) -> bool:
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return True
+    return (param.minimum is None or value >= param.minimum) and (param.maximum is None or value <= param.maximum)
+
+
+def describe_range(param: Param) -> str:
+    low = "" if param.minimum is None else f"{param.minimum}"
+    high = "" if param.maximum is None else f"{param.maximum}"
+    return f"{low}..{high}"
+
+
+# -- messages ------------------------------------------------------------------------------
+def check_messages(build: Build) -> None:
+    """The placeholders of both messages: keys, computed values and parameters only.
+
+    A computed value that reads a personal column (a name, a BSN, a birth date, free
+    text) is refused here, so that no report can ever print one. A true/false value
+    (`name is empty`) tells no more than the finding itself and is allowed. Titles may
+    quote parameters (`{$retention_years}`), so that they state the term in force.
+    """
+    personal = build.contract.personal_columns()
+    for draft in _drafts(build, None):
+        params = [f"${p.name}" for p in draft.params]
+        if draft.kind == CONTRACT:
+            allowed = list(CONTRACT_FIELDS)
+        else:
+            allowed = [*draft.checks[0].keys, *draft.lets, *params, f"${AUDIT_DATE}"]
+        found: list[str] = []
+        for lang in ("nl", "en"):
+            names = _placeholders(build, draft, ("message", lang))
+            for name in names or ():
+                if name not in allowed:
+                    draft.fail(build, "E602", f"the message may show key columns, `let` values and parameters only, "
+                                              f"not '{{{name}}}'", ("message", lang),
+                               did_you_mean(name, allowed) or f"allowed: {', '.join('{' + a + '}' for a in allowed)}")
+                elif name in draft.lets and draft.lets[name].type != ir.BOOL and (
+                        leak := personal_reads(draft.lets[name], personal)):
+                    draft.fail(build, "E603", f"'{{{name}}}' reads the personal column {leak}; a report must never "
+                                              "show it", ("message", lang))
+                elif name not in found:
+                    found.append(name)
+            for name in _placeholders(build, draft, ("title", lang)) or ():
+                if name not in params:
+                    draft.fail(build, "E605", f"a title may quote parameters only, not '{{{name}}}'", ("title", lang),
+                               did_you_mean(name, params) or (f"parameters: {', '.join(params)}" if params else
+                                                              "this rule has no parameters"))
+        if not draft.failed:
+            draft.fields = tuple(found)
+            if draft.kind != CONTRACT:
+                check = draft.checks[0]
+                outputs = {f: draft.lets[f] for f in found if f in draft.lets}
+                draft.checks = (Check(check.dataset, check.keys, check.condition, outputs, text=check.text),)
+
+
+def _placeholders(build: Build, draft: Draft, where: YamlPath) -> list[str] | None:
+    """The `{name}` fields of a text; a format spec or conversion (`{x:>9}`, `{x!r}`) is refused:
+    it could fail or grow a report when it is built, long after the pack compiled."""
+    text = draft.raw[where[0]][where[1]]
+    try:
+        parts = list(string.Formatter().parse(text))
+    except ValueError as err:
+        draft.fail(build, "E601", f"{where[0]}: {err}", where, "write a literal brace as {{ or }}")
+        return None
+    names = []
+    for _, name, spec, conversion in parts:
+        if name is None:
+            continue
+        if spec or conversion:
+            draft.fail(build, "E604", f"'{{{name}{'!' + conversion if conversion else ''}{':' + spec if spec else ''}}}'"
+                                      f": a placeholder takes no format", where, f"write {{{name}}}")
+        names.append(name)
+    return names
+
+
+def personal_reads(expr: ir.Expr, personal: frozenset[tuple[str, str]]) -> str | None:
+    """The first personal column an expression reads, as `dataset.column`."""
+    for node in ir.walk(expr):
+        if isinstance(node, ir.Column) and (node.dataset, node.name) in personal:
+            return f"{node.dataset}.{node.name}"
+    return None
+
+
+# -- examples ------------------------------------------------------------------------------
+def check_examples(build: Build) -> None:
+    """Example rows name only datasets and columns of the contract.
+
+    A misspelt name would otherwise be an empty table or a null column, and an example
+    that must not flag anything would pass without testing anything. A rule that judges
+    the columns of the export itself may show columns beyond the contract.
+    """
+    contract = build.contract
+    for draft in _drafts(build, None):
+        extras_allowed = draft.raw.get("check") == "unlisted-column"
+        for i, example in enumerate(draft.raw.get("examples", [])):
+            for name, rows in example["data"].items():
+                where = ("examples", i, "data", name)
+                known = contract.get(name)
+                if known is None:
+                    draft.fail(build, "E107", f"example data names an unknown dataset '{name}'", where,
+                               did_you_mean(name, sorted(contract)))
+                    continue
+                for j, row in enumerate(rows):
+                    for column in row:
+                        if known.column(column) is None and not extras_allowed:
+                            draft.fail(build, "E108", f"example row has a column '{column}' that {name} does not have",
+                                       (*where, j), did_you_mean(column, known.column_names))
+
+
+def finish(draft: Draft) -> Rule:
+    raw = draft.raw
+    examples = tuple(raw.get("examples", ()))
+    lines = tuple({name: tuple(draft.doc.location((*draft.path, "examples", i, "data", name, j)).line
+                               for j in range(len(rows)))
+                   for name, rows in example["data"].items()} for i, example in enumerate(examples))
+    return Rule(raw["id"], raw["article"], Text(**raw["title"]), raw["severity"], draft.kind, draft.checks,
+                draft.params, Text(**raw["message"]), draft.doc.location(draft.path), raw.get("condition", ""),
+                {n: str(t) for n, t in raw.get("let", {}).items()}, raw.get("check"), examples, lines)
