@@ -59,12 +59,12 @@ def run_example(pack: Pack, rule: Rule, index: int, engines: Iterable[str]) -> l
     config = Config(rule_params={rule.id: dict(example.get("params", {}))})
     named = any(isinstance(k, dict) and "dataset" in k for k in example["flagged"])
     expected = tuple(sorted(key_text(k) for k in example["flagged"]))
-    label = f"{rule.source.file}: example {index + 1} of {rule.id}"
+    context = f"in example {index + 1} of {rule.id}"
     lines = rule.example_lines[index] if index < len(rule.example_lines) else {}
     results = []
     for engine in engines:
         try:
-            sources = rows_sources(example["data"], pack.contract, label, lines)
+            sources = rows_sources(example["data"], pack.contract, rule.source.file, context, lines)
             audit = run_audit(pack, config, sources, as_of, Settings(engine), rules=(rule,))
         except DataContractError as err:
             detail = "; ".join(str(e) for e in err.errors)

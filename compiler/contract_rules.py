@@ -93,6 +93,10 @@ def _per_column(contract: Contract, extended: Contract, build: Build, draft: Dra
             key = ir.Column(condition.span, dataset.key, binding="t0", dataset=dataset.name, type="string")
             outputs = {"key": key}
             fixed = {"dataset": dataset.name, "column": column.name}
+            if column.references:
+                fixed["target"] = ".".join(column.references)
+            if column.not_before:
+                fixed["earlier"] = column.not_before
             if column.personal:
                 fixed["value"] = HIDDEN
             else:

@@ -24,7 +24,10 @@ if TYPE_CHECKING:
 CONTRACT = "contract"
 # The largest amount a duration parameter may take unless its rule says otherwise.
 _DURATION_MAX = {"years": 200, "months": 2400, "weeks": 10_440, "days": 73_000, "hours": 1_752_000}
-CONTRACT_FIELDS = ("dataset", "column", "key", "value")  # what a contract rule's message may show
+# What a contract rule's message may show: the dataset and column a finding is about, the
+# row's key, the value found (never a personal one), the column a reference names and the
+# earlier date of a pair. A field a check does not have shows as '—'.
+CONTRACT_FIELDS = ("dataset", "column", "key", "value", "target", "earlier")
 
 
 @dataclass

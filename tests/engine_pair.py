@@ -1,8 +1,8 @@
-"""Run one rule on both engines over the same in-memory frames (shared by the backend tests).
+"""Run rules on both engines over the same data, through the one driver and the one intake.
 
-Frames go through `reglement.api`'s own path: validated and typed against the
-contract, then handed to pandas directly and to DuckDB as in-memory tables. No file
-is written, so thousands of generated exports stay cheap.
+Frames go through the same intake as export files: validated and typed against the
+contract, then read by DuckDB and by pandas. No file is written, so thousands of
+generated exports stay cheap.
 """
 
 from __future__ import annotations
@@ -12,10 +12,9 @@ from typing import Iterable, Mapping
 
 import pandas as pd
 
-from reglement.api import duckdb_connection, validate_frames
-from reglement.checker.engine import DuckDBEngine, Finding
-from reglement.checker.pandas_engine import PandasEngine
-from reglement.compiler.pack import Rule
+from reglement.checker.audit import RuleResult, Settings, run_audit
+from reglement.compiler.config import Config
+from reglement.compiler.model import KEY_PARTS, Pack, Rule
 from reglement.datasets import contract
 
 # A value for each required column a hand-made row leaves out: inert for every rule.
@@ -40,27 +39,30 @@ def frames_from_rows(rows: Mapping[str, Iterable[Mapping[str, object]]],
     return out
 
 
-class EnginePair:
-    """Both engines over one set of frames; the DuckDB connection is closed by `close`."""
-
-    def __init__(self, frames: Mapping[str, pd.DataFrame]):
-        typed = validate_frames(frames)
-        self.pandas = PandasEngine(typed, contract())
-        self.con = duckdb_connection(typed)
-        self.duckdb = DuckDBEngine(self.con, contract())
-
-    def findings(self, rule: Rule, values: Mapping[str, object]) -> tuple[list[Finding], list[Finding]]:
-        return self.duckdb.findings(rule, values), self.pandas.findings(rule, values)
-
-    def close(self) -> None:
-        self.con.close()
-
-    def __enter__(self) -> "EnginePair":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
+def findings(result: RuleResult) -> list[dict]:
+    """A rule's findings as plain values: dataset, key and message values, in the engine's order."""
+    out = []
+    for part in result.parts:
+        check = part.check
+        for row in part.table.to_pylist():
+            key = {k: row.pop(k) for k in check.keys} | {k: v for k, v in check.fixed.items() if k in KEY_PARTS}
+            out.append({"dataset": check.subject, "key": key, "values": row})
+    if result.error:
+        out.append({"error": result.error})
+    return out
 
 
-def keys(findings: list[Finding]) -> list[str]:
-    return [next(iter(f.key.values())) for f in findings]
+def both(pack: Pack, data, as_of: dt.date, rules: Iterable[Rule] | None = None,
+         params: dict | None = None) -> tuple[dict[str, list], dict[str, list]]:
+    """Per engine, the findings of every rule (or of `rules`) over the same data."""
+    chosen = tuple(rules) if rules is not None else None
+    config = Config(rule_params={r.id: dict(params) for r in chosen or pack.rules} if params else {})
+    out = []
+    for engine in ("duckdb", "pandas"):
+        audit = run_audit(pack, config, data, as_of, Settings(engine), rules=chosen)
+        out.append({r.rule.id: findings(r) for r in audit.results})
+    return out[0], out[1]
+
+
+def keys(found: list[dict]) -> list[str]:
+    return [next(iter(f["key"].values())) for f in found]

@@ -149,7 +149,8 @@ class SqlRenderer:
         if e.name == "coalesce":
             return exp.Coalesce(this=args[0], expressions=args[1:])
         if e.name in ("latest", "earliest"):  # GREATEST/LEAST pass over nulls in every dialect used
-            return (exp.Greatest if e.name == "latest" else exp.Least)(this=args[0], expressions=args[1:])
+            return (exp.Greatest if e.name == "latest" else exp.Least)(this=args[0], expressions=args[1:],
+                                                                        ignore_nulls=True)
         return {"lower": exp.Lower, "upper": exp.Upper, "trim": exp.Trim}[e.name](this=args[0])
 
     def _subquery(self, source: ir.Source, where: ir.Expr | None, projection: exp.Expression) -> exp.Select:

@@ -46,6 +46,7 @@ class Source:
     table: pa.Table | None = field(default=None, compare=False, repr=False)
     partial: bool = False
     row_lines: tuple[int, ...] = ()  # for example rows: the file line of each row
+    context: str | None = None  # said after each message, e.g. which example of which rule
 
 
 @dataclass(frozen=True)
@@ -164,7 +165,7 @@ def _json(value: object) -> str | None:
     return json.dumps(value, default=str)
 
 
-def rows_sources(rows: Mapping[str, Iterable[Mapping[str, object]]], contract: Contract, label: str,
+def rows_sources(rows: Mapping[str, Iterable[Mapping[str, object]]], contract: Contract, file: str, context: str,
                  lines: Mapping[str, tuple[int, ...]] | None = None) -> dict[str, Source]:
     """Rows as a rule example writes them, for every dataset of the contract (empty when not given).
 
@@ -182,8 +183,8 @@ def rows_sources(rows: Mapping[str, Iterable[Mapping[str, object]]], contract: C
             arrays.append(array)
             fields.append(pa.field(column, array.type, metadata=meta))
         table = pa.Table.from_arrays(arrays, schema=pa.schema(fields))
-        out[name] = Source(name, f"{label}, {name}", "arrow", table=table, partial=True,
-                           row_lines=(lines or {}).get(name, ()))
+        out[name] = Source(name, file, "arrow", table=table, partial=True, row_lines=(lines or {}).get(name, ()),
+                           context=f"{context}, {name}")
     return out
 
 

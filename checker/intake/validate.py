@@ -375,11 +375,11 @@ def _error(staged: Staged, plan: Plan, found: dict) -> DataError:
     if found["code"] == "duplicate":
         quoted = f" {_quote(found['shown'])}" if found["shown"] is not None else ""
         return DataError(label, "E708", f"duplicate key{quoted} (first seen on row {found['first']})", row,
-                         plan.column.name, line=line)
+                         plan.column.name, staged.source.context, line)
     code, message = plan.messages[found["code"]]
     if found["shown"] is not None and found["code"] != "required":
         message += f", got {_quote(found['shown'])}"
-    return DataError(label, code, message, row, plan.column.name, line=line)
+    return DataError(label, code, message, row, plan.column.name, staged.source.context, line)
 
 
 def _quote(value: str) -> str:
