@@ -19,7 +19,7 @@ from reglement.checker.audit import needed_datasets
 from reglement.checker.engine import DuckDBEngine
 from reglement.checker.loader import load_export
 from reglement.cli import default_pack
-from reglement.compiler.pack import load_pack
+from reglement.compiler.stages import load_pack
 from reglement.datasets import contract
 from reglement.datasets.generate import AS_OF
 

@@ -30,7 +30,8 @@ def read_contract(folder: Path, display: str) -> tuple[Contract | None, list[Dia
     if not Path(folder).is_dir():
         return None, [Diagnostic("E120", f"{display}: the data contract folder does not exist",
                                  hint="`contract:` in pack.yaml names a folder of <dataset>.schema.json files, "
-                                      "relative to the pack")]
+                                      "relative to the pack, or a contract that ships with reglement "
+                                      "(westendorp)")]
     docs, problems = [], []
     for path in schema_files(folder):
         try:

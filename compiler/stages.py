@@ -20,7 +20,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Callable
 
-from ..datasets import Contract, builtin_contract_folder
+from ..datasets import SHIPPED, Contract
 from . import config as config_stage
 from . import contract_rules, rules
 from .contract_files import read_contract
@@ -90,11 +90,12 @@ def check_schemas(build: Build) -> None:
 
 
 def read_pack_contract(build: Build) -> None:
-    """The contract `pack.yaml` names (relative to the pack), else the one reglement ships."""
-    named = build.meta.data.get("contract")
-    folder = (build.folder / named) if named else builtin_contract_folder()
+    """The contract `pack.yaml` names: a folder relative to the pack, or a contract that ships
+    with reglement by name (`westendorp`, the default), so that a copied pack still finds it."""
+    named = build.meta.data.get("contract") or "westendorp"
+    folder = SHIPPED[named]() if named in SHIPPED and not (build.folder / named).is_dir() else build.folder / named
     build.contract, problems = read_contract(folder, display(folder))
-    build.diagnostics += [_at_contract_key(build.meta, p) if p.code == "E120" and named else p for p in problems]
+    build.diagnostics += [_at_contract_key(build.meta, p) if p.code == "E120" else p for p in problems]
 
 
 def _at_contract_key(meta: YamlDocument, problem: Diagnostic) -> Diagnostic:

@@ -128,6 +128,9 @@ def builtin_contract_folder() -> Path:
     return Path(str(files(__name__)))
 
 
+SHIPPED = {"westendorp": builtin_contract_folder}  # contracts a pack may name instead of a folder
+
+
 @cache
 def contract() -> Contract:
     """The Westendorp contract shipped with the package (the generator and its oracle use it)."""

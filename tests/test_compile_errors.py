@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from reglement.compiler.diagnostics import CompileError
-from reglement.compiler.pack import load_pack
+from reglement.compiler.stages import load_pack
 
 from conftest import rule_file, write_pack
 
@@ -243,22 +243,18 @@ def test_an_alias_hides_the_dataset_name_so_the_outer_row_stays_reachable(tmp_pa
     """Two access requests of one client: each sees the other through the alias."""
     import datetime as dt
 
-    import duckdb
-
-    from reglement.checker.engine import DuckDBEngine
-    from reglement.checker.rows import create_tables
-    from reglement.datasets import contract
+    from reglement.checker.audit import run_audit
+    from reglement.checker.intake import rows_sources
+    from reglement.compiler.config import Config
 
     folder = write_pack(Path("pack"), rule_file(
         "exists requests as other where other.client_id = requests.client_id "
         "and other.request_id != requests.request_id"))
-    rule = load_pack(folder).rules[0]
-    con = duckdb.connect()
-    create_tables(con, contract(), {"requests": [
-        {"request_id": "R1", "client_id": "C1"}, {"request_id": "R2", "client_id": "C1"},
-        {"request_id": "R3", "client_id": "C2"}]})
-    found = DuckDBEngine(con, contract()).findings(rule, rule.values({}, dt.date(2026, 11, 28)))
-    assert [f.key["request_id"] for f in found] == ["R1", "R2"]
+    pack = load_pack(folder)
+    rows = {"requests": [{"request_id": "R1", "client_id": "C1"}, {"request_id": "R2", "client_id": "C1"},
+                         {"request_id": "R3", "client_id": "C2"}]}
+    audit = run_audit(pack, Config(), rows_sources(rows, pack.contract, "rows", "a test"), dt.date(2026, 11, 28))
+    assert audit.results[0].parts[0].table.column("request_id").to_pylist() == ["R1", "R2"]
 
 
 def test_example_data_with_a_misspelt_dataset_or_column_is_refused():

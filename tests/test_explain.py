@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import sqlglot
 
-from reglement.compiler.pack import load_pack
+from reglement.compiler.stages import load_pack
 from reglement.explain import DIALECTS, UnknownRule, explain, register
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,7 +35,7 @@ def test_explain_shows_rule_ir_sql_and_plan():
     assert "    no caseload as t2 : bool" in tree
     assert "column t0.actor_kind : string  (access_log)" in tree
     assert "column t2.assigned_until : date  (caseload)" in tree
-    assert "ANTI JOIN caseload AS t2" in section(text, "SQL (duckdb)")
+    assert 'ANTI JOIN "caseload" AS t2' in section(text, "SQL (duckdb)")
     plan = section(text, "pandas plan")
     assert "merge" in plan and "t2.user_id" in plan
 

@@ -77,10 +77,11 @@ def test_a_waiver_needs_approver_and_expiry(capsys, tmp_path):
 
 
 def test_only_waived_findings_do_not_fail_the_run(capsys, tmp_path):
-    rules = [r["id"] for r in report(capsys)[1]["rules"] if r.get("kind") == "automated"]
+    before = report(capsys)[1]
+    rules = [r["id"] for r in before["rules"] if r.get("kind") == "automated"]
     waivers = "".join(f"  - {{rule: {r}, justification: test, approved_by: test, expires: 2030-01-01}}\n" for r in rules)
     code, rep = report(capsys, "--config", write_config(tmp_path, waivers))
-    assert code == 0 and rep["summary"]["failed"] == 0 and rep["summary"]["waived"] == 33
+    assert code == 0 and rep["summary"]["failed"] == 0 and rep["summary"]["waived"] == before["summary"]["failed"] > 30
 
 
 def test_baseline_marks_new_open_and_resolved(capsys, tmp_path):

@@ -71,14 +71,10 @@ def take_in(con: duckdb.DuckDBPyConnection, contract: Contract, sources: dict[st
             except Unreadable as exc:
                 errors += exc.errors if exc.total == len(exc.errors) else [*exc.errors, DataError(
                     source.label, None, f"{exc.total - len(exc.errors)} more errors not shown")]
-        planned = []
-        for item in staged:
-            found = shape_of(contract[item.source.dataset], item)
-            errors += [DataError(item.source.label, "E704", f"missing column '{c}'") for c in found.missing]
-            if not found.missing:
-                planned.append((item, found))
+        planned = [(item, shape_of(contract[item.source.dataset], item)) for item in staged]
         summaries = summarise(con, planned)
         for (item, found), summary in zip(planned, summaries):
+            errors += [DataError(item.source.label, "E704", f"missing column '{c}'") for c in found.missing]
             errors += errors_of(con, item, found, summary)
         if errors:
             raise DataContractError(errors)

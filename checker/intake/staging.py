@@ -176,8 +176,8 @@ def _csv_problem(source: Source, reject: dict) -> DataError:
 def _json(con: duckdb.DuckDBPyConnection, source: Source, name: str, types: dict[str, str]):
     """Copy JSON/JSONL with one JSON column per key seen in any object.
 
-    A key missing from some objects is null there; a file without objects has no columns
-    (the validator then reports the contract's columns as missing unless it has no rows).
+    A key missing from some objects is null there; a file without objects is a dataset
+    without rows, with the contract's columns.
     `columns` is a literal, not a parameter: DuckDB takes an empty key in a bound struct
     but refuses it in a literal, and such a file is refused as unreadable.
     """
@@ -192,12 +192,14 @@ def _json(con: duckdb.DuckDBPyConnection, source: Source, name: str, types: dict
         parameters,
     ).fetchall()
     raw = f"{name}_raw"
-    if keys:
-        columns = render(struct({key: exp.Literal.string("JSON") for (key,) in keys}))
+    names = [key for (key,) in keys]
+    if names:
+        columns = render(struct({key: exp.Literal.string("JSON") for key in names}))
         con.execute(f"CREATE OR REPLACE TEMP TABLE {identifier(raw)} AS "
                     f"SELECT * FROM read_json($path, format = $format, records = true, columns = {columns})", parameters)
-    else:  # no object, so no column: an empty dataset
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {identifier(raw)} AS SELECT * FROM (SELECT 1 AS x) WHERE false")
+    else:  # no object: a dataset without rows, with the contract's columns
+        empty = exp.select(*[exp.alias_(exp.cast(exp.null(), "JSON"), c, quoted=True) for c in types]).where(exp.false())
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {identifier(raw)} AS {render(empty)}")
     return _numbered(con, raw, name), True, (("VIEW", name), ("TABLE", raw))
 
 
@@ -236,13 +238,19 @@ def _register(con: duckdb.DuckDBPyConnection, table: pa.Table, name: str, rows: 
 
 
 def _xlsx(con: duckdb.DuckDBPyConnection, source: Source, name: str, types: dict[str, str]):
-    """The first sheet, every cell as JSON text, so that a number stays a number.
+    """The first sheet, copied, every cell as JSON text so that a number stays a number.
 
     The row number is the sheet's row minus the header, so it matches what Excel shows
-    even where blank rows are skipped.
+    even where blank rows are skipped. A list column holds `a;b` text, as in a CSV.
     """
     table, rows = _xlsx_table(source, types)
-    return _register(con, table, name, rows)
+    relation, _, temporary = _register(con, table, f"{name}_sheet", rows)
+    raw = f"{name}_raw"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {identifier(raw)} AS SELECT * FROM {render(relation)}")
+    for kind, helper in reversed(temporary):
+        con.unregister(helper) if kind == "ARROW" else con.execute(f"DROP VIEW {identifier(helper)}")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {identifier(name)} AS SELECT * FROM {identifier(raw)}")
+    return _table(name), True, (("VIEW", name), ("TABLE", raw))
 
 
 def _xlsx_table(source: Source, types: dict[str, str]) -> tuple[pa.Table, pa.Array]:
@@ -259,20 +267,22 @@ def _xlsx_table(source: Source, types: dict[str, str]) -> tuple[pa.Table, pa.Arr
         numbers: list[int] = []
         values: list[list[str | None]] = [[] for _ in header]
         for number, row in enumerate(rows, start=1):
-            cells = [_cell_json(row[i], types.get(name)) if i < len(row) else None for i, name in header]
+            cells = [_cell(row[i], types.get(name)) if i < len(row) else None for i, name in header]
             if any(cell is not None for cell in cells):
                 numbers.append(number)
                 for column, cell in zip(values, cells):
                     column.append(cell)
     finally:
         workbook.close()
-    fields = [pa.field(name, pa.string(), metadata=JSON_TEXT) for _, name in header]
+    fields = [pa.field(name, pa.string(), metadata=None if types.get(name) == "list<string>" else JSON_TEXT)
+              for _, name in header]
     table = pa.Table.from_arrays([pa.array(v, pa.string()) for v in values], schema=pa.schema(fields))
     return table, pa.array(numbers, pa.int64())
 
 
-def _cell_json(value: object, column_type: str | None) -> str | None:
-    """An Excel cell as JSON: text and numbers as they are, dates as ISO text.
+def _cell(value: object, column_type: str | None) -> str | None:
+    """An Excel cell as JSON: text and numbers as they are, dates as ISO text; in a list
+    column, its text.
 
     Excel stores every date as a date-time; at midnight it is a date unless the column
     is a timestamp.
@@ -281,6 +291,8 @@ def _cell_json(value: object, column_type: str | None) -> str | None:
 
     if value is None or value == "":
         return None
+    if column_type == "list<string>":
+        return str(value)
     if isinstance(value, datetime):
         if value.time() == time() and column_type != "timestamp":
             return json.dumps(value.date().isoformat())

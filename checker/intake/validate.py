@@ -185,7 +185,7 @@ def _list(kind: str, ref: exp.Expression, text: exp.Expression, whens: list) -> 
     if kind == "text_list":
         return exp.cast(ref, "VARCHAR[]")
     if kind == "json":
-        elements = exp.func("json_extract", ref, exp.Literal.string("$[*]"))
+        elements = exp.cast(ref, "JSON[]")
         strings = exp.func("list_bool_and", exp.func("list_transform", elements, exp.Lambda(
             this=exp.JSONType(this=exp.column("x")).eq("VARCHAR"), expressions=[exp.to_identifier("x")])))
         whens.append((_json_type(ref).neq("ARRAY"), "shape"))
@@ -201,12 +201,12 @@ def _scalar(column: Column, kind: str, ref: exp.Expression, text: exp.Expression
     target = SQL_TYPES[column.type]
     if kind == "json":
         whens.append((_json_type(ref).isin("ARRAY", "OBJECT"), "shape"))
+        # A JSON number or boolean where a date is expected is a value not written as one.
         if column.type == "bool":
-            whens.append((exp.not_(_json_type(ref).isin("BOOLEAN", "VARCHAR")), "type"))
             words = _parse_bool(text)
-            whens.append((exp.and_(_json_type(ref).eq("VARCHAR"), exp.not_(words[0])), "parse"))
+            whens.append((exp.not_(words[0]), "parse"))  # a JSON true/false reads as its word
             return words[1]
-        whens.append((_json_type(ref).neq("VARCHAR"), "type"))
+        whens.append((_json_type(ref).neq("VARCHAR"), "parse"))
         valid, value = _parse(column.type, text)
         whens.append((exp.not_(valid), "parse"))
         return value
@@ -271,12 +271,10 @@ def shape(dataset: Dataset, columns: tuple[tuple[str, str], ...], partial: bool,
     staged = dict(columns)
     plans, missing = [], []
     for position, column in enumerate(dataset.columns):
-        if column.name in staged:
-            plans.append(plan(position, column, staged[column.name]))
-        elif partial:
-            plans.append(plan(position, column, None))
+        if column.name in staged or partial:
+            plans.append(plan(position, column, staged.get(column.name)))
         else:
-            missing.append(column.name)
+            missing.append(column.name)  # reported; the columns there are still checked
     source = exp.to_table(relation, quoted=True)
     typed = exp.select(*[exp.alias_(p.value, p.column.name, quoted=True) for p in plans]).from_(source.copy())
     return Shape(tuple(plans), tuple(missing), render(_summary(dataset.name, plans, source)), render(typed))
@@ -377,7 +375,7 @@ def _error(staged: Staged, plan: Plan, found: dict) -> DataError:
         return DataError(label, "E708", f"duplicate key{quoted} (first seen on row {found['first']})", row,
                          plan.column.name, staged.source.context, line)
     code, message = plan.messages[found["code"]]
-    if found["shown"] is not None and found["code"] != "required":
+    if found["shown"] is not None and found["code"] not in ("required", "type"):
         message += f", got {_quote(found['shown'])}"
     return DataError(label, code, message, row, plan.column.name, staged.source.context, line)
 
