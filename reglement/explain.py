@@ -107,36 +107,45 @@ def _blank(node: ir.Node) -> tuple[str, str]:
     return "   ", ""
 
 
+def _value(node: ir.Literal) -> str:
+    return node.value.isoformat() if hasattr(node.value, "isoformat") else repr(node.value)
+
+
+def _amount(node: ir.Duration) -> str:
+    return f"${node.amount.name}" if isinstance(node.amount, ir.Param) else str(node.amount.value)
+
+
+def _items(node: ir.InList) -> str:
+    listed = f"${node.param.name}" if node.param else "[" + ", ".join(repr(i.value) for i in node.items) + "]"
+    return f"{'not in' if node.negated else 'in'} {listed}"
+
+
+# What each kind of IR node is, in a word or two (a test checks that every kind has one).
+LABELS: dict[type, Callable[[ir.Node], str]] = {
+    ir.Literal: lambda n: f"literal {_value(n)}",
+    ir.Param: lambda n: f"param ${n.name}",
+    ir.Duration: lambda n: f"duration {_amount(n)} {n.unit}",
+    ir.Column: lambda n: f"column {n.binding}.{n.name}",
+    ir.Not: lambda n: "not",
+    ir.Logical: lambda n: n.op,
+    ir.Compare: lambda n: n.op,
+    ir.Arith: lambda n: n.op,
+    ir.IsNull: lambda n: "is not null" if n.negated else "is null",
+    ir.IsEmpty: lambda n: "is not empty" if n.negated else "is empty",
+    ir.InList: _items,
+    ir.Contains: lambda n: "contains",
+    ir.Call: lambda n: f"call {n.name}()",
+    ir.Exists: lambda n: f"{'no' if n.negated else 'exists'} {n.source.dataset} as {n.source.binding}",
+    ir.Aggregate: lambda n: f"{n.func} of {n.source.dataset} as {n.source.binding}",
+}
+
+
 def node_label(node: ir.Node) -> str:
-    """One node: what it is, then its type (and, for a column, where it reads)."""
+    """One node: what it is, then its type (and, for a column, the dataset it reads)."""
     kind = getattr(node, "type", None)
-    typed = f" : {kind}" if kind else ""
-    if isinstance(node, ir.Column):
-        return f"column {node.binding}.{node.name}{typed}  ({node.dataset})"
-    if isinstance(node, ir.Literal):
-        return f"literal {node.value.isoformat() if hasattr(node.value, 'isoformat') else repr(node.value)}{typed}"
-    if isinstance(node, ir.Param):
-        return f"param ${node.name}{typed}"
-    if isinstance(node, ir.Duration):
-        amount = f"${node.amount.name}" if isinstance(node.amount, ir.Param) else node.amount.value
-        return f"duration {amount} {node.unit}"
-    if isinstance(node, (ir.Exists, ir.Aggregate)):
-        word = ("no" if node.negated else "exists") if isinstance(node, ir.Exists) else f"{node.func} of"
-        source = node.source
-        return f"{word} {source.dataset} as {source.binding}{typed}"
-    label = {ir.Not: "not", ir.Contains: "contains"}.get(type(node))
-    if isinstance(node, (ir.Logical, ir.Compare, ir.Arith)):
-        label = node.op
-    elif isinstance(node, ir.IsNull):
-        label = "is not null" if node.negated else "is null"
-    elif isinstance(node, ir.IsEmpty):
-        label = "is not empty" if node.negated else "is empty"
-    elif isinstance(node, ir.InList):
-        items = ", ".join(repr(i.value) for i in node.items)
-        label = f"{'not in' if node.negated else 'in'} [{items}]"
-    elif isinstance(node, ir.Call):
-        label = f"call {node.name}()"
-    return f"{label}{typed}"
+    typed = f" : {kind}" if kind and not isinstance(node, ir.Duration) else ""
+    where = f"  ({node.dataset})" if isinstance(node, ir.Column) else ""
+    return f"{LABELS[type(node)](node)}{typed}{where}"
 
 
 # -- one row -----------------------------------------------------------------------------------------

@@ -1,0 +1,123 @@
+"""Every error a user can meet: its code, the stage that reports it, what it means, what to do.
+
+Codes are stable: scripts and editors may match on them. `docs/errors.md` is this table
+rendered (`python -m reglement.compiler.errors > docs/errors.md`); a test checks that it
+is, and that every code the code base reports is here.
+
+    E1xx  rule pack, data contract and configuration files
+    E2xx  condition syntax
+    E3xx  names (datasets, columns, `let` values)
+    E4xx  types
+    E5xx  parameters
+    E6xx  messages and titles
+    E7xx  the data: export files, frames, example rows
+    E8xx  the command line
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    stage: str
+    meaning: str
+    remedy: str
+
+
+_TABLE = [
+    # -- files ------------------------------------------------------------------------------------
+    ("E100", "read", "the rule pack folder has no pack.yaml", "point --rules at a pack folder, or add its pack.yaml"),
+    ("E101", "read", "a file is not valid YAML", "fix the line shown; quote text that contains ': ' or starts with a "
+                                                 "special character"),
+    ("E102", "schema", "a rule file or pack.yaml does not have the fields its schema asks for",
+     "fix or remove the field shown; the hint lists the fields allowed"),
+    ("E103", "structure", "a clause does not belong to the article of its file", "number it under its article"),
+    ("E104", "structure", "a rule or control enforces a clause its file does not quote",
+     "add the clause and its text under `clauses:`, or correct `article:`"),
+    ("E105", "structure", "`made_concrete_by` names an id no rule or control has", "correct the id"),
+    ("E106", "structure", "two rules or controls have the same id", "give each its own id"),
+    ("E107", "examples", "example data names a dataset the contract does not have", "correct the dataset's name"),
+    ("E108", "examples", "an example row has a column its dataset does not have", "correct the column's name"),
+    ("E109", "structure", "a rule id starts with another clause than the one the rule enforces",
+     "start the id with the clause in `article:`"),
+    ("E110", "config", "the configuration file cannot be read", "check the path and its permissions"),
+    ("E111", "config", "the configuration sets a parameter no rule has", "correct the name; the hint lists the known ones"),
+    ("E112", "config", "a parameter value has the wrong type", "give a value of the type of its default"),
+    ("E113", "config", "the configuration names a rule the pack does not have", "correct the rule id"),
+    ("E114", "config", "an attestation names a manual control the pack does not have", "correct the control id"),
+    ("E115", "config", "a date in the configuration is not a date", "write it as YYYY-MM-DD"),
+    ("E116", "config", "a waiver's key names a column that is not the key of the rule's findings",
+     "use the key columns the hint lists (and `dataset` for a rule over several datasets)"),
+    ("E117", "config", "a parameter value is outside the range its rule allows", "give a value within the range"),
+    ("E120", "contract", "the data contract folder named in pack.yaml is not there or holds no schema",
+     "name a folder of <dataset>.schema.json files relative to the pack, or a shipped contract (westendorp)"),
+    ("E121", "contract", "a dataset schema does not have the fields a contract schema needs",
+     "fix the field shown (see datasets/__init__.py for the annotations)"),
+    ("E122", "contract", "a dataset schema contradicts itself or the rest of the contract",
+     "fix the key, reference, date pair or vocabulary shown"),
+    ("E130", "contract-rules", "a contract rule cannot be generated from the contract's declarations",
+     "rename the column the hint names: it is a word of the condition language"),
+    # -- conditions ---------------------------------------------------------------------------------
+    ("E201", "parse", "a condition is not valid in the condition language", "fix it at the caret; the hint lists "
+                                                                            "what may stand there"),
+    ("E202", "parse", "a literal is not a real value (such as 2026-02-30)", "write a real date or timestamp"),
+    ("E301", "resolve", "a qualifier names no dataset in scope", "use the dataset's name, or its alias"),
+    ("E302", "resolve", "a column is not in the dataset", "correct the name; see the did-you-mean"),
+    ("E303", "resolve", "a dataset is not in the contract", "correct the name, or add <name>.schema.json to the "
+                                                            "pack's contract"),
+    ("E304", "resolve", "a `let` value has the name of a column of the rule's dataset", "give it another name"),
+    ("E401", "resolve", "a value is compared with null", "write `is null` or `is not null`"),
+    ("E402", "resolve", "values of different types are compared, or a value cannot be used so",
+     "compare like with like: date(ts) with a date, text with text"),
+    ("E403", "resolve", "arithmetic that has no meaning (text + number, hours on a date)",
+     "add a duration to a date or timestamp"),
+    ("E404", "resolve", "a condition is not true or false", "compare the value with something"),
+    ("E405", "resolve", "an unknown function", "use one of the functions the hint lists"),
+    ("E406", "resolve", "a function gets the wrong number or types of arguments", "see the message"),
+    ("E407", "resolve", "a text compared with a column of a closed vocabulary is not one of its values",
+     "use a value of the vocabulary exactly; see the did-you-mean"),
+    ("E501", "resolve", "a condition uses a parameter the rule does not declare", "declare it under `params:`"),
+    ("E503", "resolve", "a parameter's default lies outside its own range", "change the default or the range"),
+    ("E601", "messages", "a message or title has an unmatched brace", "write a literal brace as {{ or }}"),
+    ("E602", "messages", "a message shows something other than keys, `let` values and parameters",
+     "show one of the fields the hint lists"),
+    ("E603", "messages", "a message would show a value read from a personal column", "show a key or a yes/no instead"),
+    ("E604", "messages", "a placeholder carries a format or conversion", "write the bare {name}"),
+    ("E605", "messages", "a title quotes something other than a parameter", "quote a {$parameter} or nothing"),
+    # -- data -------------------------------------------------------------------------------------
+    ("E701", "intake", "the export folder is not there", "check --data"),
+    ("E702", "intake", "two files for one dataset", "keep one of them"),
+    ("E703", "intake", "a file cannot be read in its format", "check the file, its extension and its encoding"),
+    ("E704", "intake", "a column the contract requires is missing", "export the column"),
+    ("E705", "intake", "a required value is empty", "export the value, or correct the contract if it may be empty"),
+    ("E706", "intake", "a value is not of its column's type (a date, a timestamp, true/false, a list)",
+     "export it as the contract writes it (YYYY-MM-DD, YYYY-MM-DDTHH:MM:SS, true/false)"),
+    ("E707", "intake", "a number where the contract says text", "export the column as text (a BSN given as a number "
+                                                                "of at most nine digits is restored instead)"),
+    ("E708", "intake", "a key repeats", "remove the duplicate rows"),
+    ("E709", "intake", "two column names differ only in upper and lower case", "rename or remove one"),
+    ("E710", "intake", "a line of a CSV or JSON Lines file is malformed", "fix the line shown"),
+    ("E711", "intake", "a folder where a file is expected, or a dataset folder without Parquet files",
+     "give the dataset as one file, or as a folder of .parquet files"),
+    ("E712", "intake", "a frame for a dataset the contract does not have", "correct the dataset's name"),
+]
+
+CODES: dict[str, Code] = {code: Code(code, stage, meaning, remedy) for code, stage, meaning, remedy in _TABLE}
+
+
+def markdown() -> str:
+    """The table as `docs/errors.md`."""
+    lines = ["# Errors", "",
+             "Every error reglement reports has a stable code. A rule-pack error is printed as",
+             "`file:line:col: error CODE: message` with the line and a caret; a data error as",
+             "`file: row N, column C: error CODE: message`. The run stops with exit status 2.", "",
+             "| code | stage | meaning | what to do |", "|---|---|---|---|"]
+    lines += [f"| {c.code} | {c.stage} | {c.meaning} | {c.remedy} |" for c in CODES.values()]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(markdown(), end="")

@@ -1,0 +1,133 @@
+"""The seams of the design, held by tests: stages, error codes, backends side by side, the contract.
+
+- the compiler's stages are a visible list, in the order the docs give;
+- every error code the code base reports is in the one table, and `docs/errors.md` is it;
+- every kind of IR node is handled by every backend and by `explain`;
+- no module outside the packs and `datasets/` knows a dataset or column of the contract.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import re
+import tokenize
+from pathlib import Path
+from typing import get_args
+
+import pytest
+import yaml
+
+from reglement.checker.backends.pandas import Planner
+from reglement.checker.backends.pandas_eval import PandasEvaluator
+from reglement.checker.backends.sql import SqlRenderer
+from reglement.compiler import ir
+from reglement.compiler.errors import CODES, markdown
+from reglement.compiler.stages import STAGES, load_pack
+from reglement.explain import LABELS
+
+from conftest import ROOT
+from engine_pair import both, frames_from_rows
+
+NODE_KINDS = set(get_args(ir.Expr))
+
+
+def test_the_stages_are_a_list_in_pipeline_order():
+    assert [s.name for s in STAGES] == ["read", "schema", "contract", "structure", "parse", "resolve",
+                                        "contract-rules", "messages", "examples", "assemble", "config"]
+    assert all(s.does for s in STAGES)
+
+
+def _source_files():
+    for folder in ("compiler", "checker", "reglement", "datasets"):
+        yield from (ROOT / folder).rglob("*.py")
+
+
+def test_every_error_code_reported_is_in_the_table_and_every_code_in_the_table_is_reported():
+    used = {code for f in _source_files() for code in re.findall(r'"(E[0-9]{3})"', f.read_text("utf-8"))}
+    table = set(CODES)
+    assert used - table == set(), "codes reported but not in compiler/errors.py"
+    assert table - used == set(), "codes in compiler/errors.py that nothing reports"
+
+
+def test_docs_errors_md_is_the_table():
+    assert (ROOT / "docs" / "errors.md").read_text("utf-8") == markdown(), \
+        "regenerate: python -m reglement.compiler.errors > docs/errors.md"
+
+
+# -- every node kind, every backend -------------------------------------------------------------
+def test_every_node_kind_has_a_method_in_every_backend_and_a_label_in_explain():
+    for kind in NODE_KINDS:
+        name = f"_{kind.__name__.lower()}"
+        assert kind in LABELS, f"explain has no label for {kind.__name__}"
+        if kind is ir.Duration:  # only ever the right side of an arithmetic node, which renders it
+            continue
+        assert hasattr(SqlRenderer, name), f"the SQL backend lacks {name}"
+        assert hasattr(Planner, name), f"the pandas plan lacks {name}"
+        if kind not in (ir.Exists, ir.Aggregate):  # sub-queries have one method of their own
+            assert hasattr(PandasEvaluator, name), f"the pandas backend lacks {name}"
+    assert hasattr(PandasEvaluator, "_subquery")
+
+
+EVERY_NODE = """\
+(exists records as r where r.client_id = requests.client_id and r.category in ['general', 'fiscal'])
+and (latest created_at of records as r2 where r2.client_id = requests.client_id) + 1 year > received_at
+and (count of complaints where client_id = requests.client_id) >= $n - 1
+and not (decision_reason is empty) and decided_at is not null
+and type not in $types
+and (no disclosures where client_id = requests.client_id and categories contains 'special'
+                      and disclosed_at + 72 hours > 2026-01-01T00:00:00)
+and latest(decided_at, received_at) != date('2000-01-01')"""
+
+
+def test_one_condition_with_every_node_kind_runs_alike_on_both_engines(tmp_path):
+    """The condition above holds every kind of node; a new kind must be added to it (and work)."""
+    rule = {"id": "1.1-every-node", "article": "1.1", "title": {"nl": "t", "en": "t"}, "severity": "low",
+            "dataset": "requests", "params": {"n": 1, "types": ["access"]}, "condition": EVERY_NODE,
+            "message": {"nl": "{request_id}", "en": "{request_id}"}}
+    article = {"article": "1", "title": {"nl": "a", "en": "a"}, "clauses": [{"clause": "1.1", "text": "t"}],
+               "rules": [rule]}
+    (tmp_path / "pack.yaml").write_text(yaml.safe_dump({"name": "t", "version": "1", "title": {"nl": "t", "en": "t"}}))
+    (tmp_path / "art-01.yaml").write_text(yaml.safe_dump(article))
+    pack = load_pack(tmp_path)
+    check = pack.rules[0].checks[0]
+    assert {type(n) for n in ir.walk(check.condition)} - {ir.Source} == NODE_KINDS
+    day = dt.date(2026, 3, 1)
+    rows = {
+        "requests": [{"request_id": r, "client_id": "C1", "type": t, "received_at": day, "decided_at": day,
+                      "decision_reason": reason} for r, t, reason in
+                     [("R1", "correction", "why"), ("R2", "access", "why"), ("R3", "deletion", " ")]],
+        "records": [{"record_id": "D1", "client_id": "C1", "category": "general", "created_at": day}],
+        "complaints": [],
+        "disclosures": [{"disclosure_id": "X1", "client_id": "C1", "categories": ["special"],
+                         "disclosed_at": dt.datetime(2025, 12, 28, 23, 59, 59)}],
+    }
+    duck, pandas = both(pack, frames_from_rows(rows, ["requests", "records", "complaints", "disclosures"]),
+                        dt.date(2026, 11, 28))
+    assert duck == pandas
+    assert [f["key"]["request_id"] for f in duck[rule["id"]]] == ["R1"]
+
+
+# -- the contract is the pack's --------------------------------------------------------------------
+def _contract_names() -> set[str]:
+    names = set()
+    for path in (ROOT / "datasets").glob("*.schema.json"):
+        schema = json.loads(path.read_text("utf-8"))
+        names.add(schema["title"])
+        names |= {column for column in schema["properties"] if "_" in column}
+    return names | {"bsn"}
+
+
+@pytest.mark.parametrize("folder", ["compiler", "checker", "reglement"])
+def test_no_module_outside_the_packs_and_datasets_names_a_dataset_or_column(folder):
+    names = _contract_names()
+    found = []
+    for path in (ROOT / folder).rglob("*.py"):
+        tokens = tokenize.generate_tokens(io.StringIO(path.read_text("utf-8")).readline)
+        for token in tokens:
+            if token.type == tokenize.STRING and not token.string.startswith(('"""', "'''", 'f"""')):
+                text = token.string.strip("\"'fr")
+                if text in names:
+                    found.append(f"{path.relative_to(ROOT)}:{token.start[0]}: {text}")
+    assert found == []
