@@ -69,6 +69,8 @@ def _dataset_problems(doc: YamlDocument, dataset: Dataset, all_datasets: dict[st
         where = ("properties", column.name)
         if column.vocabulary is not None and column.type not in ("string", "list<string>"):
             out.append(doc.diagnostic("E122", f"a vocabulary needs a text column, not a {column.type}", where))
+        if column.vocabulary is not None and any(not v.strip() for v in column.vocabulary):
+            out.append(doc.diagnostic("E122", "a vocabulary value may not be empty or only white space", where))
         if column.zero_pad is not None and column.type != "string":
             out.append(doc.diagnostic("E122", "x-zero-pad needs a text column", (*where, "x-zero-pad")))
         if column.references:

@@ -48,10 +48,10 @@ def vocabulary(dataset: Dataset) -> Iterator[tuple[Column, str]]:
         c, values = column.name, _listed(column.vocabulary)
         if column.type == "list<string>":
             yield column, (f"{c} not in {values}" if not column.nullable else f"{c} is not null and {c} not in {values}")
-        elif column.nullable:
-            yield column, f"not ({c} is empty) and {c} not in {values}"
-        else:
-            yield column, f"{c} is empty or {c} not in {values}"
+        elif column.nullable:  # the cheap test first: few values are outside the list
+            yield column, f"{c} not in {values} and not ({c} is empty)"
+        else:  # a blank value is outside the list too (no value of a vocabulary is blank)
+            yield column, f"{c} is null or {c} not in {values}"
 
 
 def reference(dataset: Dataset) -> Iterator[tuple[Column, str]]:
