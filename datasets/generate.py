@@ -26,12 +26,12 @@ from .planted_clients import CRAFTED, plant_clients
 from .planted_rows import plant_rows
 from .scenario import LOG_DAYS, Anchors, Clients, Plan, days
 from .sinks import columns_of, open_sink, write_rows
-from .world import DAY, EXTRA_CLIENT_COLUMNS, Row, World, build_parties, build_staff
+from .world import DAY, EXTRA_COLUMNS, Row, World, build_parties, build_staff
 
-__all__ = ["AS_OF", "EXTRA_CLIENT_COLUMNS", "MIN_CLIENTS", "generate"]
+__all__ = ["AS_OF", "EXTRA_COLUMNS", "MIN_CLIENTS", "generate"]
 
 AS_OF = date(2026, 11, 28)
-MIN_CLIENTS = 40  # crafted scenario clients (22) + clients whose fields are patched (17) + one more
+MIN_CLIENTS = 50  # crafted scenario clients (25) + background clients patched by a planter (24) + one more
 NUMBERING = {  # dataset: (key prefix, the column that orders it)
     "trajectories": ("TR", "start_date"), "contacts": ("CO", "contact_date"), "records": ("R", "created_at"),
     "caseload": ("A", "assigned_from"), "disclosures": ("D", "disclosed_at"), "consents": ("CS", "given_at"),
@@ -107,11 +107,11 @@ def generate(out_dir: Path, clients: int, seed: int, fmt: Literal["csv", "parque
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     params = {**DEFAULT_PARAMS, **(params or {})}
-    w, plan = World(Random(seed), as_of, params), Plan()
+    w, plan = World(Random(seed), as_of, params, empty_strings=fmt != "csv"), Plan()
     build(w, plan, clients)
     number(w.tables)
     rows = {name: write_rows(out, name, w.tables[name], fmt) for name in contract() if name != "access_log"}
-    oracle = Oracle(w.tables, as_of, params, [name for name, _ in columns_of("clients")])
+    oracle = Oracle(w.tables, as_of, params, {name: [c for c, _ in columns_of(name)] for name in contract()})
     w.files.clear()
     rows["access_log"] = stream_access_log(w, out, fmt, oracle, clients * events_per_client, chunk_rows)
     findings = oracle.findings()

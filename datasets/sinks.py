@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Callable, Protocol
 
 from . import contract
-from .world import EXTRA_CLIENT_COLUMNS, Row
+from .world import EXTRA_COLUMNS, Row
 
 
 Columns = list[tuple[str, str]]  # name, contract type
@@ -71,7 +71,7 @@ class ParquetSink:
 
 
 def columns_of(dataset: str) -> Columns:
-    extra = [(name, "string") for name in EXTRA_CLIENT_COLUMNS] if dataset == "clients" else []
+    extra = [(name, "string") for name in EXTRA_COLUMNS.get(dataset, ())]
     return [(c.name, c.type) for c in contract()[dataset].columns] + extra
 
 

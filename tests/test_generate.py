@@ -22,10 +22,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from reglement.datasets import contract
-from reglement.datasets.generate import AS_OF, EXTRA_CLIENT_COLUMNS, MIN_CLIENTS, generate
+from reglement.datasets.generate import AS_OF, EXTRA_COLUMNS, MIN_CLIENTS, generate
 from reglement.datasets.oracle import RULES, add_months, add_years, elfproef, evaluate_export
 
-RULE_COUNT = 33
+RULE_COUNT = 43
 
 
 @pytest.fixture(scope="module")
@@ -49,9 +49,14 @@ def planted(truth: dict, rule: str, note: str) -> dict:
     return next(p for p in truth["planted"] if p["rule"] == rule and p["note"] == note)
 
 
+def found(truth: dict, plant: dict) -> bool:
+    """Is the planted row (or column) a finding of its rule in the ground truth?"""
+    return {"dataset": plant["dataset"], "key": plant["key"]} in truth["findings"][plant["rule"]]
+
+
 def row_of(export: Path, dataset: str, key: dict) -> dict[str, str]:
-    (column, value), = key.items()
-    return next(r for r in rows(export / f"{dataset}.csv") if r[column] == value)
+    column = contract()[dataset].key
+    return next(r for r in rows(export / f"{dataset}.csv") if r[column] == key[column])
 
 
 # --- reproducible --------------------------------------------------------------------------
@@ -76,7 +81,7 @@ def test_every_dataset_has_the_contract_columns_in_order(export: Path) -> None:
     for name, dataset in contract().items():
         with (export / f"{name}.csv").open(encoding="utf-8", newline="") as f:
             header = next(csv.reader(f))
-        extra = EXTRA_CLIENT_COLUMNS if name == "clients" else ()
+        extra = EXTRA_COLUMNS.get(name, ())
         assert tuple(header) == dataset.column_names + extra, name
 
 
@@ -139,10 +144,20 @@ def test_parquet_has_native_types(tmp_path: Path) -> None:
 def test_ground_truth_lists_every_rule_sorted(truth: dict) -> None:
     assert truth["as_of"] == AS_OF.isoformat() and truth["seed"] == 1 and truth["clients"] == 200
     assert len(truth["findings"]) == RULE_COUNT and set(truth["findings"]) == set(RULES)
-    for rule, found in truth["findings"].items():
-        keys = [next(iter(k.values())) for k in found]
-        assert keys == sorted(keys) and len(keys) == len(set(keys)), rule
-    assert truth["findings"]["1.1-unlisted-data-category"] == [{"column": c} for c in sorted(EXTRA_CLIENT_COLUMNS)]
+    for rule, findings in truth["findings"].items():
+        order = [(f["dataset"], *f["key"].values()) for f in findings]
+        assert order == sorted(order) and len(order) == len(set(order)), rule
+        assert {f["dataset"] for f in findings} <= set(RULES[rule].datasets), rule
+    assert truth["findings"]["1.1-unlisted-data-category"] == [
+        {"dataset": d, "key": {"column": c}} for d, columns in sorted(EXTRA_COLUMNS.items()) for c in sorted(columns)]
+
+
+def test_contract_rule_keys_carry_the_column(truth: dict) -> None:
+    """The three contract rules key a finding by the row's key plus the judged column."""
+    for rule in ("4.2-unknown-code", "4.2-dangling-reference", "4.2-date-order"):
+        assert truth["findings"][rule], rule
+        for f in truth["findings"][rule]:
+            assert list(f["key"]) == [contract()[f["dataset"]].key, "column"], f
 
 
 def test_every_rule_has_findings_at_the_minimum_size(tmp_path: Path) -> None:
@@ -158,7 +173,7 @@ def test_every_rule_has_planted_violations_and_near_misses(truth: dict) -> None:
 
 
 def test_oracle_agrees_with_every_planted_intent(truth: dict) -> None:
-    wrong = [p for p in truth["planted"] if (p["key"] in truth["findings"][p["rule"]]) != p["expect"]]
+    wrong = [p for p in truth["planted"] if found(truth, p) != p["expect"]]
     assert not wrong
 
 
@@ -197,7 +212,7 @@ def test_boundary_rows_sit_where_their_note_says(export: Path, truth: dict, data
                                                 shape: Callable[[dict], bool], finding: bool) -> None:
     plant = planted(truth, rule, note)
     assert shape(row_of(export, dataset, plant["key"]))
-    assert (plant["key"] in truth["findings"][rule]) is finding
+    assert found(truth, plant) is finding
 
 
 def test_parameters_move_the_planted_boundaries(tmp_path: Path) -> None:
@@ -205,7 +220,7 @@ def test_parameters_move_the_planted_boundaries(tmp_path: Path) -> None:
     generate(tmp_path, clients=MIN_CLIENTS, seed=9, events_per_client=5, params=params, as_of=date(2028, 2, 29))
     truth = json.loads((tmp_path / "ground_truth.json").read_text("utf-8"))
     assert truth["params"]["decision_weeks"] == 6 and truth["as_of"] == "2028-02-29"
-    assert all((p["key"] in truth["findings"][p["rule"]]) == p["expect"] for p in truth["planted"])
+    assert all(found(truth, p) == p["expect"] for p in truth["planted"])
     assert evaluate_export(tmp_path, date(2028, 2, 29), params) == truth["findings"]
 
 
