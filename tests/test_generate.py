@@ -204,6 +204,23 @@ BOUNDARIES = [  # dataset, rule, note, the columns that make it a boundary, find
      lambda r: r["basis"] == " consent", False),
     ("disclosures", "7.2-commissioner-not-assigned", "at 23:59:59 on its last day: only the date counts",
      lambda r: r["disclosed_at"].endswith("T23:59:59"), False),
+    ("contacts", "4.2-unknown-code", "channel a single space, in a required column",
+     lambda r: r["channel"] == " ", True),
+    ("access_log", "4.2-unknown-code", "actor kind 'User' is no code", lambda r: r["actor_kind"] == "User", True),
+    ("access_log", "4.2-unknown-code", "action 'read ' has a trailing space", lambda r: r["action"] == "read ", True),
+    ("disclosures", "4.2-unknown-code", "'Medical' in the list is no code",
+     lambda r: r["categories"] == "general;Medical", True),
+    ("disclosures", "4.2-unknown-code", "a blank basis is empty: 7.1 judges it, not 4.2", lambda r: r["basis"] == "  ",
+     False),
+    ("parties", "4.2-unknown-code", "kind 'Commissioner' is no code", lambda r: r["kind"] == "Commissioner", True),
+    ("records", "4.2-dangling-reference", "created by nobody recorded", lambda r: r["created_by"] == "", False),
+    ("requests", "4.2-date-order", "executed the day before the decision",
+     lambda r: (date.fromisoformat(r["decided_at"]) - date.fromisoformat(r["executed_at"])).days == 1, True),
+    ("complaints", "4.2-date-order", "handled on the day it was received",
+     lambda r: r["handled_at"] == r["received_at"], False),
+    ("disclosures", "7.2-special-data-to-commissioner", "diagnosis sent to the commissioner by law, ground named",
+     lambda r: "special" in r["categories"].split(";") and r["basis"] == "legal_obligation" and r["legal_ground"],
+     False),
 ]
 
 
@@ -211,8 +228,51 @@ BOUNDARIES = [  # dataset, rule, note, the columns that make it a boundary, find
 def test_boundary_rows_sit_where_their_note_says(export: Path, truth: dict, dataset: str, rule: str, note: str,
                                                 shape: Callable[[dict], bool], finding: bool) -> None:
     plant = planted(truth, rule, note)
+    assert plant["dataset"] == dataset
     assert shape(row_of(export, dataset, plant["key"]))
     assert found(truth, plant) is finding
+
+
+def test_dangling_references_name_no_row(export: Path, truth: dict) -> None:
+    users = {u["user_id"] for u in rows(export / "users.csv")}
+    clients = {c["client_id"] for c in rows(export / "clients.csv")}
+    dangling = lambda note: planted(truth, "4.2-dangling-reference", note)["key"]  # noqa: E731
+    period = row_of(export, "caseload", dangling("caseload of a user who does not exist"))
+    assert period["user_id"] not in users and period["client_id"] in clients
+    record = row_of(export, "records", dangling("a record of a client who does not exist"))
+    assert record["client_id"] not in clients and record["created_by"] in users
+    log = rows(export / "access_log.csv")
+    assert any(e["client_id"] not in clients for e in log)
+    assert not [f for f in truth["findings"]["4.2-dangling-reference"] if f["dataset"] == "access_log"]
+
+
+def test_a_trajectory_end_is_a_last_contact(export: Path, truth: dict) -> None:
+    """11.2 reads the latest of contacts, registration and trajectory ends: the end sits exactly on the term."""
+    plant = planted(truth, "11.2-retention-after-last-contact",
+                    "trajectory ended exactly 2 years before A, long after the last contact")
+    client = plant["key"]["client_id"]
+    ends = [r["end_date"] for r in rows(export / "trajectories.csv") if r["client_id"] == client]
+    contacts = [r["contact_date"] for r in rows(export / "contacts.csv") if r["client_id"] == client]
+    assert ends == [add_years(AS_OF, -2).isoformat()] and max(contacts) < ends[0]
+    assert row_of(export, "clients", plant["key"])["registered_at"] < max(contacts)
+    assert not found(truth, plant)
+
+
+def test_duplicate_bsns_share_the_text_and_blanks_do_not_count(export: Path, truth: dict) -> None:
+    pair = [row_of(export, "clients", planted(truth, "4.2-duplicate-bsn", note)["key"])["bsn"]
+            for note in ("one client of a pair sharing a BSN", "the other client of the pair")]
+    assert pair[0] == pair[1] and elfproef(pair[0])
+    blanks = [row_of(export, "clients", planted(truth, "4.2-duplicate-bsn", note)["key"])["bsn"]
+              for note in ("two blank BSNs are empty, not duplicates", "the other blank BSN")]
+    assert blanks == [" ", " "]
+
+
+def test_unlisted_columns_are_in_the_files(export: Path, truth: dict) -> None:
+    """Rule 1.1 is planted on more than one dataset, and the files really carry those columns."""
+    assert len(EXTRA_COLUMNS) > 1
+    for dataset, columns in EXTRA_COLUMNS.items():
+        with (export / f"{dataset}.csv").open(encoding="utf-8", newline="") as f:
+            assert set(columns) <= set(next(csv.reader(f))), dataset
 
 
 def test_parameters_move_the_planted_boundaries(tmp_path: Path) -> None:
