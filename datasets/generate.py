@@ -75,14 +75,17 @@ def number(tables: dict[str, list[Row]]) -> None:
 def merged(background: pa.Table, planted: list[Row], schema: pa.Schema, first_id: int, width: int) -> pa.Table:
     """The background events and the planted ones of the same days, in time order (a planted event after the
     background ones of its second), numbered from `first_id`; each planted row learns its `event_id`."""
-    table = pa.concat_tables([background, to_table(planted, schema)]) if planted else background
-    order = np.argsort(table["ts"].combine_chunks().cast(pa.int64()).to_numpy(), kind="stable")
-    position = np.empty_like(order)
-    position[order] = np.arange(len(order))
-    for event, at in zip(planted, position[len(background):]):
-        event["event_id"] = f"E{first_id + int(at):0{width}d}"
-    ids = pc.utf8_lpad(pa.array(np.arange(first_id, first_id + len(order))).cast(pa.string()), width, "0")
-    return table.take(pa.array(order)).set_column(0, "event_id", pc.binary_join_element_wise("E", ids, ""))
+    table = background
+    if planted:
+        table = pa.concat_tables([background, to_table(planted, schema)])
+        order = np.argsort(table["ts"].combine_chunks().cast(pa.int64()).to_numpy(), kind="stable")
+        position = np.empty_like(order)
+        position[order] = np.arange(len(order))
+        for event, at in zip(planted, position[len(background):]):
+            event["event_id"] = f"E{first_id + int(at):0{width}d}"
+        table = table.take(pa.array(order))
+    ids = pc.utf8_lpad(pa.array(np.arange(first_id, first_id + len(table))).cast(pa.string()), width, "0")
+    return table.set_column(0, "event_id", pc.binary_join_element_wise("E", ids, ""))
 
 
 def stream_access_log(w: World, sink: Sink, oracle: Oracle | None, total: int, chunk_rows: int,

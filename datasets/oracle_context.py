@@ -87,6 +87,9 @@ class Rule:
         return tuple(self.scope)
 
 
+Decorator = Callable[[Callable[..., bool]], Callable[..., bool]]
+
+
 class Registrar:
     """Decorators that register rules into `rules`, in definition (= catalogue) order."""
 
@@ -94,21 +97,20 @@ class Registrar:
         self.rules = rules
 
     def _add(self, rule_id: str, kind: Literal["row", "column", "file"],
-             scope: Mapping[str, tuple[str, ...]]) -> Callable[[Callable[..., bool]], Callable[..., bool]]:
+             scope: Mapping[str, tuple[str, ...]]) -> Decorator:
         def register(fn: Callable[..., bool]) -> Callable[..., bool]:
             self.rules[rule_id] = Rule(rule_id, kind, scope, fn)
             return fn
         return register
 
-    def row(self, rule_id: str, dataset: str) -> Callable[[Callable[..., bool]], Callable[..., bool]]:
+    def row(self, rule_id: str, dataset: str) -> Decorator:
         """`fn(row, ctx)`: is this row of `dataset` a finding?"""
         return self._add(rule_id, "row", {dataset: ()})
 
-    def column(self, rule_id: str, scope: Mapping[str, Iterable[str]]) -> Callable[[Callable[..., bool]],
-                                                                                    Callable[..., bool]]:
+    def column(self, rule_id: str, scope: Mapping[str, Iterable[str]]) -> Decorator:
         """`fn(row, dataset, column, ctx)`: is this column of this row a finding?"""
         return self._add(rule_id, "column", {d: tuple(columns) for d, columns in scope.items()})
 
-    def file(self, rule_id: str, datasets: Iterable[str]) -> Callable[[Callable[..., bool]], Callable[..., bool]]:
+    def file(self, rule_id: str, datasets: Iterable[str]) -> Decorator:
         """`fn(dataset, column, ctx)`: is this column of the dataset's file a finding?"""
         return self._add(rule_id, "file", {d: () for d in datasets})

@@ -112,17 +112,24 @@ def test_dutch_letters_and_formats_come_through(export: Path) -> None:
     assert {"jobcoach", "administration", "management"} <= {u["role"] for u in users}
 
 
+def bsn_of(export: Path, truth: dict, rule: str, note: str) -> str:
+    """The planted client's BSN as the CSV has it; tests assert on what they derive from it, never on the
+    BSN itself, so that a failure does not print it."""
+    return row_of(export, "clients", planted(truth, rule, note)["key"])["bsn"]
+
+
 def test_bsn_keeps_its_leading_zero_in_csv(export: Path, truth: dict) -> None:
-    valid = planted(truth, "4.2-invalid-bsn", "valid, with a leading zero")
-    bsn = row_of(export, "clients", valid["key"])["bsn"]
-    assert len(bsn) == 9 and bsn.startswith("0") and elfproef(bsn)
-    lost = planted(truth, "4.2-invalid-bsn", "leading zero lost: eight digits")
-    assert len(row_of(export, "clients", lost["key"])["bsn"]) == 8
+    bsn = bsn_of(export, truth, "4.2-invalid-bsn", "valid, with a leading zero")
+    kept = len(bsn) == 9 and bsn.startswith("0") and elfproef(bsn)
+    assert kept, "the leading zero was lost"
+    lost = len(bsn_of(export, truth, "4.2-invalid-bsn", "leading zero lost: eight digits")) == 8
+    assert lost, "the eight-digit BSN changed"
 
 
 def test_blank_and_null_stay_apart_in_csv(export: Path, truth: dict) -> None:
-    assert row_of(export, "clients", planted(truth, "4.2-incomplete-client", "BSN blank")["key"])["bsn"] == " "
-    assert row_of(export, "clients", planted(truth, "4.2-incomplete-client", "BSN null")["key"])["bsn"] == ""
+    blank = bsn_of(export, truth, "4.2-incomplete-client", "BSN blank") == " "
+    null = bsn_of(export, truth, "4.2-incomplete-client", "BSN null") == ""
+    assert blank and null, "a blank and a null BSN must stay apart"
 
 
 def test_parquet_has_native_types(tmp_path: Path) -> None:
@@ -229,7 +236,8 @@ def test_boundary_rows_sit_where_their_note_says(export: Path, truth: dict, data
                                                 shape: Callable[[dict], bool], finding: bool) -> None:
     plant = planted(truth, rule, note)
     assert plant["dataset"] == dataset
-    assert shape(row_of(export, dataset, plant["key"]))
+    sits = shape(row_of(export, dataset, plant["key"]))
+    assert sits, note  # the row itself is never shown: it may hold a name or a BSN
     assert found(truth, plant) is finding
 
 
@@ -259,12 +267,13 @@ def test_a_trajectory_end_is_a_last_contact(export: Path, truth: dict) -> None:
 
 
 def test_duplicate_bsns_share_the_text_and_blanks_do_not_count(export: Path, truth: dict) -> None:
-    pair = [row_of(export, "clients", planted(truth, "4.2-duplicate-bsn", note)["key"])["bsn"]
+    pair = [bsn_of(export, truth, "4.2-duplicate-bsn", note)
             for note in ("one client of a pair sharing a BSN", "the other client of the pair")]
-    assert pair[0] == pair[1] and elfproef(pair[0])
-    blanks = [row_of(export, "clients", planted(truth, "4.2-duplicate-bsn", note)["key"])["bsn"]
-              for note in ("two blank BSNs are empty, not duplicates", "the other blank BSN")]
-    assert blanks == [" ", " "]
+    shared = pair[0] == pair[1] and elfproef(pair[0])
+    assert shared, "the pair does not share one valid BSN"
+    blanks = [bsn_of(export, truth, "4.2-duplicate-bsn", note)
+              for note in ("two blank BSNs are empty, not duplicates", "the other blank BSN")] == [" ", " "]
+    assert blanks, "the two blank BSNs are not both a single space"
 
 
 def test_unlisted_columns_are_in_the_files(export: Path, truth: dict) -> None:
