@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from .planted_rows import UNKNOWN
 from .scenario import LOG_DAYS, Anchors, Clients, Plan, days
 from .world import DAY, Row, World, add_party, add_user, at
-
-UNKNOWN = "4.2-unknown-code"
 
 
 class LogPlanter:

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from .client_file import REASONS, contact, disclosure, record
-from .planted_rows import request_row
+from .planted_rows import DANGLING, UNKNOWN, request_row
 from .scenario import Anchors, Clients, Plan, Planter, days
 from .world import DAY, EXTRA_COLUMNS, World, add_party, at, plus_months
 
@@ -94,7 +94,7 @@ def plant_running_agreement(w: World, plan: Plan, cid: str, start: date, end: da
     """7.1: reports to a processor or third party under the agreement, around the dates of the trajectory."""
     rule, dossier, arbo = "7.1-no-running-agreement", w.party("DossierCloud B.V."), w.party("Arbo Unie")
     odd_kind = add_party(w, "Gemeentelijke Kredietbank", "Commissioner", start - days(400), True, planted=True)
-    plan("4.2-unknown-code", odd_kind, True, "kind 'Commissioner' is no code", column="kind")
+    plan(UNKNOWN, odd_kind, True, "kind 'Commissioner' is no code", column="kind")
     for when, receiver, basis, expect, note in (
             (at(start - DAY, 11 * 3600), dossier, "reintegration_agreement", True, "the day before any trajectory"),
             (at(start, 8 * 3600), arbo, "reintegration_agreement", False, "on the trajectory's first day"),
@@ -109,7 +109,7 @@ def plant_running_agreement(w: World, plan: Plan, cid: str, start: date, end: da
         plan(rule, disclosure(w, cid, receiver, when, ["general"], basis), expect, note)
     ghost = disclosure(w, cid, {"party_id": "P999"}, at(end + DAY, 13 * 3600), ["general"], "reintegration_agreement")
     plan(rule, ghost, False, "a receiver no parties row has")
-    plan("4.2-dangling-reference", ghost, True, "a receiver no parties row has", column="party_id")
+    plan(DANGLING, ghost, True, "a receiver no parties row has", column="party_id")
 
 
 def plant_consent(w: World, plan: Plan, a: Anchors, clients: Clients) -> None:
@@ -212,7 +212,7 @@ def client_patches(a: Anchors, w: World) -> list[tuple[Any, list[Intent]]]:
     """Field changes (a dict, or a function of the client) and what each must do to rule 4.2 (with the judged
     column, for a contract rule)."""
     invalid, incomplete, implausible = "4.2-invalid-bsn", "4.2-incomplete-client", "4.2-implausible-birth-date"
-    duplicate, unknown = "4.2-duplicate-bsn", "4.2-unknown-code"
+    duplicate = "4.2-duplicate-bsn"
     good, zero, twin, century = w.new_bsn(), w.new_bsn("0"), w.new_bsn(), plus_months(a.as_of, -1200)
     blank = [(invalid, False, "a blank BSN is empty, not invalid"), (incomplete, True, "BSN blank"),
              (duplicate, False, "two blank BSNs are empty, not duplicates")]
@@ -241,8 +241,8 @@ def client_patches(a: Anchors, w: World) -> list[tuple[Any, list[Intent]]]:
         (lambda c: {"birth_date": c["registered_at"] + DAY}, [(implausible, True, "born the day after registration")]),
         ({"birth_date": century}, [(implausible, False, "born exactly 100 years before A")]),
         ({"birth_date": century - DAY}, [(implausible, True, "born 100 years and a day before A")]),
-        ({"gender": "m"}, [(unknown, True, "gender 'm' is not 'M'", "gender")]),
-        ({"gender": None}, [(unknown, False, "gender null: the column is nullable", "gender")]),
+        ({"gender": "m"}, [(UNKNOWN, True, "gender 'm' is not 'M'", "gender")]),
+        ({"gender": None}, [(UNKNOWN, False, "gender null: the column is nullable", "gender")]),
     ]
 
 
@@ -255,7 +255,7 @@ def plant_clients(w: World, plan: Plan, a: Anchors, clients: Clients) -> None:
             plan(rule, client, expect, note, column=column[0] if column else None)
     if w.empty_strings:
         clients.veteran["gender"] = ""
-        plan("4.2-unknown-code", clients.veteran, False, "gender an empty string: the column is nullable",
+        plan(UNKNOWN, clients.veteran, False, "gender an empty string: the column is nullable",
              column="gender")
     unlisted = "1.1-unlisted-data-category"
     for dataset, columns in EXTRA_COLUMNS.items():
