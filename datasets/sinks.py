@@ -1,15 +1,15 @@
 """Dataset files exactly as the data contract spells them, written table by table: CSV, JSONL or Parquet.
 
 Every sink takes Arrow tables, so the big access log goes from numpy to disk without a
-Python object per row. The text formats spell each distinct value of a column once and
-then gather the spellings (most log columns have a handful of values).
+Python object per row: the text formats are spelled with Arrow's string functions, and
+only what needs `json.dumps` (a list, a string with an escape) is spelled in Python,
+once per distinct value.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
@@ -24,7 +24,6 @@ from .world import EXTRA_COLUMNS, Row
 Format = Literal["csv", "jsonl", "parquet"]
 FORMATS: tuple[Format, ...] = ("csv", "jsonl", "parquet")
 Columns = list[tuple[str, str]]  # name, contract type
-CSV_SPECIAL = frozenset(',"\r\n')
 
 
 def columns_of(dataset: str) -> Columns:
@@ -42,28 +41,43 @@ def to_table(rows: list[Row], schema: pa.Schema) -> pa.Table:
     return pa.Table.from_arrays([pa.array([r[f.name] for r in rows], type=f.type) for f in schema], schema=schema)
 
 
-def plain(value: Any) -> Any:
-    """A value as the text formats spell it: ISO dates and timestamps (whole seconds), the rest as it is."""
-    if isinstance(value, datetime):
-        return value.isoformat(timespec="seconds")
-    return value.isoformat() if isinstance(value, date) else value
+def as_text(column: pa.Array) -> pa.Array:
+    """A column's values as the text formats spell them: ISO dates, timestamps to the second, true/false,
+    lists joined by ';' (CSV's way; JSON spells a list itself)."""
+    kind = column.type
+    if pa.types.is_timestamp(kind):  # whole seconds: the cast spells "YYYY-MM-DD HH:MM:SS"
+        return pc.replace_substring(column.cast(pa.string()), " ", "T", max_replacements=1)
+    if pa.types.is_date(kind):
+        return column.cast(pa.string())
+    if pa.types.is_boolean(kind):
+        return pc.if_else(column, "true", "false")
+    return pc.binary_join(column, ";") if pa.types.is_list(kind) else column
 
 
-def csv_text(value: Any) -> str:
-    """One CSV cell: true/false, lists joined by ';', quoted only when a delimiter, quote or line break needs it."""
-    value = plain(value)
-    text = ("true" if value else "false") if isinstance(value, bool) else ";".join(value) if isinstance(
-        value, list) else str(value)
-    return '"' + text.replace('"', '""') + '"' if CSV_SPECIAL.intersection(text) else text
+def csv_cells(column: pa.Array) -> pa.Array:
+    """CSV cells: quoted only when a delimiter, quote or line break needs it; a null is an empty cell."""
+    text = as_text(column)
+    needs_quotes = pc.match_substring_regex(text, '[,"\r\n]')
+    if pc.any(needs_quotes).as_py():
+        quoted = pc.binary_join_element_wise('"', pc.replace_substring(text, '"', '""'), '"', "")
+        text = pc.if_else(needs_quotes, quoted, text)
+    return pc.fill_null(text, "")
 
 
-def json_text(value: Any) -> str:
-    return json.dumps(plain(value), ensure_ascii=False)
+def json_values(column: pa.Array) -> pa.Array:
+    """JSON values as `json.dumps` spells them (no ASCII escapes); a list, or text that needs an escape, is
+    handed to `json.dumps` itself, once per distinct value."""
+    kind = column.type
+    if pa.types.is_list(kind) or (pa.types.is_string(kind) and pc.any(
+            pc.match_substring_regex(column, '[\x00-\x1f"\\\\]')).as_py()):
+        return spelled(column, lambda v: json.dumps(v, ensure_ascii=False), "null")
+    text = as_text(column)
+    return pc.fill_null(text if pa.types.is_boolean(kind) else pc.binary_join_element_wise('"', text, '"', ""),
+                        "null")
 
 
-def spelled(column: pa.Array | pa.ChunkedArray, spell: Callable[[Any], str], null: str) -> pa.Array:
+def spelled(column: pa.Array, spell: Callable[[Any], str], null: str) -> pa.Array:
     """Each value of `column` spelled by `spell`, computed once per distinct value; nulls spelled `null`."""
-    column = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
     if pa.types.is_list(column.type):  # no dictionary of lists; only `disclosures` has one, and it is small
         return pa.array([null if v is None else spell(v) for v in column.to_pylist()], pa.string())
     encoded = pc.dictionary_encode(column)
@@ -87,12 +101,13 @@ class TextSink:
     def write(self, table: pa.Table) -> None:
         if not len(table):
             return
+        columns = [column.combine_chunks() for column in table.columns]
         if self.fmt == "csv":
-            line = pc.binary_join_element_wise(*(spelled(column, csv_text, "") for column in table.columns), ",")
+            line = pc.binary_join_element_wise(*(csv_cells(column) for column in columns), ",")
             lines = pc.binary_join_element_wise(line, "\n", "")
         else:
-            pairs = [pc.binary_join_element_wise(json.dumps(name) + ": ", spelled(column, json_text, "null"), "")
-                     for name, column in zip(self.names, table.columns)]
+            pairs = [pc.binary_join_element_wise(json.dumps(name) + ": ", json_values(column), "")
+                     for name, column in zip(self.names, columns)]
             lines = pc.binary_join_element_wise("{", pc.binary_join_element_wise(*pairs, ", "), "}\n", "")
         offsets = np.frombuffer(lines.buffers()[1], np.int32, len(lines) + 1, 4 * lines.offset)
         self.file.write(lines.buffers()[2][int(offsets[0]):int(offsets[-1])])

@@ -6,17 +6,21 @@ judges exactly as `ground_truth.json` says, and must stay deterministic.
 
 from __future__ import annotations
 
+import csv
 import json
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from reglement.datasets import contract
 from reglement.datasets.generate import AS_OF, MIN_CLIENTS, generate
 from reglement.datasets.oracle import evaluate_export
+from reglement.datasets.sinks import TextSink, to_table
 
 LOG_RULES = ("3.2-purpose-not-allowed", "4.4-special-data-without-need", "5.1-no-need-to-know",
              "5.1-special-data-without-clearance")
@@ -184,3 +188,29 @@ def test_a_big_log_streams_in_bounded_memory(tmp_path: Path) -> None:
     assert big[0] >= 8 * small[0] - 1000 and big[0] >= 400_000
     assert big[1] - small[1] < 8 * 2**20, f"Python peak grew {(big[1] - small[1]) / 2**20:.1f} MiB"
     assert big[2] < 32 * 2**20, f"Arrow peak {big[2] / 2**20:.1f} MiB"
+
+
+TRICKY = ["plain", "with,comma", "line\nbreak", "cr\rlf", 'a "quote"', "back\\slash", "tab\there", "bell\x07",
+          " ", "Eëlco Ruïne", "", None]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_text_sinks_write_what_a_reader_reads_back(tmp_path: Path, fmt: str) -> None:
+    """Arrow's string functions spell the text formats; the standard readers must get every value back."""
+    schema = pa.schema([("text", pa.string()), ("flag", pa.bool_()), ("day", pa.date32()),
+                        ("at", pa.timestamp("s")), ("tags", pa.list_(pa.string()))])
+    rows = [{"text": t, "flag": i % 3 == 0 if i % 4 else None, "day": date(2024, 2, 29), "at": None,
+             "tags": ["general", t] if t else None} for i, t in enumerate(TRICKY)]
+    sink = TextSink(tmp_path / f"t.{fmt}", schema, fmt)
+    sink.write(to_table(rows, schema))
+    sink.close()
+    if fmt == "jsonl":
+        back = jsonl_rows(tmp_path / "t.jsonl")
+        assert [r["text"] for r in back] == TRICKY
+        assert [r["tags"] for r in back] == [row["tags"] for row in rows]
+        assert {r["day"] for r in back} == {"2024-02-29"} and {r["at"] for r in back} == {None}
+    else:
+        with (tmp_path / "t.csv").open(encoding="utf-8", newline="") as f:
+            back = list(csv.DictReader(f))
+        assert [r["text"] for r in back] == [t or "" for t in TRICKY]  # CSV: an empty cell is null
+        assert [r["flag"] for r in back] == [{True: "true", False: "false", None: ""}[row["flag"]] for row in rows]
