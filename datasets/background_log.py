@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import numpy as np
 import pyarrow as pa
@@ -33,7 +33,7 @@ WEEKDAY_WEIGHT = (1.0, 1.0, 1.0, 1.0, 0.9, 0.06, 0.03)
 # noise; "realistic" is an office that is almost always in order.
 SLIP_RATES = {"audit": 0.015, "realistic": 0.0001}
 ROLE_SHARE = (0.9, 0.06, 0.025)  # own caseload, office staff, processors (of the events that are no slip)
-EPOCH = datetime(1970, 1, 1)
+EPOCH = date(1970, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -52,10 +52,12 @@ class Cast:
 
 
 def ordinal(d: date) -> int:
-    return (d - EPOCH.date()).days
+    """Days since 1970: the day number the arrays hold."""
+    return (d - EPOCH).days
 
 
 def cast_of(w: World) -> Cast:
+    """The office's caseload periods and staff as arrays; planted actors stay out of the background."""
     periods = [p for p in w.tables["caseload"] if p["user_id"] not in w.planted_actors]
     users = w.tables["users"]
     processors = w.parties("processor")
