@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from .world import DAY, Row, World, client_row, plus_months
+from .world import DAY, NOTES, Row, World, client_row, plus_months
 
 LEGAL_GROUNDS = {"Belastingdienst": "art. 53 AWR", "Sociale Verzekeringsbank": "art. 54 Wet SUWI",
                  "UWV": "art. 30c Wet SUWI"}
+CHANNELS = ("meeting",) * 5 + ("phone",) * 3 + ("email",) * 2 + ("letter",)
 REASONS = ("wettelijke bewaarplicht (art. 52 AWR)", "de gegevens zijn juist en volledig",
            "belang van derden weegt zwaarder (art. 8.3)", "verzoek kennelijk ongegrond")
 
@@ -50,6 +51,12 @@ def worker_on(periods: list[Row], d: date) -> str:
                  (p["assigned_until"] is None or d <= p["assigned_until"])), periods[-1]["user_id"])
 
 
+def contact(w: World, client_id: str, user_id: str, day: date, channel: str) -> Row:
+    """A contact, with the free-text note the office's system keeps beside it (an unlisted column)."""
+    return w.add("contacts", client_id=client_id, user_id=user_id, contact_date=day, channel=channel,
+                 notes=w.pick(NOTES))
+
+
 def record(w: World, client_id: str, category: str, created: date, deleted: date | None = None,
            informed: date | None = None, by: str | None = None) -> Row:
     row = w.add("records", client_id=client_id, category=category, created_at=created, deleted_at=deleted,
@@ -59,8 +66,8 @@ def record(w: World, client_id: str, category: str, created: date, deleted: date
 
 
 def disclosure(w: World, client_id: str, receiver: Row, when: datetime, categories: list[str], basis: str | None,
-               legal_ground: str | None = None, consent: Row | None = None) -> Row:
-    """A verstrekking; `consent_id` holds the consent row until `generate` has numbered it."""
+               legal_ground: str | None = None, consent: Row | str | None = None) -> Row:
+    """A verstrekking; `consent_id` holds the consent row until `generate` has numbered it (or a planted id)."""
     return w.add("disclosures", client_id=client_id, party_id=receiver["party_id"], disclosed_at=when,
                  categories=categories, basis=basis, legal_ground=legal_ground, consent_id=consent)
 
@@ -77,8 +84,7 @@ def guidance(w: World, client: Row, start: date, end: date | None, commissioner:
     periods = assign(w, cid, start, end)
     d = start
     while contacts and d <= last:
-        w.add("contacts", client_id=cid, user_id=worker_on(periods, d), contact_date=d,
-              channel=w.pick(("meeting",) * 5 + ("phone",) * 3 + ("email",) * 2 + ("letter",)))
+        contact(w, cid, worker_on(periods, d), d, w.pick(CHANNELS))
         step = d + timedelta(days=w.rng.randint(14, 60))
         d = min(step, end) if end is not None and d < end else step
     record(w, cid, "general", start, by=worker_on(periods, start))

@@ -5,33 +5,38 @@
 near-misses on each of its boundaries (`planted_rows.py`, `planted_clients.py`,
 `planted_access.py`), and writes `ground_truth.json`: the findings as the independent
 oracle (`oracle.py`) computes them, plus the list of planted rows with the intent of each.
-The access log is streamed in chunks, so millions of events fit in bounded memory.
+The access log is drawn with numpy and streamed a run of days at a time, so a hundred
+million events fit in bounded memory (`background_log.py`, `sinks.py`).
 """
 
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from operator import itemgetter
 from pathlib import Path
 from random import Random
 from typing import Literal
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from . import contract
-from .background_log import background_log
+from .background_log import SLIP_RATES, background_log
 from .oracle import Oracle
 from .oracle_context import DEFAULT_PARAMS
 from .planted_access import plant_access
 from .planted_clients import CRAFTED, plant_clients
 from .planted_rows import plant_rows
 from .scenario import LOG_DAYS, Anchors, Clients, Plan, days
-from .sinks import columns_of, open_sink, write_rows
-from .world import DAY, EXTRA_CLIENT_COLUMNS, Row, World, build_parties, build_staff
+from .sinks import FORMATS, Format, Sink, columns_of, open_sink, schema_of, to_table, write_rows
+from .world import DAY, EXTRA_COLUMNS, Row, World, build_parties, build_staff
 
-__all__ = ["AS_OF", "EXTRA_CLIENT_COLUMNS", "MIN_CLIENTS", "generate"]
+__all__ = ["AS_OF", "EXTRA_COLUMNS", "MIN_CLIENTS", "generate"]
 
 AS_OF = date(2026, 11, 28)
-MIN_CLIENTS = 40  # crafted scenario clients (22) + clients whose fields are patched (17) + one more
+MIN_CLIENTS = 50  # crafted scenario clients (25) + background clients patched by a planter (24) + one more
 NUMBERING = {  # dataset: (key prefix, the column that orders it)
     "trajectories": ("TR", "start_date"), "contacts": ("CO", "contact_date"), "records": ("R", "created_at"),
     "caseload": ("A", "assigned_from"), "disclosures": ("D", "disclosed_at"), "consents": ("CS", "given_at"),
@@ -67,55 +72,85 @@ def number(tables: dict[str, list[Row]]) -> None:
     tables["clients"].sort(key=itemgetter("client_id"))
 
 
-def stream_access_log(w: World, out: Path, fmt: str, oracle: Oracle, total: int, chunk_rows: int) -> int:
-    """Write the log day by day in chunks, feeding each chunk to the oracle, so memory stays bounded."""
+def merged(background: pa.Table, planted: list[Row], schema: pa.Schema, first_id: int, width: int) -> pa.Table:
+    """The background events and the planted ones of the same days, in time order (a planted event after the
+    background ones of its second), numbered from `first_id`; each planted row learns its `event_id`."""
+    table = background
+    if planted:
+        table = pa.concat_tables([background, to_table(planted, schema)])
+        order = np.argsort(table["ts"].combine_chunks().cast(pa.int64()).to_numpy(), kind="stable")
+        position = np.empty_like(order)
+        position[order] = np.arange(len(order))
+        for event, at in zip(planted, position[len(background):]):
+            event["event_id"] = f"E{first_id + int(at):0{width}d}"
+        table = table.take(pa.array(order))
+    ids = pc.utf8_lpad(pa.array(np.arange(first_id, first_id + len(table))).cast(pa.string()), width, "0")
+    return table.set_column(0, "event_id", pc.binary_join_element_wise("E", ids, ""))
+
+
+def stream_access_log(w: World, sink: Sink, oracle: Oracle | None, total: int, chunk_rows: int,
+                      slip_rate: float) -> int:
+    """Write the log a run of days at a time, feeding each table to the oracle (if any), so memory stays bounded."""
     first, last = w.as_of - days(LOG_DAYS), w.as_of - DAY
     planted: dict[date, list[Row]] = {}
     for event in w.planted_events:
         planted.setdefault(event["ts"].date(), []).append(event)
     assert all(first <= d <= last for d in planted), "a planted event falls outside the log"
-    width = max(7, len(str(total + len(w.planted_events) + 1000)))
-    sink, n, chunk = open_sink(out, "access_log", fmt), 0, []
-    for day, events in background_log(w, total, first, last):
-        if day in planted:
-            events = sorted(events + planted.pop(day), key=itemgetter("ts"))
-        for event in events:
-            n += 1
-            event["event_id"] = f"E{n:0{width}d}"
-        chunk.extend(events)
-        if len(chunk) >= chunk_rows:
-            sink.write(chunk)
-            oracle.feed("access_log", chunk)
-            chunk = []
-    sink.write(chunk)
-    oracle.feed("access_log", chunk)
+    width, schema, n = max(7, len(str(total + len(w.planted_events) + 1000))), schema_of("access_log"), 0
+    for start, end, background in background_log(w, total, first, last, slip_rate, chunk_rows):
+        events = [e for i in range((end - start).days + 1) for e in planted.pop(start + timedelta(days=i), ())]
+        table = merged(background, events, schema, n + 1, width)
+        sink.write(table)
+        if oracle is not None:
+            oracle.feed("access_log", table.to_pylist())
+        n += len(table)
     sink.close()
     return n
 
 
-def generate(out_dir: Path, clients: int, seed: int, fmt: Literal["csv", "parquet"] = "csv",
-             as_of: date = AS_OF, events_per_client: int = 40, params: dict[str, int] | None = None,
-             chunk_rows: int = 100_000) -> dict[str, dict[str, int]]:
+def generate(out_dir: Path, clients: int, seed: int, fmt: Format = "csv", as_of: date = AS_OF,
+             events_per_client: int = 40, params: dict[str, int] | None = None, chunk_rows: int = 100_000,
+             access_log_partitions: Literal["month"] | None = None, rates: Literal["audit", "realistic"] = "audit",
+             ground_truth: bool = True) -> dict[str, dict[str, int]]:
     """Write a synthetic export of all fourteen datasets and `ground_truth.json` into `out_dir`.
 
     Same arguments, same bytes. Returns rows per dataset and findings per rule.
+
+    - `fmt`: `csv`, `jsonl` or `parquet`, for every dataset. Only JSONL and Parquet can hold an empty string
+      apart from null, so only they carry the planted empty-string codes.
+    - `events_per_client`: the background access log has about `clients × events_per_client` events.
+    - `params`: the rule pack's parameters (retention years, terms); the planted boundaries follow them.
+    - `chunk_rows`: access-log events per written table (a Parquet row group) and per oracle feed.
+    - `access_log_partitions="month"` (Parquet only): the access log as a folder `access_log/` of
+      `YYYY-MM.parquet` files, one per calendar month of `ts`, as big systems export it.
+    - `rates`: `audit` (about 1.5% of background events are slips, so every log rule has natural findings) or
+      `realistic` (about 0.01%). The planted rows are the same either way.
+    - `ground_truth=False` leaves the access log out of the oracle, for huge benchmark exports:
+      `ground_truth.json` then holds the findings of the other datasets only, and `"access_log": "not computed"`.
     """
     if clients < MIN_CLIENTS:
         raise ValueError(f"generate needs at least {MIN_CLIENTS} clients to plant every rule, got {clients}")
-    if fmt not in ("csv", "parquet"):
-        raise ValueError(f"fmt must be 'csv' or 'parquet', got {fmt!r}")
+    if fmt not in FORMATS:
+        raise ValueError(f"fmt must be one of {', '.join(FORMATS)}, got {fmt!r}")
+    if access_log_partitions not in (None, "month") or (access_log_partitions and fmt != "parquet"):
+        raise ValueError(f"access_log_partitions must be None, or 'month' with parquet, got {access_log_partitions!r}")
+    if rates not in SLIP_RATES:
+        raise ValueError(f"rates must be one of {', '.join(SLIP_RATES)}, got {rates!r}")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     params = {**DEFAULT_PARAMS, **(params or {})}
-    w, plan = World(Random(seed), as_of, params), Plan()
+    w, plan = World(Random(seed), as_of, params, empty_strings=fmt != "csv"), Plan()
     build(w, plan, clients)
     number(w.tables)
     rows = {name: write_rows(out, name, w.tables[name], fmt) for name in contract() if name != "access_log"}
-    oracle = Oracle(w.tables, as_of, params, [name for name, _ in columns_of("clients")])
+    datasets = [name for name in contract() if ground_truth or name != "access_log"]
+    oracle = Oracle(w.tables, as_of, params, {name: [c for c, _ in columns_of(name)] for name in datasets})
     w.files.clear()
-    rows["access_log"] = stream_access_log(w, out, fmt, oracle, clients * events_per_client, chunk_rows)
+    sink = open_sink(out, "access_log", fmt, monthly=access_log_partitions == "month")
+    rows["access_log"] = stream_access_log(w, sink, oracle if ground_truth else None, clients * events_per_client,
+                                           chunk_rows, SLIP_RATES[rates])
     findings = oracle.findings()
-    truth = {"as_of": as_of.isoformat(), "seed": seed, "clients": clients, "params": params,
-             "findings": findings, "planted": plan.resolved()}
+    truth = {"as_of": as_of.isoformat(), "seed": seed, "clients": clients, "params": params, "findings": findings,
+             "planted": plan.resolved()} | ({} if ground_truth else {"access_log": "not computed"})
     (out / "ground_truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return {"rows": dict(sorted(rows.items())), "findings": {rule: len(keys) for rule, keys in findings.items()}}

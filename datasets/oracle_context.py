@@ -5,11 +5,14 @@ Part of the oracle: it must never import `reglement.compiler` or `reglement.chec
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Literal
+
+from .oracle_contract import REFERENCES
+from .oracle_conventions import empty
 
 Row = Mapping[str, Any]
 
@@ -29,7 +32,6 @@ class Context:
 
     as_of: date
     params: dict[str, int]
-    client_columns: tuple[str, ...] = ()
     users: dict[str, Row] = field(default_factory=dict)
     parties: dict[str, Row] = field(default_factory=dict)
     trajectories: dict[str, list[Row]] = field(default_factory=lambda: defaultdict(list))
@@ -38,12 +40,14 @@ class Context:
     consents: dict[str, list[Row]] = field(default_factory=lambda: defaultdict(list))
     objections: dict[str, list[date]] = field(default_factory=lambda: defaultdict(list))
     caseload: dict[tuple[str, str], list[Row]] = field(default_factory=lambda: defaultdict(list))
+    bsn_count: Counter[str] = field(default_factory=Counter)  # non-empty BSNs, as written
+    referable: dict[tuple[str, str], set[Any]] = field(default_factory=dict)  # (dataset, column) → its values
 
 
-def build_context(tables: Mapping[str, Iterable[Row]], as_of: date, params: Mapping[str, int] | None = None,
-                  client_columns: Iterable[str] = ()) -> Context:
+def build_context(tables: Mapping[str, Iterable[Row]], as_of: date,
+                  params: Mapping[str, int] | None = None) -> Context:
     """Index the small datasets once, so that every rule stays a plain lookup."""
-    ctx = Context(as_of, {**DEFAULT_PARAMS, **(params or {})}, tuple(client_columns))
+    ctx = Context(as_of, {**DEFAULT_PARAMS, **(params or {})})
     get = lambda name: tables.get(name, ())  # noqa: E731 - a missing dataset has no rows
     ctx.users = {r["user_id"]: r for r in get("users")}
     ctx.parties = {r["party_id"]: r for r in get("parties")}
@@ -61,22 +65,52 @@ def build_context(tables: Mapping[str, Iterable[Row]], as_of: date, params: Mapp
         ctx.objections[r["client_id"]].append(r["objected_at"])
     for r in get("caseload"):
         ctx.caseload[(r["user_id"], r["client_id"])].append(r)
+    ctx.bsn_count = Counter(r["bsn"] for r in get("clients") if not empty(r["bsn"]))
+    for target in {t for columns in REFERENCES.values() for t in columns.values()}:
+        ctx.referable[target] = {r[target[1]] for r in get(target[0])}
     return ctx
 
 
 @dataclass(frozen=True)
 class Rule:
+    """One catalogue line. `kind` says what it judges: a `row` of each dataset in `scope`, each `column`
+    that `scope` names for a row (the finding's key then carries the column), or each column of a dataset's
+    `file` (the key is the column alone)."""
+
     id: str
-    dataset: str
-    test: Callable[[Any, Context], bool]
+    kind: Literal["row", "column", "file"]
+    scope: Mapping[str, tuple[str, ...]]
+    test: Callable[..., bool]
+
+    @property
+    def datasets(self) -> tuple[str, ...]:
+        return tuple(self.scope)
 
 
-def registrar(rules: dict[str, Rule]) -> Callable[[str, str], Callable]:
-    """A `rule(rule_id, dataset)` decorator that registers into `rules`, in definition (= catalogue) order;
-    `dataset` is what the rule iterates (`clients.columns` for rule 1.1)."""
-    def rule(rule_id: str, dataset: str) -> Callable:
-        def register(fn: Callable[[Any, Context], bool]) -> Callable[[Any, Context], bool]:
-            rules[rule_id] = Rule(rule_id, dataset, fn)
+Decorator = Callable[[Callable[..., bool]], Callable[..., bool]]
+
+
+class Registrar:
+    """Decorators that register rules into `rules`, in definition (= catalogue) order."""
+
+    def __init__(self, rules: dict[str, Rule]) -> None:
+        self.rules = rules
+
+    def _add(self, rule_id: str, kind: Literal["row", "column", "file"],
+             scope: Mapping[str, tuple[str, ...]]) -> Decorator:
+        def register(fn: Callable[..., bool]) -> Callable[..., bool]:
+            self.rules[rule_id] = Rule(rule_id, kind, scope, fn)
             return fn
         return register
-    return rule
+
+    def row(self, rule_id: str, dataset: str) -> Decorator:
+        """`fn(row, ctx)`: is this row of `dataset` a finding?"""
+        return self._add(rule_id, "row", {dataset: ()})
+
+    def column(self, rule_id: str, scope: Mapping[str, Iterable[str]]) -> Decorator:
+        """`fn(row, dataset, column, ctx)`: is this column of this row a finding?"""
+        return self._add(rule_id, "column", {d: tuple(columns) for d, columns in scope.items()})
+
+    def file(self, rule_id: str, datasets: Iterable[str]) -> Decorator:
+        """`fn(dataset, column, ctx)`: is this column of the dataset's file a finding?"""
+        return self._add(rule_id, "file", {d: () for d in datasets})

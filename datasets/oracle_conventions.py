@@ -42,6 +42,11 @@ def equals(v: Any, value: Any) -> bool:
     return v is not None and v == value
 
 
+def differs(v: Any, value: Any) -> bool:
+    """`v ≠ value`, which does not hold for a null `v`."""
+    return v is not None and v != value
+
+
 def one_of(v: Any, values: tuple[Any, ...]) -> bool:
     """`v` equals one of `values` exactly; a null is none of them."""
     return v is not None and v in values

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from .oracle_context import Context, Row, Rule, registrar
+from .oracle_context import Context, Registrar, Row, Rule
 from .oracle_conventions import add_days, add_months, add_years, day_of, earlier, empty, equals, later, one_of
 
 CHANGE_TYPES = ("supplement", "correction", "deletion", "restriction")
 GRANTED = ("granted", "partial")
 
 RULES: dict[str, Rule] = {}
-rule = registrar(RULES)
+rule = Registrar(RULES)
 
 
 def _too_late(done: date | None, start: date | None, due: date | None, ctx: Context) -> bool:
@@ -26,7 +26,7 @@ def _too_late(done: date | None, start: date | None, due: date | None, ctx: Cont
     return later(done, due) if done is not None else later(ctx.as_of, due)
 
 
-@rule("8.1-access-request-late", "requests")
+@rule.row("8.1-access-request-late", "requests")
 def access_request_late(row: Row, ctx: Context) -> bool:
     """`type = access` and either `decided_at` is later than `received_at + {access_months: 1} months`, or
     `decided_at` is null and `A` is later than that (AVG art. 12(3): within one month)
@@ -35,7 +35,7 @@ def access_request_late(row: Row, ctx: Context) -> bool:
     return equals(row["type"], "access") and _too_late(row["decided_at"], row["received_at"], due, ctx)
 
 
-@rule("8.2-identity-not-verified", "requests")
+@rule.row("8.2-identity-not-verified", "requests")
 def identity_not_verified(row: Row, ctx: Context) -> bool:
     """`type = access`, `decision` is `granted` or `partial`, and `identity_verified` is false, or `requester =
     representative` and `mandate_verified` is not true
@@ -45,7 +45,15 @@ def identity_not_verified(row: Row, ctx: Context) -> bool:
         or (equals(row["requester"], "representative") and row["mandate_verified"] is not True))
 
 
-@rule("9.2-collector-not-heard", "requests")
+@rule.row("9.1-supplement-refused", "requests")
+def supplement_refused(row: Row, ctx: Context) -> bool:
+    """`type = supplement` and `decision = refused` (a statement of the client is added on request; there is no
+    ground to refuse it)
+    """
+    return equals(row["type"], "supplement") and equals(row["decision"], "refused")
+
+
+@rule.row("9.2-collector-not-heard", "requests")
 def collector_not_heard(row: Row, ctx: Context) -> bool:
     """`type` is `supplement`, `correction`, `deletion` or `restriction`, `decided_at` is not null, and
     `collector_heard_at` is null or later than `decided_at`
@@ -54,7 +62,7 @@ def collector_not_heard(row: Row, ctx: Context) -> bool:
         row["collector_heard_at"] is None or later(row["collector_heard_at"], row["decided_at"]))
 
 
-@rule("9.3-decision-late", "requests")
+@rule.row("9.3-decision-late", "requests")
 def decision_late(row: Row, ctx: Context) -> bool:
     """`type` is `supplement`, `correction`, `deletion` or `restriction`, and `decided_at` is later than
     `received_at + {decision_weeks: 4} weeks`, or `decided_at` is null and `A` is later than that
@@ -63,26 +71,26 @@ def decision_late(row: Row, ctx: Context) -> bool:
     return one_of(row["type"], CHANGE_TYPES) and _too_late(row["decided_at"], row["received_at"], due, ctx)
 
 
-@rule("9.3-refusal-without-reasons", "requests")
+@rule.row("9.3-refusal-without-reasons", "requests")
 def refusal_without_reasons(row: Row, ctx: Context) -> bool:
     """`decision = refused` and `decision_reason` is empty (any type)"""
     return equals(row["decision"], "refused") and empty(row["decision_reason"])
 
 
-@rule("9.3-decision-not-in-writing", "requests")
+@rule.row("9.3-decision-not-in-writing", "requests")
 def decision_not_in_writing(row: Row, ctx: Context) -> bool:
     """`decided_at` is not null and `decision_in_writing` is not true (any type)"""
     return row["decided_at"] is not None and row["decision_in_writing"] is not True
 
 
-@rule("9.4-deleted-within-legal-retention", "records")
+@rule.row("9.4-deleted-within-legal-retention", "records")
 def deleted_within_legal_retention(row: Row, ctx: Context) -> bool:
     """`category = fiscal`, `deleted_at` is not null and earlier than `created_at + {fiscal_years: 7} years`"""
     return equals(row["category"], "fiscal") and earlier(
         row["deleted_at"], add_years(row["created_at"], ctx.params["fiscal_years"]))
 
 
-@rule("9.5-decision-not-executed", "requests")
+@rule.row("9.5-decision-not-executed", "requests")
 def decision_not_executed(row: Row, ctx: Context) -> bool:
     """`type` is `supplement`, `correction`, `deletion` or `restriction`, `decision` is `granted` or `partial`, and
     `executed_at` is later than `decided_at + {execution_days: 14} days`, or `executed_at` is null and `A` is
@@ -93,7 +101,7 @@ def decision_not_executed(row: Row, ctx: Context) -> bool:
         row["executed_at"], row["decided_at"], due, ctx)
 
 
-@rule("9.6-deletion-without-statement", "requests")
+@rule.row("9.6-deletion-without-statement", "requests")
 def deletion_without_statement(row: Row, ctx: Context) -> bool:
     """`type = deletion`, `decision` is `granted` or `partial`, `executed_at` is not null, and no `records` row of
     the same client has `category = deletion_statement` and `created_at ≥ executed_at`
@@ -104,35 +112,64 @@ def deletion_without_statement(row: Row, ctx: Context) -> bool:
         for r in ctx.records.get(row["client_id"], ()))
 
 
-@rule("10.1-marketing-without-consent", "marketing")
+def _marketing_consent(client_id: str, d: date | None, ctx: Context) -> bool:
+    """A `consents` row of the client has `purpose = marketing`, `explicit` true, `given_at ≤ d` and
+    (`withdrawn_at` null or later than `d`)."""
+    return any(
+        equals(c["purpose"], "marketing") and c["explicit"] is True and c["given_at"] is not None
+        and d is not None and c["given_at"] <= d and (c["withdrawn_at"] is None or later(c["withdrawn_at"], d))
+        for c in ctx.consents.get(client_id, ()))
+
+
+def _objected_before(client_id: str, d: date | None, ctx: Context) -> bool:
+    """An `objections` row of the client has `objected_at` earlier than `d`."""
+    return any(earlier(o, d) for o in ctx.objections.get(client_id, ()))
+
+
+@rule.row("10.1-marketing-without-consent", "marketing")
 def marketing_without_consent(row: Row, ctx: Context) -> bool:
     """no `consents` row of the same client has `purpose = marketing`, `explicit` true, `given_at ≤ date(sent_at)`
     and (`withdrawn_at` null or later than `date(sent_at)`)
     """
-    d = day_of(row["sent_at"])
-    return not any(
-        equals(c["purpose"], "marketing") and c["explicit"] is True and c["given_at"] is not None
-        and d is not None and c["given_at"] <= d and (c["withdrawn_at"] is None or later(c["withdrawn_at"], d))
-        for c in ctx.consents.get(row["client_id"], ()))
+    return not _marketing_consent(row["client_id"], day_of(row["sent_at"]), ctx)
 
 
-@rule("10.2-marketing-after-objection", "marketing")
+@rule.row("10.1-marketing-processing-without-consent", "access_log")
+def marketing_processing_without_consent(row: Row, ctx: Context) -> bool:
+    """`purpose = marketing` and no `consents` row of this client has `purpose = marketing`, `explicit` true,
+    `given_at ≤ date(ts)` and (`withdrawn_at` null or later than `date(ts)`)
+    """
+    return equals(row["purpose"], "marketing") and not _marketing_consent(row["client_id"], day_of(row["ts"]), ctx)
+
+
+@rule.row("10.2-marketing-after-objection", "marketing")
 def marketing_after_objection(row: Row, ctx: Context) -> bool:
     """an `objections` row of the same client has `objected_at` earlier than `date(sent_at)`"""
-    d = day_of(row["sent_at"])
-    return any(earlier(o, d) for o in ctx.objections.get(row["client_id"], ()))
+    return _objected_before(row["client_id"], day_of(row["sent_at"]), ctx)
 
 
-@rule("11.2-retention-after-last-contact", "clients")
+@rule.row("10.2-marketing-processing-after-objection", "access_log")
+def marketing_processing_after_objection(row: Row, ctx: Context) -> bool:
+    """`purpose = marketing` and an `objections` row of this client has `objected_at` earlier than `date(ts)`"""
+    return equals(row["purpose"], "marketing") and _objected_before(row["client_id"], day_of(row["ts"]), ctx)
+
+
+@rule.row("11.2-retention-after-last-contact", "clients")
 def retention_after_last_contact(row: Row, ctx: Context) -> bool:
-    """the last contact — the latest `contacts.contact_date` of the client, or `registered_at` when there is none —
-    plus `{retention_years: 2} years` is earlier than `A`
+    """no trajectory of the client is running (`end_date` null), and the last contact — the latest of the
+    client's `contacts.contact_date`, its `registered_at` and the `end_date` of its trajectories — plus
+    `{retention_years: 2} years` is earlier than `A` ("tenzij anders wordt bepaald": a running guidance, or one
+    that ended within the term, keeps the file)
     """
-    last = ctx.last_contact.get(row["client_id"], row["registered_at"])
-    return earlier(add_years(last, ctx.params["retention_years"]), ctx.as_of)
+    trajectories = ctx.trajectories.get(row["client_id"], ())
+    if any(t["end_date"] is None for t in trajectories):
+        return False
+    known = [d for d in (ctx.last_contact.get(row["client_id"]), row["registered_at"],
+                         *(t["end_date"] for t in trajectories)) if d is not None]
+    return bool(known) and earlier(add_years(max(known), ctx.params["retention_years"]), ctx.as_of)
 
 
-@rule("11.3-retention-after-guidance", "records")
+@rule.row("11.3-retention-after-guidance", "records")
 def retention_after_guidance(row: Row, ctx: Context) -> bool:
     """`category` is `general` or `special`, `deleted_at` is null, the client has at least one trajectory, every
     trajectory of the client has an `end_date`, and the latest `end_date` plus `{retention_years: 2} years` is
@@ -147,14 +184,14 @@ def retention_after_guidance(row: Row, ctx: Context) -> bool:
     return earlier(add_years(latest, ctx.params["retention_years"]), ctx.as_of)
 
 
-@rule("11.3-fiscal-retention-exceeded", "records")
+@rule.row("11.3-fiscal-retention-exceeded", "records")
 def fiscal_retention_exceeded(row: Row, ctx: Context) -> bool:
     """`category = fiscal`, `deleted_at` is null, and `created_at + {fiscal_years: 7} years` is earlier than `A`"""
     return equals(row["category"], "fiscal") and row["deleted_at"] is None and earlier(
         add_years(row["created_at"], ctx.params["fiscal_years"]), ctx.as_of)
 
 
-@rule("12.1-complaint-not-handled", "complaints")
+@rule.row("12.1-complaint-not-handled", "complaints")
 def complaint_not_handled(row: Row, ctx: Context) -> bool:
     """`handled_at` is later than `received_at + {complaint_weeks: 6} weeks`, or `handled_at` is null and `A` is
     later than that (the complaints regulation sets the term; six weeks is the default)

@@ -6,15 +6,20 @@ day before / on / after, 31 Jan + 1 month, 29 Feb + 7 years, case, blanks and nu
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from .client_file import REASONS, disclosure, record
+from .client_file import REASONS, contact, disclosure, record
 from .oracle_rules_rights import CHANGE_TYPES
 from .scenario import Anchors, Clients, Plan, days
-from .world import DAY, Row, World, at, plus_months
+from .world import DAY, Row, World, add_user, at, plus_months
 
 Case = tuple[str, bool, str, dict[str, Any]]  # rule, must it be a finding, why, the row's particulars
+# A case's particulars may name the judged `column` (contract rules) and `also`: further intents on the same
+# row, as (rule, finding?, why, column or None).
+UNKNOWN = "4.2-unknown-code"
+ORDER = "4.2-date-order"
+DANGLING = "4.2-dangling-reference"
 
 
 def request_cases(a: Anchors) -> list[Case]:
@@ -37,7 +42,8 @@ def request_cases(a: Anchors) -> list[Case]:
          dict(type="access", received=open_access)),
         ("8.1-access-request-late", True, "open, and A is a day past received + 1 month",
          dict(type="access", received=open_access - DAY)),
-        ("8.1-access-request-late", False, "'Access' is not 'access'", dict(type="Access", received=b - days(200))),
+        ("8.1-access-request-late", False, "'Access' is not 'access'",
+         dict(type="Access", received=b - days(200), also=[(UNKNOWN, True, "type 'Access' is no code", "type")])),
         ("8.2-identity-not-verified", True, "granted, identity not verified",
          dict(type="access", received=b, decided=b + days(9), identity_verified=False)),
         ("8.2-identity-not-verified", True, "partial, representative, mandate null",
@@ -78,7 +84,35 @@ def request_cases(a: Anchors) -> list[Case]:
         ("9.3-refusal-without-reasons", False, "refused with reasons",
          dict(type="deletion", received=b, decided=b + days(5), decision="refused", decision_reason=REASONS[0])),
         ("9.3-refusal-without-reasons", False, "'Refused' is not 'refused'",
-         dict(type="access", received=b, decided=b + days(5), decision="Refused")),
+         dict(type="access", received=b, decided=b + days(5), decision="Refused",
+              also=[(UNKNOWN, True, "decision 'Refused' is no code", "decision")])),
+        (UNKNOWN, False, "a blank decision is empty, and the column is nullable",
+         dict(type="access", received=a.as_of - days(6), decision=" ", column="decision")),
+        (UNKNOWN, False, "every code as the contract spells it",
+         dict(type="correction", received=b, decided=b + days(5), column="type",
+              also=[(UNKNOWN, False, "'subject' is a code", "requester"),
+                    (UNKNOWN, False, "'granted' is a code", "decision")])),
+        ("9.1-supplement-refused", True, "a supplement refused",
+         dict(type="supplement", received=b, decided=b + days(6), decision="refused", decision_reason=REASONS[1])),
+        ("9.1-supplement-refused", False, "a supplement granted",
+         dict(type="supplement", received=b, decided=b + days(6))),
+        ("9.1-supplement-refused", False, "a correction may be refused",
+         dict(type="correction", received=b, decided=b + days(6), decision="refused", decision_reason=REASONS[1])),
+        ("9.1-supplement-refused", False, "'Supplement' is not 'supplement'",
+         dict(type="Supplement", received=b, decided=b + days(6), decision="refused", decision_reason=REASONS[1],
+              also=[(UNKNOWN, True, "type 'Supplement' is no code", "type")])),
+        ("9.1-supplement-refused", False, "'Refused' is not 'refused'",
+         dict(type="supplement", received=b, decided=b + days(6), decision="Refused", decision_reason=REASONS[1])),
+        (ORDER, True, "decided the day before it was received",
+         dict(type="access", received=b, decided=b - DAY, column="decided_at")),
+        (ORDER, False, "decided on the day it was received", dict(type="access", received=b, decided=b,
+                                                                  column="decided_at")),
+        (ORDER, True, "executed the day before the decision",
+         dict(type="correction", received=b, decided=b + days(5), executed_at=b + days(4), column="executed_at")),
+        (ORDER, False, "executed on the day of the decision",
+         dict(type="correction", received=b, decided=b + days(5), executed_at=b + days(5), column="executed_at")),
+        (ORDER, False, "not decided: nothing to order", dict(type="access", received=a.as_of - days(5),
+                                                             column="decided_at")),
         ("9.3-decision-not-in-writing", True, "decided, in writing null",
          dict(type="access", received=b, decided=b + days(7), decision_in_writing=None)),
         ("9.3-decision-not-in-writing", True, "decided, in writing false",
@@ -112,7 +146,13 @@ def record_cases(a: Anchors) -> list[Case]:
          dict(category="special", created=b, informed=b)),
         ("4.4-special-data-not-informed", False, "client told beforehand",
          dict(category="special", created=b, informed=b - days(5))),
-        ("4.4-special-data-not-informed", False, "'Special' is not 'special'", dict(category="Special", created=b)),
+        ("4.4-special-data-not-informed", False, "'Special' is not 'special'",
+         dict(category="Special", created=b, also=[(UNKNOWN, True, "category 'Special' is no code", "category")])),
+        (UNKNOWN, False, "'fiscal' is a code", dict(category="fiscal", created=b, column="category")),
+        (ORDER, True, "deleted the day before it was recorded",
+         dict(category="general", created=b, deleted=b - DAY, column="deleted_at")),
+        (ORDER, False, "deleted on the day it was recorded",
+         dict(category="general", created=b, deleted=b, column="deleted_at")),
         ("9.4-deleted-within-legal-retention", False, "29 Feb + 7 years is 28 Feb: deleted on it",
          dict(category="fiscal", created=leap, deleted=plus_months(leap, years))),
         ("9.4-deleted-within-legal-retention", True, "deleted the day before 29 Feb + 7 years",
@@ -144,52 +184,136 @@ def complaint_cases(a: Anchors) -> list[Case]:
          dict(received_at=open_, handled_at=None)),
         ("12.1-complaint-not-handled", True, "open, and A is a day past received + 6 weeks",
          dict(received_at=open_ - DAY, handled_at=None)),
+        (ORDER, True, "handled the day before it was received",
+         dict(received_at=b, handled_at=b - DAY, column="handled_at")),
+        (ORDER, False, "handled on the day it was received", dict(received_at=b, handled_at=b, column="handled_at")),
+        (ORDER, False, "not handled: nothing to order",
+         dict(received_at=a.as_of - days(3), handled_at=None, column="handled_at")),
     ]
 
 
 def disclosure_cases(a: Anchors) -> list[Case]:
     legal = dict(basis="legal_obligation", legal_ground="art. 30c Wet SUWI")
+    basis = "basis"
     return [
-        ("7.1-disclosure-without-basis", True, "basis null", dict(receiver="Arbo Unie", basis=None)),
+        ("7.1-disclosure-without-basis", True, "basis null",
+         dict(receiver="Arbo Unie", basis=None, also=[(UNKNOWN, False, "a null basis: the column is nullable",
+                                                        basis)])),
         ("7.1-disclosure-without-basis", True, "basis only spaces",
-         dict(receiver="Uitzendbureau Werkpunt", basis="  ")),
+         dict(receiver="Uitzendbureau Werkpunt", basis="  ",
+              also=[(UNKNOWN, False, "a blank basis is empty: 7.1 judges it, not 4.2", basis)])),
         ("7.1-disclosure-without-basis", False, "' consent' is not empty",
-         dict(receiver="Arbo Unie", basis=" consent")),
+         dict(receiver="Arbo Unie", basis=" consent", also=[(UNKNOWN, True, "basis ' consent' is no code", basis)])),
+        (UNKNOWN, True, "basis 'Consent' is no code", dict(receiver="Arbo Unie", basis="Consent", column=basis)),
         ("7.1-legal-ground-missing", True, "legal obligation, ground null",
          dict(receiver="Belastingdienst", categories=["fiscal"], basis="legal_obligation")),
         ("7.1-legal-ground-missing", True, "legal obligation, ground only spaces",
          dict(receiver="Sociale Verzekeringsbank", basis="legal_obligation", legal_ground="   ")),
         ("7.1-legal-ground-missing", False, "legal obligation with its ground",
-         dict(receiver="Belastingdienst", categories=["fiscal"], basis="legal_obligation", legal_ground="art. 53 AWR")),
+         dict(receiver="Belastingdienst", categories=["fiscal"], basis="legal_obligation", legal_ground="art. 53 AWR",
+              also=[(UNKNOWN, False, "'legal_obligation' is a code", basis)])),
         ("7.1-legal-ground-missing", False, "'Legal_obligation' is not 'legal_obligation'",
-         dict(receiver="Belastingdienst", basis="Legal_obligation")),
-        ("7.2-special-data-to-commissioner", True, "diagnosis sent to the commissioner",
+         dict(receiver="Belastingdienst", basis="Legal_obligation",
+              also=[(UNKNOWN, True, "basis 'Legal_obligation' is no code", basis)])),
+        ("7.2-special-data-to-commissioner", True, "diagnosis sent to the commissioner under the agreement",
+         dict(receiver="UWV", categories=["general", "special"], basis="reintegration_agreement")),
+        ("7.2-special-data-to-commissioner", False, "diagnosis sent to the commissioner by law, ground named",
          dict(receiver="UWV", categories=["general", "special"], **legal)),
+        ("7.2-special-data-to-commissioner", True, "by law, but the ground is blank",
+         dict(receiver="UWV", categories=["special"], basis="legal_obligation", legal_ground=" ")),
+        ("7.2-special-data-to-commissioner", True, "'Legal_obligation' is not 'legal_obligation'",
+         dict(receiver="UWV", categories=["special"], basis="Legal_obligation", legal_ground="art. 30c Wet SUWI")),
+        ("7.2-special-data-to-commissioner", True, "no basis at all",
+         dict(receiver="Gemeente Amsterdam", categories=["special"], basis=None)),
         ("7.2-special-data-to-commissioner", False, "special data to the company doctor, a third party",
          dict(receiver="Bedrijfsartsenpraktijk Maas", categories=["special"], basis="consent")),
         ("7.2-special-data-to-commissioner", False, "'Special' is not 'special'",
-         dict(receiver="UWV", categories=["general", "Special"], **legal)),
+         dict(receiver="UWV", categories=["general", "Special"], basis="reintegration_agreement",
+              also=[(UNKNOWN, True, "category 'Special' in the list is no code", "categories")])),
         ("7.2-special-data-to-commissioner", False, "general and fiscal data to the commissioner",
-         dict(receiver="Gemeente Amsterdam", categories=["general", "fiscal"], **legal)),
+         dict(receiver="Gemeente Amsterdam", categories=["general", "fiscal"], basis="reintegration_agreement",
+              also=[(UNKNOWN, False, "every element is a code", "categories")])),
+        (UNKNOWN, True, "'Medical' in the list is no code",
+         dict(receiver="Arbo Unie", categories=["general", "Medical"], basis="consent", column="categories")),
+        (DANGLING, True, "a consent id no consent has",
+         dict(receiver="Arbo Unie", basis="consent", consent="CS99999", column="consent_id")),
+        (DANGLING, False, "no consent named", dict(receiver="Arbo Unie", basis="consent",
+                                                                   column="consent_id")),
     ]
+
+
+def split(spec: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A case's particulars apart from its intents (`column`, `also`), and those intents."""
+    intents = ("column", "also")
+    return {k: v for k, v in spec.items() if k not in intents}, {k: v for k, v in spec.items() if k in intents}
+
+
+def plant(plan: Plan, rule: str, row: Row, expect: bool, note: str, intents: dict[str, Any]) -> None:
+    """Record the case's intent, and the further intents its particulars name."""
+    plan(rule, row, expect, note, column=intents.get("column"))
+    for also_rule, also_expect, also_note, column in intents.get("also", ()):
+        plan(also_rule, row, also_expect, also_note, column=column)
 
 
 def plant_rows(w: World, plan: Plan, a: Anchors, clients: Clients) -> None:
     """Requests, records, complaints and disclosures that are findings (or not) on their own."""
-    for rule, expect, note, spec in request_cases(a):
-        spec = dict(spec)
+    for rule, expect, note, case in request_cases(a):
+        spec, intents = split(case)
         kind, received, decided = spec.pop("type"), spec.pop("received"), spec.pop("decided", None)
-        plan(rule, request_row(w, clients.host(w, received), kind, received, decided, **spec), expect, note)
-    for rule, expect, note, spec in record_cases(a):
+        row = request_row(w, clients.host(w, received), kind, received, decided, **spec)
+        plant(plan, rule, row, expect, note, intents)
+    for rule, expect, note, case in record_cases(a):
+        spec, intents = split(case)
         host = clients.host(w, spec["created"])
         row = record(w, host, spec["category"], spec["created"], spec.get("deleted"), spec.get("informed"))
-        plan(rule, row, expect, note)
-    for rule, expect, note, spec in complaint_cases(a):
-        plan(rule, w.add("complaints", client_id=clients.host(w, spec["received_at"]), **spec), expect, note)
-    for rule, expect, note, spec in disclosure_cases(a):
-        spec = {"categories": ["general"], "legal_ground": None, **spec}
+        plant(plan, rule, row, expect, note, intents)
+    for rule, expect, note, case in complaint_cases(a):
+        spec, intents = split(case)
+        row = w.add("complaints", client_id=clients.host(w, spec["received_at"]), **spec)
+        plant(plan, rule, row, expect, note, intents)
+    for rule, expect, note, case in disclosure_cases(a):
+        spec, intents = split({"categories": ["general"], "legal_ground": None, **case})
         row = disclosure(w, clients.host(w, a.base), w.party(spec.pop("receiver")), at(a.base, 11 * 3600), **spec)
-        plan(rule, row, expect, note)
+        plant(plan, rule, row, expect, note, intents)
+    plant_contract_rows(w, plan, a, clients)
+
+
+def plant_contract_rows(w: World, plan: Plan, a: Anchors, clients: Clients) -> None:
+    """Codes, references and date order in the datasets without a table of cases above."""
+    b, ends = a.base, ((DAY, True, "ends the day before it starts"), (timedelta(0), False, "ends on the day it starts"))
+    for shift, expect, note in ends:
+        trajectory = w.add("trajectories", client_id=clients.fresh()["client_id"],
+                           commissioner_id=w.party("UWV")["party_id"], kind="support", start_date=b,
+                           end_date=b - shift)
+        plan(ORDER, trajectory, expect, f"a trajectory that {note}", column="end_date")
+        user = add_user(w, "advisor", b, b - shift, b, planted=True)
+        plan(ORDER, user, expect, f"an authorisation that {note}", column="authorized_until")
+        period = w.add("caseload", user_id=user["user_id"], client_id=clients.host(w, b), assigned_from=b,
+                       assigned_until=b - shift)
+        plan(ORDER, period, expect, f"a caseload period that {note}", column="assigned_until")
+        consent = w.add("consents", client_id=clients.host(w, b), purpose="disclosure", party_id=None, given_at=b,
+                        withdrawn_at=b - shift, explicit=True)
+        plan(ORDER, consent, expect, f"a consent that {note}", column="withdrawn_at")
+        plan(DANGLING, consent, False, "a consent for any receiver names no party", column="party_id")
+    plan(ORDER, w.tables["users"][0], False, "an authorisation without end", column="authorized_until")
+    worker, host = w.workers[0]["user_id"], clients.host(w, b)
+    for channel, expect, note in ((" ", True, "channel a single space, in a required column"),
+                                  ("Phone", True, "channel 'Phone' is no code"), ("phone", False, "a code")):
+        row = contact(w, host, worker, b, channel)
+        plan(UNKNOWN, row, expect, note, column="channel")
+    plan(DANGLING, row, False, "a contact by a user who exists", column="user_id")
+    ghost_user, ghost_client = "U9999", clients.ghost
+    w.planted_actors.add(ghost_user)  # the background log must not pick the ghost's caseload
+    period = w.add("caseload", user_id=ghost_user, client_id=host, assigned_from=b, assigned_until=None)
+    plan(DANGLING, period, True, "caseload of a user who does not exist", column="user_id")
+    plan(DANGLING, period, False, "caseload of a client who exists", column="client_id")
+    plan(DANGLING, record(w, ghost_client, "general", b), True, "a record of a client who does not exist",
+         column="client_id")
+    plan(DANGLING, record(w, host, "general", b, by=worker.lower()), True, "created by a user id in lower case",
+         column="created_by")
+    unsigned = record(w, host, "general", b)
+    unsigned["created_by"] = None
+    plan(DANGLING, unsigned, False, "created by nobody recorded", column="created_by")
 
 
 def request_row(w: World, client_id: str, kind: str, received: date, decided: date | None = None,

@@ -30,21 +30,36 @@ def days(n: int) -> timedelta:
 class Plan:
     """Which planted row (or column) targets which rule, and whether it must be a finding."""
 
-    entries: list[tuple[str, Any, bool, str]] = field(default_factory=list)
+    entries: list[tuple[str, str, Any, str | None, bool, str]] = field(default_factory=list)
 
-    def __call__(self, rule: str, target: Row | str, expect: bool, note: str) -> None:
-        assert rule in RULES, rule
-        self.entries.append((rule, target, expect, note))
+    def __call__(self, rule: str, target: Row | str, expect: bool, note: str, dataset: str | None = None,
+                 column: str | None = None) -> None:
+        """Plant `target` (a row, or a column name for rule 1.1, whose `dataset` must then be given) for `rule`;
+        `column` names the judged column for the contract rules."""
+        assert rule in RULES and (column is not None) == (RULES[rule].kind == "column"), (rule, column)
+        assert isinstance(target, dict) or dataset is not None, (rule, target)
+        self.entries.append((rule, dataset, target, column, expect, note))
 
     def resolved(self) -> list[dict[str, Any]]:
-        """The entries with the keys the rows received when they were numbered."""
+        """The entries with the keys the rows received when they were numbered, shaped as findings are."""
         out = []
-        for rule, target, expect, note in self.entries:
-            dataset = RULES[rule].dataset
-            key_column = "column" if dataset == "clients.columns" else contract()[dataset].key
-            key = target if isinstance(target, str) else target[key_column]
-            out.append({"rule": rule, "key": {key_column: key}, "expect": expect, "note": note})
+        for rule, dataset, target, column, expect, note in self.entries:
+            if isinstance(target, str):
+                key = {"column": target}
+            else:
+                dataset = dataset_of(target)
+                key_column = contract()[dataset].key
+                key = {key_column: target[key_column]} | ({"column": column} if column else {})
+            assert dataset in RULES[rule].datasets, (rule, dataset)
+            out.append({"rule": rule, "dataset": dataset, "key": key, "expect": expect, "note": note})
         return out
+
+
+def dataset_of(row: Row) -> str:
+    """The one dataset whose contract columns a numbered row has, all of them."""
+    found = [d.name for d in contract().values() if set(d.column_names) <= row.keys()]
+    assert len(found) == 1, found
+    return found[0]
 
 
 @dataclass(frozen=True)
@@ -53,6 +68,17 @@ class Anchors:
 
     as_of: date
     params: dict[str, int]
+
+    @property
+    def assignment(self) -> tuple[date, date]:
+        """The trajectory of the crafted client whose commissioner receives reports and reads the file
+        (inside the access log)."""
+        return self.base - days(300), self.base - days(20)
+
+    @property
+    def marketing(self) -> tuple[date, date, date]:
+        """When the crafted marketing clients gave consent, withdrew it, and objected (inside the access log)."""
+        return self.base - days(300), self.base - days(60), self.base - days(100)
 
     @property
     def base(self) -> date:
@@ -89,6 +115,8 @@ class Clients:
     def __init__(self, w: World, count: int) -> None:
         width = max(5, len(str(count)))
         self.free = [f"C{i:0{width}d}" for i in range(1, count + 1)]
+        self.ghost = "C" + "0" * width  # an id no client has: rows of a file that is gone
+        self.story: dict[str, str] = {}  # crafted clients whose story the access-log planter goes on with
         w.rng.shuffle(self.free)
         self.background: list[Row] = []
         self.registered: list[date] = []

@@ -52,7 +52,10 @@ WORK = ("magazijnmedewerker, 6 jaar", "schoonmaker, 3 jaar", "administratief med
         "productiemedewerker", "callcenter, 1 jaar", "geen", "vrijwilligerswerk buurthuis", None)
 NATIONALITY = ("Nederlandse",) * 12 + ("Marokkaanse", "Turkse", "Syrische", "Poolse", "Eritrese", "Surinaamse", None)
 RELIGION = (None,) * 8 + ("islamitisch", "rooms-katholiek", "protestants", "geen")
-EXTRA_CLIENT_COLUMNS = ("nationality", "religion")  # not in art. 1.1: rule 1.1 must report both
+NOTES = (None,) * 4 + ("sollicitatiebrief besproken", "belde af, nieuwe afspraak", "werkplek bezocht",
+                       "klachten rug, afspraak bedrijfsarts", "cv bijgewerkt", "geen gehoor")
+# Columns the office's system exports but the contract does not list: rule 1.1 must report each.
+EXTRA_COLUMNS: dict[str, tuple[str, ...]] = {"clients": ("nationality", "religion"), "contacts": ("notes",)}
 PARTIES = (  # name, kind, agreement (years before A, or None), confidentiality
     ("UWV", "commissioner", 11, True), ("Gemeente Amsterdam", "commissioner", 10, True),
     ("Gemeente Rotterdam", "commissioner", 9, True), ("Gemeente Utrecht", "commissioner", 8, True),
@@ -99,6 +102,15 @@ class World:
     planted_events: list[Row] = field(default_factory=list)  # merged into the log on their day
     workers: list[Row] = field(default_factory=list)  # case workers; the first three never leave
     files: dict[str, list[Row]] = field(default_factory=dict)  # records by client, for deletions
+    empty_strings: bool = False  # the export format keeps an empty string apart from null (not CSV)
+    bsns: set[str] = field(default_factory=set)  # issued so far: an office gives each BSN to one client
+
+    def new_bsn(self, first: str | None = None) -> str:
+        """A valid BSN no client has yet (duplicates are planted, never drawn by chance)."""
+        while (bsn := valid_bsn(self.rng, first)) in self.bsns:
+            pass
+        self.bsns.add(bsn)
+        return bsn
 
     def add(self, dataset: str, **row: Any) -> Row:
         self.tables.setdefault(dataset, []).append(row)
@@ -147,7 +159,7 @@ def phone(w: World, area: str) -> str:
 
 
 def client_row(w: World, client_id: str, registered_at: date) -> Row:
-    """A client as the case-management system holds them (plus two unlisted columns)."""
+    """A client as the case-management system holds them (plus the unlisted `EXTRA_COLUMNS`)."""
     name, gender = person(w)
     city, area, low, high = w.pick(CITIES)
     birth = registered_at - timedelta(days=w.rng.randint(18 * 365, 64 * 365))
@@ -155,7 +167,7 @@ def client_row(w: World, client_id: str, registered_at: date) -> Row:
     return w.add("clients", client_id=client_id, name=name,
                  address=f"{w.pick(STREETS)} {w.rng.randint(1, 180)}{w.pick(HOUSE_SUFFIX)}",
                  postcode=postcode, city=city, gender=gender, birth_date=birth,
-                 bsn=valid_bsn(w.rng, "0" if w.chance(0.08) else None), phone=phone(w, area),
+                 bsn=w.new_bsn("0" if w.chance(0.08) else None), phone=phone(w, area),
                  benefit=w.pick(BENEFITS), education=w.pick(EDUCATION), work_experience=w.pick(WORK),
                  registered_at=registered_at, nationality=w.pick(NATIONALITY), religion=w.pick(RELIGION))
 

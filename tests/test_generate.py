@@ -22,10 +22,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from reglement.datasets import contract
-from reglement.datasets.generate import AS_OF, EXTRA_CLIENT_COLUMNS, MIN_CLIENTS, generate
+from reglement.datasets.generate import AS_OF, EXTRA_COLUMNS, MIN_CLIENTS, generate
 from reglement.datasets.oracle import RULES, add_months, add_years, elfproef, evaluate_export
 
-RULE_COUNT = 33
+RULE_COUNT = 43
 
 
 @pytest.fixture(scope="module")
@@ -49,9 +49,14 @@ def planted(truth: dict, rule: str, note: str) -> dict:
     return next(p for p in truth["planted"] if p["rule"] == rule and p["note"] == note)
 
 
+def found(truth: dict, plant: dict) -> bool:
+    """Is the planted row (or column) a finding of its rule in the ground truth?"""
+    return {"dataset": plant["dataset"], "key": plant["key"]} in truth["findings"][plant["rule"]]
+
+
 def row_of(export: Path, dataset: str, key: dict) -> dict[str, str]:
-    (column, value), = key.items()
-    return next(r for r in rows(export / f"{dataset}.csv") if r[column] == value)
+    column = contract()[dataset].key
+    return next(r for r in rows(export / f"{dataset}.csv") if r[column] == key[column])
 
 
 # --- reproducible --------------------------------------------------------------------------
@@ -76,7 +81,7 @@ def test_every_dataset_has_the_contract_columns_in_order(export: Path) -> None:
     for name, dataset in contract().items():
         with (export / f"{name}.csv").open(encoding="utf-8", newline="") as f:
             header = next(csv.reader(f))
-        extra = EXTRA_CLIENT_COLUMNS if name == "clients" else ()
+        extra = EXTRA_COLUMNS.get(name, ())
         assert tuple(header) == dataset.column_names + extra, name
 
 
@@ -107,17 +112,24 @@ def test_dutch_letters_and_formats_come_through(export: Path) -> None:
     assert {"jobcoach", "administration", "management"} <= {u["role"] for u in users}
 
 
+def bsn_of(export: Path, truth: dict, rule: str, note: str) -> str:
+    """The planted client's BSN as the CSV has it; tests assert on what they derive from it, never on the
+    BSN itself, so that a failure does not print it."""
+    return row_of(export, "clients", planted(truth, rule, note)["key"])["bsn"]
+
+
 def test_bsn_keeps_its_leading_zero_in_csv(export: Path, truth: dict) -> None:
-    valid = planted(truth, "4.2-invalid-bsn", "valid, with a leading zero")
-    bsn = row_of(export, "clients", valid["key"])["bsn"]
-    assert len(bsn) == 9 and bsn.startswith("0") and elfproef(bsn)
-    lost = planted(truth, "4.2-invalid-bsn", "leading zero lost: eight digits")
-    assert len(row_of(export, "clients", lost["key"])["bsn"]) == 8
+    bsn = bsn_of(export, truth, "4.2-invalid-bsn", "valid, with a leading zero")
+    kept = len(bsn) == 9 and bsn.startswith("0") and elfproef(bsn)
+    assert kept, "the leading zero was lost"
+    lost = len(bsn_of(export, truth, "4.2-invalid-bsn", "leading zero lost: eight digits")) == 8
+    assert lost, "the eight-digit BSN changed"
 
 
 def test_blank_and_null_stay_apart_in_csv(export: Path, truth: dict) -> None:
-    assert row_of(export, "clients", planted(truth, "4.2-incomplete-client", "BSN blank")["key"])["bsn"] == " "
-    assert row_of(export, "clients", planted(truth, "4.2-incomplete-client", "BSN null")["key"])["bsn"] == ""
+    blank = bsn_of(export, truth, "4.2-incomplete-client", "BSN blank") == " "
+    null = bsn_of(export, truth, "4.2-incomplete-client", "BSN null") == ""
+    assert blank and null, "a blank and a null BSN must stay apart"
 
 
 def test_parquet_has_native_types(tmp_path: Path) -> None:
@@ -139,10 +151,20 @@ def test_parquet_has_native_types(tmp_path: Path) -> None:
 def test_ground_truth_lists_every_rule_sorted(truth: dict) -> None:
     assert truth["as_of"] == AS_OF.isoformat() and truth["seed"] == 1 and truth["clients"] == 200
     assert len(truth["findings"]) == RULE_COUNT and set(truth["findings"]) == set(RULES)
-    for rule, found in truth["findings"].items():
-        keys = [next(iter(k.values())) for k in found]
-        assert keys == sorted(keys) and len(keys) == len(set(keys)), rule
-    assert truth["findings"]["1.1-unlisted-data-category"] == [{"column": c} for c in sorted(EXTRA_CLIENT_COLUMNS)]
+    for rule, findings in truth["findings"].items():
+        order = [(f["dataset"], *f["key"].values()) for f in findings]
+        assert order == sorted(order) and len(order) == len(set(order)), rule
+        assert {f["dataset"] for f in findings} <= set(RULES[rule].datasets), rule
+    assert truth["findings"]["1.1-unlisted-data-category"] == [
+        {"dataset": d, "key": {"column": c}} for d, columns in sorted(EXTRA_COLUMNS.items()) for c in sorted(columns)]
+
+
+def test_contract_rule_keys_carry_the_column(truth: dict) -> None:
+    """The three contract rules key a finding by the row's key plus the judged column."""
+    for rule in ("4.2-unknown-code", "4.2-dangling-reference", "4.2-date-order"):
+        assert truth["findings"][rule], rule
+        for f in truth["findings"][rule]:
+            assert list(f["key"]) == [contract()[f["dataset"]].key, "column"], f
 
 
 def test_every_rule_has_findings_at_the_minimum_size(tmp_path: Path) -> None:
@@ -158,7 +180,7 @@ def test_every_rule_has_planted_violations_and_near_misses(truth: dict) -> None:
 
 
 def test_oracle_agrees_with_every_planted_intent(truth: dict) -> None:
-    wrong = [p for p in truth["planted"] if (p["key"] in truth["findings"][p["rule"]]) != p["expect"]]
+    wrong = [p for p in truth["planted"] if found(truth, p) != p["expect"]]
     assert not wrong
 
 
@@ -189,6 +211,23 @@ BOUNDARIES = [  # dataset, rule, note, the columns that make it a boundary, find
      lambda r: r["basis"] == " consent", False),
     ("disclosures", "7.2-commissioner-not-assigned", "at 23:59:59 on its last day: only the date counts",
      lambda r: r["disclosed_at"].endswith("T23:59:59"), False),
+    ("contacts", "4.2-unknown-code", "channel a single space, in a required column",
+     lambda r: r["channel"] == " ", True),
+    ("access_log", "4.2-unknown-code", "actor kind 'User' is no code", lambda r: r["actor_kind"] == "User", True),
+    ("access_log", "4.2-unknown-code", "action 'read ' has a trailing space", lambda r: r["action"] == "read ", True),
+    ("disclosures", "4.2-unknown-code", "'Medical' in the list is no code",
+     lambda r: r["categories"] == "general;Medical", True),
+    ("disclosures", "4.2-unknown-code", "a blank basis is empty: 7.1 judges it, not 4.2", lambda r: r["basis"] == "  ",
+     False),
+    ("parties", "4.2-unknown-code", "kind 'Commissioner' is no code", lambda r: r["kind"] == "Commissioner", True),
+    ("records", "4.2-dangling-reference", "created by nobody recorded", lambda r: r["created_by"] == "", False),
+    ("requests", "4.2-date-order", "executed the day before the decision",
+     lambda r: (date.fromisoformat(r["decided_at"]) - date.fromisoformat(r["executed_at"])).days == 1, True),
+    ("complaints", "4.2-date-order", "handled on the day it was received",
+     lambda r: r["handled_at"] == r["received_at"], False),
+    ("disclosures", "7.2-special-data-to-commissioner", "diagnosis sent to the commissioner by law, ground named",
+     lambda r: "special" in r["categories"].split(";") and r["basis"] == "legal_obligation" and r["legal_ground"],
+     False),
 ]
 
 
@@ -196,8 +235,53 @@ BOUNDARIES = [  # dataset, rule, note, the columns that make it a boundary, find
 def test_boundary_rows_sit_where_their_note_says(export: Path, truth: dict, dataset: str, rule: str, note: str,
                                                 shape: Callable[[dict], bool], finding: bool) -> None:
     plant = planted(truth, rule, note)
-    assert shape(row_of(export, dataset, plant["key"]))
-    assert (plant["key"] in truth["findings"][rule]) is finding
+    assert plant["dataset"] == dataset
+    sits = shape(row_of(export, dataset, plant["key"]))
+    assert sits, note  # the row itself is never shown: it may hold a name or a BSN
+    assert found(truth, plant) is finding
+
+
+def test_dangling_references_name_no_row(export: Path, truth: dict) -> None:
+    users = {u["user_id"] for u in rows(export / "users.csv")}
+    clients = {c["client_id"] for c in rows(export / "clients.csv")}
+    dangling = lambda note: planted(truth, "4.2-dangling-reference", note)["key"]  # noqa: E731
+    period = row_of(export, "caseload", dangling("caseload of a user who does not exist"))
+    assert period["user_id"] not in users and period["client_id"] in clients
+    record = row_of(export, "records", dangling("a record of a client who does not exist"))
+    assert record["client_id"] not in clients and record["created_by"] in users
+    log = rows(export / "access_log.csv")
+    assert any(e["client_id"] not in clients for e in log)
+    assert not [f for f in truth["findings"]["4.2-dangling-reference"] if f["dataset"] == "access_log"]
+
+
+def test_a_trajectory_end_is_a_last_contact(export: Path, truth: dict) -> None:
+    """11.2 reads the latest of contacts, registration and trajectory ends: the end sits exactly on the term."""
+    plant = planted(truth, "11.2-retention-after-last-contact",
+                    "trajectory ended exactly 2 years before A, long after the last contact")
+    client = plant["key"]["client_id"]
+    ends = [r["end_date"] for r in rows(export / "trajectories.csv") if r["client_id"] == client]
+    contacts = [r["contact_date"] for r in rows(export / "contacts.csv") if r["client_id"] == client]
+    assert ends == [add_years(AS_OF, -2).isoformat()] and max(contacts) < ends[0]
+    assert row_of(export, "clients", plant["key"])["registered_at"] < max(contacts)
+    assert not found(truth, plant)
+
+
+def test_duplicate_bsns_share_the_text_and_blanks_do_not_count(export: Path, truth: dict) -> None:
+    pair = [bsn_of(export, truth, "4.2-duplicate-bsn", note)
+            for note in ("one client of a pair sharing a BSN", "the other client of the pair")]
+    shared = pair[0] == pair[1] and elfproef(pair[0])
+    assert shared, "the pair does not share one valid BSN"
+    blanks = [bsn_of(export, truth, "4.2-duplicate-bsn", note)
+              for note in ("two blank BSNs are empty, not duplicates", "the other blank BSN")] == [" ", " "]
+    assert blanks, "the two blank BSNs are not both a single space"
+
+
+def test_unlisted_columns_are_in_the_files(export: Path, truth: dict) -> None:
+    """Rule 1.1 is planted on more than one dataset, and the files really carry those columns."""
+    assert len(EXTRA_COLUMNS) > 1
+    for dataset, columns in EXTRA_COLUMNS.items():
+        with (export / f"{dataset}.csv").open(encoding="utf-8", newline="") as f:
+            assert set(columns) <= set(next(csv.reader(f))), dataset
 
 
 def test_parameters_move_the_planted_boundaries(tmp_path: Path) -> None:
@@ -205,7 +289,7 @@ def test_parameters_move_the_planted_boundaries(tmp_path: Path) -> None:
     generate(tmp_path, clients=MIN_CLIENTS, seed=9, events_per_client=5, params=params, as_of=date(2028, 2, 29))
     truth = json.loads((tmp_path / "ground_truth.json").read_text("utf-8"))
     assert truth["params"]["decision_weeks"] == 6 and truth["as_of"] == "2028-02-29"
-    assert all((p["key"] in truth["findings"][p["rule"]]) == p["expect"] for p in truth["planted"])
+    assert all(found(truth, p) == p["expect"] for p in truth["planted"])
     assert evaluate_export(tmp_path, date(2028, 2, 29), params) == truth["findings"]
 
 
