@@ -13,6 +13,7 @@ from importlib.resources import files
 
 from .. import __version__
 from ..compiler.config import Attestation, Config, Waiver
+from ..compiler import ir
 from ..compiler.model import AUDIT_DATE, KEY_PARTS, Clause, Pack, Rule
 from .audit import Audit, RuleResult
 
@@ -164,8 +165,31 @@ def _data_entry(received) -> dict:
     return entry
 
 
+def unknown_codes(audit: Audit) -> dict[tuple[str, str], tuple[str, int]]:
+    """(dataset, column) → (the vocabulary rule, rows with a code outside the column's vocabulary)."""
+    counts: dict[tuple[str, str], tuple[str, int]] = {}
+    for result in audit.results:
+        if result.rule.contract_check == "vocabulary":
+            for part in result.parts:
+                if part.table.num_rows:
+                    counts[(part.check.subject, part.check.fixed["column"])] = (result.rule.id, part.table.num_rows)
+    return counts
+
+
+def _unjudged(result: RuleResult, codes: dict[tuple[str, str], tuple[str, int]]) -> list[dict]:
+    """Rows this rule could not judge: an unknown code in a column it reads (keys and counts only)."""
+    read = {(n.dataset, n.name) for check in result.rule.checks for e in (check.condition, *check.outputs.values())
+            for n in ir.walk(e) if isinstance(n, ir.Column)}
+    return [{"dataset": d, "column": c, "rows": n, "see": rule}
+            for (d, c), (rule, n) in sorted(codes.items()) if (d, c) in read]
+
+
 def build_report(audit: Audit, lang: str = "nl") -> dict:
     rules = [_rule_entry(r, audit.config, audit.as_of, lang) for r in audit.results]
+    codes = unknown_codes(audit)
+    for entry, result in zip(rules, audit.results):
+        if result.rule.kind == "condition" and (found := _unjudged(result, codes)):
+            entry["unjudged"] = found
     rules += _control_entries(audit.pack, audit.config, audit.as_of) + _informational_entries(audit.pack)
     statuses = Counter(r["status"] for r in rules)
     return {

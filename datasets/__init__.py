@@ -137,8 +137,8 @@ def contract() -> Contract:
     return load_contract(builtin_contract_folder())
 
 
-def arrow_type(contract_type: str, time_unit: str = "us") -> pa.DataType:
-    """A contract type as an Arrow type."""
+def arrow_type(contract_type: str, time_unit: str = "s") -> pa.DataType:
+    """A contract type as an Arrow type. Timestamps are whole seconds in an export."""
     return {"string": pa.string(), "date": pa.date32(), "timestamp": pa.timestamp(time_unit), "bool": pa.bool_(),
             "list<string>": pa.list_(pa.string())}[contract_type]
 

@@ -155,9 +155,16 @@ def cmd_coverage(args: argparse.Namespace) -> int:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    from .datasets.generate import generate
+    from .datasets.generate import MIN_CLIENTS, generate
 
-    summary = generate(args.out, clients=args.clients, seed=args.seed, fmt=args.format, as_of=args.as_of)
+    if args.clients < MIN_CLIENTS:
+        raise UsageError(f"reglement generate: --clients must be at least {MIN_CLIENTS} to plant every rule, "
+                         f"got {args.clients}")
+    if args.partition and args.format != "parquet":
+        raise UsageError("reglement generate: --partition month needs --format parquet")
+    summary = generate(args.out, clients=args.clients, seed=args.seed, fmt=args.format, as_of=args.as_of,
+                       events_per_client=args.events_per_client, access_log_partitions=args.partition,
+                       rates=args.rates, ground_truth=not args.no_ground_truth)
     rows = summary.get("rows", {})
     print(f"wrote {len(rows)} datasets to {args.out}: {sum(rows.values())} rows; ground truth in "
           f"{Path(args.out) / 'ground_truth.json'}")
@@ -215,8 +222,15 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--out", type=Path, required=True)
     gen.add_argument("--clients", type=int, default=200)
     gen.add_argument("--seed", type=int, default=1)
-    gen.add_argument("--format", choices=("csv", "parquet"), default="csv")
+    gen.add_argument("--format", choices=("csv", "jsonl", "parquet"), default="csv")
     gen.add_argument("--as-of", type=_date, default=dt.date(2026, 11, 28))
+    gen.add_argument("--events-per-client", type=int, default=40, help="size of the access log (default 40)")
+    gen.add_argument("--partition", choices=("month",), help="write the access log as a folder of monthly "
+                                                              "Parquet files")
+    gen.add_argument("--rates", choices=("audit", "realistic"), default="audit",
+                     help="audit: about 1.5%% odd background events; realistic: about 0.01%%")
+    gen.add_argument("--no-ground-truth", action="store_true",
+                     help="skip the oracle over the access log (for very large exports)")
     gen.set_defaults(run=cmd_generate)
 
     register_explain(sub)

@@ -22,6 +22,8 @@ CASES = [
     pytest.param(300, 42, "csv", {}, id="300-clients-seed-42-csv"),
     pytest.param(80, 3, "parquet", {"retention_years": 3, "decision_weeks": 6, "complaint_weeks": 8},
                  id="80-clients-seed-3-other-params"),
+    pytest.param(60, 5, "jsonl", {}, id="60-clients-seed-5-jsonl"),
+    pytest.param(70, 9, "parquet-monthly", {}, id="70-clients-seed-9-monthly-parquet-folder"),
 ]
 
 
@@ -34,7 +36,10 @@ def keyset(findings) -> set[str]:
 @pytest.mark.parametrize("engine", ["duckdb", "pandas"])
 def test_report_equals_ground_truth(tmp_path, capsys, clients, seed, fmt, params, engine):
     export = tmp_path / "export"
-    generate(export, clients=clients, seed=seed, fmt=fmt, params=params or None)
+    monthly = fmt == "parquet-monthly"
+    generate(export, clients=clients, seed=seed, fmt="parquet" if monthly else fmt, params=params or None,
+             access_log_partitions="month" if monthly else None)
+    assert (export / "access_log").is_dir() == monthly
     truth = json.loads((export / "ground_truth.json").read_text())["findings"]
     args = ["check", "--data", str(export), "--as-of", AS_OF, "--format", "json", "--engine", engine]
     if params:

@@ -23,8 +23,7 @@ from ..duckdb_sql import identifier
 from .pandas_eval import (DTYPES, LIST_DTYPE, MOMENT_DTYPE, OID, STRING_DTYPE, PandasEvaluator, bound, conjoin,
                           date_offset, frame_column, read_columns, split_where)
 
-_ARROW = {ir.STRING: pa.string(), ir.BOOL: pa.bool_(), ir.DATE: pa.date32(), ir.TIMESTAMP: pa.timestamp("us"),
-          ir.LIST: pa.list_(pa.string()), ir.NULL: pa.null()}
+_ARROW = {ir.STRING: pa.string(), ir.BOOL: pa.bool_(), ir.LIST: pa.list_(pa.string()), ir.NULL: pa.null()}
 
 
 def frame(table: pa.Table) -> pd.DataFrame:
@@ -56,6 +55,7 @@ def to_arrow(values: pd.Series, type_: str) -> pa.Array:
     if type_ == ir.LIST:
         return pa.array(values.array, pa.list_(pa.string())) if len(values) else pa.array([], pa.list_(pa.string()))
     return pa.array(values.astype(object).where(values.notna(), None).tolist(), _ARROW[type_])
+
 
 
 class PandasBackend:

@@ -34,12 +34,20 @@ def _rule_lines(rule: Mapping[str, Any], lang: str) -> list[str]:
     lines = [f"{head} — {localized(rule.get('title'), lang)}"]
     if rule.get("error"):
         lines.append(f"{INDENT}{rule['error']}")
+    lines += [f"{INDENT}{unjudged_phrase(u, lang)}" for u in rule.get("unjudged", ())]
     findings = rule.get("findings") or []
     lines += [f"{INDENT}{finding['message']}" for finding in findings[:SHOWN]]
     hidden = len(findings) - SHOWN
     if hidden > 0:
         lines.append(f"{INDENT}{label(lang, 'and_more', n=format_count(hidden, lang))}; {TOTALS[lang]['all_keys']}")
     return lines
+
+
+def unjudged_phrase(unjudged: Mapping[str, Any], lang: str) -> str:
+    """`12 rows of access_log not judged: unknown value in actor_kind (see 4.2-unknown-code)`."""
+    name = "unjudged_one" if unjudged["rows"] == 1 else "unjudged"
+    return label(lang, name, n=format_count(unjudged["rows"], lang), dataset=unjudged["dataset"],
+                 column=unjudged["column"], see=unjudged["see"])
 
 
 def render(report: dict, lang: str = "nl") -> str:
@@ -54,6 +62,8 @@ def render(report: dict, lang: str = "nl") -> str:
         for rule in sorted(rules, key=lambda rule: ATTENTION.get(rule["status"], len(ATTENTION))):
             lines += _rule_lines(rule, lang)
         lines.append("")
+    if report.get("unread"):
+        lines += [label(lang, "unread", files=", ".join(report["unread"])), ""]
     summary = {"expired": 0, **report["summary"]}  # `expired` is not among the contract's required counts
     lines += [TOTALS[lang]["summary"].format(**summary), TOTALS[lang]["controls"].format(**summary)]
     return "\n".join(lines) + "\n"
