@@ -12,7 +12,7 @@ from typing import Iterable, Mapping
 
 import pandas as pd
 
-from reglement.checker.audit import RuleResult, Settings, run_audit
+from reglement.checker.audit import RuleResult, opened, run_rule
 from reglement.compiler.config import Config
 from reglement.compiler.model import KEY_PARTS, Pack, Rule
 from reglement.datasets import contract
@@ -54,14 +54,13 @@ def findings(result: RuleResult) -> list[dict]:
 
 def both(pack: Pack, data, as_of: dt.date, rules: Iterable[Rule] | None = None,
          params: dict | None = None) -> tuple[dict[str, list], dict[str, list]]:
-    """Per engine, the findings of every rule (or of `rules`) over the same data."""
-    chosen = tuple(rules) if rules is not None else None
-    config = Config(rule_params={r.id: dict(params) for r in chosen or pack.rules} if params else {})
-    out = []
-    for engine in ("duckdb", "pandas"):
-        audit = run_audit(pack, config, data, as_of, Settings(engine), rules=chosen)
-        out.append({r.rule.id: findings(r) for r in audit.results})
-    return out[0], out[1]
+    """Per engine, the findings of every rule (or of `rules`) over the same data, taken in once."""
+    chosen = tuple(rules) if rules is not None else pack.rules
+    config = Config(rule_params={r.id: dict(params) for r in chosen} if params else {})
+    with opened(pack, data) as run:
+        engines = (run.backend, run.other("pandas"))
+        return tuple({r.id: findings(run_rule(engine, r, run.missing, r.bind(config.overrides(r.id), as_of)))
+                      for r in chosen} for engine in engines)
 
 
 def keys(found: list[dict]) -> list[str]:
