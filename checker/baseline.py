@@ -10,16 +10,15 @@ import json
 from pathlib import Path
 
 import jsonschema
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from .findings import identity
 from .report import REPORT_SCHEMA
 
 
 class BaselineError(Exception):
     """The previous report cannot be read as a reglement JSON report."""
-
-
-def _identity(rule_id: str, key: dict) -> str:
-    return rule_id + "\\0" + json.dumps(key, sort_keys=True)
 
 
 def read_baseline(path: Path) -> dict:
@@ -37,18 +36,23 @@ def read_baseline(path: Path) -> dict:
 
 
 def apply_baseline(report: dict, previous: dict) -> dict:
-    """Mark each finding `new` or `open` and list per rule the keys resolved since `previous`."""
-    before = {_identity(r["id"], f["key"]): f["key"] for r in previous["rules"] for f in r.get("findings", [])}
-    now = set()
+    """Mark each finding `new` or `open` and list per rule the keys resolved since `previous`.
+
+    The marking is done on each rule's findings table at once (`Findings.marked`).
+    """
+    before: dict[str, list[dict]] = {}
+    for rule in previous["rules"]:
+        before[rule["id"]] = list(rule.get("findings") or ())
     for rule in report["rules"]:
-        for finding in rule.get("findings", []):
-            identity = _identity(rule["id"], finding["key"])
-            now.add(identity)
-            finding["baseline"] = "open" if identity in before else "new"
-        if rule.get("kind") == "automated":
-            rule["new_count"] = sum(f["baseline"] == "new" for f in rule.get("findings", []))
-            rule["resolved"] = [key for identity, key in before.items()
-                                if identity.startswith(rule["id"] + "\\0") and identity not in now]
+        if rule.get("kind") != "automated":
+            continue
+        old = before.get(rule["id"], [])
+        seen = pa.array([identity(f["dataset"], f["key"]) for f in old], pa.string())
+        findings = rule["findings"].marked(seen)
+        rule["findings"] = findings
+        rule["new_count"] = findings.count("new")
+        still = pc.is_in(seen, value_set=findings.table.column("identity")).to_pylist() if len(old) else []
+        rule["resolved"] = [f["key"] for f, kept in zip(old, still) if not kept]
     report["baseline"] = {"as_of": previous["as_of"],
                           "new": sum(r.get("new_count", 0) for r in report["rules"]),
                           "resolved": sum(len(r.get("resolved", [])) for r in report["rules"])}

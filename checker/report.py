@@ -1,7 +1,9 @@
-"""The report of an audit as a plain dict: the JSON contract every format renders.
+"""The report of an audit as a dict: the JSON contract every format renders.
 
 Built once from the audit's results; the renderers in `formats/` read only this dict,
-so every format shows the same findings, statuses and keys.
+so every format shows the same findings, statuses and keys. Each automated rule's
+`findings` is a `Findings` table (columnar, built in bulk), which behaves as the list of
+finding dicts the JSON contract describes.
 """
 
 from __future__ import annotations
@@ -11,41 +13,24 @@ import json
 from collections import Counter
 from importlib.resources import files
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from .. import __version__
-from ..compiler.config import Attestation, Config, Waiver
 from ..compiler import ir
-from ..compiler.model import AUDIT_DATE, KEY_PARTS, Clause, Pack, Rule
-from .audit import Audit, RuleResult
+from ..compiler.config import Attestation, Config, Waiver
+from ..compiler.model import AUDIT_DATE, KEY_PARTS, Check, Clause, Pack, Rule
+from .audit import Audit, Part, RuleResult
+from .findings import EMPTY, SCHEMA, Findings, as_text, fill, join, key_json, scalar_text
 
 INFORMATIONAL = "informational"
 REPORT_SCHEMA = json.loads(files(__package__).joinpath("report.schema.json").read_text("utf-8"))
 
 
-def _format_value(value: object) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, dt.datetime):
-        return value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, (list, tuple)):
-        return ", ".join(map(str, value))
-    return str(value)
-
-
-def _params(result: RuleResult) -> dict[str, object]:
-    return {f"${k}": v for k, v in result.bindings.items()}
-
-
-def _message(result: RuleResult, fields: dict[str, object], lang: str) -> str:
-    values = {**fields, **_params(result)}
-    return result.rule.message[lang].format_map({k: _format_value(v) for k, v in values.items()})
-
-
-def title(rule: Rule, bindings: dict[str, object]) -> dict[str, str]:
+def title(rule: Rule, bindings: dict[str, object], lang: str = "nl") -> dict[str, str]:
     """The rule's title in both languages, quoting the parameters in force (`{$retention_years}`)."""
-    fields = {f"${k}": _format_value(v) for k, v in bindings.items()}
-    return {lang: rule.title[lang].format_map(fields) for lang in ("nl", "en")}
+    fields = {f"${k}": scalar_text(v, lang) for k, v in bindings.items()}
+    return {language: rule.title[language].format_map(fields) for language in ("nl", "en")}
 
 
 def _waiver(waiver: Waiver, as_of: dt.date) -> dict:
@@ -54,41 +39,75 @@ def _waiver(waiver: Waiver, as_of: dt.date) -> dict:
             **({"keys": list(waiver.keys)} if waiver.keys else {})}
 
 
-def _findings(result: RuleResult, active: list[Waiver], lang: str, as_of: dt.date) -> list[dict]:
-    out = []
-    for part in result.parts:
-        check = part.check
-        for row in part.table.to_pylist():
-            key = {k: str(row[k]) for k in check.keys} | {k: v for k, v in check.fixed.items() if k in KEY_PARTS}
-            entry = {"dataset": check.subject, "key": key,
-                     "message": _message(result, {**check.fixed, **row}, lang)}
-            waiver = next((w for w in active if w.covers(check.subject, key)), None)
-            if waiver:
-                entry["waived"] = True
-                entry["waiver"] = _waiver(waiver, as_of)
-            out.append(entry)
-    return out
+def _covered(waiver: Waiver, check: Check, table: pa.Table) -> pa.Array:
+    """Which rows of a check's findings the waiver covers, as a mask (its key filters, any of them)."""
+    rows = table.num_rows
+    if not waiver.keys:
+        return _constant(True, rows)
+    found = _constant(False, rows)
+    for want in waiver.keys:
+        fixed = {"dataset": check.subject, **check.fixed}
+        mask = _constant(True, rows)
+        for name, value in want.items():
+            if name in check.keys:
+                mask = pc.and_(mask, pc.fill_null(pc.equal(pc.cast(table.column(name), pa.string()), value), False))
+            elif fixed.get(name) != value:
+                mask = _constant(False, rows)
+        found = pc.or_(found, mask)
+    return found
+
+
+def _constant(value: bool, rows: int) -> pa.Array:
+    return pa.array([value] * rows, pa.bool_())
+
+
+def _part(result: RuleResult, part: Part, active: list[tuple[int, Waiver]], lang: str) -> pa.Table:
+    """One check's findings as rows of the Findings schema, computed a whole column at a time."""
+    check, table, rows = part.check, part.table, part.table.num_rows
+    keys = [(k, pc.cast(table.column(k), pa.string())) for k in check.keys]
+    keys += [(k, v) for k, v in check.fixed.items() if k in KEY_PARTS]
+    params = {f"${k}": scalar_text(v, lang) for k, v in result.bindings.items()}
+
+    def field(name: str) -> pa.Array | str:
+        if name in table.column_names:
+            return as_text(table.column(name), lang)
+        return check.fixed.get(name) or params.get(name, EMPTY)
+
+    waiver = pa.nulls(rows, pa.int32())
+    for index, w in active:
+        waiver = pc.if_else(pc.and_(pc.is_null(waiver), _covered(w, check, table)), pa.scalar(index, pa.int32()),
+                            waiver)
+    return pa.table({
+        "dataset": pa.array([check.subject] * rows, pa.string()),
+        "key": key_json(keys, rows),
+        "identity": join([check.subject + "\0", key_json(keys, rows, ordered=True)], rows),
+        "message": fill(result.rule.message[lang], field, rows),
+        "waiver": waiver,
+        "baseline": pa.nulls(rows, pa.string()),
+    }, schema=SCHEMA)
 
 
 def _rule_entry(result: RuleResult, config: Config, as_of: dt.date, lang: str) -> dict:
     """A rule's result. Waived findings stay listed, marked; an expired waiver counts for nothing."""
     rule = result.rule
     waivers = [w for w in config.waivers if w.rule == rule.id]
-    active = [w for w in waivers if as_of <= w.expires]
-    findings = _findings(result, active, lang, as_of)
-    open_findings = [f for f in findings if not f.get("waived")]
+    active = [(i, w) for i, w in enumerate(waivers) if as_of <= w.expires]
+    findings = Findings.concat([_part(result, part, active, lang) for part in result.parts],
+                               [_waiver(w, as_of) for w in waivers])
     status = result.status
-    if status == "failed" and not open_findings:
+    if status == "failed" and not findings.open_count:
         status = "waived"
     entry = {
-        "id": rule.id, "kind": "automated", "article": rule.article, "title": title(rule, result.bindings),
+        "id": rule.id, "kind": "automated", "article": rule.article, "title": title(rule, result.bindings, lang),
         "severity": rule.severity, **({"dataset": rule.dataset} if rule.dataset else {}),
         "datasets": list(rule.datasets), "source": f"{rule.source.file}:{rule.source.line}",
         "params": {k: _json_value(v) for k, v in result.bindings.items() if k != AUDIT_DATE},
-        "status": status, "finding_count": len(findings), "open_count": len(open_findings), "findings": findings,
+        "status": status, "finding_count": len(findings), "open_count": findings.open_count, "findings": findings,
     }
     if waivers:
-        entry["waivers"] = [_waiver(w, as_of) for w in waivers]
+        used = findings.table.column("waiver")
+        entry["waivers"] = [_waiver(w, as_of) | {"covers": pc.sum(pc.equal(used, i)).as_py() or 0}
+                            for i, w in enumerate(waivers)]
     if result.error:
         entry["error"] = result.error
     return entry

@@ -15,7 +15,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, TextIO
 
 from . import __version__
 from .compiler.diagnostics import CompileError
@@ -42,13 +42,13 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date (YYYY-MM-DD)") from None
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write a complete file or none: a temporary file beside it, then a rename."""
+def write_atomically(path: Path, write: Callable[[TextIO], None]) -> None:
+    """Write a complete file or none: a temporary file beside it, written in a stream, then a rename."""
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or Path("."))
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
+            write(out)
             out.flush()
             os.fsync(out.fileno())
         umask = os.umask(0)
@@ -61,11 +61,11 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
-def emit(text: str, output: Path | None) -> None:
+def emit(write: Callable[[TextIO], None], output: Path | None) -> None:
     if output is None:
-        sys.stdout.write(text)
+        write(sys.stdout)
     else:
-        write_atomically(output, text)
+        write_atomically(output, write)
 
 
 @contextlib.contextmanager
@@ -88,7 +88,7 @@ def _progress(enabled: bool) -> Iterator[Callable | None]:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from .checker.audit import Settings, run_audit
-    from .checker.formats import renderer
+    from .checker.formats import writer
     from .checker.report import build_report
     from .compiler.stages import compile_pack
 
@@ -101,7 +101,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         from .checker.baseline import apply_baseline, read_baseline
 
         report = apply_baseline(report, read_baseline(args.baseline))
-    emit(renderer(args.format)(report, args.lang), args.output)
+    emit(lambda out: writer(args.format)(report, args.lang, out), args.output)
     return exit_status(report, args.fail_on, args.fail_on_new)
 
 

@@ -1,0 +1,207 @@
+"""A rule's findings, columnar: built in bulk from what the engine returned, written in bulk.
+
+An audit of a year of access logs finds hundreds of thousands of rows. They stay in Arrow
+from the engine to the file: messages, keys and waiver marks are computed with Arrow's
+string kernels, a whole check at a time, and the JSON report is written from the table in
+chunks. Nothing makes a Python object per finding on that way; `Findings` still behaves
+as a sequence of finding dicts, made on demand, for the formats that show the first few.
+"""
+
+from __future__ import annotations
+
+import json
+import string
+from collections.abc import Iterator, Sequence
+from typing import Callable
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+EMPTY = "—"  # a null value in a message
+WORDS = {"nl": ("ja", "nee"), "en": ("yes", "no")}  # true and false in a message
+CHUNK = 1 << 16
+SCHEMA = pa.schema([("dataset", pa.string()), ("key", pa.string()), ("identity", pa.string()),
+                    ("message", pa.string()), ("waiver", pa.int32()), ("baseline", pa.string())])
+
+
+# -- text kernels ---------------------------------------------------------------------------
+_SHORT = {"\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def json_string(values: pa.Array) -> pa.Array:
+    """Each text as a JSON string literal, escaped exactly as `json.dumps(..., ensure_ascii=False)` does."""
+    text = pc.replace_substring(values, "\\", "\\\\")
+    text = pc.replace_substring(text, '"', '\\"')
+    if len(text) and pc.any(pc.match_substring_regex(text, "[\\x00-\\x1f]")).as_py():
+        for code in range(32):  # rare in keys and messages: one pass per control character
+            char = chr(code)
+            text = pc.replace_substring(text, char, _SHORT.get(char, f"\\u{code:04x}"))
+    return pc.binary_join_element_wise('"', text, '"', "")
+
+
+def as_text(values: pa.Array, lang: str) -> pa.Array:
+    """Values as a message shows them: ISO dates, `ja`/`nee`, lists joined with commas, — for null."""
+    kind = values.type
+    if pa.types.is_boolean(kind):
+        yes, no = WORDS[lang]
+        text = pc.if_else(values, yes, no)
+    elif pa.types.is_list(kind) or pa.types.is_large_list(kind):
+        text = pc.binary_join(values, ", ")
+    elif pa.types.is_null(kind):
+        text = pa.nulls(len(values), pa.string())
+    else:
+        text = pc.cast(values, pa.string())
+    return pc.fill_null(text, EMPTY)
+
+
+def scalar_text(value: object, lang: str) -> str:
+    """A parameter or fixed value as a message shows it, the same way `as_text` shows a column."""
+    if value is None:
+        return EMPTY
+    if isinstance(value, bool):
+        return WORDS[lang][0 if value else 1]
+    if isinstance(value, (list, tuple)):
+        return ", ".join(map(str, value))
+    if hasattr(value, "isoformat"):
+        return value.isoformat(sep=" ") if hasattr(value, "hour") else value.isoformat()
+    return str(value)
+
+
+def join(pieces: list[pa.Array | str], rows: int) -> pa.Array:
+    """Texts and text columns put together, row by row."""
+    if all(isinstance(p, str) for p in pieces):
+        return pa.array(["".join(pieces)] * rows, pa.string())
+    return pc.binary_join_element_wise(*pieces, "")
+
+
+def fill(template: str, fields: Callable[[str], pa.Array | str], rows: int) -> pa.Array:
+    """A message template filled from columns and constants (`fields(name)` gives either)."""
+    pieces: list[pa.Array | str] = []
+    for literal, name, _, _ in string.Formatter().parse(template):
+        if literal:
+            pieces.append(literal)
+        if name is not None:
+            pieces.append(fields(name))
+    return join(pieces or [""], rows)
+
+
+def key_json(columns: list[tuple[str, pa.Array | str]], rows: int, ordered: bool = False) -> pa.Array:
+    """The JSON object of each row's key: `{"event_id": "E7", "column": "actor_kind"}`.
+
+    `ordered` sorts the names, for an identity that does not depend on the key's order.
+    """
+    pieces: list[pa.Array | str] = ["{"]
+    for i, (name, value) in enumerate(sorted(columns) if ordered else columns):
+        literal = json.dumps(value, ensure_ascii=False) if isinstance(value, str) else json_string(value)
+        pieces += [("" if i == 0 else ", ") + json.dumps(name) + ": ", literal]
+    pieces.append("}")
+    return join(pieces, rows)
+
+
+# -- the table ------------------------------------------------------------------------------
+class Findings(Sequence[dict]):
+    """One rule's findings as an Arrow table (SCHEMA), and the waivers its `waiver` column points at.
+
+    `key` is the JSON object of the key in the rule's order; `identity` the dataset and the
+    key with sorted names, which a baseline compares; `waiver` is the index of the
+    waiver that covers the finding (null: open); `baseline` is `new`, `open` or null.
+    """
+
+    def __init__(self, table: pa.Table, waivers: Sequence[dict] = ()):
+        self.table = table
+        self.waivers = list(waivers)
+
+    @classmethod
+    def empty(cls) -> "Findings":
+        return cls(SCHEMA.empty_table())
+
+    @classmethod
+    def concat(cls, parts: list[pa.Table], waivers: Sequence[dict]) -> "Findings":
+        return cls(pa.concat_tables(parts) if parts else SCHEMA.empty_table(), waivers)
+
+    @classmethod
+    def from_dicts(cls, found: Sequence[dict]) -> "Findings":
+        """Findings read back from a JSON report (a baseline, `reglement render`)."""
+        waivers: list[dict] = []
+        rows = []
+        for f in found:
+            index = None
+            if f.get("waived"):
+                waiver = f.get("waiver") or {}
+                if waiver not in waivers:
+                    waivers.append(waiver)
+                index = waivers.index(waiver)
+            rows.append({"dataset": f["dataset"], "key": json.dumps(f["key"], ensure_ascii=False),
+                         "identity": identity(f["dataset"], f["key"]), "message": f["message"], "waiver": index,
+                         "baseline": f.get("baseline")})
+        return cls(pa.Table.from_pylist(rows, schema=SCHEMA), waivers)
+
+    def __len__(self) -> int:
+        return self.table.num_rows
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self._dict(row) for row in self.table[index].to_pylist()]
+        if index < 0:
+            index += len(self)
+        return self._dict(self.table.slice(index, 1).to_pylist()[0])
+
+    def __iter__(self) -> Iterator[dict]:
+        for batch in self.table.to_batches(CHUNK):
+            yield from map(self._dict, batch.to_pylist())
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Findings) and self.table.equals(other.table) and self.waivers == other.waivers
+
+    def _dict(self, row: dict) -> dict:
+        out = {"dataset": row["dataset"], "key": json.loads(row["key"]), "message": row["message"]}
+        if row["waiver"] is not None:
+            out |= {"waived": True, "waiver": self.waivers[row["waiver"]]}
+        if row["baseline"] is not None:
+            out["baseline"] = row["baseline"]
+        return out
+
+    @property
+    def open_count(self) -> int:
+        """Findings no waiver covers."""
+        return self.table.column("waiver").null_count
+
+    def count(self, baseline: str) -> int:
+        return pc.sum(pc.equal(self.table.column("baseline"), baseline)).as_py() or 0
+
+    def marked(self, seen: pa.Array) -> "Findings":
+        """Each finding marked `open` when `seen` (identities of a previous report) has it, else `new`."""
+        known = pc.is_in(self.table.column("identity"), value_set=seen)
+        marks = pc.if_else(known, "open", "new")
+        return Findings(self.table.set_column(SCHEMA.get_field_index("baseline"), "baseline", marks), self.waivers)
+
+    def json_chunks(self, indent: str) -> Iterator[str]:
+        """The findings as the items of a JSON array, one object a line, a chunk at a time."""
+        waivers = [json.dumps(w, ensure_ascii=False) for w in self.waivers]
+        for batch in self.table.to_batches(CHUNK):
+            if not batch.num_rows:
+                continue
+            items = self._json(batch, waivers)
+            listed = pa.ListArray.from_arrays(pa.array([0, len(items)], pa.int32()), items)
+            yield pc.binary_join(listed, ",\n" + indent)[0].as_py()
+
+    def _json(self, batch: pa.RecordBatch, waivers: list[str]) -> pa.Array:
+        rows = batch.num_rows
+        head = pc.binary_join_element_wise('{"dataset": ', json_string(batch.column("dataset")), ', "key": ',
+                                           batch.column("key"), ', "message": ', json_string(batch.column("message")),
+                                           "")
+        waiver = batch.column("waiver")
+        if waivers and waiver.null_count < rows:
+            text = pc.take(pa.array([f', "waived": true, "waiver": {w}' for w in waivers], pa.string()),
+                           pc.fill_null(waiver, 0))
+            head = pc.binary_join_element_wise(head, pc.if_else(pc.is_null(waiver), "", text), "")
+        mark = batch.column("baseline")
+        if mark.null_count < rows:
+            text = pc.binary_join_element_wise(', "baseline": "', pc.fill_null(mark, ""), '"', "")
+            head = pc.binary_join_element_wise(head, pc.if_else(pc.is_null(mark), "", text), "")
+        return pc.binary_join_element_wise(head, "}", "")
+
+
+def identity(dataset: str, key: dict) -> str:
+    """What a baseline matches a finding on: its dataset and its key, names sorted."""
+    return dataset + "\0" + json.dumps(key, sort_keys=True, ensure_ascii=False, separators=(", ", ": "))
