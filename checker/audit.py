@@ -63,6 +63,7 @@ class Audit:
     results: tuple[RuleResult, ...]
     started_at: dt.datetime
     seconds: float
+    phases: dict[str, float] = field(default_factory=dict)  # seconds per phase
 
 
 @dataclass(frozen=True)
@@ -150,13 +151,15 @@ def run_audit(pack: Pack, config: Config, data: Path | Mapping[str, object], as_
     started_at, clock = dt.datetime.now(dt.timezone.utc), time.perf_counter()
     chosen = rules if rules is not None else pack.rules
     with opened(pack, data, settings, progress) as run:
+        read = time.perf_counter() - clock
         results = []
         for i, rule in enumerate(chosen):
             if progress:
                 progress(rule.id, i, len(chosen))
             results.append(run_rule(run.backend, rule, run.missing, rule.bind(config.overrides(rule.id), as_of)))
+    seconds = time.perf_counter() - clock
     return Audit(pack, as_of, settings.engine, run.intake, run.missing, config, tuple(results), started_at,
-                 time.perf_counter() - clock)
+                 seconds, {"read and validate": read, "rules": seconds - read})
 
 
 def run_rule(backend: Backend, rule: Rule, missing: dict[str, str], bindings: Bindings) -> RuleResult:

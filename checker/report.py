@@ -217,7 +217,9 @@ def build_report(audit: Audit, lang: str = "nl") -> dict:
         "as_of": audit.as_of.isoformat(),
         "lang": lang,
         "engine": audit.engine,
-        "run": {"started_at": audit.started_at.isoformat(timespec="seconds"), "seconds": round(audit.seconds, 3)},
+        "run": {"started_at": audit.started_at.isoformat(timespec="seconds"), "seconds": round(audit.seconds, 3),
+                "phases": {name: round(seconds, 3) for name, seconds in audit.phases.items()},
+                "rules": {r.rule.id: round(r.seconds, 3) for r in audit.results}},
         "data": {d.name: _data_entry(d) for d in audit.intake.datasets.values()},
         "unread": list(audit.intake.unread),
         "summary": {
