@@ -22,6 +22,7 @@ import pyarrow as pa
 
 from ..compiler.config import Config
 from ..compiler.model import Bindings, Check, Pack, Rule
+from ..compiler.plan import Alone, Scan, Step, members, plan
 from .backends import Backend, make_backend
 from .engine_errors import engine_failure
 from ..datasets import EXPORT_COLUMNS, Contract
@@ -73,6 +74,7 @@ class Settings:
     engine: str = "duckdb"
     memory_limit: str | None = None
     temp_directory: Path | None = None
+    plan: str = "fused"  # or plain: every check a query of its own (compiler/plan.py)
 
 
 def sources_of(data: Path | Mapping[str, object], pack: Pack) -> tuple[dict[str, Source], tuple[str, ...], Callable]:
@@ -152,27 +154,64 @@ def run_audit(pack: Pack, config: Config, data: Path | Mapping[str, object], as_
     chosen = rules if rules is not None else pack.rules
     with opened(pack, data, settings, progress) as run:
         read = time.perf_counter() - clock
-        results = []
-        for i, rule in enumerate(chosen):
-            if progress:
-                progress(rule.id, i, len(chosen))
-            results.append(run_rule(run.backend, rule, run.missing, rule.bind(config.overrides(rule.id), as_of)))
+        bindings = {rule.id: rule.bind(config.overrides(rule.id), as_of) for rule in chosen}
+        results = run_rules(run.backend, chosen, pack.contract, run.missing, bindings, settings.plan, progress)
     seconds = time.perf_counter() - clock
-    return Audit(pack, as_of, settings.engine, run.intake, run.missing, config, tuple(results), started_at,
+    return Audit(pack, as_of, settings.engine, run.intake, run.missing, config, results, started_at,
                  seconds, {"read and validate": read, "rules": seconds - read})
 
 
-def run_rule(backend: Backend, rule: Rule, missing: dict[str, str], bindings: Bindings) -> RuleResult:
+def run_rules(backend: Backend, rules: tuple[Rule, ...], contract: Contract, missing: dict[str, str],
+              bindings: dict[str, Bindings], kind: str = "fused",
+              progress: Progress | None = None) -> tuple[RuleResult, ...]:
+    """Every rule's result, its checks answered by the steps of the plan (`compiler/plan.py`).
+
+    A rule whose data is missing is an `error` and takes no part in the plan. When a fused
+    scan fails, its members run alone, so that one failing check cannot hide the others.
+    """
+    runnable = tuple(r for r in rules if not any(d in missing for d in r.datasets))
+    tables: dict[tuple[str, int], pa.Table] = {}
+    errors: dict[str, str] = {}
+    seconds: dict[str, float] = {r.id: 0.0 for r in rules}
+    steps = plan(runnable, contract, kind)
+    for done, step in enumerate(steps):
+        if progress:
+            progress(", ".join(dict.fromkeys(m.rule for m in members(step))), done, len(steps))
+        clock = time.perf_counter()
+        found = _answer(backend, step, bindings, errors)
+        tables |= found
+        share = (time.perf_counter() - clock) / len(members(step))
+        for member in members(step):
+            seconds[member.rule] += share
+    return tuple(_result(rule, tables, errors, missing, bindings[rule.id], seconds[rule.id]) for rule in rules)
+
+
+def _answer(backend: Backend, step: Step, bindings: dict[str, Bindings],
+            errors: dict[str, str]) -> dict[tuple[str, int], pa.Table]:
+    """The tables a step gives, by (rule, check); a failure is recorded on the rule, never raised past it."""
+    if isinstance(step, Scan):
+        try:
+            found = backend.scan(step, [bindings[m.rule] for m in step.members])
+            return {(m.rule, m.index): t for m, t in zip(step.members, found)}
+        except Exception:  # noqa: BLE001 - each member alone says which one fails
+            out = {}
+            for m in step.members:
+                out |= _answer(backend, Alone(m.rule, m.index, m.check), bindings, errors)
+            return out
+    try:
+        return {(step.rule, step.index): backend.findings(step.check, bindings[step.rule])}
+    except Exception as err:  # noqa: BLE001 - an engine failure is reported on its rule
+        errors.setdefault(step.rule, engine_failure(backend.name, step.check, err))
+        return {}
+
+
+def _result(rule: Rule, tables: dict[tuple[str, int], pa.Table], errors: dict[str, str], missing: dict[str, str],
+            bindings: Bindings, seconds: float) -> RuleResult:
     absent = [missing[d] for d in rule.datasets if d in missing]
     if absent:
         return RuleResult(rule, "error", (), bindings, "cannot run: " + "; ".join(dict.fromkeys(absent)))
-    clock = time.perf_counter()
-    parts = []
-    for check in rule.checks:
-        try:
-            parts.append(Part(check, backend.findings(check, bindings)))
-        except Exception as err:  # an engine failure is reported on the rule, never raised past it
-            return RuleResult(rule, "error", (), bindings, engine_failure(backend.name, check, err),
-                              time.perf_counter() - clock)
+    if rule.id in errors:
+        return RuleResult(rule, "error", (), bindings, errors[rule.id], seconds)
+    parts = tuple(Part(check, tables[(rule.id, i)]) for i, check in enumerate(rule.checks))
     found = any(p.table.num_rows for p in parts)
-    return RuleResult(rule, "failed" if found else "passed", tuple(parts), bindings, None, time.perf_counter() - clock)
+    return RuleResult(rule, "failed" if found else "passed", parts, bindings, None, seconds)

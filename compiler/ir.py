@@ -166,8 +166,17 @@ class Aggregate(Node):
     type: str | None = None
 
 
+@dataclass(frozen=True)
+class Found(Node):
+    """The row of `lookup` was found: made by the planner (`plan.py`) from an `exists` over
+    a dataset's key, once that row is joined to the outer row under the binding `lookup`."""
+
+    lookup: str
+    type: str = BOOL
+
+
 Expr = Union[Literal, Param, Duration, Column, Not, Logical, Compare, Arith, IsNull,
-             IsEmpty, InList, Contains, Call, Exists, Aggregate]
+             IsEmpty, InList, Contains, Call, Exists, Aggregate, Found]
 
 
 def children(node: Node) -> list[Node]:

@@ -137,6 +137,7 @@ LABELS: dict[type, Callable[[ir.Node], str]] = {
     ir.Call: lambda n: f"call {n.name}()",
     ir.Exists: lambda n: f"{'no' if n.negated else 'exists'} {n.source.dataset} as {n.source.binding}",
     ir.Aggregate: lambda n: f"{n.func} of {n.source.dataset} as {n.source.binding}",
+    ir.Found: lambda n: f"found the lookup {n.lookup}",
 }
 
 

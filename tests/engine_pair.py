@@ -12,7 +12,7 @@ from typing import Iterable, Mapping
 
 import pandas as pd
 
-from reglement.checker.audit import RuleResult, opened, run_rule
+from reglement.checker.audit import RuleResult, opened, run_rules
 from reglement.compiler.config import Config
 from reglement.compiler.model import KEY_PARTS, Pack, Rule
 from reglement.datasets import contract
@@ -53,14 +53,15 @@ def findings(result: RuleResult) -> list[dict]:
 
 
 def both(pack: Pack, data, as_of: dt.date, rules: Iterable[Rule] | None = None,
-         params: dict | None = None) -> tuple[dict[str, list], dict[str, list]]:
+         params: dict | None = None, plan: str = "fused") -> tuple[dict[str, list], dict[str, list]]:
     """Per engine, the findings of every rule (or of `rules`) over the same data, taken in once."""
     chosen = tuple(rules) if rules is not None else pack.rules
     config = Config(rule_params={r.id: dict(params) for r in chosen} if params else {})
+    bindings = {r.id: r.bind(config.overrides(r.id), as_of) for r in chosen}
     with opened(pack, data) as run:
-        engines = (run.backend, run.other("pandas"))
-        return tuple({r.id: findings(run_rule(engine, r, run.missing, r.bind(config.overrides(r.id), as_of)))
-                      for r in chosen} for engine in engines)
+        return tuple({r.rule.id: findings(r) for r in run_rules(engine, chosen, pack.contract, run.missing,
+                                                                 bindings, plan)}
+                     for engine in (run.backend, run.other("pandas")))
 
 
 def keys(found: list[dict]) -> list[str]:

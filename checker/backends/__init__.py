@@ -15,6 +15,7 @@ import duckdb
 import pyarrow as pa
 
 from ...compiler.model import Bindings, Check
+from ...compiler.plan import Scan
 from ...datasets import Contract
 
 ENGINES = ("duckdb", "pandas")
@@ -25,6 +26,9 @@ class Backend(Protocol):
 
     def findings(self, check: Check, bindings: Bindings) -> pa.Table:
         """Key columns then message values of every row the check flags, in key order."""
+
+    def scan(self, scan: Scan, bindings: list[Bindings]) -> list[pa.Table]:
+        """The findings of every member of a fused scan, as `findings` gives them for each alone."""
 
     def plan(self, check: Check, bindings: Bindings) -> str:
         """What the backend runs for the check, for `reglement explain`."""

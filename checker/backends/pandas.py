@@ -18,6 +18,8 @@ import pyarrow as pa
 
 from ...compiler import ir
 from ...compiler.model import Bindings, Check
+from ...compiler.plan import Lookup, Scan
+from .sql import FOUND
 from ...datasets import Contract
 from ..duckdb_sql import identifier
 from .pandas_eval import (DTYPES, LIST_DTYPE, MOMENT_DTYPE, OID, STRING_DTYPE, PandasEvaluator, bound, conjoin,
@@ -70,17 +72,31 @@ class PandasBackend:
         return cls({name: frame(con.sql(f"SELECT * FROM {identifier(name)}").to_arrow_table()) for name in datasets})
 
     def findings(self, check: Check, bindings: Bindings) -> pa.Table:
-        hits = self.flagged(check, bindings)
+        return self._found(check, bindings, bound(self.frames[check.dataset], "t0"))
+
+    def scan(self, scan: Scan, bindings: list[Bindings]) -> list[pa.Table]:
+        """The members of a fused scan over one frame: the dataset with every lookup merged on once."""
+        rows = bound(self.frames[scan.dataset], "t0")
+        for lookup in scan.lookups:
+            rows = self._joined(rows, lookup, bindings[0])
+        return [self._found(m.check, b, rows) for m, b in zip(scan.members, bindings)]
+
+    def _joined(self, rows: pd.DataFrame, lookup: Lookup, bindings: Bindings) -> pd.DataFrame:
+        """The rows with the lookup's row beside each (a left merge on its key: at most one row each)."""
+        found = bound(self.frames[lookup.dataset], lookup.alias).assign(**{frame_column(lookup.alias, FOUND): True})
+        key = PandasEvaluator(self.frames, bindings).eval(lookup.outer, rows)
+        merged = rows.assign(__lookup=key.to_numpy()).merge(
+            found, how="left", left_on="__lookup", right_on=frame_column(lookup.alias, lookup.key))
+        return merged.drop(columns="__lookup").set_axis(rows.index)
+
+    def _found(self, check: Check, bindings: Bindings, rows: pd.DataFrame) -> pa.Table:
+        """Key columns and message values of the rows (columns `t0.<name>`) the condition holds for, in key order."""
         evaluator = PandasEvaluator(self.frames, bindings)
+        hits = rows[evaluator.mask(check.condition, rows)]
+        hits = hits.sort_values([frame_column("t0", k) for k in check.keys], kind="stable")
         columns = {k: pa.array(hits[frame_column("t0", k)].astype(object).tolist(), pa.string()) for k in check.keys}
         columns |= {name: to_arrow(evaluator.eval(expr, hits), expr.type) for name, expr in check.outputs.items()}
         return pa.table(columns)
-
-    def flagged(self, check: Check, bindings: Bindings) -> pd.DataFrame:
-        """The check's own rows (columns `t0.<name>`) for which the condition holds, in key order."""
-        rows = bound(self.frames[check.dataset], "t0")
-        hits = rows[PandasEvaluator(self.frames, bindings).mask(check.condition, rows)]
-        return hits.sort_values([frame_column("t0", k) for k in check.keys], kind="stable")
 
     def plan(self, check: Check, bindings: Bindings) -> str:
         """The pandas operations that `findings` runs for the check, step by step."""
@@ -153,6 +169,9 @@ class Planner:
 
     def _contains(self, e, outer, indent):
         return f"list_contains({self.expr(e.container, outer, indent)}, {self.expr(e.item, outer, indent)})"
+
+    def _found(self, e, outer, indent):
+        return f"{frame_column(e.lookup, FOUND)}.fillna(False)  # the lookup's row was merged on"
 
     def _call(self, e, outer, indent):
         args = [self.expr(a, outer, indent) for a in e.args]

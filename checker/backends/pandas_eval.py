@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ...compiler import ir
-from .sql import BLANK_PATTERN
+from .sql import BLANK_PATTERN, FOUND
 
 STRING_DTYPE = pd.StringDtype("pyarrow", na_value=pd.NA)
 LIST_DTYPE = pd.ArrowDtype(pa.list_(pa.string()))
@@ -225,6 +225,9 @@ class PandasEvaluator:
     def _contains(self, e: ir.Contains, frame: pd.DataFrame) -> pd.Series:
         lists, item = self.eval(e.container, frame), self.eval(e.item, frame)
         return as_bool(list_contains(lists, item), frame.index)
+
+    def _found(self, e: ir.Found, frame: pd.DataFrame) -> pd.Series:
+        return as_bool(truth(frame[frame_column(e.lookup, FOUND)]), frame.index)
 
     def _call(self, e: ir.Call, frame: pd.DataFrame) -> pd.Series:
         args = [self.eval(a, frame) for a in e.args]

@@ -21,6 +21,7 @@ from sqlglot import exp
 
 from ...compiler import ir
 from ...compiler.model import Bindings, Check
+from ...compiler.plan import Scan
 
 # "empty": null or only white space. The same class is used by every backend.
 BLANK_PATTERN = r"^[ \t\n\r\f]*$"
@@ -157,6 +158,9 @@ class SqlRenderer:
         query = exp.select(projection).from_(table(source.dataset, source.binding))
         return query.where(self.render(where)) if where is not None else query
 
+    def _found(self, e: ir.Found) -> exp.Expression:
+        return exp.Coalesce(this=exp.column(FOUND, table=e.lookup, quoted=True), expressions=[exp.false()])
+
     def _exists(self, e: ir.Exists) -> exp.Expression:
         test = exp.Exists(this=self._subquery(e.source, e.where, exp.Literal.number(1)))
         return exp.not_(test) if e.negated else test
@@ -258,6 +262,42 @@ def check_query(check: Check, bindings: Bindings) -> exp.Select:
     if filters:
         query = query.where(exp.and_(*filters))
     return query.order_by(*[exp.column(k, quoted=True) for k in check.keys])
+
+
+FOUND = "__reglement_found"  # true in a joined lookup row, null where the lookup found none
+
+
+def flag(i: int) -> str:
+    return f"__reglement_flag_{i}"
+
+
+def output(i: int, name: str) -> str:
+    return f"__reglement_{i}_{name}"
+
+
+def scan_query(scan: Scan, bindings: list[Bindings]) -> exp.Select:
+    """One query for the members of a fused scan: the dataset with its lookups joined once, a
+    flag per member, each member's message values, and only the rows some member flags.
+
+    A lookup row is joined with an extra column that is true, so that `found` does not
+    depend on which of its columns might be null.
+    """
+    query = exp.select().from_(table(scan.dataset, "t0"))
+    for lookup in scan.lookups:
+        joined = exp.select(exp.Star(), exp.true().as_(FOUND, quoted=True)).from_(table(lookup.dataset, "lk"))
+        on = exp.EQ(this=exp.column(lookup.key, table=lookup.alias, quoted=True),
+                    expression=SqlRenderer(bindings[0]).value(lookup.outer))
+        query = query.join(joined.subquery(lookup.alias), on=on, join_type="left")
+    keys = scan.members[0].check.keys
+    columns = [exp.column(k, table="t0", quoted=True).as_(k, quoted=True) for k in keys]
+    for i, (member, bound) in enumerate(zip(scan.members, bindings)):
+        renderer = SqlRenderer(bound)
+        columns.append(renderer.value(member.check.condition).as_(flag(i), quoted=True))
+        columns += [renderer.value(v).as_(output(i, name), quoted=True) for name, v in member.check.outputs.items()]
+    inner = query.select(*columns)
+    flagged = exp.or_(*[exp.column(flag(i), quoted=True) for i in range(len(scan.members))])
+    return (exp.select(exp.Star()).from_(inner.subquery("scan")).where(flagged)
+            .order_by(*[exp.column(k, quoted=True) for k in keys]))
 
 
 def to_sql(query: exp.Expression, dialect: str = "duckdb", pretty: bool = False) -> str:

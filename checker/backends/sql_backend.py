@@ -5,7 +5,8 @@ from __future__ import annotations
 import pyarrow as pa
 
 from ...compiler.model import Bindings, Check
-from .sql import check_query, to_sql
+from ...compiler.plan import Scan
+from .sql import check_query, flag, output, scan_query, to_sql
 
 
 class SqlBackend:
@@ -21,8 +22,22 @@ class SqlBackend:
         """The key columns and message values of every offending row, in key order, as Arrow."""
         return self.arrow(self.sql(check, bindings))
 
+    def scan(self, scan: Scan, bindings: list[Bindings]) -> list[pa.Table]:
+        """Every member's findings from one query: the rows its flag marks, its key and message values."""
+        found = self.arrow(to_sql(scan_query(scan, bindings), self.dialect))
+        keys = scan.members[0].check.keys
+        out = []
+        for i, member in enumerate(scan.members):
+            rows = found.filter(found.column(flag(i)))
+            out.append(pa.table({**{k: rows.column(k) for k in keys},
+                                 **{name: rows.column(output(i, name)) for name in member.check.outputs}}))
+        return out
+
     def plan(self, check: Check, bindings: Bindings) -> str:
         return self.sql(check, bindings, pretty=True)
+
+    def scan_plan(self, scan: Scan, bindings: list[Bindings]) -> str:
+        return to_sql(scan_query(scan, bindings), self.dialect, pretty=True)
 
     def arrow(self, query: str) -> pa.Table:
         raise NotImplementedError

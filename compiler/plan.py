@@ -1,0 +1,199 @@
+"""The query plan: which checks share one scan of their dataset, and which run alone.
+
+Many checks read the same big dataset (the access log) and look one row up in a small
+one: `exists users where user_id = access_log.actor_id and …` finds at most one user,
+since a key is unique (the intake proved it). The planner rewrites such a sub-query
+into a *lookup*: the small dataset is joined to the big one once, under a binding of
+its own, and the sub-query becomes a test on the joined row (`ir.Found` and the rest
+of its `where`). Checks over one dataset whose sub-queries are all lookups are *fused*:
+one scan evaluates every member's condition as a column, and each member gets back
+exactly the rows it finds alone (a test compares the two plans, rule by rule, on every
+backend). Any other check runs alone, as one query of its own.
+
+`plain` plans every check alone; `fused` is the default.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Iterator
+
+from ..datasets import Contract
+from . import ir
+from .model import Check, Rule
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """The row of `dataset` whose key `key` equals `outer` (an expression of the scanned row), as `alias`."""
+
+    alias: str
+    dataset: str
+    key: str
+    outer: ir.Expr
+
+
+@dataclass(frozen=True)
+class Member:
+    """One check of a fused scan, its sub-queries rewritten as tests on the lookups."""
+
+    rule: str
+    index: int  # of the check within its rule
+    check: Check
+
+
+@dataclass(frozen=True)
+class Scan:
+    """Checks over one dataset answered by one query: the dataset, its lookups joined once."""
+
+    dataset: str
+    lookups: tuple[Lookup, ...]
+    members: tuple[Member, ...]
+
+
+@dataclass(frozen=True)
+class Alone:
+    rule: str
+    index: int
+    check: Check
+
+
+Step = Scan | Alone
+PLANS = ("fused", "plain")
+
+
+def plan(rules: tuple[Rule, ...], contract: Contract, kind: str = "fused") -> tuple[Step, ...]:
+    """The steps that answer every check of the rules, in the order of the rules."""
+    alone: list[Step] = []
+    groups: dict[str, list[tuple[str, int, Check]]] = {}
+    for rule in rules:
+        for index, check in enumerate(rule.checks):
+            if kind == "fused" and _lookups_only(check, contract):
+                groups.setdefault(check.dataset, []).append((rule.id, index, check))
+            else:
+                alone.append(Alone(rule.id, index, check))
+    steps: list[Step] = []
+    for dataset, found in groups.items():
+        if len(found) < 2:
+            alone += [Alone(*f) for f in found]
+        else:
+            steps.append(_scan(dataset, found, contract))
+    order = {rule.id: i for i, rule in enumerate(rules)}
+
+    def first(step: Step) -> int:
+        return min(order[m.rule] for m in members(step))
+
+    return tuple(sorted([*steps, *alone], key=first))
+
+
+def members(step: Step) -> tuple[Member | Alone, ...]:
+    """The checks a step answers."""
+    return step.members if isinstance(step, Scan) else (step,)
+
+
+# -- which sub-queries are lookups -------------------------------------------------------------
+def _conjuncts(expr: ir.Expr | None) -> list[ir.Expr]:
+    if expr is None:
+        return []
+    if isinstance(expr, ir.Logical) and expr.op == "and":
+        return _conjuncts(expr.left) + _conjuncts(expr.right)
+    return [expr]
+
+
+def _bindings(expr: ir.Expr) -> set[str]:
+    return {n.binding for n in ir.walk(expr) if isinstance(n, ir.Column)}
+
+
+def _key_match(sub: ir.Exists, contract: Contract) -> tuple[int, ir.Expr] | None:
+    """The conjunct `inner key = outer expression` of an exists, by position, and the outer side."""
+    key = contract[sub.source.dataset].key
+    inner = sub.source.binding
+    for i, part in enumerate(_conjuncts(sub.where)):
+        if not (isinstance(part, ir.Compare) and part.op == "="):
+            continue
+        for mine, other in ((part.left, part.right), (part.right, part.left)):
+            if isinstance(mine, ir.Column) and mine.binding == inner and mine.name == key \
+                    and inner not in _bindings(other) and not _subqueries(other) \
+                    and not any(isinstance(n, ir.Param) for n in ir.walk(other)):  # one lookup serves every member
+                return i, other
+    return None
+
+
+def _subqueries(expr: ir.Expr) -> list[ir.Node]:
+    return [n for n in ir.walk(expr) if isinstance(n, (ir.Exists, ir.Aggregate))]
+
+
+def _lookups_only(check: Check, contract: Contract) -> bool:
+    """Every sub-query of the check is an `exists` over a key, with no sub-query inside it."""
+    found = [n for e in (check.condition, *check.outputs.values()) for n in _subqueries(e)]
+    outer = [n for n in found if not any(n is not m and _inside(n, m) for m in found)]
+    return len(outer) == len(found) and all(
+        isinstance(n, ir.Exists) and _key_match(n, contract) is not None for n in found)
+
+
+def _inside(node: ir.Node, container: ir.Node) -> bool:
+    return any(n is node for n in ir.walk(container) if n is not container)
+
+
+# -- rewriting -----------------------------------------------------------------------------------
+def _scan(dataset: str, found: list[tuple[str, int, Check]], contract: Contract) -> Scan:
+    lookups: dict[tuple, Lookup] = {}
+    members = []
+    for rule_id, index, check in found:
+        rename: dict[str, str] = {}
+        rewritten = _rewrite(check.condition, contract, lookups, rename)
+        outputs = {name: _rewrite(e, contract, lookups, rename) for name, e in check.outputs.items()}
+        members.append(Member(rule_id, index, replace(check, condition=rewritten, outputs=outputs)))
+    return Scan(dataset, tuple(lookups.values()), tuple(members))
+
+
+def _rewrite(expr: ir.Expr, contract: Contract, lookups: dict[tuple, Lookup], rename: dict[str, str]) -> ir.Expr:
+    """The expression with each key `exists` replaced by a test on its lookup, and the columns of
+    its sub-query row read from the lookup's binding."""
+    if isinstance(expr, ir.Exists):
+        position, outer = _key_match(expr, contract)
+        identity = (expr.source.dataset, canonical(outer))
+        lookup = lookups.setdefault(identity, Lookup(f"l{len(lookups)}", expr.source.dataset,
+                                                    contract[expr.source.dataset].key, outer))
+        rename[expr.source.binding] = lookup.alias
+        rest = [_renamed(p, rename) for i, p in enumerate(_conjuncts(expr.where)) if i != position]
+        test: ir.Expr = ir.Found(expr.span, lookup.alias)
+        for part in rest:
+            test = ir.Logical(expr.span, "and", test, part)
+        return ir.Not(expr.span, test) if expr.negated else test
+    changes = {}
+    for name in expr.__dataclass_fields__:
+        value = getattr(expr, name)
+        if isinstance(value, ir.Node) and not isinstance(value, ir.Source):
+            changes[name] = _rewrite(value, contract, lookups, rename)
+        elif isinstance(value, tuple) and value and isinstance(value[0], ir.Node):
+            changes[name] = tuple(_rewrite(v, contract, lookups, rename) for v in value)
+    return replace(expr, **changes) if changes else expr
+
+
+def _renamed(expr: ir.Expr, rename: dict[str, str]) -> ir.Expr:
+    if isinstance(expr, ir.Column) and expr.binding in rename:
+        return replace(expr, binding=rename[expr.binding])
+    changes = {}
+    for name in expr.__dataclass_fields__:
+        value = getattr(expr, name)
+        if isinstance(value, ir.Node):
+            changes[name] = _renamed(value, rename)
+        elif isinstance(value, tuple) and value and isinstance(value[0], ir.Node):
+            changes[name] = tuple(_renamed(v, rename) for v in value)
+    return replace(expr, **changes) if changes else expr
+
+
+def canonical(expr: ir.Expr) -> ir.Expr:
+    """An expression without the qualifiers its author wrote: `actor_id` and `access_log.actor_id`
+    read the same column."""
+    if isinstance(expr, ir.Column):
+        return replace(expr, qualifier=None)
+    changes = {name: canonical(getattr(expr, name)) for name in expr.__dataclass_fields__
+               if isinstance(getattr(expr, name), ir.Node)}
+    return replace(expr, **changes) if changes else expr
+
+
+def steps_of(steps: tuple[Step, ...], rule_id: str) -> Iterator[Step]:
+    """The steps that answer a rule's checks (for `explain`)."""
+    return (step for step in steps if any(m.rule == rule_id for m in members(step)))
