@@ -28,7 +28,7 @@ from .engine_errors import engine_failure
 from ..datasets import EXPORT_COLUMNS, Contract
 from .intake import Intake, Source, folder_sources, frame_sources, missing_reason, take_in
 
-Progress = Callable[[str, int, int], None]  # (what, done, total)
+Progress = Callable[..., None]  # (phase, done, total, detail="")
 
 
 @dataclass(frozen=True)
@@ -139,8 +139,10 @@ def opened(pack: Pack, data: Path | Mapping[str, object], settings: Settings = S
         sources, unread, why = sources_of(data, pack)
     with session(settings) as con:
         if progress:
-            progress("read and validate", 0, 1)
+            progress("read and validate", 0, 1, f"{len(sources)} sources")
         intake = take_in(con, pack.contract, sources, unread)
+        if progress:
+            progress("read and validate", 1, 1, f"{len(sources)} sources")
         missing = {name: why(name) for name in pack.datasets if name not in intake.datasets and name in pack.contract}
         backend = make_backend(settings.engine, con, pack.contract, relations(intake))
         yield Opened(intake, missing, con, pack.contract, backend)
@@ -176,13 +178,15 @@ def run_rules(backend: Backend, rules: tuple[Rule, ...], contract: Contract, mis
     steps = plan(runnable, contract, kind)
     for done, step in enumerate(steps):
         if progress:
-            progress(", ".join(dict.fromkeys(m.rule for m in members(step))), done, len(steps))
+            progress("rules", done, len(steps), ", ".join(dict.fromkeys(m.rule for m in members(step))))
         clock = time.perf_counter()
         found = _answer(backend, step, bindings, errors)
         tables |= found
         share = (time.perf_counter() - clock) / len(members(step))
         for member in members(step):
             seconds[member.rule] += share
+    if progress:
+        progress("rules", len(steps), len(steps))
     return tuple(_result(rule, tables, errors, missing, bindings[rule.id], seconds[rule.id]) for rule in rules)
 
 

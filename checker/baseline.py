@@ -10,14 +10,15 @@ import json
 from pathlib import Path
 
 import jsonschema
-import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..compiler.diagnostics import UserError
+from .arrow_values import texts
 from .findings import identity
 from .report import REPORT_SCHEMA
 
 
-class BaselineError(Exception):
+class BaselineError(UserError):
     """The previous report cannot be read as a reglement JSON report."""
 
 
@@ -47,7 +48,7 @@ def apply_baseline(report: dict, previous: dict) -> dict:
         if rule.get("kind") != "automated":
             continue
         old = before.get(rule["id"], [])
-        seen = pa.array([identity(f["dataset"], f["key"]) for f in old], pa.string())
+        seen = texts([identity(f["dataset"], f["key"]) for f in old])
         findings = rule["findings"].marked(seen)
         rule["findings"] = findings
         rule["new_count"] = findings.count("new")

@@ -17,6 +17,8 @@ from typing import Callable
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .arrow_values import ints, number, repeated, text, texts
+
 EMPTY = "—"  # a null value in a message
 WORDS = {"nl": ("ja", "nee"), "en": ("yes", "no")}  # true and false in a message
 CHUNK = 1 << 16
@@ -30,13 +32,13 @@ _SHORT = {"\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 def json_string(values: pa.Array) -> pa.Array:
     """Each text as a JSON string literal, escaped exactly as `json.dumps(..., ensure_ascii=False)` does."""
-    text = pc.replace_substring(values, "\\", "\\\\")
-    text = pc.replace_substring(text, '"', '\\"')
-    if len(text) and pc.any(pc.match_substring_regex(text, "[\\x00-\\x1f]")).as_py():
+    escaped = pc.replace_substring(values, "\\", "\\\\")
+    escaped = pc.replace_substring(escaped, '"', '\\"')
+    if len(escaped) and pc.any(pc.match_substring_regex(escaped, "[\\x00-\\x1f]")).as_py():
         for code in range(32):  # rare in keys and messages: one pass per control character
             char = chr(code)
-            text = pc.replace_substring(text, char, _SHORT.get(char, f"\\u{code:04x}"))
-    return pc.binary_join_element_wise('"', text, '"', "")
+            escaped = pc.replace_substring(escaped, char, _SHORT.get(char, f"\\u{code:04x}"))
+    return pc.binary_join_element_wise(text('"'), escaped, text('"'), text(""))
 
 
 def as_text(values: pa.Array, lang: str) -> pa.Array:
@@ -44,14 +46,14 @@ def as_text(values: pa.Array, lang: str) -> pa.Array:
     kind = values.type
     if pa.types.is_boolean(kind):
         yes, no = WORDS[lang]
-        text = pc.if_else(values, yes, no)
+        shown = pc.if_else(values, text(yes), text(no))
     elif pa.types.is_list(kind) or pa.types.is_large_list(kind):
-        text = pc.binary_join(values, ", ")
+        shown = pc.binary_join(values, text(", "))
     elif pa.types.is_null(kind):
-        text = pa.nulls(len(values), pa.string())
+        shown = pa.nulls(len(values), pa.string())
     else:
-        text = pc.cast(values, pa.string())
-    return pc.fill_null(text, EMPTY)
+        shown = pc.cast(values, pa.string())
+    return pc.fill_null(shown, text(EMPTY))
 
 
 def scalar_text(value: object, lang: str) -> str:
@@ -70,8 +72,8 @@ def scalar_text(value: object, lang: str) -> str:
 def join(pieces: list[pa.Array | str], rows: int) -> pa.Array:
     """Texts and text columns put together, row by row."""
     if all(isinstance(p, str) for p in pieces):
-        return pa.array(["".join(pieces)] * rows, pa.string())
-    return pc.binary_join_element_wise(*pieces, "")
+        return repeated("".join(pieces), rows)
+    return pc.binary_join_element_wise(*[text(p) if isinstance(p, str) else p for p in pieces], text(""))
 
 
 def fill(template: str, fields: Callable[[str], pa.Array | str], rows: int) -> pa.Array:
@@ -131,10 +133,12 @@ class Findings(Sequence[dict]):
                 if waiver not in waivers:
                     waivers.append(waiver)
                 index = waivers.index(waiver)
-            rows.append({"dataset": f["dataset"], "key": json.dumps(f["key"], ensure_ascii=False),
-                         "identity": identity(f["dataset"], f["key"]), "message": f["message"], "waiver": index,
-                         "baseline": f.get("baseline")})
-        return cls(pa.Table.from_pylist(rows, schema=SCHEMA), waivers)
+            rows.append((f["dataset"], json.dumps(f["key"], ensure_ascii=False), identity(f["dataset"], f["key"]),
+                         f["message"], index, f.get("baseline")))
+        columns = list(zip(*rows)) or [()] * len(SCHEMA)
+        arrays = [texts(columns[0]), texts(columns[1]), texts(columns[2]), texts(columns[3]), ints(columns[4]),
+                  texts(columns[5])]
+        return cls(pa.Table.from_arrays(arrays, schema=SCHEMA), waivers)
 
     def __len__(self) -> int:
         return self.table.num_rows
@@ -167,12 +171,16 @@ class Findings(Sequence[dict]):
         return self.table.column("waiver").null_count
 
     def count(self, baseline: str) -> int:
-        return pc.sum(pc.equal(self.table.column("baseline"), baseline)).as_py() or 0
+        return pc.sum(pc.equal(self.table.column("baseline"), text(baseline))).as_py() or 0
+
+    def covered_by(self, waiver: int) -> int:
+        """How many findings the rule's waiver of that index covers."""
+        return pc.sum(pc.equal(self.table.column("waiver"), number(waiver))).as_py() or 0
 
     def marked(self, seen: pa.Array) -> "Findings":
         """Each finding marked `open` when `seen` (identities of a previous report) has it, else `new`."""
         known = pc.is_in(self.table.column("identity"), value_set=seen)
-        marks = pc.if_else(known, "open", "new")
+        marks = pc.if_else(known, text("open"), text("new"))
         return Findings(self.table.set_column(SCHEMA.get_field_index("baseline"), "baseline", marks), self.waivers)
 
     def json_chunks(self, indent: str) -> Iterator[str]:
@@ -182,24 +190,22 @@ class Findings(Sequence[dict]):
             if not batch.num_rows:
                 continue
             items = self._json(batch, waivers)
-            listed = pa.ListArray.from_arrays(pa.array([0, len(items)], pa.int32()), items)
-            yield pc.binary_join(listed, ",\n" + indent)[0].as_py()
+            listed = pa.ListArray.from_arrays(ints([0, len(items)]), items)
+            yield pc.binary_join(listed, text(",\n" + indent))[0].as_py()
 
     def _json(self, batch: pa.RecordBatch, waivers: list[str]) -> pa.Array:
         rows = batch.num_rows
-        head = pc.binary_join_element_wise('{"dataset": ', json_string(batch.column("dataset")), ', "key": ',
-                                           batch.column("key"), ', "message": ', json_string(batch.column("message")),
-                                           "")
+        head = join(['{"dataset": ', json_string(batch.column("dataset")), ', "key": ', batch.column("key"),
+                     ', "message": ', json_string(batch.column("message"))], rows)
         waiver = batch.column("waiver")
         if waivers and waiver.null_count < rows:
-            text = pc.take(pa.array([f', "waived": true, "waiver": {w}' for w in waivers], pa.string()),
-                           pc.fill_null(waiver, 0))
-            head = pc.binary_join_element_wise(head, pc.if_else(pc.is_null(waiver), "", text), "")
+            marked = pc.take(texts([f', "waived": true, "waiver": {w}' for w in waivers]), pc.fill_null(waiver, number(0)))
+            head = join([head, pc.if_else(pc.is_null(waiver), text(""), marked)], rows)
         mark = batch.column("baseline")
         if mark.null_count < rows:
-            text = pc.binary_join_element_wise(', "baseline": "', pc.fill_null(mark, ""), '"', "")
-            head = pc.binary_join_element_wise(head, pc.if_else(pc.is_null(mark), "", text), "")
-        return pc.binary_join_element_wise(head, "}", "")
+            marked = join([', "baseline": "', pc.fill_null(mark, text("")), '"'], rows)
+            head = join([head, pc.if_else(pc.is_null(mark), text(""), marked)], rows)
+        return join([head, "}"], rows)
 
 
 def identity(dataset: str, key: dict) -> str:

@@ -21,6 +21,7 @@ from ..compiler import ir
 from ..compiler.config import Attestation, Config, Waiver
 from ..compiler.model import AUDIT_DATE, KEY_PARTS, Check, Clause, Pack, Rule
 from .audit import Audit, Part, RuleResult
+from .arrow_values import flags, number, repeated, text
 from .findings import EMPTY, SCHEMA, Findings, as_text, fill, join, key_json, scalar_text
 
 INFORMATIONAL = "informational"
@@ -43,22 +44,19 @@ def _covered(waiver: Waiver, check: Check, table: pa.Table) -> pa.Array:
     """Which rows of a check's findings the waiver covers, as a mask (its key filters, any of them)."""
     rows = table.num_rows
     if not waiver.keys:
-        return _constant(True, rows)
-    found = _constant(False, rows)
+        return flags(True, rows)
+    found = flags(False, rows)
     for want in waiver.keys:
         fixed = {"dataset": check.subject, **check.fixed}
-        mask = _constant(True, rows)
+        mask = flags(True, rows)
         for name, value in want.items():
             if name in check.keys:
-                mask = pc.and_(mask, pc.fill_null(pc.equal(pc.cast(table.column(name), pa.string()), value), False))
+                equal = pc.equal(pc.cast(table.column(name), pa.string()), text(value))
+                mask = pc.and_(mask, pc.fill_null(equal, flags(False, 1)[0]))
             elif fixed.get(name) != value:
-                mask = _constant(False, rows)
+                mask = flags(False, rows)
         found = pc.or_(found, mask)
     return found
-
-
-def _constant(value: bool, rows: int) -> pa.Array:
-    return pa.array([value] * rows, pa.bool_())
 
 
 def _part(result: RuleResult, part: Part, active: list[tuple[int, Waiver]], lang: str) -> pa.Table:
@@ -75,16 +73,11 @@ def _part(result: RuleResult, part: Part, active: list[tuple[int, Waiver]], lang
 
     waiver = pa.nulls(rows, pa.int32())
     for index, w in active:
-        waiver = pc.if_else(pc.and_(pc.is_null(waiver), _covered(w, check, table)), pa.scalar(index, pa.int32()),
-                            waiver)
-    return pa.table({
-        "dataset": pa.array([check.subject] * rows, pa.string()),
-        "key": key_json(keys, rows),
-        "identity": join([check.subject + "\0", key_json(keys, rows, ordered=True)], rows),
-        "message": fill(result.rule.message[lang], field, rows),
-        "waiver": waiver,
-        "baseline": pa.nulls(rows, pa.string()),
-    }, schema=SCHEMA)
+        waiver = pc.if_else(pc.and_(pc.is_null(waiver), _covered(w, check, table)), number(index), waiver)
+    columns = [repeated(check.subject, rows), key_json(keys, rows),
+               join([check.subject + "\0", key_json(keys, rows, ordered=True)], rows),
+               fill(result.rule.message[lang], field, rows), waiver, pa.nulls(rows, pa.string())]
+    return pa.Table.from_arrays(columns, schema=SCHEMA)
 
 
 def _rule_entry(result: RuleResult, config: Config, as_of: dt.date, lang: str) -> dict:
@@ -105,9 +98,7 @@ def _rule_entry(result: RuleResult, config: Config, as_of: dt.date, lang: str) -
         "status": status, "finding_count": len(findings), "open_count": findings.open_count, "findings": findings,
     }
     if waivers:
-        used = findings.table.column("waiver")
-        entry["waivers"] = [_waiver(w, as_of) | {"covers": pc.sum(pc.equal(used, i)).as_py() or 0}
-                            for i, w in enumerate(waivers)]
+        entry["waivers"] = [_waiver(w, as_of) | {"covers": findings.covered_by(i)} for i, w in enumerate(waivers)]
     if result.error:
         entry["error"] = result.error
     return entry

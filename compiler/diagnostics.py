@@ -51,7 +51,17 @@ class Diagnostic:
         return (loc.file, loc.line, loc.column) if loc else ("", 0, 0)
 
 
-class CompileError(Exception):
+class UserError(Exception):
+    """A run that cannot be done for a reason the user can fix: exit status 2 and `render()`, no traceback.
+
+    Rule packs, configurations, data, baselines and arguments each raise a kind of their own.
+    """
+
+    def render(self) -> str:
+        return str(self)
+
+
+class CompileError(UserError):
     """A rule pack that cannot be compiled; carries every diagnostic found."""
 
     def __init__(self, diagnostics: list[Diagnostic]):

@@ -18,15 +18,14 @@ from pathlib import Path
 from typing import Callable, Iterator, TextIO
 
 from . import __version__
-from .compiler.diagnostics import CompileError
-from .explain import register as register_explain
+from .compiler.diagnostics import UserError
 from .rules import default_pack, pack_folder
 
 SEVERITIES = ("low", "medium", "high", "critical")
 FORMATS = ("text", "json", "markdown", "html", "junit", "sarif")
 
 
-class UsageError(Exception):
+class UsageError(UserError):
     """Bad arguments: exit 2 with the message."""
 
 
@@ -70,18 +69,23 @@ def emit(write: Callable[[TextIO], None], output: Path | None) -> None:
 
 @contextlib.contextmanager
 def _progress(enabled: bool) -> Iterator[Callable | None]:
-    """A progress bar per rule on a terminal; nothing at all when stderr is not one."""
+    """A progress line per phase (read and validate, rules, report) on a terminal; nothing at all
+    when stderr is not one."""
     if not enabled:
         yield None
         return
     from rich.console import Console
-    from rich.progress import Progress
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    with Progress(console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("rules", total=None)
+    columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        tasks: dict[str, int] = {}
 
-        def advance(what: str, index: int, total: int) -> None:
-            bar.update(task, total=total, completed=index, description=what)
+        def advance(phase: str, done: int, total: int, detail: str = "") -> None:
+            if phase not in tasks:
+                tasks[phase] = bar.add_task(phase, total=total)
+            bar.update(tasks[phase], total=total, completed=done,
+                       description=f"{phase}: {detail}" if detail else phase)
 
         yield advance
 
@@ -93,15 +97,19 @@ def cmd_check(args: argparse.Namespace) -> int:
     from .compiler.stages import compile_pack
 
     pack, config = compile_pack(args.rules, args.config)
-    settings = Settings(args.engine, args.memory_limit, args.spill_dir)
+    settings = Settings(args.engine, args.memory_limit, args.spill_dir, args.plan)
     with _progress(sys.stderr.isatty()) as progress:
         audit = run_audit(pack, config, args.data, args.as_of, settings, progress)
-    report = build_report(audit, args.lang)
-    if args.baseline:
-        from .checker.baseline import apply_baseline, read_baseline
+        if progress:
+            progress("report", 0, 1, args.format)
+        report = build_report(audit, args.lang)
+        if args.baseline:
+            from .checker.baseline import apply_baseline, read_baseline
 
-        report = apply_baseline(report, read_baseline(args.baseline))
-    emit(lambda out: writer(args.format)(report, args.lang, out), args.output)
+            report = apply_baseline(report, read_baseline(args.baseline))
+        emit(lambda out: writer(args.format)(report, args.lang, out), args.output)
+        if progress:
+            progress("report", 1, 1, args.format)
     return exit_status(report, args.fail_on, args.fail_on_new)
 
 
@@ -171,6 +179,21 @@ def cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_explain(args: argparse.Namespace) -> int:
+    from .api import UnknownRule
+    from .explain import explain
+
+    if (args.data is None) != (args.key is None):
+        raise UsageError("reglement explain: --data and --key go together")
+    try:
+        text = explain(pack_folder(args.rules) if args.rules else default_pack(), args.rule_id, args.dialect,
+                       args.as_of, args.config, args.data, args.key, args.lang)
+    except (UnknownRule, ValueError) as err:
+        raise UsageError(f"reglement explain: {err.args[0] if err.args else err}") from None
+    sys.stdout.write(text)
+    return 0
+
+
 def exit_status(report: dict, fail_on: str, only_new: bool = False) -> int:
     """2 when a rule could not run; 1 when an open (unwaived) finding reaches `fail_on`."""
     if report["summary"]["errors"]:
@@ -202,6 +225,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--engine", choices=("duckdb", "pandas"), default="duckdb")
     check.add_argument("--memory-limit", metavar="SIZE", help="DuckDB's memory limit, e.g. 2GB (default: DuckDB's "
                                                               "own); beyond it DuckDB spills to a temporary folder")
+    check.add_argument("--plan", choices=("fused", "plain"), default="fused",
+                       help="fused (default): checks that only look rows up share one scan; plain: each check alone")
     check.add_argument("--spill-dir", type=Path, help="where DuckDB spills with --memory-limit (default: a new "
                                                       "temporary folder, removed afterwards)")
     check.add_argument("--baseline", type=Path, help="a previous JSON report: mark findings new, open or resolved")
@@ -233,31 +258,27 @@ def build_parser() -> argparse.ArgumentParser:
                      help="skip the oracle over the access log (for very large exports)")
     gen.set_defaults(run=cmd_generate)
 
-    register_explain(sub)
+    explain = sub.add_parser("explain", help="show how one rule is compiled and run, and why a row is flagged")
+    explain.add_argument("rule_id", metavar="RULE_ID")
+    explain.add_argument("--rules", type=Path, default=None, help="rule pack folder (default: the Westendorp pack)")
+    explain.add_argument("--dialect", choices=("duckdb", "postgres", "spark"), default="duckdb", help="SQL dialect to show")
+    explain.add_argument("--data", type=Path, help="export folder, to explain one row")
+    explain.add_argument("--key", help="the row to explain, as COL=VALUE (needs --data)")
+    explain.add_argument("--as-of", type=_date, default=dt.date.today(), help="audit date YYYY-MM-DD (default today)")
+    explain.add_argument("--config", type=Path, help="the organisation's parameters")
+    explain.add_argument("--lang", choices=("nl", "en"), default="en", help="language of title and message")
+    explain.set_defaults(run=cmd_explain)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .checker.baseline import BaselineError
-    from .checker.intake import DataContractError
-
     try:
         args = build_parser().parse_args(argv)
         if args.command == "check":
             args.rules = pack_folder(args.rules) if args.rules else default_pack()
         return args.run(args)
-    except UsageError as err:
-        print(err, file=sys.stderr)
-        return 2
-    except CompileError as err:
+    except UserError as err:  # a bad pack, configuration, export, baseline or argument
         print(err.render(), file=sys.stderr)
-        return 2
-    except BaselineError as err:
-        print(err, file=sys.stderr)
-        return 2
-    except DataContractError as err:
-        print("\n".join(str(e) for e in err.errors), file=sys.stderr)
-        print(f"the export breaks the data contract: {len(err.errors)} problem(s); no rule was run", file=sys.stderr)
         return 2
     except OSError as err:
         print(f"reglement: {err.filename or ''}: {err.strerror}", file=sys.stderr)

@@ -18,10 +18,11 @@ from .api import UnknownRule
 from .checker.audit import Settings, opened
 from .checker.backends.pandas import Planner, to_arrow
 from .checker.backends.pandas_eval import PandasEvaluator, bound, frame_column
-from .checker.backends.sql import check_query, to_sql
+from .checker.backends.sql import check_query, scan_query, to_sql
 from .compiler import ir
 from .compiler.diagnostics import did_you_mean
-from .compiler.model import Bindings, Check, Pack, Rule
+from .compiler.model import AUDIT_DATE, Bindings, Check, Pack, Rule
+from .compiler.plan import Alone, plan, steps_of
 from .compiler.rules import personal_reads
 from .compiler.stages import compile_pack
 from .rules import default_pack, pack_folder
@@ -45,7 +46,8 @@ def explain(pack: Pack | str | Path, rule_id: str, dialect: str = "duckdb", as_o
         raise ValueError(f"unknown dialect '{dialect}' ({', '.join(DIALECTS)})")
     overrides = configured.overrides(rule.id) if configured else {}
     bindings = rule.bind(overrides, as_of or dt.date.today())
-    parts = [_written(rule, lang)]
+    bind = {r.id: r.bind(configured.overrides(r.id) if configured else {}, bindings[AUDIT_DATE]) for r in pack.rules}
+    parts = [_written(rule, lang), _section("query plan", plan_text(pack, rule, bind, dialect))]
     for i, check in enumerate(rule.checks, 1):
         title = f" — check {i} of {len(rule.checks)}: {check.subject}" + (
             f".{check.fixed['column']}" if "column" in check.fixed else "") if len(rule.checks) > 1 else ""
@@ -55,6 +57,26 @@ def explain(pack: Pack | str | Path, rule_id: str, dialect: str = "duckdb", as_o
     if data_dir is not None and key is not None:
         parts.append(_section(f"row {key}", explain_row(pack, rule, bindings, Path(data_dir), key)))
     return "\n\n".join(parts) + "\n"
+
+
+def plan_text(pack: Pack, rule: Rule, bindings: dict[str, Bindings], dialect: str) -> str:
+    """How the whole pack's plan answers this rule's checks: alone, or in a fused scan with which others."""
+    lines = []
+    for step in steps_of(plan(pack.rules, pack.contract), rule.id):
+        if isinstance(step, Alone):
+            lines.append(f"check {step.index + 1}: alone, one query of its own (below)")
+            continue
+        mine = [m.index + 1 for m in step.members if m.rule == rule.id]
+        others = sorted({m.rule for m in step.members if m.rule != rule.id})
+        looked = ", ".join(f"{lk.dataset} as {lk.alias} on its key {lk.key}" for lk in step.lookups) or "none"
+        lines += [f"check{'s' if len(mine) > 1 else ''} {', '.join(map(str, mine))}: fused — one scan of "
+                  f"{step.dataset} answers {len(step.members)} checks, of this rule and of {', '.join(others) or 'no other rule'}",
+                  f"  lookups joined once: {looked}",
+                  "  the fused query (each member's condition a flag; its findings are the rows its flag marks):",
+                  *("    " + line for line in to_sql(scan_query(step, [bindings[m.rule] for m in step.members]),
+                                                      dialect, pretty=True).splitlines())]
+    lines.append("(`--plan plain` runs every check alone: a test proves both plans find the same rows)")
+    return "\n".join(lines)
 
 
 def _section(title: str, body: str) -> str:
@@ -223,38 +245,3 @@ def _text(value: object) -> str:
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     return repr(value)
-
-
-# -- the command ------------------------------------------------------------------------------------
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date (YYYY-MM-DD)") from None
-
-
-def register(subparsers) -> None:
-    """Add `reglement explain RULE_ID …` to the CLI's sub-commands."""
-    cmd = subparsers.add_parser("explain", help="show how one rule is compiled and run, and why a row is flagged")
-    cmd.add_argument("rule_id", metavar="RULE_ID")
-    cmd.add_argument("--rules", type=Path, default=None, help="rule pack folder (default: the Westendorp pack)")
-    cmd.add_argument("--dialect", choices=DIALECTS, default="duckdb", help="SQL dialect to show")
-    cmd.add_argument("--data", type=Path, help="export folder, to explain one row")
-    cmd.add_argument("--key", help="the row to explain, as COL=VALUE (needs --data)")
-    cmd.add_argument("--as-of", type=_date, default=dt.date.today(), help="audit date YYYY-MM-DD (default today)")
-    cmd.add_argument("--config", type=Path, help="the organisation's parameters")
-    cmd.add_argument("--lang", choices=("nl", "en"), default="en", help="language of title and message")
-    cmd.set_defaults(run=cmd_explain)
-
-
-def cmd_explain(args: argparse.Namespace) -> int:
-    if (args.data is None) != (args.key is None):
-        print("reglement explain: --data and --key go together", file=sys.stderr)
-        return 2
-    try:
-        text = explain(pack_folder(args.rules) if args.rules else default_pack(), args.rule_id, args.dialect, args.as_of, args.config, args.data, args.key, args.lang)
-    except (UnknownRule, ValueError) as err:
-        print(f"reglement explain: {err.args[0] if err.args else err}", file=sys.stderr)
-        return 2
-    sys.stdout.write(text)
-    return 0

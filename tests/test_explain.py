@@ -3,7 +3,6 @@ and a row-level account that never shows a personal value."""
 
 from __future__ import annotations
 
-import argparse
 import csv
 import datetime as dt
 from pathlib import Path
@@ -12,7 +11,8 @@ import pytest
 import sqlglot
 
 from reglement.compiler.stages import load_pack
-from reglement.explain import DIALECTS, UnknownRule, explain, register
+from reglement.cli import main
+from reglement.explain import DIALECTS, UnknownRule, explain
 
 ROOT = Path(__file__).resolve().parent.parent
 PACK = load_pack(ROOT / "rules" / "westendorp")
@@ -83,10 +83,7 @@ def test_unknown_rule_suggests_the_closest_id():
 
 
 def _cli(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="reglement")
-    register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return args.run(args)
+    return main(argv)
 
 
 def test_cli_explain(capsys):

@@ -29,8 +29,9 @@ class SqlBackend:
         out = []
         for i, member in enumerate(scan.members):
             rows = found.filter(found.column(flag(i)))
-            out.append(pa.table({**{k: rows.column(k) for k in keys},
-                                 **{name: rows.column(output(i, name)) for name in member.check.outputs}}))
+            names = [*keys, *member.check.outputs]
+            columns = [rows.column(k) for k in keys] + [rows.column(output(i, name)) for name in member.check.outputs]
+            out.append(pa.Table.from_arrays(columns, names=names))
         return out
 
     def plan(self, check: Check, bindings: Bindings) -> str:

@@ -22,6 +22,7 @@ import pyarrow as pa
 from ...datasets import EXPORT_COLUMNS, Contract, Dataset
 from sqlglot import exp
 
+from ..arrow_values import texts
 from ..duckdb_sql import identifier, render
 from .errors import DataContractError, DataError
 from .sources import Found, Source, folder_sources, frame_sources, missing_reason, rows_sources
@@ -117,8 +118,8 @@ def _export_columns(con: duckdb.DuckDBPyConnection, staged: list[Staged], empty:
     """The relation rule 1.1 reads: every column of every source, by dataset."""
     pairs = [(s.source.dataset, c) for s in staged for c in s.columns]
     pairs += [(d.name, c) for d in empty for c in d.column_names]
-    table = pa.table({"dataset": pa.array([d for d, _ in pairs], pa.string()),
-                      "column": pa.array([c for _, c in pairs], pa.string())})
+    table = pa.Table.from_arrays([texts([d for d, _ in pairs]), texts([c for _, c in pairs])],
+                                 names=["dataset", "column"])
     con.register(EXPORT_COLUMNS.name, table)
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ...compiler.diagnostics import UserError
+
 MAX_ERRORS_PER_SOURCE = 20
 
 
@@ -29,12 +31,16 @@ class DataError:
         return f"{text} ({self.hint})" if self.hint else text
 
 
-class DataContractError(Exception):
+class DataContractError(UserError):
     """The data breaks the contract; `errors` lists every problem found, source by source."""
 
     def __init__(self, errors: list[DataError]) -> None:
         super().__init__("\n".join(map(str, errors)))
         self.errors = errors
+
+    def render(self) -> str:
+        problems = sum(1 for e in self.errors if e.code)
+        return f"{self}\nthe data breaks the contract: {problems} problem(s); no rule was run"
 
 
 def capped(label: str, errors: list[DataError], total: int) -> list[DataError]:

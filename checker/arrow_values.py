@@ -1,0 +1,63 @@
+"""Arrow values made from bytes, never through pyarrow's conversion of Python objects.
+
+pyarrow's Python conversion (`pa.array`, `pa.scalar`, a Python literal passed to a
+compute function) first looks for pandas and imports it when it is installed: half a
+second at the start of every audit that never needs pandas. The report is built from
+what DuckDB returns plus a few texts and numbers of our own; these helpers make those
+from buffers, so a DuckDB audit never imports pandas.
+"""
+
+from __future__ import annotations
+
+import struct
+from typing import Sequence
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+
+def _validity(values: Sequence[object]) -> pa.Buffer | None:
+    """The bitmap of the values that are not None, or None when all are."""
+    if all(v is not None for v in values):
+        return None
+    bits = bytearray((len(values) + 7) // 8)
+    for i, v in enumerate(values):
+        if v is not None:
+            bits[i // 8] |= 1 << (i % 8)
+    return pa.py_buffer(bytes(bits))
+
+
+def texts(values: Sequence[str | None]) -> pa.Array:
+    """A string array of the values (None is null)."""
+    data = [v.encode("utf-8") if v is not None else b"" for v in values]
+    offsets, total = [0], 0
+    for item in data:
+        total += len(item)
+        offsets.append(total)
+    buffers = [_validity(values), pa.py_buffer(struct.pack(f"<{len(offsets)}i", *offsets)), pa.py_buffer(b"".join(data))]
+    return pa.Array.from_buffers(pa.string(), len(values), buffers)
+
+
+def text(value: str) -> pa.Scalar:
+    return texts([value])[0]
+
+
+def ints(values: Sequence[int | None]) -> pa.Array:
+    """An int32 array of the values (None is null)."""
+    data = struct.pack(f"<{len(values)}i", *(0 if v is None else v for v in values))
+    return pa.Array.from_buffers(pa.int32(), len(values), [_validity(values), pa.py_buffer(data)])
+
+
+def number(value: int) -> pa.Scalar:
+    return ints([value])[0]
+
+
+def repeated(value: str, rows: int) -> pa.Array:
+    """The text on every one of `rows` rows."""
+    return pc.fill_null(pa.nulls(rows, pa.string()), text(value))
+
+
+def flags(value: bool, rows: int) -> pa.Array:
+    """True (or false) on every one of `rows` rows."""
+    nothing = pa.nulls(rows, pa.int8())
+    return pc.is_null(nothing) if value else pc.is_valid(nothing)
