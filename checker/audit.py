@@ -27,6 +27,7 @@ from .backends import Backend, make_backend
 from .engine_errors import engine_failure
 from ..datasets import EXPORT_COLUMNS, Contract
 from .intake import Intake, Source, folder_sources, frame_sources, missing_reason, take_in
+from .sandbox import seal
 
 Progress = Callable[..., None]  # (phase, done, total, detail="")
 
@@ -141,6 +142,7 @@ def opened(pack: Pack, data: Path | Mapping[str, object], settings: Settings = S
         if progress:
             progress("read and validate", 0, 1, f"{len(sources)} sources")
         intake = take_in(con, pack.contract, sources, unread)
+        seal(con, {path.parent for source in sources.values() for path in source.paths})
         if progress:
             progress("read and validate", 1, 1, f"{len(sources)} sources")
         missing = {name: why(name) for name in pack.datasets if name not in intake.datasets and name in pack.contract}

@@ -64,6 +64,8 @@ _TABLE = [
     ("E201", "parse", "a condition is not valid in the condition language", "fix it at the caret; the hint lists "
                                                                             "what may stand there"),
     ("E202", "parse", "a literal is not a real value (such as 2026-02-30)", "write a real date or timestamp"),
+    ("E203", "parse", "a condition nests too deep (more than 100 levels)",
+     "split it into `let` values; a long chain of `or` over one column is `x in [...]`"),
     ("E301", "resolve", "a qualifier names no dataset in scope", "use the dataset's name, or its alias"),
     ("E302", "resolve", "a column is not in the dataset", "correct the name; see the did-you-mean"),
     ("E303", "resolve", "a dataset is not in the contract", "correct the name, or add <name>.schema.json to the "

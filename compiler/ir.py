@@ -192,7 +192,19 @@ def children(node: Node) -> list[Node]:
 
 
 def walk(node: Node):
-    """Every node of a tree, depth first."""
-    yield node
-    for child in children(node):
-        yield from walk(child)
+    """Every node of a tree, depth first (without recursion: a tree may be deep)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(children(current)))
+
+
+def depth(node: Node) -> int:
+    """How many levels the tree has, counted without recursion."""
+    deepest, stack = 0, [(node, 1)]
+    while stack:
+        current, level = stack.pop()
+        deepest = max(deepest, level)
+        stack.extend((child, level + 1) for child in children(current))
+    return deepest

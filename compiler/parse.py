@@ -10,7 +10,7 @@ import datetime as dt
 from functools import cache
 from importlib.resources import files
 
-from lark import Lark, Token, Transformer, v_args
+from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
 from . import ir
@@ -173,12 +173,31 @@ def _syntax_diagnostic(err: UnexpectedInput, source: SourceText) -> Diagnostic:
     return source.diagnostic("E201", f"syntax error: {what}", span, hint)
 
 
+MAX_DEPTH = 100  # levels of nesting a condition may have; every later stage recurses over the tree
+
+
+def _too_deep(tree: Tree) -> Tree | None:
+    """The first subtree nested deeper than MAX_DEPTH, found without recursion (the tree may be 40,000 deep)."""
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return node
+        stack.extend((child, depth + 1) for child in node.children if isinstance(child, Tree))
+    return None
+
+
 def parse_condition(source: SourceText) -> ir.Expr | Diagnostic:
     """Parse one condition; a syntax error comes back as a Diagnostic, not raised."""
     try:
         tree = _parser().parse(source.text)
     except UnexpectedInput as err:
         return _syntax_diagnostic(err, source)
+    deep = _too_deep(tree)
+    if deep is not None:
+        span = _span(deep.meta) if not deep.meta.empty else None
+        return source.diagnostic("E203", f"the condition nests more than {MAX_DEPTH} levels deep", span,
+                                 "split it into `let` values, or write a long chain of `or` as `x in [...]`")
     try:
         return _ToIR().transform(tree)
     except VisitError as err:  # a date literal such as 2026-02-30

@@ -78,9 +78,15 @@ class Resolver:
     def value(self, expr: ir.Expr) -> ir.Expr | None:
         """Resolve an expression of any type (a `let` value)."""
         try:
-            return self._resolve(expr, (self.root,))
+            resolved = self._resolve(expr, (self.root,))
         except _Unresolved:
             return None
+        loose = _loose_duration(resolved)
+        if loose is not None:
+            self._error("E403", "a duration means nothing on its own", loose.span,
+                        "add it to or take it from a date or timestamp: `received_at + 4 weeks`")
+            return None
+        return resolved
 
     # -- helpers -------------------------------------------------------------
     def _error(self, code: str, message: str, span: ir.Span | None, hint: str | None = None) -> None:
@@ -269,6 +275,17 @@ class Resolver:
         if column.type not in _ORDERED:
             self._fail("E402", f"'{expr.func}' needs values that have an order, not a {column.type}", expr.column.span)
         return replace(expr, source=source, where=where, column=column, type=column.type)
+
+
+def _loose_duration(expr: ir.Expr) -> ir.Expr | None:
+    """A duration anywhere but on the right of `+` or `-`."""
+    if expr.type == ir.DURATION:
+        return expr
+    for node in ir.walk(expr):
+        for child in ir.children(node):
+            if getattr(child, "type", None) == ir.DURATION and not (isinstance(node, ir.Arith) and child is node.right):
+                return child
+    return None
 
 
 def unknown_dataset_hint(name: str, contract: Contract) -> str:

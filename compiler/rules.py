@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from . import ir
 from .diagnostics import Diagnostic, did_you_mean
 from .model import AUDIT_DATE, Check, Param, Rule, Text
-from .parse import parse_condition
+from .parse import MAX_DEPTH, parse_condition
 from .resolve import Resolver, unknown_dataset_hint
 from .yaml_source import YamlDocument, YamlPath
 
@@ -124,6 +124,10 @@ def resolve(build: Build) -> None:
         build.diagnostics += resolver.diagnostics
         if condition is None or failed or len(build.diagnostics) > before:
             draft.failed = True
+            continue
+        if ir.depth(condition) > 2 * MAX_DEPTH:  # `let` values inlined into each other can nest deep too
+            draft.fail(build, "E203", f"the condition, with its `let` values filled in, nests more than "
+                                      f"{2 * MAX_DEPTH} levels deep", ("condition",), "use fewer `let` values inside each other")
             continue
         draft.params = _with_ranges(build, draft, [condition, *draft.lets.values()])
         draft.checks = (Check(dataset.name, (dataset.key,), condition, text=draft.raw["condition"]),)

@@ -72,24 +72,65 @@ class YamlError(Exception):
         super().__init__(diagnostic.render())
 
 
+# What PyYAML says, in words a rule author knows, with what to do.
+_PLAIN = {
+    "mapping values are not allowed here": ("a ': ' inside a value", "quote text that contains ': ', e.g. "
+                                            "message: \"client {client_id}: …\""),
+    "could not find expected ':'": ("a line that is neither 'name: value' nor a list item",
+                                    "check the indentation and quote text that starts with a special character"),
+    "found character '\\t' that cannot start any token": ("a tab", "indent with spaces, not tabs"),
+    "found undefined alias": ("an alias (*name)", "write the value out: aliases are not allowed"),
+    "expected <block end>, but found '<block sequence start>'": ("a list item at the wrong indentation",
+                                                                  "indent list items under their key"),
+}
+
+
+def _refused(text: str, file: str, lines: tuple[str, ...]) -> None:
+    """Tags (`!!python/…`, `!Ref`) and anchors or aliases (`&x`, `*x`) are refused before anything is built:
+    a tag could construct an object, and a chain of aliases can grow to any size ("billion laughs")."""
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        tag = getattr(event, "tag", None)
+        anchor = getattr(event, "anchor", None)
+        if tag is None and anchor is None:
+            continue
+        mark = event.start_mark
+        loc = Location(file, mark.line + 1, mark.column + 1)
+        line = lines[loc.line - 1] if loc.line <= len(lines) else None
+        if tag is not None:
+            raise YamlError(Diagnostic("E101", f"YAML tags are not allowed ({tag.replace('tag:yaml.org,2002:', '!!')})",
+                                       loc, line, "write the value plainly, quoted if it is text"))
+        raise YamlError(Diagnostic("E101", f"YAML anchors and aliases are not allowed (&{anchor} or *{anchor})",
+                                   loc, line, "write each value out where it is used"))
+
+
 def load_yaml(path: Path, display: str | None = None) -> YamlDocument:
-    """Read one YAML file; a syntax error becomes a Diagnostic with its line."""
+    """Read one YAML file; a syntax error, a tag or an alias becomes a Diagnostic with its line."""
     file = display or str(path)
-    text = path.read_text("utf-8")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = raw[:err.start].count(b"\n") + 1
+        raise YamlError(Diagnostic("E101", "not UTF-8 text", Location(file, line, 1), None,
+                                   "save the file as UTF-8")) from None
     lines = tuple(text.splitlines())
     try:
+        _refused(text, file, lines)
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         loc = Location(file, mark.line + 1, mark.column + 1) if mark else Location(file, 1, 1)
         line = lines[loc.line - 1] if loc.line <= len(lines) else None
-        raise YamlError(Diagnostic("E101", f"not valid YAML: {err.problem or err.context}", loc, line)) from None
+        problem = str(err.problem or err.context)
+        what, hint = _PLAIN.get(problem, (problem, None))
+        raise YamlError(Diagnostic("E101", f"not valid YAML: {what}", loc, line, hint)) from None
     positions: dict[YamlPath, Position] = {}
-    data = _build(node, (), positions, yaml.SafeLoader("")) if node is not None else None
+    data = _build(node, (), positions, yaml.SafeLoader(""), file, lines) if node is not None else None
     return YamlDocument(file, data, positions, lines)
 
 
-def _build(node: yaml.Node, path: YamlPath, positions: dict[YamlPath, Position], loader: yaml.SafeLoader):
+def _build(node: yaml.Node, path: YamlPath, positions: dict[YamlPath, Position], loader: yaml.SafeLoader,
+           file: str, lines: tuple[str, ...]):
     positions[path] = Position(node.start_mark.line + 1, node.start_mark.column + 1,
                                getattr(node, "style", None) if isinstance(node, yaml.ScalarNode) else None)
     if isinstance(node, yaml.MappingNode):
@@ -97,11 +138,16 @@ def _build(node: yaml.Node, path: YamlPath, positions: dict[YamlPath, Position],
         for key_node, value_node in node.value:
             key = loader.construct_object(key_node)
             key = key if isinstance(key, str) else str(key)
+            if key in result:  # PyYAML would keep the last one silently: a second `condition:` would win
+                line = key_node.start_mark.line + 1
+                raise YamlError(Diagnostic("E101", f"the key '{key}' appears twice in one mapping",
+                                           Location(file, line, key_node.start_mark.column + 1),
+                                           lines[line - 1] if line <= len(lines) else None, "keep one of them"))
             positions[(*path, key, KEY)] = Position(key_node.start_mark.line + 1, key_node.start_mark.column + 1, None)
-            result[key] = _build(value_node, (*path, key), positions, loader)
+            result[key] = _build(value_node, (*path, key), positions, loader, file, lines)
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_build(item, (*path, i), positions, loader) for i, item in enumerate(node.value)]
+        return [_build(item, (*path, i), positions, loader, file, lines) for i, item in enumerate(node.value)]
     if node.tag == "tag:yaml.org,2002:timestamp":
         return node.value  # dates stay text: schemas and the checker parse them themselves
     return loader.construct_object(node)

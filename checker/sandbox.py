@@ -1,0 +1,24 @@
+"""Once the export is read, the engine may read nothing else.
+
+A rule's query runs in the same DuckDB as the intake. After the intake, DuckDB may read
+only the export's own folders (its views over Parquet files read them lazily), loads no
+extension, and no query can change that: whatever function a future DuckDB offers, a
+rule cannot read, write or fetch another file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+import duckdb
+
+
+def seal(con: duckdb.DuckDBPyConnection, folders: Iterable[Path]) -> None:
+    """Allow reading `folders` only, switch off file system access and extension loading, and lock it."""
+    allowed = sorted({str(Path(f).resolve()) for f in folders})
+    con.execute("SET allowed_directories = $dirs", {"dirs": allowed})
+    con.execute("SET autoinstall_known_extensions = false")
+    con.execute("SET autoload_known_extensions = false")
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
