@@ -176,15 +176,15 @@ def _syntax_diagnostic(err: UnexpectedInput, source: SourceText) -> Diagnostic:
 MAX_DEPTH = 100  # levels of nesting a condition may have; every later stage recurses over the tree
 
 
-def _too_deep(tree: Tree) -> Tree | None:
-    """The first subtree nested deeper than MAX_DEPTH, found without recursion (the tree may be 40,000 deep)."""
+def _too_deep(tree: Tree) -> bool:
+    """Whether the tree nests deeper than MAX_DEPTH, found without recursion (it may be 40,000 deep)."""
     stack = [(tree, 1)]
     while stack:
         node, depth = stack.pop()
         if depth > MAX_DEPTH:
-            return node
+            return True
         stack.extend((child, depth + 1) for child in node.children if isinstance(child, Tree))
-    return None
+    return False
 
 
 def parse_condition(source: SourceText) -> ir.Expr | Diagnostic:
@@ -193,10 +193,8 @@ def parse_condition(source: SourceText) -> ir.Expr | Diagnostic:
         tree = _parser().parse(source.text)
     except UnexpectedInput as err:
         return _syntax_diagnostic(err, source)
-    deep = _too_deep(tree)
-    if deep is not None:
-        span = _span(deep.meta) if not deep.meta.empty else None
-        return source.diagnostic("E203", f"the condition nests more than {MAX_DEPTH} levels deep", span,
+    if _too_deep(tree):  # pointed at the condition's start: the deepest part of a long chain is its beginning
+        return source.diagnostic("E203", f"the condition nests more than {MAX_DEPTH} levels deep", None,
                                  "split it into `let` values, or write a long chain of `or` as `x in [...]`")
     try:
         return _ToIR().transform(tree)

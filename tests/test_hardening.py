@@ -1,0 +1,203 @@
+"""Hostile rule packs, configurations and data: a positioned error, never a crash, a leak or a lie.
+
+Each test removes nothing but proves one protection of issue 11: take the protection out
+and the test fails.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import textwrap
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from reglement.checker.audit import Settings, opened, run_audit
+from reglement.cli import main
+from reglement.compiler.config import Config
+from reglement.compiler.diagnostics import CompileError
+from reglement.compiler.stages import compile_pack, load_pack
+from reglement.rules import default_pack
+
+from conftest import AS_OF, SAMPLE, rule_file, write_pack
+
+
+@pytest.fixture(autouse=True)
+def in_tmp(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+
+
+def rendered(folder: Path, config: Path | None = None) -> str:
+    with pytest.raises(CompileError) as caught:
+        compile_pack(folder, config)
+    return caught.value.render()
+
+
+# -- YAML ----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("value, said", [
+    ("!!python/object/apply:os.system ['true']", "YAML tags are not allowed (!!python/object/apply:os.system)"),
+    ("!Ref other", "YAML tags are not allowed (!Ref)"),
+    ("!!str 'x'", "YAML tags are not allowed (!!str)"),
+])
+def test_a_tag_in_a_rule_file_is_refused_at_its_line(value, said):
+    folder = write_pack(Path("pack"), rule_file("type = 'access'").replace("severity: high", f"severity: {value}"))
+    text = rendered(folder)
+    assert f"pack/art-01.yaml:10:15: error E101: {said}" in text
+
+
+def test_a_tag_in_a_configuration_is_refused_at_its_line():
+    folder = write_pack(Path("pack"), rule_file("type = 'access'"))
+    Path("config.yaml").write_text("params:\n  n: !!python/name:os.system\n", encoding="utf-8")
+    assert "config.yaml:2:6: error E101: YAML tags are not allowed (!!python/name:os.system)" in rendered(
+        folder, Path("config.yaml"))
+
+
+def test_an_alias_bomb_is_refused_before_it_grows():
+    """Nine levels of nine aliases would be 387,420,489 values if expanded."""
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 10)]
+    Path("config.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    folder = write_pack(Path("pack"), rule_file("type = 'access'"))
+    assert "config.yaml:1:5: error E101: YAML anchors and aliases are not allowed (&a0 or *a0)" in rendered(
+        folder, Path("config.yaml"))
+
+
+def test_a_key_written_twice_is_refused():
+    text = rule_file("type = 'access'").replace("    severity: high\n", "    severity: high\n    severity: low\n")
+    assert "error E101: the key 'severity' appears twice in one mapping" in rendered(write_pack(Path("pack"), text))
+
+
+def test_plain_words_for_a_colon_in_a_value():
+    text = rule_file("type = 'access'").replace("title: {nl: Test, en: Test}", "title: Test: a rule")
+    message = rendered(write_pack(Path("pack"), text))
+    assert "error E101: not valid YAML: a ': ' inside a value" in message and "quote text that contains ': '" in message
+
+
+def test_a_rule_file_that_is_not_utf8_is_refused():
+    folder = write_pack(Path("pack"), rule_file("type = 'access'"))
+    (folder / "art-01.yaml").write_bytes((folder / "art-01.yaml").read_bytes().replace(b"Test", b"T\xe9st", 1))
+    assert "pack/art-01.yaml:9:1: error E101: not UTF-8 text" in rendered(folder)
+
+
+def test_a_rule_id_with_a_trailing_newline_is_not_a_second_rule():
+    text = rule_file("type = 'access'").replace("  - id: 1.1-test-rule\n", '  - id: "1.1-test-rule\\n"\n')
+    assert "is not a rule id" in rendered(write_pack(Path("pack"), text))
+
+
+# -- conditions ----------------------------------------------------------------------------------
+def test_a_condition_nested_5000_deep_is_refused_with_a_position():
+    condition = "not " * 5000 + "type = 'access'"
+    message = rendered(write_pack(Path("pack"), rule_file(condition)))
+    assert "error E203: the condition nests more than 100 levels deep" in message
+
+
+def test_a_40000_term_or_chain_is_refused_with_a_position():
+    condition = " or ".join(["type = 'access'"] * 40_000)
+    message = rendered(write_pack(Path("pack"), rule_file(condition)))
+    assert "pack/art-01.yaml:13:7: error E203: the condition nests more than 100 levels deep" in message
+
+
+def test_a_condition_just_inside_the_limit_runs_on_both_engines():
+    condition = "not " * 90 + "type = 'access'"  # an even number of `not`s: the same as the bare test
+    pack = load_pack(write_pack(Path("pack"), rule_file(condition)))
+    for engine in ("duckdb", "pandas"):
+        audit = run_audit(pack, Config(), SAMPLE, dt.date(2026, 11, 28), Settings(engine))
+        assert audit.results[0].status == "failed"
+
+
+@pytest.mark.parametrize("message", ["request {request_id:{x}}", "request {request_id:>20000000}",
+                                     "request {request_id!r}"])
+def test_a_message_placeholder_takes_no_format(message):
+    text = rendered(write_pack(Path("pack"), rule_file("type = 'access'", message=message)))
+    assert "error E604:" in text and "a placeholder takes no format" in text
+
+
+def test_a_rule_id_must_name_its_clause():
+    text = rule_file("type = 'access'").replace("  - id: 1.1-test-rule", "  - id: 2.1-test-rule")
+    assert "error E109: the id '2.1-test-rule' names clause 2.1, but the rule enforces clause 1.1" in rendered(
+        write_pack(Path("pack"), text))
+
+
+def test_a_failed_let_is_reported_once_not_again_where_it_is_used():
+    text = rendered(write_pack(Path("pack"), rule_file("late and type = 'access'", let="late: decided_att > received_at")))
+    assert text.count("error E") == 1 and "unknown column 'decided_att'" in text
+
+
+def test_a_vocabulary_makes_the_type_checker_stronger():
+    text = rendered(write_pack(Path("pack"), rule_file("type = 'Access'")))
+    assert "error E407: 'Access' is not a value of requests.type" in text and "did you mean 'access'?" in text
+
+
+# -- parameters ------------------------------------------------------------------------------
+@pytest.mark.parametrize("value", [-2, 0, 100_000_000])
+def test_a_duration_parameter_outside_its_range_is_refused_at_the_config_line(value):
+    Path("config.yaml").write_text(f"params:\n  retention_years: {value}\n", encoding="utf-8")
+    text = rendered(default_pack(), Path("config.yaml"))
+    assert f"config.yaml:2:20: error E117: 'retention_years' must be in the range 1..200, not {value}" in text
+
+
+def test_a_rule_may_allow_zero_in_its_own_range():
+    folder = write_pack(Path("pack"), rule_file("received_at + $days days < $audit_date",
+                                                params="{days: {default: 0, min: 0}}"))
+    Path("config.yaml").write_text("params:\n  days: 0\n", encoding="utf-8")
+    pack, config = compile_pack(folder, Path("config.yaml"))
+    assert config.params == {"days": 0}
+    assert pack.rules[0].params[0].minimum == 0
+
+
+# -- attestations and waivers ------------------------------------------------------------------
+def test_an_attestation_dated_after_the_audit_does_not_count_yet(capsys):
+    Path("config.yaml").write_text(textwrap.dedent("""\
+        attestations:
+          - {control: 4.1-controller-accountable, by: FG, date: 2026-12-01, evidence: B-1, valid_until: 2027-12-01}
+        """), encoding="utf-8")
+    main(["check", "--data", str(SAMPLE), "--as-of", AS_OF, "--config", "config.yaml", "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    control = next(r for r in report["rules"] if r["id"] == "4.1-controller-accountable")
+    assert control["status"] == "manual"
+
+
+def test_a_waiver_that_covers_nothing_is_counted_as_such(capsys):
+    Path("config.yaml").write_text(textwrap.dedent("""\
+        waivers:
+          - {rule: 7.1-legal-ground-missing, keys: [{disclosure_id: D999}], justification: j, approved_by: FG,
+             expires: 2030-01-01}
+        """), encoding="utf-8")
+    main(["check", "--data", str(SAMPLE), "--as-of", AS_OF, "--config", "config.yaml", "--format", "json"])
+    rule = next(r for r in json.loads(capsys.readouterr().out)["rules"] if r["id"] == "7.1-legal-ground-missing")
+    assert rule["waivers"][0]["covers"] == 0 and rule["open_count"] == rule["finding_count"] == 2
+
+
+# -- engines -----------------------------------------------------------------------------------
+SECRET = 'geheim "Eëlco" 4711'
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "pandas"])
+def test_an_engine_error_never_quotes_a_value(tmp_path, engine):
+    """`date()` of a free-text reason fails in the engine; its message quotes the text: never passed on."""
+    data = tmp_path / "export"
+    shutil.copytree(SAMPLE, data)
+    requests = (data / "requests.csv").read_text("utf-8").replace(",de verklaring valt buiten het dossier,",
+                                                                   f",\"{SECRET.replace(chr(34), chr(34) * 2)}\",")
+    (data / "requests.csv").write_text(requests, "utf-8")
+    pack = load_pack(write_pack(Path("pack"), rule_file("date(decision_reason) < $audit_date")))
+    result = run_audit(pack, Config(), data, dt.date(2026, 11, 28), Settings(engine)).results[0]
+    assert result.status == "error"
+    assert "4711" not in result.error and "geheim" not in result.error
+    assert "requests.decision_reason" in result.error
+
+
+def test_once_the_export_is_read_the_engine_reads_nothing_else(tmp_path):
+    elsewhere = tmp_path / "elsewhere.csv"
+    elsewhere.write_text("a\n1\n", encoding="utf-8")
+    with opened(load_pack(default_pack()), SAMPLE) as run:
+        assert run.con.sql("SELECT count(*) FROM clients").fetchall() == [(20,)]  # the export still reads
+        for query in (f"SELECT * FROM read_csv('{elsewhere}')", f"COPY clients TO '{tmp_path / 'out.csv'}'",
+                      "INSTALL httpfs", "LOAD httpfs", "SET enable_external_access = true",
+                      f"SET allowed_directories = ['{tmp_path}']"):
+            with pytest.raises(duckdb.Error):
+                run.con.execute(query)
+    assert not (tmp_path / "out.csv").exists()
