@@ -105,6 +105,10 @@ _TABLE = [
     ("E711", "intake", "a folder where a file is expected, or a dataset folder without Parquet files",
      "give the dataset as one file, or as a folder of .parquet files"),
     ("E712", "intake", "a frame for a dataset the contract does not have", "correct the dataset's name"),
+    # -- the command line -------------------------------------------------------------------------
+    ("E802", "command", "--output names a file the run reads (export, rules, configuration, baseline)",
+     "write the report elsewhere"),
+    ("E803", "command", "--fail-on-new without --baseline", "give the previous report with --baseline"),
 ]
 
 CODES: dict[str, Code] = {code: Code(code, stage, meaning, remedy) for code, stage, meaning, remedy in _TABLE}

@@ -19,6 +19,7 @@ from typing import Callable, Iterator, TextIO
 
 from . import __version__
 from .compiler.diagnostics import UserError
+from .guards import inputs_of, refuse_careless
 from .rules import default_pack, pack_folder
 
 SEVERITIES = ("low", "medium", "high", "critical")
@@ -44,7 +45,10 @@ def _date(text: str) -> dt.date:
 def write_atomically(path: Path, write: Callable[[TextIO], None]) -> None:
     """Write a complete file or none: a temporary file beside it, written in a stream, then a rename."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or Path("."))
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or Path("."))
+    except OSError as err:  # name the report asked for, not the temporary file beside it
+        raise OSError(err.errno, err.strerror, str(path)) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
             write(out)
@@ -54,9 +58,11 @@ def write_atomically(path: Path, write: Callable[[TextIO], None]) -> None:
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a report is an ordinary file
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as err:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+        if isinstance(err, OSError):
+            raise OSError(err.errno, err.strerror, str(path)) from None
         raise
 
 
@@ -96,6 +102,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     from .checker.report import build_report
     from .compiler.stages import compile_pack
 
+    refuse_careless([args.output, args.spill_dir], inputs_of(args.data, args.rules, args.config, args.baseline), args.fail_on_new,
+                    args.baseline)
     pack, config = compile_pack(args.rules, args.config)
     settings = Settings(args.engine, args.memory_limit, args.spill_dir, args.plan)
     with _progress(sys.stderr.isatty()) as progress:

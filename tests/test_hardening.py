@@ -201,3 +201,42 @@ def test_once_the_export_is_read_the_engine_reads_nothing_else(tmp_path):
             with pytest.raises(duckdb.Error):
                 run.con.execute(query)
     assert not (tmp_path / "out.csv").exists()
+
+
+# -- the command line: nothing an option does can destroy an input or pass silently --------------
+def _digest(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_no_path_option_can_overwrite_any_input(tmp_path, capsys):
+    """Every file of the run (export, pack, configuration, baseline) against every option that writes."""
+    data, pack = tmp_path / "export", tmp_path / "pack"
+    shutil.copytree(SAMPLE, data)
+    shutil.copytree(default_pack(), pack)
+    config = tmp_path / "config.yaml"
+    config.write_text("params:\n  retention_years: 3\n", encoding="utf-8")
+    baseline = tmp_path / "previous.json"
+    assert main(["check", "--data", str(data), "--rules", str(pack), "--as-of", AS_OF, "--format", "json",
+                 "--output", str(baseline)]) == 1
+    before = {name: _digest(folder) for name, folder in (("data", data), ("pack", pack))}
+    files = [*data.rglob("*.*"), *pack.rglob("*.yaml"), config, baseline]
+    for target in files:
+        for option in ("--output", "--spill-dir"):
+            args = ["check", "--data", str(data), "--rules", str(pack), "--config", str(config), "--baseline",
+                    str(baseline), "--as-of", AS_OF, "--format", "json", option, str(target)]
+            assert main(args) == 2, (option, target)
+            assert "error E802" in capsys.readouterr().err
+    assert before == {name: _digest(folder) for name, folder in (("data", data), ("pack", pack))}
+    assert config.read_text("utf-8") == "params:\n  retention_years: 3\n" and json.loads(baseline.read_text("utf-8"))
+
+
+def test_fail_on_new_without_a_baseline_is_refused(capsys):
+    assert main(["check", "--data", str(SAMPLE), "--as-of", AS_OF, "--fail-on-new"]) == 2
+    assert "error E803: --fail-on-new needs --baseline" in capsys.readouterr().err
+
+
+def test_a_failed_output_names_the_report_not_a_temporary_file(tmp_path, capsys):
+    target = tmp_path / "no such folder" / "report.json"
+    assert main(["check", "--data", str(SAMPLE), "--as-of", AS_OF, "--format", "json", "--output", str(target)]) == 2
+    err = capsys.readouterr().err
+    assert str(target) in err and ".report.json." not in err

@@ -1,0 +1,35 @@
+"""What a run refuses before anything runs: a careless command line must not destroy or lie.
+
+A report written over an input (a file of the export, the configuration, a rule file, the
+baseline) would destroy evidence; `--fail-on-new` without a baseline would pass a CI job
+that has open findings. Both are usage errors (exit 2), said before any rule runs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+from .compiler.diagnostics import UserError
+
+
+class Refused(UserError):
+    """A command line that would destroy an input or pass silently."""
+
+
+def inputs_of(data: Path, rules: Path, config: Path | None, baseline: Path | None) -> set[Path]:
+    """Every file a `check` run reads, resolved: the export's files, the pack's, the configuration, the baseline."""
+    found = {p.resolve() for folder in (data, rules) if Path(folder).is_dir() for p in Path(folder).rglob("*")
+             if p.is_file()}
+    found |= {Path(p).resolve() for p in (config, baseline) if p is not None}
+    return found
+
+
+def refuse_careless(outputs: Iterable[Path], inputs: set[Path], fail_on_new: bool, baseline: Path | None) -> None:
+    if fail_on_new and baseline is None:
+        raise Refused("reglement check: error E803: --fail-on-new needs --baseline (without a previous report every "
+                      "finding is new, and a CI job would pass or fail on nothing)")
+    for output in outputs:
+        if output is not None and Path(output).resolve() in inputs:
+            raise Refused(f"reglement check: error E802: {output} is an input of this run; writing there would "
+                          "overwrite it (write elsewhere)")
