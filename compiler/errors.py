@@ -105,6 +105,8 @@ _TABLE = [
     ("E711", "intake", "a folder where a file is expected, or a dataset folder without Parquet files",
      "give the dataset as one file, or as a folder of .parquet files"),
     ("E712", "intake", "a frame for a dataset the contract does not have", "correct the dataset's name"),
+    ("E713", "intake", "a symbolic link in the export folder leads outside it",
+     "copy the file into the export folder: the report's evidence is of the export as handed over"),
     # -- the command line -------------------------------------------------------------------------
     ("E802", "command", "--output names a file the run reads (export, rules, configuration, baseline)",
      "write the report elsewhere"),

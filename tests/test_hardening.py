@@ -240,3 +240,20 @@ def test_a_failed_output_names_the_report_not_a_temporary_file(tmp_path, capsys)
     assert main(["check", "--data", str(SAMPLE), "--as-of", AS_OF, "--format", "json", "--output", str(target)]) == 2
     err = capsys.readouterr().err
     assert str(target) in err and ".report.json." not in err
+
+
+def test_a_symbolic_link_out_of_the_export_folder_is_refused(tmp_path, capsys):
+    data = tmp_path / "export"
+    shutil.copytree(SAMPLE, data)
+    outside = tmp_path / "elsewhere.csv"
+    shutil.move(data / "users.csv", outside)
+    (data / "users.csv").symlink_to(outside)
+    assert main(["check", "--data", str(data), "--as-of", AS_OF]) == 2
+    err = capsys.readouterr().err
+    assert f"{data / 'users.csv'}: error E713: is a symbolic link to something outside the export folder" in err
+    inside = data / "copies"
+    inside.mkdir()
+    shutil.move(outside, inside / "users.csv")
+    (data / "users.csv").unlink()
+    (data / "users.csv").symlink_to(inside / "users.csv")  # a link that stays inside is read
+    assert main(["check", "--data", str(data), "--as-of", AS_OF]) == 1

@@ -62,7 +62,9 @@ def folder_sources(folder: Path, contract: Contract) -> Found:
 
     A name matches whatever the case of its extension (`clients.CSV`, as Windows tools
     write it). Two files for one dataset, or a folder where a file should be, stop the
-    run; a file that no dataset claims is listed as not read.
+    run; a file that no dataset claims is listed as not read. A symbolic link that leads
+    out of the export folder is refused: the report's evidence (paths and hashes) must be
+    of the export as it was handed over, not of a file somewhere else.
     """
     folder = Path(folder)
     if not folder.is_dir():
@@ -72,6 +74,10 @@ def folder_sources(folder: Path, contract: Contract) -> Found:
     unread, errors = [], []
     for entry in sorted(folder.iterdir()):
         if entry.name.startswith("."):
+            continue
+        if _leads_out(entry, folder):
+            errors.append(DataError(str(entry), "E713", "is a symbolic link to something outside the export "
+                                                        "folder", hint="copy the file into the folder"))
             continue
         match = _NAME.match(entry.name)
         stem, suffix = (match["stem"], match["suffix"].lower()) if match else (entry.name, "")
@@ -94,6 +100,8 @@ def folder_sources(folder: Path, contract: Contract) -> Found:
         entry = entries[0]
         if entry.is_dir():
             parts = tuple(sorted(p for p in entry.iterdir() if p.is_file() and p.suffix.lower() == ".parquet"))
+            errors += [DataError(str(p), "E713", "is a symbolic link to something outside the export folder",
+                                 hint="copy the file into the folder") for p in parts if _leads_out(p, folder)]
             if not parts:
                 errors.append(DataError(str(entry), "E711", "a dataset given as a folder needs .parquet files in it"))
                 continue
@@ -104,6 +112,10 @@ def folder_sources(folder: Path, contract: Contract) -> Found:
     if errors:
         raise DataContractError(errors)
     return Found(sources, tuple(unread))
+
+
+def _leads_out(path: Path, folder: Path) -> bool:
+    return path.is_symlink() and not path.resolve().is_relative_to(folder.resolve())
 
 
 def missing_reason(name: str, folder: Path) -> str:
