@@ -170,6 +170,18 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     return 1 if any(not ids for ids in cover.values()) else 0
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    from .init import init_pack
+
+    try:
+        written = init_pack(args.folder, args.name or args.folder.name)
+    except FileExistsError as err:
+        raise UsageError(f"reglement init: {err}") from None
+    print("\n".join(f"wrote {path}" for path in written))
+    print(f"next: reglement test {args.folder}")
+    return 0
+
+
 def cmd_generate(args: argparse.Namespace) -> int:
     from .datasets.generate import MIN_CLIENTS, generate
 
@@ -250,6 +262,11 @@ def build_parser() -> argparse.ArgumentParser:
     cov.add_argument("--rules", type=Path, default=None)
     cov.add_argument("--format", choices=("text", "json"), default="text")
     cov.set_defaults(run=cmd_coverage)
+
+    init = sub.add_parser("init", help="write a new rule pack: one rule with its examples, one control, a contract")
+    init.add_argument("folder", type=Path, help="a new (or empty) folder")
+    init.add_argument("--name", help="the pack's name (default: the folder's)")
+    init.set_defaults(run=cmd_init)
 
     gen = sub.add_parser("generate", help="write a synthetic export with planted violations and its ground truth")
     gen.add_argument("--out", type=Path, required=True)

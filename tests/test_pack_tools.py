@@ -81,3 +81,14 @@ def test_an_uncovered_clause_is_shown_and_fails(capsys, tmp_path):
     code, out = run(capsys, "coverage", "--rules", str(pack))
     assert code == 1
     assert re.search(r"^  1\\.1\\s+UNCOVERED$".replace("\\\\", "\\"), out, re.M)
+
+
+def test_init_writes_a_pack_that_compiles_and_passes_its_own_examples(capsys, tmp_path):
+    folder = tmp_path / "gp"
+    assert main(["init", str(folder), "--name", "huisarts"]) == 0
+    assert main(["test", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "PASS  1.1-kept-too-long" in out and "2 passed, 0 failed" in out
+    assert main(["coverage", "--rules", str(folder)]) == 0
+    assert main(["init", str(folder)]) == 2  # never over an existing pack
+    assert "is not empty" in capsys.readouterr().err
