@@ -194,7 +194,7 @@ def _unjudged(result: RuleResult, codes: dict[tuple[str, str], tuple[str, int]])
             for (d, c), (rule, n) in sorted(codes.items()) if (d, c) in read]
 
 
-def build_report(audit: Audit, lang: str = "nl") -> dict:
+def build_report(audit: Audit, lang: str = "nl", chain: dict | None = None) -> dict:
     rules = [_rule_entry(r, audit.config, audit.as_of, lang) for r in audit.results]
     codes = unknown_codes(audit)
     for entry, result in zip(rules, audit.results):
@@ -213,6 +213,7 @@ def build_report(audit: Audit, lang: str = "nl") -> dict:
                 "rules": {r.rule.id: round(r.seconds, 3) for r in audit.results}},
         "data": {d.name: _data_entry(d) for d in audit.intake.datasets.values()},
         "unread": list(audit.intake.unread),
+        "chain": chain or {"first": True},
         "summary": {
             "rules": len(audit.results), "passed": statuses["passed"], "failed": statuses["failed"],
             "errors": statuses["error"], "manual": statuses["manual"], "attested": statuses["attested"],

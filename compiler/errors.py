@@ -111,6 +111,9 @@ _TABLE = [
     ("E802", "command", "--output names a file the run reads (export, rules, configuration, baseline)",
      "write the report elsewhere"),
     ("E803", "command", "--fail-on-new without --baseline", "give the previous report with --baseline"),
+    ("E804", "command", "--previous is not a reglement JSON report", "give the previous report as it was written"),
+    ("E805", "command", "a signing or verifying key cannot be read or is not ed25519",
+     "openssl genpkey -algorithm ed25519 -out key.pem; openssl pkey -in key.pem -pubout -out key.pub"),
 ]
 
 CODES: dict[str, Code] = {code: Code(code, stage, meaning, remedy) for code, stage, meaning, remedy in _TABLE}

@@ -98,24 +98,29 @@ def _progress(enabled: bool) -> Iterator[Callable | None]:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from .checker.audit import Settings, run_audit
+    from .checker.chain import link, sign
     from .checker.formats import writer
     from .checker.report import build_report
     from .compiler.stages import compile_pack
 
-    refuse_careless([args.output, args.spill_dir], inputs_of(args.data, args.rules, args.config, args.baseline), args.fail_on_new,
-                    args.baseline)
+    if args.sign and not args.output:
+        raise UsageError("reglement check: --sign needs --output (the signature is written beside the report)")
+    refuse_careless([args.output, args.spill_dir], inputs_of(args.data, args.rules, args.config, args.baseline,
+                                                             args.previous), args.fail_on_new, args.baseline)
     pack, config = compile_pack(args.rules, args.config)
     settings = Settings(args.engine, args.memory_limit, args.spill_dir, args.plan)
     with _progress(sys.stderr.isatty()) as progress:
         audit = run_audit(pack, config, args.data, args.as_of, settings, progress)
         if progress:
             progress("report", 0, 1, args.format)
-        report = build_report(audit, args.lang)
+        report = build_report(audit, args.lang, link(args.previous))
         if args.baseline:
             from .checker.baseline import apply_baseline, read_baseline
 
             report = apply_baseline(report, read_baseline(args.baseline))
         emit(lambda out: writer(args.format)(report, args.lang, out), args.output)
+        if args.sign:
+            sign(args.output, args.sign)
         if progress:
             progress("report", 1, 1, args.format)
     return exit_status(report, args.fail_on, args.fail_on_new)
@@ -168,6 +173,18 @@ def cmd_coverage(args: argparse.Namespace) -> int:
         uncovered = [c for c, ids in cover.items() if not ids]
         print(f"{len(cover) - len(uncovered)} of {len(cover)} clauses covered")
     return 1 if any(not ids for ids in cover.values()) else 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from .checker.chain import verify
+
+    verdicts = verify(args.reports, args.public_key)
+    if not verdicts:
+        raise UsageError("reglement verify: no report found in " + ", ".join(map(str, args.reports)))
+    print("\n".join(v.line() for v in verdicts))
+    broken = [v for v in verdicts if v.broken]
+    print(f"{len(verdicts)} report(s): " + (f"{len(broken)} broken, first {broken[0].path}" if broken else "the chain holds"))
+    return 1 if broken else 0
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -251,6 +268,10 @@ def build_parser() -> argparse.ArgumentParser:
                                                       "temporary folder, removed afterwards)")
     check.add_argument("--baseline", type=Path, help="a previous JSON report: mark findings new, open or resolved")
     check.add_argument("--fail-on-new", action="store_true", help="with --baseline: exit 1 only for new findings")
+    check.add_argument("--previous", type=Path, help="the previous JSON report of this chain: its sha256 and audit "
+                                                     "date are recorded (see reglement verify)")
+    check.add_argument("--sign", type=Path, metavar="KEY", help="sign the report with this ed25519 private key "
+                                                                "(PEM); writes <output>.sig")
     check.set_defaults(run=cmd_check)
 
     test = sub.add_parser("test", help="run the examples embedded in a rule pack")
@@ -262,6 +283,11 @@ def build_parser() -> argparse.ArgumentParser:
     cov.add_argument("--rules", type=Path, default=None)
     cov.add_argument("--format", choices=("text", "json"), default="text")
     cov.set_defaults(run=cmd_coverage)
+
+    verify = sub.add_parser("verify", help="check a chain of reports: links, dates, export files, signatures")
+    verify.add_argument("reports", nargs="+", type=Path, help="report files, or folders of them")
+    verify.add_argument("--public-key", type=Path, help="ed25519 public key (PEM): check each <report>.sig")
+    verify.set_defaults(run=cmd_verify)
 
     init = sub.add_parser("init", help="write a new rule pack: one rule with its examples, one control, a contract")
     init.add_argument("folder", type=Path, help="a new (or empty) folder")

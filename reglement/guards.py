@@ -17,11 +17,12 @@ class Refused(UserError):
     """A command line that would destroy an input or pass silently."""
 
 
-def inputs_of(data: Path, rules: Path, config: Path | None, baseline: Path | None) -> set[Path]:
-    """Every file a `check` run reads, resolved: the export's files, the pack's, the configuration, the baseline."""
+def inputs_of(data: Path, rules: Path, *files: Path | None) -> set[Path]:
+    """Every file a `check` run reads, resolved: the export's files, the pack's, the configuration, the
+    baseline, the previous report of the chain."""
     found = {p.resolve() for folder in (data, rules) if Path(folder).is_dir() for p in Path(folder).rglob("*")
              if p.is_file()}
-    found |= {Path(p).resolve() for p in (config, baseline) if p is not None}
+    found |= {Path(p).resolve() for p in files if p is not None}
     return found
 
 
