@@ -47,7 +47,9 @@ def vocabulary(dataset: Dataset) -> Iterator[tuple[Column, str]]:
             continue
         c, values = column.name, _listed(column.vocabulary)
         if column.type == "list<string>":
-            yield column, (f"{c} not in {values}" if not column.nullable else f"{c} is not null and {c} not in {values}")
+            # required: a list with no items is empty, and so a finding too (`is empty` holds for it)
+            yield column, (f"{c} is empty or {c} not in {values}" if not column.nullable
+                           else f"{c} is not null and {c} not in {values}")
         elif column.nullable:  # the cheap test first: few values are outside the list
             yield column, f"{c} not in {values} and not ({c} is empty)"
         else:  # a blank value is outside the list too (no value of a vocabulary is blank)

@@ -33,8 +33,11 @@ def add_days(d: date | None, days: int) -> date | None:
 
 
 def empty(v: Any) -> bool:
-    """"empty" means null or a string of only white space."""
-    return v is None or (isinstance(v, str) and not v.strip())
+    """"empty" means null or a string of only white space (spaces, tabs, newlines: the README's class
+    `[ \\t\\n\\r\\f]`); a list is empty when it has no items."""
+    if isinstance(v, (list, tuple)):
+        return not v
+    return v is None or (isinstance(v, str) and not v.strip(" \t\n\r\f"))
 
 
 def equals(v: Any, value: Any) -> bool:
