@@ -20,9 +20,13 @@ def _validity(values: Sequence[object]) -> pa.Buffer | None:
     """The bitmap of the values that are not None, or None when all are."""
     if all(v is not None for v in values):
         return None
+    return _bitmap([v is not None for v in values])
+
+
+def _bitmap(values: Sequence[bool]) -> pa.Buffer:
     bits = bytearray((len(values) + 7) // 8)
     for i, v in enumerate(values):
-        if v is not None:
+        if v:
             bits[i // 8] |= 1 << (i % 8)
     return pa.py_buffer(bytes(bits))
 
@@ -61,3 +65,8 @@ def flags(value: bool, rows: int) -> pa.Array:
     """True (or false) on every one of `rows` rows."""
     nothing = pa.nulls(rows, pa.int8())
     return pc.is_null(nothing) if value else pc.is_valid(nothing)
+
+
+def flags_of(values: Sequence[bool]) -> pa.Array:
+    """A boolean array of the values."""
+    return pa.Array.from_buffers(pa.bool_(), len(values), [None, _bitmap(values)])

@@ -13,12 +13,13 @@ import datetime as dt
 import tempfile
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterator, Mapping
 
 import duckdb
 import pyarrow as pa
+from sqlglot import exp
 
 from ..compiler.config import Config
 from ..compiler.model import Bindings, Check, Pack, Rule
@@ -26,7 +27,10 @@ from ..compiler.plan import Alone, Scan, Step, members, plan
 from .backends import Backend, make_backend
 from .engine_errors import engine_failure
 from ..datasets import EXPORT_COLUMNS, Contract
+from .duckdb_sql import identifier, render
+from .incremental import CARRIED, NEW_FILES, Mode, carried, decide, merged, only_new_files, with_provenance
 from .intake import Intake, Source, folder_sources, frame_sources, missing_reason, take_in
+from .intake.validate import PROVENANCE
 from .sandbox import seal
 
 Progress = Callable[..., None]  # (phase, done, total, detail="")
@@ -48,6 +52,7 @@ class RuleResult:
     bindings: Bindings  # the parameter values the rule ran with
     error: str | None = None
     seconds: float = 0.0
+    modes: tuple[Mode, ...] = ()  # per check: run in full, on new files only, or carried (incremental.py)
 
     @property
     def finding_count(self) -> int:
@@ -152,32 +157,88 @@ def opened(pack: Pack, data: Path | Mapping[str, object], settings: Settings = S
 
 def run_audit(pack: Pack, config: Config, data: Path | Mapping[str, object], as_of: dt.date,
               settings: Settings = Settings(), progress: Progress | None = None,
-              rules: tuple[Rule, ...] | None = None) -> Audit:
-    """Audit `data` — an export folder, frames by dataset, or prepared sources — against the pack."""
+              rules: tuple[Rule, ...] | None = None, previous: dict | None = None, lang: str = "nl") -> Audit:
+    """Audit `data` — an export folder, frames by dataset, or prepared sources — against the pack.
+
+    With `previous` (the last report of the chain, as a dict) only what is new is read
+    (`incremental.py`); `lang` is the language the report will be in, which carried
+    findings must share.
+    """
     started_at, clock = dt.datetime.now(dt.timezone.utc), time.perf_counter()
     chosen = rules if rules is not None else pack.rules
     with opened(pack, data, settings, progress) as run:
         read = time.perf_counter() - clock
+        folders = {name for name, received in run.intake.datasets.items() if received.parts}
+        chosen = tuple(with_provenance(rule, folders) for rule in chosen) if folders else chosen
         bindings = {rule.id: rule.bind(config.overrides(rule.id), as_of) for rule in chosen}
-        results = run_rules(run.backend, chosen, pack.contract, run.missing, bindings, settings.plan, progress)
+        modes = {r.id: decide(pack, r, run.intake, previous, lang, bindings[r.id]) for r in chosen}
+        todo, backend = _only_new_files(run, chosen, modes, settings.engine)
+        skip = frozenset((r.id, i) for r in chosen for i, m in enumerate(modes[r.id]) if m.kind == CARRIED)
+        results = run_rules(backend, todo, pack.contract, run.missing, bindings, settings.plan, progress, skip)
+        entries = {r.get("id"): r for r in (previous or {}).get("rules", [])}
+        results = tuple(_with_carried(result, rule, modes[rule.id], entries.get(rule.id))
+                        for result, rule in zip(results, chosen))
     seconds = time.perf_counter() - clock
     return Audit(pack, as_of, settings.engine, run.intake, run.missing, config, results, started_at,
                  seconds, {"read and validate": read, "rules": seconds - read})
 
 
+def _only_new_files(run: Opened, rules: tuple[Rule, ...], modes: dict[str, list[Mode]],
+                    engine: str) -> tuple[tuple[Rule, ...], Backend]:
+    """The rules with each check that reads only new files pointed at a view of those files, and a
+    backend that can read the views."""
+    views: dict[str, str] = {}
+    todo = []
+    for rule in rules:
+        checks = []
+        for check, mode in zip(rule.checks, modes[rule.id]):
+            if mode.kind == NEW_FILES:
+                if check.dataset not in views:
+                    views[check.dataset] = _files_view(run.con, check.dataset, mode.new)
+                check = only_new_files(check, views[check.dataset])
+            checks.append(check)
+        todo.append(replace(rule, checks=tuple(checks)))
+    if not views:
+        return tuple(todo), run.backend
+    return tuple(todo), make_backend(engine, run.con, run.contract, [*relations(run.intake), *views.values()])
+
+
+def _files_view(con: duckdb.DuckDBPyConnection, dataset: str, files: tuple[str, ...]) -> str:
+    """A view of the rows of a folder dataset that come from the given files."""
+    name = f"__reglement_new_{dataset}"
+    query = exp.select(exp.Star()).from_(exp.to_table(dataset, quoted=True)).where(
+        exp.column(PROVENANCE, quoted=True).isin(*files) if files else exp.false())
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {identifier(name)} AS {render(query)}")
+    return name
+
+
+def _with_carried(result: RuleResult, rule: Rule, modes: list[Mode], entry: dict | None) -> RuleResult:
+    """The result with each check's findings carried from the previous report put among its new ones."""
+    if result.status not in ("passed", "failed"):
+        return replace(result, rule=rule, modes=tuple(modes))
+    parts = []
+    for check, part, mode in zip(rule.checks, result.parts, modes):
+        like = None if mode.kind == CARRIED else part.table.schema
+        old = carried(entry, check, mode, like)
+        parts.append(Part(check, old if mode.kind == CARRIED else merged(part.table, old, check)))
+    status = "failed" if any(p.table.num_rows for p in parts) else "passed"
+    return replace(result, rule=rule, status=status, parts=tuple(parts), modes=tuple(modes))
+
+
 def run_rules(backend: Backend, rules: tuple[Rule, ...], contract: Contract, missing: dict[str, str],
-              bindings: dict[str, Bindings], kind: str = "fused",
-              progress: Progress | None = None) -> tuple[RuleResult, ...]:
+              bindings: dict[str, Bindings], kind: str = "fused", progress: Progress | None = None,
+              skip: frozenset[tuple[str, int]] = frozenset()) -> tuple[RuleResult, ...]:
     """Every rule's result, its checks answered by the steps of the plan (`compiler/plan.py`).
 
     A rule whose data is missing is an `error` and takes no part in the plan. When a fused
     scan fails, its members run alone, so that one failing check cannot hide the others.
+    The checks in `skip` are not run (their findings are carried from a previous report).
     """
     runnable = tuple(r for r in rules if not any(d in missing for d in r.datasets))
-    tables: dict[tuple[str, int], pa.Table] = {}
+    tables: dict[tuple[str, int], pa.Table] = {key: pa.table({}) for key in skip}  # filled by the caller
     errors: dict[str, str] = {}
     seconds: dict[str, float] = {r.id: 0.0 for r in rules}
-    steps = plan(runnable, contract, kind)
+    steps = plan(runnable, contract, kind, skip)
     for done, step in enumerate(steps):
         if progress:
             progress("rules", done, len(steps), ", ".join(dict.fromkeys(m.rule for m in members(step))))

@@ -35,17 +35,28 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def link(previous: Path | None) -> dict:
-    """What a new report records of the report before it (nothing before it: the first)."""
-    if previous is None:
-        return {"first": True}
+def read_previous(previous: Path) -> dict:
+    """The previous report of the chain, as written (`--previous`); it must be a reglement JSON report.
+
+    It is taken as the chain's last link: its findings are carried into the next report
+    where nothing they rest on changed (`incremental.py`); `reglement verify` checks it.
+    """
     try:
         report = json.loads(Path(previous).read_text("utf-8"))
-        as_of = report["as_of"]
+        if not isinstance(report, dict) or not isinstance(report["as_of"], str):
+            raise TypeError
     except (OSError, ValueError, KeyError, TypeError):
         raise ChainError(f"{previous}: error E804: not a reglement JSON report; a chain needs the previous report "
                          "as written") from None
-    return {"previous": {"path": str(previous), "sha256": file_sha256(previous), "as_of": as_of}}
+    return report
+
+
+def link(previous: Path | None, report: dict | None = None) -> dict:
+    """What a new report records of the report before it (nothing before it: the first)."""
+    if previous is None:
+        return {"first": True}
+    report = report if report is not None else read_previous(previous)
+    return {"previous": {"path": str(previous), "sha256": file_sha256(previous), "as_of": report["as_of"]}}
 
 
 # -- signing -----------------------------------------------------------------------------------

@@ -17,13 +17,14 @@ from typing import Callable
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .arrow_values import ints, number, repeated, text, texts
+from .arrow_values import flags_of, ints, number, repeated, text, texts
 
 EMPTY = "—"  # a null value in a message
 WORDS = {"nl": ("ja", "nee"), "en": ("yes", "no")}  # true and false in a message
 CHUNK = 1 << 16
 SCHEMA = pa.schema([("dataset", pa.string()), ("key", pa.string()), ("identity", pa.string()),
-                    ("message", pa.string()), ("waiver", pa.int32()), ("baseline", pa.string())])
+                    ("message", pa.string()), ("waiver", pa.int32()), ("baseline", pa.string()),
+                    ("file", pa.string()), ("carried", pa.bool_())])
 
 
 # -- text kernels ---------------------------------------------------------------------------
@@ -106,7 +107,9 @@ class Findings(Sequence[dict]):
 
     `key` is the JSON object of the key in the rule's order; `identity` the dataset and the
     key with sorted names, which a baseline compares; `waiver` is the index of the
-    waiver that covers the finding (null: open); `baseline` is `new`, `open` or null.
+    waiver that covers the finding (null: open); `baseline` is `new`, `open` or null;
+    `file` the file of a dataset given as a folder the row is in; `carried` marks a
+    finding taken over from the previous report (`incremental.py`).
     """
 
     def __init__(self, table: pa.Table, waivers: Sequence[dict] = ()):
@@ -134,10 +137,10 @@ class Findings(Sequence[dict]):
                     waivers.append(waiver)
                 index = waivers.index(waiver)
             rows.append((f["dataset"], json.dumps(f["key"], ensure_ascii=False), identity(f["dataset"], f["key"]),
-                         f["message"], index, f.get("baseline")))
+                         f["message"], index, f.get("baseline"), f.get("file"), bool(f.get("carried"))))
         columns = list(zip(*rows)) or [()] * len(SCHEMA)
         arrays = [texts(columns[0]), texts(columns[1]), texts(columns[2]), texts(columns[3]), ints(columns[4]),
-                  texts(columns[5])]
+                  texts(columns[5]), texts(columns[6]), flags_of(columns[7])]
         return cls(pa.Table.from_arrays(arrays, schema=SCHEMA), waivers)
 
     def __len__(self) -> int:
@@ -163,6 +166,10 @@ class Findings(Sequence[dict]):
             out |= {"waived": True, "waiver": self.waivers[row["waiver"]]}
         if row["baseline"] is not None:
             out["baseline"] = row["baseline"]
+        if row["file"] is not None:
+            out["file"] = row["file"]
+        if row["carried"]:
+            out["carried"] = True
         return out
 
     @property
@@ -201,10 +208,14 @@ class Findings(Sequence[dict]):
         if waivers and waiver.null_count < rows:
             marked = pc.take(texts([f', "waived": true, "waiver": {w}' for w in waivers]), pc.fill_null(waiver, number(0)))
             head = join([head, pc.if_else(pc.is_null(waiver), text(""), marked)], rows)
-        mark = batch.column("baseline")
-        if mark.null_count < rows:
-            marked = join([', "baseline": "', pc.fill_null(mark, text("")), '"'], rows)
-            head = join([head, pc.if_else(pc.is_null(mark), text(""), marked)], rows)
+        for name in ("baseline", "file"):
+            value = batch.column(name)
+            if value.null_count < rows:
+                marked = join([f', "{name}": ', json_string(pc.fill_null(value, text("")))], rows)
+                head = join([head, pc.if_else(pc.is_null(value), text(""), marked)], rows)
+        carried = batch.column("carried")
+        if pc.any(carried).as_py():
+            head = join([head, pc.if_else(carried, text(', "carried": true'), text(""))], rows)
         return join([head, "}"], rows)
 
 

@@ -23,6 +23,7 @@ from ..compiler.model import AUDIT_DATE, KEY_PARTS, Check, Clause, Pack, Rule
 from .audit import Audit, Part, RuleResult
 from .arrow_values import flags, number, repeated, text
 from .findings import EMPTY, SCHEMA, Findings, as_text, fill, join, key_json, scalar_text
+from .incremental import CARRIED, FILE, FULL, MESSAGE, NEW_FILES, digest
 
 INFORMATIONAL = "informational"
 REPORT_SCHEMA = json.loads(files(__package__).joinpath("report.schema.json").read_text("utf-8"))
@@ -74,10 +75,28 @@ def _part(result: RuleResult, part: Part, active: list[tuple[int, Waiver]], lang
     waiver = pa.nulls(rows, pa.int32())
     for index, w in active:
         waiver = pc.if_else(pc.and_(pc.is_null(waiver), _covered(w, check, table)), number(index), waiver)
+    message = fill(result.rule.message[lang], field, rows)
+    carried = pc.is_valid(table.column(MESSAGE)) if MESSAGE in table.column_names else flags(False, rows)
+    if MESSAGE in table.column_names:
+        message = pc.coalesce(table.column(MESSAGE), message)
+    file = table.column(FILE) if FILE in table.column_names else pa.nulls(rows, pa.string())
     columns = [repeated(check.subject, rows), key_json(keys, rows),
                join([check.subject + "\0", key_json(keys, rows, ordered=True)], rows),
-               fill(result.rule.message[lang], field, rows), waiver, pa.nulls(rows, pa.string())]
+               message, waiver, pa.nulls(rows, pa.string()), file, carried]
     return pa.Table.from_arrays(columns, schema=SCHEMA)
+
+
+def _run(result: RuleResult) -> dict:
+    """How the rule ran: in full, or on new files with the rest carried from the previous report, and why."""
+    modes = result.modes
+    kinds = {m.kind for m in modes}
+    kind = FULL if FULL in kinds or not modes else NEW_FILES if NEW_FILES in kinds else CARRIED
+    why = "; ".join(dict.fromkeys(m.why for m in modes if m.kind == kind)) or "no previous report"
+    entry: dict = {"mode": kind, "why": why}
+    files = sorted({f for m in modes for f in m.new})
+    if kind == NEW_FILES:
+        entry["files_read"] = files
+    return entry
 
 
 def _rule_entry(result: RuleResult, config: Config, as_of: dt.date, lang: str) -> dict:
@@ -95,7 +114,7 @@ def _rule_entry(result: RuleResult, config: Config, as_of: dt.date, lang: str) -
         "severity": rule.severity, **({"dataset": rule.dataset} if rule.dataset else {}),
         "datasets": list(rule.datasets), "source": f"{rule.source.file}:{rule.source.line}",
         "params": {k: _json_value(v) for k, v in result.bindings.items() if k != AUDIT_DATE},
-        "status": status, "finding_count": len(findings), "open_count": findings.open_count, "findings": findings,
+        "digest": digest(rule), "run": _run(result), "status": status, "finding_count": len(findings), "open_count": findings.open_count, "findings": findings,
     }
     if waivers:
         entry["waivers"] = [_waiver(w, as_of) | {"covers": findings.covered_by(i)} for i, w in enumerate(waivers)]

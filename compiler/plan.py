@@ -62,12 +62,15 @@ Step = Scan | Alone
 PLANS = ("fused", "plain")
 
 
-def plan(rules: tuple[Rule, ...], contract: Contract, kind: str = "fused") -> tuple[Step, ...]:
-    """The steps that answer every check of the rules, in the order of the rules."""
+def plan(rules: tuple[Rule, ...], contract: Contract, kind: str = "fused",
+         skip: frozenset[tuple[str, int]] = frozenset()) -> tuple[Step, ...]:
+    """The steps that answer every check of the rules (but those in `skip`), in the order of the rules."""
     alone: list[Step] = []
     groups: dict[str, list[tuple[str, int, Check]]] = {}
     for rule in rules:
         for index, check in enumerate(rule.checks):
+            if (rule.id, index) in skip:
+                continue
             if kind == "fused" and _lookups_only(check, contract):
                 groups.setdefault(check.dataset, []).append((rule.id, index, check))
             else:
@@ -82,6 +85,9 @@ def plan(rules: tuple[Rule, ...], contract: Contract, kind: str = "fused") -> tu
 
     def first(step: Step) -> int:
         return min(order[m.rule] for m in members(step))
+
+    if not steps and not alone:
+        return ()
 
     return tuple(sorted([*steps, *alone], key=first))
 

@@ -98,7 +98,7 @@ def _progress(enabled: bool) -> Iterator[Callable | None]:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from .checker.audit import Settings, run_audit
-    from .checker.chain import link, sign
+    from .checker.chain import link, read_previous, sign
     from .checker.formats import writer
     from .checker.report import build_report
     from .compiler.stages import compile_pack
@@ -109,11 +109,13 @@ def cmd_check(args: argparse.Namespace) -> int:
                                                              args.previous), args.fail_on_new, args.baseline)
     pack, config = compile_pack(args.rules, args.config)
     settings = Settings(args.engine, args.memory_limit, args.spill_dir, args.plan)
+    previous = read_previous(args.previous) if args.previous else None
     with _progress(sys.stderr.isatty()) as progress:
-        audit = run_audit(pack, config, args.data, args.as_of, settings, progress)
+        audit = run_audit(pack, config, args.data, args.as_of, settings, progress,
+                          previous=None if args.full else previous, lang=args.lang)
         if progress:
             progress("report", 0, 1, args.format)
-        report = build_report(audit, args.lang, link(args.previous))
+        report = build_report(audit, args.lang, link(args.previous, previous))
         if args.baseline:
             from .checker.baseline import apply_baseline, read_baseline
 
@@ -269,7 +271,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--baseline", type=Path, help="a previous JSON report: mark findings new, open or resolved")
     check.add_argument("--fail-on-new", action="store_true", help="with --baseline: exit 1 only for new findings")
     check.add_argument("--previous", type=Path, help="the previous JSON report of this chain: its sha256 and audit "
-                                                     "date are recorded (see reglement verify)")
+                                                     "date are recorded (see reglement verify), and only what is "
+                                                     "new since is read; its findings of the rest are carried")
+    check.add_argument("--full", action="store_true", help="with --previous: still run every rule in full")
     check.add_argument("--sign", type=Path, metavar="KEY", help="sign the report with this ed25519 private key "
                                                                 "(PEM); writes <output>.sig")
     check.set_defaults(run=cmd_check)

@@ -42,7 +42,8 @@ class Received:
     format: str
     rows: int
     sha256: str | None
-    parts: tuple[tuple[str, str], ...] = ()  # (file, sha256) of each file of a dataset given as a folder
+    parts: tuple[tuple[str, str], ...] = ()  # (file, sha256) of each file of a dataset given as a folder; its
+    # typed relation then has a column PROVENANCE: the name of the file each row is in
     extra_columns: tuple[str, ...] = ()
     restored: dict[str, int] = field(default_factory=dict)  # numbers restored as text, per column
     copied: bool = False  # held as a table (text formats), not read in place
@@ -98,10 +99,10 @@ def _create(con: duckdb.DuckDBPyConnection, contract: Contract, item: Staged, fo
     con.execute(f"CREATE OR REPLACE {kind} {identifier(dataset.name)} AS {found.typed}")
     source = item.source
     parts = tuple((str(p), _file_sha256(p)) for p in source.paths)
-    digest = parts[0][1] if len(parts) == 1 else _combined(parts) if parts else _table_sha256(source.table)
+    digest = _combined(parts) if source.folder else parts[0][1] if parts else _table_sha256(source.table)
     extras = tuple(c for c in item.columns if dataset.column(c) is None)
     return Received(dataset.name, source.label, source.format, summary.rows, digest,
-                    parts if len(parts) > 1 else (), extras, summary.restored, item.copied)
+                    parts if source.folder else (), extras, summary.restored, item.copied)
 
 
 @cache

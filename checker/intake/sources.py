@@ -45,6 +45,7 @@ class Source:
     paths: tuple[Path, ...] = ()
     table: pa.Table | None = field(default=None, compare=False, repr=False)
     partial: bool = False
+    folder: bool = False  # a dataset given as a folder of files (a partitioned access log)
     row_lines: tuple[int, ...] = ()  # for example rows: the file line of each row
     context: str | None = None  # said after each message, e.g. which example of which rule
 
@@ -105,7 +106,7 @@ def folder_sources(folder: Path, contract: Contract) -> Found:
             if not parts:
                 errors.append(DataError(str(entry), "E711", "a dataset given as a folder needs .parquet files in it"))
                 continue
-            sources[name] = Source(name, str(entry), "parquet", parts)
+            sources[name] = Source(name, str(entry), "parquet", parts, folder=True)
         else:
             fmt = _SUFFIXES[_NAME.match(entry.name)["suffix"].lower()]
             sources[name] = Source(name, str(entry), fmt, (entry,))

@@ -79,7 +79,7 @@ class Staged:
 
     @property
     def file(self) -> exp.Expression | None:
-        return exp.column(FILE, quoted=True) if len(self.source.paths) > 1 else None
+        return exp.column(FILE, quoted=True) if self.source.folder else None
 
 
 def stage(con: duckdb.DuckDBPyConnection, source: Source, name: str, types: dict[str, str]) -> Staged:

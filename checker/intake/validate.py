@@ -24,7 +24,7 @@ from sqlglot import exp
 from ...datasets import Column, Dataset
 from ..duckdb_sql import render, struct
 from .errors import MAX_ERRORS_PER_SOURCE, DataError, capped
-from .staging import Staged
+from .staging import FILE, Staged
 
 SQL_TYPES = {"string": "VARCHAR", "date": "DATE", "timestamp": "TIMESTAMP", "bool": "BOOLEAN",
               "list<string>": "VARCHAR[]"}
@@ -266,8 +266,12 @@ class Shape:
     typed: str  # the source in the contract's types
 
 
+PROVENANCE = FILE  # in the typed relation of a dataset given as a folder too: the name of the file a row is in
+
+
 @cache
-def shape(dataset: Dataset, columns: tuple[tuple[str, str], ...], partial: bool, relation: str) -> Shape:
+def shape(dataset: Dataset, columns: tuple[tuple[str, str], ...], partial: bool, relation: str,
+          files: bool = False) -> Shape:
     staged = dict(columns)
     plans, missing = [], []
     for position, column in enumerate(dataset.columns):
@@ -277,6 +281,9 @@ def shape(dataset: Dataset, columns: tuple[tuple[str, str], ...], partial: bool,
             missing.append(column.name)  # reported; the columns there are still checked
     source = exp.to_table(relation, quoted=True)
     typed = exp.select(*[exp.alias_(p.value, p.column.name, quoted=True) for p in plans]).from_(source.copy())
+    if files:  # a finding of a dataset given as a folder says which file it came from (incremental audits)
+        typed = typed.select(exp.alias_(exp.func("parse_filename", exp.column(FILE, quoted=True)), PROVENANCE,
+                                        quoted=True))
     return Shape(tuple(plans), tuple(missing), render(_summary(dataset.name, plans, source)), render(typed))
 
 
@@ -302,7 +309,8 @@ def _summary(tag: str, plans: list[Plan], source: exp.Expression) -> exp.Select:
 
 
 def shape_of(dataset: Dataset, staged: Staged) -> Shape:
-    return shape(dataset, tuple(staged.columns.items()), staged.source.partial, staged.relation.name)
+    return shape(dataset, tuple(staged.columns.items()), staged.source.partial, staged.relation.name,
+                 staged.source.folder)
 
 
 def summarise(con: duckdb.DuckDBPyConnection, shapes: list[tuple[Staged, Shape]]) -> list[Summary]:
