@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -11,6 +12,15 @@ from measure import run_child
 
 AS_OF = "2026-11-28"  # the generator's default audit date; the benchmark audits as of it too
 MARKER = "benchmark-export.json"
+
+
+def reglement_command() -> str:
+    """The `reglement` script installed beside this Python, or the one on PATH."""
+    beside = Path(sys.executable).with_name("reglement")
+    found = str(beside) if beside.is_file() else shutil.which("reglement")
+    if not found:
+        raise SystemExit("benchmarks/run.py: no `reglement` command; install the project first (pip install -e .)")
+    return found
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from typing import Sequence
 @dataclass(frozen=True)
 class Run:
     seconds: float
+    cpu_seconds: float  # user + system time of the child: steadier than wall time on a shared machine
     peak_rss: int  # bytes
     status: int
 
@@ -32,7 +33,7 @@ def run_child(argv: Sequence[str], log: Path, ok: tuple[int, ...] = (0,)) -> Run
     child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode not in ok:
         raise RuntimeError(f"{' '.join(argv[:3])} … exited with {child.returncode}; see {log}")
-    return Run(seconds, usage.ru_maxrss * 1024, child.returncode)
+    return Run(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024, child.returncode)
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,10 @@ class Series:
     @property
     def median(self) -> float:
         return statistics.median(r.seconds for r in self.runs)
+
+    @property
+    def cpu_median(self) -> float:
+        return statistics.median(r.cpu_seconds for r in self.runs)
 
     @property
     def peak_rss(self) -> int:

@@ -8,7 +8,8 @@ same), then times, each as a subprocess exactly as a user runs it, alternating a
 (a) `reglement check` with the whole pack on DuckDB and (b) `benchmarks/handwritten.py`,
 and checks that both find the same keys on every rule; then (c) the pandas engine on an
 export a tenth the size against (a) on that tenth. With `--big` it also audits a
-100M-event export, partitioned by month, once under `--memory-limit 2GB`. Prints a
+100M-event export, partitioned by month, once under `--memory-limit 2GB`, and runs the
+baseline once on it to compare the keys again. Prints a
 table (Markdown) of what it measured; it asserts nothing about time.
 """
 
@@ -19,35 +20,36 @@ import json
 import shutil
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
-from export import AS_OF, Size, ensure_export
+from export import AS_OF, Size, ensure_export, reglement_command
 from keys import Difference, baseline_keys, differences, report_keys
 from machine import load
 from measure import Run, Series, run_child
-from summary import Measured, print_summary
+from summary import Big, Measured, print_summary
 
 HERE = Path(__file__).resolve().parent
 BIG_EVENTS = 100_000_000
 
 
-def reglement_command() -> str:
-    """The `reglement` script installed beside this Python, or the one on PATH."""
-    beside = Path(sys.executable).with_name("reglement")
-    found = str(beside) if beside.is_file() else shutil.which("reglement")
-    if not found:
-        raise SystemExit("benchmarks/run.py: no `reglement` command; install the project first (pip install -e .)")
-    return found
+@dataclass(frozen=True, eq=False)
+class Command:
+    name: str  # names its log
+    argv: list[str]
+    ok: tuple[int, ...] = (0,)  # the exit statuses of a run that worked
 
 
-def check(reglement: str, data: Path, report: Path, *options: str) -> list[str]:
-    return [reglement, "check", "--data", str(data), "--as-of", AS_OF, "--format", "json", "--output", str(report),
-            *options]
+def check(name: str, reglement: str, data: Path, report: Path, *options: str) -> Command:
+    """`reglement check` as a user runs it; exit status 1 only says that there are findings."""
+    return Command(name, [reglement, "check", "--data", str(data), "--as-of", AS_OF, "--format", "json",
+                          "--output", str(report), *options], ok=(0, 1))
 
 
-def handwritten(data: Path, output: Path) -> list[str]:
-    return [sys.executable, str(HERE / "handwritten.py"), "--data", str(data), "--as-of", AS_OF,
-            "--output", str(output)]
+def handwritten(data: Path, output: Path) -> Command:
+    return Command("b", [sys.executable, str(HERE / "handwritten.py"), "--data", str(data), "--as-of", AS_OF,
+                         "--output", str(output)])
 
 
 def run_section(report: Path) -> dict:
@@ -56,16 +58,21 @@ def run_section(report: Path) -> dict:
     return {**data["run"], "findings": data["summary"]["findings"], "events": data["data"]["access_log"]["rows"]}
 
 
-def paired(first: list[str], second: list[str], repeat: int, logs: Path, after_first=None) -> tuple[Series, Series]:
+def measured(series: Series, section: dict) -> Measured:
+    """A series with the size of the export it ran on, from reglement's report on that export."""
+    return Measured(series, section["events"], section["findings"])
+
+
+def paired(first: Command, second: Command, repeat: int, logs: Path,
+           after_first: Callable[[], None] | None = None) -> tuple[Series, Series]:
     """Run `first` and `second` `repeat` times each, alternating which goes first, so drift hits both alike."""
-    runs: dict[int, list[Run]] = {0: [], 1: []}
+    runs: dict[Command, list[Run]] = {first: [], second: []}
     for i in range(repeat):
-        for which in ((0, 1) if i % 2 == 0 else (1, 0)):
-            argv = (first, second)[which]
-            runs[which].append(run_child(argv, logs / f"{'ab'[which]}-{i}.log", ok=(0, 1)))
-            if which == 0 and after_first:
+        for command in (first, second) if i % 2 == 0 else (second, first):
+            runs[command].append(run_child(command.argv, logs / f"{command.name}-{i}.log", command.ok))
+            if command is first and after_first:
                 after_first()
-    return Series(tuple(runs[0])), Series(tuple(runs[1]))
+    return Series(tuple(runs[first])), Series(tuple(runs[second]))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -91,11 +98,12 @@ def main(argv: list[str] | None = None) -> int:
     runs.mkdir(exist_ok=True)
 
     sections: list[dict] = []
-    a, b = paired(check(reglement, full, runs / "a.json"), handwritten(full, runs / "b.parquet"), args.repeat,
+    a, b = paired(check("a", reglement, full, runs / "a.json"), handwritten(full, runs / "b.parquet"), args.repeat,
                   runs, after_first=lambda: sections.append(run_section(runs / "a.json")))
     found: list[Difference] = differences(report_keys(runs / "a.json"), baseline_keys(runs / "b.parquet"))
-    a_tenth, c = paired(check(reglement, tenth, runs / "a-tenth.json"),
-                        check(reglement, tenth, runs / "c-tenth.json", "--engine", "pandas"), args.repeat, runs)
+    a_tenth, c = paired(check("a-tenth", reglement, tenth, runs / "a-tenth.json"),
+                        check("c-tenth", reglement, tenth, runs / "c-tenth.json", "--engine", "pandas"), args.repeat,
+                        runs)
     engines = differences(report_keys(runs / "a-tenth.json"), report_keys(runs / "c-tenth.json"))
     tenth_run = run_section(runs / "a-tenth.json")
 
@@ -103,18 +111,21 @@ def main(argv: list[str] | None = None) -> int:
     if args.big:
         folder = ensure_export(root, Size(BIG_EVENTS // args.events_per_client, args.events_per_client, args.rates,
                                           "month"), reglement)
-        run = run_child(check(reglement, folder, runs / "big.json", "--memory-limit", "2GB",
-                              "--spill-dir", str(root / "spill")), runs / "big.log", ok=(0, 1))
-        big = Measured(Series((run,)), run_section(runs / "big.json")["events"])
+        command = check("big", reglement, folder, runs / "big.json", "--memory-limit", "2GB",
+                        "--spill-dir", str(root / "spill"))
+        run = run_child(command.argv, runs / "big.log", command.ok)
         shutil.rmtree(root / "spill", ignore_errors=True)
+        baseline = handwritten(folder, runs / "big-b.parquet")
+        run_b = run_child(baseline.argv, runs / "big-b.log", baseline.ok)
+        section = run_section(runs / "big.json")
+        big = Big(measured(Series((run,)), section), measured(Series((run_b,)), section),
+                  differences(report_keys(runs / "big.json"), baseline_keys(runs / "big-b.parquet")))
 
     print_summary(size=Size(args.clients, args.events_per_client, args.rates), repeat=args.repeat,
-                  a=Measured(a, sections[0]["events"]), b=Measured(b, sections[0]["events"]),
-                  a_tenth=Measured(a_tenth, tenth_run["events"]), c=Measured(c, tenth_run["events"]),
-                  sections=sections, tenth_findings=tenth_run["findings"], found=found, engines=engines, big=big,
+                  a=measured(a, sections[0]), b=measured(b, sections[0]), a_tenth=measured(a_tenth, tenth_run),
+                  c=measured(c, tenth_run), sections=sections, found=found, engines=engines, big=big,
                   reglement=reglement, load_before=load_before)
-    return 1 if found else 0
-
+    return 1 if found or (big and big.differences) else 0
 
 if __name__ == "__main__":
     sys.exit(main())
