@@ -19,6 +19,10 @@ CREATE MACRO plus(d, i) AS CAST(d + i AS DATE);
 CREATE MACRO late(due, done) AS done > due OR done IS NULL AND audit_date() > due;
 -- A value outside a closed vocabulary; a null is outside too (only nullable columns test blank first).
 CREATE MACRO outside(x, vocabulary) AS NOT coalesce(list_contains(vocabulary, x), false);
+-- A non-null reference that names no row (rule 4.2-dangling-reference).
+CREATE MACRO no_client(x) AS x NOT IN (SELECT client_id FROM clients);
+CREATE MACRO no_user(x) AS x NOT IN (SELECT user_id FROM users);
+CREATE MACRO no_party(x) AS x NOT IN (SELECT party_id FROM parties);
 CREATE MACRO elfproef(b) AS regexp_full_match(b, '[0-9]{9}')
     AND (list_sum(list_transform(range(8), lambda i: (9 - i) * (ascii(b[i + 1]) - 48)))
          - (ascii(b[9]) - 48)) % 11 = 0;
@@ -84,24 +88,24 @@ CREATE VIEW trajectories_found AS
 SELECT 'trajectories', trajectory_id, [
     CASE WHEN outside(kind, ['reintegration', 'jobcoaching', 'support', 'participation'])
          THEN '4.2-unknown-code|kind' END,
-    CASE WHEN client_id NOT IN (SELECT client_id FROM clients) THEN '4.2-dangling-reference|client_id' END,
-    CASE WHEN commissioner_id NOT IN (SELECT party_id FROM parties) THEN '4.2-dangling-reference|commissioner_id' END,
+    CASE WHEN no_client(client_id) THEN '4.2-dangling-reference|client_id' END,
+    CASE WHEN no_party(commissioner_id) THEN '4.2-dangling-reference|commissioner_id' END,
     CASE WHEN end_date < start_date THEN '4.2-date-order|end_date' END
 ] FROM trajectories;
 
 CREATE VIEW contacts_found AS
 SELECT 'contacts', contact_id, [
     CASE WHEN outside(channel, ['meeting', 'phone', 'email', 'letter']) THEN '4.2-unknown-code|channel' END,
-    CASE WHEN client_id NOT IN (SELECT client_id FROM clients) THEN '4.2-dangling-reference|client_id' END,
-    CASE WHEN user_id NOT IN (SELECT user_id FROM users) THEN '4.2-dangling-reference|user_id' END
+    CASE WHEN no_client(client_id) THEN '4.2-dangling-reference|client_id' END,
+    CASE WHEN no_user(user_id) THEN '4.2-dangling-reference|user_id' END
 ] FROM contacts;
 
 CREATE VIEW records_found AS
 SELECT 'records', record_id, [
     CASE WHEN outside(category, ['general', 'special', 'fiscal', 'deletion_statement'])
          THEN '4.2-unknown-code|category' END,
-    CASE WHEN r.client_id NOT IN (SELECT client_id FROM clients) THEN '4.2-dangling-reference|client_id' END,
-    CASE WHEN created_by NOT IN (SELECT user_id FROM users) THEN '4.2-dangling-reference|created_by' END,
+    CASE WHEN no_client(r.client_id) THEN '4.2-dangling-reference|client_id' END,
+    CASE WHEN no_user(created_by) THEN '4.2-dangling-reference|created_by' END,
     CASE WHEN deleted_at < created_at THEN '4.2-date-order|deleted_at' END,
     CASE WHEN category = 'special' AND (subject_informed_at IS NULL OR subject_informed_at > created_at)
          THEN '4.4-special-data-not-informed' END,
@@ -122,8 +126,8 @@ SELECT 'users', user_id, [
 
 CREATE VIEW caseload_found AS
 SELECT 'caseload', assignment_id, [
-    CASE WHEN user_id NOT IN (SELECT user_id FROM users) THEN '4.2-dangling-reference|user_id' END,
-    CASE WHEN client_id NOT IN (SELECT client_id FROM clients) THEN '4.2-dangling-reference|client_id' END,
+    CASE WHEN no_user(user_id) THEN '4.2-dangling-reference|user_id' END,
+    CASE WHEN no_client(client_id) THEN '4.2-dangling-reference|client_id' END,
     CASE WHEN assigned_until < assigned_from THEN '4.2-date-order|assigned_until' END
 ] FROM caseload;
 
@@ -143,8 +147,8 @@ SELECT 'disclosures', disclosure_id, [
              lambda c: outside(c, ['general', 'special', 'fiscal']))) THEN '4.2-unknown-code|categories' END,
     CASE WHEN NOT blank(basis) AND outside(basis, ['consent', 'legal_obligation', 'reintegration_agreement'])
          THEN '4.2-unknown-code|basis' END,
-    CASE WHEN client_id NOT IN (SELECT client_id FROM clients) THEN '4.2-dangling-reference|client_id' END,
-    CASE WHEN party_id NOT IN (SELECT party_id FROM parties) THEN '4.2-dangling-reference|party_id' END,
+    CASE WHEN no_client(client_id) THEN '4.2-dangling-reference|client_id' END,
+    CASE WHEN no_party(party_id) THEN '4.2-dangling-reference|party_id' END,
     CASE WHEN consent_id NOT IN (SELECT consent_id FROM consents) THEN '4.2-dangling-reference|consent_id' END,
     CASE WHEN blank(basis) THEN '7.1-disclosure-without-basis' END,
     CASE WHEN basis = 'consent' AND NOT EXISTS (
@@ -168,8 +172,8 @@ SELECT 'disclosures', disclosure_id, [
 CREATE VIEW consents_found AS
 SELECT 'consents', consent_id, [
     CASE WHEN outside(purpose, ['disclosure', 'marketing']) THEN '4.2-unknown-code|purpose' END,
-    CASE WHEN client_id NOT IN (SELECT client_id FROM clients) THEN '4.2-dangling-reference|client_id' END,
-    CASE WHEN party_id NOT IN (SELECT party_id FROM parties) THEN '4.2-dangling-reference|party_id' END,
+    CASE WHEN no_client(client_id) THEN '4.2-dangling-reference|client_id' END,
+    CASE WHEN no_party(party_id) THEN '4.2-dangling-reference|party_id' END,
     CASE WHEN withdrawn_at < given_at THEN '4.2-date-order|withdrawn_at' END
 ] FROM consents;
 
@@ -185,7 +189,7 @@ SELECT 'requests', request_id, [
     CASE WHEN outside(requester, ['subject', 'representative']) THEN '4.2-unknown-code|requester' END,
     CASE WHEN NOT blank(decision) AND outside(decision, ['granted', 'partial', 'refused'])
          THEN '4.2-unknown-code|decision' END,
-    CASE WHEN client_id NOT IN (SELECT client_id FROM clients) THEN '4.2-dangling-reference|client_id' END,
+    CASE WHEN no_client(client_id) THEN '4.2-dangling-reference|client_id' END,
     CASE WHEN decided_at < received_at THEN '4.2-date-order|decided_at' END,
     CASE WHEN executed_at < decided_at THEN '4.2-date-order|executed_at' END,
     CASE WHEN type = 'access' AND late(plus(received_at, INTERVAL 1 MONTH), decided_at)
@@ -207,13 +211,13 @@ SELECT 'requests', request_id, [
 
 CREATE VIEW objections_found AS
 SELECT 'objections', objection_id, [
-    CASE WHEN client_id NOT IN (SELECT client_id FROM clients) THEN '4.2-dangling-reference|client_id' END
+    CASE WHEN no_client(client_id) THEN '4.2-dangling-reference|client_id' END
 ] FROM objections;
 
 CREATE VIEW marketing_found AS
 SELECT 'marketing', message_id, [
     CASE WHEN outside(k.purpose, ['commercial', 'charitable']) THEN '4.2-unknown-code|purpose' END,
-    CASE WHEN k.client_id NOT IN (SELECT client_id FROM clients) THEN '4.2-dangling-reference|client_id' END,
+    CASE WHEN no_client(k.client_id) THEN '4.2-dangling-reference|client_id' END,
     CASE WHEN c.client_id IS NULL THEN '10.1-marketing-without-consent' END,
     CASE WHEN o.objected_at < CAST(sent_at AS DATE) THEN '10.2-marketing-after-objection' END
 ] FROM marketing k
@@ -223,7 +227,7 @@ LEFT JOIN first_objection o ON o.client_id = k.client_id;
 
 CREATE VIEW complaints_found AS
 SELECT 'complaints', complaint_id, [
-    CASE WHEN client_id NOT IN (SELECT client_id FROM clients) THEN '4.2-dangling-reference|client_id' END,
+    CASE WHEN no_client(client_id) THEN '4.2-dangling-reference|client_id' END,
     CASE WHEN handled_at < received_at THEN '4.2-date-order|handled_at' END,
     CASE WHEN late(plus(received_at, INTERVAL 6 WEEK), handled_at) THEN '12.1-complaint-not-handled' END
 ] FROM complaints;
