@@ -1,0 +1,69 @@
+"""The findings of a JSON report and of the hand-written baseline as the same keys, and where they differ.
+
+A finding is (dataset, key value, column): a row rule has its row's key value and no
+column; a contract rule (4.2-unknown-code, -dangling-reference, -date-order) the row's key
+value and the column; rule 1.1 no key value and the column. Values only, never messages.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+Finding = tuple[str, str | None, str | None]  # dataset, key value, column
+
+
+def report_keys(report: Path) -> dict[str, Counter[Finding]]:
+    """Rule id → its findings in a `reglement check --format json` report (every rule, found or not)."""
+    rules = json.loads(report.read_text(encoding="utf-8"))["rules"]
+    found: dict[str, Counter[Finding]] = {}
+    for rule in rules:
+        if rule.get("kind", "automated") != "automated":
+            continue
+        keys = found.setdefault(rule["id"], Counter())
+        for finding in rule.get("findings", ()):
+            key = dict(finding["key"])
+            column = key.pop("column", None)
+            if len(key) > 1:
+                raise ValueError(f"{rule['id']}: a key of more than one column: {sorted(key)}")
+            keys[(finding["dataset"], next(iter(key.values()), None), column)] += 1
+    return found
+
+
+def baseline_keys(findings: Path) -> dict[str, Counter[Finding]]:
+    """Rule id → its findings in the baseline's Parquet file of (rule, dataset, key, col)."""
+    table = pq.read_table(findings, columns=["rule", "dataset", "key", "col"]).to_pydict()
+    found: dict[str, Counter[Finding]] = {}
+    for rule, dataset, key, col in zip(table["rule"], table["dataset"], table["key"], table["col"]):
+        found.setdefault(rule, Counter())[(dataset, key, col)] += 1
+    return found
+
+
+@dataclass(frozen=True)
+class Difference:
+    """How two sets of findings of one rule differ: counts, and a few keys of each side for the reader."""
+
+    rule: str
+    left: int
+    right: int
+    only_left: tuple[Finding, ...]
+    only_right: tuple[Finding, ...]
+    repeated: tuple[Finding, ...]  # a finding reported more than once on either side
+
+
+def differences(left: dict[str, Counter[Finding]], right: dict[str, Counter[Finding]],
+                shown: int = 5) -> list[Difference]:
+    """The rules whose findings differ between `left` and `right`, with up to `shown` keys of each kind."""
+    out = []
+    for rule in sorted(left.keys() | right.keys()):
+        a, b = left.get(rule, Counter()), right.get(rule, Counter())
+        repeated = sorted(k for k, n in (a + b).items() if a[k] > 1 or b[k] > 1)
+        if a.keys() == b.keys() and not repeated:
+            continue
+        out.append(Difference(rule, sum(a.values()), sum(b.values()), tuple(sorted(a.keys() - b.keys(), key=str)[:shown]),
+                              tuple(sorted(b.keys() - a.keys(), key=str)[:shown]), tuple(repeated[:shown])))
+    return out

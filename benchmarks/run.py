@@ -1,0 +1,131 @@
+"""The benchmark: `reglement check` against a hand-written DuckDB baseline, in one run, paired and repeated.
+
+    python benchmarks/run.py [--clients 20000] [--events-per-client 1000] [--rates audit|realistic]
+                             [--repeat 3] [--out DIR] [--big]
+
+Generates the export with `reglement generate` (Parquet; reused while its size is the
+same), then times, each as a subprocess exactly as a user runs it, alternating a and b:
+(a) `reglement check` with the whole pack on DuckDB and (b) `benchmarks/handwritten.py`,
+and checks that both find the same keys on every rule; then (c) the pandas engine on an
+export a tenth the size against (a) on that tenth. With `--big` it also audits a
+100M-event export, partitioned by month, once under `--memory-limit 2GB`, and runs the
+baseline once on it to compare the keys again. Prints a table (Markdown) of what it
+measured; it asserts nothing about time, and exits 1 when (b) and (a) find other keys.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from export import AS_OF, Size, ensure_export, reglement_command
+from keys import Difference, baseline_keys, differences, report_keys
+from machine import load
+from measure import Run, Series, run_child
+from summary import Big, Measured, print_summary
+
+HERE = Path(__file__).resolve().parent
+BIG_EVENTS = 100_000_000
+
+
+@dataclass(frozen=True, eq=False)
+class Command:
+    name: str  # names its log
+    argv: list[str]
+    ok: tuple[int, ...] = (0,)  # the exit statuses of a run that worked
+
+
+def check(name: str, reglement: str, data: Path, report: Path, *options: str) -> Command:
+    """`reglement check` as a user runs it; exit status 1 only says that there are findings."""
+    return Command(name, [reglement, "check", "--data", str(data), "--as-of", AS_OF, "--format", "json",
+                          "--output", str(report), *options], ok=(0, 1))
+
+
+def handwritten(data: Path, output: Path) -> Command:
+    return Command("b", [sys.executable, str(HERE / "handwritten.py"), "--data", str(data), "--as-of", AS_OF,
+                         "--output", str(output)])
+
+
+def run_section(report: Path) -> dict:
+    """The `run` section of a JSON report (seconds, phases, per-rule seconds), its findings and access-log rows."""
+    data = json.loads(report.read_text(encoding="utf-8"))
+    return {**data["run"], "findings": data["summary"]["findings"], "events": data["data"]["access_log"]["rows"]}
+
+
+def measured(series: Series, section: dict) -> Measured:
+    """A series with the size of the export it ran on, from reglement's report on that export."""
+    return Measured(series, section["events"], section["findings"])
+
+
+def paired(first: Command, second: Command, repeat: int, logs: Path,
+           after_first: Callable[[], None] | None = None) -> tuple[Series, Series]:
+    """Run `first` and `second` `repeat` times each, alternating which goes first, so drift hits both alike."""
+    runs: dict[Command, list[Run]] = {first: [], second: []}
+    for i in range(repeat):
+        for command in (first, second) if i % 2 == 0 else (second, first):
+            runs[command].append(run_child(command.argv, logs / f"{command.name}-{i}.log", command.ok))
+            if command is first and after_first:
+                after_first()
+    return Series(tuple(runs[first])), Series(tuple(runs[second]))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--clients", type=int, default=20_000)
+    parser.add_argument("--events-per-client", type=int, default=1_000)
+    parser.add_argument("--rates", choices=("audit", "realistic"), default="audit",
+                        help="audit: about 1.5%% odd background events; realistic: about 0.01%%")
+    parser.add_argument("--repeat", type=int, default=3, help="paired repeats of each timed command (default 3)")
+    parser.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()) / "reglement-bench",
+                        help="where exports, reports and logs go (exports are reused)")
+    parser.add_argument("--big", action="store_true",
+                        help=f"also audit a {BIG_EVENTS:,}-event export (monthly Parquet) under --memory-limit 2GB")
+    args = parser.parse_args(argv)
+    if args.clients < 500 or args.repeat < 1:
+        parser.error("--clients must be at least 500 (its tenth must plant every rule) and --repeat at least 1")
+
+    reglement, root = reglement_command(), args.out
+    load_before = load()
+    full = ensure_export(root, Size(args.clients, args.events_per_client, args.rates), reglement)
+    tenth = ensure_export(root, Size(args.clients // 10, args.events_per_client, args.rates), reglement)
+    runs = root / "runs"
+    runs.mkdir(exist_ok=True)
+
+    sections: list[dict] = []
+    a, b = paired(check("a", reglement, full, runs / "a.json"), handwritten(full, runs / "b.parquet"), args.repeat,
+                  runs, after_first=lambda: sections.append(run_section(runs / "a.json")))
+    found: list[Difference] = differences(report_keys(runs / "a.json"), baseline_keys(runs / "b.parquet"))
+    a_tenth, c = paired(check("a-tenth", reglement, tenth, runs / "a-tenth.json"),
+                        check("c-tenth", reglement, tenth, runs / "c-tenth.json", "--engine", "pandas"), args.repeat,
+                        runs)
+    engines = differences(report_keys(runs / "a-tenth.json"), report_keys(runs / "c-tenth.json"))
+    tenth_run = run_section(runs / "a-tenth.json")
+
+    big = None
+    if args.big:
+        folder = ensure_export(root, Size(BIG_EVENTS // args.events_per_client, args.events_per_client, args.rates,
+                                          "month"), reglement)
+        command = check("big", reglement, folder, runs / "big.json", "--memory-limit", "2GB",
+                        "--spill-dir", str(root / "spill"))
+        run = run_child(command.argv, runs / "big.log", command.ok)
+        shutil.rmtree(root / "spill", ignore_errors=True)
+        baseline = handwritten(folder, runs / "big-b.parquet")
+        run_b = run_child(baseline.argv, runs / "big-b.log", baseline.ok)
+        section = run_section(runs / "big.json")
+        big = Big(measured(Series((run,)), section), measured(Series((run_b,)), section),
+                  differences(report_keys(runs / "big.json"), baseline_keys(runs / "big-b.parquet")))
+
+    print_summary(size=Size(args.clients, args.events_per_client, args.rates), repeat=args.repeat,
+                  a=measured(a, sections[0]), b=measured(b, sections[0]), a_tenth=measured(a_tenth, tenth_run),
+                  c=measured(c, tenth_run), sections=sections, found=found, engines=engines, big=big,
+                  reglement=reglement, load_before=load_before)
+    return 1 if found or (big and big.differences) else 0
+
+if __name__ == "__main__":
+    sys.exit(main())
