@@ -85,7 +85,7 @@ CASES = [
                                           disc("D2", "C1", "P1", "2026-01-01T09:00:00", categories=["special", ""]),
                                           disc("D3", "C1", "P1", "2026-01-01T09:00:00", basis=None, categories=[])],
                           "clients": [{"client_id": "C1", "gender": "v"}, {"client_id": "C2", "gender": ""}]},
-     ["C1", "D2", "E1", "E2"], AS_OF),
+     ["C1", "D2", "D3", "E1", "E2"], AS_OF),  # D3: a list with no items is empty, and categories is required
     ("4.2-dangling-reference", {"clients": [{"client_id": "C1"}], "parties": [{"party_id": "P1"}],
                                 "consents": [{"consent_id": "K1", "client_id": "C1", "purpose": "disclosure",
                                               "party_id": None, "given_at": D("2026-01-01")}],

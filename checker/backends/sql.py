@@ -14,6 +14,7 @@ argument, a message value) as `COALESCE((x), FALSE)`.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Mapping
 
 import sqlglot
@@ -82,8 +83,23 @@ class SqlRenderer:
         return exp.not_(exp.Coalesce(this=self.render(e.operand), expressions=[exp.false()]))
 
     def _logical(self, e: ir.Logical) -> exp.Expression:
-        combine = exp.and_ if e.op == "and" else exp.or_
-        return combine(self.render(e.left), self.render(e.right))
+        if e.op == "and":
+            return exp.and_(self.render(e.left), self.render(e.right))
+        return exp.or_(self.render(self._no_blank_test(e.left, e.right)),
+                       self.render(self._no_blank_test(e.right, e.left)))
+
+    def _no_blank_test(self, side: ir.Expr, other: ir.Expr) -> ir.Expr:
+        """`x is empty or x not in [values]` tests no blank: a blank x is not one of the values
+        (none is blank), so `x is null` says the same, without a regular expression on every row."""
+        if not (isinstance(side, ir.IsEmpty) and not side.negated and side.operand.type == ir.STRING
+                and isinstance(other, ir.InList) and other.negated):
+            return side
+        values = self.bindings[other.param.name] if other.param else [
+            i.value if isinstance(i, ir.Literal) else None for i in other.items]
+        if all(isinstance(v, str) and re.search(r"[^ \t\n\r\f]", v) for v in values) and \
+                self.render(side.operand) == self.render(other.operand):
+            return ir.IsNull(side.span, side.operand, negated=False)
+        return side
 
     def _compare(self, e: ir.Compare) -> exp.Expression:
         return _COMPARE[e.op](this=self.value(e.left), expression=self.value(e.right))
@@ -159,7 +175,7 @@ class SqlRenderer:
         return query.where(self.render(where)) if where is not None else query
 
     def _found(self, e: ir.Found) -> exp.Expression:
-        return exp.Coalesce(this=exp.column(FOUND, table=e.lookup, quoted=True), expressions=[exp.false()])
+        return exp.not_(exp.Is(this=exp.column(FOUND, table=e.lookup, quoted=True), expression=exp.Null()))
 
     def _exists(self, e: ir.Exists) -> exp.Expression:
         test = exp.Exists(this=self._subquery(e.source, e.where, exp.Literal.number(1)))
@@ -277,7 +293,8 @@ def output(i: int, name: str) -> str:
 
 def scan_query(scan: Scan, bindings: list[Bindings]) -> exp.Select:
     """One query for the members of a fused scan: the dataset with its lookups joined once, a
-    flag per member, each member's message values, and only the rows some member flags.
+    flag per member (true, or false or null), each member's message values, and only the rows
+    some member flags.
 
     A lookup row is joined with an extra column that is true, so that `found` does not
     depend on which of its columns might be null.
@@ -291,8 +308,8 @@ def scan_query(scan: Scan, bindings: list[Bindings]) -> exp.Select:
     keys = scan.members[0].check.keys
     columns = [exp.column(k, table="t0", quoted=True).as_(k, quoted=True) for k in keys]
     for i, (member, bound) in enumerate(zip(scan.members, bindings)):
-        renderer = SqlRenderer(bound)
-        columns.append(renderer.value(member.check.condition).as_(flag(i), quoted=True))
+        renderer = SqlRenderer(bound)  # a flag may be null, as a filter takes it: coalescing costs a pass
+        columns.append(renderer.render(member.check.condition).as_(flag(i), quoted=True))
         columns += [renderer.value(v).as_(output(i, name), quoted=True) for name, v in member.check.outputs.items()]
     inner = query.select(*columns)
     flagged = exp.or_(*[exp.column(flag(i), quoted=True) for i in range(len(scan.members))])

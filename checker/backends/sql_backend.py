@@ -28,7 +28,7 @@ class SqlBackend:
         keys = scan.members[0].check.keys
         out = []
         for i, member in enumerate(scan.members):
-            rows = found.filter(found.column(flag(i)))
+            rows = found.filter(found.column(flag(i)))  # a null flag, like false, drops the row
             names = [*keys, *member.check.outputs]
             columns = [rows.column(k) for k in keys] + [rows.column(output(i, name)) for name in member.check.outputs]
             out.append(pa.Table.from_arrays(columns, names=names))
