@@ -22,10 +22,11 @@ import pyarrow as pa
 from ...datasets import EXPORT_COLUMNS, Contract, Dataset
 from sqlglot import exp
 
-from ..duckdb_sql import identifier, render
+from ..duckdb_sql import render
+from .engine import IntakeEngine, intake_engine
 from .errors import DataContractError, DataError
 from .sources import Found, Source, folder_sources, frame_sources, missing_reason, rows_sources
-from .staging import Staged, Unreadable, drop, stage
+from .staging import Staged, Unreadable
 from .validate import SQL_TYPES, Shape, Summary, errors_of, shape_of, summarise
 
 __all__ = ["DataContractError", "DataError", "Found", "Intake", "Received", "Source", "folder_sources",
@@ -53,48 +54,52 @@ class Intake:
     unread: tuple[str, ...] = ()  # export files no dataset of the contract claims
 
 
-def take_in(con: duckdb.DuckDBPyConnection, contract: Contract, sources: dict[str, Source],
+def take_in(target: duckdb.DuckDBPyConnection | IntakeEngine, contract: Contract, sources: dict[str, Source],
             unread: tuple[str, ...] = ()) -> Intake:
-    """Validate every source and create the typed relations, or raise with every problem found."""
+    """Validate every source and create the typed relations, or raise with every problem found.
+
+    `target` is the engine that holds the data: a DuckDB connection, or the intake of
+    another engine (`staging_spark.py`, `staging_postgres.py`).
+    """
+    engine = intake_engine(target)
     staged: list[Staged] = []
     errors: list[DataError] = []
     nothing = [s for s in sources.values() if s.partial and s.table is not None and s.table.num_rows == 0]
-    if nothing:  # example rows that leave a dataset out: an empty relation, nothing to validate
-        con.execute(";".join(empty_table(contract[s.dataset]) for s in nothing))
+    for source in nothing:  # example rows that leave a dataset out: an empty relation, nothing to validate
+        engine.create_empty(contract[source.dataset])
     try:
         for name, source in sources.items():
             if source in nothing:
                 continue
             dataset = contract[name]
             try:
-                staged.append(stage(con, source, f"__reglement_stage_{name}", {c.name: c.type for c in dataset.columns}))
+                staged.append(engine.stage(source, f"__reglement_stage_{name}",
+                                           {c.name: c.type for c in dataset.columns}))
             except Unreadable as exc:
                 errors += exc.errors if exc.total == len(exc.errors) else [*exc.errors, DataError(
                     source.label, None, f"{exc.total - len(exc.errors)} more errors not shown")]
-        planned = [(item, shape_of(contract[item.source.dataset], item)) for item in staged]
-        summaries = summarise(con, planned)
+        planned = [(item, shape_of(contract[item.source.dataset], item, engine.dialect)) for item in staged]
+        summaries = summarise(engine, planned)
         for (item, found), summary in zip(planned, summaries):
             errors += [DataError(item.source.label, "E704", f"missing column '{c}'") for c in found.missing]
-            errors += errors_of(con, item, found, summary)
+            errors += errors_of(engine, item, found, summary)
         if errors:
             raise DataContractError(errors)
         received = {s.dataset: Received(s.dataset, s.label, s.format, 0, None) for s in nothing}
-        received |= {item.source.dataset: _create(con, contract, item, found, summary)
+        received |= {item.source.dataset: _create(engine, contract, item, found, summary)
                      for (item, found), summary in zip(planned, summaries)}
     finally:
         for item in staged:
             if item.copied or errors:
-                drop(con, item)
-    _export_columns(con, staged, [contract[s.dataset] for s in nothing])
+                engine.drop(item)
+    _export_columns(engine, staged, [contract[s.dataset] for s in nothing])
     return Intake(received, unread)
 
 
-def _create(con: duckdb.DuckDBPyConnection, contract: Contract, item: Staged, found: Shape,
-            summary: Summary) -> Received:
+def _create(engine: IntakeEngine, contract: Contract, item: Staged, found: Shape, summary: Summary) -> Received:
     """The typed relation of one source: a view where the data can be read in place, else a table."""
     dataset = contract[item.source.dataset]
-    kind = "TABLE" if item.copied else "VIEW"
-    con.execute(f"CREATE OR REPLACE {kind} {identifier(dataset.name)} AS {found.typed}")
+    engine.create(dataset, found.typed, item.copied)
     source = item.source
     parts = tuple((str(p), _file_sha256(p)) for p in source.paths)
     digest = parts[0][1] if len(parts) == 1 else _combined(parts) if parts else _table_sha256(source.table)
@@ -113,13 +118,13 @@ def empty_table(dataset: Dataset) -> str:
     return render(create)
 
 
-def _export_columns(con: duckdb.DuckDBPyConnection, staged: list[Staged], empty: list[Dataset]) -> None:
+def _export_columns(engine: IntakeEngine, staged: list[Staged], empty: list[Dataset]) -> None:
     """The relation rule 1.1 reads: every column of every source, by dataset."""
     pairs = [(s.source.dataset, c) for s in staged for c in s.columns]
     pairs += [(d.name, c) for d in empty for c in d.column_names]
     table = pa.table({"dataset": pa.array([d for d, _ in pairs], pa.string()),
                       "column": pa.array([c for _, c in pairs], pa.string())})
-    con.register(EXPORT_COLUMNS.name, table)
+    engine.register(EXPORT_COLUMNS.name, table)
 
 
 def _file_sha256(path: Path) -> str:
