@@ -67,11 +67,12 @@ class Audit:
 
 @dataclass(frozen=True)
 class Settings:
-    """How the engine runs: DuckDB's memory limit (default: DuckDB's own) and where it spills."""
+    """How the engine runs: DuckDB's memory limit (default: DuckDB's own) and where it spills; Spark's master."""
 
     engine: str = "duckdb"
     memory_limit: str | None = None
     temp_directory: Path | None = None
+    spark_master: str = "local[*]"
 
 
 def sources_of(data: Path | Mapping[str, object], pack: Pack) -> tuple[dict[str, Source], tuple[str, ...], Callable]:
@@ -83,8 +84,16 @@ def sources_of(data: Path | Mapping[str, object], pack: Pack) -> tuple[dict[str,
 
 
 @contextmanager
-def session(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
-    """An in-memory DuckDB for one audit, with the memory limit and spill folder asked for."""
+def session(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection | object]:
+    """The engine one audit takes its data into: an in-memory DuckDB, with the memory limit and spill
+    folder asked for, or a Spark session whose intake reads the files itself."""
+    if settings.engine == "spark":
+        from .backends.spark import spark_session
+        from .intake.staging_spark import SparkIntake
+
+        with spark_session(settings.spark_master) as spark:
+            yield SparkIntake(spark)
+        return
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
     spill = None

@@ -103,6 +103,8 @@ _TABLE = [
     ("E711", "intake", "a folder where a file is expected, or a dataset folder without Parquet files",
      "give the dataset as one file, or as a folder of .parquet files"),
     ("E712", "intake", "a frame for a dataset the contract does not have", "correct the dataset's name"),
+    ("E713", "intake", "the engine does not read a file of this format (Spark reads no spreadsheets)",
+     "convert the file to Parquet, CSV or JSON Lines, or audit it with --engine duckdb"),
 ]
 
 CODES: dict[str, Code] = {code: Code(code, stage, meaning, remedy) for code, stage, meaning, remedy in _TABLE}

@@ -23,6 +23,7 @@ from .explain import register as register_explain
 from .rules import default_pack, pack_folder
 
 SEVERITIES = ("low", "medium", "high", "critical")
+ENGINES = ("duckdb", "pandas", "spark")
 FORMATS = ("text", "json", "markdown", "html", "junit", "sarif")
 
 
@@ -93,7 +94,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from .compiler.stages import compile_pack
 
     pack, config = compile_pack(args.rules, args.config)
-    settings = Settings(args.engine, args.memory_limit, args.spill_dir)
+    settings = Settings(args.engine, args.memory_limit, args.spill_dir, args.spark_master)
     with _progress(sys.stderr.isatty()) as progress:
         audit = run_audit(pack, config, args.data, args.as_of, settings, progress)
     report = build_report(audit, args.lang)
@@ -199,7 +200,11 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--output", type=Path, help="write the report here (atomically) instead of to stdout")
     check.add_argument("--fail-on", choices=SEVERITIES, default="low", help="lowest severity that fails the run")
     check.add_argument("--lang", choices=("nl", "en"), default="nl", help="language of titles and messages")
-    check.add_argument("--engine", choices=("duckdb", "pandas"), default="duckdb")
+    check.add_argument("--engine", choices=ENGINES, default="duckdb",
+                       help="where the rules run: DuckDB, pandas, Spark (reads the files itself), or inside "
+                            "PostgreSQL (the datasets that --config maps to its tables)")
+    check.add_argument("--spark-master", default="local[*]", metavar="URL",
+                       help="with --engine spark: the Spark master (default local[*]; spark://host:7077 for a cluster)")
     check.add_argument("--memory-limit", metavar="SIZE", help="DuckDB's memory limit, e.g. 2GB (default: DuckDB's "
                                                               "own); beyond it DuckDB spills to a temporary folder")
     check.add_argument("--spill-dir", type=Path, help="where DuckDB spills with --memory-limit (default: a new "

@@ -119,7 +119,7 @@ def _numbered(con: duckdb.DuckDBPyConnection, raw: str, name: str) -> exp.Expres
 
 
 # -- CSV -----------------------------------------------------------------------------------
-def _repeated_header(source: Source) -> list[DataError]:
+def repeated_header(source: Source) -> list[DataError]:
     """Column names that repeat, ignoring case: DuckDB would silently rename the second
     (`religion`, `Religion` → `Religion_1`) and rule 1.1 would report a name the file lacks."""
     path = source.paths[0]
@@ -141,7 +141,7 @@ def _repeated_header(source: Source) -> list[DataError]:
 
 def _csv(con: duckdb.DuckDBPyConnection, source: Source, name: str, types: dict[str, str]):
     """Copy the CSV as VARCHAR; malformed lines land in a rejects table, not an exception."""
-    repeated = _repeated_header(source)
+    repeated = repeated_header(source)
     if repeated:
         raise Unreadable(repeated)
     raw, rejects, scans = (f"{name}_{helper}" for helper in ("raw", "rejects", "scans"))

@@ -1,0 +1,121 @@
+"""Spark local mode against DuckDB: the same reports, row for row, and the same intake errors.
+
+One Spark session serves the module (Spark starts in seconds, not milliseconds), so the
+cases are few and small. Without Java or PySpark these tests skip locally and fail in CI.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+
+import pytest
+
+from reglement.checker.audit import Settings, opened, run_rule
+from reglement.checker.intake import DataContractError, folder_sources, frame_sources, take_in
+from reglement.cli import main
+from reglement.compiler.config import Config
+from reglement.datasets import contract
+from reglement.datasets.generate import generate
+
+from conftest import AS_OF, SAMPLE
+from engine_pair import findings
+from every_node import every_node_frames, every_node_pack
+from needs import missing
+from test_one_intake import CASES, _frame, _write
+
+@pytest.fixture(scope="module")
+def spark():
+    """One Spark context for the module; each audit opens its own session over it."""
+    if shutil.which("java") is None:
+        missing("Java (openjdk-17-jre-headless)")
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        missing("PySpark (pip install '.[spark]')")
+    from reglement.checker.backends.spark import SPARK_CONF
+
+    builder = SparkSession.builder.master("local[2]").appName("reglement-tests")
+    for key, value in SPARK_CONF.items():
+        builder = builder.config(key, value)
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+def _report(capsys, engine: str, export) -> dict:
+    code = main(["check", "--data", str(export), "--as-of", AS_OF, "--format", "json", "--engine", engine])
+    assert code == 1, capsys.readouterr().err
+    return json.loads(capsys.readouterr().out)
+
+
+def _rules(report: dict) -> list[dict]:
+    return [{k: r.get(k) for k in ("id", "status", "finding_count", "findings", "error")}
+            for r in report["rules"] if r["kind"] == "automated"]
+
+
+@pytest.mark.parametrize("export", ["sample", "generated-monthly-parquet"])
+def test_spark_report_equals_duckdb_for_every_rule(spark, tmp_path, capsys, export):
+    """`reglement check --engine spark` equals DuckDB's report: statuses, findings, keys and messages."""
+    folder = SAMPLE
+    if export != "sample":
+        folder = tmp_path / "export"
+        generate(folder, clients=60, seed=11, fmt="parquet", access_log_partitions="month", ground_truth=False)
+    on_spark, on_duckdb = _report(capsys, "spark", folder), _report(capsys, "duckdb", folder)
+    assert on_spark["summary"]["errors"] == 0
+    assert _rules(on_spark) == _rules(on_duckdb)
+    assert {d: v["rows"] for d, v in on_spark["data"].items()} == {d: v["rows"] for d, v in on_duckdb["data"].items()}
+    assert on_duckdb["summary"]["findings"] > 40  # the comparison has something to compare
+
+
+def test_every_node_kind_runs_alike_on_spark_from_frames(spark, tmp_path):
+    """Hours on timestamps, lists `in` a parameter, `latest`, counts: the condition that holds every IR node."""
+    pack = every_node_pack(tmp_path)
+    rule = pack.rules[0]
+    bindings = rule.bind(Config().overrides(rule.id), dt.date(2026, 11, 28))
+    results = []
+    for engine in ("duckdb", "spark"):
+        with opened(pack, every_node_frames(), Settings(engine)) as run:
+            results.append(findings(run_rule(run.backend, rule, run.missing, bindings)))
+    assert results[0] == results[1]
+    assert [f["key"]["request_id"] for f in results[1]] == ["R1"]
+
+
+@pytest.mark.parametrize("kind", ["csv", "jsonl", "parquet", "pandas", "arrow"])
+def test_the_same_breach_gives_the_same_error_on_spark(spark, tmp_path, kind):
+    """Each case of test_one_intake, staged by Spark: the same codes and the same words."""
+    from reglement.checker.backends.spark import spark_session
+    from reglement.checker.intake.staging_spark import SparkIntake
+
+    for case, (columns, expected) in sorted(CASES.items()):
+        if kind == "csv" and case == "number-in-a-text-column":
+            continue
+        folder = tmp_path / case
+        folder.mkdir()
+        if kind in ("csv", "jsonl", "parquet"):
+            label = str(_write(folder, kind, columns))
+            sources = folder_sources(folder, contract()).sources
+        else:
+            label = "frames['objections']"
+            sources = frame_sources({"objections": _frame(kind, columns)}, contract())
+        with spark_session() as session, pytest.raises(DataContractError) as caught:
+            take_in(SparkIntake(session), contract(), sources)
+        assert [str(e) for e in caught.value.errors] == [f"{label}: {m}" for m in expected], case
+
+
+def test_a_spreadsheet_is_an_error_on_spark_not_a_silent_pass(spark, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    book.active.append(["objection_id", "client_id", "objected_at"])
+    book.active.append(["O1", "C1", "2024-01-01"])
+    book.save(tmp_path / "objections.xlsx")
+    from reglement.checker.backends.spark import spark_session
+    from reglement.checker.intake.staging_spark import SparkIntake
+
+    with spark_session() as session, pytest.raises(DataContractError) as caught:
+        take_in(SparkIntake(session), contract(), folder_sources(tmp_path, contract()).sources)
+    assert [str(e) for e in caught.value.errors] == [
+        f"{tmp_path / 'objections.xlsx'}: error E713: Spark reads Parquet, CSV, JSON Lines and JSON, not XLSX: "
+        "convert the file, or audit it with --engine duckdb"]
