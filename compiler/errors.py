@@ -52,6 +52,10 @@ _TABLE = [
     ("E116", "config", "a waiver's key names a column that is not the key of the rule's findings",
      "use the key columns the hint lists (and `dataset` for a rule over several datasets)"),
     ("E117", "config", "a parameter value is outside the range its rule allows", "give a value within the range"),
+    ("E118", "config", "the configuration maps a dataset the contract does not have to a table",
+     "correct the dataset's name"),
+    ("E119", "config", "a column mapping names a column the dataset does not have",
+     "name the contract's column on the left, the table's on the right"),
     ("E120", "contract", "the data contract folder named in pack.yaml is not there or holds no schema",
      "name a folder of <dataset>.schema.json files relative to the pack, or a shipped contract (westendorp)"),
     ("E121", "contract", "a dataset schema does not have the fields a contract schema needs",
@@ -105,6 +109,10 @@ _TABLE = [
     ("E712", "intake", "a frame for a dataset the contract does not have", "correct the dataset's name"),
     ("E713", "intake", "the engine does not read a file of this format (Spark reads no spreadsheets)",
      "convert the file to Parquet, CSV or JSON Lines, or audit it with --engine duckdb"),
+    ("E714", "intake", "a table or column the configuration maps a dataset to is not in the database",
+     "correct the mapping in sources: or grant the auditor access to the table"),
+    ("E715", "intake", "the database cannot be reached, or refuses the connection",
+     "check the DSN (its text is never shown) and that the server runs"),
 ]
 
 CODES: dict[str, Code] = {code: Code(code, stage, meaning, remedy) for code, stage, meaning, remedy in _TABLE}

@@ -23,7 +23,7 @@ from .explain import register as register_explain
 from .rules import default_pack, pack_folder
 
 SEVERITIES = ("low", "medium", "high", "critical")
-ENGINES = ("duckdb", "pandas", "spark")
+ENGINES = ("duckdb", "pandas", "spark", "postgres")
 FORMATS = ("text", "json", "markdown", "html", "junit", "sarif")
 
 
@@ -94,7 +94,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     from .compiler.stages import compile_pack
 
     pack, config = compile_pack(args.rules, args.config)
-    settings = Settings(args.engine, args.memory_limit, args.spill_dir, args.spark_master)
+    if args.data is None and (config.sources is None):
+        raise UsageError("reglement check: give --data, or map the datasets to database tables in --config "
+                         "(sources:)")
+    settings = Settings(args.engine, args.memory_limit, args.spill_dir, args.spark_master, config.sources)
     with _progress(sys.stderr.isatty()) as progress:
         audit = run_audit(pack, config, args.data, args.as_of, settings, progress)
     report = build_report(audit, args.lang)
@@ -193,7 +196,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="audit an export folder against a rule pack")
     check.add_argument("--rules", type=Path, default=None, help="rule pack folder (default: the Westendorp pack)")
-    check.add_argument("--data", type=Path, required=True, help="export folder, one file per dataset")
+    check.add_argument("--data", type=Path, help="export folder, one file per dataset (optional when --config maps "
+                                                 "every dataset to a database table)")
     check.add_argument("--as-of", type=_date, default=dt.date.today(), help="audit date YYYY-MM-DD (default today)")
     check.add_argument("--config", type=Path, help="the organisation's parameters, attestations and waivers")
     check.add_argument("--format", choices=FORMATS, default="text")
@@ -245,6 +249,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     from .checker.baseline import BaselineError
     from .checker.intake import DataContractError
+    from .compiler.config_sources import SourceError
 
     try:
         args = build_parser().parse_args(argv)
@@ -257,8 +262,8 @@ def main(argv: list[str] | None = None) -> int:
     except CompileError as err:
         print(err.render(), file=sys.stderr)
         return 2
-    except BaselineError as err:
-        print(err, file=sys.stderr)
+    except (BaselineError, SourceError) as err:
+        print(f"reglement: {err}" if isinstance(err, SourceError) else err, file=sys.stderr)
         return 2
     except DataContractError as err:
         print("\n".join(str(e) for e in err.errors), file=sys.stderr)

@@ -3,6 +3,7 @@
     duckdb   one SQL query per check (`sql.py` renders the IR; also for PostgreSQL and Spark)
     pandas   the same IR evaluated with vectorised pandas (`pandas_eval.py`), an independent second reading
     spark    the same SQL in Spark's dialect, over the views the Spark intake created (`spark.py`)
+    postgres the same SQL inside PostgreSQL, for the rules whose datasets all live there (`postgres.py`)
 
 Every backend reads the relations the intake created, so no backend can see other data.
 `make_backend` is the one factory; a new engine is one module here and one line in it.
@@ -18,7 +19,7 @@ import pyarrow as pa
 from ...compiler.model import Bindings, Check
 from ...datasets import Contract
 
-ENGINES = ("duckdb", "pandas", "spark")
+ENGINES = ("duckdb", "pandas", "spark", "postgres")
 
 
 class Backend(Protocol):
@@ -47,4 +48,8 @@ def make_backend(name: str, con: duckdb.DuckDBPyConnection | object, contract: C
         from .spark import SparkBackend
 
         return SparkBackend(con.spark)
+    if name == "postgres":
+        from .postgres import PostgresBackend
+
+        return PostgresBackend(con)
     raise ValueError(f"unknown engine '{name}' ({', '.join(ENGINES)})")

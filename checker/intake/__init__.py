@@ -23,7 +23,7 @@ from ...datasets import EXPORT_COLUMNS, Contract, Dataset
 from sqlglot import exp
 
 from ..duckdb_sql import render
-from .engine import IntakeEngine, intake_engine
+from .engine import IntakeEngine, intake_engines
 from .errors import DataContractError, DataError
 from .sources import Found, Source, folder_sources, frame_sources, missing_reason, rows_sources
 from .staging import Staged, Unreadable
@@ -58,41 +58,45 @@ def take_in(target: duckdb.DuckDBPyConnection | IntakeEngine, contract: Contract
             unread: tuple[str, ...] = ()) -> Intake:
     """Validate every source and create the typed relations, or raise with every problem found.
 
-    `target` is the engine that holds the data: a DuckDB connection, or the intake of
-    another engine (`staging_spark.py`, `staging_postgres.py`).
+    `target` is where the data goes: a DuckDB connection, or the intake of another engine
+    (`staging_spark.py`; `staging_postgres.py`, which keeps files in DuckDB beside it).
+    Each source is validated in the engine that holds it, all before any relation is created.
     """
-    engine = intake_engine(target)
-    staged: list[Staged] = []
+    engines = intake_engines(target)
+    staged: list[tuple[IntakeEngine, Staged]] = []
     errors: list[DataError] = []
     nothing = [s for s in sources.values() if s.partial and s.table is not None and s.table.num_rows == 0]
     for source in nothing:  # example rows that leave a dataset out: an empty relation, nothing to validate
-        engine.create_empty(contract[source.dataset])
+        engines[0].create_empty(contract[source.dataset])
+    planned: list[tuple[IntakeEngine, Staged, Shape, Summary]] = []
     try:
         for name, source in sources.items():
             if source in nothing:
                 continue
-            dataset = contract[name]
+            engine = next(e for e in engines if e.takes(source))
             try:
-                staged.append(engine.stage(source, f"__reglement_stage_{name}",
-                                           {c.name: c.type for c in dataset.columns}))
+                staged.append((engine, engine.stage(source, f"__reglement_stage_{name}",
+                                                    {c.name: c.type for c in contract[name].columns})))
             except Unreadable as exc:
                 errors += exc.errors if exc.total == len(exc.errors) else [*exc.errors, DataError(
                     source.label, None, f"{exc.total - len(exc.errors)} more errors not shown")]
-        planned = [(item, shape_of(contract[item.source.dataset], item, engine.dialect)) for item in staged]
-        summaries = summarise(engine, planned)
-        for (item, found), summary in zip(planned, summaries):
+        for engine in engines:
+            mine = [(item, shape_of(contract[item.source.dataset], item, engine.dialect))
+                    for e, item in staged if e is engine]
+            planned += [(engine, item, found, summary) for (item, found), summary in zip(mine, summarise(engine, mine))]
+        for engine, item, found, summary in planned:
             errors += [DataError(item.source.label, "E704", f"missing column '{c}'") for c in found.missing]
             errors += errors_of(engine, item, found, summary)
         if errors:
             raise DataContractError(errors)
         received = {s.dataset: Received(s.dataset, s.label, s.format, 0, None) for s in nothing}
         received |= {item.source.dataset: _create(engine, contract, item, found, summary)
-                     for (item, found), summary in zip(planned, summaries)}
+                     for engine, item, found, summary in planned}
     finally:
-        for item in staged:
+        for engine, item in staged:
             if item.copied or errors:
                 engine.drop(item)
-    _export_columns(engine, staged, [contract[s.dataset] for s in nothing])
+    _export_columns(engines[0], [item for _, item in staged], [contract[s.dataset] for s in nothing])
     return Intake(received, unread)
 
 
@@ -102,7 +106,12 @@ def _create(engine: IntakeEngine, contract: Contract, item: Staged, found: Shape
     engine.create(dataset, found.typed, item.copied)
     source = item.source
     parts = tuple((str(p), _file_sha256(p)) for p in source.paths)
-    digest = parts[0][1] if len(parts) == 1 else _combined(parts) if parts else _table_sha256(source.table)
+    if len(parts) == 1:
+        digest = parts[0][1]
+    elif parts:
+        digest = _combined(parts)
+    else:
+        digest = _table_sha256(source.table) if source.table is not None else engine.fingerprint(item)
     extras = tuple(c for c in item.columns if dataset.column(c) is None)
     return Received(dataset.name, source.label, source.format, summary.rows, digest,
                     parts if len(parts) > 1 else (), extras, summary.restored, item.copied)

@@ -21,6 +21,9 @@ from .staging import Staged, drop, stage
 class IntakeEngine(Protocol):
     dialect: str
 
+    def takes(self, source: Source) -> bool:
+        """Whether this engine stages `source` (PostgreSQL takes its tables, DuckDB the rest)."""
+
     def rows(self, query: str) -> list[tuple]:
         """The rows of a query in the engine's dialect."""
 
@@ -39,6 +42,9 @@ class IntakeEngine(Protocol):
     def register(self, name: str, table: pa.Table) -> None:
         """A small table from Python (the export's columns) as the relation `name`."""
 
+    def fingerprint(self, staged: Staged) -> str | None:
+        """A SHA-256 of a source that is neither files nor a table in memory (a database table)."""
+
 
 class DuckDBIntake:
     """The intake in an in-memory DuckDB: views over Parquet and tables in memory, tables for text."""
@@ -48,8 +54,14 @@ class DuckDBIntake:
     def __init__(self, con: duckdb.DuckDBPyConnection):
         self.con = con
 
+    def takes(self, source: Source) -> bool:
+        return source.format != "postgres"
+
     def rows(self, query: str) -> list[tuple]:
         return self.con.execute(query).fetchall()
+
+    def fingerprint(self, staged: Staged) -> None:
+        return None
 
     def stage(self, source: Source, name: str, types: dict[str, str]) -> Staged:
         return stage(self.con, source, name, types)
@@ -70,6 +82,9 @@ class DuckDBIntake:
         self.con.register(name, table)
 
 
-def intake_engine(target: duckdb.DuckDBPyConnection | IntakeEngine) -> IntakeEngine:
-    """An intake engine; a DuckDB connection is taken as the DuckDB one."""
-    return DuckDBIntake(target) if isinstance(target, duckdb.DuckDBPyConnection) else target
+def intake_engines(target: duckdb.DuckDBPyConnection | IntakeEngine) -> list[IntakeEngine]:
+    """The engines that take the sources in, the one that keeps the export's column list first."""
+    if isinstance(target, duckdb.DuckDBPyConnection):
+        return [DuckDBIntake(target)]
+    beside = getattr(target, "duck", None)  # PostgreSQL keeps files in DuckDB beside it
+    return [beside, target] if beside is not None else [target]

@@ -46,8 +46,14 @@ class SparkIntake:
     def __init__(self, spark):
         self.spark = spark
 
+    def takes(self, source: Source) -> bool:
+        return True
+
     def rows(self, query: str) -> list[tuple]:
         return [tuple(row) for row in self.spark.sql(query).collect()]
+
+    def fingerprint(self, staged: Staged) -> None:
+        return None
 
     def stage(self, source: Source, name: str, types: dict[str, str]) -> Staged:
         from pyspark.errors import PySparkException
