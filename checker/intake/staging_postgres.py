@@ -65,7 +65,8 @@ class Connection:
             self._cur.execute("BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             [(read_only,)] = self.rows("SELECT current_setting('transaction_read_only')")
         except adbc.Error as err:
-            why = _CONNECT.get(getattr(err, "sqlstate", None) or "", "refuses the connection or cannot be reached")
+            unreached = "cannot be reached" if isinstance(err, adbc.OperationalError) else "refuses the connection"
+            why = _CONNECT.get(getattr(err, "sqlstate", None) or "", unreached)
             raise DataContractError([DataError(f"the PostgreSQL database of {database.where}", "E715",
                                                f"the server {why} (its message is not shown: it may quote the "
                                                "DSN)")]) from None
@@ -202,13 +203,11 @@ class PostgresIntake:
         if len(set(names.values())) < len(names):
             raise Unreadable([DataError(source.label, "E714", "has a column of a contract column's name that the "
                                                               "mapping gives to another column; map that one too")])
-        base = exp.select(*[exp.alias_(exp.column(c, quoted=True), n, quoted=True) for c, n in names.items()]
-                          ).from_(_relation(table))
+        own = [exp.alias_(exp.column(c, quoted=True), n, quoted=True) for c, n in names.items()]
         order = None if catalogued.is_view else exp.Order(expressions=[exp.Ordered(this=exp.column("ctid"))])
-        number = exp.cast(exp.Window(this=exp.RowNumber(), order=order), "BIGINT")
-        self.views[f"__reglement_base_{dataset}"] = render(base, self.dialect)
-        self.views[name] = render(exp.select(exp.alias_(number, ROW, quoted=True), exp.Star()).from_(
-            exp.to_table(f"__reglement_base_{dataset}", quoted=True)), self.dialect)
+        number = exp.alias_(exp.cast(exp.Window(this=exp.RowNumber(), order=order), "BIGINT"), ROW, quoted=True)
+        self.views[f"__reglement_base_{dataset}"] = render(exp.select(*own).from_(_relation(table)), self.dialect)
+        self.views[name] = render(exp.select(number, *[c.copy() for c in own]).from_(_relation(table)), self.dialect)
         columns = {n: _TYPES.get(catalogued.columns[c], catalogued.columns[c].upper()) for c, n in names.items()}
         return Staged(source, exp.to_table(name, quoted=True), columns, False, ((FORMAT, name),))
 
