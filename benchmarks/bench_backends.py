@@ -42,15 +42,10 @@ def work(engine: str, folder: Path, sources: dict | None) -> dict:
     pack, as_of = load_pack(default_pack()), dt.date(2026, 11, 28)
     startup = 0.0
     if engine == "spark":  # the JVM and a Spark context, before the audit's clock starts
-        from pyspark.sql import SparkSession
-
-        from reglement.checker.backends.spark import SPARK_CONF
+        from reglement.checker.backends.spark import start_spark
 
         clock = time.perf_counter()
-        builder = SparkSession.builder.master("local[*]")
-        for key, value in SPARK_CONF.items():
-            builder = builder.config(key, value)
-        builder.getOrCreate().sparkContext.setLogLevel("ERROR")
+        start_spark()
         startup = time.perf_counter() - clock
     settings = Settings(engine, sources=read_sources(sources) if sources else None)
     clock = time.perf_counter()

@@ -19,9 +19,9 @@ import yaml
 from reglement.checker.audit import Settings, opened, run_rule
 from reglement.checker.intake import DataContractError
 from reglement.cli import main
-from reglement.compiler.config import Config
 from reglement.compiler.config_sources import read_sources
 from reglement.compiler.stages import load_pack
+from reglement.datasets import contract
 from reglement.datasets.generate import generate
 from reglement.rules import default_pack
 
@@ -206,3 +206,30 @@ def test_a_mapping_of_unknown_names_is_a_configuration_error(tmp_path):
     assert [(p.code, p.message, p.hint) for p in problems] == [
         ("E118", "unknown dataset 'client'", "did you mean 'clients'?"),
         ("E119", "dataset users has no column 'rol'", "did you mean 'role'?")]
+
+
+def test_the_types_of_the_database_are_held_to_the_contract_as_a_files_are(server):
+    """A BSN kept as a number gets its zeros back (and is counted); a timestamp with a zone is refused."""
+    import adbc_driver_postgresql.dbapi as adbc
+
+    texts = pa.array([None, None], pa.string())
+    clients = {c.name: texts for c in contract()["clients"].columns}
+    clients |= {"client_id": pa.array(["C1", "C2"]), "bsn": pa.array([12345672, 123456782], pa.int64()),
+                "birth_date": pa.array([None, None], pa.date32()),
+                "registered_at": pa.array([dt.date(2024, 1, 1)] * 2, pa.date32())}
+    with adbc.connect(server.dsn, autocommit=True) as con, con.cursor() as cur:
+        cur.adbc_ingest("clients_numbers", pa.table(clients), mode="replace")
+        cur.execute("DROP TABLE IF EXISTS objections_zoned")
+        cur.execute("CREATE TABLE objections_zoned AS SELECT 'O1'::text AS objection_id, 'C1'::text AS client_id, "
+                    "now() AS objected_at")
+    pack = load_pack(default_pack())
+    numbers = read_sources({"postgres": {"dsn": server.dsn}, "datasets": {"clients": {"table": "clients_numbers"}}})
+    with opened(pack, None, Settings("postgres", sources=numbers)) as run:
+        assert run.intake.datasets["clients"].restored == {"bsn": 2}
+        assert run.backend.intake.rows('SELECT "bsn" FROM "clients" ORDER BY 1') == [("012345672",), ("123456782",)]
+    zoned = read_sources({"postgres": {"dsn": server.dsn}, "datasets": {"objections": {"table": "objections_zoned"}}})
+    with pytest.raises(DataContractError) as caught, opened(pack, None, Settings("postgres", sources=zoned)):
+        pass
+    assert [str(e) for e in caught.value.errors] == [
+        "postgres table public.objections_zoned: row 1, column objected_at: error E706: a timestamp with a time zone, "
+        "where the contract's timestamps are local time without one: export it without the zone"]

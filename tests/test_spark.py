@@ -31,16 +31,12 @@ def spark():
     if shutil.which("java") is None:
         missing("Java (openjdk-17-jre-headless)")
     try:
-        from pyspark.sql import SparkSession
+        import pyspark  # noqa: F401
     except ImportError:
         missing("PySpark (pip install '.[spark]')")
-    from reglement.checker.backends.spark import SPARK_CONF
+    from reglement.checker.backends.spark import start_spark
 
-    builder = SparkSession.builder.master("local[2]").appName("reglement-tests")
-    for key, value in SPARK_CONF.items():
-        builder = builder.config(key, value)
-    session = builder.getOrCreate()
-    session.sparkContext.setLogLevel("ERROR")
+    session = start_spark("local[2]")
     yield session
     session.stop()
 

@@ -17,8 +17,27 @@ from .sql_backend import SqlBackend
 
 # Contract timestamps are local time without a zone: Spark's TIMESTAMP_NTZ, whatever the machine's zone.
 SPARK_CONF = {"spark.sql.timestampType": "TIMESTAMP_NTZ", "spark.sql.session.timeZone": "UTC",
-              "spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false",
-              "spark.sql.shuffle.partitions": "4"}
+              "spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false"}
+# On one machine a few shuffle partitions beat Spark's 200 (a cluster keeps its own setting).
+LOCAL_CONF = {"spark.sql.shuffle.partitions": "4"}
+
+
+def session_conf(master: str) -> dict[str, str]:
+    """What every session of an audit sets: the contract's timestamps, and few partitions on one machine."""
+    conf = {k: v for k, v in SPARK_CONF.items() if not k.startswith("spark.ui")}
+    return conf | LOCAL_CONF if master.startswith("local") else conf
+
+
+def start_spark(master: str = "local[*]"):
+    """A Spark context for `master` (the JVM starts here: seconds), quiet on the console."""
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder.master(master).appName("reglement")
+    for key, value in SPARK_CONF.items():
+        builder = builder.config(key, value)
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
 
 
 class SparkBackend(SqlBackend):
@@ -38,17 +57,10 @@ def spark_session(master: str = "local[*]") -> Iterator[object]:
     from pyspark.sql import SparkSession
 
     running = SparkSession.getActiveSession()
-    base = running
-    if base is None:
-        builder = SparkSession.builder.master(master).appName("reglement")
-        for key, value in SPARK_CONF.items():
-            builder = builder.config(key, value)
-        base = builder.getOrCreate()
-        base.sparkContext.setLogLevel("ERROR")
+    base = running or start_spark(master)
     spark = base.newSession()
-    for key, value in SPARK_CONF.items():
-        if not key.startswith("spark.ui"):
-            spark.conf.set(key, value)
+    for key, value in session_conf(base.sparkContext.master).items():
+        spark.conf.set(key, value)
     try:
         yield spark
     finally:
