@@ -13,7 +13,7 @@ import shutil
 import pytest
 
 from reglement.checker.audit import Settings, opened, run_rule
-from reglement.checker.intake import DataContractError, folder_sources, frame_sources, take_in
+from reglement.checker.intake import DataContractError, folder_sources, take_in
 from reglement.cli import main
 from reglement.compiler.config import Config
 from reglement.datasets import contract
@@ -23,7 +23,7 @@ from conftest import AS_OF, SAMPLE
 from engine_pair import findings
 from every_node import every_node_frames, every_node_pack
 from needs import missing
-from test_one_intake import CASES, _frame, _write
+from test_one_intake import CASES, PAIRS, SOURCES, errors
 
 @pytest.fixture(scope="module")
 def spark():
@@ -79,26 +79,20 @@ def test_every_node_kind_runs_alike_on_spark_from_frames(spark, tmp_path):
     assert [f["key"]["request_id"] for f in results[1]] == ["R1"]
 
 
-@pytest.mark.parametrize("kind", ["csv", "jsonl", "parquet", "pandas", "arrow"])
+@pytest.mark.parametrize("kind", SOURCES)
 def test_the_same_breach_gives_the_same_error_on_spark(spark, tmp_path, kind):
     """Each case of test_one_intake, staged by Spark: the same codes and the same words."""
     from reglement.checker.backends.spark import spark_session
     from reglement.checker.intake.staging_spark import SparkIntake
 
     for case, (columns, expected) in sorted(CASES.items()):
-        if kind == "csv" and case == "number-in-a-text-column":
+        if (case, kind) not in PAIRS:
             continue
         folder = tmp_path / case
         folder.mkdir()
-        if kind in ("csv", "jsonl", "parquet"):
-            label = str(_write(folder, kind, columns))
-            sources = folder_sources(folder, contract()).sources
-        else:
-            label = "frames['objections']"
-            sources = frame_sources({"objections": _frame(kind, columns)}, contract())
-        with spark_session() as session, pytest.raises(DataContractError) as caught:
-            take_in(SparkIntake(session), contract(), sources)
-        assert [str(e) for e in caught.value.errors] == [f"{label}: {m}" for m in expected], case
+        with spark_session() as session:
+            label, found = errors(folder, kind, columns, SparkIntake(session))
+        assert found == [f"{label}: {m}" for m in expected], case
 
 
 def test_a_spreadsheet_is_an_error_on_spark_not_a_silent_pass(spark, tmp_path):

@@ -2,9 +2,11 @@
 
     sources (files, frames, tables, rows) → stage → validate → typed relation
 
-`take_in` stages every source (`staging.py`), holds each to the contract with one
-validator (`validate.py`) and, only when all are clean, creates one relation per
-dataset in the contract's types: a view over a Parquet file or a table in memory (no
+`take_in` stages every source (`staging.py`; `staging_spark.py` where Spark reads the
+files, `staging_postgres.py` for tables of a database), holds each to the contract with
+one validator (`validate.py`, rendered in the dialect of the engine that holds the
+source) and, only when all are clean, creates one relation per dataset in the
+contract's types: a view over a Parquet file or a table in memory (no
 copy of the big data), a table for text formats that had to be read whole anyway. It
 also creates `_export_columns`, the columns each source had, for rule 1.1. Any
 contract breach raises DataContractError after every source was checked.

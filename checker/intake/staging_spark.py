@@ -169,12 +169,25 @@ class SparkIntake:
         """A table in memory, sent to Spark as Arrow; mixed-kind columns (JSON text) become VARIANT."""
         from pyspark.sql import functions as F
 
-        table = source.table
+        table = _plain(source.table)
         rows = pa.array(range(1, table.num_rows + 1), pa.int64())
         frame = self.spark.createDataFrame(table.append_column(ROW, rows))
         columns = [F.try_parse_json(F.col(f"`{_tick(f.name)}`")).alias(f.name) if f.metadata == JSON_TEXT
                    else F.col(f"`{_tick(f.name)}`") for f in table.schema]
         return frame.select(ROW, *columns), False
+
+
+def _plain(table: pa.Table) -> pa.Table:
+    """Arrow's string views and large types (what polars sends) as the plain ones Spark takes."""
+    def plain(kind: pa.DataType) -> pa.DataType:
+        if pa.types.is_string_view(kind) or pa.types.is_large_string(kind):
+            return pa.string()
+        if pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_list_view(kind):
+            return pa.list_(plain(kind.value_type))
+        return kind
+
+    schema = pa.schema([f.with_type(plain(f.type)) for f in table.schema])
+    return table if schema == table.schema else table.cast(schema)
 
 
 def _header(path: Path) -> list[str]:
