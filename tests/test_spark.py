@@ -109,3 +109,30 @@ def test_a_spreadsheet_is_an_error_on_spark_not_a_silent_pass(spark, tmp_path):
     assert [str(e) for e in caught.value.errors] == [
         f"{tmp_path / 'objections.xlsx'}: error E713: Spark reads Parquet, CSV, JSON Lines and JSON, not XLSX: "
         "convert the file, or audit it with --engine duckdb"]
+
+
+MALFORMED = {  # file name → text: files that break the contract before any value is typed
+    "objections.csv": "objection_id,client_id,objected_at\nO1,C1,2024-01-01\nO2,C2,2024-01-02,extra\nO3,C3\n",
+    "objections.json": json.dumps([{"objection_id": "O1", "client_id": "C1", "objected_at": "2024-01-01"},
+                                   {"objection_id": "O2", "client_id": 7, "objected_at": "2024-01-02"}]),
+    "objections.jsonl": '{"objection_id": "O1", "client_id": "C1", "objected_at": "2024-01-01"}\n[1, 2]\n',
+}
+
+
+@pytest.mark.parametrize("name", sorted(MALFORMED))
+def test_a_malformed_file_gives_duckdbs_words_on_spark(spark, tmp_path, name):
+    """Fields too many or too few, a JSON array, a line that is no object: Spark's intake says what DuckDB's says."""
+    import duckdb
+
+    from reglement.checker.backends.spark import spark_session
+    from reglement.checker.intake.staging_spark import SparkIntake
+
+    (tmp_path / name).write_text(MALFORMED[name], encoding="utf-8")
+    said = []
+    with spark_session() as session:
+        for target in (duckdb.connect(), SparkIntake(session)):
+            with pytest.raises(DataContractError) as caught:
+                take_in(target, contract(), folder_sources(tmp_path, contract()).sources)
+            said.append([str(e) for e in caught.value.errors])
+    assert said[0] == said[1]
+    assert said[0]

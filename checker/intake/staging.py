@@ -38,7 +38,7 @@ _READ_CSV = """
     SELECT * FROM read_csv($path, all_varchar = true, header = true, delim = ',', quote = '"', escape = '"',
                            comment = '', skip = 0, strict_mode = true, null_padding = false, encoding = 'utf-8',
                            store_rejects = true, rejects_table = $rejects, rejects_scan = $scans)"""
-_CSV_PROBLEMS = {
+CSV_PROBLEMS = {
     "UNQUOTED VALUE": "a quote is not closed, or stands inside an unquoted field",
     "INVALID ENCODING": "not valid UTF-8",
     "LINE SIZE OVER MAXIMUM": "line too long",
@@ -168,7 +168,7 @@ def _csv_problem(source: Source, reject: dict) -> DataError:
     row = reject["line"] - 1 if reject["line"] > 1 else None
     if reject["found"]:
         return DataError(source.label, "E710", f"expected {reject['expected']} fields, found {reject['found']}", row)
-    message = _CSV_PROBLEMS.get(reject["kind"], f"malformed CSV ({reject['kind'].lower()})")
+    message = CSV_PROBLEMS.get(reject["kind"], f"malformed CSV ({reject['kind'].lower()})")
     return DataError(source.label, "E710", message, row, reject["column"])
 
 

@@ -14,14 +14,15 @@ from __future__ import annotations
 
 import csv
 import gzip
+import io
 from pathlib import Path
 
 import pyarrow as pa
 
 from ...datasets import Dataset
-from .errors import DataError
+from .errors import MAX_ERRORS_PER_SOURCE, DataError
 from .sources import JSON_TEXT, Source
-from .staging import FILE, ROW, UNREADABLE, Staged, Unreadable, repeated_header
+from .staging import CSV_PROBLEMS, FILE, ROW, UNREADABLE, Staged, Unreadable, repeated_header
 
 SPARK_FORMATS = ("csv", "jsonl", "json", "parquet", "arrow")
 _CORRUPT = "__reglement_corrupt"
@@ -119,11 +120,10 @@ class SparkIntake:
                  .csv(str(source.paths[0]), header=True, multiLine=True, quote='"', escape='"', encoding="UTF-8",
                       mode="PERMISSIVE", columnNameOfCorruptRecord=_CORRUPT, enforceSchema=True))
         numbered = self._numbered(frame).cache()
-        broken = numbered.where(F.col(_CORRUPT).isNotNull()).select(ROW).orderBy(ROW).limit(20).collect()
+        corrupt = numbered.where(F.col(_CORRUPT).isNotNull())
+        broken = corrupt.select(ROW, _CORRUPT).orderBy(ROW).limit(MAX_ERRORS_PER_SOURCE).collect()
         if broken:
-            total = numbered.where(F.col(_CORRUPT).isNotNull()).count()
-            raise Unreadable([DataError(source.label, "E710", f"expected {len(header)} fields, or a quote is "
-                                                              "not closed", row[0]) for row in broken], total)
+            raise Unreadable([_csv_problem(source, len(header), row, line) for row, line in broken], corrupt.count())
         return numbered.drop(_CORRUPT), True
 
     def _json(self, source: Source, types: dict[str, str]):
@@ -175,6 +175,18 @@ class SparkIntake:
         columns = [F.try_parse_json(F.col(f"`{_tick(f.name)}`")).alias(f.name) if f.metadata == JSON_TEXT
                    else F.col(f"`{_tick(f.name)}`") for f in table.schema]
         return frame.select(ROW, *columns), False
+
+
+def _csv_problem(source: Source, expected: int, row: int, line: str) -> DataError:
+    """A line Spark could not split, in DuckDB's words: how many fields it has, or a stray quote.
+    The line itself is only counted, never shown."""
+    try:
+        found = len(next(csv.reader(io.StringIO(line)), []))
+    except csv.Error:
+        found = expected
+    if found != expected:
+        return DataError(source.label, "E710", f"expected {expected} fields, found {found}", row)
+    return DataError(source.label, "E710", CSV_PROBLEMS["UNQUOTED VALUE"], row)
 
 
 def _plain(table: pa.Table) -> pa.Table:
