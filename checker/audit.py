@@ -159,8 +159,9 @@ def with_tables(sources: dict[str, Source], con: object) -> dict[str, Source]:
     tables = getattr(con, "tables", None)
     if tables is None:
         return sources
-    both = [DataError(sources[name].label, "E702", f"dataset '{name}' is also mapped to {tables[name].label} in the "
-                                                   "configuration's sources; keep one") for name in tables if name in sources]
+    both = [DataError(sources[name].label, "E702", f"dataset '{name}' is also mapped to {tables[name].label} in "
+                                                   "the configuration's sources; keep one")
+            for name in tables if name in sources]
     if both:
         raise DataContractError(both)
     return {**sources, **{name: con.source(name) for name in tables}}

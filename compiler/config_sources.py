@@ -87,7 +87,8 @@ def check_sources(doc: YamlDocument, data: dict | None, contract: Contract) -> l
     for dataset, entry in (data or {}).get("datasets", {}).items():
         path = ("sources", "datasets", dataset)
         if dataset not in contract:
-            out.append(doc.diagnostic("E118", f"unknown dataset '{dataset}'", path, did_you_mean(dataset, sorted(contract))))
+            out.append(doc.diagnostic("E118", f"unknown dataset '{dataset}'", path,
+                                      did_you_mean(dataset, sorted(contract))))
             continue
         names = list(contract[dataset].column_names)
         for column in entry.get("columns", {}):

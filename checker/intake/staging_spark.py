@@ -162,7 +162,8 @@ class SparkIntake:
         row = (F.col("_metadata.row_index") + 1).cast("bigint").alias(ROW)
         if len(source.paths) > 1:
             folder = str(Path(source.paths[0]).parent)
-            return frame.select(row, F.concat(F.lit(folder + "/"), F.col("_metadata.file_name")).alias(FILE), *own), False
+            file = F.concat(F.lit(folder + "/"), F.col("_metadata.file_name")).alias(FILE)
+            return frame.select(row, file, *own), False
         return frame.select(row, *own), False
 
     def _arrow(self, source: Source, types: dict[str, str]):

@@ -228,7 +228,8 @@ def _list(kind: str, ref: exp.Expression, text: exp.Expression, whens: list, dia
     if kind == "text_list":
         return exp.cast(ref, "VARCHAR[]")
     if kind == "json":
-        element = exp.Lambda(this=_json_type(exp.column("x"), dialect).eq("VARCHAR"), expressions=[exp.to_identifier("x")])
+        element = exp.Lambda(this=_json_type(exp.column("x"), dialect).eq("VARCHAR"),
+                             expressions=[exp.to_identifier("x")])
         if dialect == "spark":
             strings = exp.func("forall", _json_as(ref, "JSON[]", dialect), element)
         else:
