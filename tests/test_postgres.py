@@ -9,7 +9,6 @@ or the ADBC driver these tests skip locally and fail in CI.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 
 import pyarrow as pa
@@ -27,6 +26,7 @@ from reglement.rules import default_pack
 
 from conftest import AS_OF
 from needs import missing
+from reports import audit, rule_results
 from pg_cluster import Cluster, binaries, load_export
 from test_one_intake import CASES
 
@@ -59,24 +59,13 @@ def _config(tmp_path: Path, sources: dict) -> Path:
     return path
 
 
-def _report(capsys, *args: str) -> dict:
-    code = main(["check", "--as-of", AS_OF, "--format", "json", *args])
-    assert code == 1, capsys.readouterr().err
-    return json.loads(capsys.readouterr().out)
-
-
-def _rules(report: dict) -> list[dict]:
-    return [{k: r.get(k) for k in ("id", "status", "finding_count", "findings", "error")}
-            for r in report["rules"] if r["kind"] == "automated"]
-
-
 def test_every_rule_inside_postgres_equals_the_audit_of_the_files(server, export, tmp_path, capsys, monkeypatch):
     folder, sources = export
     monkeypatch.setenv("REGLEMENT_PG_DSN", server.dsn)
-    inside = _report(capsys, "--engine", "postgres", "--config", str(_config(tmp_path, sources)))
-    files = _report(capsys, "--engine", "duckdb", "--data", str(folder))
+    inside = audit(capsys, "--engine", "postgres", "--config", str(_config(tmp_path, sources)))
+    files = audit(capsys, "--engine", "duckdb", "--data", str(folder))
     assert inside["summary"]["errors"] == 0
-    assert _rules(inside) == _rules(files)
+    assert rule_results(inside) == rule_results(files)
     assert inside["data"]["clients"]["path"] == "postgres table crm.clienten"
     assert {d: v["rows"] for d, v in inside["data"].items()} == {d: v["rows"] for d, v in files["data"].items()}
     assert files["summary"]["findings"] > 100
@@ -101,9 +90,9 @@ def test_files_and_tables_mixed_equal_the_files(server, export, tmp_path, capsys
     (mixed / "access_log.parquet").symlink_to(folder / "access_log.parquet")
     tables = {**sources, "datasets": {d: t for d, t in sources["datasets"].items() if d != "access_log"}}
     monkeypatch.setenv("REGLEMENT_PG_DSN", server.dsn)
-    together = _report(capsys, "--engine", engine, "--data", str(mixed), "--config", str(_config(tmp_path, tables)))
-    files = _report(capsys, "--engine", "duckdb", "--data", str(folder))
-    assert _rules(together) == _rules(files)
+    together = audit(capsys, "--engine", engine, "--data", str(mixed), "--config", str(_config(tmp_path, tables)))
+    files = audit(capsys, "--engine", "duckdb", "--data", str(folder))
+    assert rule_results(together) == rule_results(files)
 
 
 def test_a_mixed_rule_fetches_only_the_columns_it_reads(server, export, tmp_path):

@@ -9,20 +9,20 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 
 from reglement.checker.audit import Settings, opened, run_rule
 from reglement.checker.intake import DataContractError, folder_sources, take_in
-from reglement.cli import main
 from reglement.compiler.config import Config
 from reglement.datasets import contract
 from reglement.datasets.generate import generate
 
-from conftest import AS_OF, SAMPLE
 from engine_pair import findings
 from every_node import every_node_frames, every_node_pack
 from needs import missing
+from reports import audit, rule_results
 from test_one_intake import CASES, PAIRS, SOURCES, errors
 
 @pytest.fixture(scope="module")
@@ -41,27 +41,34 @@ def spark():
     session.stop()
 
 
-def _report(capsys, engine: str, export) -> dict:
-    code = main(["check", "--data", str(export), "--as-of", AS_OF, "--format", "json", "--engine", engine])
-    assert code == 1, capsys.readouterr().err
-    return json.loads(capsys.readouterr().out)
+# One export in every format Spark reads: the same generated office written three times, then mixed.
+FORMATS = {"csv": ("clients", "contacts", "records", "users", "caseload"),
+           "jsonl": ("disclosures", "requests", "consents", "marketing"),
+           "parquet": ("access_log", "parties", "trajectories", "objections", "complaints")}
 
 
-def _rules(report: dict) -> list[dict]:
-    return [{k: r.get(k) for k in ("id", "status", "finding_count", "findings", "error")}
-            for r in report["rules"] if r["kind"] == "automated"]
+def _mixed_export(folder: Path) -> Path:
+    mixed = folder / "mixed"
+    mixed.mkdir()
+    for fmt, datasets in FORMATS.items():
+        written = folder / fmt
+        generate(written, clients=60, seed=11, fmt=fmt, ground_truth=False,
+                 access_log_partitions="month" if fmt == "parquet" else None)
+        for entry in written.iterdir():
+            if entry.name.split(".")[0] in datasets:
+                (mixed / entry.name).symlink_to(entry)
+    return mixed
 
 
-@pytest.mark.parametrize("export", ["sample", "generated-monthly-parquet"])
-def test_spark_report_equals_duckdb_for_every_rule(spark, tmp_path, capsys, export):
-    """`reglement check --engine spark` equals DuckDB's report: statuses, findings, keys and messages."""
-    folder = SAMPLE
-    if export != "sample":
-        folder = tmp_path / "export"
-        generate(folder, clients=60, seed=11, fmt="parquet", access_log_partitions="month", ground_truth=False)
-    on_spark, on_duckdb = _report(capsys, "spark", folder), _report(capsys, "duckdb", folder)
+def test_spark_report_equals_duckdb_for_every_rule(spark, tmp_path, capsys):
+    """`reglement check --engine spark` equals DuckDB's report: statuses, findings, keys and messages, over
+    CSV, JSON Lines, Parquet files and a folder of monthly Parquet files."""
+    folder = _mixed_export(tmp_path)
+    assert (folder / "access_log").is_dir() and (folder / "clients.csv").exists()
+    on_spark = audit(capsys, "--engine", "spark", "--data", str(folder))
+    on_duckdb = audit(capsys, "--engine", "duckdb", "--data", str(folder))
     assert on_spark["summary"]["errors"] == 0
-    assert _rules(on_spark) == _rules(on_duckdb)
+    assert rule_results(on_spark) == rule_results(on_duckdb)
     assert {d: v["rows"] for d, v in on_spark["data"].items()} == {d: v["rows"] for d, v in on_duckdb["data"].items()}
     assert on_duckdb["summary"]["findings"] > 40  # the comparison has something to compare
 

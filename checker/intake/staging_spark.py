@@ -131,19 +131,20 @@ class SparkIntake:
         from pyspark.sql import functions as F
 
         path = str(source.paths[0])
+        unreadable = Unreadable([DataError(source.label, "E703", UNREADABLE[source.format])])
         if source.format == "jsonl":
             lines = self._numbered(self.spark.read.text(path).where(F.trim("value") != ""))
         else:  # an array of objects: each element's text, in order
             whole = self.spark.read.text(path, wholetext=True)
-            elements = whole.select(F.posexplode(F.from_json("value", "array<string>")).alias("pos", "value"))
-            lines = elements.select((F.col("pos") + 1).cast("bigint").alias(ROW), "value")
+            elements = F.from_json("value", "array<string>")
+            if whole.where(elements.isNull()).limit(1).count():
+                raise unreadable
+            lines = whole.select(F.posexplode(elements).alias("pos", "value")).select(
+                (F.col("pos") + 1).cast("bigint").alias(ROW), "value")
         parsed = lines.select(ROW, F.col("value"), F.try_parse_json("value").alias("parsed")).cache()
-        bad = parsed.where(F.col("parsed").isNull() | ~F.schema_of_variant("parsed").startswith("OBJECT"))
-        if source.format == "json" and parsed.count() == 0 and whole.where(
-                F.from_json("value", "array<string>").isNull()).count():
-            raise Unreadable([DataError(source.label, "E703", UNREADABLE[source.format])])
-        if bad.limit(1).count():
-            raise Unreadable([DataError(source.label, "E703", UNREADABLE[source.format])])
+        objects = F.col("parsed").isNotNull() & F.schema_of_variant("parsed").startswith("OBJECT")
+        if parsed.where(~objects).limit(1).count():
+            raise unreadable
         keyed = parsed.select(ROW, F.posexplode(F.json_object_keys("value")).alias("pos", "key"))
         names = [r.key for r in keyed.groupBy("key").agg(F.min(F.struct(ROW, "pos")).alias("first"))
                  .orderBy("first").collect()]
