@@ -22,6 +22,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from ..compiler.config import Config
+from ..compiler.config_sources import SourceError, Sources
 from ..compiler.model import Bindings, Check, Pack, Rule
 from ..compiler.plan import Alone, Scan, Step, members, plan
 from .backends import Backend, make_backend
@@ -29,10 +30,12 @@ from .engine_errors import engine_failure
 from ..datasets import EXPORT_COLUMNS, Contract
 from .duckdb_sql import identifier, render
 from .incremental import CARRIED, NEW_FILES, Mode, carried, decide, merged, only_new_files, with_provenance
-from .intake import Intake, Source, folder_sources, frame_sources, missing_reason, take_in
+from .intake import (DataContractError, DataError, Intake, Source, folder_sources, frame_sources, missing_reason,
+                     take_in)
 from .intake.validate import PROVENANCE
 from .sandbox import seal
 
+BY_FILE = ("duckdb", "pandas")  # the engines whose rows of a folder dataset name their file (incremental.py)
 Progress = Callable[..., None]  # (phase, done, total, detail="")
 
 
@@ -75,16 +78,22 @@ class Audit:
 
 @dataclass(frozen=True)
 class Settings:
-    """How the engine runs: DuckDB's memory limit (default: DuckDB's own) and where it spills."""
+    """How the engine runs: DuckDB's memory limit (default: DuckDB's own) and where it spills; Spark's
+    master; the datasets that live in a database (the configuration's `sources:`)."""
 
     engine: str = "duckdb"
     memory_limit: str | None = None
     temp_directory: Path | None = None
     plan: str = "fused"  # or plain: every check a query of its own (compiler/plan.py)
+    spark_master: str = "local[*]"
+    sources: Sources | None = None
 
 
-def sources_of(data: Path | Mapping[str, object], pack: Pack) -> tuple[dict[str, Source], tuple[str, ...], Callable]:
+def sources_of(data: Path | Mapping[str, object] | None, pack: Pack) -> tuple[dict[str, Source], tuple[str, ...],
+                                                                             Callable]:
     """The sources of an export folder or of frames in memory, what was not read, and why a dataset is missing."""
+    if data is None:  # every dataset from the configuration's database
+        return {}, (), lambda name: f"no export folder was given, and the configuration maps no table to {name}"
     if isinstance(data, (str, Path)):
         found = folder_sources(Path(data), pack.contract)
         return found.sources, found.unread, lambda name: missing_reason(name, Path(data))
@@ -92,8 +101,23 @@ def sources_of(data: Path | Mapping[str, object], pack: Pack) -> tuple[dict[str,
 
 
 @contextmanager
-def session(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
-    """An in-memory DuckDB for one audit, with the memory limit and spill folder asked for."""
+def session(settings: Settings, contract: Contract | None = None) -> Iterator[duckdb.DuckDBPyConnection | object]:
+    """The engine one audit takes its data into: an in-memory DuckDB, with the memory limit and spill
+    folder asked for; beside it, a read-only transaction in the configuration's PostgreSQL database
+    (whose mapping is checked against `contract` at once); or a Spark session that reads the files itself."""
+    if settings.engine == "spark":
+        from .backends.spark import spark_session
+        from .intake.staging_spark import SparkIntake
+
+        if settings.sources:
+            raise SourceError("--engine spark reads an export's files; the datasets the configuration maps to "
+                              "PostgreSQL are audited with --engine postgres or duckdb")
+        with spark_session(settings.spark_master) as spark:
+            yield SparkIntake(spark)
+        return
+    if settings.engine == "postgres" and not settings.sources:
+        raise SourceError("--engine postgres runs the rules inside the database that the configuration maps "
+                          "datasets to (its sources:), and --config maps none")
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
     spill = None
@@ -102,7 +126,16 @@ def session(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
             spill = settings.temp_directory or Path(tempfile.mkdtemp(prefix="reglement-spill-"))
             con.execute("SET memory_limit = $limit", {"limit": settings.memory_limit})
             con.execute("SET temp_directory = $dir", {"dir": str(spill)})
-        yield con
+        if settings.sources:
+            from .intake.staging_postgres import PostgresIntake
+
+            database = PostgresIntake(settings.sources, con, contract)
+            try:
+                yield database
+            finally:
+                database.close()
+        else:
+            yield con
     finally:
         con.close()
         if spill is not None and settings.temp_directory is None:
@@ -131,6 +164,27 @@ def relations(intake: Intake) -> list[str]:
     return [*intake.datasets, EXPORT_COLUMNS.name]
 
 
+def with_tables(sources: dict[str, Source], con: object) -> dict[str, Source]:
+    """The export's sources and the database's tables, one source per dataset."""
+    tables = getattr(con, "tables", None)
+    if tables is None:
+        return sources
+    both = [DataError(sources[name].label, "E702", f"dataset '{name}' is also mapped to {tables[name].label} in "
+                                                   "the configuration's sources; keep one")
+            for name in tables if name in sources]
+    if both:
+        raise DataContractError(both)
+    return {**sources, **{name: con.source(name) for name in tables}}
+
+
+def _duckdb_of(engine: object) -> duckdb.DuckDBPyConnection | None:
+    """The DuckDB an intake works in: itself, the one beside a PostgreSQL database, or none (Spark)."""
+    if isinstance(engine, duckdb.DuckDBPyConnection):
+        return engine
+    beside = getattr(engine, "duck", None)
+    return beside.con if beside is not None else None
+
+
 def _is_sources(data: object) -> bool:
     return isinstance(data, dict) and bool(data) and all(isinstance(v, Source) for v in data.values())
 
@@ -143,14 +197,17 @@ def opened(pack: Pack, data: Path | Mapping[str, object], settings: Settings = S
         sources, unread, why = data, (), (lambda name: f"no rows for dataset '{name}'")
     else:
         sources, unread, why = sources_of(data, pack)
-    with session(settings) as con:
+    with session(settings, pack.contract) as con:
         if progress:
             progress("read and validate", 0, 1, f"{len(sources)} sources")
-        intake = take_in(con, pack.contract, sources, unread)
-        seal(con, {path.parent for source in sources.values() for path in source.paths})
+        intake = take_in(con, pack.contract, with_tables(sources, con), unread)
+        if (duck := _duckdb_of(con)) is not None:
+            seal(duck, {path.parent for source in sources.values() for path in source.paths})
         if progress:
             progress("read and validate", 1, 1, f"{len(sources)} sources")
         missing = {name: why(name) for name in pack.datasets if name not in intake.datasets and name in pack.contract}
+        if settings.sources and settings.engine != "postgres":  # the other engines read it all in DuckDB
+            con = con.copied_into_duckdb()
         backend = make_backend(settings.engine, con, pack.contract, relations(intake))
         yield Opened(intake, missing, con, pack.contract, backend)
 
@@ -168,10 +225,11 @@ def run_audit(pack: Pack, config: Config, data: Path | Mapping[str, object], as_
     chosen = rules if rules is not None else pack.rules
     with opened(pack, data, settings, progress) as run:
         read = time.perf_counter() - clock
+        by_file = settings.engine in BY_FILE
         folders = {name for name, received in run.intake.datasets.items() if received.parts}
         chosen = tuple(with_provenance(rule, folders) for rule in chosen) if folders else chosen
         bindings = {rule.id: rule.bind(config.overrides(rule.id), as_of) for rule in chosen}
-        modes = {r.id: decide(pack, r, run.intake, previous, lang, bindings[r.id]) for r in chosen}
+        modes = {r.id: decide(pack, r, run.intake, previous, lang, bindings[r.id], by_file) for r in chosen}
         todo, backend = _only_new_files(run, chosen, modes, settings.engine)
         skip = frozenset((r.id, i) for r in chosen for i, m in enumerate(modes[r.id]) if m.kind == CARRIED)
         results = run_rules(backend, todo, pack.contract, run.missing, bindings, settings.plan, progress, skip)

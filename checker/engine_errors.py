@@ -20,6 +20,8 @@ _KNOWN = {
     "IOException": "could not read its data (a file changed or disappeared while the audit ran)",
     "OverflowError": "a value or a date computed from it is out of range",
     "MemoryError": "ran out of memory",
+    "UnsupportedError": "cannot express the check in its SQL without changing its meaning, so no query was run "
+                        "(`reglement explain RULE --dialect …` names the construct); run the rule on DuckDB",
 }
 
 

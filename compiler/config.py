@@ -14,6 +14,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .config_sources import Sources, check_sources, read_sources
 from .diagnostics import Diagnostic, did_you_mean
 from .model import Pack, Param
 from .resolve import value_type
@@ -53,6 +54,7 @@ class Config:
     rule_params: dict[str, dict[str, object]] = field(default_factory=dict)
     attestations: tuple[Attestation, ...] = ()
     waivers: tuple[Waiver, ...] = ()
+    sources: Sources | None = None  # datasets that live in a database
 
     def overrides(self, rule_id: str) -> dict[str, object]:
         return {**self.params, **self.rule_params.get(rule_id, {})}
@@ -88,6 +90,7 @@ def read_config(path: Path | None, pack: Pack) -> tuple[Config | None, list[Diag
                                        dt.date.fromisoformat(a["valid_until"])) for a in data.get("attestations", [])),
         waivers=tuple(Waiver(w["rule"], tuple(w.get("keys", ())), w["justification"], w["approved_by"],
                              dt.date.fromisoformat(w["expires"])) for w in data.get("waivers", [])),
+        sources=read_sources(data.get("sources")),
     ), []
 
 
@@ -141,6 +144,7 @@ def _check_against_pack(doc: YamlDocument, data: dict, pack: Pack) -> list[Diagn
                 out.append(doc.diagnostic("E116", f"'{column}' is not the key of {rule.id}'s findings "
                                                   f"({', '.join(names)})", ("waivers", i, "keys", j),
                                           did_you_mean(column, names)))
+    out += check_sources(doc, data.get("sources"), pack.contract)
     for path, text in _dates(data):
         try:
             dt.date.fromisoformat(text)

@@ -74,5 +74,5 @@ def check(data: Mapping[str, object] | str | Path, as_of: dt.date | str, pack: P
         compiled, configured = compile_pack(Path(pack) if pack else default_pack(), config)
     as_of = as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(as_of)
     data = Path(data) if isinstance(data, str) else data
-    audit = run_audit(compiled, configured, data, as_of, Settings(engine, memory_limit))
+    audit = run_audit(compiled, configured, data, as_of, Settings(engine, memory_limit, sources=configured.sources))
     return CheckResult(build_report(audit, lang), audit)

@@ -23,6 +23,7 @@ from .guards import inputs_of, refuse_careless
 from .rules import default_pack, pack_folder
 
 SEVERITIES = ("low", "medium", "high", "critical")
+ENGINES = ("duckdb", "pandas", "spark", "postgres")
 FORMATS = ("text", "json", "markdown", "html", "junit", "sarif")
 
 
@@ -108,7 +109,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     refuse_careless([args.output, args.spill_dir], inputs_of(args.data, args.rules, args.config, args.baseline,
                                                              args.previous), args.fail_on_new, args.baseline)
     pack, config = compile_pack(args.rules, args.config)
-    settings = Settings(args.engine, args.memory_limit, args.spill_dir, args.plan)
+    if args.data is None and (config.sources is None):
+        raise UsageError("reglement check: give --data, or map the datasets to database tables in --config "
+                         "(sources:)")
+    settings = Settings(args.engine, args.memory_limit, args.spill_dir, args.plan, args.spark_master, config.sources)
     previous = read_previous(args.previous) if args.previous else None
     with _progress(sys.stderr.isatty()) as progress:
         audit = run_audit(pack, config, args.data, args.as_of, settings, progress,
@@ -254,14 +258,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="audit an export folder against a rule pack")
     check.add_argument("--rules", type=Path, default=None, help="rule pack folder (default: the Westendorp pack)")
-    check.add_argument("--data", type=Path, required=True, help="export folder, one file per dataset")
+    check.add_argument("--data", type=Path, help="export folder, one file per dataset (optional when --config maps "
+                                                 "every dataset to a database table)")
     check.add_argument("--as-of", type=_date, default=dt.date.today(), help="audit date YYYY-MM-DD (default today)")
     check.add_argument("--config", type=Path, help="the organisation's parameters, attestations and waivers")
     check.add_argument("--format", choices=FORMATS, default="text")
     check.add_argument("--output", type=Path, help="write the report here (atomically) instead of to stdout")
     check.add_argument("--fail-on", choices=SEVERITIES, default="low", help="lowest severity that fails the run")
     check.add_argument("--lang", choices=("nl", "en"), default="nl", help="language of titles and messages")
-    check.add_argument("--engine", choices=("duckdb", "pandas"), default="duckdb")
+    check.add_argument("--engine", choices=ENGINES, default="duckdb",
+                       help="where the rules run: DuckDB, pandas, Spark (reads the files itself), or inside "
+                            "PostgreSQL (the datasets that --config maps to its tables)")
+    check.add_argument("--spark-master", default="local[*]", metavar="URL",
+                       help="with --engine spark: the Spark master (default local[*]; spark://host:7077 for a cluster)")
     check.add_argument("--memory-limit", metavar="SIZE", help="DuckDB's memory limit, e.g. 2GB (default: DuckDB's "
                                                               "own); beyond it DuckDB spills to a temporary folder")
     check.add_argument("--plan", choices=("fused", "plain"), default="fused",

@@ -17,10 +17,11 @@ class Refused(UserError):
     """A command line that would destroy an input or pass silently."""
 
 
-def inputs_of(data: Path, rules: Path, *files: Path | None) -> set[Path]:
+def inputs_of(data: Path | None, rules: Path, *files: Path | None) -> set[Path]:
     """Every file a `check` run reads, resolved: the export's files, the pack's, the configuration, the
     baseline, the previous report of the chain."""
-    found = {p.resolve() for folder in (data, rules) if Path(folder).is_dir() for p in Path(folder).rglob("*")
+    found = {p.resolve() for folder in (data, rules)
+             if folder is not None and Path(folder).is_dir() for p in Path(folder).rglob("*")
              if p.is_file()}
     found |= {Path(p).resolve() for p in files if p is not None}
     return found

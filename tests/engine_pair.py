@@ -12,9 +12,9 @@ from typing import Iterable, Mapping
 
 import pandas as pd
 
-from reglement.checker.audit import RuleResult, opened, run_rules
+from reglement.checker.audit import Opened, RuleResult, opened, run_rules
 from reglement.compiler.config import Config
-from reglement.compiler.model import KEY_PARTS, Pack, Rule
+from reglement.compiler.model import KEY_PARTS, Bindings, Pack, Rule
 from reglement.datasets import contract
 
 # A value for each required column a hand-made row leaves out: inert for every rule.
@@ -66,3 +66,8 @@ def both(pack: Pack, data, as_of: dt.date, rules: Iterable[Rule] | None = None,
 
 def keys(found: list[dict]) -> list[str]:
     return [next(iter(f["key"].values())) for f in found]
+
+
+def run_rule(run: Opened, rule: Rule, bindings: Bindings, backend: object | None = None) -> RuleResult:
+    """One rule alone (the plain plan) on the run's backend, or on `backend` over the same run."""
+    return run_rules(backend or run.backend, (rule,), run.contract, run.missing, {rule.id: bindings}, "plain")[0]

@@ -17,18 +17,18 @@ from pathlib import Path
 from typing import get_args
 
 import pytest
-import yaml
 
 from reglement.checker.backends.pandas import Planner
 from reglement.checker.backends.pandas_eval import PandasEvaluator
 from reglement.checker.backends.sql import SqlRenderer
 from reglement.compiler import ir
 from reglement.compiler.errors import CODES, markdown
-from reglement.compiler.stages import STAGES, load_pack
+from reglement.compiler.stages import STAGES
 from reglement.explain import LABELS
 
 from conftest import ROOT
-from engine_pair import both, frames_from_rows
+from engine_pair import both
+from every_node import every_node_frames, every_node_pack
 
 NODE_KINDS = set(get_args(ir.Expr))
 
@@ -70,43 +70,14 @@ def test_every_node_kind_has_a_method_in_every_backend_and_a_label_in_explain():
     assert hasattr(PandasEvaluator, "_subquery")
 
 
-EVERY_NODE = """\
-(exists records as r where r.client_id = requests.client_id and r.category in ['general', 'fiscal'])
-and (latest created_at of records as r2 where r2.client_id = requests.client_id) + 1 year > received_at
-and (count of complaints where client_id = requests.client_id) >= $n - 1
-and not (decision_reason is empty) and decided_at is not null
-and type not in $types
-and (no disclosures where client_id = requests.client_id and categories contains 'special'
-                      and disclosed_at + 72 hours > 2026-01-01T00:00:00)
-and latest(decided_at, received_at) != date('2000-01-01')"""
-
-
 def test_one_condition_with_every_node_kind_runs_alike_on_both_engines(tmp_path):
-    """The condition above holds every kind of node; a new kind must be added to it (and work)."""
-    rule = {"id": "1.1-every-node", "article": "1.1", "title": {"nl": "t", "en": "t"}, "severity": "low",
-            "dataset": "requests", "params": {"n": 1, "types": ["access"]}, "condition": EVERY_NODE,
-            "message": {"nl": "{request_id}", "en": "{request_id}"}}
-    article = {"article": "1", "title": {"nl": "a", "en": "a"}, "clauses": [{"clause": "1.1", "text": "t"}],
-               "rules": [rule]}
-    (tmp_path / "pack.yaml").write_text(yaml.safe_dump({"name": "t", "version": "1", "title": {"nl": "t", "en": "t"}}))
-    (tmp_path / "art-01.yaml").write_text(yaml.safe_dump(article))
-    pack = load_pack(tmp_path)
+    """EVERY_NODE holds every kind of node; a new kind must be added to it (and work)."""
+    pack = every_node_pack(tmp_path)
     check = pack.rules[0].checks[0]
     assert {type(n) for n in ir.walk(check.condition)} - {ir.Source} == NODE_KINDS - {ir.Found}  # the planner's
-    day = dt.date(2026, 3, 1)
-    rows = {
-        "requests": [{"request_id": r, "client_id": "C1", "type": t, "received_at": day, "decided_at": day,
-                      "decision_reason": reason} for r, t, reason in
-                     [("R1", "correction", "why"), ("R2", "access", "why"), ("R3", "deletion", " ")]],
-        "records": [{"record_id": "D1", "client_id": "C1", "category": "general", "created_at": day}],
-        "complaints": [],
-        "disclosures": [{"disclosure_id": "X1", "client_id": "C1", "categories": ["special"],
-                         "disclosed_at": dt.datetime(2025, 12, 28, 23, 59, 59)}],
-    }
-    duck, pandas = both(pack, frames_from_rows(rows, ["requests", "records", "complaints", "disclosures"]),
-                        dt.date(2026, 11, 28))
+    duck, pandas = both(pack, every_node_frames(), dt.date(2026, 11, 28))
     assert duck == pandas
-    assert [f["key"]["request_id"] for f in duck[rule["id"]]] == ["R1"]
+    assert [f["key"]["request_id"] for f in duck[pack.rules[0].id]] == ["R1"]
 
 
 # -- the contract is the pack's --------------------------------------------------------------------

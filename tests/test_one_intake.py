@@ -67,16 +67,19 @@ def _frame(kind: str, columns: dict) -> object:
     return pl.DataFrame(columns)
 
 
-def errors(tmp_path: Path, kind: str, columns: dict) -> tuple[str, list[str]]:
-    con = duckdb.connect()
+def sources_of_kind(folder: Path, kind: str, columns: dict) -> tuple[str, dict]:
+    """The columns as a source of one kind (a file written into `folder`, or a frame), and its label."""
     if kind in ("csv", "jsonl", "parquet"):
-        label = str(_write(tmp_path, kind, columns))
-        sources = folder_sources(tmp_path, contract()).sources
-    else:
-        label = "frames['objections']"
-        sources = frame_sources({"objections": _frame(kind, columns)}, contract())
+        label = str(_write(folder, kind, columns))
+        return label, folder_sources(folder, contract()).sources
+    return "frames['objections']", frame_sources({"objections": _frame(kind, columns)}, contract())
+
+
+def errors(tmp_path: Path, kind: str, columns: dict, target=None) -> tuple[str, list[str]]:
+    """What the intake of `target` (default: a new DuckDB) says of the columns as a source of `kind`."""
+    label, sources = sources_of_kind(tmp_path, kind, columns)
     with pytest.raises(DataContractError) as caught:
-        take_in(con, contract(), sources)
+        take_in(target or duckdb.connect(), contract(), sources)
     return label, [str(e) for e in caught.value.errors]
 
 
@@ -91,12 +94,7 @@ def test_the_same_breach_gives_the_same_error_from_every_source(tmp_path, case, 
 def test_clean_data_is_typed_alike_from_every_source(tmp_path, kind):
     columns = {"objection_id": ["O1", "O2"], "client_id": ["C1", "C2"], "objected_at": ["2024-01-01", "2024-01-02"]}
     con = duckdb.connect()
-    if kind in ("csv", "jsonl", "parquet"):
-        _write(tmp_path, kind, columns)
-        sources = folder_sources(tmp_path, contract()).sources
-    else:
-        sources = frame_sources({"objections": _frame(kind, columns)}, contract())
-    intake = take_in(con, contract(), sources)
+    intake = take_in(con, contract(), sources_of_kind(tmp_path, kind, columns)[1])
     assert intake.datasets["objections"].rows == 2
     assert con.sql("SELECT * FROM objections").fetchall() == [
         ("O1", "C1", dt.date(2024, 1, 1)), ("O2", "C2", dt.date(2024, 1, 2))]

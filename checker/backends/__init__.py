@@ -2,6 +2,8 @@
 
     duckdb   one SQL query per check (`sql.py` renders the IR; also for PostgreSQL and Spark)
     pandas   the same IR evaluated with vectorised pandas (`pandas_eval.py`), an independent second reading
+    spark    the same SQL in Spark's dialect, over the views the Spark intake created (`spark.py`)
+    postgres the same SQL inside PostgreSQL, for the rules whose datasets all live there (`postgres.py`)
 
 Every backend reads the relations the intake created, so no backend can see other data.
 `make_backend` is the one factory; a new engine is one module here and one line in it.
@@ -18,7 +20,7 @@ from ...compiler.model import Bindings, Check
 from ...compiler.plan import Scan
 from ...datasets import Contract
 
-ENGINES = ("duckdb", "pandas")
+ENGINES = ("duckdb", "pandas", "spark", "postgres")
 
 
 class Backend(Protocol):
@@ -34,8 +36,10 @@ class Backend(Protocol):
         """What the backend runs for the check, for `reglement explain`."""
 
 
-def make_backend(name: str, con: duckdb.DuckDBPyConnection, contract: Contract, datasets: list[str]) -> Backend:
-    """A backend over the relations `datasets` of the intake's connection."""
+def make_backend(name: str, con: duckdb.DuckDBPyConnection | object, contract: Contract,
+                 datasets: list[str]) -> Backend:
+    """A backend over the relations `datasets` of the intake's connection (a DuckDB connection, or the
+    intake of the engine that holds the data)."""
     if name == "duckdb":
         from .duckdb import DuckDBBackend
 
@@ -44,4 +48,12 @@ def make_backend(name: str, con: duckdb.DuckDBPyConnection, contract: Contract, 
         from .pandas import PandasBackend
 
         return PandasBackend.from_relations(con, contract, datasets)
+    if name == "spark":
+        from .spark import SparkBackend
+
+        return SparkBackend(con.spark)
+    if name == "postgres":
+        from .postgres import PostgresBackend
+
+        return PostgresBackend(con)
     raise ValueError(f"unknown engine '{name}' ({', '.join(ENGINES)})")

@@ -17,12 +17,12 @@ import datetime as dt
 import re
 from typing import Mapping
 
-import sqlglot
 from sqlglot import exp
 
 from ...compiler import ir
 from ...compiler.model import Bindings, Check
 from ...compiler.plan import Scan
+from ..sql_dialects import render
 
 # "empty": null or only white space. The same class is used by every backend.
 BLANK_PATTERN = r"^[ \t\n\r\f]*$"
@@ -111,7 +111,10 @@ class SqlRenderer:
             return node(this=left, expression=self.render(e.right))
         unit, factor = _UNIT[e.right.unit]
         amount = self.bindings[e.right.amount.name] if isinstance(e.right.amount, ir.Param) else e.right.amount.value
-        node = exp.DateAdd if e.op == "+" else exp.DateSub
+        if e.type == ir.TIMESTAMP:  # a timestamp shifts as one (Spark's DATE_ADD would drop the time)
+            node = exp.TimestampAdd if e.op == "+" else exp.TimestampSub
+        else:
+            node = exp.DateAdd if e.op == "+" else exp.DateSub
         shifted = node(this=left, expression=exp.Literal.number(int(amount) * factor), unit=exp.Var(this=unit))
         # date + interval is a timestamp in most engines; a date stays a date here.
         return exp.cast(shifted, _SQL_TYPE[e.type])
@@ -318,4 +321,4 @@ def scan_query(scan: Scan, bindings: list[Bindings]) -> exp.Select:
 
 
 def to_sql(query: exp.Expression, dialect: str = "duckdb", pretty: bool = False) -> str:
-    return query.sql(dialect=dialect, pretty=pretty, unsupported_level=sqlglot.ErrorLevel.RAISE)
+    return render(query, dialect, pretty)

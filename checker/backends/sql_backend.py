@@ -24,21 +24,25 @@ class SqlBackend:
 
     def scan(self, scan: Scan, bindings: list[Bindings]) -> list[pa.Table]:
         """Every member's findings from one query: the rows its flag marks, its key and message values."""
-        found = self.arrow(to_sql(scan_query(scan, bindings), self.dialect))
-        keys = scan.members[0].check.keys
-        out = []
-        for i, member in enumerate(scan.members):
-            rows = found.filter(found.column(flag(i)))  # a null flag, like false, drops the row
-            names = [*keys, *member.check.outputs]
-            columns = [rows.column(k) for k in keys] + [rows.column(output(i, name)) for name in member.check.outputs]
-            out.append(pa.Table.from_arrays(columns, names=names))
-        return out
+        return split(scan, self.arrow(self.scan_sql(scan, bindings)))
+
+    def scan_sql(self, scan: Scan, bindings: list[Bindings], pretty: bool = False) -> str:
+        return to_sql(scan_query(scan, bindings), self.dialect, pretty)
 
     def plan(self, check: Check, bindings: Bindings) -> str:
         return self.sql(check, bindings, pretty=True)
 
-    def scan_plan(self, scan: Scan, bindings: list[Bindings]) -> str:
-        return to_sql(scan_query(scan, bindings), self.dialect, pretty=True)
-
     def arrow(self, query: str) -> pa.Table:
         raise NotImplementedError
+
+
+def split(scan: Scan, found: pa.Table) -> list[pa.Table]:
+    """The rows of a fused scan's answer, per member: those its flag marks, with its key and message values."""
+    keys = scan.members[0].check.keys
+    out = []
+    for i, member in enumerate(scan.members):
+        rows = found.filter(found.column(flag(i)))  # a null flag, like false, drops the row
+        names = [*keys, *member.check.outputs]
+        columns = [rows.column(k) for k in keys] + [rows.column(output(i, name)) for name in member.check.outputs]
+        out.append(pa.Table.from_arrays(columns, names=names))
+    return out

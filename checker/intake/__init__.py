@@ -2,9 +2,11 @@
 
     sources (files, frames, tables, rows) → stage → validate → typed relation
 
-`take_in` stages every source (`staging.py`), holds each to the contract with one
-validator (`validate.py`) and, only when all are clean, creates one relation per
-dataset in the contract's types: a view over a Parquet file or a table in memory (no
+`take_in` stages every source (`staging.py`; `staging_spark.py` where Spark reads the
+files, `staging_postgres.py` for tables of a database), holds each to the contract with
+one validator (`validate.py`, rendered in the dialect of the engine that holds the
+source) and, only when all are clean, creates one relation per dataset in the
+contract's types: a view over a Parquet file or a table in memory (no
 copy of the big data), a table for text formats that had to be read whole anyway. It
 also creates `_export_columns`, the columns each source had, for rule 1.1. Any
 contract breach raises DataContractError after every source was checked.
@@ -23,10 +25,11 @@ from ...datasets import EXPORT_COLUMNS, Contract, Dataset
 from sqlglot import exp
 
 from ..arrow_values import texts
-from ..duckdb_sql import identifier, render
+from ..duckdb_sql import render
+from .engine import IntakeEngine, intake_engines
 from .errors import DataContractError, DataError
 from .sources import Found, Source, folder_sources, frame_sources, missing_reason, rows_sources
-from .staging import Staged, Unreadable, drop, stage
+from .staging import Staged, Unreadable
 from .validate import SQL_TYPES, Shape, Summary, errors_of, shape_of, summarise
 
 __all__ = ["DataContractError", "DataError", "Found", "Intake", "Received", "Source", "folder_sources",
@@ -55,51 +58,64 @@ class Intake:
     unread: tuple[str, ...] = ()  # export files no dataset of the contract claims
 
 
-def take_in(con: duckdb.DuckDBPyConnection, contract: Contract, sources: dict[str, Source],
+def take_in(target: duckdb.DuckDBPyConnection | IntakeEngine, contract: Contract, sources: dict[str, Source],
             unread: tuple[str, ...] = ()) -> Intake:
-    """Validate every source and create the typed relations, or raise with every problem found."""
-    staged: list[Staged] = []
+    """Validate every source and create the typed relations, or raise with every problem found.
+
+    `target` is where the data goes: a DuckDB connection, or the intake of another engine
+    (`staging_spark.py`; `staging_postgres.py`, which keeps files in DuckDB beside it).
+    Each source is validated in the engine that holds it, all before any relation is created.
+    """
+    engines = intake_engines(target)
+    staged: list[tuple[IntakeEngine, Staged]] = []
     errors: list[DataError] = []
     nothing = [s for s in sources.values() if s.partial and s.table is not None and s.table.num_rows == 0]
-    if nothing:  # example rows that leave a dataset out: an empty relation, nothing to validate
-        con.execute(";".join(empty_table(contract[s.dataset]) for s in nothing))
+    for source in nothing:  # example rows that leave a dataset out: an empty relation, nothing to validate
+        engines[0].create_empty(contract[source.dataset])
+    planned: list[tuple[IntakeEngine, Staged, Shape, Summary]] = []
     try:
         for name, source in sources.items():
             if source in nothing:
                 continue
-            dataset = contract[name]
+            engine = next(e for e in engines if e.takes(source))
             try:
-                staged.append(stage(con, source, f"__reglement_stage_{name}", {c.name: c.type for c in dataset.columns}))
+                staged.append((engine, engine.stage(source, f"__reglement_stage_{name}",
+                                                    {c.name: c.type for c in contract[name].columns})))
             except Unreadable as exc:
                 errors += exc.errors if exc.total == len(exc.errors) else [*exc.errors, DataError(
                     source.label, None, f"{exc.total - len(exc.errors)} more errors not shown")]
-        planned = [(item, shape_of(contract[item.source.dataset], item)) for item in staged]
-        summaries = summarise(con, planned)
-        for (item, found), summary in zip(planned, summaries):
+        for engine in engines:
+            mine = [(item, shape_of(contract[item.source.dataset], item, engine.dialect))
+                    for e, item in staged if e is engine]
+            planned += [(engine, item, found, summary) for (item, found), summary in zip(mine, summarise(engine, mine))]
+        for engine, item, found, summary in planned:
             errors += [DataError(item.source.label, "E704", f"missing column '{c}'") for c in found.missing]
-            errors += errors_of(con, item, found, summary)
+            errors += errors_of(engine, item, found, summary)
         if errors:
             raise DataContractError(errors)
         received = {s.dataset: Received(s.dataset, s.label, s.format, 0, None) for s in nothing}
-        received |= {item.source.dataset: _create(con, contract, item, found, summary)
-                     for (item, found), summary in zip(planned, summaries)}
+        received |= {item.source.dataset: _create(engine, contract, item, found, summary)
+                     for engine, item, found, summary in planned}
     finally:
-        for item in staged:
+        for engine, item in staged:
             if item.copied or errors:
-                drop(con, item)
-    _export_columns(con, staged, [contract[s.dataset] for s in nothing])
+                engine.drop(item)
+    _export_columns(engines[0], [item for _, item in staged], [contract[s.dataset] for s in nothing])
     return Intake(received, unread)
 
 
-def _create(con: duckdb.DuckDBPyConnection, contract: Contract, item: Staged, found: Shape,
-            summary: Summary) -> Received:
+def _create(engine: IntakeEngine, contract: Contract, item: Staged, found: Shape, summary: Summary) -> Received:
     """The typed relation of one source: a view where the data can be read in place, else a table."""
     dataset = contract[item.source.dataset]
-    kind = "TABLE" if item.copied else "VIEW"
-    con.execute(f"CREATE OR REPLACE {kind} {identifier(dataset.name)} AS {found.typed}")
+    engine.create(dataset, found.typed, item.copied)
     source = item.source
     parts = tuple((str(p), _file_sha256(p)) for p in source.paths)
-    digest = _combined(parts) if source.folder else parts[0][1] if parts else _table_sha256(source.table)
+    if source.folder:
+        digest = _combined(parts)
+    elif parts:
+        digest = parts[0][1]
+    else:
+        digest = _table_sha256(source.table) if source.table is not None else engine.fingerprint(item)
     extras = tuple(c for c in item.columns if dataset.column(c) is None)
     return Received(dataset.name, source.label, source.format, summary.rows, digest,
                     parts if source.folder else (), extras, summary.restored, item.copied)
@@ -115,13 +131,13 @@ def empty_table(dataset: Dataset) -> str:
     return render(create)
 
 
-def _export_columns(con: duckdb.DuckDBPyConnection, staged: list[Staged], empty: list[Dataset]) -> None:
+def _export_columns(engine: IntakeEngine, staged: list[Staged], empty: list[Dataset]) -> None:
     """The relation rule 1.1 reads: every column of every source, by dataset."""
     pairs = [(s.source.dataset, c) for s in staged for c in s.columns]
     pairs += [(d.name, c) for d in empty for c in d.column_names]
     table = pa.Table.from_arrays([texts([d for d, _ in pairs]), texts([c for _, c in pairs])],
                                  names=["dataset", "column"])
-    con.register(EXPORT_COLUMNS.name, table)
+    engine.register(EXPORT_COLUMNS.name, table)
 
 
 def _file_sha256(path: Path) -> str:

@@ -38,7 +38,7 @@ _READ_CSV = """
     SELECT * FROM read_csv($path, all_varchar = true, header = true, delim = ',', quote = '"', escape = '"',
                            comment = '', skip = 0, strict_mode = true, null_padding = false, encoding = 'utf-8',
                            store_rejects = true, rejects_table = $rejects, rejects_scan = $scans)"""
-_CSV_PROBLEMS = {
+CSV_PROBLEMS = {
     "UNQUOTED VALUE": "a quote is not closed, or stands inside an unquoted field",
     "INVALID ENCODING": "not valid UTF-8",
     "LINE SIZE OVER MAXIMUM": "line too long",
@@ -119,7 +119,7 @@ def _numbered(con: duckdb.DuckDBPyConnection, raw: str, name: str) -> exp.Expres
 
 
 # -- CSV -----------------------------------------------------------------------------------
-def _repeated_header(source: Source) -> list[DataError]:
+def repeated_header(source: Source) -> list[DataError]:
     """Column names that repeat, ignoring case: DuckDB would silently rename the second
     (`religion`, `Religion` → `Religion_1`) and rule 1.1 would report a name the file lacks."""
     path = source.paths[0]
@@ -141,7 +141,7 @@ def _repeated_header(source: Source) -> list[DataError]:
 
 def _csv(con: duckdb.DuckDBPyConnection, source: Source, name: str, types: dict[str, str]):
     """Copy the CSV as VARCHAR; malformed lines land in a rejects table, not an exception."""
-    repeated = _repeated_header(source)
+    repeated = repeated_header(source)
     if repeated:
         raise Unreadable(repeated)
     raw, rejects, scans = (f"{name}_{helper}" for helper in ("raw", "rejects", "scans"))
@@ -168,7 +168,7 @@ def _csv_problem(source: Source, reject: dict) -> DataError:
     row = reject["line"] - 1 if reject["line"] > 1 else None
     if reject["found"]:
         return DataError(source.label, "E710", f"expected {reject['expected']} fields, found {reject['found']}", row)
-    message = _CSV_PROBLEMS.get(reject["kind"], f"malformed CSV ({reject['kind'].lower()})")
+    message = CSV_PROBLEMS.get(reject["kind"], f"malformed CSV ({reject['kind'].lower()})")
     return DataError(source.label, "E710", message, row, reject["column"])
 
 

@@ -11,6 +11,12 @@ costs one scan per source.
 The checks are the same for every source, so a missing value, a bad date, a repeated
 key or a number in a text column gets the same error and wording from a CSV file, a
 Parquet file, a DataFrame or a rule example.
+
+The SQL is built with sqlglot and rendered in the dialect of the engine that holds the
+staged data (DuckDB, Spark, PostgreSQL): the same plans, the same error codes and
+wording, whichever engine runs them. The few functions a dialect lacks have a
+dialect-specific form here (JSON values: DuckDB's JSON, Spark's VARIANT; a date test:
+`TRY_CAST`, or calendar arithmetic where PostgreSQL has none).
 """
 
 from __future__ import annotations
@@ -18,13 +24,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-import duckdb
+from typing import Protocol
+
 from sqlglot import exp
 
 from ...datasets import Column, Dataset
-from ..duckdb_sql import render, struct
+from ..sql_dialects import render
 from .errors import MAX_ERRORS_PER_SOURCE, DataError, capped
 from .staging import FILE, Staged
+
+
+class Queries(Protocol):
+    """An engine that holds staged relations and answers the validator's queries."""
+
+    dialect: str
+
+    def rows(self, query: str) -> list[tuple]:
+        """The rows of a query in this engine's dialect, as tuples."""
 
 SQL_TYPES = {"string": "VARCHAR", "date": "DATE", "timestamp": "TIMESTAMP", "bool": "BOOLEAN",
               "list<string>": "VARCHAR[]"}
@@ -76,18 +92,44 @@ def _ref(name: str) -> exp.Column:
     return exp.column(name, quoted=True)
 
 
-def _text(ref: exp.Expression, kind: str) -> exp.Expression:
+def _text(ref: exp.Expression, kind: str, dialect: str) -> exp.Expression:
     """A staged value as text: a JSON string unquoted, a JSON number as its digits."""
     if kind == "json":
+        if dialect == "spark":
+            return _json_as(ref, "VARCHAR", dialect)
         return exp.paren(exp.JSONExtractScalar(this=ref, expression=exp.Literal.string("$")))
     return ref if kind == "text" else exp.cast(ref, "VARCHAR")
 
 
-def _json_type(ref: exp.Expression) -> exp.Expression:
-    return exp.JSONType(this=ref)
+def _json_type(ref: exp.Expression, dialect: str) -> exp.Expression:
+    """The kind of a JSON value in DuckDB's words (VARCHAR, BIGINT, DOUBLE, BOOLEAN, ARRAY, OBJECT, NULL);
+    Spark's VARIANT names its kinds otherwise."""
+    if dialect != "spark":
+        return exp.JSONType(this=ref)
+    kind = exp.func("schema_of_variant", ref)
+
+    def like(prefix: str) -> exp.Expression:
+        return exp.Like(this=kind.copy(), expression=exp.Literal.string(f"{prefix}%"))
+
+    names = [(kind.copy().eq("STRING"), "VARCHAR"), (like("ARRAY"), "ARRAY"), (like("OBJECT"), "OBJECT"),
+             (kind.copy().isin("TINYINT", "SMALLINT", "INT", "BIGINT"), "BIGINT"),
+             (exp.or_(kind.copy().isin("FLOAT", "DOUBLE"), like("DECIMAL")), "DOUBLE"),
+             (kind.copy().eq("BOOLEAN"), "BOOLEAN"), (kind.copy().eq("VOID"), "NULL")]
+    return exp.paren(exp.Case(ifs=[exp.If(this=test, true=exp.Literal.string(name)) for test, name in names],
+                              default=exp.Literal.string("OTHER")))
 
 
-def plan(position: int, column: Column, staged_type: str | None) -> Plan:
+_VARIANT_AS = {"VARCHAR": "string", "DOUBLE": "double", "VARCHAR[]": "array<string>", "JSON[]": "array<variant>"}
+
+
+def _json_as(ref: exp.Expression, sql_type: str, dialect: str) -> exp.Expression:
+    """A JSON value as `sql_type`; NULL where it is not one (Spark), or cast (DuckDB, within a CASE)."""
+    if dialect == "spark":
+        return exp.func("try_variant_get", ref, exp.Literal.string("$"), exp.Literal.string(_VARIANT_AS[sql_type]))
+    return exp.cast(ref, sql_type)
+
+
+def plan(position: int, column: Column, staged_type: str | None, dialect: str = "duckdb") -> Plan:
     """Decide how to check and type one column, given the type its source gave it (None: left out).
 
     CASE, not AND, orders the tests: SQL does not promise to short-circuit AND, and every
@@ -98,7 +140,7 @@ def plan(position: int, column: Column, staged_type: str | None) -> Plan:
         return Plan(position, column, exp.cast(exp.null(), target), None, exp.cast(exp.null(), "VARCHAR"), None, {})
     kind = kind_of(staged_type)
     ref = _ref(column.name)
-    text = _text(ref, kind)
+    text = _text(ref, kind, dialect)
     whens: list[tuple[exp.Expression, str]] = []
     messages = {"required": ("E705", "empty value in a required column"),
                 "parse": ("E706", f"expected {_expected(column.type)}"),
@@ -110,11 +152,11 @@ def plan(position: int, column: Column, staged_type: str | None) -> Plan:
     if kind == "null":
         value = exp.cast(exp.null(), target)
     elif column.type == "string":
-        value, restored = _string(column, kind, ref, whens)
+        value, restored = _string(column, kind, ref, whens, dialect)
     elif column.type == "list<string>":
-        value = _list(kind, ref, text, whens)
+        value = _list(kind, ref, text, whens, dialect)
     else:
-        value = _scalar(column, kind, ref, text, whens, messages)
+        value = _scalar(column, kind, ref, text, whens, messages, dialect)
     if not column.nullable:
         whens.insert(0, (ref.is_(exp.null()), "required"))
     if column.nullable and whens:
@@ -138,7 +180,7 @@ def _number_words(column: Column) -> str:
 
 def _restorable(number: exp.Expression, digits: int) -> exp.Expression:
     """A whole number of at most `digits` digits (12345672, also 12345672.0)."""
-    whole = exp.EQ(this=number, expression=exp.func("trunc", number.copy()))
+    whole = exp.EQ(this=number, expression=exp.Floor(this=number.copy()))
     in_range = exp.and_(exp.GTE(this=number.copy(), expression=exp.convert(0)),
                         exp.LT(this=number.copy(), expression=exp.convert(10 ** digits)))
     return exp.and_(whole, in_range)
@@ -149,21 +191,22 @@ def _padded(number: exp.Expression, digits: int) -> exp.Expression:
     return exp.func("lpad", integral, exp.convert(digits), exp.Literal.string("0"))
 
 
-def _string(column: Column, kind: str, ref: exp.Expression, whens: list) -> tuple[exp.Expression, exp.Expression | None]:
+def _string(column: Column, kind: str, ref: exp.Expression, whens: list,
+            dialect: str) -> tuple[exp.Expression, exp.Expression | None]:
     """Text stays text; a number is restored (an `x-zero-pad` identifier) or refused; anything else is refused."""
     if kind == "text":
         return ref, None
     if kind == "json":
-        number = exp.cast(ref, "DOUBLE")
-        is_number = _json_type(ref).isin(*_JSON_NUMBERS)
-        whens.append((_json_type(ref).isin("ARRAY", "OBJECT"), "shape"))
+        number = _json_as(ref, "DOUBLE", dialect)
+        is_number = _json_type(ref, dialect).isin(*_JSON_NUMBERS)
+        whens.append((_json_type(ref, dialect).isin("ARRAY", "OBJECT"), "shape"))
         if column.zero_pad:
             whens.append((exp.and_(is_number, exp.not_(_restorable(number, column.zero_pad))), "number"))
         else:
             whens.append((is_number, "number"))
-        whens.append((_json_type(ref).neq("VARCHAR") if column.zero_pad is None else
-                      exp.not_(_json_type(ref).isin("VARCHAR", *_JSON_NUMBERS)), "type"))
-        plain = _text(ref, kind)
+        whens.append((_json_type(ref, dialect).neq("VARCHAR") if column.zero_pad is None else
+                      exp.not_(_json_type(ref, dialect).isin("VARCHAR", *_JSON_NUMBERS)), "type"))
+        plain = _text(ref, kind, dialect)
         if column.zero_pad is None:
             return plain, None
         value = exp.Case(ifs=[exp.If(this=is_number.copy(), true=_padded(number.copy(), column.zero_pad))],
@@ -179,39 +222,52 @@ def _string(column: Column, kind: str, ref: exp.Expression, whens: list) -> tupl
     return exp.cast(exp.null(), "VARCHAR"), None
 
 
-def _list(kind: str, ref: exp.Expression, text: exp.Expression, whens: list) -> exp.Expression:
+def _list(kind: str, ref: exp.Expression, text: exp.Expression, whens: list, dialect: str) -> exp.Expression:
     if kind == "text":
-        return exp.func("string_split", text, exp.Literal.string(";"))
+        return _split(text, dialect)
     if kind == "text_list":
         return exp.cast(ref, "VARCHAR[]")
     if kind == "json":
-        elements = exp.cast(ref, "JSON[]")
-        strings = exp.func("list_bool_and", exp.func("list_transform", elements, exp.Lambda(
-            this=exp.JSONType(this=exp.column("x")).eq("VARCHAR"), expressions=[exp.to_identifier("x")])))
-        whens.append((_json_type(ref).neq("ARRAY"), "shape"))
+        element = exp.Lambda(this=_json_type(exp.column("x"), dialect).eq("VARCHAR"),
+                             expressions=[exp.to_identifier("x")])
+        if dialect == "spark":
+            strings = exp.func("forall", _json_as(ref, "JSON[]", dialect), element)
+        else:
+            strings = exp.func("list_bool_and", exp.func("list_transform", exp.cast(ref, "JSON[]"), element))
+        whens.append((_json_type(ref, dialect).neq("ARRAY"), "shape"))
         whens.append((exp.not_(exp.func("coalesce", strings, exp.true())), "shape"))
-        return exp.cast(ref, "VARCHAR[]")
+        return _json_as(ref, "VARCHAR[]", dialect)
     whens.append((exp.true(), "shape"))
     return exp.cast(exp.null(), "VARCHAR[]")
 
 
+def _split(text: exp.Expression, dialect: str) -> exp.Expression:
+    """A list written as its values joined by `;`."""
+    separator = exp.Literal.string(";")
+    if dialect == "spark":
+        return exp.Split(this=text, expression=separator)
+    if dialect == "postgres":
+        return exp.StringToArray(this=text, expression=separator)
+    return exp.func("string_split", text, separator)
+
+
 def _scalar(column: Column, kind: str, ref: exp.Expression, text: exp.Expression, whens: list,
-            messages: dict) -> exp.Expression:
+            messages: dict, dialect: str) -> exp.Expression:
     """A date, timestamp or bool: parsed from text, taken as it is, or refused with the kind found."""
     target = SQL_TYPES[column.type]
     if kind == "json":
-        whens.append((_json_type(ref).isin("ARRAY", "OBJECT"), "shape"))
+        whens.append((_json_type(ref, dialect).isin("ARRAY", "OBJECT"), "shape"))
         # A JSON number or boolean where a date is expected is a value not written as one.
         if column.type == "bool":
             words = _parse_bool(text)
             whens.append((exp.not_(words[0]), "parse"))  # a JSON true/false reads as its word
             return words[1]
-        whens.append((_json_type(ref).neq("VARCHAR"), "parse"))
-        valid, value = _parse(column.type, text)
+        whens.append((_json_type(ref, dialect).neq("VARCHAR"), "parse"))
+        valid, value = _parse(column.type, text, dialect)
         whens.append((exp.not_(valid), "parse"))
         return value
     if kind == "text":
-        valid, value = (_parse_bool(text) if column.type == "bool" else _parse(column.type, text))
+        valid, value = (_parse_bool(text) if column.type == "bool" else _parse(column.type, text, dialect))
         whens.append((exp.not_(valid), "parse"))
         return value
     native = {"date": ("date", "timestamp"), "timestamp": ("timestamp", "date"), "bool": ("bool",)}[column.type]
@@ -227,13 +283,38 @@ def _scalar(column: Column, kind: str, ref: exp.Expression, text: exp.Expression
     return exp.cast(ref, target)
 
 
-def _parse(column_type: str, text: exp.Expression) -> tuple[exp.Expression, exp.Expression]:
+def _parse(column_type: str, text: exp.Expression, dialect: str) -> tuple[exp.Expression, exp.Expression]:
     """SQL that tells whether `text` is a valid date or timestamp, and SQL that types it."""
     sql_type = SQL_TYPES[column_type]
+    typed = exp.TryCast(this=text.copy(), to=exp.DataType.build(sql_type), safe=True)
     # Written exactly as the pattern, and a real value (no 30 February).
-    written = exp.RegexpFullMatch(this=text, expression=exp.Literal.string(_PATTERNS[column_type]))
-    real = exp.TryCast(this=text.copy(), to=exp.DataType.build(sql_type)).is_(exp.null()).not_()
-    return exp.and_(written, real), exp.TryCast(this=text.copy(), to=exp.DataType.build(sql_type))
+    pattern = _PATTERNS[column_type]
+    if dialect == "duckdb":
+        written = exp.RegexpFullMatch(this=text, expression=exp.Literal.string(pattern))
+    else:  # the sqlglot dialects make `$` the very end (`\z` for Java)
+        written = exp.RegexpLike(this=text, expression=exp.Literal.string(f"^(?:{pattern})$"))
+    if dialect == "postgres":  # no TRY_CAST: a CASE keeps the calendar test to text of the right form
+        return exp.Case(ifs=[exp.If(this=written, true=_real_date(text.copy()))], default=exp.false()), typed
+    return exp.and_(written, typed.copy().is_(exp.null()).not_()), typed
+
+
+def _real_date(text: exp.Expression) -> exp.Expression:
+    """Text that starts with `YYYY-MM-DD` names a day of the calendar (no 30 February, no year 0)."""
+    def number(start: int, length: int) -> exp.Expression:
+        part = exp.Substring(this=text.copy(), start=exp.convert(start), length=exp.convert(length))
+        return exp.cast(part, "INT")
+
+    year, month, day = number(1, 4), number(6, 2), number(9, 2)
+
+    def divisible(n: int) -> exp.Expression:
+        return exp.EQ(this=exp.Mod(this=year.copy(), expression=exp.convert(n)), expression=exp.convert(0))
+
+    leap = exp.or_(exp.and_(divisible(4), exp.not_(divisible(100))), divisible(400))
+    days = exp.Case(ifs=[exp.If(this=month.copy().eq(2), true=exp.Case(ifs=[exp.If(this=leap, true=exp.convert(29))],
+                                                                       default=exp.convert(28))),
+                         exp.If(this=month.copy().isin(4, 6, 9, 11), true=exp.convert(30))], default=exp.convert(31))
+    return exp.and_(exp.GTE(this=year, expression=exp.convert(1)), exp.Between(this=month, low=exp.convert(1),
+                    high=exp.convert(12)), exp.Between(this=day, low=exp.convert(1), high=days))
 
 
 def _parse_bool(text: exp.Expression) -> tuple[exp.Expression, exp.Expression]:
@@ -264,6 +345,7 @@ class Shape:
     missing: tuple[str, ...]  # contract columns the source lacks (and may not leave out)
     summary: str  # the counting scan, one row tagged with the dataset's name
     typed: str  # the source in the contract's types
+    dialect: str = "duckdb"  # the dialect both are rendered in
 
 
 PROVENANCE = FILE  # in the typed relation of a dataset given as a folder too: the name of the file a row is in
@@ -271,54 +353,65 @@ PROVENANCE = FILE  # in the typed relation of a dataset given as a folder too: t
 
 @cache
 def shape(dataset: Dataset, columns: tuple[tuple[str, str], ...], partial: bool, relation: str,
-          files: bool = False) -> Shape:
+          files: bool = False, dialect: str = "duckdb") -> Shape:
     staged = dict(columns)
     plans, missing = [], []
     for position, column in enumerate(dataset.columns):
         if column.name in staged or partial:
-            plans.append(plan(position, column, staged.get(column.name)))
+            plans.append(plan(position, column, staged.get(column.name), dialect))
         else:
             missing.append(column.name)  # reported; the columns there are still checked
     source = exp.to_table(relation, quoted=True)
     typed = exp.select(*[exp.alias_(p.value, p.column.name, quoted=True) for p in plans]).from_(source.copy())
-    if files:  # a finding of a dataset given as a folder says which file it came from (incremental audits)
-        typed = typed.select(exp.alias_(exp.func("parse_filename", exp.column(FILE, quoted=True)), PROVENANCE,
-                                        quoted=True))
-    return Shape(tuple(plans), tuple(missing), render(_summary(dataset.name, plans, source)), render(typed))
+    if files:  # a finding of a dataset given as a folder names its file (incremental.py)
+        name = exp.RegexpExtract(this=exp.column(FILE, quoted=True), expression=exp.Literal.string("[^/]+$"),
+                                 group=exp.Literal.number(0))
+        typed = typed.select(exp.alias_(name, PROVENANCE, quoted=True))
+    return Shape(tuple(plans), tuple(missing), render(_summary(dataset.name, plans, source, dialect), dialect),
+                 render(typed, dialect), dialect)
 
 
-def _summary(tag: str, plans: list[Plan], source: exp.Expression) -> exp.Select:
+def _count_if(test: exp.Expression) -> exp.Expression:
+    return exp.CountIf(this=test)
+
+
+def _summary(tag: str, plans: list[Plan], source: exp.Expression, dialect: str) -> exp.Select:
     checks = [p.check for p in plans if p.check is not None]
     restores = [p for p in plans if p.restored is not None]
     key = next((p for p in plans if p.position == 0), None)
     inner = [exp.alias_(c, f"c{j}") for j, c in enumerate(checks)]
     inner += [exp.alias_(p.restored, f"r{j}") for j, p in enumerate(restores)]
-    counted = [exp.func("count_if", exp.column(f"c{j}").is_(exp.null()).not_()) for j in range(len(checks))]
-    restored = [exp.func("count_if", exp.column(f"r{j}")) for j in range(len(restores))]
+    counted = [_count_if(exp.column(f"c{j}").is_(exp.null()).not_()) for j in range(len(checks))]
+    restored = [_count_if(exp.column(f"r{j}")) for j in range(len(restores))]
     unsorted: exp.Expression = exp.convert(0)
     if key is not None:
         inner.append(exp.alias_(key.value, "k"))
-        inner.append(exp.alias_(exp.Window(this=exp.func("lag", key.value.copy())), "p"))
-        unsorted = exp.func("count_if", exp.LTE(this=exp.column("k"), expression=exp.column("p")))
+        if dialect == "duckdb":  # a streaming window over the scan order: keys that do not increase
+            inner.append(exp.alias_(exp.Window(this=exp.func("lag", key.value.copy())), "p"))
+            unsorted = _count_if(exp.LTE(this=exp.column("k"), expression=exp.column("p")))
+        else:  # engines without a scan order: how many keys repeat, counted at once
+            unsorted = exp.Sub(this=exp.Count(this=exp.column("k")),
+                               expression=exp.Count(this=exp.Distinct(expressions=[exp.column("k")])))
     scan = exp.select(*(inner or [exp.alias_(exp.convert(1), "one")])).from_(source)
     return exp.select(
         exp.alias_(exp.Literal.string(tag), "source"), exp.alias_(exp.Count(this=exp.Star()), "rows"),
         exp.alias_(_sum(counted), "errors"), exp.alias_(unsorted, "unsorted"),
-        exp.alias_(exp.cast(exp.Array(expressions=restored), "BIGINT[]"), "restored"),
+        exp.alias_(exp.cast(exp.Array(expressions=restored), exp.DataType.build("BIGINT[]", dialect="duckdb")),
+                   "restored"),
     ).from_(scan.subquery("s"))
 
 
-def shape_of(dataset: Dataset, staged: Staged) -> Shape:
+def shape_of(dataset: Dataset, staged: Staged, dialect: str = "duckdb") -> Shape:
     return shape(dataset, tuple(staged.columns.items()), staged.source.partial, staged.relation.name,
-                 staged.source.folder)
+                 staged.source.folder, dialect)
 
 
-def summarise(con: duckdb.DuckDBPyConnection, shapes: list[tuple[Staged, Shape]]) -> list[Summary]:
+def summarise(engine: Queries, shapes: list[tuple[Staged, Shape]]) -> list[Summary]:
     """One query, one scan of each source: rows, cells in error, keys out of order, numbers restored."""
     if not shapes:
         return []
     query = " UNION ALL ".join(s.summary for _, s in shapes)  # each part rendered by sqlglot
-    found = {row[0]: row[1:] for row in con.execute(query).fetchall()}
+    found = {row[0]: row[1:] for row in engine.rows(query)}
     out = []
     for staged, s in shapes:
         rows, errors, unsorted, restored = found[staged.source.dataset]
@@ -334,45 +427,72 @@ def _sum(counts: list[exp.Expression]) -> exp.Expression:
     return total
 
 
-def repeated_keys(con: duckdb.DuckDBPyConnection, staged: Staged, key: Plan) -> int:
+def _repeated(staged: Staged, key: Plan) -> exp.Select:
+    """Each key that more than one row has, with the first row that has it."""
+    return (exp.select(exp.alias_(key.value.copy(), "repeated"), exp.alias_(exp.Min(this=staged.row), "first"),
+                       exp.alias_(exp.Count(this=exp.Star()), "n"))
+            .from_(staged.relation.copy()).group_by(key.value.copy())
+            .having(exp.GT(this=exp.Count(this=exp.Star()), expression=exp.convert(1))))
+
+
+def repeated_keys(engine: Queries, staged: Staged, key: Plan) -> int:
     """Rows whose key an earlier row already has (a hash aggregate: only run when keys are out of order)."""
-    groups = (exp.select(exp.alias_(exp.Count(this=exp.Star()), "n")).from_(staged.relation.copy())
-              .group_by(key.value.copy()).having(exp.GT(this=exp.Count(this=exp.Star()), expression=exp.convert(1))))
-    [(total,)] = con.execute(f"SELECT coalesce(sum(n - 1), 0) FROM ({render(groups)})").fetchall()
-    return int(total)
+    total = exp.func("coalesce", exp.Sum(this=exp.Sub(this=exp.column("n"), expression=exp.convert(1))), exp.convert(0))
+    [(count,)] = engine.rows(render(exp.select(total).from_(_repeated(staged, key).subquery("g")), engine.dialect))
+    return int(count)
 
 
-def locate(con: duckdb.DuckDBPyConnection, staged: Staged, plans: list[Plan], duplicates: bool) -> tuple[list[DataError], int]:
-    """The first offending cells and repeated keys, in source order, and how many there are in all."""
-    relation = render(staged.relation)
-    row, file = render(staged.row), render(staged.file) if staged.file is not None else "NULL::VARCHAR"
+_FOUND = ("file", "row", "col", "code", "shown", "first")
+
+
+def _found(file: exp.Expression, row: exp.Expression, col: exp.Expression, code: exp.Expression,
+           shown: exp.Expression, first: exp.Expression) -> list[exp.Expression]:
+    return [exp.alias_(e, name, quoted=True) for e, name in zip((file, row, col, code, shown, first), _FOUND)]
+
+
+def locate(engine: Queries, staged: Staged, plans: list[Plan], duplicates: bool) -> tuple[list[DataError], int]:
+    """The first offending cells and repeated keys, in source order, and how many there are in all.
+
+    One scan: each row is paired with the numbers of the checked columns, and a CASE
+    evaluates the one check of that column.
+    """
+    file = staged.file if staged.file is not None else exp.cast(exp.null(), "VARCHAR")
     parts = []
     checked = [p for p in plans if p.check is not None]
     if checked:
-        cells = exp.Array(expressions=[struct({"col": exp.convert(p.position), "code": p.check, "shown": p.shown,
-                                               "first": exp.cast(exp.null(), "BIGINT")}) for p in checked])
-        found = f"list_filter({render(cells)}, lambda e: e.code IS NOT NULL)"
-        parts.append(f"SELECT {file} AS file, {row} AS row, unnest({found}, recursive := true) FROM {relation}")
+        columns = exp.values([(p.position,) for p in checked], alias="c", columns=["position"])
+        position = exp.column("position", table="c")
+
+        def by_column(pick) -> exp.Expression:
+            return exp.Case(this=position.copy(), ifs=[exp.If(this=exp.convert(p.position), true=pick(p))
+                                                       for p in checked])
+
+        cells = (exp.select(*_found(file.copy(), staged.row, position.copy(), by_column(lambda p: p.check),
+                                    by_column(lambda p: p.shown), exp.cast(exp.null(), "BIGINT")))
+                 .from_(staged.relation.copy()).join(columns, join_type="cross"))
+        parts.append(exp.select(exp.Star()).from_(cells.subquery("cells"))
+                     .where(exp.column("code", quoted=True).is_(exp.null()).not_()))
     key = next((p for p in plans if p.position == 0), None)
     if duplicates and key is not None:
-        value = render(key.value)
-        parts.append(
-            f"""SELECT {file} AS file, {row} AS row, 0 AS col, 'duplicate' AS code, {render(key.shown)} AS shown,
-                       first FROM {relation}
-                JOIN (SELECT {value} AS repeated, min({row}) AS first FROM {relation}
-                      GROUP BY ALL HAVING count(*) > 1) ON {value} = repeated
-                WHERE {row} > first""")
+        repeated = _repeated(staged, key).subquery("g")
+        parts.append(exp.select(*_found(file.copy(), staged.row, exp.convert(0), exp.Literal.string("duplicate"),
+                                        key.shown.copy(), exp.column("first", table="g")))
+                     .from_(staged.relation.copy())
+                     .join(repeated, on=exp.EQ(this=key.value.copy(), expression=exp.column("repeated", table="g")))
+                     .where(exp.GT(this=staged.row, expression=exp.column("first", table="g"))))
     if not parts:
         return [], 0
-    [(total, first)] = con.execute(
-        f"""SELECT count(*), arg_min({{'file': file, 'row': row, 'col': col, 'code': code, 'shown': shown,
-                                        'first': first}}, {{'f': coalesce(file, ''), 'r': row, 'c': col}},
-                                        {MAX_ERRORS_PER_SOURCE})
-            FROM ({' UNION ALL '.join(parts)})""").fetchall()
+    union = parts[0]
+    for part in parts[1:]:
+        union = exp.union(union, part, distinct=False)
+    total = exp.alias_(exp.Window(this=exp.Count(this=exp.Star())), "total", quoted=True)
+    order = [exp.func("coalesce", exp.column("file", quoted=True), exp.Literal.string("")),
+             exp.column("row", quoted=True), exp.column("col", quoted=True)]
+    query = (exp.select(*[exp.column(n, quoted=True) for n in _FOUND], total).from_(union.subquery("found"))
+             .order_by(*order).limit(MAX_ERRORS_PER_SOURCE))
+    first = [dict(zip((*_FOUND, "total"), row)) for row in engine.rows(render(query, engine.dialect))]
     by_position = {p.position: p for p in plans}
-    return [_error(staged, by_position[e["col"]], e) for e in first or []], total
-
-
+    return [_error(staged, by_position[e["col"]], e) for e in first], (first[0]["total"] if first else 0)
 def _error(staged: Staged, plan: Plan, found: dict) -> DataError:
     """Word one offending cell; `found['shown']` is None for personal columns."""
     label = found["file"] or staged.source.label
@@ -393,14 +513,14 @@ def _quote(value: str) -> str:
     return f"'{value[:_SHOWN_CHARS]}…'" if len(value) > _SHOWN_CHARS else f"'{value}'"
 
 
-def errors_of(con: duckdb.DuckDBPyConnection, staged: Staged, s: Shape, summary: Summary) -> list[DataError]:
+def errors_of(engine: Queries, staged: Staged, s: Shape, summary: Summary) -> list[DataError]:
     """Every problem of one source, capped; nothing for a clean one."""
     plans = list(s.plans)
     key = next((p for p in plans if p.position == 0), None)
-    duplicates = key is not None and summary.unsorted > 0 and repeated_keys(con, staged, key) > 0
+    duplicates = key is not None and summary.unsorted > 0 and repeated_keys(engine, staged, key) > 0
     if not summary.errors and not duplicates:
         return []
-    found, total = locate(con, staged, plans, duplicates)
+    found, total = locate(engine, staged, plans, duplicates)
     return capped(staged.source.label, found, total)
 
 

@@ -1,0 +1,77 @@
+"""The SQL dialects reglement runs, as sqlglot dialects that override only what they must.
+
+sqlglot prints one expression tree for many engines, but a few of its renderings are
+silently wrong for the catalogue's semantics; each override below fixes one or turns it
+into an error (`sqlglot.errors.UnsupportedError`, raised at render time, before any
+query runs), never a wrong query:
+
+- Spark: a sub-day shift of a date (`DATE_ADD(d, 3)` would be 3 *days*) is refused;
+  `$` in a pattern becomes `\\z`, since Java's `$` also matches before a final line
+  break (`'123456782\\n'` would pass as nine digits);
+- PostgreSQL: the size of a list is `CARDINALITY`, since `ARRAY_LENGTH(x, 1)` is NULL
+  for an empty list and `x is empty` would never hold.
+
+Timestamps are shifted with `TimestampAdd`/`TimestampSub` (`sql.py`), which every
+dialect renders as timestamp arithmetic. `dialect(name)` is the one way to get one.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlglot import ErrorLevel, exp
+from sqlglot.dialects.dialect import Dialect
+from sqlglot.dialects.postgres import Postgres
+from sqlglot.dialects.spark import Spark
+
+_DATE_UNITS = {"DAY", "WEEK", "MONTH", "QUARTER", "YEAR"}
+_END = re.compile(r"(?<!\\)\$$")  # a pattern's final, unescaped `$`
+
+
+def _spark_shift(base):
+    def render(self, e: exp.Expression) -> str:
+        unit = e.text("unit").upper() or "DAY"
+        if unit not in _DATE_UNITS:
+            self.unsupported(f"Spark's DATE_ADD shifts a date by whole days, not by {unit.lower()}s")
+        return base(self, e)
+    return render
+
+
+def _java_pattern(e: exp.Expression) -> exp.Expression:
+    pattern = e.expression
+    if isinstance(pattern, exp.Literal) and pattern.is_string and _END.search(pattern.this):
+        return e.__class__(this=e.this, expression=exp.Literal.string(_END.sub(r"\\z", pattern.this)))
+    return e
+
+
+class ReglementSpark(Spark):
+    class Generator(Spark.Generator):
+        TRANSFORMS = {
+            **Spark.Generator.TRANSFORMS,
+            exp.DateAdd: _spark_shift(Spark.Generator.TRANSFORMS[exp.DateAdd]),
+            exp.DateSub: _spark_shift(Spark.Generator.TRANSFORMS[exp.DateSub]),
+            exp.RegexpLike: lambda self, e: self.binary(_java_pattern(e), "RLIKE"),
+        }
+
+
+class ReglementPostgres(Postgres):
+    class Generator(Postgres.Generator):
+        TRANSFORMS = {
+            **Postgres.Generator.TRANSFORMS,
+            exp.ArraySize: lambda self, e: self.func("CARDINALITY", e.this),
+        }
+
+
+_DIALECTS: dict[str, type[Dialect] | str] = {"duckdb": "duckdb", "spark": ReglementSpark,
+                                             "postgres": ReglementPostgres}
+DIALECTS = tuple(_DIALECTS)
+
+
+def dialect(name: str) -> type[Dialect] | str:
+    """The sqlglot dialect reglement renders `name` with."""
+    return _DIALECTS[name]
+
+
+def render(expression: exp.Expression, name: str, pretty: bool = False) -> str:
+    """`expression` in the dialect `name`; what the dialect cannot express raises instead of rendering wrongly."""
+    return expression.sql(dialect=dialect(name), pretty=pretty, unsupported_level=ErrorLevel.RAISE)

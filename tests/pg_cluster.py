@@ -1,0 +1,100 @@
+"""A throw-away PostgreSQL cluster on loopback, and a generated export loaded into it.
+
+`Cluster` runs `initdb` and `pg_ctl` in a temporary folder, as an unprivileged user: as
+root, PostgreSQL refuses to run, so the server runs as `nobody` through `runuser`. It
+listens on 127.0.0.1 only, on a free port, with trust authentication for one role.
+The tests and `benchmarks/bench_backends.py` use it; nothing here is part of reglement.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from reglement.datasets import contract
+
+ROLE = "auditor"
+# The layout a case-management system might have: a table named otherwise, in its own schema,
+# a column named otherwise, and dates kept as text.
+RENAMED = {"clients": ("crm", "clienten", {"bsn": "burgerservicenummer"})}
+AS_TEXT = {"complaints": ("received_at", "handled_at")}
+
+
+def binaries() -> Path | None:
+    """The folder of initdb and pg_ctl (Debian keeps them out of PATH)."""
+    found = shutil.which("pg_ctl")
+    if found:
+        return Path(found).parent
+    versions = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(p.split("/")[4]))
+    return Path(versions[-1]).parent if versions else None
+
+
+class Cluster:
+    """A PostgreSQL server for one test session or benchmark run; `stop()` removes everything."""
+
+    def __init__(self, bindir: Path):
+        self.bindir = bindir
+        self.folder = Path(tempfile.mkdtemp(prefix="reglement-pg-"))
+        self.port = _free_port()
+        self._as_user = ["runuser", "-u", "nobody", "--"] if os.geteuid() == 0 else []
+        if self._as_user:
+            shutil.chown(self.folder, "nobody")
+        data = self.folder / "data"
+        self._run("initdb", "-D", str(data), "-A", "trust", "-U", ROLE, "--locale=C", "-E", "UTF8")
+        options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.folder} -c fsync=off -c full_page_writes=off"
+        self._run("pg_ctl", "-D", str(data), "-o", options, "-l", str(self.folder / "log"), "-w", "start")
+        self.dsn = f"postgresql://{ROLE}@127.0.0.1:{self.port}/postgres"
+
+    def _run(self, tool: str, *args: str) -> None:
+        subprocess.run([*self._as_user, str(self.bindir / tool), *args], check=True, capture_output=True,
+                       cwd=self.folder)
+
+    def stop(self) -> None:
+        try:
+            self._run("pg_ctl", "-D", str(self.folder / "data"), "-m", "immediate", "stop")
+        finally:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def load_export(dsn: str, folder: Path) -> dict:
+    """Every dataset of a generated Parquet export as a table (with its key as primary key), laid out as
+    RENAMED and AS_TEXT say; returns the `sources:` section of a configuration that maps them back."""
+    import adbc_driver_postgresql.dbapi as adbc
+
+    mapping = {}
+    with adbc.connect(dsn, autocommit=True) as con, con.cursor() as cur:
+        for name, dataset in contract().items():
+            path = folder / f"{name}.parquet" if (folder / f"{name}.parquet").exists() else folder / name
+            if not path.exists():
+                continue
+            table = pq.read_table(path)
+            schema, table_name, columns = RENAMED.get(name, ("public", name, {}))
+            for column in AS_TEXT.get(name, ()):
+                i = table.schema.get_field_index(column)
+                table = table.set_column(i, column, pc.cast(table[column], pa.string()))
+            table = table.rename_columns([columns.get(c, c) for c in table.column_names])
+            cur.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+            cur.adbc_ingest(table_name, table, mode="replace", db_schema_name=schema)
+            key = columns.get(dataset.key, dataset.key)
+            cur.execute(f'ALTER TABLE "{schema}"."{table_name}" ADD PRIMARY KEY ("{key}")')
+            entry = {"table": f"{schema}.{table_name}"}
+            if columns:
+                entry["columns"] = dict(columns)
+            mapping[name] = entry
+        cur.execute("ANALYZE")
+    return {"postgres": {"dsn_env": "REGLEMENT_PG_DSN"}, "datasets": mapping}

@@ -1,0 +1,226 @@
+"""PostgreSQL as a source, against a real server: push-down equals the files, row for row.
+
+A cluster is started for the module (`pg_cluster.py`: initdb and pg_ctl on loopback, as an
+unprivileged user) and a generated export is loaded into it under other names (a table
+`crm.clienten` with `burgerservicenummer`, dates kept as text). Without PostgreSQL's server
+or the ADBC driver these tests skip locally and fail in CI.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+import yaml
+
+from reglement.checker.audit import Settings, opened
+from reglement.checker.intake import DataContractError
+from reglement.cli import main
+from reglement.compiler.config_sources import read_sources
+from reglement.compiler.stages import load_pack
+from reglement.datasets import contract
+from reglement.datasets.generate import generate
+from reglement.rules import default_pack
+
+from conftest import AS_OF
+from needs import missing
+from engine_pair import run_rule
+from reports import audit, rule_results
+from pg_cluster import Cluster, binaries, load_export
+from test_one_intake import CASES
+
+
+@pytest.fixture(scope="module")
+def server():
+    bindir = binaries()
+    if bindir is None:
+        missing("PostgreSQL's server (Debian's postgresql)")
+    try:
+        import adbc_driver_postgresql  # noqa: F401
+    except ImportError:
+        missing("the ADBC PostgreSQL driver (pip install '.[postgres]')")
+    cluster = Cluster(bindir)
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(scope="module")
+def export(server, tmp_path_factory):
+    """A generated export as Parquet files, and the same loaded into the server; the `sources:` mapping back."""
+    folder = tmp_path_factory.mktemp("export")
+    generate(folder, clients=70, seed=9, fmt="parquet", ground_truth=False)
+    return folder, load_export(server.dsn, folder)
+
+
+def _config(tmp_path: Path, sources: dict) -> Path:
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump({"sources": sources}), encoding="utf-8")
+    return path
+
+
+def test_every_rule_inside_postgres_equals_the_audit_of_the_files(server, export, tmp_path, capsys, monkeypatch):
+    folder, sources = export
+    monkeypatch.setenv("REGLEMENT_PG_DSN", server.dsn)
+    inside = audit(capsys, "--engine", "postgres", "--config", str(_config(tmp_path, sources)))
+    files = audit(capsys, "--engine", "duckdb", "--data", str(folder))
+    assert inside["summary"]["errors"] == 0
+    assert rule_results(inside) == rule_results(files)
+    assert inside["data"]["clients"]["path"] == "postgres table crm.clienten"
+    assert {d: v["rows"] for d, v in inside["data"].items()} == {d: v["rows"] for d, v in files["data"].items()}
+    assert files["summary"]["findings"] > 100
+
+
+def test_every_rule_but_the_export_columns_is_pushed_down(server, export):
+    """Only rule 1.1 (it reads the list of export columns, which lives in DuckDB) runs outside the database."""
+    pack = load_pack(default_pack())
+    settings = Settings("postgres", sources=read_sources(_with_dsn(export[1], server)))
+    with opened(pack, None, settings) as run:
+        local = {r.id for r in pack.rules for c in r.checks
+                 if run.backend.pushed_down(c, r.bind({}, dt.date(2026, 11, 28))) is None}
+    assert local == {"1.1-unlisted-data-category"}
+
+
+@pytest.mark.parametrize("engine", ["postgres", "duckdb"])
+def test_files_and_tables_mixed_equal_the_files(server, export, tmp_path, capsys, monkeypatch, engine):
+    """The access log as files, the rest in the database: rules that read both are joined in DuckDB."""
+    folder, sources = export
+    mixed = tmp_path / "mixed"
+    mixed.mkdir()
+    shutil.copy(folder / "access_log.parquet", mixed)  # a link out of the folder is refused (E713)
+    tables = {**sources, "datasets": {d: t for d, t in sources["datasets"].items() if d != "access_log"}}
+    monkeypatch.setenv("REGLEMENT_PG_DSN", server.dsn)
+    together = audit(capsys, "--engine", engine, "--data", str(mixed), "--config", str(_config(tmp_path, tables)))
+    files = audit(capsys, "--engine", "duckdb", "--data", str(folder))
+    assert rule_results(together) == rule_results(files)
+
+
+def test_a_mixed_rule_fetches_only_the_columns_it_reads(server, export, tmp_path):
+    folder, sources = export
+    mixed = tmp_path / "mixed"
+    mixed.mkdir()
+    shutil.copy(folder / "access_log.parquet", mixed)  # a link out of the folder is refused (E713)
+    tables = {**_with_dsn(sources, server), "datasets": {d: t for d, t in sources["datasets"].items()
+                                                         if d != "access_log"}}
+    pack = load_pack(default_pack())
+    rule = pack.rule("5.1-special-data-without-clearance")
+    with opened(pack, mixed, Settings("postgres", sources=read_sources(tables))) as run:
+        result = run_rule(run, rule, rule.bind({}, dt.date(2026, 11, 28)))
+        fetched = dict(run.backend.fetched)
+    assert result.status == "failed"
+    assert fetched == {"users": ("user_id", "special_data_access")}  # no name, no role, no dates
+
+
+def test_the_transaction_is_read_only_a_rule_cannot_change_the_database(server, export, monkeypatch):
+    pack = load_pack(default_pack())
+    rule = pack.rule("4.3-no-processing-basis")
+    bindings = rule.bind({}, dt.date(2026, 11, 28))
+    with opened(pack, None, Settings("postgres", sources=read_sources(_with_dsn(export[1], server)))) as run:
+        backend = run.backend
+        assert backend.intake.rows("SELECT current_setting('transaction_read_only')") == [("on",)]
+        # A check whose SQL would write: PostgreSQL refuses it, the rule is an error, the next rule still runs.
+        monkeypatch.setattr(type(backend), "sql", lambda self, check, b, pretty=False:
+                            'DELETE FROM "crm"."clienten" RETURNING "client_id"')
+        written = run_rule(run, rule, bindings, backend)
+        monkeypatch.undo()
+        after = run_rule(run, rule, bindings, backend)
+    assert written.status == "error" and "postgres engine failed" in written.error
+    assert after.status == "failed" and after.finding_count > 0
+    import adbc_driver_postgresql.dbapi as adbc
+
+    with adbc.connect(server.dsn) as con, con.cursor() as cur:
+        cur.execute('SELECT count(*) FROM "crm"."clienten"')
+        assert cur.fetchone() == (70,)
+
+
+def test_the_mapping_is_checked_against_the_catalogue_naming_both_sides(server, export, tmp_path, capsys,
+                                                                        monkeypatch):
+    sources = export[1]
+    broken = {**sources, "datasets": {**sources["datasets"],
+                                      "clients": {"table": "crm.clienten", "columns": {"bsn": "bsn_nummer"}},
+                                      "users": {"table": "medewerkers"}}}
+    monkeypatch.setenv("REGLEMENT_PG_DSN", server.dsn)
+    code = main(["check", "--engine", "postgres", "--config", str(_config(tmp_path, broken)), "--as-of", AS_OF])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.splitlines()[:2] == [
+        "postgres table crm.clienten: error E714: column bsn of dataset clients is mapped to 'bsn_nummer', "
+        "which table crm.clienten does not have",
+        "postgres table public.medewerkers: error E714: dataset users is mapped to table public.medewerkers, "
+        "which the database does not have (or the auditor may not read)"]
+
+
+def test_the_dsn_never_appears_in_a_message(tmp_path, capsys, monkeypatch, server):
+    secret = "postgresql://auditor:s3cr3t-pw@127.0.0.1:9/nodb"
+    monkeypatch.setenv("CRM_DSN", secret)
+    config = _config(tmp_path, {"postgres": {"dsn_env": "CRM_DSN"}, "datasets": {"clients": {"table": "x"}}})
+    code = main(["check", "--engine", "postgres", "--config", str(config), "--as-of", AS_OF])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.splitlines()[0] == ("the PostgreSQL database of the environment variable CRM_DSN: error E715: the "
+                                   "server cannot be reached (its message is not shown: it may quote the DSN)")
+    assert "s3cr3t" not in err and "127.0.0.1" not in err and ":9" not in err
+    monkeypatch.delenv("CRM_DSN")
+    assert main(["check", "--engine", "postgres", "--config", str(config), "--as-of", AS_OF]) == 2
+    assert "the environment variable CRM_DSN holds no DSN" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_the_same_breach_gives_the_same_error_from_a_table(server, case):
+    """Each case of test_one_intake as a table: validated by queries in the database, worded alike."""
+    import adbc_driver_postgresql.dbapi as adbc
+
+    columns, expected = CASES[case]
+    name = f"objections_{case.replace('-', '_')}"
+    with adbc.connect(server.dsn, autocommit=True) as con, con.cursor() as cur:
+        cur.adbc_ingest(name, pa.table(columns), mode="replace")
+    sources = read_sources({"postgres": {"dsn": server.dsn}, "datasets": {"objections": {"table": name}}})
+    with pytest.raises(DataContractError) as caught:
+        with opened(load_pack(default_pack()), None, Settings("postgres", sources=sources)):
+            pass
+    assert [str(e) for e in caught.value.errors] == [f"postgres table public.{name}: {m}" for m in expected]
+
+
+def _with_dsn(sources: dict, server: Cluster) -> dict:
+    return {**sources, "postgres": {"dsn": server.dsn}}
+
+
+def test_a_mapping_of_unknown_names_is_a_configuration_error(tmp_path):
+    from reglement.compiler.config import read_config
+
+    config = _config(tmp_path, {"postgres": {}, "datasets": {"client": {"table": "x"},
+                                                             "users": {"table": "u", "columns": {"rol": "functie"}}}})
+    parsed, problems = read_config(config, load_pack(default_pack()))
+    assert parsed is None
+    assert [(p.code, p.message, p.hint) for p in problems] == [
+        ("E118", "unknown dataset 'client'", "did you mean 'clients'?"),
+        ("E119", "dataset users has no column 'rol'", "did you mean 'role'?")]
+
+
+def test_the_types_of_the_database_are_held_to_the_contract_as_a_files_are(server):
+    """A BSN kept as a number gets its zeros back (and is counted); a timestamp with a zone is refused."""
+    import adbc_driver_postgresql.dbapi as adbc
+
+    texts = pa.array([None, None], pa.string())
+    clients = {c.name: texts for c in contract()["clients"].columns}
+    clients |= {"client_id": pa.array(["C1", "C2"]), "bsn": pa.array([12345672, 123456782], pa.int64()),
+                "birth_date": pa.array([None, None], pa.date32()),
+                "registered_at": pa.array([dt.date(2024, 1, 1)] * 2, pa.date32())}
+    with adbc.connect(server.dsn, autocommit=True) as con, con.cursor() as cur:
+        cur.adbc_ingest("clients_numbers", pa.table(clients), mode="replace")
+        cur.execute("DROP TABLE IF EXISTS objections_zoned")
+        cur.execute("CREATE TABLE objections_zoned AS SELECT 'O1'::text AS objection_id, 'C1'::text AS client_id, "
+                    "now() AS objected_at")
+    pack = load_pack(default_pack())
+    numbers = read_sources({"postgres": {"dsn": server.dsn}, "datasets": {"clients": {"table": "clients_numbers"}}})
+    with opened(pack, None, Settings("postgres", sources=numbers)) as run:
+        assert run.intake.datasets["clients"].restored == {"bsn": 2}
+        assert run.backend.intake.rows('SELECT "bsn" FROM "clients" ORDER BY 1') == [("012345672",), ("123456782",)]
+    zoned = read_sources({"postgres": {"dsn": server.dsn}, "datasets": {"objections": {"table": "objections_zoned"}}})
+    with pytest.raises(DataContractError) as caught, opened(pack, None, Settings("postgres", sources=zoned)):
+        pass
+    assert [str(e) for e in caught.value.errors] == [
+        "postgres table public.objections_zoned: row 1, column objected_at: error E706: a timestamp with a time zone, "
+        "where the contract's timestamps are local time without one: export it without the zone"]
