@@ -9,6 +9,7 @@ as a sequence of finding dicts, made on demand, for the formats that show the fi
 
 from __future__ import annotations
 
+import io
 import json
 import string
 from collections.abc import Iterator, Sequence
@@ -16,6 +17,7 @@ from typing import Callable
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.json as pj
 
 from .arrow_values import ints, number, repeated, text, texts
 
@@ -140,6 +142,11 @@ class Findings(Sequence[dict]):
                   texts(columns[5])]
         return cls(pa.Table.from_arrays(arrays, schema=SCHEMA), waivers)
 
+    @classmethod
+    def of(cls, found: "Findings | Sequence[dict] | None") -> "Findings":
+        """A rule's findings as a table, whether an audit built them or a JSON report held them."""
+        return found if isinstance(found, Findings) else cls.from_dicts(found or ())
+
     def __len__(self) -> int:
         return self.table.num_rows
 
@@ -169,6 +176,26 @@ class Findings(Sequence[dict]):
     def open_count(self) -> int:
         """Findings no waiver covers."""
         return self.table.column("waiver").null_count
+
+    def open(self) -> "Findings":
+        """The findings no waiver covers: a filter over the table, no finding made in Python."""
+        return Findings(self.table.filter(pc.is_null(self.table.column("waiver"))), self.waivers)
+
+    def part(self, offset: int, length: int) -> "Findings":
+        """`length` findings from `offset` on, still as a table (a zero-copy slice)."""
+        return Findings(self.table.slice(offset, length), self.waivers)
+
+    def keys(self) -> pa.Table:
+        """Each finding's key as columns of text, in the order the names first appear; null where a
+        finding's key lacks the name. Parsed in bulk by Arrow's JSON reader, every value as text."""
+        if not len(self):
+            return pa.table({})
+        lines = pc.binary_join(pa.ListArray.from_arrays(ints([0, len(self)]), self.table.column("key").combine_chunks()),
+                               text("\n"))[0].as_py().encode("utf-8")
+        found = pj.read_json(io.BytesIO(lines), read_options=pj.ReadOptions(block_size=len(lines) + 1))
+        strings = pa.schema([(name, pa.string()) for name in found.column_names])
+        return pj.read_json(io.BytesIO(lines), read_options=pj.ReadOptions(block_size=len(lines) + 1),
+                            parse_options=pj.ParseOptions(explicit_schema=strings))
 
     def count(self, baseline: str) -> int:
         return pc.sum(pc.equal(self.table.column("baseline"), text(baseline))).as_py() or 0

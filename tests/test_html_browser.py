@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from reglement.checker.formats import html
+from reglement.checker.formats import render
 from reglement.checker.formats.grouping import articles
 
 REPORTS = Path(__file__).parent / "fixtures" / "reports"
@@ -53,7 +53,7 @@ def chromium() -> str:
 def page(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     report = json.loads((REPORTS / "full.json").read_text(encoding="utf-8"))
     path = tmp_path_factory.mktemp("html") / "report.html"
-    path.write_text(html.render(report, "nl"), encoding="utf-8")
+    path.write_text(render("html", report, "nl"), encoding="utf-8")
     return path, report
 
 
