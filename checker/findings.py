@@ -177,9 +177,15 @@ class Findings(Sequence[dict]):
         """Findings no waiver covers."""
         return self.table.column("waiver").null_count
 
-    def open(self) -> "Findings":
-        """The findings no waiver covers: a filter over the table, no finding made in Python."""
-        return Findings(self.table.filter(pc.is_null(self.table.column("waiver"))), self.waivers)
+    def first_open(self, n: int) -> list[dict]:
+        """The first `n` findings no waiver covers, filtering a chunk at a time (never a copy of the table)."""
+        found: list[dict] = []
+        for batch in self.table.to_batches(CHUNK):
+            if len(found) >= n:
+                break
+            kept = batch.filter(pc.is_null(batch.column("waiver")))
+            found += [self._dict(row) for row in kept.slice(0, n - len(found)).to_pylist()]
+        return found
 
     def part(self, offset: int, length: int) -> "Findings":
         """`length` findings from `offset` on, still as a table (a zero-copy slice)."""
@@ -197,8 +203,12 @@ class Findings(Sequence[dict]):
         return pj.read_json(io.BytesIO(lines), read_options=pj.ReadOptions(block_size=len(lines) + 1),
                             parse_options=pj.ParseOptions(explicit_schema=strings))
 
-    def count(self, baseline: str) -> int:
-        return pc.sum(pc.equal(self.table.column("baseline"), text(baseline))).as_py() or 0
+    def count(self, baseline: str, open_only: bool = False) -> int:
+        """Findings the baseline marks so (`new`, `open`); with `open_only`, those no waiver covers."""
+        marked = pc.equal(self.table.column("baseline"), text(baseline))
+        if open_only:
+            marked = pc.and_(marked, pc.is_null(self.table.column("waiver")))
+        return pc.sum(marked).as_py() or 0
 
     def covered_by(self, waiver: int) -> int:
         """How many findings the rule's waiver of that index covers."""

@@ -229,8 +229,8 @@ def exit_status(report: dict, fail_on: str, only_new: bool = False) -> int:
     for rule in report["rules"]:
         if rule["status"] != "failed" or SEVERITIES.index(rule["severity"]) < threshold:
             continue
-        still_open = Findings.of(rule["findings"]).open()
-        if still_open.count("new") if only_new else len(still_open):
+        found = Findings.of(rule["findings"])
+        if found.count("new", open_only=True) if only_new else found.open_count:
             return 1
     return 0
 

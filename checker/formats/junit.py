@@ -127,7 +127,7 @@ def _failure(rule: Mapping[str, Any], lang: str) -> ET.Element:
     waived = waived_count(rule)
     phrase = findings_phrase(count, lang) + (f" (+{label(lang, 'waived_count', n=format_count(waived, lang))})" if waived else "")
     failure = ET.Element("failure", {"message": _x(phrase), "type": _x(rule.get("severity", ""))})
-    shown = findings_of(rule).open()[:KEYS_IN_FAILURE]
+    shown = findings_of(rule).first_open(KEYS_IN_FAILURE)
     lines = [f"{localized(rule.get('title'), lang)} — {phrase}"]
     lines += [f"- {f.get('dataset', '')}: {key_text(f.get('key') or {})} — {f.get('message', '')}" for f in shown]
     if count > len(shown):
