@@ -173,6 +173,8 @@ def _data_entry(received) -> dict:
         entry["extra_columns"] = list(received.extra_columns)
     if received.restored:
         entry["restored"] = dict(received.restored)
+    if received.dialect:
+        entry["dialect"] = dict(received.dialect)
     return entry
 
 

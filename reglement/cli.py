@@ -74,12 +74,15 @@ def cmd_check(args: argparse.Namespace) -> int:
     chosen = Selection(names(args.select or ""), names(args.skip or ""))
     chosen.check(pack)
     settings = Settings(args.engine, args.memory_limit, args.spill_dir, args.plan)
+    data, unread = _data(args, pack)
     with _progress(sys.stderr.isatty() and not args.quiet) as progress:
         rules = tuple(r for r in pack.rules if chosen.keeps(r.id, r.article))
-        audit = run_audit(pack, config, args.data, args.as_of, settings, progress, rules)
+        audit = run_audit(pack, config, data, args.as_of, settings, progress, rules)
         if progress:
             progress("report", 0, 1, ", ".join(o.format for o in targets))
         report = build_report(audit, args.lang, chosen.keeps)
+        if unread is not None:
+            report["unread"] = list(unread)
         if chosen:
             report["selection"] = {"select": list(chosen.select), "skip": list(chosen.skip)}
         if args.baseline:
@@ -91,6 +94,19 @@ def cmd_check(args: argparse.Namespace) -> int:
             progress("report", 1, 1, ", ".join(o.format for o in targets))
     status = exit_status(report, args.fail_on, args.fail_on_new)
     return 0 if args.exit_zero and status == 1 else status
+
+
+def _data(args: argparse.Namespace, pack) -> tuple[object, tuple[str, ...] | None]:
+    """The export folder, or, with --csv-separator or --encoding, its sources read with them (and what
+    was not read, which the audit then cannot see)."""
+    from .checker.intake import folder_sources
+    from .checker.intake.csv_dialect import CsvOptions
+
+    given = CsvOptions(args.csv_separator, args.encoding)
+    if given == CsvOptions():
+        return args.data, None
+    found = folder_sources(args.data, pack.contract, given)
+    return found.sources, found.unread
 
 
 def write_report(report: dict, lang: str, targets: list, args: argparse.Namespace) -> None:
@@ -246,6 +262,11 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--as-of", type=_date, default=dt.date.today(), help="audit date YYYY-MM-DD (default today)")
     check.add_argument("--config", type=Path, help="the organisation's parameters, attestations and waivers")
     _output_options(check)
+    check.add_argument("--csv-separator", type=_separator, metavar="SEP",
+                       help="the separator of the CSV files: , ; tab or | (default: read from each header line)")
+    check.add_argument("--encoding", type=_encoding, metavar="NAME",
+                       help="the encoding of the CSV files, e.g. windows-1252 (default: UTF-8 when the bytes are, "
+                            "else windows-1252)")
     check.add_argument("--select", metavar="IDS", help="only these rules, articles or clauses, e.g. 5,7.1")
     check.add_argument("--skip", metavar="IDS", help="leave out these rules, articles or clauses")
     check.add_argument("--fail-on", choices=SEVERITIES, default="low", help="lowest severity that fails the run")
@@ -322,6 +343,22 @@ def _output_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sarif-max-results", type=_positive, metavar="N",
                         help="SARIF results per rule at most (default 20), then one summary result; "
                              "every finding stays in the JSON report")
+
+
+def _separator(text: str) -> str:
+    found = {",": ",", ";": ";", "tab": "\t", "\\t": "\t", "\t": "\t", "|": "|"}.get(text)
+    if found is None:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a CSV separator: give , ; tab or |")
+    return found
+
+
+def _encoding(text: str) -> str:
+    import codecs
+
+    try:
+        return codecs.lookup(text).name
+    except LookupError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not an encoding Python knows, e.g. windows-1252") from None
 
 
 def _positive(text: str) -> int:

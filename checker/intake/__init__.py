@@ -46,6 +46,7 @@ class Received:
     extra_columns: tuple[str, ...] = ()
     restored: dict[str, int] = field(default_factory=dict)  # numbers restored as text, per column
     copied: bool = False  # held as a table (text formats), not read in place
+    dialect: dict | None = None  # for CSV: separator, encoding and the like, as read (`csv_dialect`)
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,7 @@ def _create(con: duckdb.DuckDBPyConnection, contract: Contract, item: Staged, fo
     digest = parts[0][1] if len(parts) == 1 else _combined(parts) if parts else _table_sha256(source.table)
     extras = tuple(c for c in item.columns if dataset.column(c) is None)
     return Received(dataset.name, source.label, source.format, summary.rows, digest,
-                    parts if len(parts) > 1 else (), extras, summary.restored, item.copied)
+                    parts if len(parts) > 1 else (), extras, summary.restored, item.copied, item.dialect)
 
 
 @cache

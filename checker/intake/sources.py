@@ -17,6 +17,7 @@ from typing import Iterable, Mapping
 import pyarrow as pa
 
 from ...datasets import Contract
+from .csv_dialect import CsvOptions
 from .errors import DataContractError, DataError
 
 FILE_FORMATS = ("csv", "jsonl", "json", "parquet", "xlsx")
@@ -47,6 +48,7 @@ class Source:
     partial: bool = False
     row_lines: tuple[int, ...] = ()  # for example rows: the file line of each row
     context: str | None = None  # said after each message, e.g. which example of which rule
+    csv: CsvOptions = CsvOptions()  # for a CSV file: the separator and encoding given, if any
 
 
 @dataclass(frozen=True)
@@ -57,12 +59,13 @@ class Found:
     unread: tuple[str, ...]  # files no dataset of the contract claims
 
 
-def folder_sources(folder: Path, contract: Contract) -> Found:
+def folder_sources(folder: Path, contract: Contract, csv: CsvOptions = CsvOptions()) -> Found:
     """The file (or Parquet folder) of each dataset of the contract in an export folder.
 
     A name matches whatever the case of its extension (`clients.CSV`, as Windows tools
     write it). Two files for one dataset, or a folder where a file should be, stop the
-    run; a file that no dataset claims is listed as not read.
+    run; a file that no dataset claims is listed as not read. `csv` holds the separator
+    and encoding the user gave for the CSV files (the rest is detected from each file).
     """
     folder = Path(folder)
     if not folder.is_dir():
@@ -100,7 +103,7 @@ def folder_sources(folder: Path, contract: Contract) -> Found:
             sources[name] = Source(name, str(entry), "parquet", parts)
         else:
             fmt = _SUFFIXES[_NAME.match(entry.name)["suffix"].lower()]
-            sources[name] = Source(name, str(entry), fmt, (entry,))
+            sources[name] = Source(name, str(entry), fmt, (entry,), csv=csv)
     if errors:
         raise DataContractError(errors)
     return Found(sources, tuple(unread))
