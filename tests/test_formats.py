@@ -745,3 +745,41 @@ def test_thousands_of_findings_render_in_every_format() -> None:
     assert outputs["html"].count('<td class="key">') == 2500 + 2 + 2
     assert len(json.loads(outputs["sarif"])["runs"][0]["results"]) == sarif.MAX_RESULTS + 1 + 2 + 2
     assert "… en nog 2.490" in outputs["junit"]
+
+
+# ----------------------------------------------------------------------------- the page an auditor prints
+
+
+def test_html_times_and_durations_in_the_readers_words() -> None:
+    from reglement.checker.formats.labels import format_seconds, format_time
+
+    assert (format_seconds(0.42, "nl"), format_seconds(0.42, "en"), format_seconds(125.2, "nl")) == ("0,4 s", "0.4 s", "2 min 5 s")
+    assert format_time("2026-12-01T09:19:42+00:00").startswith("2026-12-")
+    assert len(format_time("2026-12-01T09:19:42")) == len("2026-12-01 09:19")
+    report = load("full")
+    report["run"] = {"started_at": "2026-12-01T09:19:42", "seconds": 0.42}
+    page = render("html", report, "nl")
+    assert "<dd>2026-12-01 09:19</dd>" in page and "<dd>0,4 s</dd>" in page
+
+
+def test_html_in_english_says_the_clauses_are_quoted_in_dutch() -> None:
+    english, dutch = render("html", load("full"), "en"), render("html", load("full"), "nl")
+    assert "The clause texts are quoted in Dutch" in english
+    assert 'class="lang-note"' not in dutch
+
+
+def test_html_prints_on_a4_and_leaves_folded_keys_folded() -> None:
+    css = (Path(sarif.__file__).parent / "report.css").read_text(encoding="utf-8")
+    assert "@page { size: A4;" in css
+    assert "details-content" not in css and "summary { display: none" not in css  # nothing forces a fold open
+
+
+def test_html_carries_at_most_ten_thousand_keys_a_rule_and_points_to_the_json_report() -> None:
+    report = load("large")
+    rule = report["rules"][-1]
+    rule["findings"] = [dict(rule["findings"][0], key={"client_id": f"K{i:07d}"}) for i in range(12_345)]
+    rule["finding_count"] = 12_345
+    page = render("html", report, "en")
+    assert page.count("<td class=\"key\">K") == html_keys.KEYS_CARRIED
+    assert "Show the other 12,245 keys" in page
+    assert "… and 2,345 more; the other 2,345 keys are in the JSON report (--format json)" in page
