@@ -8,9 +8,12 @@ never a silently empty report.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .compiler.diagnostics import UserError, did_you_mean
-from .compiler.model import Pack
+
+if TYPE_CHECKING:  # the pack's model imports pyarrow, which `reglement --version` does without
+    from .compiler.model import Pack
 
 
 class SelectionError(UserError):

@@ -309,3 +309,14 @@ def test_usage_errors_are_usage_errors(capsys, tmp_path):
     assert code == 2 and "at least 1" in err
     code, _, err = run(capsys, "check", "--data", str(SAMPLE), "--csv-separator", "x")
     assert code == 2 and "is not a CSV separator" in err
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "pandas"])
+def test_booleans_in_messages_are_words_of_the_reports_language(capsys, engine):
+    for lang, words in (("nl", ("ja", "nee")), ("en", ("yes", "no"))):
+        _, report = check_json(capsys, "--engine", engine, "--lang", lang)
+        incomplete = next(r for r in report["rules"] if r["id"] == "4.2-incomplete-client")
+        messages = [f["message"] for f in incomplete["findings"]]
+        assert all(f": {words[0]}" in m or f": {words[1]}" in m for m in messages), messages
+        texts = [f["message"] for r in report["rules"] for f in r.get("findings", ())]
+        assert not [m for m in texts if re.search(r"\b(True|False|None)\b", m)]
