@@ -376,6 +376,9 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as err:  # a bad pack, configuration, export, baseline or argument
         print(err.render(), file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `reglement check … | head`: the reader has seen enough
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except OSError as err:
         print(f"reglement: {err.filename or ''}: {err.strerror}", file=sys.stderr)
         return 2
