@@ -60,3 +60,9 @@ def open_count(rule: Mapping[str, Any]) -> int:
 def waived_count(rule: Mapping[str, Any]) -> int:
     """Findings a waiver covers: the one number every format shows as waived."""
     return finding_count(rule) - open_count(rule)
+
+
+def rule_file(rule: Mapping[str, Any]) -> str:
+    """The YAML file the rule is written in: `rules/westendorp/art-05.yaml:118` → `rules/westendorp/art-05.yaml`."""
+    path, _, line = str(rule["source"]).rpartition(":")
+    return path if path and line.isdigit() else str(rule["source"])

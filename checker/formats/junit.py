@@ -17,7 +17,7 @@ import xml.etree.ElementTree as ET
 from typing import Any, Mapping, TextIO
 
 from .attestations import attestation
-from .findings import findings_of, key_text, open_count, rule_kind, waived_count
+from .findings import findings_of, key_text, open_count, rule_file, rule_kind, waived_count
 from .grouping import Article, articles
 from .labels import findings_phrase, format_count, label, localized, status_word
 from .summary import pack_label
@@ -49,7 +49,7 @@ def _x(value: Any) -> str:
 def _suite(article: Article, pack: str, report: Mapping[str, Any], seconds: Mapping[str, float],
            lang: str) -> ET.Element:
     suite = ET.Element("testsuite", {"name": _x(article.heading(lang))})
-    files = [source_file(rule) for rule in article.rules if rule.get("source")]
+    files = [rule_file(rule) for rule in article.rules if rule.get("source")]
     if files:
         suite.set("file", _x(files[0]))
     properties = ET.SubElement(suite, "properties")
@@ -59,12 +59,6 @@ def _suite(article: Article, pack: str, report: Mapping[str, Any], seconds: Mapp
         suite.append(_testcase(rule, f"{pack}.art{article.number}", seconds, lang))
     _count(suite, [suite])
     return suite
-
-
-def source_file(rule: Mapping[str, Any]) -> str:
-    """`rules/westendorp/art-05.yaml:118` → `rules/westendorp/art-05.yaml`."""
-    path, _, line = str(rule["source"]).rpartition(":")
-    return path if path and line.isdigit() else str(rule["source"])
 
 
 def _count(element: ET.Element, suites: list[ET.Element], skipped: bool = True) -> None:

@@ -16,9 +16,8 @@ import hashlib
 import json
 from typing import Any, Iterator, Mapping, TextIO
 
-from .findings import finding_count, findings_of, is_waived, key_text, rule_kind
+from .findings import finding_count, findings_of, is_waived, key_text, rule_file, rule_kind
 from .grouping import articles
-from .junit import source_file
 from .labels import format_count, label, localized
 from .sarif_places import Places
 from .sarif_rules import descriptor, level
@@ -39,7 +38,7 @@ def write(report: dict, lang: str, out: TextIO, max_results: int = MAX_RESULTS) 
     clauses = {clause.clause: clause.text for article in articles(report) for clause in article.clauses}
     rules = automated(report)
     index = {str(rule.get("id")): position for position, rule in enumerate(rules)}
-    places = Places([source_file(r) for r in rules if r.get("source")],
+    places = Places([rule_file(r) for r in rules if r.get("source")],
                     [info["path"] for info in (report.get("data") or {}).values() if info.get("path")])
     cap = per_rule(report, max_results)
     tool = report.get("tool") or {}
@@ -130,7 +129,7 @@ def _rule_location(rule: Mapping[str, Any], places: Places) -> dict[str, Any]:
     source = str(rule.get("source") or "")
     line = source.rpartition(":")[2]
     region = {"startLine": int(line) if line.isdigit() and int(line) >= 1 else 1}
-    return {"artifactLocation": places.location(source_file(rule)), "region": region}
+    return {"artifactLocation": places.location(rule_file(rule)), "region": region}
 
 
 def _results(rule: Mapping[str, Any], index: Mapping[str, int], places: Places, files: Mapping[str, str],
