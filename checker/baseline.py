@@ -19,21 +19,26 @@ from .report import REPORT_SCHEMA
 
 
 class BaselineError(UserError):
-    """The previous report cannot be read as a reglement JSON report."""
+    """A previous report (a baseline, or a report to render) cannot be read as a reglement JSON report."""
 
 
-def read_baseline(path: Path) -> dict:
+def read_report(path: Path, role: str = "baseline") -> dict:
+    """A JSON report of `reglement check`, held to the report schema before anything reads it."""
     try:
         previous = json.loads(Path(path).read_text("utf-8"))
     except OSError as err:
-        raise BaselineError(f"{path}: cannot read the baseline ({err.strerror})") from None
-    except json.JSONDecodeError as err:
-        raise BaselineError(f"{path}:{err.lineno}:{err.colno}: not JSON: {err.msg}") from None
+        raise BaselineError(f"{path}: cannot read the {role} ({err.strerror})") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        where = f"{path}:{err.lineno}:{err.colno}" if isinstance(err, json.JSONDecodeError) else str(path)
+        raise BaselineError(f"{where}: not JSON: {getattr(err, 'msg', 'not UTF-8 text')}") from None
     problems = sorted(jsonschema.Draft202012Validator(REPORT_SCHEMA).iter_errors(previous), key=str)
     if problems:
         where = "/".join(map(str, problems[0].absolute_path)) or "the report"
         raise BaselineError(f"{path}: not a reglement JSON report ({where}: {problems[0].message})")
     return previous
+
+
+read_baseline = read_report
 
 
 def apply_baseline(report: dict, previous: dict) -> dict:

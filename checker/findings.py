@@ -9,6 +9,7 @@ as a sequence of finding dicts, made on demand, for the formats that show the fi
 
 from __future__ import annotations
 
+import io
 import json
 import string
 from collections.abc import Iterator, Sequence
@@ -16,6 +17,7 @@ from typing import Callable
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.json as pj
 
 from .arrow_values import flags_of, ints, number, repeated, text, texts
 
@@ -143,6 +145,11 @@ class Findings(Sequence[dict]):
                   texts(columns[5]), texts(columns[6]), flags_of(columns[7])]
         return cls(pa.Table.from_arrays(arrays, schema=SCHEMA), waivers)
 
+    @classmethod
+    def of(cls, found: "Findings | Sequence[dict] | None") -> "Findings":
+        """A rule's findings as a table, whether an audit built them or a JSON report held them."""
+        return found if isinstance(found, Findings) else cls.from_dicts(found or ())
+
     def __len__(self) -> int:
         return self.table.num_rows
 
@@ -177,8 +184,38 @@ class Findings(Sequence[dict]):
         """Findings no waiver covers."""
         return self.table.column("waiver").null_count
 
-    def count(self, baseline: str) -> int:
-        return pc.sum(pc.equal(self.table.column("baseline"), text(baseline))).as_py() or 0
+    def first_open(self, n: int) -> list[dict]:
+        """The first `n` findings no waiver covers, filtering a chunk at a time (never a copy of the table)."""
+        found: list[dict] = []
+        for batch in self.table.to_batches(CHUNK):
+            if len(found) >= n:
+                break
+            kept = batch.filter(pc.is_null(batch.column("waiver")))
+            found += [self._dict(row) for row in kept.slice(0, n - len(found)).to_pylist()]
+        return found
+
+    def part(self, offset: int, length: int) -> "Findings":
+        """`length` findings from `offset` on, still as a table (a zero-copy slice)."""
+        return Findings(self.table.slice(offset, length), self.waivers)
+
+    def keys(self) -> pa.Table:
+        """Each finding's key as columns of text, in the order the names first appear; null where a
+        finding's key lacks the name. Parsed in bulk by Arrow's JSON reader, every value as text."""
+        if not len(self):
+            return pa.table({})
+        lines = pc.binary_join(pa.ListArray.from_arrays(ints([0, len(self)]), self.table.column("key").combine_chunks()),
+                               text("\n"))[0].as_py().encode("utf-8")
+        found = pj.read_json(io.BytesIO(lines), read_options=pj.ReadOptions(block_size=len(lines) + 1))
+        strings = pa.schema([(name, pa.string()) for name in found.column_names])
+        return pj.read_json(io.BytesIO(lines), read_options=pj.ReadOptions(block_size=len(lines) + 1),
+                            parse_options=pj.ParseOptions(explicit_schema=strings))
+
+    def count(self, baseline: str, open_only: bool = False) -> int:
+        """Findings the baseline marks so (`new`, `open`); with `open_only`, those no waiver covers."""
+        marked = pc.equal(self.table.column("baseline"), text(baseline))
+        if open_only:
+            marked = pc.and_(marked, pc.is_null(self.table.column("waiver")))
+        return pc.sum(marked).as_py() or 0
 
     def covered_by(self, waiver: int) -> int:
         """How many findings the rule's waiver of that index covers."""

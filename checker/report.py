@@ -12,6 +12,7 @@ import datetime as dt
 import json
 from collections import Counter
 from importlib.resources import files
+from typing import Callable
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -191,6 +192,8 @@ def _data_entry(received) -> dict:
         entry["extra_columns"] = list(received.extra_columns)
     if received.restored:
         entry["restored"] = dict(received.restored)
+    if received.dialect:
+        entry["dialect"] = dict(received.dialect)
     return entry
 
 
@@ -213,14 +216,25 @@ def _unjudged(result: RuleResult, codes: dict[tuple[str, str], tuple[str, int]])
             for (d, c), (rule, n) in sorted(codes.items()) if (d, c) in read]
 
 
-def build_report(audit: Audit, lang: str = "nl", chain: dict | None = None) -> dict:
+def _everything(item_id: str, article: str) -> bool:
+    return True
+
+
+def build_report(audit: Audit, lang: str = "nl", chain: dict | None = None,
+                 keep: Callable[[str, str], bool] = _everything) -> dict:
+    """The report of the audit's rules; `chain` links it to the previous report (`chain.py`), and
+    `keep(id, article)` chooses the controls and clauses that go with them (`--select`: the audit ran
+    only the rules chosen)."""
     rules = [_rule_entry(r, audit.config, audit.as_of, lang) for r in audit.results]
     codes = unknown_codes(audit)
     for entry, result in zip(rules, audit.results):
         if result.rule.kind == "condition" and (found := _unjudged(result, codes)):
             entry["unjudged"] = found
-    rules += _control_entries(audit.pack, audit.config, audit.as_of) + _informational_entries(audit.pack)
+    others = _control_entries(audit.pack, audit.config, audit.as_of) + _informational_entries(audit.pack)
+    rules += [entry for entry in others if keep(entry["id"], entry["article"])]
     statuses = Counter(r["status"] for r in rules)
+    found = sum(r.get("finding_count", 0) for r in rules)
+    still_open = sum(r.get("open_count", 0) for r in rules)
     return {
         "tool": {"name": "reglement", "version": __version__},
         "rulepack": {"name": audit.pack.name, "version": audit.pack.version, "title": audit.pack.title.as_dict()},
@@ -237,8 +251,7 @@ def build_report(audit: Audit, lang: str = "nl", chain: dict | None = None) -> d
             "rules": len(audit.results), "passed": statuses["passed"], "failed": statuses["failed"],
             "errors": statuses["error"], "manual": statuses["manual"], "attested": statuses["attested"],
             "expired": statuses["expired"], "waived": statuses["waived"], "informational": statuses[INFORMATIONAL],
-            "findings": sum(r.get("finding_count", 0) for r in rules),
-            "open_findings": sum(r.get("open_count", 0) for r in rules),
+            "findings": found, "open_findings": still_open, "waived_findings": found - still_open,
             "expired_waivers": sum(w["status"] == "expired" for r in rules for w in r.get("waivers", [])),
         },
         "rules": rules,

@@ -16,8 +16,12 @@ from pathlib import Path
 from typing import Mapping
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from .checker.arrow_values import repeated
 from .checker.audit import Audit, Settings, run_audit
+from .checker.findings import Findings
 from .checker.report import build_report
 from .compiler.config import Config
 from .compiler.diagnostics import did_you_mean
@@ -39,13 +43,14 @@ class CheckResult:
 
     @property
     def findings(self) -> pd.DataFrame:
-        """Every finding of every rule, one row each: rule, article, severity, dataset, the key columns, message."""
-        rows = [{"rule": r["id"], "article": r["article"], "severity": r["severity"], "dataset": f["dataset"],
-                 **f["key"], "message": f["message"], "waived": bool(f.get("waived"))}
-                for r in self.report["rules"] if r["kind"] == "automated" for f in r["findings"]]
-        base = ["rule", "article", "severity", "dataset"]
-        keys = list(dict.fromkeys(k for row in rows for k in row if k not in (*base, "message", "waived")))
-        return pd.DataFrame(rows, columns=[*base, *keys, "message", "waived"])
+        """Every finding of every rule, one row each: rule, article, severity, dataset, the key columns, message,
+        waived; made from each rule's findings table in bulk, not a dict per finding."""
+        parts = [_frame(rule) for rule in self.report["rules"] if rule["kind"] == "automated" and len(rule["findings"])]
+        if not parts:
+            return pd.DataFrame(columns=["rule", "article", "severity", "dataset", "message", "waived"])
+        table = pa.concat_tables(parts, promote_options="default")
+        last = ["message", "waived"]
+        return table.select([c for c in table.column_names if c not in last] + last).to_pandas()
 
     def rule(self, rule_id: str) -> pd.DataFrame:
         """The findings of one rule, with only the key columns it has."""
@@ -55,6 +60,18 @@ class CheckResult:
             raise UnknownRule(f"unknown rule '{rule_id}'" + (f" ({hint})" if hint else ""))
         found = self.findings[self.findings["rule"] == rule_id]
         return found.dropna(axis=1, how="all").reset_index(drop=True)
+
+
+def _frame(rule: dict) -> pa.Table:
+    """One rule's findings as a table: the rule's columns repeated, then the keys, message and waived."""
+    found = Findings.of(rule["findings"])
+    rows = len(found)
+    columns = {name: repeated(str(rule[name]), rows) for name in ("id", "article", "severity")}
+    columns = {"rule": columns.pop("id"), **columns, "dataset": found.table.column("dataset")}
+    keys = found.keys()
+    columns |= {name: keys.column(name) for name in keys.column_names if name not in columns}
+    columns |= {"message": found.table.column("message"), "waived": pc.is_valid(found.table.column("waiver"))}
+    return pa.table(columns)
 
 
 def check(data: Mapping[str, object] | str | Path, as_of: dt.date | str, pack: Pack | str | Path | None = None,

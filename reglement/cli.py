@@ -13,18 +13,18 @@ import contextlib
 import datetime as dt
 import os
 import sys
-import tempfile
 from pathlib import Path
-from typing import Callable, Iterator, TextIO
+from typing import Callable, Iterator
 
 from . import __version__
 from .compiler.diagnostics import UserError
 from .guards import inputs_of, refuse_careless
+from .outputs import FORMATS, emit, outputs
 from .rules import default_pack, pack_folder
+from .selection import Selection, names
 
 SEVERITIES = ("low", "medium", "high", "critical")
 ENGINES = ("duckdb", "pandas", "spark", "postgres")
-FORMATS = ("text", "json", "markdown", "html", "junit", "sarif")
 
 
 class UsageError(UserError):
@@ -41,37 +41,6 @@ def _date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date (YYYY-MM-DD)") from None
-
-
-def write_atomically(path: Path, write: Callable[[TextIO], None]) -> None:
-    """Write a complete file or none: a temporary file beside it, written in a stream, then a rename."""
-    path = Path(path)
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or Path("."))
-    except OSError as err:  # name the report asked for, not the temporary file beside it
-        raise OSError(err.errno, err.strerror, str(path)) from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-            write(out)
-            out.flush()
-            os.fsync(out.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a report is an ordinary file
-        os.replace(tmp, path)
-    except BaseException as err:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        if isinstance(err, OSError):
-            raise OSError(err.errno, err.strerror, str(path)) from None
-        raise
-
-
-def emit(write: Callable[[TextIO], None], output: Path | None) -> None:
-    if output is None:
-        write(sys.stdout)
-    else:
-        write_atomically(output, write)
 
 
 @contextlib.contextmanager
@@ -100,36 +69,106 @@ def _progress(enabled: bool) -> Iterator[Callable | None]:
 def cmd_check(args: argparse.Namespace) -> int:
     from .checker.audit import Settings, run_audit
     from .checker.chain import link, read_previous, sign
-    from .checker.formats import writer
     from .checker.report import build_report
     from .compiler.stages import compile_pack
 
-    if args.sign and not args.output:
-        raise UsageError("reglement check: --sign needs --output (the signature is written beside the report)")
-    refuse_careless([args.output, args.spill_dir], inputs_of(args.data, args.rules, args.config, args.baseline,
-                                                             args.previous), args.fail_on_new, args.baseline)
+    targets = outputs(args.output, args.format)
+    signed = [o.path for o in targets if o.format == "json" and o.path is not None]
+    if args.sign and not signed:
+        raise UsageError("reglement check: --sign needs a JSON report written to a file (-o report.json "
+                         "--format json, or -o json=report.json): the signature is written beside it")
+    refuse_careless([*(o.path for o in targets), args.spill_dir],
+                    inputs_of(args.data, args.rules, args.config, args.baseline, args.previous),
+                    args.fail_on_new, args.baseline)
     pack, config = compile_pack(args.rules, args.config)
-    if args.data is None and (config.sources is None):
+    if args.data is None and config.sources is None:
         raise UsageError("reglement check: give --data, or map the datasets to database tables in --config "
                          "(sources:)")
+    chosen = Selection(names(args.select or ""), names(args.skip or ""))
+    chosen.check(pack)
     settings = Settings(args.engine, args.memory_limit, args.spill_dir, args.plan, args.spark_master, config.sources)
+    data, unread = _data(args, pack)
     previous = read_previous(args.previous) if args.previous else None
-    with _progress(sys.stderr.isatty()) as progress:
-        audit = run_audit(pack, config, args.data, args.as_of, settings, progress,
+    with _progress(sys.stderr.isatty() and not args.quiet) as progress:
+        rules = tuple(r for r in pack.rules if chosen.keeps(r.id, r.article))
+        audit = run_audit(pack, config, data, args.as_of, settings, progress, rules,
                           previous=None if args.full else previous, lang=args.lang)
         if progress:
-            progress("report", 0, 1, args.format)
-        report = build_report(audit, args.lang, link(args.previous, previous))
+            progress("report", 0, 1, ", ".join(o.format for o in targets))
+        report = build_report(audit, args.lang, link(args.previous, previous), chosen.keeps)
+        if unread is not None:
+            report["unread"] = list(unread)
+        if chosen:
+            report["selection"] = {"select": list(chosen.select), "skip": list(chosen.skip)}
         if args.baseline:
             from .checker.baseline import apply_baseline, read_baseline
 
             report = apply_baseline(report, read_baseline(args.baseline))
-        emit(lambda out: writer(args.format)(report, args.lang, out), args.output)
-        if args.sign:
-            sign(args.output, args.sign)
+        write_report(report, args.lang, targets, args)
+        for path in signed if args.sign else ():
+            sign(path, args.sign)
         if progress:
-            progress("report", 1, 1, args.format)
-    return exit_status(report, args.fail_on, args.fail_on_new)
+            progress("report", 1, 1, ", ".join(o.format for o in targets))
+    status = exit_status(report, args.fail_on, args.fail_on_new)
+    return 0 if args.exit_zero and status == 1 else status
+
+
+def _data(args: argparse.Namespace, pack) -> tuple[object, tuple[str, ...] | None]:
+    """The export folder, or, with --csv-separator or --encoding, its sources read with them (and what
+    was not read, which the audit then cannot see)."""
+    from .checker.intake import folder_sources
+    from .checker.intake.csv_dialect import CsvOptions
+
+    given = CsvOptions(args.csv_separator, args.encoding)
+    if given == CsvOptions():
+        return args.data, None
+    found = folder_sources(args.data, pack.contract, given)
+    return found.sources, found.unread
+
+
+def write_report(report: dict, lang: str, targets: list, args: argparse.Namespace) -> None:
+    """Every output asked for, whole or not at all; what SARIF leaves out is said on stderr."""
+    from .checker.formats import writer
+
+    options = {"sarif": {"max_results": args.sarif_max_results}} if args.sarif_max_results else {}
+    emit([(o, lambda out, fmt=o.format: writer(fmt, **options.get(fmt, {}))(report, lang, out)) for o in targets])
+    if any(o.format == "sarif" for o in targets) and not args.quiet:
+        from .checker.formats.sarif import MAX_RESULTS, cap_notice
+
+        notice = cap_notice(report, args.sarif_max_results or MAX_RESULTS)
+        if notice:
+            print(f"reglement: {notice}", file=sys.stderr)
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    """A JSON report written again in another format (or several), without running the audit."""
+    from .checker.baseline import read_report
+
+    report = read_report(args.report, "report")
+    write_report(report, args.lang or report.get("lang", "nl"), outputs(args.output, args.format), args)
+    return 0
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    """The pack's rules and controls: id, kind, article, severity, datasets."""
+    import json
+
+    from .compiler.stages import load_pack
+
+    pack = load_pack(pack_folder(args.rules) if args.rules else default_pack())
+    items = [{"id": r.id, "kind": "automated", "article": r.article, "severity": r.severity,
+              "datasets": list(r.datasets), "title": r.title.as_dict()} for r in pack.rules]
+    items += [{"id": c.id, "kind": "manual", "article": c.article, "severity": None, "datasets": [],
+               "title": c.title.as_dict()} for c in pack.controls]
+    if args.format == "json":
+        print(json.dumps({"pack": pack.name, "version": pack.version, "rules": items}, ensure_ascii=False, indent=2))
+        return 0
+    width = max(len(i["id"]) for i in items) if items else 0
+    for item in items:
+        print(f"{item['id']:<{width}}  {item['article']:<6} {item['severity'] or 'manual':<9} "
+              f"{', '.join(item['datasets']) or '—'}")
+    print(f"{len(pack.rules)} rules and {len(pack.controls)} manual controls in {pack.name} {pack.version}")
+    return 0
 
 
 def cmd_test(args: argparse.Namespace) -> int:
@@ -238,15 +277,17 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def exit_status(report: dict, fail_on: str, only_new: bool = False) -> int:
-    """2 when a rule could not run; 1 when an open (unwaived) finding reaches `fail_on`."""
+    """2 when a rule could not run; 1 when an open (unwaived) finding reaches `fail_on`, counted in bulk."""
+    from .checker.findings import Findings
+
     if report["summary"]["errors"]:
         return 2
     threshold = SEVERITIES.index(fail_on)
     for rule in report["rules"]:
         if rule["status"] != "failed" or SEVERITIES.index(rule["severity"]) < threshold:
             continue
-        open_findings = [f for f in rule["findings"] if not f.get("waived")]
-        if any(f.get("baseline") == "new" for f in open_findings) or open_findings and not only_new:
+        found = Findings.of(rule["findings"])
+        if found.count("new", open_only=True) if only_new else found.open_count:
             return 1
     return 0
 
@@ -262,9 +303,18 @@ def build_parser() -> argparse.ArgumentParser:
                                                  "every dataset to a database table)")
     check.add_argument("--as-of", type=_date, default=dt.date.today(), help="audit date YYYY-MM-DD (default today)")
     check.add_argument("--config", type=Path, help="the organisation's parameters, attestations and waivers")
-    check.add_argument("--format", choices=FORMATS, default="text")
-    check.add_argument("--output", type=Path, help="write the report here (atomically) instead of to stdout")
+    _output_options(check)
+    check.add_argument("--csv-separator", type=_separator, metavar="SEP",
+                       help="the separator of the CSV files: , ; tab or | (default: read from each header line)")
+    check.add_argument("--encoding", type=_encoding, metavar="NAME",
+                       help="the encoding of the CSV files, e.g. windows-1252 (default: UTF-8 when the bytes are, "
+                            "else windows-1252)")
+    check.add_argument("--select", metavar="IDS", help="only these rules, articles or clauses, e.g. 5,7.1")
+    check.add_argument("--skip", metavar="IDS", help="leave out these rules, articles or clauses")
     check.add_argument("--fail-on", choices=SEVERITIES, default="low", help="lowest severity that fails the run")
+    check.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings reach --fail-on "
+                                                                "(2 still means the run could not be done)")
+    check.add_argument("-q", "--quiet", action="store_true", help="no progress, no notes on stderr; errors only")
     check.add_argument("--lang", choices=("nl", "en"), default="nl", help="language of titles and messages")
     check.add_argument("--engine", choices=ENGINES, default="duckdb",
                        help="where the rules run: DuckDB, pandas, Spark (reads the files itself), or inside "
@@ -286,6 +336,18 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--sign", type=Path, metavar="KEY", help="sign the report with this ed25519 private key "
                                                                 "(PEM); writes <output>.sig")
     check.set_defaults(run=cmd_check)
+
+    render = sub.add_parser("render", help="write a JSON report again in another format, without auditing")
+    render.add_argument("report", type=Path, metavar="REPORT", help="a JSON report of reglement check")
+    _output_options(render)
+    render.add_argument("--lang", choices=("nl", "en"), help="language of the labels (default: the report's)")
+    render.add_argument("-q", "--quiet", action="store_true", help="no notes on stderr; errors only")
+    render.set_defaults(run=cmd_render)
+
+    rules = sub.add_parser("rules", help="list the rules and controls of a pack: ids, articles, severities, datasets")
+    rules.add_argument("--rules", type=Path, default=None, help="rule pack folder or name (default: Westendorp)")
+    rules.add_argument("--format", "-f", choices=("text", "json"), default="text")
+    rules.set_defaults(run=cmd_rules)
 
     test = sub.add_parser("test", help="run the examples embedded in a rule pack")
     test.add_argument("rules_dir", nargs="?", type=Path, help="rule pack folder (default: the Westendorp pack)")
@@ -335,6 +397,38 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _output_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-f", "--format", choices=FORMATS, default="text", help="the format of a single output")
+    parser.add_argument("-o", "--output", action="append", default=[], metavar="[FORMAT=]FILE",
+                        help="write the report here (atomically) instead of to stdout; repeat as FORMAT=FILE "
+                             "for several formats in one run, e.g. -o sarif=r.sarif -o html=r.html")
+    parser.add_argument("--sarif-max-results", type=_positive, metavar="N",
+                        help="SARIF results per rule at most (default 20), then one summary result; "
+                             "every finding stays in the JSON report")
+
+
+def _separator(text: str) -> str:
+    found = {",": ",", ";": ";", "tab": "\t", "\\t": "\t", "\t": "\t", "|": "|"}.get(text)
+    if found is None:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a CSV separator: give , ; tab or |")
+    return found
+
+
+def _encoding(text: str) -> str:
+    import codecs
+
+    try:
+        return codecs.lookup(text).name
+    except LookupError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not an encoding Python knows, e.g. windows-1252") from None
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of at least 1")
+    return int(text)
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
@@ -344,6 +438,9 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as err:  # a bad pack, configuration, export, baseline or argument
         print(err.render(), file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `reglement check … | head`: the reader has seen enough
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except OSError as err:
         print(f"reglement: {err.filename or ''}: {err.strerror}", file=sys.stderr)
         return 2

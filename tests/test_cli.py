@@ -214,3 +214,109 @@ def test_start_up_imports_neither_pandas_nor_openpyxl(tmp_path):
                       "--output", str(tmp_path / "r.json"))
     assert "duckdb" in audit  # the audit ran
     assert "pandas" not in audit and "openpyxl" not in audit
+
+
+# -- the command line as a shell user and a CI job use it --------------------------------------
+def test_short_options_and_several_outputs_in_one_run(capsys, tmp_path):
+    sarif, html, text = tmp_path / "r.sarif", tmp_path / "r.html", tmp_path / "r.txt"
+    code, out, _ = run(capsys, "check", "--data", str(SAMPLE), "--as-of", AS_OF, "-o", f"sarif={sarif}",
+                       "-o", f"html={html}", "-f", "text", "-o", str(text))
+    assert code == 1 and out == ""
+    assert json.loads(sarif.read_text())["version"] == "2.1.0"
+    assert html.read_text().startswith("<!DOCTYPE html>")
+    assert "43 regels" in text.read_text()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html", "r.sarif", "r.txt"]  # no temporary file left
+
+
+def test_two_outputs_without_a_format_are_a_usage_error(capsys, tmp_path):
+    code, out, err = run(capsys, "check", "--data", str(SAMPLE), "-o", str(tmp_path / "a"), "-o", str(tmp_path / "b"))
+    assert code == 2 and out == "" and "write -o FORMAT=FILE for each" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failed_output_names_the_target_and_replaces_no_file(capsys, tmp_path):
+    kept = tmp_path / "r.html"
+    kept.write_text("previous")
+    missing = tmp_path / "no-such-folder" / "r.sarif"
+    code, _, err = run(capsys, "check", "--data", str(SAMPLE), "--as-of", AS_OF, "-o", f"html={kept}",
+                       "-o", f"sarif={missing}")
+    assert code == 2 and f"cannot write the report to {missing}" in err and "internal error" not in err
+    assert kept.read_text() == "previous"  # all outputs or none
+    assert [p.name for p in tmp_path.iterdir()] == ["r.html"]
+
+
+def test_select_and_skip_by_article_clause_or_rule(capsys):
+    code, report = check_json(capsys, "--select", "5,7.1")
+    assert code == 1
+    articles = {r["article"] for r in report["rules"]}
+    assert articles and all(a.startswith("5.") or a == "7.1" for a in articles)
+    assert report["summary"]["rules"] == sum(1 for r in report["rules"] if r["kind"] == "automated")
+    assert report["selection"] == {"select": ["5", "7.1"], "skip": []}
+    _, skipped = check_json(capsys, "--select", "5", "--skip", "5.1-unknown-actor")
+    assert "5.1-unknown-actor" not in {r["id"] for r in skipped["rules"]}
+    assert "5.1-no-need-to-know" in {r["id"] for r in skipped["rules"]}
+
+
+def test_a_selection_that_names_nothing_is_a_usage_error(capsys):
+    code, out, err = run(capsys, "check", "--data", str(SAMPLE), "--select", "5.1-unknown-actr")
+    assert code == 2 and out == ""
+    assert "--select: no rule, article or clause '5.1-unknown-actr'" in err and "did you mean '5.1-unknown-actor'?" in err
+
+
+def test_rules_lists_ids_articles_severities_and_datasets(capsys):
+    code, out, _ = run(capsys, "rules", "--format", "json")
+    listed = json.loads(out)
+    assert code == 0 and listed["pack"] == "westendorp"
+    by_id = {r["id"]: r for r in listed["rules"]}
+    assert by_id["5.1-no-need-to-know"] == {**by_id["5.1-no-need-to-know"], "kind": "automated", "article": "5.1",
+                                            "severity": "high"}
+    assert "access_log" in by_id["5.1-no-need-to-know"]["datasets"]
+    assert sum(r["kind"] == "automated" for r in listed["rules"]) == 43
+    code, out, _ = run(capsys, "rules", "--rules", "avg")
+    assert code == 0 and out.splitlines()[-1].startswith("4 rules and 1 manual controls in avg-terms ")
+
+
+def test_exit_zero_and_quiet(capsys, tmp_path):
+    code, _, err = run(capsys, "check", "--data", str(SAMPLE), "--as-of", AS_OF, "--exit-zero",
+                       "-o", f"sarif={tmp_path / 'r.sarif'}", "--sarif-max-results", "1")
+    assert code == 0 and "each gives its first 1 as results" in err  # the cap is said on stderr
+    code, _, err = run(capsys, "check", "--data", str(SAMPLE), "--as-of", AS_OF, "--quiet",
+                       "-o", f"sarif={tmp_path / 'r.sarif'}", "--sarif-max-results", "1")
+    assert code == 1 and err == ""
+    missing = tmp_path / "export"
+    shutil.copytree(SAMPLE, missing)
+    (missing / "users.csv").unlink()
+    assert run(capsys, "check", "--data", str(missing), "--as-of", AS_OF, "--exit-zero")[0] == 2  # not done is not done
+
+
+def test_render_writes_a_json_report_again_in_every_format_as_check_does(capsys, tmp_path):
+    first = {fmt: tmp_path / f"a.{fmt}" for fmt in ("json", "html", "markdown", "junit", "sarif", "text")}
+    run(capsys, "check", "--data", str(SAMPLE), "--as-of", AS_OF, "--lang", "en",
+        *[arg for fmt, path in first.items() for arg in ("-o", f"{fmt}={path}")])
+    for fmt, path in first.items():
+        again = tmp_path / f"b.{fmt}"
+        code, _, _ = run(capsys, "render", str(first["json"]), "-f", fmt, "-o", str(again))
+        assert code == 0 and again.read_text() == path.read_text(), fmt
+    (tmp_path / "not.json").write_text('{"tool": 1}')
+    code, _, err = run(capsys, "render", str(tmp_path / "not.json"))
+    assert code == 2 and "not a reglement JSON report" in err
+
+
+def test_usage_errors_are_usage_errors(capsys, tmp_path):
+    code, _, err = run(capsys, "generate", "--out", str(tmp_path / "x"), "--clients", "20")
+    assert code == 2 and "--clients must be at least" in err and "internal error" not in err
+    code, _, err = run(capsys, "check", "--data", str(SAMPLE), "--sarif-max-results", "0")
+    assert code == 2 and "at least 1" in err
+    code, _, err = run(capsys, "check", "--data", str(SAMPLE), "--csv-separator", "x")
+    assert code == 2 and "is not a CSV separator" in err
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "pandas"])
+def test_booleans_in_messages_are_words_of_the_reports_language(capsys, engine):
+    for lang, words in (("nl", ("ja", "nee")), ("en", ("yes", "no"))):
+        _, report = check_json(capsys, "--engine", engine, "--lang", lang)
+        incomplete = next(r for r in report["rules"] if r["id"] == "4.2-incomplete-client")
+        messages = [f["message"] for f in incomplete["findings"]]
+        assert all(f": {words[0]}" in m or f": {words[1]}" in m for m in messages), messages
+        texts = [f["message"] for r in report["rules"] for f in r.get("findings", ())]
+        assert not [m for m in texts if re.search(r"\b(True|False|None)\b", m)]

@@ -21,8 +21,8 @@ from typing import Any, Callable
 import jsonschema
 import pytest
 
-from reglement.checker.formats import html, junit, markdown, sarif, text
-from reglement.checker.formats.findings import finding_count, key_columns, key_text, open_count, rule_kind
+from reglement.checker.formats import html_keys, markdown, render, sarif, sarif_places, sarif_rules
+from reglement.checker.formats.findings import finding_count, key_text, open_count, rule_kind
 from reglement.checker.formats.grouping import articles
 from reglement.checker.formats.labels import LANGS, SEVERITIES, STATUSES, format_count, label, status_word
 from reglement.checker.formats.summary import summary_rows
@@ -30,13 +30,9 @@ from reglement.checker.formats.xmltext import clean_text
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPORTS = sorted((FIXTURES / "reports").glob("*.json"))
-REPORT_SCHEMA = Path(html.__file__).parents[1] / "report.schema.json"
+REPORT_SCHEMA = Path(sarif.__file__).parents[1] / "report.schema.json"
 RENDERERS: dict[str, Callable[..., str]] = {
-    "html": html.render,
-    "markdown": markdown.render,
-    "junit": junit.render,
-    "sarif": sarif.render,
-    "text": text.render,
+    fmt: (lambda report, lang="nl", fmt=fmt: render(fmt, report, lang)) for fmt in ("html", "markdown", "junit", "sarif", "text")
 }
 SCRIPT = "<script>alert(1)</script>"
 ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"
@@ -209,7 +205,7 @@ def parsed() -> Callable[[str, str], HtmlReport]:
 
     def get(name: str, lang: str = "nl") -> HtmlReport:
         if (name, lang) not in cache:
-            cache[name, lang] = HtmlReport(html.render(load(name), lang))
+            cache[name, lang] = HtmlReport(render("html", load(name), lang))
         return cache[name, lang]
 
     return get
@@ -243,19 +239,19 @@ def test_html_key_tables_list_every_key_with_the_first_hundred_open(parsed: Call
     report, page = load(name), parsed(name)
     for rule in report["rules"]:
         findings = rule.get("findings") or []
-        columns = key_columns(findings)
+        columns = list(dict.fromkeys(column for f in findings for column in f["key"]))
         expected = [tuple(clean_text(f["key"].get(column, "")) for column in columns) for f in findings]
         rows = page.keys.get(clean_text(rule["id"]), [])
         assert [cells for cells, _ in rows] == expected
-        assert [folded for _, folded in rows] == [index >= html.KEYS_SHOWN for index in range(len(findings))]
+        assert [folded for _, folded in rows] == [index >= html_keys.KEYS_SHOWN for index in range(len(findings))]
 
 
 def test_html_folds_thousands_of_keys_into_details(parsed: Callable[..., HtmlReport]) -> None:
     rows = parsed("large").keys["11.2-retention-after-last-contact"]
     assert len(rows) == 2500
     assert sum(1 for _, folded in rows if folded) == 2400
-    assert "Toon de overige 2.400 sleutels" in html.render(load("large"))
-    assert "Show the other 2,400 keys" in html.render(load("large"), "en")
+    assert "Toon de overige 2.400 sleutels" in render("html", load("large"))
+    assert "Show the other 2,400 keys" in render("html", load("large"), "en")
 
 
 def test_html_shows_the_error_of_a_broken_rule(parsed: Callable[..., HtmlReport]) -> None:
@@ -267,7 +263,7 @@ def test_html_shows_the_error_of_a_broken_rule(parsed: Callable[..., HtmlReport]
 
 
 def test_html_manual_controls_show_their_attestation_or_its_absence() -> None:
-    page = html.render(load("full"), "en")
+    page = render("html", load("full"), "en")
     for value in ("M. de Vries (functionaris gegevensbescherming)", "2026-03-02", "Register van verwerkingen v4, §1", "2027-03-01"):
         assert htmllib.escape(value) in page
     manual_rows = re.findall(r'<tr data-rule-id="([^"]+)">(.*?)</tr>', page)
@@ -277,7 +273,7 @@ def test_html_manual_controls_show_their_attestation_or_its_absence() -> None:
 
 
 def test_html_marks_waived_findings_and_shows_every_waiver() -> None:
-    page = html.render(load("full"), "en")
+    page = render("html", load("full"), "en")
     (row,) = [row for row in re.findall(r'<tr class="waived-row">(.*?)</tr>', page) if "C00402" in row]
     assert 'data-status="waived"' in row and "Bezwaarprocedure loopt" in row
     assert "Waiver: Proefcampagne nieuwsbrief (A. Jansen, until 2026-06-30) [expired]" in page
@@ -293,7 +289,7 @@ def test_html_coverage_matrix_highlights_uncovered_clauses(parsed: Callable[...,
 def test_html_lists_the_data_read(parsed: Callable[..., HtmlReport], name: str) -> None:
     report = load(name)
     assert parsed(name).datasets == list(report["data"])
-    page = html.render(report)
+    page = render("html", report)
     for info in report["data"].values():
         assert info["sha256"] in page
 
@@ -305,13 +301,13 @@ def test_html_chart_has_one_bar_per_article_with_findings(parsed: Callable[..., 
 
 
 def test_html_chart_without_findings_says_so() -> None:
-    page = html.render(load("all-passed"), "en")
+    page = render("html", load("all-passed"), "en")
     assert "<svg" not in page and "No findings" in page
 
 
 @pytest.mark.parametrize("name", names())
 def test_html_is_self_contained(parsed: Callable[..., HtmlReport], name: str) -> None:
-    page = html.render(load(name))
+    page = render("html", load(name))
     page_tags = parsed(name).tags
     assert page_tags["script"] == 0 and page_tags["link"] == 0 and page_tags["img"] == 0 and page_tags["iframe"] == 0
     assert all(target.startswith("#") for target in re.findall(r'href="([^"]*)"', page))
@@ -320,7 +316,7 @@ def test_html_is_self_contained(parsed: Callable[..., HtmlReport], name: str) ->
 
 
 def test_html_escapes_hostile_values() -> None:
-    page = html.render(load("hostile"))
+    page = render("html", load("hostile"))
     assert "<script" not in page.lower()
     assert ESCAPED_SCRIPT in page
     assert "<img" not in page and "<i>" not in page
@@ -331,7 +327,7 @@ def test_html_escapes_hostile_values() -> None:
 
 
 def test_html_labels_follow_the_language() -> None:
-    dutch, english = html.render(load("full"), "nl"), html.render(load("full"), "en")
+    dutch, english = render("html", load("full"), "nl"), render("html", load("full"), "en")
     assert '<html lang="nl">' in dutch and '<html lang="en">' in english
     for word in ("Samenvatting", "Niet voldaan", "Peildatum", "Dekkingsmatrix", "Gelezen gegevens", "Niet bevestigd"):
         assert word in dutch and word not in english
@@ -371,7 +367,7 @@ def strip_icon(cell: str) -> str:
 @pytest.mark.parametrize("name", names())
 def test_markdown_summary_round_trips(name: str, lang: str) -> None:
     report = load(name)
-    table = md_tables(markdown.render(report, lang))[label(lang, "summary")]
+    table = md_tables(render("markdown", report, lang))[label(lang, "summary")]
     assert [(word, int(count.replace(".", "").replace(",", ""))) for word, count in table["rows"]] == [
         (word, count) for _, word, count in summary_rows(report, lang)
     ]
@@ -381,7 +377,7 @@ def test_markdown_summary_round_trips(name: str, lang: str) -> None:
 @pytest.mark.parametrize("name", names())
 def test_markdown_rule_tables_round_trip(name: str, lang: str) -> None:
     report = load(name)
-    tables = md_tables(markdown.render(report, lang))
+    tables = md_tables(render("markdown", report, lang))
     for article in articles(report):
         rows = tables[clean_text(article.heading(lang))]["rows"]
         assert [row[0] for row in rows] == [clean_text(rule["id"]) for rule in article.rules]
@@ -396,31 +392,34 @@ def test_markdown_rule_tables_round_trip(name: str, lang: str) -> None:
 @pytest.mark.parametrize("name", names())
 def test_markdown_lists_the_first_keys_of_failed_rules(name: str) -> None:
     report = load(name)
-    text = markdown.render(report, "en")
+    text = render("markdown", report, "en")
     tables = md_tables(text)
     for rule in rules_with(report, "failed"):
         heading = f"{clean_text(rule['id'])} — {clean_text(rule['title']['en'])}"
         rows = tables[heading]["rows"]
-        findings = [f for f in rule["findings"] if not f.get("waived")]  # waived keys need no fixing
+        findings = rule["findings"]  # waived ones too, marked: the reader sees why they may stand
         expected = [clean_text(key_text(f["key"])).replace("\r\n", "\n") for f in findings[: markdown.KEYS_SHOWN]]
         assert [row[0] for row in rows] == expected
+        if any(f.get("waived") for f in findings[: markdown.KEYS_SHOWN]):
+            assert tables[heading]["header"][-1] == "Waiver"
+            assert [row[-1].startswith("➖ Waived: ") for row in rows] == [bool(f.get("waived")) for f in findings[: markdown.KEYS_SHOWN]]
         hidden = len(findings) - markdown.KEYS_SHOWN
         assert (f"… and {hidden:,} more" in text) == (hidden > 0)
 
 
 def test_markdown_caps_thousands_of_keys() -> None:
-    text = markdown.render(load("large"))
+    text = render("markdown", load("large"))
     assert "… en nog 2.480" in text
     assert text.count("client\\_id=C0") <= markdown.KEYS_SHOWN  # only the first keys, however many findings
 
 
 def test_markdown_shows_the_error_of_a_broken_rule() -> None:
-    text = markdown.render(load("full"), "en")
+    text = render("markdown", load("full"), "en")
     assert "> **Execution error:** parties.csv, line 1: column 'agreement_signed_at' is missing" in text
 
 
 def test_markdown_escapes_hostile_values() -> None:
-    text = markdown.render(load("hostile"))
+    text = render("markdown", load("hostile"))
     assert "<script" not in text.lower() and ESCAPED_SCRIPT in text
     assert "<img" not in text and "<i>" not in text
     for line in text.splitlines():
@@ -435,13 +434,13 @@ def test_markdown_escapes_hostile_values() -> None:
 
 
 def test_markdown_leaves_identifiers_readable() -> None:
-    text = markdown.render(load("full"))
+    text = render("markdown", load("full"))
     assert "| 5.1-unknown-actor | 5.1 | ❌ Niet voldaan | kritiek | 2 |" in text
     assert "log_id=L0044120" in text
 
 
 def test_markdown_labels_follow_the_language() -> None:
-    dutch, english = markdown.render(load("full"), "nl"), markdown.render(load("full"), "en")
+    dutch, english = render("markdown", load("full"), "nl"), render("markdown", load("full"), "en")
     assert "## Samenvatting" in dutch and "## Summary" in english
     assert "## Handmatige controles" in dutch and "## Manual controls" in english
     assert "Niet voldaan" in dutch and "Niet voldaan" not in english
@@ -451,7 +450,7 @@ def test_markdown_labels_follow_the_language() -> None:
 
 
 def junit_tree(name: str, lang: str = "en") -> ET.Element:
-    return ET.fromstring(junit.render(load(name), lang).encode("utf-8"))
+    return ET.fromstring(render("junit", load(name), lang).encode("utf-8"))
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -467,8 +466,10 @@ def test_junit_counts_round_trip(name: str, lang: str) -> None:
     assert len(root.findall("testsuite/testcase/failure")) == statuses["failed"]
     assert len(root.findall("testsuite/testcase/error")) == statuses["error"]
     assert len(root.findall("testsuite/testcase/skipped")) == skipped
-    expected = {"tests": len(cases), "failures": statuses["failed"], "errors": statuses["error"], "skipped": skipped}
+    expected = {"tests": len(cases), "failures": statuses["failed"], "errors": statuses["error"]}
     assert {key: int(root.get(key, -1)) for key in expected} == expected
+    assert root.get("skipped") is None, "junit-10.xsd has no `skipped` on <testsuites>"
+    assert sum(int(suite.get("skipped", -1)) for suite in root.findall("testsuite")) == skipped
     for suite in root.findall("testsuite"):
         assert int(suite.get("tests", -1)) == len(suite.findall("testcase"))
         assert int(suite.get("failures", -1)) == len(suite.findall("testcase/failure"))
@@ -482,7 +483,7 @@ def test_junit_testcases_name_the_rule_and_article() -> None:
     assert failure is not None
     assert failure.get("message") == "2 findings" and failure.get("type") == "critical"
     retention = root.find("testsuite/testcase[@name='11.2-retention-after-last-contact']/failure")
-    assert retention.get("message") == "16 findings" and "C00402" not in (retention.text or ""), "waived keys are not failures"
+    assert retention.get("message") == "16 findings (+1 waived)" and "C00402" not in (retention.text or ""), "waived keys are not failures"
     assert "log_id=L0044120" in (failure.text or "") and "log_id=L0044121" in (failure.text or "")
     assert root.find("testsuite/testcase[@name='6.1-adequate-protection']/skipped").get("message") == "manual control"
     assert root.find("testsuite/testcase[@name='2-informational']/skipped").get("message") == "informational clause"
@@ -502,7 +503,7 @@ def test_junit_failure_lists_the_first_ten_keys() -> None:
 
 
 def test_junit_escapes_hostile_values_by_construction() -> None:
-    text = junit.render(load("hostile"))
+    text = render("junit", load("hostile"))
     assert "<script" not in text and "&lt;script&gt;" in text
     assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", text)
     root = ET.fromstring(text.encode("utf-8"))
@@ -513,16 +514,46 @@ def test_junit_escapes_hostile_values_by_construction() -> None:
     assert root.find("testsuite/testcase[3]/error").text == clean_text(load("hostile")["rules"][2]["error"])
 
 
-def test_junit_parses_strictly_with_lxml() -> None:
-    etree = pytest.importorskip("lxml.etree")
-    for name in names():
-        etree.fromstring(junit.render(load(name)).encode("utf-8"), etree.XMLParser(recover=False))
+@pytest.fixture(scope="module")
+def junit_schema():
+    """The Jenkins xunit plugin's junit-10.xsd, vendored from its repository (MIT licence)."""
+    from lxml import etree
+
+    return etree.XMLSchema(etree.parse(str(FIXTURES / "junit-10.xsd")))
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("name", names())
+def test_junit_validates_against_the_jenkins_schema(junit_schema, name: str, lang: str) -> None:
+    from lxml import etree
+
+    document = etree.fromstring(render("junit", load(name), lang).encode("utf-8"), etree.XMLParser(recover=False))
+    assert junit_schema.validate(document), junit_schema.error_log
+
+
+def test_the_vendored_junit_schema_rejects_what_jenkins_rejects(junit_schema) -> None:
+    from lxml import etree
+
+    document = etree.fromstring(render("junit", load("full")).encode("utf-8"))
+    document.set("skipped", "3")  # what reglement wrote before: valid JUnit to some readers, not to Jenkins
+    assert not junit_schema.validate(document)
+
+
+def test_junit_gives_each_case_its_rule_seconds_and_each_suite_its_rule_file() -> None:
+    report = load("full")
+    report["run"] = {"rules": {"5.1-unknown-actor": 1.25, "5.1-no-need-to-know": 0.5}}
+    root = ET.fromstring(render("junit", report, "en").encode("utf-8"))
+    assert root.find("testsuite/testcase[@name='5.1-unknown-actor']").get("time") == "1.250"
+    assert root.find("testsuite/testcase[@name='6.1-adequate-protection']").get("time") == "0.000"
+    article = root.find("testsuite[@name='Article 5 — Access to personal data']")
+    assert article.get("time") == "1.750" and article.get("file") == "rules/westendorp/art-05.yaml"
+    assert root.get("time") == "1.750"
 
 
 def test_junit_labels_follow_the_language() -> None:
-    assert 'message="2 bevindingen"' in junit.render(load("full"), "nl")
-    assert 'name="Artikel 5 — Toegang tot de persoonsgegevens"' in junit.render(load("full"), "nl")
-    assert 'message="handmatige controle"' in junit.render(load("full"), "nl")
+    assert 'message="2 bevindingen"' in render("junit", load("full"), "nl")
+    assert 'name="Artikel 5 — Toegang tot de persoonsgegevens"' in render("junit", load("full"), "nl")
+    assert 'message="handmatige controle"' in render("junit", load("full"), "nl")
 
 
 # ----------------------------------------------------------------------------- SARIF
@@ -536,7 +567,7 @@ def sarif_schema() -> jsonschema.Draft7Validator:
 
 
 def sarif_log(name: str, lang: str = "en") -> dict[str, Any]:
-    return json.loads(sarif.render(load(name), lang))
+    return json.loads(render("sarif", load(name), lang))
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -556,26 +587,80 @@ def test_the_vendored_schema_rejects_a_broken_log(sarif_schema: jsonschema.Draft
 
 
 @pytest.mark.parametrize("name", names())
-def test_sarif_has_one_result_per_finding(name: str) -> None:
+def test_sarif_gives_each_rule_its_first_findings_up_to_the_cap_and_a_summary(name: str) -> None:
     report, run = load(name), sarif_log(name)["runs"][0]
-    expected = [(rule["id"], f["key"]) for rule in report["rules"] if rule["status"] in ("failed", "waived") for f in rule["findings"]]
-    assert [(r["ruleId"], r["properties"]["key"]) for r in run["results"]] == expected
+    expected = []
+    for rule in report["rules"]:
+        if rule["status"] in ("failed", "waived"):
+            expected += [(rule["id"], f["key"]) for f in rule["findings"][: sarif.MAX_RESULTS]]
+            if finding_count(rule) > sarif.MAX_RESULTS:
+                expected.append((rule["id"], {"finding_count": finding_count(rule)}))
+    got = [(r["ruleId"], r["properties"]["key"] if "key" in r["properties"] else {"finding_count": r["properties"]["finding_count"]})
+           for r in run["results"]]
+    assert got == expected
     rule_ids = [descriptor["id"] for descriptor in run["tool"]["driver"]["rules"]]
     assert rule_ids == [rule["id"] for rule in report["rules"] if rule_kind(rule) == "automated"]
     for result in run["results"]:
         assert rule_ids[result["ruleIndex"]] == result["ruleId"]
 
 
-def test_sarif_results_locate_the_export_file_and_the_key() -> None:
+def test_sarif_cap_is_an_option_and_the_summary_points_to_the_json_report() -> None:
+    run = json.loads(render("sarif", load("large"), "en", max_results=5))["runs"][0]
+    retention = [r for r in run["results"] if r["ruleId"] == "11.2-retention-after-last-contact"]
+    assert len(retention) == 6 and run["properties"]["max_results_per_rule"] == 5
+    summary = retention[-1]
+    assert summary["properties"] == {"summary": True, "finding_count": 2500, "results": 5}
+    assert summary["message"]["text"] == ("11.2-retention-after-last-contact: 2,500 findings in all, the first 5 as "
+                                          "results; every key is in the JSON report (--format json)")
+    assert "Every finding is in the JSON report" in sarif.cap_notice(load("large"), 5)
+    assert sarif.cap_notice(load("minimal"), 5) is None
+
+
+def test_sarif_never_passes_githubs_run_limit() -> None:
+    report = load("large")
+    many = [dict(report["rules"][-1], id=f"11.2-copy-{i}", finding_count=50_000) for i in range(600)]
+    report["rules"] = report["rules"] + many
+    cap = sarif.per_rule(report, 100)
+    assert 601 * (cap + 1) <= sarif.RUN_LIMIT < 601 * (cap + 2)
+
+
+def test_sarif_results_sit_on_the_rule_line_with_the_export_and_key_as_logical_location() -> None:
     report, run = load("full"), sarif_log("full")["runs"][0]
     result = next(r for r in run["results"] if r["ruleId"] == "5.1-unknown-actor")
     location = result["locations"][0]
-    assert location["physicalLocation"]["artifactLocation"]["uri"] == report["data"]["access_log"]["path"]
-    assert location["logicalLocations"][0]["name"] == "log_id=L0044120"
+    assert location["physicalLocation"] == {"artifactLocation": {"uri": "rules/westendorp/art-05.yaml", "uriBaseId": "%SRCROOT%"},
+                                            "region": {"startLine": 4}}
+    assert location["logicalLocations"] == [{"name": "log_id=L0044120", "kind": "object",
+                                             "fullyQualifiedName": f"{report['data']['access_log']['path']}[log_id=L0044120]"}]
     assert result["level"] == "error" and result["message"]["text"] == "log_id=L0044120: gebruiker U0999 bestaat niet"
-    related = result["relatedLocations"][0]["physicalLocation"]
-    assert related["artifactLocation"]["uri"] == "rules/westendorp/art-05.yaml" and related["region"]["startLine"] == 4
     assert result["partialFingerprints"] == {sarif.FINGERPRINT: sarif.fingerprint("5.1-unknown-actor", {"log_id": "L0044120"})}
+    assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"].startswith("file:///")
+
+
+def test_sarif_places_files_outside_the_checkout_under_a_base_of_their_own(tmp_path: Path) -> None:
+    places = sarif_places.Places(["/opt/site/reglement/rules/westendorp/art-05.yaml"], ["/srv/export/clients.csv",
+                                 "/srv/export/access_log/"], cwd=tmp_path)
+    assert places.location("/opt/site/reglement/rules/westendorp/art-05.yaml") == {"uri": "art-05.yaml", "uriBaseId": "PACKROOT"}
+    assert places.location("/srv/export/clients.csv") == {"uri": "clients.csv", "uriBaseId": "EXPORTROOT"}
+    assert places.location(str(tmp_path / "rules" / "a.yaml")) == {"uri": "rules/a.yaml", "uriBaseId": "%SRCROOT%"}
+    assert places.original()["PACKROOT"] == {"uri": "file:///opt/site/reglement/rules/westendorp/"}
+
+
+def test_sarif_rules_carry_githubs_severity_and_the_reports_language() -> None:
+    dutch = {d["id"]: d for d in sarif_log("full", "nl")["runs"][0]["tool"]["driver"]["rules"]}
+    english = {d["id"]: d for d in sarif_log("full", "en")["runs"][0]["tool"]["driver"]["rules"]}
+    assert dutch["5.1-unknown-actor"]["properties"]["security-severity"] == "9.5"
+    assert "security" in dutch["5.1-unknown-actor"]["properties"]["tags"]
+    assert {d["properties"]["severity"]: d["properties"]["security-severity"] for d in dutch.values()} == {
+        "critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
+    titles = {rule["id"]: rule["title"] for rule in load("full")["rules"]}
+    assert dutch["5.1-unknown-actor"]["shortDescription"]["text"] == titles["5.1-unknown-actor"]["nl"]
+    assert english["5.1-unknown-actor"]["shortDescription"]["text"] == titles["5.1-unknown-actor"]["en"]
+    assert dutch["5.1-unknown-actor"]["help"]["text"].startswith("Artikel 5.1: ")
+    assert english["5.1-unknown-actor"]["help"]["text"].startswith("Article 5.1: ")
+    assert "quoted in Dutch" in english["5.1-unknown-actor"]["fullDescription"]["text"]
+    driver = sarif_log("full")["runs"][0]["tool"]["driver"]
+    assert driver["informationUri"].startswith("https://")
 
 
 def test_sarif_fingerprints_are_stable_and_distinct() -> None:
@@ -587,7 +672,7 @@ def test_sarif_fingerprints_are_stable_and_distinct() -> None:
 
 
 def test_sarif_rules_describe_article_and_default_level() -> None:
-    driver = sarif_log("full")["runs"][0]["tool"]["driver"]
+    driver = sarif_log("full", "en")["runs"][0]["tool"]["driver"]
     assert driver["name"] == "reglement" and driver["version"] == "0.1.0"
     by_id = {descriptor["id"]: descriptor for descriptor in driver["rules"]}
     descriptor = by_id["5.1-unknown-actor"]
@@ -595,7 +680,7 @@ def test_sarif_rules_describe_article_and_default_level() -> None:
     assert descriptor["shortDescription"]["text"] == "Access by an unknown user or third party"
     assert "Uitsluitend Gebruikers" in descriptor["fullDescription"]["text"]
     assert descriptor["help"]["text"] and descriptor["properties"]["article"] == "5.1"
-    levels = {severity: sarif.level(severity) for severity in SEVERITIES}
+    levels = {severity: sarif_rules.level(severity) for severity in SEVERITIES}
     assert levels == {"critical": "error", "high": "error", "medium": "warning", "low": "note"}
     for rule in load("full")["rules"]:
         if rule["id"] in by_id:
@@ -624,7 +709,7 @@ def test_sarif_carries_the_baseline_state_of_a_finding(sarif_schema: jsonschema.
     report = load("minimal")
     first, second = report["rules"][0]["findings"]
     first["baseline"], second["baseline"] = "new", "open"
-    log = json.loads(sarif.render(report))
+    log = json.loads(render("sarif", report))
     assert not list(sarif_schema.iter_errors(log))
     assert [r["baselineState"] for r in log["runs"][0]["results"]] == ["new", "unchanged"]
 
@@ -635,16 +720,16 @@ def test_sarif_lists_the_exports_with_their_hashes() -> None:
 
 
 def test_sarif_uris_are_uri_references() -> None:
-    assert sarif.path_uri("export/a b/<x>.csv") == "export/a%20b/%3Cx%3E.csv"
-    assert sarif.path_uri("/srv/exports/access log]]>.jsonl") == "file:///srv/exports/access%20log%5D%5D%3E.jsonl"
-    assert sarif.path_uri("C:\\exports\\clients.csv") == "file:///C:/exports/clients.csv"
+    assert sarif_places.path_uri("export/a b/<x>.csv") == "export/a%20b/%3Cx%3E.csv"
+    assert sarif_places.path_uri("/srv/exports/access log]]>.jsonl") == "file:///srv/exports/access%20log%5D%5D%3E.jsonl"
+    assert sarif_places.path_uri("C:\\exports\\clients.csv") == "file:///C:/exports/clients.csv"
     run = sarif_log("hostile")["runs"][0]
     uris = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]]
     assert all(re.fullmatch(r"[A-Za-z0-9%/._:~-]+", uri) for uri in uris), uris
 
 
 def test_sarif_keeps_hostile_values_as_plain_json_text() -> None:
-    text = sarif.render(load("hostile"))
+    text = render("sarif", load("hostile"))
     log = json.loads(text)
     first = log["runs"][0]["results"][0]
     assert first["properties"]["key"] == {"client_id": SCRIPT}
@@ -658,5 +743,43 @@ def test_thousands_of_findings_render_in_every_format() -> None:
     report = load("large")
     outputs = {fmt: render(report, "nl") for fmt, render in RENDERERS.items()}
     assert outputs["html"].count('<td class="key">') == 2500 + 2 + 2
-    assert len(json.loads(outputs["sarif"])["runs"][0]["results"]) == 2504
+    assert len(json.loads(outputs["sarif"])["runs"][0]["results"]) == sarif.MAX_RESULTS + 1 + 2 + 2
     assert "… en nog 2.490" in outputs["junit"]
+
+
+# ----------------------------------------------------------------------------- the page an auditor prints
+
+
+def test_html_times_and_durations_in_the_readers_words() -> None:
+    from reglement.checker.formats.labels import format_seconds, format_time
+
+    assert (format_seconds(0.42, "nl"), format_seconds(0.42, "en"), format_seconds(125.2, "nl")) == ("0,4 s", "0.4 s", "2 min 5 s")
+    assert format_time("2026-12-01T09:19:42+00:00").startswith("2026-12-")
+    assert len(format_time("2026-12-01T09:19:42")) == len("2026-12-01 09:19")
+    report = load("full")
+    report["run"] = {"started_at": "2026-12-01T09:19:42", "seconds": 0.42}
+    page = render("html", report, "nl")
+    assert "<dd>2026-12-01 09:19</dd>" in page and "<dd>0,4 s</dd>" in page
+
+
+def test_html_in_english_says_the_clauses_are_quoted_in_dutch() -> None:
+    english, dutch = render("html", load("full"), "en"), render("html", load("full"), "nl")
+    assert "The clause texts are quoted in Dutch" in english
+    assert 'class="lang-note"' not in dutch
+
+
+def test_html_prints_on_a4_and_leaves_folded_keys_folded() -> None:
+    css = (Path(sarif.__file__).parent / "report.css").read_text(encoding="utf-8")
+    assert "@page { size: A4;" in css
+    assert "details-content" not in css and "summary { display: none" not in css  # nothing forces a fold open
+
+
+def test_html_carries_at_most_ten_thousand_keys_a_rule_and_points_to_the_json_report() -> None:
+    report = load("large")
+    rule = report["rules"][-1]
+    rule["findings"] = [dict(rule["findings"][0], key={"client_id": f"K{i:07d}"}) for i in range(12_345)]
+    rule["finding_count"] = 12_345
+    page = render("html", report, "en")
+    assert page.count("<td class=\"key\">K") == html_keys.KEYS_CARRIED
+    assert "Show the other 12,245 keys" in page
+    assert "… and 2,345 more; the other 2,345 keys are in the JSON report (--format json)" in page

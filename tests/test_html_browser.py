@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from reglement.checker.formats import html
+from reglement.checker.formats import render
 from reglement.checker.formats.grouping import articles
 
 REPORTS = Path(__file__).parent / "fixtures" / "reports"
@@ -53,7 +53,7 @@ def chromium() -> str:
 def page(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     report = json.loads((REPORTS / "full.json").read_text(encoding="utf-8"))
     path = tmp_path_factory.mktemp("html") / "report.html"
-    path.write_text(html.render(report, "nl"), encoding="utf-8")
+    path.write_text(render("html", report, "nl"), encoding="utf-8")
     return path, report
 
 
@@ -165,3 +165,28 @@ def test_rendered_dom_has_the_chart_and_every_article(chromium: str, page: tuple
     assert dom.svg == 1
     assert dom.bars == [article.number for article in arts if sum(article.findings_by_severity().values())]
     assert dom.headings == [article.heading("nl") for article in arts]
+
+
+def _pdf(chromium: str, html_text: str, tmp_path: Path) -> bytes:
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    page_file, pdf = tmp_path / "print.html", tmp_path / "print.pdf"
+    page_file.write_text(html_text, encoding="utf-8")
+    result = run_chromium(chromium, tmp_path / "profile", "--no-pdf-header-footer", f"--print-to-pdf={pdf}",
+                          page_file.as_uri())
+    assert pdf.exists(), result.stderr[-2000:]
+    return pdf.read_bytes()
+
+
+def test_printed_on_a4_with_folded_keys_still_folded(chromium: str, tmp_path: Path) -> None:
+    """2,500 keys of one rule: folded they print as a count and the first hundred; opened they print all."""
+    import re
+
+    report = json.loads((REPORTS / "large.json").read_text(encoding="utf-8"))
+    page = render("html", report, "nl")
+    folded = _pdf(chromium, page, tmp_path / "folded")
+    opened = _pdf(chromium, page.replace('<details class="more-keys">', '<details class="more-keys" open>'),
+                  tmp_path / "opened")
+    boxes = {tuple(round(float(n)) for n in box) for box in re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)", folded)}
+    assert boxes == {(595, 842)}, boxes  # A4 in points
+    pages = [len(re.findall(rb"/Type\s*/Page\b", pdf)) for pdf in (folded, opened)]
+    assert pages[0] * 3 < pages[1], pages  # the folded 2,400 keys are not printed

@@ -480,12 +480,14 @@ OBJECTIONS = "objection_id,client_id,objected_at\n"
         (
             "objections.csv",
             OBJECTIONS + 'O1,C1,"2024-01-01\n',
-            ["error E703: cannot be read as CSV (UTF-8, comma-separated, with a header row)"],
+            ["error E703: cannot be read as CSV with a header row (read as comma-separated utf-8; pass "
+             "--csv-separator or --encoding if that is wrong)"],
         ),
         (
             "objections.csv",
-            OBJECTIONS + "O1,C1,2024-01-01\n" + "O9,C\udce9,2024-01-01\n",
-            ["row 2, column client_id: error E710: not valid UTF-8"],
+            # not UTF-8, so read as Windows-1252, in which byte 0x81 means nothing
+            OBJECTIONS + "O1,C1,2024-01-01\n" + "O9,C\udc81,2024-01-01\n",
+            ["error E710: not valid windows-1252: pass --encoding with the encoding the file was saved in"],
         ),
         (
             "objections.csv",
@@ -542,7 +544,7 @@ CLIENTS_HEADER = ",".join(types_of("clients"))
     [
         ("clients.csv", f"{CLIENTS_HEADER}\nC1,,,,,,{SECRET},,,,,,2024-01-01\n"),  # birth date, personal
         ("clients.csv", f"{CLIENTS_HEADER}\nC1,{SECRET},,,,,,,,,,,2024-01-01,{SECRET}\n"),  # a field too many
-        ("clients.csv", f"{CLIENTS_HEADER}\nC1,{SECRET}\udcff,,,,,,,,,,,2024-01-01\n"),  # not UTF-8
+        ("clients.csv", f"{CLIENTS_HEADER}\nC1,{SECRET}\udc81,,,,,,,,,,,2024-01-01\n"),  # neither UTF-8 nor Windows-1252
         ("clients.csv", f"{CLIENTS_HEADER}\nC1,\"{SECRET}\n"),  # an unclosed quote
         ("clients.jsonl", '{"client_id": "C1", "name": ["%s"], "registered_at": "2024-01-01"}\n' % SECRET),
         ("clients.jsonl", '{"client_id": "C1", "name": "%s", "name": "x"}\n' % SECRET),  # duplicate key

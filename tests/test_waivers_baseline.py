@@ -130,3 +130,29 @@ def test_a_waiver_key_must_name_the_rule_key(capsys, tmp_path):
     assert code == 2
     assert f"error E116: 'disclosure_idd' is not the key of {RULE}'s findings (disclosure_id)" in err
     assert "did you mean 'disclosure_id'?" in err
+
+
+def test_a_waived_finding_is_marked_and_counted_alike_in_every_format(capsys, tmp_path):
+    """One waived finding of D018: marked in text and Markdown, one count in every summary."""
+    config = write_config(tmp_path, f"""\
+  - rule: {RULE}
+    keys: [{{disclosure_id: D018}}]
+    justification: the statutory provision is in the covering letter (PRIV-12)
+    approved_by: FG J. de Vries
+    expires: 2027-01-01
+""")
+    files = {fmt: tmp_path / f"r.{fmt}" for fmt in ("json", "text", "markdown", "html", "junit", "sarif")}
+    main(["check", "--data", str(SAMPLE), "--as-of", AS_OF, "--config", config, "--lang", "en",
+          *[a for fmt, path in files.items() for a in ("-o", f"{fmt}={path}")]])
+    out = {fmt: path.read_text(encoding="utf-8") for fmt, path in files.items()}
+    summary = json.loads(out["json"])["summary"]
+    assert (summary["waived"], summary["waived_findings"]) == (0, 1)  # no rule wholly waived; one finding
+    assert "disclosure D018: legal obligation without the statutory provision (to P02)  [waived]" in out["text"]
+    assert "2 findings (1 waived)" in out["text"] and "; 112 findings (1 waived)" in out["text"]
+    assert "| disclosure_id=D018 | disclosures |" in out["markdown"] and "➖ Waived: the statutory provision" in out["markdown"]
+    assert "| Waived findings | 1 |" in out["markdown"] and "| Rules wholly waived | 0 |" in out["markdown"]
+    assert '<span class="n">1</span><span class="w">Waived findings</span>' in out["html"]
+    assert '<span class="n">0</span><span class="w">Rules wholly waived</span>' in out["html"]
+    assert 'message="1 finding (+1 waived)"' in out["junit"]
+    results = json.loads(out["sarif"])["runs"][0]["results"]
+    assert sum("suppressions" in r for r in results) == 1

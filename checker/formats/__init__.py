@@ -1,22 +1,46 @@
-"""Report renderers: one module per output format, each a pure function of the report dict."""
+"""Report writers: one module per output format, each writing the report dict to a stream.
+
+Every module has `write(report, lang, out, **options)`. Whatever the report came from (an
+audit, or a JSON report read back by `reglement render`), each automated rule's findings
+reach the writers as a `Findings` table, so that no writer makes a Python object per
+finding: they show the first few, count in bulk, and render what they carry with Arrow.
+"""
 
 from __future__ import annotations
 
+import io
 from importlib import import_module
-from typing import Callable, TextIO
+from typing import Any, Callable, TextIO
 
-# format name → module that renders it; imported on first use.
+from ..findings import Findings
+from .labels import check_lang
+
+# format name → module that writes it; imported on first use.
 MODULES = {"text": "text", "json": "json_format", "markdown": "markdown", "html": "html", "junit": "junit",
            "sarif": "sarif"}
 
-
-def renderer(name: str) -> Callable[[dict, str], str]:
-    return import_module(f"{__name__}.{MODULES[name]}").render
+Write = Callable[[dict, str, TextIO], None]
 
 
-def writer(name: str) -> Callable[[dict, str, TextIO], None]:
-    """The format's streaming writer; a format that builds its text whole is written at once."""
+def writer(name: str, **options: Any) -> Write:
+    """The format's writer, with its options (`max_results` for SARIF) bound."""
     module = import_module(f"{__name__}.{MODULES[name]}")
-    if hasattr(module, "write"):
-        return module.write
-    return lambda report, lang, out: out.write(module.render(report, lang))
+
+    def write(report: dict, lang: str, out: TextIO) -> None:
+        module.write(columnar(report), check_lang(lang), out, **options)
+
+    return write
+
+
+def render(name: str, report: dict, lang: str = "nl", **options: Any) -> str:
+    """The whole report as text, for a test or a notebook; files and pipes get `writer`."""
+    buffer = io.StringIO()
+    writer(name, **options)(report, lang, buffer)
+    return buffer.getvalue()
+
+
+def columnar(report: dict) -> dict:
+    """The report with every rule's findings as a table; the report itself is left as it was."""
+    rules = [{**rule, "findings": Findings.of(rule["findings"])} if "findings" in rule else rule
+             for rule in report.get("rules") or ()]
+    return {**report, "rules": rules}

@@ -1,16 +1,27 @@
-"""What a rule found: its kind, how many findings it has, which still count, and their keys."""
+"""What a rule found: its kind, how many findings it has, which still count, and their keys.
+
+A rule's `findings` is a `Findings` table here (`formats.columnar` sees to that), so the
+counts come from the table in bulk and only the findings a format shows become dicts.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from typing import Any, Mapping
+
+from ..findings import Findings
 
 MANUAL_STATUSES = frozenset({"manual", "attested", "expired"})
 
 
+def findings_of(rule: Mapping[str, Any]) -> Findings:
+    """The rule's findings table; an empty one for controls and clauses."""
+    return Findings.of(rule.get("findings"))
+
+
 def finding_count(rule: Mapping[str, Any]) -> int:
-    """The rule's count as the checker reported it; the findings list when no count is given."""
+    """The rule's count as the checker reported it; the findings when no count is given."""
     count = rule.get("finding_count")
-    return int(count) if isinstance(count, int) else len(rule.get("findings") or ())
+    return int(count) if isinstance(count, int) else len(findings_of(rule))
 
 
 def rule_kind(rule: Mapping[str, Any]) -> str:
@@ -31,15 +42,6 @@ def key_text(key: Mapping[str, Any]) -> str:
     return ", ".join(f"{column}={value}" for column, value in key.items())
 
 
-def key_columns(findings: Iterable[Mapping[str, Any]]) -> list[str]:
-    """Every key column of the findings, in order of first appearance, for a table header."""
-    seen: dict[str, None] = {}
-    for finding in findings:
-        for column in finding.get("key") or {}:
-            seen.setdefault(column, None)
-    return list(seen)
-
-
 def is_waived(finding: Mapping[str, Any]) -> bool:
     """A finding an approved waiver covers: it stays listed, but no longer counts."""
     return finding.get("waived") is True
@@ -52,9 +54,15 @@ def open_count(rule: Mapping[str, Any]) -> int:
         return count
     if rule.get("status") == "waived":
         return 0
-    return finding_count(rule) - sum(1 for finding in rule.get("findings") or () if is_waived(finding))
+    return findings_of(rule).open_count
 
 
-def open_findings(rule: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    """The findings somebody still has to fix: waived ones need no action."""
-    return [finding for finding in rule.get("findings") or () if not is_waived(finding)]
+def waived_count(rule: Mapping[str, Any]) -> int:
+    """Findings a waiver covers: the one number every format shows as waived."""
+    return finding_count(rule) - open_count(rule)
+
+
+def rule_file(rule: Mapping[str, Any]) -> str:
+    """The YAML file the rule is written in: `rules/westendorp/art-05.yaml:118` → `rules/westendorp/art-05.yaml`."""
+    path, _, line = str(rule["source"]).rpartition(":")
+    return path if path and line.isdigit() else str(rule["source"])

@@ -13,7 +13,7 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib import resources
 from string import Template
-from typing import Any, Mapping
+from typing import Any, Mapping, TextIO
 
 from .grouping import Article, articles
 from .html_articles import article_section
@@ -21,11 +21,11 @@ from .html_chart import chart
 from .html_keys import KEYS_SHOWN
 from .html_markup import anchor, esc
 from .html_overview import coverage, data_read, manual_section
-from .labels import check_lang, findings_phrase, format_count, label, localized
+from .labels import findings_phrase, format_count, format_seconds, format_time, label, localized
 from .summary import pack_label, summary_rows, tool_label
 
 # Like every format module, this one names how many keys it shows before folding the rest.
-__all__ = ["KEYS_SHOWN", "render"]
+__all__ = ["KEYS_SHOWN", "write"]
 
 PAGE = Template(
     """<!DOCTYPE html>
@@ -41,38 +41,39 @@ $css</style>
 <body>
 $header
 <main>
-$body
+$body"""
+)
+END = """
 </main>
 <footer class="report-footer">$footer</footer>
 </body>
 </html>
 """
-)
 
 
-def render(report: dict, lang: str = "nl") -> str:
-    """The whole page; a pure function of the report and the language."""
-    check_lang(lang)
+def write(report: dict, lang: str, out: TextIO) -> None:
+    """The whole page, a section at a time: the article sections stream their key tables."""
     arts = articles(report)
     generator = tool_label(report) or "reglement"
-    body = [
-        _toc(arts, lang),
-        _summary(report, lang),
-        chart(arts, lang),
-        *(article_section(article, lang) for article in arts),
-        manual_section(arts, lang),
-        coverage(report, arts, lang),
-        data_read(report, lang),
-    ]
-    return PAGE.substitute(
+    opening = [_toc(arts, lang), _summary(report, lang), chart(arts, lang)]
+    out.write(PAGE.substitute(
         lang=esc(lang),
         generator=esc(generator),
         title=esc(f"{label(lang, 'report_title')} — {pack_label(report)} — {report.get('as_of', '')}"),
         css=_stylesheet(),
         header=_header(report, lang),
-        body="\n".join(part for part in body if part),
-        footer=esc(f"{label(lang, 'generated_by')} {generator}"),
-    )
+        body="\n".join(part for part in opening if part),
+    ))
+    if arts and label(lang, "dutch_quotes"):
+        out.write(f'\n<p class="lang-note" lang="{esc(lang)}">{esc(label(lang, "dutch_quotes"))}</p>')
+    for article in arts:
+        out.write("\n")
+        for piece in article_section(article, lang):
+            out.write(piece)
+    for closing in (manual_section(arts, lang), coverage(report, arts, lang), data_read(report, lang)):
+        if closing:
+            out.write("\n" + closing)
+    out.write(Template(END).substitute(footer=esc(f"{label(lang, 'generated_by')} {generator}")))
 
 
 @lru_cache(maxsize=1)
@@ -89,8 +90,8 @@ def _header(report: Mapping[str, Any], lang: str) -> str:
         (label(lang, "as_of"), report.get("as_of", "")),
         (label(lang, "tool"), tool_label(report)),
         (label(lang, "engine"), report.get("engine")),
-        (label(lang, "started"), run.get("started_at")),
-        (label(lang, "duration"), f"{run['seconds']:.1f} s" if isinstance(run.get("seconds"), (int, float)) else None),
+        (label(lang, "started"), format_time(run["started_at"]) if run.get("started_at") else None),
+        (label(lang, "duration"), format_seconds(run["seconds"], lang) if isinstance(run.get("seconds"), (int, float)) else None),
     ]
     items = "".join(f"<div><dt>{esc(term)}</dt><dd>{esc(value)}</dd></div>" for term, value in facts if value)
     subtitle = localized((report.get("rulepack") or {}).get("title"), lang) or pack_label(report)

@@ -1,14 +1,15 @@
 """The HTML page's body: a section per article, its clauses quoted, each rule as a card.
 
 The regulation's own order, so the auditor reads the report next to the text it checks.
+Each section is yielded in pieces, so that a rule's key table streams to the file.
 """
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 from .attestations import attestation
-from .findings import finding_count, open_count, rule_kind
+from .findings import finding_count, findings_of, rule_kind, waived_count
 from .grouping import Article, Clause
 from .html_keys import key_tables
 from .html_markup import anchor, badge, esc, rule_link
@@ -16,27 +17,31 @@ from .labels import findings_phrase, format_count, label, localized, rules_phras
 from .waivers import waivers
 
 
-def article_section(article: Article, lang: str) -> str:
+def article_section(article: Article, lang: str) -> Iterator[str]:
     """The article's heading and counts, then its clauses; rules of clauses it does not list come last."""
     total = sum(article.findings_by_severity().values())
     stats = f"{rules_phrase(len(article.rules), lang)} · {findings_phrase(total, lang)}"
-    parts = [f'<h2>{esc(article.heading(lang))}</h2><p class="article-stats">{esc(stats)}</p>']
-    parts += [_clause(clause, article.rules_of(clause.clause), lang) for clause in article.clauses]
+    yield (f'<section class="article" id="{esc(anchor("art", article.number))}" data-article="{esc(article.number)}">'
+           f'<h2>{esc(article.heading(lang))}</h2><p class="article-stats">{esc(stats)}</p>')
+    for clause in article.clauses:
+        yield from _clause(clause, article.rules_of(clause.clause), lang)
     leftovers = article.unclaused_rules()
     if leftovers:
-        parts.append(_clause(Clause(label(lang, "other_rules"), "", ()), leftovers, lang, covered=True))
-    return f'<section class="article" id="{esc(anchor("art", article.number))}" data-article="{esc(article.number)}">{"".join(parts)}</section>'
+        yield from _clause(Clause(label(lang, "other_rules"), "", ()), leftovers, lang, covered=True)
+    yield "</section>"
 
 
-def _clause(clause: Clause, rules: list[Mapping[str, Any]], lang: str, covered: bool = False) -> str:
+def _clause(clause: Clause, rules: list[Mapping[str, Any]], lang: str, covered: bool = False) -> Iterator[str]:
     """A clause's Dutch text, its own rules, and a pointer to rules filed under another clause."""
     flag = "" if covered or clause.rule_ids else f' <span class="uncovered-flag">{esc(label(lang, "uncovered"))}</span>'
     quote = f'<blockquote class="clause-text" lang="nl">{esc(clause.text)}</blockquote>' if clause.text else ""
     own = {str(rule.get("id")) for rule in rules}
     elsewhere = [rule_id for rule_id in clause.rule_ids if rule_id not in own]
     see_also = _see_also(elsewhere, lang) if elsewhere else ""
-    cards = "".join(_rule(rule, lang) for rule in rules)
-    return f'<div class="clause" id="{esc(anchor("clause", clause.clause))}"><h3>{esc(clause.clause)}{flag}</h3>{quote}{see_also}{cards}</div>'
+    yield f'<div class="clause" id="{esc(anchor("clause", clause.clause))}"><h3>{esc(clause.clause)}{flag}</h3>{quote}{see_also}'
+    for rule in rules:
+        yield from _rule(rule, lang)
+    yield "</div>"
 
 
 def _see_also(rule_ids: Iterable[Any], lang: str) -> str:
@@ -44,7 +49,7 @@ def _see_also(rule_ids: Iterable[Any], lang: str) -> str:
     return f'<p class="see-also">{esc(label(lang, "see_also"))}: {", ".join(rule_link(rule_id) for rule_id in rule_ids)}</p>'
 
 
-def _rule(rule: Mapping[str, Any], lang: str) -> str:
+def _rule(rule: Mapping[str, Any], lang: str) -> Iterator[str]:
     """One rule's card: status, id, title, severity and count up top, the evidence below."""
     status = str(rule.get("status", ""))
     kind = rule_kind(rule)
@@ -53,14 +58,17 @@ def _rule(rule: Mapping[str, Any], lang: str) -> str:
         head.append(f'<span class="sev sev-{esc(rule["severity"])}">{esc(severity_word(lang, rule["severity"]))}</span>')
     if kind == "automated":
         count = finding_count(rule)
-        waived = count - open_count(rule)
+        waived = waived_count(rule)
         note = f' <span class="waived-count">({esc(label(lang, "waived_count", n=format_count(waived, lang)))})</span>' if waived else ""
         head.append(f'<span class="count" data-count="{count}">{esc(findings_phrase(count, lang))}{note}</span>')
-    body = [f'<div class="rule-head">{"".join(head)}</div>', _rule_meta(rule, lang), _rule_body(rule, kind, lang)]
-    return (
+    yield (
         f'<article class="rule status-{esc(status)}" id="{esc(anchor("rule", rule.get("id")))}" '
-        f'data-rule-id="{esc(rule.get("id"))}" data-status="{esc(status)}" data-kind="{esc(kind)}">{"".join(body)}</article>'
+        f'data-rule-id="{esc(rule.get("id"))}" data-status="{esc(status)}" data-kind="{esc(kind)}">'
+        f'<div class="rule-head">{"".join(head)}</div>{_rule_meta(rule, lang)}{_rule_body(rule, kind, lang)}'
     )
+    if len(findings_of(rule)):
+        yield from key_tables(rule, lang)
+    yield "</article>"
 
 
 def _rule_meta(rule: Mapping[str, Any], lang: str) -> str:
@@ -74,7 +82,7 @@ def _rule_meta(rule: Mapping[str, Any], lang: str) -> str:
 
 
 def _rule_body(rule: Mapping[str, Any], kind: str, lang: str) -> str:
-    """Only what the rule has: its error, waivers, cross-references, attestation and keys."""
+    """Only what the rule has: its error, waivers, cross-references and attestation (its keys follow)."""
     parts = []
     if rule.get("error"):
         parts.append(f'<div class="error-box"><strong>{esc(label(lang, "error_text"))}</strong><pre>{esc(rule["error"])}</pre></div>')
@@ -83,8 +91,6 @@ def _rule_body(rule: Mapping[str, Any], kind: str, lang: str) -> str:
         parts.append(_see_also(rule["see"], lang))
     if kind == "manual":
         parts.append(_attestation_block(rule, lang))
-    if rule.get("findings"):
-        parts.append(key_tables(rule, lang))
     return "".join(parts)
 
 

@@ -9,13 +9,27 @@ from __future__ import annotations
 import html
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from .labels import status_word
-from .xmltext import clean_text
+from .xmltext import ILLEGAL_CLASS, clean_text
+
+# What html.escape(quote=True) replaces, `&` first so that no entity is escaped twice.
+_ENTITIES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), ("'", "&#x27;"))
 
 
 def esc(value: Any) -> str:
     """Escape for text and attribute values alike (quotes included)."""
     return html.escape(clean_text(value), quote=True)
+
+
+def html_text(values: pa.Array) -> pa.Array:
+    """`esc` for a whole column at once, with Arrow's string kernels: the same text, escaped the same way."""
+    cleaned = pc.replace_substring_regex(values, ILLEGAL_CLASS, "")
+    for char, entity in _ENTITIES:
+        cleaned = pc.replace_substring(cleaned, char, entity)
+    return cleaned
 
 
 def anchor(prefix: str, name: Any) -> str:

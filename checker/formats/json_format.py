@@ -42,11 +42,3 @@ def _array(table: Findings, inner: str, outer: str, out: TextIO) -> None:
     for i, chunk in enumerate(table.json_chunks(inner)):
         out.write((",\n" + inner if i else "") + chunk)
     out.write("\n" + outer + "]")
-
-
-def render(report: dict, lang: str = "nl") -> str:
-    import io
-
-    buffer = io.StringIO()
-    write(report, lang, buffer)
-    return buffer.getvalue()

@@ -2,19 +2,24 @@
 
 One `<testsuite>` per article and one `<testcase>` per rule: failed rules fail, broken rules
 error, manual controls, informational clauses and waived rules are skipped with the reason.
+Each test case takes the seconds its rule ran (the report's `run.rules`); each suite names
+the rule file of its article (`file`, which GitLab shows). The document is valid against
+the Jenkins xunit plugin's `junit-10.xsd`, which allows `skipped` on a suite but not on
+`<testsuites>`, and `file` on a suite but not on a test case.
 The tree is built with ElementTree, so escaping happens by construction; characters that
-XML 1.0 forbids are removed before they reach it.
+XML 1.0 forbids are removed before they reach it. It holds at most ten keys per rule, so
+it is small whatever the number of findings, and written to the stream at once.
 """
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from typing import Any, Mapping
+from typing import Any, Mapping, TextIO
 
 from .attestations import attestation
-from .findings import key_text, open_count, open_findings, rule_kind
+from .findings import findings_of, key_text, open_count, rule_file, rule_kind, waived_count
 from .grouping import Article, articles
-from .labels import check_lang, findings_phrase, format_count, label, localized, status_word
+from .labels import findings_phrase, format_count, label, localized, status_word
 from .summary import pack_label
 from .waivers import waiver_reason, waivers
 from .xmltext import clean_text
@@ -22,16 +27,18 @@ from .xmltext import clean_text
 KEYS_IN_FAILURE = 10
 
 
-def render(report: dict, lang: str = "nl") -> str:
-    """The JUnit document as text; a pure function of the report and the language."""
-    check_lang(lang)
+def write(report: dict, lang: str, out: TextIO) -> None:
+    """The JUnit document."""
     pack = str((report.get("rulepack") or {}).get("name") or "reglement")
+    seconds = (report.get("run") or {}).get("rules") or {}
     root = ET.Element("testsuites", {"name": _x(f"{pack} {report.get('as_of', '')}".strip())})
     for article in articles(report):
-        root.append(_suite(article, pack, report, lang))
-    _count(root, root.findall("testsuite"))
+        root.append(_suite(article, pack, report, seconds, lang))
+    _count(root, root.findall("testsuite"), skipped=False)
     ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+    ET.ElementTree(root).write(out, encoding="unicode")
+    out.write("\n")
 
 
 def _x(value: Any) -> str:
@@ -39,27 +46,38 @@ def _x(value: Any) -> str:
     return clean_text(value)
 
 
-def _suite(article: Article, pack: str, report: Mapping[str, Any], lang: str) -> ET.Element:
+def _suite(article: Article, pack: str, report: Mapping[str, Any], seconds: Mapping[str, float],
+           lang: str) -> ET.Element:
     suite = ET.Element("testsuite", {"name": _x(article.heading(lang))})
+    files = [rule_file(rule) for rule in article.rules if rule.get("source")]
+    if files:
+        suite.set("file", _x(files[0]))
     properties = ET.SubElement(suite, "properties")
     for name, value in (("rulepack", pack_label(report)), ("as_of", report.get("as_of", "")), ("article", article.number)):
         ET.SubElement(properties, "property", {"name": name, "value": _x(value)})
     for rule in article.rules:
-        suite.append(_testcase(rule, f"{pack}.art{article.number}", lang))
+        suite.append(_testcase(rule, f"{pack}.art{article.number}", seconds, lang))
     _count(suite, [suite])
     return suite
 
 
-def _count(element: ET.Element, suites: list[ET.Element]) -> None:
-    """tests / failures / errors / skipped totals, as JUnit readers expect on every level."""
+def _count(element: ET.Element, suites: list[ET.Element], skipped: bool = True) -> None:
+    """tests / failures / errors (and on a suite skipped) totals and seconds, as JUnit readers expect."""
     cases = [case for suite in suites for case in suite.iter("testcase")]
     element.set("tests", str(len(cases)))
-    for outcome, attribute in (("failure", "failures"), ("error", "errors"), ("skipped", "skipped")):
+    outcomes = (("failure", "failures"), ("error", "errors")) + ((("skipped", "skipped"),) if skipped else ())
+    for outcome, attribute in outcomes:
         element.set(attribute, str(sum(1 for case in cases if case.find(outcome) is not None)))
+    element.set("time", _time(sum(float(case.get("time", 0)) for case in cases)))
 
 
-def _testcase(rule: Mapping[str, Any], classname: str, lang: str) -> ET.Element:
-    case = ET.Element("testcase", {"classname": _x(classname), "name": _x(rule.get("id", ""))})
+def _time(seconds: float) -> str:
+    return f"{seconds:.3f}"
+
+
+def _testcase(rule: Mapping[str, Any], classname: str, seconds: Mapping[str, float], lang: str) -> ET.Element:
+    case = ET.Element("testcase", {"classname": _x(classname), "name": _x(rule.get("id", "")),
+                                   "time": _time(float(seconds.get(rule.get("id"), 0)))})
     outcome = _outcome(rule, lang)
     if outcome is not None:
         case.append(outcome)
@@ -98,13 +116,16 @@ def _skip_reason(rule: Mapping[str, Any], lang: str) -> str:
 
 
 def _failure(rule: Mapping[str, Any], lang: str) -> ET.Element:
+    """The open findings: their count (and how many more a waiver covers) and the first keys."""
     count = open_count(rule)
-    failure = ET.Element("failure", {"message": _x(findings_phrase(count, lang)), "type": _x(rule.get("severity", ""))})
-    findings = open_findings(rule)
-    lines = [f"{localized(rule.get('title'), lang)} — {findings_phrase(count, lang)}"]
-    lines += [f"- {f.get('dataset', '')}: {key_text(f.get('key') or {})} — {f.get('message', '')}" for f in findings[:KEYS_IN_FAILURE]]
-    if count > KEYS_IN_FAILURE:
-        lines.append(label(lang, "and_more", n=format_count(count - min(len(findings), KEYS_IN_FAILURE), lang)))
+    waived = waived_count(rule)
+    phrase = findings_phrase(count, lang) + (f" (+{label(lang, 'waived_count', n=format_count(waived, lang))})" if waived else "")
+    failure = ET.Element("failure", {"message": _x(phrase), "type": _x(rule.get("severity", ""))})
+    shown = findings_of(rule).first_open(KEYS_IN_FAILURE)
+    lines = [f"{localized(rule.get('title'), lang)} — {phrase}"]
+    lines += [f"- {f.get('dataset', '')}: {key_text(f.get('key') or {})} — {f.get('message', '')}" for f in shown]
+    if count > len(shown):
+        lines.append(label(lang, "and_more", n=format_count(count - len(shown), lang)))
     failure.text = _x("\n".join(lines))
     return failure
 

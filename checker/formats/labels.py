@@ -6,6 +6,7 @@ HTML and a CI job reading JUnit see the same word for the same thing, in the sam
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Mapping
 
 LANGS = ("nl", "en")
@@ -44,7 +45,19 @@ LABELS: dict[str, dict[str, str]] = {
     "nl": {
         "report_title": "Nalevingsrapport privacyreglement",
         "open_findings": "Open bevindingen",
+        "waived_findings": "Vrijgestelde bevindingen",
         "expired_waivers": "Verlopen vrijstellingen",
+        "rules_passed": "Regels in orde",
+        "rules_failed": "Regels met bevindingen",
+        "rules_errors": "Regels met een fout",
+        "rules_waived": "Regels geheel vrijgesteld",
+        "controls_manual": "Controles open",
+        "controls_attested": "Controles bevestigd",
+        "controls_expired": "Controles verlopen",
+        "clauses_informational": "Informatieve bepalingen",
+        "dutch_quotes": "",
+        "keys_in_json": "de overige {n} sleutels staan in het JSON-rapport (--format json)",
+        "sarif_summary": "{rule}: {count} bevindingen in totaal, de eerste {shown} als resultaat; alle sleutels staan in het JSON-rapport (--format json)",
         "until": "tot",
         "expired_word": "verlopen",
         "waived_count": "{n} vrijgesteld",
@@ -115,7 +128,19 @@ LABELS: dict[str, dict[str, str]] = {
     "en": {
         "report_title": "Privacy regulation compliance report",
         "open_findings": "Open findings",
+        "waived_findings": "Waived findings",
         "expired_waivers": "Expired waivers",
+        "rules_passed": "Rules passed",
+        "rules_failed": "Rules failed",
+        "rules_errors": "Rules with an error",
+        "rules_waived": "Rules wholly waived",
+        "controls_manual": "Controls open",
+        "controls_attested": "Controls attested",
+        "controls_expired": "Controls expired",
+        "clauses_informational": "Informational clauses",
+        "dutch_quotes": "The clause texts are quoted in Dutch, the language of the regulation.",
+        "keys_in_json": "the other {n} keys are in the JSON report (--format json)",
+        "sarif_summary": "{rule}: {count} findings in all, the first {shown} as results; every key is in the JSON report (--format json)",
         "until": "until",
         "expired_word": "expired",
         "waived_count": "{n} waived",
@@ -223,6 +248,25 @@ def format_count(n: int, lang: str) -> str:
     """Thousands grouped the way the reader's language does it (1.234 in Dutch, 1,234 in English)."""
     grouped = f"{int(n):,}"
     return grouped.replace(",", ".") if lang == "nl" else grouped
+
+
+def format_seconds(seconds: float, lang: str) -> str:
+    """`0,4 s` in Dutch, `0.4 s` in English; `2 min 5 s` from a minute on."""
+    if seconds >= 60:
+        minutes, rest = divmod(round(seconds), 60)
+        return f"{minutes} min {rest} s"
+    shown = f"{seconds:.1f} s"
+    return shown.replace(".", ",") if lang == "nl" else shown
+
+
+def format_time(moment: str) -> str:
+    """An ISO date-time as the reader's clock shows it, to the minute: `2026-12-01 10:19 CET`."""
+    try:
+        parsed = dt.datetime.fromisoformat(moment)
+    except ValueError:
+        return moment
+    local = parsed.astimezone() if parsed.tzinfo else parsed
+    return local.strftime("%Y-%m-%d %H:%M %Z").strip()
 
 
 def findings_phrase(n: int, lang: str) -> str:

@@ -7,13 +7,14 @@ cannot break a table or turn into markup.
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence, TextIO
 
 from .attestations import attestation
-from .findings import finding_count, key_text, open_count, open_findings, rule_kind
+from .findings import finding_count, findings_of, is_waived, key_text, rule_kind, waived_count
 from .grouping import Article, articles
-from .labels import check_lang, findings_phrase, format_count, label, localized, rules_phrase, severity_word, status_word
+from .labels import findings_phrase, format_count, label, localized, rules_phrase, severity_word, status_word
 from .summary import pack_label, summary_rows, tool_label
+from .waivers import waiver_reason
 from .xmltext import clean_text
 
 KEYS_SHOWN = 20
@@ -33,14 +34,13 @@ _BACKSLASHED = "\\`*[]|"
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 
 
-def render(report: dict, lang: str = "nl") -> str:
-    """The whole document; a pure function of the report and the language."""
-    check_lang(lang)
+def write(report: dict, lang: str, out: TextIO) -> None:
+    """The whole document, a block (the title, the summary, an article) at a time."""
     arts = articles(report)
-    blocks = [_title(report, lang), _summary(report, lang)]
-    blocks += [_article(article, lang) for article in arts]
-    blocks.append(_manual(arts, lang))
-    return "\n\n".join(block for block in blocks if block) + "\n"
+    blocks = (_title(report, lang), _summary(report, lang), *(_article(a, lang) for a in arts), _manual(arts, lang))
+    for i, block in enumerate(b for b in blocks if b):
+        out.write(("\n\n" if i else "") + block)
+    out.write("\n")
 
 
 def cell(value: Any) -> str:
@@ -124,26 +124,37 @@ def _count_cell(rule: Mapping[str, Any], lang: str) -> str:
     if rule_kind(rule) != "automated":
         return label(lang, "none")
     count = finding_count(rule)
-    waived = count - open_count(rule)
+    waived = waived_count(rule)
     extra = f" ({cell(label(lang, 'waived_count', n=format_count(waived, lang)))})" if waived else ""
     return format_count(count, lang) + extra
 
 
 def _has_detail(rule: Mapping[str, Any]) -> bool:
-    return (rule.get("status") == "failed" and bool(open_findings(rule))) or bool(rule.get("error"))
+    return (rule.get("status") in ("failed", "waived") and bool(finding_count(rule))) or bool(rule.get("error"))
 
 
 def _rule_detail(rule: Mapping[str, Any], lang: str) -> str:
-    """The error of a broken rule, or the first keys of a failed one, so the fix can start here."""
+    """The error of a broken rule, or the first keys of a failed one (waived ones marked, with the
+    reason), so the fix can start here."""
     heading = f"#### {cell(rule.get('id', ''))} — {cell(localized(rule.get('title'), lang))}"
     if rule.get("error"):
         return f"{heading}\n\n> **{cell(label(lang, 'error_text'))}:** {cell(rule['error'])}"
-    findings = open_findings(rule)
-    rows = [[cell(key_text(f.get("key") or {})), cell(f.get("dataset", "")), cell(f.get("message", ""))] for f in findings[:KEYS_SHOWN]]
-    table = _table([cell(label(lang, name)) for name in ("key", "dataset", "message")], rows)
-    hidden = open_count(rule) - len(rows)
+    shown = findings_of(rule)[:KEYS_SHOWN]
+    marked = any(is_waived(f) for f in shown)
+    rows = [[cell(key_text(f.get("key") or {})), cell(f.get("dataset", "")), cell(f.get("message", ""))]
+            + ([_waiver_cell(f, lang)] if marked else []) for f in shown]
+    names = ("key", "dataset", "message", "waiver") if marked else ("key", "dataset", "message")
+    table = _table([cell(label(lang, name)) for name in names], rows)
+    hidden = finding_count(rule) - len(rows)
     more = f"\n\n{cell(label(lang, 'and_more', n=format_count(hidden, lang)))}" if hidden > 0 else ""
     return f"{heading}\n\n{table}{more}"
+
+
+def _waiver_cell(finding: Mapping[str, Any], lang: str) -> str:
+    """`➖ Vrijgesteld: reason` for a waived finding, empty for an open one."""
+    if not is_waived(finding):
+        return ""
+    return f"{_status('waived', lang)}: {cell(waiver_reason(finding, lang))}"
 
 
 def _manual(arts: list[Article], lang: str) -> str:

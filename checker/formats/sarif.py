@@ -1,114 +1,102 @@
-"""The report as SARIF 2.1.0, for code-scanning dashboards that track findings across runs.
+"""The report as SARIF 2.1.0, for GitHub code scanning and other dashboards that track findings.
 
-One run; the driver lists every automated rule with its article; one result per finding,
-located in the export file and, logically, at the record's key; a fingerprint of rule id and
-key lets a dashboard see that a finding is the same one as last week. Rules that could not
-run become tool execution notifications instead of silently passing.
+One run. Each result sits on the rule's line in its YAML file (what a repository holds and
+a reviewer can change), with the export file and the record's key as its logical
+location; a fingerprint of rule id and key lets a dashboard see that a finding is the
+same one as last week. GitHub refuses a run of more than 25,000 results and shows 5,000,
+so each rule gives at most `max_results` results (the first findings, in report order)
+and, when it has more, one summary result with its full count and a pointer to the JSON
+report, which keeps every finding. Rules that could not run become tool execution
+notifications instead of silently passing.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import re
-from typing import Any, Mapping
-from urllib.parse import quote
+from typing import Any, Iterator, Mapping, TextIO
 
-from .findings import is_waived, key_text, rule_kind
-from .grouping import article_number, articles
-from .labels import check_lang, localized
+from .findings import finding_count, findings_of, is_waived, key_text, rule_file, rule_kind
+from .grouping import articles
+from .labels import format_count, label, localized
+from .sarif_places import Places
+from .sarif_rules import descriptor, level
 from .summary import pack_label
 from .waivers import waiver_reason
 from .xmltext import clean_text
 
-SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+INFORMATION_URI = "https://reglement.dev"
 FINGERPRINT = "reglement/ruleKey/v1"
-LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "note"}
+MAX_RESULTS = 20  # per rule; 43 rules give at most 903 results, within what GitHub shows
+RUN_LIMIT = 25_000  # GitHub refuses a run with more results
 BASELINE_STATES = {"new": "new", "open": "unchanged"}  # `--baseline` marks each finding new or open
 
 
-def render(report: dict, lang: str = "nl") -> str:
-    """The SARIF log as JSON text; a pure function of the report and the language."""
-    check_lang(lang)
+def write(report: dict, lang: str, out: TextIO, max_results: int = MAX_RESULTS) -> None:
+    """The SARIF log; the results one a line, a rule at a time."""
     clauses = {clause.clause: clause.text for article in articles(report) for clause in article.clauses}
-    rules = [rule for rule in report.get("rules") or () if rule_kind(rule) == "automated"]
+    rules = automated(report)
     index = {str(rule.get("id")): position for position, rule in enumerate(rules)}
+    places = Places([rule_file(r) for r in rules if r.get("source")],
+                    [info["path"] for info in (report.get("data") or {}).values() if info.get("path")])
+    cap = per_rule(report, max_results)
+    tool = report.get("tool") or {}
     run = {
-        "tool": {"driver": _driver(report, rules, clauses)},
+        "tool": {"driver": {
+            "name": str(tool.get("name") or "reglement"), "version": str(tool.get("version") or ""),
+            "informationUri": INFORMATION_URI, "rules": [descriptor(rule, clauses, lang) for rule in rules],
+            "properties": {"rulepack": {k: (report.get("rulepack") or {}).get(k, "") for k in ("name", "version")}},
+        }},
         "invocations": [_invocation(rules, index)],
         "language": lang,
-        "artifacts": _artifacts(report),
-        "results": [result for rule in rules for result in _results(rule, index, report, lang)],
-        "properties": _run_properties(report),
+        "originalUriBaseIds": places.original(),
+        "artifacts": _artifacts(report, places),
+        "properties": {"as_of": report.get("as_of", ""), "rulepack": pack_label(report), "max_results_per_rule": cap,
+                       "summary": dict(report.get("summary") or {})},
+        "results": [],
     }
-    log = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
-    return json.dumps(log, ensure_ascii=False, indent=2) + "\n"
+    head, tail = json.dumps({"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}, ensure_ascii=False,
+                            indent=2).rsplit('"results": []', 1)
+    out.write(head + '"results": [')
+    files = {name: info.get("path", name) for name, info in (report.get("data") or {}).items()}
+    for i, result in enumerate(r for rule in rules for r in _results(rule, index, places, files, cap, lang)):
+        out.write(("," if i else "") + "\n        " + json.dumps(result, ensure_ascii=False))
+    out.write("\n      ]" + tail + "\n")
 
 
-def level(severity: str | None) -> str:
-    """critical/high → error, medium → warning, low → note."""
-    return LEVELS.get(severity or "", "warning")
+def automated(report: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    return [rule for rule in report.get("rules") or () if rule_kind(rule) == "automated"]
+
+
+def _reported(rule: Mapping[str, Any]) -> int:
+    """The findings a rule reports as results: those of a failed or waived rule."""
+    return finding_count(rule) if rule.get("status") in ("failed", "waived") else 0
+
+
+def per_rule(report: Mapping[str, Any], max_results: int) -> int:
+    """The results each rule may give: `max_results`, lowered when the run would pass GitHub's limit."""
+    counts = [n for n in map(_reported, automated(report)) if n]
+    if sum(min(n, max_results) + (n > max_results) for n in counts) <= RUN_LIMIT:
+        return max_results
+    return RUN_LIMIT // len(counts) - 1  # every rule's results and its summary fit
+
+
+def cap_notice(report: Mapping[str, Any], max_results: int) -> str | None:
+    """What the SARIF leaves out, for stderr: the rules with more findings than results, or None."""
+    cap = per_rule(report, max_results)
+    over = [(str(rule.get("id")), _reported(rule)) for rule in automated(report) if _reported(rule) > cap]
+    if not over:
+        return None
+    total = sum(n for _, n in over)
+    return (f"SARIF: {len(over)} rule(s) have more than {cap} findings ({total:,} in all); each gives its first {cap} "
+            "as results and one summary result with its count. Every finding is in the JSON report (--format json).")
 
 
 def fingerprint(rule_id: str, key: Mapping[str, Any]) -> str:
     """Stable across runs: the same rule flagging the same record gives the same value."""
     canonical = json.dumps({str(k): str(v) for k, v in key.items()}, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(f"{rule_id}\x00{canonical}".encode("utf-8")).hexdigest()
-
-
-def path_uri(path: str) -> str:
-    """A file path as a URI reference: relative paths stay relative, absolute ones become file URIs."""
-    posix = str(path).replace("\\", "/")
-    if re.match(r"^[A-Za-z]:/", posix):
-        return "file:///" + quote(posix, safe="/:")
-    if posix.startswith("/"):
-        return "file://" + quote(posix, safe="/")
-    return quote(posix, safe="/")
-
-
-def _driver(report: Mapping[str, Any], rules: list[Mapping[str, Any]], clauses: Mapping[str, str]) -> dict[str, Any]:
-    tool = report.get("tool") or {}
-    pack = report.get("rulepack") or {}
-    return {
-        "name": str(tool.get("name") or "reglement"),
-        "version": str(tool.get("version") or ""),
-        "rules": [_descriptor(rule, clauses) for rule in rules],
-        "properties": {"rulepack": {"name": pack.get("name", ""), "version": pack.get("version", "")}},
-    }
-
-
-def _descriptor(rule: Mapping[str, Any], clauses: Mapping[str, str]) -> dict[str, Any]:
-    """A reportingDescriptor: what the rule checks, where in the regulation, how severe by default."""
-    rule_id = str(rule.get("id", ""))
-    clause = str(rule.get("article", ""))
-    title_en = localized(rule.get("title"), "en")
-    text = clauses.get(clause, "")
-    full = f"{title_en}. Art. {clause} (Dutch): {text}" if text else f"{title_en}. Art. {clause}."
-    dataset = rule.get("dataset") or "the export"
-    help_text = (
-        f"Regulation article {clause}: {title_en}. Each result names one record of {dataset} by its key; "
-        "correct that record in the source system, or record a waiver with its reason, approver and end date."
-    )
-    return {
-        "id": rule_id,
-        "name": _pascal_name(rule_id),
-        "shortDescription": {"text": title_en or rule_id},
-        "fullDescription": {"text": full},
-        "help": {"text": help_text},
-        "defaultConfiguration": {"level": level(rule.get("severity"))},
-        "properties": {
-            "article": clause,
-            "severity": rule.get("severity", ""),
-            "title": {"nl": localized(rule.get("title"), "nl"), "en": title_en},
-            "tags": ["privacy", f"article-{article_number(clause)}"],
-        },
-    }
-
-
-def _pascal_name(rule_id: str) -> str:
-    """`5.1-unknown-actor` → `UnknownActor`: SARIF wants a readable, identifier-like name."""
-    words = re.split(r"[^0-9A-Za-z]+", rule_id.split("-", 1)[1] if "-" in rule_id else rule_id)
-    return "".join(word[:1].upper() + word[1:] for word in words if word) or "Rule"
 
 
 def _invocation(rules: list[Mapping[str, Any]], index: Mapping[str, int]) -> dict[str, Any]:
@@ -124,11 +112,11 @@ def _invocation(rules: list[Mapping[str, Any]], index: Mapping[str, int]) -> dic
     return {"executionSuccessful": not broken, "toolExecutionNotifications": notifications}
 
 
-def _artifacts(report: Mapping[str, Any]) -> list[dict[str, Any]]:
+def _artifacts(report: Mapping[str, Any], places: Places) -> list[dict[str, Any]]:
     """The exports that were read, with their hashes: the evidence of what was audited."""
     return [
         {
-            "location": {"uri": path_uri(info.get("path", name))},
+            "location": places.location(info.get("path", name)),
             "hashes": {"sha-256": info.get("sha256", "")},
             "properties": {"dataset": name, "rows": info.get("rows", 0)},
         }
@@ -136,68 +124,61 @@ def _artifacts(report: Mapping[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def _results(rule: Mapping[str, Any], index: Mapping[str, int], report: Mapping[str, Any], lang: str) -> list[dict[str, Any]]:
-    if rule.get("status") not in ("failed", "waived"):
-        return []
-    related = _rule_file_location(rule.get("source"))
-    return [_result(rule, finding, index, report, related, lang) for finding in rule.get("findings") or ()]
+def _rule_location(rule: Mapping[str, Any], places: Places) -> dict[str, Any]:
+    """The rule's line in its YAML file, as a physical location."""
+    source = str(rule.get("source") or "")
+    line = source.rpartition(":")[2]
+    region = {"startLine": int(line) if line.isdigit() and int(line) >= 1 else 1}
+    return {"artifactLocation": places.location(rule_file(rule)), "region": region}
 
 
-def _result(
-    rule: Mapping[str, Any],
-    finding: Mapping[str, Any],
-    index: Mapping[str, int],
-    report: Mapping[str, Any],
-    related: dict[str, Any] | None,
-    lang: str,
-) -> dict[str, Any]:
+def _results(rule: Mapping[str, Any], index: Mapping[str, int], places: Places, files: Mapping[str, str],
+             cap: int, lang: str) -> Iterator[dict[str, Any]]:
+    """The rule's first `cap` findings as results, then a summary result when it has more."""
+    count = _reported(rule)
+    if not count:
+        return
+    where = _rule_location(rule, places) if rule.get("source") else None
+    for finding in findings_of(rule)[:cap]:
+        yield _result(rule, finding, index, where, files, lang)
+    if count > cap:
+        rule_id = str(rule.get("id"))
+        text = label(lang, "sarif_summary", rule=rule_id, count=format_count(count, lang), shown=format_count(cap, lang))
+        summary: dict[str, Any] = {
+            "ruleId": rule_id, "ruleIndex": index[rule_id], "level": level(rule.get("severity")),
+            "message": {"text": text},
+            "partialFingerprints": {FINGERPRINT: fingerprint(rule_id, {"summary": "finding_count"})},
+            "properties": {"summary": True, "finding_count": count, "results": cap},
+        }
+        if where:
+            summary["locations"] = [{"physicalLocation": where}]
+        yield summary
+
+
+def _result(rule: Mapping[str, Any], finding: Mapping[str, Any], index: Mapping[str, int],
+            where: dict[str, Any] | None, files: Mapping[str, str], lang: str) -> dict[str, Any]:
+    """One finding: at the rule's line, with the export file and the key as its logical location."""
     rule_id = str(rule.get("id"))
     key = finding.get("key") or {}
     keytext = key_text(key)
+    dataset = str(finding.get("dataset", ""))
     message = clean_text(finding.get("message")) or localized(rule.get("title"), lang)
+    location: dict[str, Any] = {"logicalLocations": [
+        {"name": keytext, "fullyQualifiedName": f"{files.get(dataset, dataset)}[{keytext}]", "kind": "object"}]}
+    if where:
+        location["physicalLocation"] = where
     result: dict[str, Any] = {
         "ruleId": rule_id,
         "ruleIndex": index[rule_id],
         "level": level(rule.get("severity")),
         "message": {"text": f"{keytext}: {message}" if keytext else message},
-        "locations": [_location(finding, key, keytext, report)],
+        "locations": [location],
         "partialFingerprints": {FINGERPRINT: fingerprint(rule_id, key)},
-        "properties": {"dataset": finding.get("dataset", ""), "key": dict(key), "article": str(rule.get("article", ""))},
+        "properties": {"dataset": dataset, "key": dict(key), "article": str(rule.get("article", ""))},
     }
-    if related:
-        result["relatedLocations"] = [related]
     if finding.get("baseline") in BASELINE_STATES:
         result["baselineState"] = BASELINE_STATES[finding["baseline"]]
     if rule.get("status") == "waived" or is_waived(finding):
         reason = waiver_reason(finding, lang) or waiver_reason(rule, lang)
         result["suppressions"] = [{"kind": "external", "state": "accepted", "justification": reason}]
     return result
-
-
-def _location(finding: Mapping[str, Any], key: Mapping[str, Any], keytext: str, report: Mapping[str, Any]) -> dict[str, Any]:
-    """The export file as the physical location and the record's key as the logical one."""
-    dataset = str(finding.get("dataset", ""))
-    location: dict[str, Any] = {
-        "logicalLocations": [{"name": keytext, "fullyQualifiedName": f"{dataset}[{keytext}]", "kind": "object"}],
-    }
-    info = (report.get("data") or {}).get(dataset)
-    if info and info.get("path"):
-        location["physicalLocation"] = {"artifactLocation": {"uri": path_uri(info["path"])}}
-    return location
-
-
-def _rule_file_location(source: Any) -> dict[str, Any] | None:
-    """`rules/westendorp/art-05.yaml:12` → a location in the rule file, line 12."""
-    if not source:
-        return None
-    path, _, line = str(source).rpartition(":")
-    if not path or not line.isdigit():
-        path, line = str(source), ""
-    physical: dict[str, Any] = {"artifactLocation": {"uri": path_uri(path)}}
-    if line and int(line) >= 1:
-        physical["region"] = {"startLine": int(line)}
-    return {"id": 1, "physicalLocation": physical, "message": {"text": "rule definition"}}
-
-
-def _run_properties(report: Mapping[str, Any]) -> dict[str, Any]:
-    return {"as_of": report.get("as_of", ""), "rulepack": pack_label(report), "summary": dict(report.get("summary") or {})}

@@ -4,22 +4,27 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from .labels import label, status_word
+from .findings import waived_count
+from .labels import label
 
-# The summary counters of the report contract, in the order a reader expects them.
-SUMMARY_FIELDS: tuple[tuple[str, str | None], ...] = (
-    ("rules", None),
-    ("passed", "passed"),
-    ("failed", "failed"),
-    ("errors", "error"),
-    ("manual", "manual"),
-    ("attested", "attested"),
-    ("expired", "expired"),
-    ("waived", "waived"),
-    ("informational", "informational"),
-    ("findings", None),
-    ("open_findings", None),
-    ("expired_waivers", None),
+# The summary counters of the report contract, in the order a reader expects them, each with
+# words that say whether it counts rules, controls or findings: "waived" counts rules that
+# are waived whole, "waived_findings" the findings a waiver covers, and no two cards
+# seem to contradict each other.
+SUMMARY_FIELDS: tuple[tuple[str, str], ...] = (
+    ("rules", "rules"),
+    ("passed", "rules_passed"),
+    ("failed", "rules_failed"),
+    ("errors", "rules_errors"),
+    ("waived", "rules_waived"),
+    ("manual", "controls_manual"),
+    ("attested", "controls_attested"),
+    ("expired", "controls_expired"),
+    ("informational", "clauses_informational"),
+    ("findings", "findings"),
+    ("open_findings", "open_findings"),
+    ("waived_findings", "waived_findings"),
+    ("expired_waivers", "expired_waivers"),
 )
 OPTIONAL_SUMMARY = frozenset({"expired", "informational", "open_findings", "expired_waivers"})
 
@@ -38,11 +43,17 @@ def tool_label(report: Mapping[str, Any]) -> str:
 
 def summary_rows(report: Mapping[str, Any], lang: str) -> list[tuple[str, str, int]]:
     """(field, localized word, count) for each counter of the summary, as the checker gave them."""
-    summary = report.get("summary") or {}
+    summary = {"waived_findings": waived_findings(report), **(report.get("summary") or {})}
     rows = []
-    for field, status in SUMMARY_FIELDS:
+    for field, name in SUMMARY_FIELDS:
         if field not in summary and field in OPTIONAL_SUMMARY:
             continue  # optional counters: leave them out rather than show a made-up zero
-        word = status_word(lang, status) if status else label(lang, field)
-        rows.append((field, word, int(summary.get(field, 0))))
+        rows.append((field, label(lang, name), int(summary.get(field, 0))))
     return rows
+
+
+def waived_findings(report: Mapping[str, Any]) -> int:
+    """Findings a waiver covers, over every rule: the count the summary gives, or made from the rules."""
+    given = (report.get("summary") or {}).get("waived_findings")
+    return given if isinstance(given, int) else sum(waived_count(r) for r in report.get("rules") or ()
+                                                    if r.get("kind", "automated") == "automated")

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping, TextIO
 
-from .findings import finding_count, rule_kind
+from .findings import findings_of, finding_count, is_waived, rule_kind, waived_count
 from .grouping import articles
-from .labels import check_lang, findings_phrase, format_count, label, localized, severity_word
-from .summary import pack_label, tool_label
+from .labels import findings_phrase, format_count, label, localized, severity_word
+from .summary import pack_label, tool_label, waived_findings
 
 # The closing lines keep their own wording: CI scripts and tests/test_cli.py match the Dutch summary.
 TOTALS = {
@@ -27,20 +27,28 @@ INDENT = " " * 11
 
 
 def _rule_lines(rule: Mapping[str, Any], lang: str) -> list[str]:
-    """One line per rule, then its error and its first keys indented below it."""
+    """One line per rule, then its error and its first findings indented below it, waived ones marked."""
     head = f"  {STATUS[rule['status']]:<8} {rule['id']}"
     if rule_kind(rule) == "automated":
-        head += f"  [{severity_word(lang, rule.get('severity'))}] {findings_phrase(finding_count(rule), lang)}"
+        head += f"  [{severity_word(lang, rule.get('severity'))}] {counted(rule, lang)}"
     lines = [f"{head} — {localized(rule.get('title'), lang)}"]
     if rule.get("error"):
         lines.append(f"{INDENT}{rule['error']}")
     lines += [f"{INDENT}{unjudged_phrase(u, lang)}" for u in rule.get("unjudged", ())]
-    findings = rule.get("findings") or []
-    lines += [f"{INDENT}{finding['message']}" for finding in findings[:SHOWN]]
+    findings = findings_of(rule)
+    mark = f"  [{label(lang, 'waived_word')}]"
+    lines += [f"{INDENT}{f['message']}{mark if is_waived(f) else ''}" for f in findings[:SHOWN]]
     hidden = len(findings) - SHOWN
     if hidden > 0:
         lines.append(f"{INDENT}{label(lang, 'and_more', n=format_count(hidden, lang))}; {TOTALS[lang]['all_keys']}")
     return lines
+
+
+def counted(rule: Mapping[str, Any], lang: str) -> str:
+    """`7 findings`, or `7 findings (1 waived)`: the waived part in the words every format uses."""
+    waived = waived_count(rule)
+    note = f" ({label(lang, 'waived_count', n=format_count(waived, lang))})" if waived else ""
+    return findings_phrase(finding_count(rule), lang) + note
 
 
 def unjudged_phrase(unjudged: Mapping[str, Any], lang: str) -> str:
@@ -50,20 +58,28 @@ def unjudged_phrase(unjudged: Mapping[str, Any], lang: str) -> str:
                  column=unjudged["column"], see=unjudged["see"])
 
 
-def render(report: dict, lang: str = "nl") -> str:
-    """The terminal text; informational clauses are left out, they need no action."""
-    check_lang(lang)
-    lines = [f"{tool_label(report)} · {pack_label(report)} · {label(lang, 'as_of')} {report.get('as_of', '')}", ""]
+def write(report: dict, lang: str, out: TextIO) -> None:
+    """The terminal text, an article at a time; informational clauses are left out, they need no action."""
+    for line in _lines(report, lang):
+        out.write(line + "\n")
+
+
+def _lines(report: dict, lang: str) -> Iterator[str]:
+    yield f"{tool_label(report)} · {pack_label(report)} · {label(lang, 'as_of')} {report.get('as_of', '')}"
+    yield ""
     for article in articles(report):
         rules = [rule for rule in article.rules if rule["status"] != "informational"]
         if not rules:
             continue
-        lines.append(article.heading(lang))
+        yield article.heading(lang)
         for rule in sorted(rules, key=lambda rule: ATTENTION.get(rule["status"], len(ATTENTION))):
-            lines += _rule_lines(rule, lang)
-        lines.append("")
+            yield from _rule_lines(rule, lang)
+        yield ""
     if report.get("unread"):
-        lines += [label(lang, "unread", files=", ".join(report["unread"])), ""]
+        yield label(lang, "unread", files=", ".join(report["unread"]))
+        yield ""
     summary = {"expired": 0, **report["summary"]}  # `expired` is not among the contract's required counts
-    lines += [TOTALS[lang]["summary"].format(**summary), TOTALS[lang]["controls"].format(**summary)]
-    return "\n".join(lines) + "\n"
+    waived = waived_findings(report)
+    note = f" ({label(lang, 'waived_count', n=format_count(waived, lang))})" if waived else ""
+    yield TOTALS[lang]["summary"].format(**summary) + note
+    yield TOTALS[lang]["controls"].format(**summary)

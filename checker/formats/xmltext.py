@@ -8,6 +8,8 @@ from typing import Any
 # C0 controls (but tab, LF, CR), lone surrogates and U+FFFE/U+FFFF: illegal in XML 1.0 and
 # meaningless in HTML, so no renderer lets them through.
 _ILLEGAL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# The same class for Arrow's RE2, over text that is valid UTF-8 (so without lone surrogates).
+ILLEGAL_CLASS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x{fffe}\x{ffff}]"
 
 
 def clean_text(value: Any) -> str:

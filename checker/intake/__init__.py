@@ -50,6 +50,7 @@ class Received:
     extra_columns: tuple[str, ...] = ()
     restored: dict[str, int] = field(default_factory=dict)  # numbers restored as text, per column
     copied: bool = False  # held as a table (text formats), not read in place
+    dialect: dict | None = None  # for CSV: separator, encoding and the like, as read (`csv_dialect`)
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,7 @@ def _create(engine: IntakeEngine, contract: Contract, item: Staged, found: Shape
         digest = _table_sha256(source.table) if source.table is not None else engine.fingerprint(item)
     extras = tuple(c for c in item.columns if dataset.column(c) is None)
     return Received(dataset.name, source.label, source.format, summary.rows, digest,
-                    parts if source.folder else (), extras, summary.restored, item.copied)
+                    parts if source.folder else (), extras, summary.restored, item.copied, item.dialect)
 
 
 @cache

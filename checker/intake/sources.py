@@ -17,6 +17,7 @@ from typing import Iterable, Mapping
 import pyarrow as pa
 
 from ...datasets import Contract
+from .csv_dialect import CsvOptions
 from .errors import DataContractError, DataError
 
 FILE_FORMATS = ("csv", "jsonl", "json", "parquet", "xlsx")
@@ -48,6 +49,7 @@ class Source:
     folder: bool = False  # a dataset given as a folder of files (a partitioned access log)
     row_lines: tuple[int, ...] = ()  # for example rows: the file line of each row
     context: str | None = None  # said after each message, e.g. which example of which rule
+    csv: CsvOptions = CsvOptions()  # for a CSV file: the separator and encoding given, if any
 
 
 @dataclass(frozen=True)
@@ -58,14 +60,15 @@ class Found:
     unread: tuple[str, ...]  # files no dataset of the contract claims
 
 
-def folder_sources(folder: Path, contract: Contract) -> Found:
+def folder_sources(folder: Path, contract: Contract, csv: CsvOptions = CsvOptions()) -> Found:
     """The file (or Parquet folder) of each dataset of the contract in an export folder.
 
     A name matches whatever the case of its extension (`clients.CSV`, as Windows tools
     write it). Two files for one dataset, or a folder where a file should be, stop the
     run; a file that no dataset claims is listed as not read. A symbolic link that leads
     out of the export folder is refused: the report's evidence (paths and hashes) must be
-    of the export as it was handed over, not of a file somewhere else.
+    of the export as it was handed over, not of a file somewhere else. `csv` holds the
+    separator and encoding the user gave for the CSV files (the rest is detected from each file).
     """
     folder = Path(folder)
     if not folder.is_dir():
@@ -109,7 +112,7 @@ def folder_sources(folder: Path, contract: Contract) -> Found:
             sources[name] = Source(name, str(entry), "parquet", parts, folder=True)
         else:
             fmt = _SUFFIXES[_NAME.match(entry.name)["suffix"].lower()]
-            sources[name] = Source(name, str(entry), fmt, (entry,))
+            sources[name] = Source(name, str(entry), fmt, (entry,), csv=csv)
     if errors:
         raise DataContractError(errors)
     return Found(sources, tuple(unread))

@@ -14,7 +14,6 @@ they may quote a line of the file, and that line may hold a BSN.
 from __future__ import annotations
 
 import csv
-import gzip
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -26,26 +25,28 @@ import pyarrow as pa
 from sqlglot import exp
 
 from ..duckdb_sql import identifier, render, struct
+from .csv_dialect import Dialect, header, sniff, utf8_copy
 from .errors import MAX_ERRORS_PER_SOURCE, DataError
 from .sources import JSON_TEXT, Source
 
 ROW = "__reglement_row"  # the 1-based row of a record in its source
 FILE = "__reglement_file"  # for a dataset given as a folder: the file a row came from
 
-# The dialect is fixed: left to itself, DuckDB's sniffer may take a leading `#` for a
-# comment or the first lines for a preamble to skip, and silently lose rows.
+# The dialect is fixed (the separator from `csv_dialect.sniff`): left to itself, DuckDB's sniffer
+# may take a leading `#` for a comment or the first lines for a preamble to skip, and silently
+# lose rows.
 _READ_CSV = """
-    SELECT * FROM read_csv($path, all_varchar = true, header = true, delim = ',', quote = '"', escape = '"',
+    SELECT * FROM read_csv($path, all_varchar = true, header = true, delim = $delim, quote = '"', escape = '"',
                            comment = '', skip = 0, strict_mode = true, null_padding = false, encoding = 'utf-8',
                            store_rejects = true, rejects_table = $rejects, rejects_scan = $scans)"""
 CSV_PROBLEMS = {
     "UNQUOTED VALUE": "a quote is not closed, or stands inside an unquoted field",
-    "INVALID ENCODING": "not valid UTF-8",
+    "INVALID ENCODING": "not valid UTF-8 (pass --encoding windows-1252 for a file saved by Excel on Windows)",
     "LINE SIZE OVER MAXIMUM": "line too long",
 }
 _JSON_LAYOUTS = {"jsonl": "newline_delimited", "json": "array"}
 UNREADABLE = {
-    "csv": "cannot be read as CSV (UTF-8, comma-separated, with a header row)",
+    "csv": "cannot be read as CSV with a header row",
     "jsonl": "cannot be read as JSON Lines (one JSON object per line)",
     "json": "cannot be read as JSON (an array of objects)",
     "parquet": "cannot be read as Parquet",
@@ -72,6 +73,7 @@ class Staged:
     columns: dict[str, str]  # the source's own columns and their DuckDB types, in source order
     copied: bool  # the relation is a temporary copy (text formats): the typed data is then a table too
     temporary: tuple[tuple[str, str], ...] = field(default=())  # (VIEW, TABLE or ARROW, name) to drop afterwards
+    dialect: dict | None = None  # for CSV: how the file was read (`Dialect.describe`), for the report
 
     @property
     def row(self) -> exp.Expression:
@@ -89,13 +91,17 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, name: str, types: dict
     dates; nothing else here depends on the contract.
     """
     stagers = {"csv": _csv, "jsonl": _json, "json": _json, "parquet": _parquet, "xlsx": _xlsx, "arrow": _arrow}
+    dialect = sniff(source.paths[0], source.csv) if source.format == "csv" else None
     try:
-        relation, copied, temporary = stagers[source.format](con, source, name, types)
+        relation, copied, temporary = stagers[source.format](con, source, name, types, dialect)
         described = con.execute(f"DESCRIBE SELECT * FROM {render(relation)}").fetchall()
     except duckdb.Error:
-        raise Unreadable([DataError(source.label, "E703", UNREADABLE[source.format])]) from None
+        how = f" (read as {dialect.words()}; pass --csv-separator or --encoding if that is wrong)" if dialect else ""
+        raise Unreadable([DataError(source.label, "E703", UNREADABLE[source.format] + how)]) from None
     columns = {column: kind for column, kind, *_ in described if column not in (ROW, FILE, "file_row_number")}
-    return Staged(source, relation, columns, copied, temporary)
+    day_first = _day_first_dates(con, _raw(name), columns, types) if source.format == "csv" else []
+    described_dialect = {**dialect.describe(), **({"day_first_dates": day_first} if day_first else {})} if dialect else None
+    return Staged(source, relation, columns, copied, temporary, described_dialect)
 
 
 def drop(con: duckdb.DuckDBPyConnection, staged: Staged) -> None:
@@ -119,19 +125,16 @@ def _numbered(con: duckdb.DuckDBPyConnection, raw: str, name: str) -> exp.Expres
 
 
 # -- CSV -----------------------------------------------------------------------------------
-def repeated_header(source: Source) -> list[DataError]:
+def repeated_header(source: Source, dialect: Dialect) -> list[DataError]:
     """Column names that repeat, ignoring case: DuckDB would silently rename the second
     (`religion`, `Religion` → `Religion_1`) and rule 1.1 would report a name the file lacks."""
-    path = source.paths[0]
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
     try:
-        with opener(path, "rt", encoding="utf-8-sig", newline="", errors="replace") as f:
-            header = next(csv.reader(f), [])
+        names = header(source.paths[0], dialect)
     except (OSError, csv.Error, EOFError):
         return []  # DuckDB's reader says what is wrong with the file
     seen: dict[str, str] = {}
     errors = []
-    for column in header:
+    for column in names:
         first = seen.setdefault(column.casefold(), column)
         if first is not column:
             errors.append(DataError(source.label, "E709", f"repeats the column '{first}' (names must differ "
@@ -139,14 +142,24 @@ def repeated_header(source: Source) -> list[DataError]:
     return errors
 
 
-def _csv(con: duckdb.DuckDBPyConnection, source: Source, name: str, types: dict[str, str]):
-    """Copy the CSV as VARCHAR; malformed lines land in a rejects table, not an exception."""
-    repeated = repeated_header(source)
+def _csv(con: duckdb.DuckDBPyConnection, source: Source, name: str, types: dict[str, str], dialect: Dialect):
+    """Copy the CSV as VARCHAR, in its dialect; malformed lines land in a rejects table, not an exception."""
+    repeated = repeated_header(source, dialect)
     if repeated:
         raise Unreadable(repeated)
-    raw, rejects, scans = (f"{name}_{helper}" for helper in ("raw", "rejects", "scans"))
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {identifier(raw)} AS {_READ_CSV}",
-                {"path": str(source.paths[0]), "rejects": rejects, "scans": scans})
+    raw, rejects, scans = _raw(name), f"{name}_rejects", f"{name}_scans"
+    path = source.paths[0]
+    try:
+        readable = path if dialect.encoding == "utf-8" else utf8_copy(path, dialect)
+    except UnicodeDecodeError:
+        raise Unreadable([DataError(source.label, "E710", f"not valid {dialect.encoding}: pass --encoding with the "
+                                                          "encoding the file was saved in")]) from None
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {identifier(raw)} AS {_READ_CSV}",
+                    {"path": str(readable), "delim": dialect.separator, "rejects": rejects, "scans": scans})
+    finally:
+        if readable != path:
+            readable.unlink()
     [(total, first)] = con.execute(
         f"""SELECT count(*), arg_min({{'line': line, 'kind': error_type::VARCHAR, 'column': column_name,
                    'expected': regexp_extract(error_message, $expected, 1),
@@ -163,6 +176,32 @@ def _csv(con: duckdb.DuckDBPyConnection, source: Source, name: str, types: dict[
     return _numbered(con, raw, name), True, (("VIEW", name), ("TABLE", raw))
 
 
+def _raw(name: str) -> str:
+    """The table a text format is copied into, under the relation `name`."""
+    return f"{name}_raw"
+
+
+def _day_first_dates(con: duckdb.DuckDBPyConnection, raw: str, columns: dict[str, str],
+                     types: dict[str, str]) -> list[str]:
+    """Date and timestamp columns written day first (`28-11-2026`, `28-11-2026 09:19`) in every
+    filled cell, as Dutch spreadsheets save them, rewritten in place as ISO text; a column that
+    mixes the two ways is left as written, for the validator to report."""
+    dated = [c for c in columns if types.get(c) in ("date", "timestamp")]
+    if not dated:
+        return []
+    table = identifier(raw)
+    counts = ", ".join(f"count({identifier(c)}) = count_if(regexp_full_match({identifier(c)}, $day_first)) "
+                       f"AND count({identifier(c)}) > 0" for c in dated)
+    [found] = con.execute(f"SELECT {counts} FROM {table}", {"day_first": _DAY_FIRST}).fetchall()
+    chosen = [c for c, whole in zip(dated, found) if whole]
+    for column in chosen:
+        iso = "%Y-%m-%d" if types[column] == "date" else "%Y-%m-%dT%H:%M:%S"
+        ref = identifier(column)
+        con.execute(f"UPDATE {table} SET {ref} = coalesce(strftime(try_strptime({ref}, "
+                    f"$formats), $iso), {ref})", {"formats": _DAY_FIRST_FORMATS, "iso": iso})
+    return chosen
+
+
 def _csv_problem(source: Source, reject: dict) -> DataError:
     """A rejected CSV line as a DataError, in words of our own (DuckDB's quote the line)."""
     row = reject["line"] - 1 if reject["line"] > 1 else None
@@ -172,8 +211,12 @@ def _csv_problem(source: Source, reject: dict) -> DataError:
     return DataError(source.label, "E710", message, row, reject["column"])
 
 
+_DAY_FIRST = r"\d{1,2}-\d{1,2}-\d{4}([ T]\d{1,2}:\d{2}(:\d{2})?)?"
+_DAY_FIRST_FORMATS = ["%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M", "%d-%m-%YT%H:%M:%S", "%d-%m-%YT%H:%M", "%d-%m-%Y"]
+
+
 # -- JSON ----------------------------------------------------------------------------------
-def _json(con: duckdb.DuckDBPyConnection, source: Source, name: str, types: dict[str, str]):
+def _json(con: duckdb.DuckDBPyConnection, source: Source, name: str, types: dict[str, str], dialect: None):
     """Copy JSON/JSONL with one JSON column per key seen in any object.
 
     A key missing from some objects is null there; a file without objects is a dataset
@@ -204,7 +247,7 @@ def _json(con: duckdb.DuckDBPyConnection, source: Source, name: str, types: dict
 
 
 # -- Parquet -------------------------------------------------------------------------------
-def _parquet(con: duckdb.DuckDBPyConnection, source: Source, name: str, types: dict[str, str]):
+def _parquet(con: duckdb.DuckDBPyConnection, source: Source, name: str, types: dict[str, str], dialect: None):
     """Parquet is columnar and fast to rescan: no copy, row numbers from the file itself.
 
     The relation is a scan of the file (or of every file of a folder), wrapped in a view
@@ -220,7 +263,7 @@ def _parquet(con: duckdb.DuckDBPyConnection, source: Source, name: str, types: d
 
 
 # -- tables in memory, and spreadsheets as tables -------------------------------------------
-def _arrow(con: duckdb.DuckDBPyConnection, source: Source, name: str, types: dict[str, str]):
+def _arrow(con: duckdb.DuckDBPyConnection, source: Source, name: str, types: dict[str, str], dialect: None):
     """Register the Arrow table (no copy) with its row numbers; mixed-kind columns become JSON."""
     return _register(con, source.table, name)
 
@@ -237,7 +280,7 @@ def _register(con: duckdb.DuckDBPyConnection, table: pa.Table, name: str, rows: 
     return _table(name), False, (("VIEW", name), ("ARROW", f"{name}_arrow"))
 
 
-def _xlsx(con: duckdb.DuckDBPyConnection, source: Source, name: str, types: dict[str, str]):
+def _xlsx(con: duckdb.DuckDBPyConnection, source: Source, name: str, types: dict[str, str], dialect: None):
     """The first sheet, copied, every cell as JSON text so that a number stays a number.
 
     The row number is the sheet's row minus the header, so it matches what Excel shows

@@ -13,13 +13,13 @@ Spark's own read errors are not passed on: they may quote a line of the file.
 from __future__ import annotations
 
 import csv
-import gzip
 import io
 from pathlib import Path
 
 import pyarrow as pa
 
 from ...datasets import Dataset
+from .csv_dialect import header, sniff
 from .errors import MAX_ERRORS_PER_SOURCE, DataError
 from .sources import JSON_TEXT, Source
 from .staging import CSV_PROBLEMS, FILE, ROW, UNREADABLE, Staged, Unreadable, repeated_header
@@ -111,13 +111,18 @@ class SparkIntake:
         from pyspark.sql import functions as F
         from pyspark.sql.types import StringType, StructField, StructType
 
-        repeated = repeated_header(source)
+        dialect = sniff(source.paths[0], source.csv)
+        repeated = repeated_header(source, dialect)
         if repeated:
             raise Unreadable(repeated)
-        header = _header(source.paths[0])
-        schema = StructType([StructField(c, StringType()) for c in header] + [StructField(_CORRUPT, StringType())])
+        try:
+            names = header(source.paths[0], dialect)
+        except (OSError, csv.Error, EOFError):
+            raise Unreadable([DataError(source.label, "E703", UNREADABLE["csv"])]) from None
+        schema = StructType([StructField(c, StringType()) for c in names] + [StructField(_CORRUPT, StringType())])
         frame = (self.spark.read.schema(schema)
-                 .csv(str(source.paths[0]), header=True, multiLine=True, quote='"', escape='"', encoding="UTF-8",
+                 .csv(str(source.paths[0]), header=True, multiLine=True, quote='"', escape='"',
+                      sep=dialect.separator, encoding=dialect.encoding,
                       mode="PERMISSIVE", columnNameOfCorruptRecord=_CORRUPT, enforceSchema=True))
         numbered = self._numbered(frame).cache()
         corrupt = numbered.where(F.col(_CORRUPT).isNotNull())
@@ -202,15 +207,6 @@ def _plain(table: pa.Table) -> pa.Table:
 
     schema = pa.schema([f.with_type(plain(f.type)) for f in table.schema])
     return table if schema == table.schema else table.cast(schema)
-
-
-def _header(path: Path) -> list[str]:
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
-    try:
-        with opener(path, "rt", encoding="utf-8-sig", newline="") as f:
-            return next(csv.reader(f), [])
-    except (OSError, csv.Error, EOFError, UnicodeDecodeError):
-        raise Unreadable([DataError(str(path), "E703", UNREADABLE["csv"])]) from None
 
 
 def _tick(name: str) -> str:

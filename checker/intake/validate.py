@@ -318,8 +318,9 @@ def _real_date(text: exp.Expression) -> exp.Expression:
 
 
 def _parse_bool(text: exp.Expression) -> tuple[exp.Expression, exp.Expression]:
+    """true/false, and WAAR/ONWAAR as Dutch spreadsheets write them, in any case."""
     lower = exp.Lower(this=text)
-    return lower.isin("true", "false"), lower.copy().eq("true")
+    return lower.isin("true", "false", "waar", "onwaar"), lower.copy().isin("true", "waar")
 
 
 # -- the queries ---------------------------------------------------------------------------

@@ -1,0 +1,110 @@
+"""How a CSV file is written, as offices export them: separator, encoding, byte order mark, line ends.
+
+Dutch Excel and LibreOffice on a Dutch locale save `;`-separated Windows-1252 with CRLF,
+with or without a BOM; other tools write `,`-separated UTF-8. The dialect is read from
+the file's first mebibyte (the header line decides the separator, the bytes the
+encoding), unless `--csv-separator` / `--encoding` say it. What was detected goes into
+the report's data section. A file that is not UTF-8 is decoded once, in a stream, into
+a temporary UTF-8 copy for DuckDB's reader; the export itself is only ever read.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import gzip
+import io
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+SEPARATORS = (",", ";", "\t", "|")
+SAMPLE = 1 << 20
+_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+
+
+@dataclass(frozen=True)
+class CsvOptions:
+    """What the user said about the CSV files (`--csv-separator`, `--encoding`); None: detect it."""
+
+    separator: str | None = None
+    encoding: str | None = None
+
+
+@dataclass(frozen=True)
+class Dialect:
+    separator: str
+    encoding: str  # a Python codec name: utf-8, windows-1252, utf-16
+    bom: bool
+    crlf: bool
+    detected: tuple[str, ...]  # which of separator and encoding were detected rather than given
+
+    def describe(self) -> dict[str, object]:
+        """The dialect as the report's data section shows it."""
+        return {"separator": self.separator, "encoding": self.encoding, "bom": self.bom,
+                "line_endings": "CRLF" if self.crlf else "LF", "detected": list(self.detected)}
+
+    def words(self) -> str:
+        """`semicolon-separated windows-1252`, for a message."""
+        return f"{_NAMES.get(self.separator, repr(self.separator))}-separated {self.encoding}"
+
+
+def _open(path: Path) -> IO[bytes]:
+    return gzip.open(path, "rb") if path.name.lower().endswith(".gz") else path.open("rb")
+
+
+def sniff(path: Path, given: CsvOptions) -> Dialect:
+    """The file's dialect: what `given` says, the rest read from its first bytes."""
+    with _open(path) as stream:
+        head = stream.read(SAMPLE)
+    bom = next((name for mark, name in _BOMS if head.startswith(mark)), None)
+    encoding = given.encoding or bom or ("utf-8" if _is_utf8(head) else "windows-1252")
+    text = head.decode(encoding, errors="replace").lstrip("\ufeff")
+    header = text.splitlines()[0] if text else ""
+    separator = given.separator or _separator(header)
+    detected = tuple(name for name, value in (("separator", given.separator), ("encoding", given.encoding))
+                     if value is None)
+    return Dialect(separator, codecs.lookup(encoding).name.replace("cp1252", "windows-1252"), bom is not None,
+                   "\r\n" in text, detected)
+
+
+def _is_utf8(head: bytes) -> bool:
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=len(head) < SAMPLE)
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def _separator(header: str) -> str:
+    """The separator that splits the header line into the most fields; a comma when none splits it."""
+    fields = {sep: len(next(csv.reader([header], delimiter=sep), [])) for sep in SEPARATORS}
+    best = max(SEPARATORS, key=lambda sep: fields[sep])  # ties go to the earlier, the comma first
+    return best if fields[best] > 1 else ","
+
+
+def header(path: Path, dialect: Dialect) -> list[str]:
+    """The column names of the header line, read in the file's dialect."""
+    with _open(path) as raw:
+        text = io.TextIOWrapper(raw, encoding=dialect.encoding, errors="replace", newline="")
+        return [name.lstrip("\ufeff") for name in next(csv.reader(text, delimiter=dialect.separator), [])]
+
+
+def utf8_copy(path: Path, dialect: Dialect) -> Path:
+    """A temporary UTF-8 copy of a file in another encoding, decoded in a stream; the caller removes it.
+
+    Raises UnicodeDecodeError when the file is not in that encoding after all."""
+    fd, tmp = tempfile.mkstemp(prefix="reglement-csv-", suffix=".csv")
+    try:
+        with _open(path) as raw, os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+            text = io.TextIOWrapper(raw, encoding=dialect.encoding, errors="strict", newline="")
+            out.write(text.read(SAMPLE).lstrip("\ufeff"))
+            for chunk in iter(lambda: text.read(SAMPLE), ""):
+                out.write(chunk)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    return Path(tmp)
