@@ -18,6 +18,10 @@ from .diagnostics import Diagnostic, Location, SourceText, did_you_mean
 YamlPath = tuple[str | int, ...]
 KEY = "\0key"  # last element of a path that names a mapping key itself, not its value
 
+# libyaml where PyYAML was built with it (its wheels are): the same events and marks, several times
+# faster. Its error messages are vaguer, so a file it rejects is read again by PyYAML for the words.
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 @dataclass(frozen=True)
 class Position:
@@ -85,10 +89,10 @@ _PLAIN = {
 }
 
 
-def _refused(text: str, file: str, lines: tuple[str, ...]) -> None:
+def _refused(text: str, file: str, lines: tuple[str, ...], loader: type = LOADER) -> None:
     """Tags (`!!python/…`, `!Ref`) and anchors or aliases (`&x`, `*x`) are refused before anything is built:
     a tag could construct an object, and a chain of aliases can grow to any size ("billion laughs")."""
-    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+    for event in yaml.parse(text, Loader=loader):
         tag = getattr(event, "tag", None)
         anchor = getattr(event, "anchor", None)
         if tag is None and anchor is None:
@@ -103,6 +107,18 @@ def _refused(text: str, file: str, lines: tuple[str, ...]) -> None:
                                    loc, line, "write each value out where it is used"))
 
 
+def _composed(text: str, file: str, lines: tuple[str, ...]) -> yaml.Node | None:
+    """The document's node tree, once refused tags and aliases were looked for."""
+    try:
+        _refused(text, file, lines)
+        return yaml.compose(text, Loader=LOADER)
+    except yaml.MarkedYAMLError:
+        if LOADER is yaml.SafeLoader:
+            raise
+        _refused(text, file, lines, yaml.SafeLoader)  # raises again, in PyYAML's words
+        return yaml.compose(text, Loader=yaml.SafeLoader)
+
+
 def load_yaml(path: Path, display: str | None = None) -> YamlDocument:
     """Read one YAML file; a syntax error, a tag or an alias becomes a Diagnostic with its line."""
     file = display or str(path)
@@ -115,8 +131,7 @@ def load_yaml(path: Path, display: str | None = None) -> YamlDocument:
                                    "save the file as UTF-8")) from None
     lines = tuple(text.splitlines())
     try:
-        _refused(text, file, lines)
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = _composed(text, file, lines)
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         loc = Location(file, mark.line + 1, mark.column + 1) if mark else Location(file, 1, 1)

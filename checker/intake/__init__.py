@@ -15,6 +15,7 @@ contract breach raises DataContractError after every source was checked.
 from __future__ import annotations
 
 import hashlib
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -74,6 +75,9 @@ def take_in(target: duckdb.DuckDBPyConnection | IntakeEngine, contract: Contract
     for source in nothing:  # example rows that leave a dataset out: an empty relation, nothing to validate
         engines[0].create_empty(contract[source.dataset])
     planned: list[tuple[IntakeEngine, Staged, Shape, Summary]] = []
+    # The files are hashed in a thread while the engine validates them: hashlib releases the GIL.
+    hashing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reglement-sha256")
+    hashes = {path: hashing.submit(_file_sha256, path) for s in sources.values() for path in s.paths}
     try:
         for name, source in sources.items():
             if source in nothing:
@@ -95,9 +99,10 @@ def take_in(target: duckdb.DuckDBPyConnection | IntakeEngine, contract: Contract
         if errors:
             raise DataContractError(errors)
         received = {s.dataset: Received(s.dataset, s.label, s.format, 0, None) for s in nothing}
-        received |= {item.source.dataset: _create(engine, contract, item, found, summary)
+        received |= {item.source.dataset: _create(engine, contract, item, found, summary, hashes)
                      for engine, item, found, summary in planned}
     finally:
+        hashing.shutdown(wait=True, cancel_futures=True)
         for engine, item in staged:
             if item.copied or errors:
                 engine.drop(item)
@@ -105,12 +110,13 @@ def take_in(target: duckdb.DuckDBPyConnection | IntakeEngine, contract: Contract
     return Intake(received, unread)
 
 
-def _create(engine: IntakeEngine, contract: Contract, item: Staged, found: Shape, summary: Summary) -> Received:
+def _create(engine: IntakeEngine, contract: Contract, item: Staged, found: Shape, summary: Summary,
+            hashes: dict[Path, Future[str]]) -> Received:
     """The typed relation of one source: a view where the data can be read in place, else a table."""
     dataset = contract[item.source.dataset]
     engine.create(dataset, found.typed, item.copied)
     source = item.source
-    parts = tuple((str(p), _file_sha256(p)) for p in source.paths)
+    parts = tuple((str(p), hashes[p].result()) for p in source.paths)
     if source.folder:
         digest = _combined(parts)
     elif parts:
