@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
 
     reglement, load_before = reglement_command(), load()
     size = Size(args.clients, args.events_per_client, args.rates, "month")
-    folder, runs = args.out / "incremental" / size.name, args.out / "incremental" / "runs"
+    folder, runs = args.out / "incremental" / size.name / "export", args.out / "incremental" / size.name / "runs"
     *before, newest = year(ensure_export(args.out, size, reglement), folder, args.months)
     runs.mkdir(parents=True, exist_ok=True)
     last = check("last", reglement, folder, runs / "last.json", as_of=month_end(before[-1]))
