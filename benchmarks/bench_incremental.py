@@ -66,27 +66,26 @@ def month_end(monthly: Path) -> str:
     return dt.date(y, m, calendar.monthrange(y, m)[1]).isoformat()
 
 
-def how_it_ran(report: Path) -> dict[str, dict[str, list[str]]]:
+def how_it_ran(rules: list[dict]) -> dict[str, dict[str, list[str]]]:
     """Mode (full, incremental, carried) → why → the rules that ran so, from the `run` entry of each rule."""
     modes: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for rule in json.loads(report.read_text(encoding="utf-8"))["rules"]:
-        if rule["kind"] == "automated":
-            modes[rule["run"]["mode"]][rule["run"]["why"]].append(rule["id"])
+    for rule in rules:
+        modes[rule["run"]["mode"]][rule["run"]["why"]].append(rule["id"])
     return modes
 
 
-def files_read(report: Path) -> list[str]:
-    """The files that the incremental rules of a report read: the new month, and only it, when all went well."""
-    rules = json.loads(report.read_text(encoding="utf-8"))["rules"]
-    return sorted({f for rule in rules if rule["kind"] == "automated" for f in rule["run"].get("files_read", ())})
+def files_read(rules: list[dict]) -> list[str]:
+    """The files that the incremental rules read: the new month, and only it, when all went well."""
+    return sorted({f for rule in rules for f in rule["run"].get("files_read", ())})
 
 
 def modes_lines(label: str, report: Path) -> list[str]:
     """How many rules of a report ran incrementally, were carried and ran in full; and why those in full did
     (naming them, unless all ran in full for one reason)."""
-    modes = how_it_ran(report)
+    rules = [r for r in json.loads(report.read_text(encoding="utf-8"))["rules"] if r["kind"] == "automated"]
+    modes = how_it_ran(rules)
     counts = {mode: sum(map(len, modes[mode].values())) for mode in ("incremental", "carried", "full")}
-    read = ", ".join(files_read(report)) or "no file"
+    read = ", ".join(files_read(rules)) or "no file"
     lines = [f"{label}: {counts['incremental']} rules incrementally (reading {read}), {counts['carried']} carried, "
              f"{counts['full']} in full" + (":" if counts["full"] else ".")]
     everyone = len(modes["full"]) == 1 and not counts["incremental"] and not counts["carried"]
