@@ -2,7 +2,9 @@
 
 A finding is (dataset, key value, column): a row rule has its row's key value and no
 column; a contract rule (4.2-unknown-code, -dangling-reference, -date-order) the row's key
-value and the column; rule 1.1 no key value and the column. Values only, never messages.
+value and the column; rule 1.1 no key value and the column. Values only, never messages:
+the baseline writes none. Two reports of reglement can be compared on more, with
+`with_message` (dataset, the whole key, message).
 """
 
 from __future__ import annotations
@@ -11,27 +13,33 @@ import json
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import pyarrow.parquet as pq
 
-Finding = tuple[str, str | None, str | None]  # dataset, key value, column
+Finding = tuple[str, str | None, str | None]  # dataset, key value, column (or key, message: with_message)
 
 
-def report_keys(report: Path) -> dict[str, Counter[Finding]]:
-    """Rule id → its findings in a `reglement check --format json` report (every rule, found or not)."""
+def key_of(finding: dict) -> Finding:
+    """A finding of a report as the baseline writes it: (dataset, key value, column)."""
+    key = dict(finding["key"])
+    column = key.pop("column", None)
+    if len(key) > 1:
+        raise ValueError(f"{finding['dataset']}: a key of more than one column: {sorted(key)}")
+    return finding["dataset"], next(iter(key.values()), None), column
+
+
+def with_message(finding: dict) -> Finding:
+    """A finding of a report as (dataset, key as JSON, message): what must not depend on how the audit ran."""
+    return finding["dataset"], json.dumps(finding["key"], sort_keys=True), finding["message"]
+
+
+def report_keys(report: Path, as_found: Callable[[dict], Finding] = key_of) -> dict[str, Counter[Finding]]:
+    """Rule id → its findings in a `reglement check --format json` report (every rule, found or not), each
+    as `as_found` makes it."""
     rules = json.loads(report.read_text(encoding="utf-8"))["rules"]
-    found: dict[str, Counter[Finding]] = {}
-    for rule in rules:
-        if rule.get("kind", "automated") != "automated":
-            continue
-        keys = found.setdefault(rule["id"], Counter())
-        for finding in rule.get("findings", ()):
-            key = dict(finding["key"])
-            column = key.pop("column", None)
-            if len(key) > 1:
-                raise ValueError(f"{rule['id']}: a key of more than one column: {sorted(key)}")
-            keys[(finding["dataset"], next(iter(key.values()), None), column)] += 1
-    return found
+    return {rule["id"]: Counter(as_found(f) for f in rule.get("findings", ()))
+            for rule in rules if rule.get("kind", "automated") == "automated"}
 
 
 def baseline_keys(findings: Path) -> dict[str, Counter[Finding]]:

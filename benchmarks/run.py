@@ -22,7 +22,6 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from export import AS_OF, Size, ensure_export, reglement_command
 from keys import Difference, baseline_keys, differences, report_keys
@@ -39,12 +38,13 @@ class Command:
     name: str  # names its log
     argv: list[str]
     ok: tuple[int, ...] = (0,)  # the exit statuses of a run that worked
+    report: Path | None = None  # a check's JSON report, read after every run (the next run overwrites it)
 
 
-def check(name: str, reglement: str, data: Path, report: Path, *options: str) -> Command:
+def check(name: str, reglement: str, data: Path, report: Path, *options: str, as_of: str = AS_OF) -> Command:
     """`reglement check` as a user runs it; exit status 1 only says that there are findings."""
-    return Command(name, [reglement, "check", "--data", str(data), "--as-of", AS_OF, "--format", "json",
-                          "--output", str(report), *options], ok=(0, 1))
+    return Command(name, [reglement, "check", "--data", str(data), "--as-of", as_of, "--format", "json",
+                          "--output", str(report), *options], ok=(0, 1), report=report)
 
 
 def handwritten(data: Path, output: Path) -> Command:
@@ -63,16 +63,25 @@ def measured(series: Series, section: dict) -> Measured:
     return Measured(series, section["events"], section["findings"])
 
 
-def paired(first: Command, second: Command, repeat: int, logs: Path,
-           after_first: Callable[[], None] | None = None) -> tuple[Series, Series]:
+@dataclass(frozen=True)
+class Timed:
+    """The repeats of one command and, for a check, the `run` section of its report after each repeat."""
+
+    series: Series
+    sections: tuple[dict, ...]
+
+
+def paired(first: Command, second: Command, repeat: int, logs: Path) -> tuple[Timed, Timed]:
     """Run `first` and `second` `repeat` times each, alternating which goes first, so drift hits both alike."""
     runs: dict[Command, list[Run]] = {first: [], second: []}
+    sections: dict[Command, list[dict]] = {first: [], second: []}
     for i in range(repeat):
         for command in (first, second) if i % 2 == 0 else (second, first):
             runs[command].append(run_child(command.argv, logs / f"{command.name}-{i}.log", command.ok))
-            if command is first and after_first:
-                after_first()
-    return Series(tuple(runs[first])), Series(tuple(runs[second]))
+            if command.report:
+                sections[command].append(run_section(command.report))
+    timed = {command: Timed(Series(tuple(runs[command])), tuple(sections[command])) for command in (first, second)}
+    return timed[first], timed[second]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -97,15 +106,14 @@ def main(argv: list[str] | None = None) -> int:
     runs = root / "runs"
     runs.mkdir(exist_ok=True)
 
-    sections: list[dict] = []
     a, b = paired(check("a", reglement, full, runs / "a.json"), handwritten(full, runs / "b.parquet"), args.repeat,
-                  runs, after_first=lambda: sections.append(run_section(runs / "a.json")))
+                  runs)
     found: list[Difference] = differences(report_keys(runs / "a.json"), baseline_keys(runs / "b.parquet"))
     a_tenth, c = paired(check("a-tenth", reglement, tenth, runs / "a-tenth.json"),
                         check("c-tenth", reglement, tenth, runs / "c-tenth.json", "--engine", "pandas"), args.repeat,
                         runs)
     engines = differences(report_keys(runs / "a-tenth.json"), report_keys(runs / "c-tenth.json"))
-    tenth_run = run_section(runs / "a-tenth.json")
+    tenth_run = a_tenth.sections[0]
 
     big = None
     if args.big:
@@ -122,9 +130,9 @@ def main(argv: list[str] | None = None) -> int:
                   differences(report_keys(runs / "big.json"), baseline_keys(runs / "big-b.parquet")))
 
     print_summary(size=Size(args.clients, args.events_per_client, args.rates), repeat=args.repeat,
-                  a=measured(a, sections[0]), b=measured(b, sections[0]), a_tenth=measured(a_tenth, tenth_run),
-                  c=measured(c, tenth_run), sections=sections, found=found, engines=engines, big=big,
-                  reglement=reglement, load_before=load_before)
+                  a=measured(a.series, a.sections[0]), b=measured(b.series, a.sections[0]),
+                  a_tenth=measured(a_tenth.series, tenth_run), c=measured(c.series, tenth_run), sections=a.sections,
+                  found=found, engines=engines, big=big, reglement=reglement, load_before=load_before)
     return 1 if found or (big and big.differences) else 0
 
 if __name__ == "__main__":
