@@ -214,12 +214,13 @@ def opened(pack: Pack, data: Path | Mapping[str, object], settings: Settings = S
 
 def run_audit(pack: Pack, config: Config, data: Path | Mapping[str, object], as_of: dt.date,
               settings: Settings = Settings(), progress: Progress | None = None,
-              rules: tuple[Rule, ...] | None = None, previous: dict | None = None, lang: str = "nl") -> Audit:
+              rules: tuple[Rule, ...] | None = None, previous: dict | None = None, lang: str = "nl",
+              full: bool = False) -> Audit:
     """Audit `data` — an export folder, frames by dataset, or prepared sources — against the pack.
 
     With `previous` (the last report of the chain, as a dict) only what is new is read
     (`incremental.py`); `lang` is the language the report will be in, which carried
-    findings must share.
+    findings must share; `full` runs every rule in full all the same (the chain is still recorded).
     """
     started_at, clock = dt.datetime.now(dt.timezone.utc), time.perf_counter()
     chosen = rules if rules is not None else pack.rules
@@ -229,7 +230,7 @@ def run_audit(pack: Pack, config: Config, data: Path | Mapping[str, object], as_
         folders = {name for name, received in run.intake.datasets.items() if received.parts}
         chosen = tuple(with_provenance(rule, folders) for rule in chosen) if folders else chosen
         bindings = {rule.id: rule.bind(config.overrides(rule.id), as_of) for rule in chosen}
-        modes = {r.id: decide(pack, r, run.intake, previous, lang, bindings[r.id], by_file) for r in chosen}
+        modes = {r.id: decide(pack, r, run.intake, previous, lang, bindings[r.id], by_file, full) for r in chosen}
         todo, backend = _only_new_files(run, chosen, modes, settings.engine)
         skip = frozenset((r.id, i) for r in chosen for i, m in enumerate(modes[r.id]) if m.kind == CARRIED)
         results = run_rules(backend, todo, pack.contract, run.missing, bindings, settings.plan, progress, skip)

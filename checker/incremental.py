@@ -73,11 +73,12 @@ def _sub_query_datasets(check: Check) -> set[str]:
 
 
 def decide(pack: Pack, rule: Rule, intake: Intake, previous: dict | None, lang: str,
-           bindings: dict, by_file: bool = True) -> list[Mode]:
+           bindings: dict, by_file: bool = True, full: bool = False) -> list[Mode]:
     """How each check of the rule runs against the previous report (`by_file`: whether the engine can
-    read only some files of a folder dataset; Spark and PostgreSQL read it whole)."""
-    if previous is None:
-        return [Mode(FULL, "no previous report")] * len(rule.checks)
+    read only some files of a folder dataset; Spark and PostgreSQL read it whole; `full`: the user
+    asked for a full run, the chain still recorded)."""
+    if previous is None or full:
+        return [Mode(FULL, "a full run was asked for" if full and previous else "no previous report")] * len(rule.checks)
     entry = next((r for r in previous.get("rules", []) if r.get("id") == rule.id), None)
     why = _whole_rule(pack, rule, previous, entry, lang, bindings)
     if why:

@@ -92,7 +92,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     with _progress(sys.stderr.isatty() and not args.quiet) as progress:
         rules = tuple(r for r in pack.rules if chosen.keeps(r.id, r.article))
         audit = run_audit(pack, config, data, args.as_of, settings, progress, rules,
-                          previous=None if args.full else previous, lang=args.lang)
+                          previous=previous, lang=args.lang, full=args.full)
         if progress:
             progress("report", 0, 1, ", ".join(o.format for o in targets))
         report = build_report(audit, args.lang, link(args.previous, previous), chosen.keeps)

@@ -165,7 +165,7 @@ def test_a_changed_dataset_runs_what_reads_it_in_full(chain, tmp_path):
 
 @pytest.mark.parametrize("extra,why", [
     (["--lang", "en"], "the previous report is in another language"),
-    (["--full"], "no previous report"),
+    (["--full"], "a full run was asked for"),
 ])
 def test_what_forces_a_full_run(chain, tmp_path, extra, why):
     export, last, _ = chain
