@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 import textwrap
 from pathlib import Path
@@ -16,13 +17,14 @@ import duckdb
 import pytest
 
 from reglement.checker.audit import Settings, opened, run_audit
+from reglement.checker.formats import render
 from reglement.cli import main
 from reglement.compiler.config import Config
 from reglement.compiler.diagnostics import CompileError
 from reglement.compiler.stages import compile_pack, load_pack
 from reglement.rules import default_pack
 
-from conftest import AS_OF, SAMPLE, rule_file, write_pack
+from conftest import AS_OF, ROOT, SAMPLE, rule_file, write_pack
 
 
 @pytest.fixture(autouse=True)
@@ -201,6 +203,37 @@ def test_once_the_export_is_read_the_engine_reads_nothing_else(tmp_path):
             with pytest.raises(duckdb.Error):
                 run.con.execute(query)
     assert not (tmp_path / "out.csv").exists()
+
+
+# -- reports -------------------------------------------------------------------------------------
+# Clear the screen, retitle the window, go back to the start of the line and write `ok` over it,
+# a C1 CSI, DEL, and a newline that would start a line of its own.
+CONTROLS = "C17\x1b[2J\x1b]0;owned\x07\r  ok \x9b31m\x7f\nFAIL"
+RAW_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")  # anything but the newline that ends a line
+
+
+def _report_with_controls() -> dict:
+    """The minimal report, with the control characters in a key, a message, an error and a file name."""
+    report = json.loads((ROOT / "tests" / "fixtures" / "reports" / "minimal.json").read_text("utf-8"))
+    failed, other = report["rules"][0], report["rules"][1]
+    failed["findings"][0] = {"dataset": "clients", "key": {"client_id": CONTROLS}, "message": f"client {CONTROLS}"}
+    other.update(status="error", error=f"column {CONTROLS} cannot be compared")
+    report["unread"] = [f"notes{CONTROLS}.txt"]
+    return report
+
+
+def test_the_text_report_writes_control_characters_out():
+    text = render("text", _report_with_controls(), "en")
+    assert not RAW_CONTROL.search(text)
+    shown = "C17\\x1b[2J\\x1b]0;owned\\x07\\x0d  ok \\x9b31m\\x7f\\x0aFAIL"
+    assert f"client {shown}" in text and f"column {shown} cannot" in text and f"notes{shown}.txt" in text
+
+
+def test_the_markdown_report_writes_control_characters_out():
+    text = render("markdown", _report_with_controls(), "en")
+    assert not RAW_CONTROL.search(text)
+    shown = "C17\\\\x1b\\[2J\\\\x1b\\]0;owned\\\\x07<br>  ok \\\\x9b31m\\\\x7f<br>FAIL"
+    assert f"| client_id={shown} | clients | client {shown} |" in text and f"column {shown} cannot" in text
 
 
 # -- the command line: nothing an option does can destroy an input or pass silently --------------
