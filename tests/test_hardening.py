@@ -18,10 +18,13 @@ import pytest
 
 from reglement.checker.audit import Settings, opened, run_audit
 from reglement.checker.formats import render
+from reglement.checker.intake import DataContractError, folder_sources, take_in
+from reglement.checker.intake import staging
 from reglement.cli import main
 from reglement.compiler.config import Config
 from reglement.compiler.diagnostics import CompileError
 from reglement.compiler.stages import compile_pack, load_pack
+from reglement.datasets import contract
 from reglement.rules import default_pack
 
 from conftest import AS_OF, ROOT, SAMPLE, rule_file, write_pack
@@ -203,6 +206,61 @@ def test_once_the_export_is_read_the_engine_reads_nothing_else(tmp_path):
             with pytest.raises(duckdb.Error):
                 run.con.execute(query)
     assert not (tmp_path / "out.csv").exists()
+
+
+# -- broken exports ------------------------------------------------------------------------------
+OBJECTIONS = "objection_id,client_id,objected_at\n"
+
+
+def _taken_in(folder: Path) -> tuple[duckdb.DuckDBPyConnection, dict]:
+    """The export folder's datasets taken in, as the audit does."""
+    con = duckdb.connect()
+    return con, take_in(con, contract(), folder_sources(folder, contract()).sources).datasets
+
+
+def _refused(folder: Path) -> list[str]:
+    with pytest.raises(DataContractError) as caught:
+        _taken_in(folder)
+    return [str(error) for error in caught.value.errors]
+
+
+def test_a_quote_left_open_is_named_at_its_line_of_the_file(tmp_path):
+    """The first value spans two lines, so the broken record (the third) starts on line 5."""
+    (tmp_path / "objections.csv").write_text(OBJECTIONS + 'O1,"C\n1",2024-01-01\nO2,C2,2024-01-02\n'
+                                             'O3,"C3,2024-01-03\nO4,C4,2024-01-04\n', "utf-8")
+    assert _refused(tmp_path) == [f"{tmp_path / 'objections.csv'}:5: column client_id: error E710: "
+                                  "a quote is left open, or text follows a closing quote"]
+
+
+def test_a_ten_megabyte_field_is_read(tmp_path):
+    (tmp_path / "objections.csv").write_text(OBJECTIONS + f"O1,C{'x' * 10_000_000},2024-01-01\nO2,C2,2024-01-02\n",
+                                             "utf-8")
+    con, datasets = _taken_in(tmp_path)
+    assert datasets["objections"].rows == 2
+    assert con.sql("SELECT max(length(client_id)) FROM objections").fetchall() == [(10_000_001,)]
+
+
+def test_a_line_over_the_readers_limit_says_the_limit(tmp_path, monkeypatch):
+    monkeypatch.setattr(staging, "MAX_LINE_BYTES", 1 << 20)
+    (tmp_path / "objections.csv").write_text(OBJECTIONS + "O1,C1,2024-01-01\n" + f"O2,C{'x' * 2_000_000},2024-01-01\n",
+                                             "utf-8")
+    assert _refused(tmp_path) == [f"{tmp_path / 'objections.csv'}:3: error E710: "
+                                  "a line longer than the reader's limit of 1 MiB"]
+
+
+@pytest.mark.parametrize("name, text", [
+    ("objections.csv", "rowid," + OBJECTIONS + "7,O1,C1,2024-01-01\n7,O2,C2,2024-01-02\n"),
+    ("objections.jsonl", '{"rowid": 7, "objection_id": "O1", "client_id": "C1", "objected_at": "2024-01-01"}\n'
+                         '{"rowid": 7, "objection_id": "O2", "client_id": "C2", "objected_at": "2024-01-02"}\n'),
+])
+def test_a_column_named_rowid_is_a_column_like_any_other(tmp_path, name, text):
+    """DuckDB's own `rowid` would be hidden by the file's; the row numbers must not depend on it."""
+    (tmp_path / name).write_text(text, "utf-8")
+    _, datasets = _taken_in(tmp_path)
+    assert datasets["objections"].rows == 2 and datasets["objections"].extra_columns == ("rowid",)
+    (tmp_path / name).write_text(text.replace("2024-01-02", "2024-02-30"), "utf-8")
+    assert _refused(tmp_path)[0].endswith(": row 2, column objected_at: error E706: expected a date YYYY-MM-DD, "
+                                          "got '2024-02-30'")
 
 
 # -- reports -------------------------------------------------------------------------------------

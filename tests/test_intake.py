@@ -450,7 +450,7 @@ OBJECTIONS = "objection_id,client_id,objected_at\n"
         (
             "objections.csv",
             OBJECTIONS + "O1,C1,2024-01-01\nO2,C1,2024-01-01,extra\nO3,C1\n",
-            ["row 2: error E710: expected 3 fields, found 4", "row 3: error E710: expected 3 fields, found 2"],
+            [":3: error E710: expected 3 fields, found 4", ":4: error E710: expected 3 fields, found 2"],
         ),
         (
             "objections.jsonl",
@@ -479,9 +479,8 @@ OBJECTIONS = "objection_id,client_id,objected_at\n"
         ("objections.xlsx", "not a workbook", ["error E703: cannot be read as an Excel workbook (.xlsx)"]),
         (
             "objections.csv",
-            OBJECTIONS + 'O1,C1,"2024-01-01\n',
-            ["error E703: cannot be read as CSV with a header row (read as comma-separated utf-8; pass "
-             "--csv-separator or --encoding if that is wrong)"],
+            OBJECTIONS + 'O1,C1,2024-01-01\nO2,C1,"2024-01-01\nO3,C1,2024-01-01\n',
+            [":3: column objected_at: error E710: a quote is left open, or text follows a closing quote"],
         ),
         (
             "objections.csv",
@@ -503,8 +502,10 @@ OBJECTIONS = "objection_id,client_id,objected_at\n"
     ],
 )
 def test_contract_breaches_are_worded_exactly(tmp_path: Path, name: str, content: str, messages: list[str]) -> None:
+    """A message that starts with `:` is at a line of the file (`objections.csv:3: …`)."""
     (tmp_path / name).write_bytes(content.encode("utf-8", "surrogateescape"))
-    assert errors_of(tmp_path, name.split(".")[0]) == [f"{tmp_path / name}: {message}" for message in messages]
+    assert errors_of(tmp_path, name.split(".")[0]) == [
+        f"{tmp_path / name}{message if message.startswith(':') else ': ' + message}" for message in messages]
 
 
 def test_long_values_are_cut_to_forty_characters(tmp_path: Path) -> None:

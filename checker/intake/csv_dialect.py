@@ -93,6 +93,46 @@ def header(path: Path, dialect: Dialect) -> list[str]:
         return [name.lstrip("\ufeff") for name in next(csv.reader(text, delimiter=dialect.separator), [])]
 
 
+def file_lines(path: Path, offsets: list[int]) -> dict[int, int]:
+    """The 1-based line of the file at each byte offset (of the decompressed bytes), counted in one
+    pass; for an error message, so only ever read when the reader found something wrong."""
+    wanted = sorted(set(offsets))
+    lines: dict[int, int] = {}
+    newlines, start = 0, 0
+    with _open(path) as stream:
+        for chunk in iter(lambda: stream.read(SAMPLE), b""):
+            while wanted and wanted[0] < start + len(chunk):
+                lines[wanted[0]] = newlines + chunk.count(b"\n", 0, wanted[0] - start) + 1
+                wanted.pop(0)
+            newlines += chunk.count(b"\n")
+            start += len(chunk)
+    return lines | {offset: newlines + 1 for offset in wanted}  # at the end of the file: its last line
+
+
+def record_lines(path: Path, dialect: Dialect, records: list[int]) -> dict[int, int]:
+    """The file line each data record (1: the first after the header) starts on, read in one pass
+    with Python's reader; for an engine that knows a broken record only by its number (Spark)."""
+    wanted, lines = set(records), {}
+    end: int | None = 0
+    with _open(path) as raw:
+        reader = csv.reader(io.TextIOWrapper(raw, encoding=dialect.encoding, errors="replace", newline=""),
+                            delimiter=dialect.separator)
+        for record in range(max(wanted, default=0) + 1):  # record 0 is the header
+            start = end + 1
+            try:
+                next(reader)
+                end = reader.line_num
+            except StopIteration:
+                break
+            except csv.Error:  # a record Python cannot read either: where it starts is known, not where it ends
+                end = None
+            if record in wanted:
+                lines[record] = start
+            if end is None:
+                break
+    return lines
+
+
 def utf8_copy(path: Path, dialect: Dialect) -> Path:
     """A temporary UTF-8 copy of a file in another encoding, decoded in a stream; the caller removes it.
 
