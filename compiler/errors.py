@@ -134,7 +134,9 @@ def markdown() -> str:
     lines = ["# Errors", "",
              "Every error reglement reports has a stable code. A rule-pack error is printed as",
              "`file:line:col: error CODE: message` with the line and a caret; a data error as",
-             "`file: row N, column C: error CODE: message`. The run stops with exit status 2.", "",
+             "`file: row N, column C: error CODE: message`, or as `file:line: column C: …` where a line",
+             "of the file says more than a row (a JSON Lines file, a malformed CSV line, an example",
+             "row in a rule file). The run stops with exit status 2.", "",
              "| code | stage | meaning | what to do |", "|---|---|---|---|"]
     lines += [f"| {c.code} | {c.stage} | {c.meaning} | {c.remedy} |" for c in CODES.values()]
     return "\n".join(lines) + "\n"

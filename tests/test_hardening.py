@@ -263,6 +263,26 @@ def test_a_column_named_rowid_is_a_column_like_any_other(tmp_path, name, text):
                                           "got '2024-02-30'")
 
 
+def _objection(number: int, day: str = "2024-01-01") -> str:
+    return json.dumps({"objection_id": f"O{number}", "client_id": "C1", "objected_at": day})
+
+
+@pytest.mark.parametrize("lines, said", [
+    ([_objection(1), "", _objection(2), '{"objection_id": "O3", '],
+     [":4: error E710: the line ends inside a JSON value (cut short?)"]),
+    ([_objection(1), "", '["O2", "C1"]', "  ", _objection(4)], [":3: error E710: an array, not a JSON object"]),
+    ([_objection(1) + " " + _objection(2)], [":1: error E710: more than one JSON value on the line"]),
+    ([_objection(1), "", "", _objection(2, "2024-02-30"), "", _objection(1)],
+     [":4: column objected_at: error E706: expected a date YYYY-MM-DD, got '2024-02-30'",
+      ":6: column objection_id: error E708: duplicate key 'O1' (first seen on line 1)"]),
+], ids=["cut-short", "not-an-object", "two-on-a-line", "after-blank-lines"])
+def test_json_lines_errors_are_at_their_file_lines(tmp_path, lines, said):
+    """Blank lines count as lines of the file: they shift no later error."""
+    path = tmp_path / "objections.jsonl"
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    assert _refused(tmp_path) == [f"{path}{where}" for where in said]
+
+
 # -- reports -------------------------------------------------------------------------------------
 # Clear the screen, retitle the window, go back to the start of the line and write `ok` over it,
 # a C1 CSI, DEL, and a newline that would start a line of its own.

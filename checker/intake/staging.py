@@ -27,6 +27,7 @@ from sqlglot import exp
 from ..duckdb_sql import identifier, render, struct
 from .csv_dialect import Dialect, file_lines, header, sniff, utf8_copy
 from .errors import MAX_ERRORS_PER_SOURCE, DataError
+from .jsonl_lines import problems
 from .sources import JSON_TEXT, Source
 
 ROW = "__reglement_row"  # the 1-based row of a record in its source
@@ -259,6 +260,21 @@ _DAY_FIRST_FORMATS = ["%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M", "%d-%m-%YT%H:%M:%S"
 
 # -- JSON ----------------------------------------------------------------------------------
 def _json(con: duckdb.DuckDBPyConnection, source: Source, name: str, types: dict[str, str], dialect: None):
+    """Copy JSON/JSONL; a JSON Lines file the reader refuses is read once more, for the file line
+    of each line that is not an object (DuckDB's message counts lines its own way, and quotes them)."""
+    try:
+        return _json_copy(con, source, name, types)
+    except duckdb.Error:
+        raise json_unreadable(source) from None
+
+
+def json_unreadable(source: Source) -> Unreadable:
+    """Why a JSON (Lines) file cannot be read: each line that is not one object, at its file line; else E703."""
+    found, total = problems(source) if source.format == "jsonl" else ([], 0)
+    return Unreadable(found, total) if found else Unreadable([unreadable(source, None)])
+
+
+def _json_copy(con: duckdb.DuckDBPyConnection, source: Source, name: str, types: dict[str, str]):
     """Copy JSON/JSONL with one JSON column per key seen in any object.
 
     A key missing from some objects is null there; a file without objects is a dataset

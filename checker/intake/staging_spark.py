@@ -22,7 +22,7 @@ from ...datasets import Dataset
 from .csv_dialect import record_lines, sniff
 from .errors import MAX_ERRORS_PER_SOURCE, DataError
 from .sources import JSON_TEXT, Source
-from .staging import CSV_PROBLEMS, FILE, ROW, UNREADABLE, Staged, Unreadable, header_names
+from .staging import CSV_PROBLEMS, FILE, ROW, UNREADABLE, Staged, Unreadable, header_names, json_unreadable
 
 SPARK_FORMATS = ("csv", "jsonl", "json", "parquet", "arrow")
 _CORRUPT = "__reglement_corrupt"
@@ -132,20 +132,19 @@ class SparkIntake:
         from pyspark.sql import functions as F
 
         path = str(source.paths[0])
-        unreadable = Unreadable([DataError(source.label, "E703", UNREADABLE[source.format])])
         if source.format == "jsonl":
             lines = self._numbered(self.spark.read.text(path).where(F.trim("value") != ""))
         else:  # an array of objects: each element's text, in order
             whole = self.spark.read.text(path, wholetext=True)
             elements = F.from_json("value", "array<string>")
             if whole.where(elements.isNull()).limit(1).count():
-                raise unreadable
+                raise json_unreadable(source)
             lines = whole.select(F.posexplode(elements).alias("pos", "value")).select(
                 (F.col("pos") + 1).cast("bigint").alias(ROW), "value")
         parsed = lines.select(ROW, F.col("value"), F.try_parse_json("value").alias("parsed")).cache()
         objects = F.col("parsed").isNotNull() & F.schema_of_variant("parsed").startswith("OBJECT")
         if parsed.where(~objects).limit(1).count():
-            raise unreadable
+            raise json_unreadable(source)
         keyed = parsed.select(ROW, F.posexplode(F.json_object_keys("value")).alias("pos", "key"))
         names = [r.key for r in keyed.groupBy("key").agg(F.min(F.struct(ROW, "pos")).alias("first"))
                  .orderBy("first").collect()]

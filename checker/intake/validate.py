@@ -31,6 +31,8 @@ from sqlglot import exp
 from ...datasets import Column, Dataset
 from ..sql_dialects import render
 from .errors import MAX_ERRORS_PER_SOURCE, DataError, capped
+from .jsonl_lines import record_lines
+from .sources import Source
 from .staging import FILE, Staged
 
 
@@ -493,15 +495,31 @@ def locate(engine: Queries, staged: Staged, plans: list[Plan], duplicates: bool)
              .order_by(*order).limit(MAX_ERRORS_PER_SOURCE))
     first = [dict(zip((*_FOUND, "total"), row)) for row in engine.rows(render(query, engine.dialect))]
     by_position = {p.position: p for p in plans}
-    return [_error(staged, by_position[e["col"]], e) for e in first], (first[0]["total"] if first else 0)
-def _error(staged: Staged, plan: Plan, found: dict) -> DataError:
-    """Word one offending cell; `found['shown']` is None for personal columns."""
+    lines = file_lines(staged.source, {e["row"] for e in first} | {e["first"] for e in first if e["first"]})
+    return [_error(staged, by_position[e["col"]], e, lines) for e in first], (first[0]["total"] if first else 0)
+
+
+def file_lines(source: Source, rows: set[int]) -> dict[int, int]:
+    """The line of its file each of these rows is on, where a row is not simply the n-th record: an
+    example row's line in its rule file; a JSON Lines record's, blank lines counted (read only now,
+    as there are errors to place)."""
+    if source.row_lines:
+        return {row: source.row_lines[row - 1] for row in rows if row <= len(source.row_lines)}
+    if source.format == "jsonl":
+        return record_lines(source.paths[0], rows)
+    return {}
+
+
+def _error(staged: Staged, plan: Plan, found: dict, lines: dict[int, int]) -> DataError:
+    """Word one offending cell, at its file line where `lines` knows it; `found['shown']` is None for
+    personal columns."""
     label = found["file"] or staged.source.label
     row = found["row"]
-    line = staged.source.row_lines[row - 1] if staged.source.row_lines and row <= len(staged.source.row_lines) else None
+    line = lines.get(row)
     if found["code"] == "duplicate":
         quoted = f" {_quote(found['shown'])}" if found["shown"] is not None else ""
-        return DataError(label, "E708", f"duplicate key{quoted} (first seen on row {found['first']})", row,
+        first = f"line {lines[found['first']]}" if found["first"] in lines else f"row {found['first']}"
+        return DataError(label, "E708", f"duplicate key{quoted} (first seen on {first})", row,
                          plan.column.name, staged.source.context, line)
     code, message = plan.messages[found["code"]]
     if found["shown"] is not None and found["code"] not in ("required", "type"):
