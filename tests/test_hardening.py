@@ -263,6 +263,27 @@ def test_a_column_named_rowid_is_a_column_like_any_other(tmp_path, name, text):
                                           "got '2024-02-30'")
 
 
+@pytest.mark.parametrize("present", ["clients.CSV.bak", "Clients.csv", "client.csv", "clients.txt"])
+def test_a_missing_dataset_names_what_is_there_under_a_name_like_it(tmp_path, capsys, present):
+    """The rules over clients cannot run (exit 2); each says which file it would have read."""
+    data = tmp_path / "export"
+    shutil.copytree(SAMPLE, data)
+    (data / "clients.csv").rename(data / present)
+    assert main(["check", "--data", str(data), "--as-of", AS_OF, "--format", "json"]) == 2
+    errors = {rule.get("error") for rule in json.loads(capsys.readouterr().out)["rules"]}
+    assert (f"cannot run: no clients.csv, .jsonl, .json, .parquet or .xlsx (nor a folder clients/ of Parquet files) "
+            f"in {data}; found {present}, not read: the file must be named clients.<format>") in errors
+
+
+def test_a_folder_named_like_a_dataset_file_is_named(tmp_path, capsys):
+    data = tmp_path / "export"
+    shutil.copytree(SAMPLE, data)
+    (data / "clients.csv").unlink()
+    (data / "clients.csv").mkdir()
+    assert main(["check", "--data", str(data), "--as-of", AS_OF]) == 2
+    assert f"{data / 'clients.csv'}: error E711: is a folder, not a csv file" in capsys.readouterr().err
+
+
 def _objection(number: int, day: str = "2024-01-01") -> str:
     return json.dumps({"objection_id": f"O{number}", "client_id": "C1", "objected_at": day})
 

@@ -8,6 +8,7 @@ Nothing here reads a file's content or types a value.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import json
 import re
 from dataclasses import dataclass, field
@@ -123,7 +124,22 @@ def _leads_out(path: Path, folder: Path) -> bool:
 
 
 def missing_reason(name: str, folder: Path) -> str:
-    return f"no {name}.csv, .jsonl, .json, .parquet or .xlsx (nor a folder {name}/ of Parquet files) in {folder}"
+    """Why a dataset has no file in the folder, naming what is there under a name like it
+    (`Clients.csv`, `clients.csv.bak`, `client.csv`): the spelling a person reads past."""
+    reason = f"no {name}.csv, .jsonl, .json, .parquet or .xlsx (nor a folder {name}/ of Parquet files) in {folder}"
+    alike = _alike(name, folder)
+    if not alike:
+        return reason
+    return f"{reason}; found {', '.join(alike)}, not read: the file must be named {name}.<format>"
+
+
+def _alike(name: str, folder: Path) -> list[str]:
+    """Entries of the folder whose name, before its first dot, is the dataset's in another case or
+    nearly (a letter off); folders with a slash."""
+    entries = {e.name + ("/" if e.is_dir() else ""): e.name.split(".")[0].casefold()
+               for e in folder.iterdir() if not e.name.startswith(".")}
+    close = set(difflib.get_close_matches(name.casefold(), set(entries.values()), n=5, cutoff=0.85))
+    return sorted(entry for entry, stem in entries.items() if stem in close)[:5]
 
 
 # -- what comes in memory -------------------------------------------------------------------

@@ -298,8 +298,8 @@ def _json_copy(con: duckdb.DuckDBPyConnection, source: Source, name: str, types:
         columns = render(struct({key: exp.Literal.string("JSON") for key in names}))
         _copy(con, raw, f"read_json($path, format = $format, records = true, columns = {columns})", parameters)
     else:  # no object: a dataset without rows, with the contract's columns
-        empty = exp.select(exp.alias_(exp.cast(exp.null(), "BIGINT"), ROW, quoted=True),
-                           *[exp.alias_(exp.cast(exp.null(), "JSON"), c, quoted=True) for c in types]).where(exp.false())
+        nulls = [exp.alias_(exp.cast(exp.null(), "JSON"), c, quoted=True) for c in types]
+        empty = exp.select(exp.alias_(exp.cast(exp.null(), "BIGINT"), ROW, quoted=True), *nulls).where(exp.false())
         con.execute(f"CREATE OR REPLACE TEMP TABLE {identifier(raw)} AS {render(empty)}")
     return _numbered(con, raw, name), True, (("VIEW", name), ("TABLE", raw))
 
