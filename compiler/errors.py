@@ -43,6 +43,8 @@ _TABLE = [
     ("E108", "examples", "an example row has a column its dataset does not have", "correct the column's name"),
     ("E109", "structure", "a rule id starts with another clause than the one the rule enforces",
      "start the id with the clause in `article:`"),
+    ("E123", "examples", "an example's `as_of` is not a date that exists (such as 2026-02-30)",
+     "write a real date, as YYYY-MM-DD"),
     ("E110", "config", "the configuration file cannot be read", "check the path and its permissions"),
     ("E111", "config", "the configuration sets a parameter no rule has", "correct the name; the hint lists the known ones"),
     ("E112", "config", "a parameter value has the wrong type", "give a value of the type of its default"),

@@ -136,6 +136,41 @@ def test_a_vocabulary_makes_the_type_checker_stronger():
     assert "error E407: 'Access' is not a value of requests.type" in text and "did you mean 'access'?" in text
 
 
+# -- rule examples -----------------------------------------------------------------------------
+EXAMPLES = """\
+    examples:
+      - note: a date that does not exist, in a row written as a block
+        data:
+          requests:
+            - request_id: R1
+              type: access
+              received_at: 2026-02-30
+        flagged: [R1]
+      - note: a yes in Dutch, and a number too large for any column
+        data:
+          requests:
+            - {request_id: R2, type: access, identity_verified: ja, received_at: 99999999999999999999999}
+        flagged: [R2]
+"""
+
+
+def test_bad_example_data_is_named_at_the_line_of_its_value(capsys):
+    folder = write_pack(Path("pack"), rule_file("type = 'access'") + EXAMPLES)
+    assert main(["test", str(folder), "--engine", "all"]) == 1
+    out = capsys.readouterr().out
+    assert "pack/art-01.yaml:21: column received_at: error E706: expected a date YYYY-MM-DD, got '2026-02-30' " \
+           "(in example 1 of 1.1-test-rule, requests)" in out
+    assert "pack/art-01.yaml:26: column identity_verified: error E706: expected true or false, got 'ja' " \
+           "(in example 2 of 1.1-test-rule, requests)" in out
+    assert "pack/art-01.yaml:26: column received_at: error E706:" in out
+
+
+def test_an_example_audit_date_that_does_not_exist_is_refused_at_its_line():
+    text = rule_file("type = 'access'") + EXAMPLES.replace("      - note: a yes", "      - as_of: 2026-02-30\n        note: a yes")
+    assert "pack/art-01.yaml:23:16: error E123: as_of '2026-02-30' is not a date that exists" in rendered(
+        write_pack(Path("pack"), text))
+
+
 # -- parameters ------------------------------------------------------------------------------
 @pytest.mark.parametrize("value", [-2, 0, 100_000_000])
 def test_a_duration_parameter_outside_its_range_is_refused_at_the_config_line(value):
