@@ -370,6 +370,16 @@ def test_the_markdown_report_writes_control_characters_out():
     assert f"| client_id={shown} | clients | client {shown} |" in text and f"column {shown} cannot" in text
 
 
+def test_an_error_about_the_export_writes_its_control_characters_out(tmp_path, capsys):
+    """Column names come from the export: one that clears the screen is shown, not obeyed."""
+    data = tmp_path / "export"
+    shutil.copytree(SAMPLE, data)
+    (data / "objections.csv").write_text("objection_id,client_id,objected_at,\x1b[2Jx,\x1b[2JX\n", "utf-8")
+    assert main(["check", "--data", str(data), "--as-of", AS_OF]) == 2
+    err = capsys.readouterr().err
+    assert "column \\x1b[2JX: error E709: repeats the column '\\x1b[2Jx'" in err and not RAW_CONTROL.search(err)
+
+
 # -- the command line: nothing an option does can destroy an input or pass silently --------------
 def _digest(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
