@@ -294,8 +294,9 @@ def test_a_column_named_rowid_is_a_column_like_any_other(tmp_path, name, text):
     _, datasets = _taken_in(tmp_path)
     assert datasets["objections"].rows == 2 and datasets["objections"].extra_columns == ("rowid",)
     (tmp_path / name).write_text(text.replace("2024-01-02", "2024-02-30"), "utf-8")
-    assert _refused(tmp_path)[0].endswith(": row 2, column objected_at: error E706: expected a date YYYY-MM-DD, "
-                                          "got '2024-02-30'")
+    at = ":2:" if name.endswith(".jsonl") else ": row 2,"  # a JSON Lines file names its lines
+    assert _refused(tmp_path) == [f"{tmp_path / name}{at} column objected_at: error E706: expected a date "
+                                  "YYYY-MM-DD, got '2024-02-30'"]
 
 
 @pytest.mark.parametrize("present", ["clients.CSV.bak", "Clients.csv", "client.csv", "clients.txt"])

@@ -185,15 +185,15 @@ def _csv(con: duckdb.DuckDBPyConnection, source: Source, name: str, types: dict[
         _copy(con, raw, _READ_CSV, {"path": str(readable), "columns": {n: "VARCHAR" for n in names},
                                     "delim": dialect.separator, "max_line": MAX_LINE_BYTES, "rejects": rejects,
                                     "scans": scans})
-        problems = _csv_rejects(con, source, readable, rejects, scans)
+        rejected = _csv_rejects(con, source, readable, rejects, scans)
     finally:
         if readable != path:
             readable.unlink()
-    if problems:
+    if rejected:
         # A rejected line is missing from the table, so later row numbers would shift:
         # report the broken lines alone.
         con.execute(f"DROP TABLE {identifier(raw)}")
-        raise problems
+        raise rejected
     return _numbered(con, raw, name), True, (("VIEW", name), ("TABLE", raw))
 
 
