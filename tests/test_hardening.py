@@ -14,11 +14,12 @@ import textwrap
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
 from reglement.checker.audit import Settings, opened, run_audit
 from reglement.checker.formats import render
-from reglement.checker.intake import DataContractError, folder_sources, take_in
+from reglement.checker.intake import DataContractError, folder_sources, frame_sources, take_in
 from reglement.checker.intake import staging
 from reglement.cli import main
 from reglement.compiler.config import Config
@@ -318,6 +319,17 @@ def test_a_folder_named_like_a_dataset_file_is_named(tmp_path, capsys):
     (data / "clients.csv").mkdir()
     assert main(["check", "--data", str(data), "--as-of", AS_OF]) == 2
     assert f"{data / 'clients.csv'}: error E711: is a folder, not a csv file" in capsys.readouterr().err
+
+
+def test_a_whole_number_beyond_64_bits_in_a_frame_is_worded_not_a_crash():
+    frame = pd.DataFrame({"objection_id": ["O1", "O2"], "client_id": pd.Series([7, 10 ** 30], dtype=object),
+                          "objected_at": ["2024-01-01", "2024-01-02"]})
+    with pytest.raises(DataContractError) as caught:
+        take_in(duckdb.connect(), contract(), frame_sources({"objections": frame}, contract()))
+    number = "error E707: a number where the contract says text: export the column as text"
+    assert [str(e) for e in caught.value.errors] == [
+        f"frames['objections']: row 1, column client_id: {number}, got '7'",
+        f"frames['objections']: row 2, column client_id: {number}, got '1000000000000000000000000000000'"]
 
 
 def _objection(number: int, day: str = "2024-01-01") -> str:

@@ -179,7 +179,7 @@ def _from_pandas(df) -> pa.Table:
         try:
             array = pa.array(values, from_pandas=True)
             meta = None
-        except (pa.ArrowInvalid, pa.ArrowTypeError):
+        except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):  # mixed kinds, or an int beyond 64 bits
             array = pa.array([_json(v) for v in values.to_numpy(dtype=object)], pa.string())
             meta = JSON_TEXT
         arrays.append(array)
