@@ -43,6 +43,8 @@ _TABLE = [
     ("E108", "examples", "an example row has a column its dataset does not have", "correct the column's name"),
     ("E109", "structure", "a rule id starts with another clause than the one the rule enforces",
      "start the id with the clause in `article:`"),
+    ("E123", "examples", "an example's `as_of` is not a date that exists (such as 2026-02-30)",
+     "write a real date, as YYYY-MM-DD"),
     ("E110", "config", "the configuration file cannot be read", "check the path and its permissions"),
     ("E111", "config", "the configuration sets a parameter no rule has", "correct the name; the hint lists the known ones"),
     ("E112", "config", "a parameter value has the wrong type", "give a value of the type of its default"),
@@ -134,7 +136,9 @@ def markdown() -> str:
     lines = ["# Errors", "",
              "Every error reglement reports has a stable code. A rule-pack error is printed as",
              "`file:line:col: error CODE: message` with the line and a caret; a data error as",
-             "`file: row N, column C: error CODE: message`. The run stops with exit status 2.", "",
+             "`file: row N, column C: error CODE: message`, or as `file:line: column C: …` where a line",
+             "of the file says more than a row (a JSON Lines file, a malformed CSV line, an example",
+             "row in a rule file). The run stops with exit status 2.", "",
              "| code | stage | meaning | what to do |", "|---|---|---|---|"]
     lines += [f"| {c.code} | {c.stage} | {c.meaning} | {c.remedy} |" for c in CODES.values()]
     return "\n".join(lines) + "\n"

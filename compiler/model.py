@@ -112,7 +112,8 @@ class Rule:
     let_texts: dict[str, str] = field(default_factory=dict)
     contract_check: str | None = None  # for kind contract: vocabulary, reference, date-order, unlisted-column
     examples: tuple[dict, ...] = field(default=(), compare=False)
-    example_lines: tuple[dict[str, tuple[int, ...]], ...] = field(default=(), compare=False)  # per example and dataset: each row's line
+    # per example and dataset, each row's values: the line of the rule file each is written on
+    example_lines: tuple[dict[str, tuple[dict[str, int], ...]], ...] = field(default=(), compare=False)
 
     @cached_property
     def datasets(self) -> tuple[str, ...]:

@@ -7,6 +7,7 @@ reporting the same mistake again in other words.
 
 from __future__ import annotations
 
+import datetime as dt
 import string
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -236,7 +237,7 @@ def personal_reads(expr: ir.Expr, personal: frozenset[tuple[str, str]]) -> str |
 
 # -- examples ------------------------------------------------------------------------------
 def check_examples(build: Build) -> None:
-    """Example rows name only datasets and columns of the contract.
+    """Example rows name only datasets and columns of the contract, and an example's audit date exists.
 
     A misspelt name would otherwise be an empty table or a null column, and an example
     that must not flag anything would pass without testing anything. A rule that judges
@@ -246,6 +247,9 @@ def check_examples(build: Build) -> None:
     for draft in _drafts(build, None):
         extras_allowed = draft.raw.get("check") == "unlisted-column"
         for i, example in enumerate(draft.raw.get("examples", [])):
+            if "as_of" in example and not _is_date(str(example["as_of"])):
+                draft.fail(build, "E123", f"as_of {str(example['as_of'])!r} is not a date that exists",
+                           ("examples", i, "as_of"), "write a real date, as YYYY-MM-DD")
             for name, rows in example["data"].items():
                 where = ("examples", i, "data", name)
                 known = contract.get(name)
@@ -260,11 +264,26 @@ def check_examples(build: Build) -> None:
                                        (*where, j), did_you_mean(column, known.column_names))
 
 
+def _is_date(text: str) -> bool:
+    """`2026-02-28` is, `2026-02-30` is not (the schema checks only the digits' pattern)."""
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _value_lines(draft: Draft, path: tuple, row: dict) -> dict[str, int]:
+    """The rule-file line of each value of an example row: a row written as a block spans lines,
+    and an error in its data (`2026-02-30`, `ja` for a yes/no) names the line of the value itself."""
+    return {column: draft.doc.location((*path, column)).line for column in row}
+
+
 def finish(draft: Draft) -> Rule:
     raw = draft.raw
     examples = tuple(raw.get("examples", ()))
-    lines = tuple({name: tuple(draft.doc.location((*draft.path, "examples", i, "data", name, j)).line
-                               for j in range(len(rows)))
+    lines = tuple({name: tuple(_value_lines(draft, (*draft.path, "examples", i, "data", name, j), row)
+                               for j, row in enumerate(rows))
                    for name, rows in example["data"].items()} for i, example in enumerate(examples))
     return Rule(raw["id"], raw["article"], Text(**raw["title"]), raw["severity"], draft.kind, draft.checks,
                 draft.params, Text(**raw["message"]), draft.doc.location(draft.path), raw.get("condition", ""),

@@ -436,7 +436,9 @@ def main(argv: list[str] | None = None) -> int:
             args.rules = pack_folder(args.rules) if args.rules else default_pack()
         return args.run(args)
     except UserError as err:  # a bad pack, configuration, export, baseline or argument
-        print(err.render(), file=sys.stderr)
+        from .checker.formats.controls import visible  # a column or file name of the export is read in a terminal
+
+        print(visible(err.render(), keep="\t\n"), file=sys.stderr)
         return 2
     except BrokenPipeError:  # `reglement check … | head`: the reader has seen enough
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -5,17 +5,36 @@ from __future__ import annotations
 import os
 import textwrap
 from pathlib import Path
+from typing import Mapping
 
 import pytest
-from hypothesis import settings
+from hypothesis import HealthCheck, settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "datasets" / "sample"
 AS_OF = "2026-11-28"
 
+
+def in_ci(env: Mapping[str, str]) -> bool:
+    """CI=true, as GitHub Actions and the callers of .ci/run set it."""
+    return env.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def fuzz_profile(env: Mapping[str, str]) -> str:
+    """The profile of the fuzzing of conditions (test_fuzz.py): cheap per example, it wants many, so
+    it has profiles of its own: 10,000 conditions under CI (about 35 s on two cores), a few hundred
+    on a developer's machine, 100,000 on demand with REGLEMENT_FUZZ=long."""
+    if env.get("REGLEMENT_FUZZ") == "long":
+        return "fuzz-long"
+    return "fuzz-ci" if in_ci(env) else "fuzz-dev"
+
+
 settings.register_profile("ci", max_examples=1000, deadline=None)
 settings.register_profile("dev", max_examples=200, deadline=None)
-settings.load_profile("ci" if os.environ.get("CI") else "dev")
+settings.load_profile("ci" if in_ci(os.environ) else "dev")
+for _name, _runs in {"fuzz-dev": 300, "fuzz-ci": 10_000, "fuzz-long": 100_000}.items():
+    settings.register_profile(_name, max_examples=_runs, deadline=None, suppress_health_check=list(HealthCheck))
+FUZZ_PROFILE = fuzz_profile(os.environ)
 
 PACK_YAML = """\
 name: test-pack

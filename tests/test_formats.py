@@ -22,6 +22,7 @@ import jsonschema
 import pytest
 
 from reglement.checker.formats import html_keys, markdown, render, sarif, sarif_places, sarif_rules
+from reglement.checker.formats.controls import visible
 from reglement.checker.formats.findings import finding_count, key_text, open_count, rule_kind
 from reglement.checker.formats.grouping import articles
 from reglement.checker.formats.labels import LANGS, SEVERITIES, STATUSES, format_count, label, status_word
@@ -398,7 +399,8 @@ def test_markdown_lists_the_first_keys_of_failed_rules(name: str) -> None:
         heading = f"{clean_text(rule['id'])} — {clean_text(rule['title']['en'])}"
         rows = tables[heading]["rows"]
         findings = rule["findings"]  # waived ones too, marked: the reader sees why they may stand
-        expected = [clean_text(key_text(f["key"])).replace("\r\n", "\n") for f in findings[: markdown.KEYS_SHOWN]]
+        expected = [clean_text(visible(key_text(f["key"]), "\t\n\r")).replace("\r\n", "\n")
+                    for f in findings[: markdown.KEYS_SHOWN]]
         assert [row[0] for row in rows] == expected
         if any(f.get("waived") for f in findings[: markdown.KEYS_SHOWN]):
             assert tables[heading]["header"][-1] == "Waiver"

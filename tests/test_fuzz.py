@@ -5,17 +5,16 @@ Hypothesis writes conditions over the `requests` dataset from the grammar's piec
 over other datasets), then breaks some of them (a character dropped, a token doubled, the
 text cut short). Whatever comes out, the compiler either resolves it (and its SQL
 renders) or answers with a diagnostic that has a code and a line and column — never
-another exception. The bounded run is 10,000 conditions under CI; set
-REGLEMENT_FUZZ=<n> for a longer one.
+another exception. How many conditions is a profile of tests/conftest.py: 10,000 under
+CI=true, a few hundred locally, 100,000 with REGLEMENT_FUZZ=long.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reglement.checker.backends.sql import check_query, to_sql
@@ -25,8 +24,9 @@ from reglement.compiler.parse import parse_condition
 from reglement.compiler.resolve import Resolver
 from reglement.datasets import contract
 
+from conftest import FUZZ_PROFILE, fuzz_profile
+
 pytestmark = pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisWarning")
-RUNS = int(os.environ.get("REGLEMENT_FUZZ", 10_000 if os.environ.get("CI") else 1_500))
 COLUMNS = ["request_id", "client_id", "type", "received_at", "decided_at", "decision", "identity_verified",
            "mandate_verified", "decision_reason", "no_such_column"]
 OTHER = {"records": ["client_id", "category", "created_at"], "complaints": ["client_id", "received_at"],
@@ -83,7 +83,7 @@ def near_misses(draw) -> str:
     return text[:at] + draw(st.sampled_from(["(", ")", "'", ",", " and ", " where ", "[", "$", ".", "#"])) + text[at:]
 
 
-@settings(max_examples=RUNS, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(settings.get_profile(FUZZ_PROFILE))
 @given(text=near_misses())
 def test_a_condition_compiles_or_gets_a_positioned_error(text):
     source = SourceText("fuzz.yaml", text, 10, 7, tuple([""] * 9 + [" " * 6 + text]))
@@ -99,3 +99,11 @@ def test_a_condition_compiles_or_gets_a_positioned_error(text):
         return
     bindings = {"n": 2, "types": ["access"], "audit_date": dt.date(2026, 11, 28)}
     to_sql(check_query(Check("requests", ("request_id",), resolved), bindings))  # renders without error
+
+
+def test_ci_runs_at_least_10000_conditions_and_long_runs_more():
+    assert settings.get_profile(fuzz_profile({"CI": "true"})).max_examples >= 10_000
+    assert settings.get_profile(fuzz_profile({"CI": "true", "REGLEMENT_FUZZ": "long"})).max_examples >= 100_000
+    assert settings.get_profile(fuzz_profile({"CI": "false"})).max_examples < 1_000  # quick on a laptop
+    used = test_a_condition_compiles_or_gets_a_positioned_error._hypothesis_internal_use_settings
+    assert used.max_examples == settings.get_profile(FUZZ_PROFILE).max_examples

@@ -8,21 +8,27 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 import textwrap
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
 from reglement.checker.audit import Settings, opened, run_audit
+from reglement.checker.formats import render
+from reglement.checker.intake import DataContractError, folder_sources, frame_sources, take_in
+from reglement.checker.intake import staging
 from reglement.cli import main
 from reglement.compiler.config import Config
 from reglement.compiler.diagnostics import CompileError
 from reglement.compiler.stages import compile_pack, load_pack
+from reglement.datasets import contract
 from reglement.rules import default_pack
 
-from conftest import AS_OF, SAMPLE, rule_file, write_pack
+from conftest import AS_OF, ROOT, SAMPLE, rule_file, write_pack
 
 
 @pytest.fixture(autouse=True)
@@ -131,6 +137,41 @@ def test_a_vocabulary_makes_the_type_checker_stronger():
     assert "error E407: 'Access' is not a value of requests.type" in text and "did you mean 'access'?" in text
 
 
+# -- rule examples -----------------------------------------------------------------------------
+EXAMPLES = """\
+    examples:
+      - note: a date that does not exist, in a row written as a block
+        data:
+          requests:
+            - request_id: R1
+              type: access
+              received_at: 2026-02-30
+        flagged: [R1]
+      - note: a yes in Dutch, and a number too large for any column
+        data:
+          requests:
+            - {request_id: R2, type: access, identity_verified: ja, received_at: 99999999999999999999999}
+        flagged: [R2]
+"""
+
+
+def test_bad_example_data_is_named_at_the_line_of_its_value(capsys):
+    folder = write_pack(Path("pack"), rule_file("type = 'access'") + EXAMPLES)
+    assert main(["test", str(folder), "--engine", "all"]) == 1
+    out = capsys.readouterr().out
+    assert "pack/art-01.yaml:21: column received_at: error E706: expected a date YYYY-MM-DD, got '2026-02-30' " \
+           "(in example 1 of 1.1-test-rule, requests)" in out
+    assert "pack/art-01.yaml:26: column identity_verified: error E706: expected true or false, got 'ja' " \
+           "(in example 2 of 1.1-test-rule, requests)" in out
+    assert "pack/art-01.yaml:26: column received_at: error E706:" in out
+
+
+def test_an_example_audit_date_that_does_not_exist_is_refused_at_its_line():
+    text = rule_file("type = 'access'") + EXAMPLES.replace("      - note: a yes", "      - as_of: 2026-02-30\n        note: a yes")
+    assert "pack/art-01.yaml:23:16: error E123: as_of '2026-02-30' is not a date that exists" in rendered(
+        write_pack(Path("pack"), text))
+
+
 # -- parameters ------------------------------------------------------------------------------
 @pytest.mark.parametrize("value", [-2, 0, 100_000_000])
 def test_a_duration_parameter_outside_its_range_is_refused_at_the_config_line(value):
@@ -201,6 +242,155 @@ def test_once_the_export_is_read_the_engine_reads_nothing_else(tmp_path):
             with pytest.raises(duckdb.Error):
                 run.con.execute(query)
     assert not (tmp_path / "out.csv").exists()
+
+
+# -- broken exports ------------------------------------------------------------------------------
+OBJECTIONS = "objection_id,client_id,objected_at\n"
+
+
+def _taken_in(folder: Path) -> tuple[duckdb.DuckDBPyConnection, dict]:
+    """The export folder's datasets taken in, as the audit does."""
+    con = duckdb.connect()
+    return con, take_in(con, contract(), folder_sources(folder, contract()).sources).datasets
+
+
+def _refused(folder: Path) -> list[str]:
+    with pytest.raises(DataContractError) as caught:
+        _taken_in(folder)
+    return [str(error) for error in caught.value.errors]
+
+
+def test_a_quote_left_open_is_named_at_its_line_of_the_file(tmp_path):
+    """The first value spans two lines, so the broken record (the third) starts on line 5."""
+    (tmp_path / "objections.csv").write_text(OBJECTIONS + 'O1,"C\n1",2024-01-01\nO2,C2,2024-01-02\n'
+                                             'O3,"C3,2024-01-03\nO4,C4,2024-01-04\n', "utf-8")
+    assert _refused(tmp_path) == [f"{tmp_path / 'objections.csv'}:5: column client_id: error E710: "
+                                  "a quote is left open, or text follows a closing quote"]
+
+
+def test_a_ten_megabyte_field_is_read(tmp_path):
+    (tmp_path / "objections.csv").write_text(OBJECTIONS + f"O1,C{'x' * 10_000_000},2024-01-01\nO2,C2,2024-01-02\n",
+                                             "utf-8")
+    con, datasets = _taken_in(tmp_path)
+    assert datasets["objections"].rows == 2
+    assert con.sql("SELECT max(length(client_id)) FROM objections").fetchall() == [(10_000_001,)]
+
+
+def test_a_line_over_the_readers_limit_says_the_limit(tmp_path, monkeypatch):
+    monkeypatch.setattr(staging, "MAX_LINE_BYTES", 1 << 20)
+    (tmp_path / "objections.csv").write_text(OBJECTIONS + "O1,C1,2024-01-01\n" + f"O2,C{'x' * 2_000_000},2024-01-01\n",
+                                             "utf-8")
+    assert _refused(tmp_path) == [f"{tmp_path / 'objections.csv'}:3: error E710: "
+                                  "a line longer than the reader's limit of 1 MiB"]
+
+
+@pytest.mark.parametrize("name, text", [
+    ("objections.csv", "rowid," + OBJECTIONS + "7,O1,C1,2024-01-01\n7,O2,C2,2024-01-02\n"),
+    ("objections.jsonl", '{"rowid": 7, "objection_id": "O1", "client_id": "C1", "objected_at": "2024-01-01"}\n'
+                         '{"rowid": 7, "objection_id": "O2", "client_id": "C2", "objected_at": "2024-01-02"}\n'),
+])
+def test_a_column_named_rowid_is_a_column_like_any_other(tmp_path, name, text):
+    """DuckDB's own `rowid` would be hidden by the file's; the row numbers must not depend on it."""
+    (tmp_path / name).write_text(text, "utf-8")
+    _, datasets = _taken_in(tmp_path)
+    assert datasets["objections"].rows == 2 and datasets["objections"].extra_columns == ("rowid",)
+    (tmp_path / name).write_text(text.replace("2024-01-02", "2024-02-30"), "utf-8")
+    at = ":2:" if name.endswith(".jsonl") else ": row 2,"  # a JSON Lines file names its lines
+    assert _refused(tmp_path) == [f"{tmp_path / name}{at} column objected_at: error E706: expected a date "
+                                  "YYYY-MM-DD, got '2024-02-30'"]
+
+
+@pytest.mark.parametrize("present", ["clients.CSV.bak", "Clients.csv", "client.csv", "clients.txt"])
+def test_a_missing_dataset_names_what_is_there_under_a_name_like_it(tmp_path, capsys, present):
+    """The rules over clients cannot run (exit 2); each says which file it would have read."""
+    data = tmp_path / "export"
+    shutil.copytree(SAMPLE, data)
+    (data / "clients.csv").rename(data / present)
+    assert main(["check", "--data", str(data), "--as-of", AS_OF, "--format", "json"]) == 2
+    errors = {rule.get("error") for rule in json.loads(capsys.readouterr().out)["rules"]}
+    assert (f"cannot run: no clients.csv, .jsonl, .json, .parquet or .xlsx (nor a folder clients/ of Parquet files) "
+            f"in {data}; found {present}, not read: the file must be named clients.<format>") in errors
+
+
+def test_a_folder_named_like_a_dataset_file_is_named(tmp_path, capsys):
+    data = tmp_path / "export"
+    shutil.copytree(SAMPLE, data)
+    (data / "clients.csv").unlink()
+    (data / "clients.csv").mkdir()
+    assert main(["check", "--data", str(data), "--as-of", AS_OF]) == 2
+    assert f"{data / 'clients.csv'}: error E711: is a folder, not a csv file" in capsys.readouterr().err
+
+
+def test_a_whole_number_beyond_64_bits_in_a_frame_is_worded_not_a_crash():
+    frame = pd.DataFrame({"objection_id": ["O1", "O2"], "client_id": pd.Series([7, 10 ** 30], dtype=object),
+                          "objected_at": ["2024-01-01", "2024-01-02"]})
+    with pytest.raises(DataContractError) as caught:
+        take_in(duckdb.connect(), contract(), frame_sources({"objections": frame}, contract()))
+    number = "error E707: a number where the contract says text: export the column as text"
+    assert [str(e) for e in caught.value.errors] == [
+        f"frames['objections']: row 1, column client_id: {number}, got '7'",
+        f"frames['objections']: row 2, column client_id: {number}, got '1000000000000000000000000000000'"]
+
+
+def _objection(number: int, day: str = "2024-01-01") -> str:
+    return json.dumps({"objection_id": f"O{number}", "client_id": "C1", "objected_at": day})
+
+
+@pytest.mark.parametrize("lines, said", [
+    ([_objection(1), "", _objection(2), '{"objection_id": "O3", '],
+     [":4: error E710: the line ends inside a JSON value (cut short?)"]),
+    ([_objection(1), "", '["O2", "C1"]', "  ", _objection(4)], [":3: error E710: an array, not a JSON object"]),
+    ([_objection(1) + " " + _objection(2)], [":1: error E710: more than one JSON value on the line"]),
+    ([_objection(1), "", "", _objection(2, "2024-02-30"), "", _objection(1)],
+     [":4: column objected_at: error E706: expected a date YYYY-MM-DD, got '2024-02-30'",
+      ":6: column objection_id: error E708: duplicate key 'O1' (first seen on line 1)"]),
+], ids=["cut-short", "not-an-object", "two-on-a-line", "after-blank-lines"])
+def test_json_lines_errors_are_at_their_file_lines(tmp_path, lines, said):
+    """Blank lines count as lines of the file: they shift no later error."""
+    path = tmp_path / "objections.jsonl"
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    assert _refused(tmp_path) == [f"{path}{where}" for where in said]
+
+
+# -- reports -------------------------------------------------------------------------------------
+# Clear the screen, retitle the window, go back to the start of the line and write `ok` over it,
+# a C1 CSI, DEL, and a newline that would start a line of its own.
+CONTROLS = "C17\x1b[2J\x1b]0;owned\x07\r  ok \x9b31m\x7f\nFAIL"
+RAW_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")  # anything but the newline that ends a line
+
+
+def _report_with_controls() -> dict:
+    """The minimal report, with the control characters in a key, a message, an error and a file name."""
+    report = json.loads((ROOT / "tests" / "fixtures" / "reports" / "minimal.json").read_text("utf-8"))
+    failed, other = report["rules"][0], report["rules"][1]
+    failed["findings"][0] = {"dataset": "clients", "key": {"client_id": CONTROLS}, "message": f"client {CONTROLS}"}
+    other.update(status="error", error=f"column {CONTROLS} cannot be compared")
+    report["unread"] = [f"notes{CONTROLS}.txt"]
+    return report
+
+
+def test_the_text_report_writes_control_characters_out():
+    text = render("text", _report_with_controls(), "en")
+    assert not RAW_CONTROL.search(text)
+    shown = "C17\\x1b[2J\\x1b]0;owned\\x07\\x0d  ok \\x9b31m\\x7f\\x0aFAIL"
+    assert f"client {shown}" in text and f"column {shown} cannot" in text and f"notes{shown}.txt" in text
+
+
+def test_the_markdown_report_writes_control_characters_out():
+    text = render("markdown", _report_with_controls(), "en")
+    assert not RAW_CONTROL.search(text)
+    shown = "C17\\\\x1b\\[2J\\\\x1b\\]0;owned\\\\x07<br>  ok \\\\x9b31m\\\\x7f<br>FAIL"
+    assert f"| client_id={shown} | clients | client {shown} |" in text and f"column {shown} cannot" in text
+
+
+def test_an_error_about_the_export_writes_its_control_characters_out(tmp_path, capsys):
+    """Column names come from the export: one that clears the screen is shown, not obeyed."""
+    data = tmp_path / "export"
+    shutil.copytree(SAMPLE, data)
+    (data / "objections.csv").write_text("objection_id,client_id,objected_at,\x1b[2Jx,\x1b[2JX\n", "utf-8")
+    assert main(["check", "--data", str(data), "--as-of", AS_OF]) == 2
+    err = capsys.readouterr().err
+    assert "column \\x1b[2JX: error E709: repeats the column '\\x1b[2Jx'" in err and not RAW_CONTROL.search(err)
 
 
 # -- the command line: nothing an option does can destroy an input or pass silently --------------

@@ -266,8 +266,8 @@ def test_json_numbers_in_text_columns_break_the_contract(tmp_path: Path) -> None
     path = tmp_path / "objections.jsonl"
     number = "a number where the contract says text: export the column as text"
     assert errors_of(tmp_path, "objections") == [
-        f"{path}: row 1, column objection_id: error E707: {number}, got '17'",
-        f"{path}: row 1, column client_id: error E707: {number}, got '12345.5'",
+        f"{path}:1: column objection_id: error E707: {number}, got '17'",
+        f"{path}:1: column client_id: error E707: {number}, got '12345.5'",
     ]
 
 
@@ -289,8 +289,8 @@ def test_a_bsn_number_that_is_not_nine_digits_or_whole_is_refused(tmp_path: Path
     words = "a number that is not a whole number of at most 9 digits, where the contract says text: " \
             "export the column as text"
     assert errors_of(tmp_path, "clients") == [
-        f"{tmp_path / 'clients.jsonl'}: row 1, column bsn: error E707: {words}",
-        f"{tmp_path / 'clients.jsonl'}: row 2, column bsn: error E707: {words}",
+        f"{tmp_path / 'clients.jsonl'}:1: column bsn: error E707: {words}",
+        f"{tmp_path / 'clients.jsonl'}:2: column bsn: error E707: {words}",
     ]
 
 
@@ -450,17 +450,17 @@ OBJECTIONS = "objection_id,client_id,objected_at\n"
         (
             "objections.csv",
             OBJECTIONS + "O1,C1,2024-01-01\nO2,C1,2024-01-01,extra\nO3,C1\n",
-            ["row 2: error E710: expected 3 fields, found 4", "row 3: error E710: expected 3 fields, found 2"],
+            [":3: error E710: expected 3 fields, found 4", ":4: error E710: expected 3 fields, found 2"],
         ),
         (
             "objections.jsonl",
             '{"objection_id": "O1", "client_id": ["C1"], "objected_at": "2024-01-01"}\n'
             '{"objection_id": "O2", "client_id": "C1", "objected_at": 20240101}\n'
             '{"objection_id": "O3", "client_id": "C1"}\n',
-            [
-                """row 1, column client_id: error E706: expected a single value (not a JSON array or object), got '["C1"]'""",
-                "row 2, column objected_at: error E706: expected a date YYYY-MM-DD, got '20240101'",
-                "row 3, column objected_at: error E705: empty value in a required column",
+            [  # a JSON Lines file names its lines
+                """:1: column client_id: error E706: expected a single value (not a JSON array or object), got '["C1"]'""",
+                ":2: column objected_at: error E706: expected a date YYYY-MM-DD, got '20240101'",
+                ":3: column objected_at: error E705: empty value in a required column",
             ],
         ),
         (
@@ -472,16 +472,15 @@ OBJECTIONS = "objection_id,client_id,objected_at\n"
         (
             "objections.jsonl",
             '{"objection_id": "O1", "client_id": "C1", "objected_at": "2024-01-01"}\n{"objection_id": "O2", \n',
-            ["error E703: cannot be read as JSON Lines (one JSON object per line)"],
+            [":2: error E710: the line ends inside a JSON value (cut short?)"],
         ),
         ("objections.json", '{"objection_id": "O1"}', ["error E703: cannot be read as JSON (an array of objects)"]),
         ("objections.parquet", "not parquet", ["error E703: cannot be read as Parquet"]),
         ("objections.xlsx", "not a workbook", ["error E703: cannot be read as an Excel workbook (.xlsx)"]),
         (
             "objections.csv",
-            OBJECTIONS + 'O1,C1,"2024-01-01\n',
-            ["error E703: cannot be read as CSV with a header row (read as comma-separated utf-8; pass "
-             "--csv-separator or --encoding if that is wrong)"],
+            OBJECTIONS + 'O1,C1,2024-01-01\nO2,C1,"2024-01-01\nO3,C1,2024-01-01\n',
+            [":3: column objected_at: error E710: a quote is left open, or text follows a closing quote"],
         ),
         (
             "objections.csv",
@@ -503,8 +502,10 @@ OBJECTIONS = "objection_id,client_id,objected_at\n"
     ],
 )
 def test_contract_breaches_are_worded_exactly(tmp_path: Path, name: str, content: str, messages: list[str]) -> None:
+    """A message that starts with `:` is at a line of the file (`objections.csv:3: …`)."""
     (tmp_path / name).write_bytes(content.encode("utf-8", "surrogateescape"))
-    assert errors_of(tmp_path, name.split(".")[0]) == [f"{tmp_path / name}: {message}" for message in messages]
+    assert errors_of(tmp_path, name.split(".")[0]) == [
+        f"{tmp_path / name}{message if message.startswith(':') else ': ' + message}" for message in messages]
 
 
 def test_long_values_are_cut_to_forty_characters(tmp_path: Path) -> None:
@@ -521,7 +522,7 @@ def test_errors_of_all_files_are_reported_together(tmp_path: Path) -> None:
     write(tmp_path / "users.csv", USERS)
     assert errors_of(tmp_path, "objections", "users", "complaints") == [  # in the order of the file names
         f"{tmp_path / 'complaints.jsonl'}: error E704: missing column 'handled_at'",
-        f"{tmp_path / 'complaints.jsonl'}: row 1, column received_at: error E706: expected a date YYYY-MM-DD, got 'x'",
+        f"{tmp_path / 'complaints.jsonl'}:1: column received_at: error E706: expected a date YYYY-MM-DD, got 'x'",
         f"{tmp_path / 'objections.csv'}: row 2, column objection_id: error E708: duplicate key 'O1' (first seen on row 1)",
     ]
 
@@ -595,12 +596,14 @@ def write_access_log(path: Path, rows: int, breaches: bool = False) -> None:
 @pytest.mark.parametrize("rows", [6000, 400_000])
 @pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
 def test_row_numbers_follow_the_file(tmp_path: Path, fmt: str, rows: int) -> None:
+    """A JSON Lines file names its lines (one a row here); CSV and Parquet name rows."""
     path = tmp_path / f"access_log.{fmt}"
     write_access_log(path, rows, breaches=True)
+    at, seen = (":{}:", "line") if fmt == "jsonl" else (": row {},", "row")
     assert errors_of(tmp_path, "access_log") == [
-        f"{path}: row 5124, column event_id: error E708: duplicate key 'E0000017' (first seen on row 18)",
-        f"{path}: row 5500, column ts: error E706: expected a timestamp YYYY-MM-DDTHH:MM:SS, got '2024-02-30T00:00:00'",
-        f"{path}: row {rows}, column client_id: error E705: empty value in a required column",
+        f"{path}{at.format(5124)} column event_id: error E708: duplicate key 'E0000017' (first seen on {seen} 18)",
+        f"{path}{at.format(5500)} column ts: error E706: expected a timestamp YYYY-MM-DDTHH:MM:SS, got '2024-02-30T00:00:00'",
+        f"{path}{at.format(rows)} column client_id: error E705: empty value in a required column",
     ]
 
 

@@ -23,7 +23,7 @@ from engine_pair import findings, run_rule
 from every_node import every_node_frames, every_node_pack
 from needs import missing
 from reports import audit, rule_results
-from test_one_intake import CASES, PAIRS, SOURCES, errors
+from test_one_intake import CASES, PAIRS, SOURCES, errors, said
 
 @pytest.fixture(scope="module")
 def spark():
@@ -99,7 +99,7 @@ def test_the_same_breach_gives_the_same_error_on_spark(spark, tmp_path, kind):
         folder.mkdir()
         with spark_session() as session:
             label, found = errors(folder, kind, columns, SparkIntake(session))
-        assert found == [f"{label}: {m}" for m in expected], case
+        assert found == said(label, kind, expected), case
 
 
 def test_a_spreadsheet_is_an_error_on_spark_not_a_silent_pass(spark, tmp_path):

@@ -2,7 +2,7 @@
 
 Short on purpose: a summary, one table of rules per article, and the first keys of each failed
 rule. Every value goes through `cell`, so a `|`, `<`, backtick or newline in a key or message
-cannot break a table or turn into markup.
+cannot break a table or turn into markup, nor an escape sequence reach the terminal that shows it.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Iterable, Mapping, Sequence, TextIO
 
 from .attestations import attestation
+from .controls import visible
 from .findings import finding_count, findings_of, is_waived, key_text, rule_kind, waived_count
 from .grouping import Article, articles
 from .labels import findings_phrase, format_count, label, localized, rules_phrase, severity_word, status_word
@@ -44,8 +45,9 @@ def write(report: dict, lang: str, out: TextIO) -> None:
 
 
 def cell(value: Any) -> str:
-    """Escape one value for a table cell or heading: one line, no markup, no column break."""
-    text = clean_text(value)
+    """Escape one value for a table cell or heading: one line, no markup, no column break, no
+    control character (escaped visibly; line breaks become `<br>`)."""
+    text = clean_text(visible(value, keep="\t\n\r"))
     out = []
     for index, ch in enumerate(text):
         if ch in _BACKSLASHED or (ch == "_" and not _inside_word(text, index)):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator, Mapping, TextIO
 
+from .controls import visible
 from .findings import findings_of, finding_count, is_waived, rule_kind, waived_count
 from .grouping import articles
 from .labels import findings_phrase, format_count, label, localized, severity_word
@@ -59,9 +60,12 @@ def unjudged_phrase(unjudged: Mapping[str, Any], lang: str) -> str:
 
 
 def write(report: dict, lang: str, out: TextIO) -> None:
-    """The terminal text, an article at a time; informational clauses are left out, they need no action."""
+    """The terminal text, an article at a time; informational clauses are left out, they need no action.
+
+    Every line is written with its control characters escaped: a key's newline cannot forge a
+    line of its own, nor an escape sequence clear the screen."""
     for line in _lines(report, lang):
-        out.write(line + "\n")
+        out.write(visible(line) + "\n")
 
 
 def _lines(report: dict, lang: str) -> Iterator[str]:

@@ -52,13 +52,14 @@ class Dialect:
         return f"{_NAMES.get(self.separator, repr(self.separator))}-separated {self.encoding}"
 
 
-def _open(path: Path) -> IO[bytes]:
+def open_bytes(path: Path) -> IO[bytes]:
+    """The file's bytes, decompressed when it is gzipped, as DuckDB reads it."""
     return gzip.open(path, "rb") if path.name.lower().endswith(".gz") else path.open("rb")
 
 
 def sniff(path: Path, given: CsvOptions) -> Dialect:
     """The file's dialect: what `given` says, the rest read from its first bytes."""
-    with _open(path) as stream:
+    with open_bytes(path) as stream:
         head = stream.read(SAMPLE)
     bom = next((name for mark, name in _BOMS if head.startswith(mark)), None)
     encoding = given.encoding or bom or ("utf-8" if _is_utf8(head) else "windows-1252")
@@ -88,9 +89,49 @@ def _separator(header: str) -> str:
 
 def header(path: Path, dialect: Dialect) -> list[str]:
     """The column names of the header line, read in the file's dialect."""
-    with _open(path) as raw:
+    with open_bytes(path) as raw:
         text = io.TextIOWrapper(raw, encoding=dialect.encoding, errors="replace", newline="")
         return [name.lstrip("\ufeff") for name in next(csv.reader(text, delimiter=dialect.separator), [])]
+
+
+def file_lines(path: Path, offsets: list[int]) -> dict[int, int]:
+    """The 1-based line of the file at each byte offset (of the decompressed bytes), counted in one
+    pass; for an error message, so only ever read when the reader found something wrong."""
+    wanted = sorted(set(offsets))
+    lines: dict[int, int] = {}
+    newlines, start = 0, 0
+    with open_bytes(path) as stream:
+        for chunk in iter(lambda: stream.read(SAMPLE), b""):
+            while wanted and wanted[0] < start + len(chunk):
+                lines[wanted[0]] = newlines + chunk.count(b"\n", 0, wanted[0] - start) + 1
+                wanted.pop(0)
+            newlines += chunk.count(b"\n")
+            start += len(chunk)
+    return lines | {offset: newlines + 1 for offset in wanted}  # at the end of the file: its last line
+
+
+def record_lines(path: Path, dialect: Dialect, records: list[int]) -> dict[int, int]:
+    """The file line each data record (1: the first after the header) starts on, read in one pass
+    with Python's reader; for an engine that knows a broken record only by its number (Spark)."""
+    wanted, lines = set(records), {}
+    end: int | None = 0
+    with open_bytes(path) as raw:
+        reader = csv.reader(io.TextIOWrapper(raw, encoding=dialect.encoding, errors="replace", newline=""),
+                            delimiter=dialect.separator)
+        for record in range(max(wanted, default=0) + 1):  # record 0 is the header
+            start = end + 1
+            try:
+                next(reader)
+                end = reader.line_num
+            except StopIteration:
+                break
+            except csv.Error:  # a record Python cannot read either: where it starts is known, not where it ends
+                end = None
+            if record in wanted:
+                lines[record] = start
+            if end is None:
+                break
+    return lines
 
 
 def utf8_copy(path: Path, dialect: Dialect) -> Path:
@@ -99,7 +140,7 @@ def utf8_copy(path: Path, dialect: Dialect) -> Path:
     Raises UnicodeDecodeError when the file is not in that encoding after all."""
     fd, tmp = tempfile.mkstemp(prefix="reglement-csv-", suffix=".csv")
     try:
-        with _open(path) as raw, os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+        with open_bytes(path) as raw, os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
             text = io.TextIOWrapper(raw, encoding=dialect.encoding, errors="strict", newline="")
             out.write(text.read(SAMPLE).lstrip("\ufeff"))
             for chunk in iter(lambda: text.read(SAMPLE), ""):

@@ -8,6 +8,7 @@ Nothing here reads a file's content or types a value.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import json
 import re
 from dataclasses import dataclass, field
@@ -47,7 +48,7 @@ class Source:
     table: pa.Table | None = field(default=None, compare=False, repr=False)
     partial: bool = False
     folder: bool = False  # a dataset given as a folder of files (a partitioned access log)
-    row_lines: tuple[int, ...] = ()  # for example rows: the file line of each row
+    value_lines: tuple[Mapping[str, int], ...] = ()  # for example rows: the file line of each row's values
     context: str | None = None  # said after each message, e.g. which example of which rule
     csv: CsvOptions = CsvOptions()  # for a CSV file: the separator and encoding given, if any
 
@@ -123,7 +124,22 @@ def _leads_out(path: Path, folder: Path) -> bool:
 
 
 def missing_reason(name: str, folder: Path) -> str:
-    return f"no {name}.csv, .jsonl, .json, .parquet or .xlsx (nor a folder {name}/ of Parquet files) in {folder}"
+    """Why a dataset has no file in the folder, naming what is there under a name like it
+    (`Clients.csv`, `clients.csv.bak`, `client.csv`): the spelling a person reads past."""
+    reason = f"no {name}.csv, .jsonl, .json, .parquet or .xlsx (nor a folder {name}/ of Parquet files) in {folder}"
+    alike = _alike(name, folder)
+    if not alike:
+        return reason
+    return f"{reason}; found {', '.join(alike)}, not read: the file must be named {name}.<format>"
+
+
+def _alike(name: str, folder: Path) -> list[str]:
+    """Entries of the folder whose name, before its first dot, is the dataset's in another case or
+    nearly (a letter off); folders with a slash."""
+    entries = {e.name + ("/" if e.is_dir() else ""): e.name.split(".")[0].casefold()
+               for e in folder.iterdir() if not e.name.startswith(".")}
+    close = set(difflib.get_close_matches(name.casefold(), set(entries.values()), n=5, cutoff=0.85))
+    return sorted(entry for entry, stem in entries.items() if stem in close)[:5]
 
 
 # -- what comes in memory -------------------------------------------------------------------
@@ -163,7 +179,7 @@ def _from_pandas(df) -> pa.Table:
         try:
             array = pa.array(values, from_pandas=True)
             meta = None
-        except (pa.ArrowInvalid, pa.ArrowTypeError):
+        except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):  # mixed kinds, or an int beyond 64 bits
             array = pa.array([_json(v) for v in values.to_numpy(dtype=object)], pa.string())
             meta = JSON_TEXT
         arrays.append(array)
@@ -182,7 +198,7 @@ def _json(value: object) -> str | None:
 
 
 def rows_sources(rows: Mapping[str, Iterable[Mapping[str, object]]], contract: Contract, file: str, context: str,
-                 lines: Mapping[str, tuple[int, ...]] | None = None) -> dict[str, Source]:
+                 lines: Mapping[str, tuple[Mapping[str, int], ...]] | None = None) -> dict[str, Source]:
     """Rows as a rule example writes them, for every dataset of the contract (empty when not given).
 
     A column holds what YAML made of it: text, a number, a date, a list. A column that
@@ -199,16 +215,19 @@ def rows_sources(rows: Mapping[str, Iterable[Mapping[str, object]]], contract: C
             arrays.append(array)
             fields.append(pa.field(column, array.type, metadata=meta))
         table = pa.Table.from_arrays(arrays, schema=pa.schema(fields))
-        out[name] = Source(name, file, "arrow", table=table, partial=True, row_lines=(lines or {}).get(name, ()),
+        out[name] = Source(name, file, "arrow", table=table, partial=True, value_lines=(lines or {}).get(name, ()),
                            context=f"{context}, {name}")
     return out
 
 
 def _rows_array(values: list[object]) -> tuple[pa.Array, dict | None]:
+    """One example column as Arrow; as JSON text when it mixes kinds, or holds a whole number
+    beyond 64 bits, so that the validator words what is wrong with it."""
     kinds = {_kind(v) for v in values if v is not None}
     if not kinds:
         return pa.nulls(len(values)), None
-    if len(kinds) == 1 and (kind := next(iter(kinds))) in _ARROW:
+    too_big = any(isinstance(v, int) and not -(1 << 63) <= v < (1 << 63) for v in values)
+    if len(kinds) == 1 and (kind := next(iter(kinds))) in _ARROW and not too_big:
         return pa.array(values, type=_ARROW[kind]), None
     if kinds == {"list"} and all(isinstance(i, str) for v in values if v is not None for i in v):
         return pa.array(values, type=pa.list_(pa.string())), None

@@ -25,24 +25,28 @@ import pyarrow as pa
 from sqlglot import exp
 
 from ..duckdb_sql import identifier, render, struct
-from .csv_dialect import Dialect, header, sniff, utf8_copy
+from .csv_dialect import Dialect, file_lines, header, sniff, utf8_copy
 from .errors import MAX_ERRORS_PER_SOURCE, DataError
+from .jsonl_lines import problems
 from .sources import JSON_TEXT, Source
 
 ROW = "__reglement_row"  # the 1-based row of a record in its source
 FILE = "__reglement_file"  # for a dataset given as a folder: the file a row came from
 
-# The dialect is fixed (the separator from `csv_dialect.sniff`): left to itself, DuckDB's sniffer
-# may take a leading `#` for a comment or the first lines for a preamble to skip, and silently
-# lose rows.
+# The dialect is fixed (the separator from `csv_dialect.sniff`, the columns from the header line)
+# and DuckDB's sniffer is off: left to itself it may take a leading `#` for a comment or the first
+# lines for a preamble to skip, and silently lose rows; and it gives up on a file with a quote left
+# open, before the reader could say on which line.
 _READ_CSV = """
-    SELECT * FROM read_csv($path, all_varchar = true, header = true, delim = $delim, quote = '"', escape = '"',
-                           comment = '', skip = 0, strict_mode = true, null_padding = false, encoding = 'utf-8',
-                           store_rejects = true, rejects_table = $rejects, rejects_scan = $scans)"""
+    read_csv($path, auto_detect = false, columns = $columns, header = true, delim = $delim, quote = '"',
+             escape = '"', comment = '', skip = 0, strict_mode = true, null_padding = false, encoding = 'utf-8',
+             max_line_size = $max_line, store_rejects = true, rejects_table = $rejects, rejects_scan = $scans)"""
+# DuckDB's own limit is 2 MB a line; a free-text field of an export may be larger, and costs no more to read.
+MAX_LINE_BYTES = 256 << 20
 CSV_PROBLEMS = {
-    "UNQUOTED VALUE": "a quote is not closed, or stands inside an unquoted field",
+    "UNQUOTED VALUE": "a quote is left open, or text follows a closing quote",
     "INVALID ENCODING": "not valid UTF-8 (pass --encoding windows-1252 for a file saved by Excel on Windows)",
-    "LINE SIZE OVER MAXIMUM": "line too long",
+    "LINE SIZE OVER MAXIMUM": "a line longer than the reader's limit of {limit}",
 }
 _JSON_LAYOUTS = {"jsonl": "newline_delimited", "json": "array"}
 UNREADABLE = {
@@ -96,12 +100,17 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, name: str, types: dict
         relation, copied, temporary = stagers[source.format](con, source, name, types, dialect)
         described = con.execute(f"DESCRIBE SELECT * FROM {render(relation)}").fetchall()
     except duckdb.Error:
-        how = f" (read as {dialect.words()}; pass --csv-separator or --encoding if that is wrong)" if dialect else ""
-        raise Unreadable([DataError(source.label, "E703", UNREADABLE[source.format] + how)]) from None
+        raise Unreadable([unreadable(source, dialect)]) from None
     columns = {column: kind for column, kind, *_ in described if column not in (ROW, FILE, "file_row_number")}
     day_first = _day_first_dates(con, _raw(name), columns, types) if source.format == "csv" else []
     described_dialect = {**dialect.describe(), **({"day_first_dates": day_first} if day_first else {})} if dialect else None
     return Staged(source, relation, columns, copied, temporary, described_dialect)
+
+
+def unreadable(source: Source, dialect: Dialect | None) -> DataError:
+    """E703 in the source's format; for CSV, how it was read and which option would change that."""
+    how = f" (read as {dialect.words()}; pass --csv-separator or --encoding if that is wrong)" if dialect else ""
+    return DataError(source.label, "E703", UNREADABLE[source.format] + how)
 
 
 def drop(con: duckdb.DuckDBPyConnection, staged: Staged) -> None:
@@ -117,21 +126,39 @@ def _table(name: str) -> exp.Expression:
     return exp.to_table(name, quoted=True)
 
 
+def _copy(con: duckdb.DuckDBPyConnection, raw: str, scan: str, parameters: dict) -> None:
+    """Copy a text source into the table `raw`, each row with its number (from 1) in ROW.
+
+    The numbers come from the scan itself (WITH ORDINALITY, in file order even when read in
+    parallel), not from the table's rowid: a column named `rowid` in the file hides that one.
+    DuckDB names the ordinality column so that it clashes with no column of the file; it is last.
+    """
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {identifier(raw)} AS SELECT * FROM {scan} WITH ORDINALITY", parameters)
+    [(ordinality,)] = con.execute("SELECT name FROM pragma_table_info($raw) ORDER BY cid DESC LIMIT 1",
+                                  {"raw": raw}).fetchall()
+    con.execute(f"ALTER TABLE {identifier(raw)} RENAME COLUMN {identifier(ordinality)} TO {identifier(ROW)}")
+
+
 def _numbered(con: duckdb.DuckDBPyConnection, raw: str, name: str) -> exp.Expression:
-    """A view over a copied table with its row numbers, from DuckDB's rowid (insertion order)."""
+    """A view over a copied table, its row numbers first."""
     con.execute(f"CREATE OR REPLACE TEMP VIEW {identifier(name)} AS "
-                f"SELECT rowid + 1 AS {identifier(ROW)}, * FROM {identifier(raw)}")
+                f"SELECT {identifier(ROW)}, * EXCLUDE ({identifier(ROW)}) FROM {identifier(raw)}")
     return _table(name)
 
 
 # -- CSV -----------------------------------------------------------------------------------
-def repeated_header(source: Source, dialect: Dialect) -> list[DataError]:
-    """Column names that repeat, ignoring case: DuckDB would silently rename the second
-    (`religion`, `Religion` → `Religion_1`) and rule 1.1 would report a name the file lacks."""
+def header_names(source: Source, dialect: Dialect) -> list[str]:
+    """The names of the header line, which the readers are given (neither sniffs the file).
+
+    Names that repeat, ignoring case, are refused: DuckDB would silently rename the second
+    (`religion`, `Religion` → `Religion_1`) and rule 1.1 would report a name the file lacks.
+    """
     try:
         names = header(source.paths[0], dialect)
     except (OSError, csv.Error, EOFError):
-        return []  # DuckDB's reader says what is wrong with the file
+        names = []
+    if not names:
+        raise Unreadable([unreadable(source, dialect)])
     seen: dict[str, str] = {}
     errors = []
     for column in names:
@@ -139,14 +166,14 @@ def repeated_header(source: Source, dialect: Dialect) -> list[DataError]:
         if first is not column:
             errors.append(DataError(source.label, "E709", f"repeats the column '{first}' (names must differ "
                                                           "in more than upper and lower case)", column=column))
-    return errors
+    if errors:
+        raise Unreadable(errors)
+    return names
 
 
 def _csv(con: duckdb.DuckDBPyConnection, source: Source, name: str, types: dict[str, str], dialect: Dialect):
     """Copy the CSV as VARCHAR, in its dialect; malformed lines land in a rejects table, not an exception."""
-    repeated = repeated_header(source, dialect)
-    if repeated:
-        raise Unreadable(repeated)
+    names = header_names(source, dialect)
     raw, rejects, scans = _raw(name), f"{name}_rejects", f"{name}_scans"
     path = source.paths[0]
     try:
@@ -155,25 +182,39 @@ def _csv(con: duckdb.DuckDBPyConnection, source: Source, name: str, types: dict[
         raise Unreadable([DataError(source.label, "E710", f"not valid {dialect.encoding}: pass --encoding with the "
                                                           "encoding the file was saved in")]) from None
     try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {identifier(raw)} AS {_READ_CSV}",
-                    {"path": str(readable), "delim": dialect.separator, "rejects": rejects, "scans": scans})
+        _copy(con, raw, _READ_CSV, {"path": str(readable), "columns": {n: "VARCHAR" for n in names},
+                                    "delim": dialect.separator, "max_line": MAX_LINE_BYTES, "rejects": rejects,
+                                    "scans": scans})
+        rejected = _csv_rejects(con, source, readable, rejects, scans)
     finally:
         if readable != path:
             readable.unlink()
+    if rejected:
+        # A rejected line is missing from the table, so later row numbers would shift:
+        # report the broken lines alone.
+        con.execute(f"DROP TABLE {identifier(raw)}")
+        raise rejected
+    return _numbered(con, raw, name), True, (("VIEW", name), ("TABLE", raw))
+
+
+def _csv_rejects(con: duckdb.DuckDBPyConnection, source: Source, readable: Path, rejects: str,
+                 scans: str) -> Unreadable | None:
+    """The first lines the reader rejected, each at its line in the file, counted from its byte
+    position (1-based in DuckDB) only when there are any: DuckDB's `line` counts records, and a
+    quoted value may span lines."""
     [(total, first)] = con.execute(
         f"""SELECT count(*), arg_min({{'line': line, 'kind': error_type::VARCHAR, 'column': column_name,
+                   'at': coalesce(byte_position, line_byte_position) - 1,
                    'expected': regexp_extract(error_message, $expected, 1),
                    'found': regexp_extract(error_message, $found, 1)}}, line, $cap)
             FROM {identifier(rejects)}""",
         {"expected": r"Expected Number of Columns: (\d+)", "found": r"Found: (\d+)", "cap": MAX_ERRORS_PER_SOURCE},
     ).fetchall()
     con.execute(f"DROP TABLE {identifier(rejects)}; DROP TABLE {identifier(scans)}")
-    if total:
-        # A rejected line is missing from the table, so later row numbers would shift:
-        # report the broken lines alone. DuckDB's `line` counts records, header first.
-        con.execute(f"DROP TABLE {identifier(raw)}")
-        raise Unreadable([_csv_problem(source, reject) for reject in first], total)
-    return _numbered(con, raw, name), True, (("VIEW", name), ("TABLE", raw))
+    if not total:
+        return None
+    lines = file_lines(readable, [reject["at"] for reject in first if reject["at"] is not None])
+    return Unreadable([_csv_problem(source, reject, lines.get(reject["at"])) for reject in first], total)
 
 
 def _raw(name: str) -> str:
@@ -202,13 +243,15 @@ def _day_first_dates(con: duckdb.DuckDBPyConnection, raw: str, columns: dict[str
     return chosen
 
 
-def _csv_problem(source: Source, reject: dict) -> DataError:
-    """A rejected CSV line as a DataError, in words of our own (DuckDB's quote the line)."""
+def _csv_problem(source: Source, reject: dict, line: int | None) -> DataError:
+    """A rejected CSV line as a DataError at its file line, in words of our own (DuckDB's quote the line)."""
     row = reject["line"] - 1 if reject["line"] > 1 else None
     if reject["found"]:
-        return DataError(source.label, "E710", f"expected {reject['expected']} fields, found {reject['found']}", row)
+        return DataError(source.label, "E710", f"expected {reject['expected']} fields, found {reject['found']}", row,
+                         line=line)
     message = CSV_PROBLEMS.get(reject["kind"], f"malformed CSV ({reject['kind'].lower()})")
-    return DataError(source.label, "E710", message, row, reject["column"])
+    return DataError(source.label, "E710", message.format(limit=f"{MAX_LINE_BYTES >> 20} MiB"), row,
+                     reject["column"], line=line)
 
 
 _DAY_FIRST = r"\d{1,2}-\d{1,2}-\d{4}([ T]\d{1,2}:\d{2}(:\d{2})?)?"
@@ -217,6 +260,21 @@ _DAY_FIRST_FORMATS = ["%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M", "%d-%m-%YT%H:%M:%S"
 
 # -- JSON ----------------------------------------------------------------------------------
 def _json(con: duckdb.DuckDBPyConnection, source: Source, name: str, types: dict[str, str], dialect: None):
+    """Copy JSON/JSONL; a JSON Lines file the reader refuses is read once more, for the file line
+    of each line that is not an object (DuckDB's message counts lines its own way, and quotes them)."""
+    try:
+        return _json_copy(con, source, name, types)
+    except duckdb.Error:
+        raise json_unreadable(source) from None
+
+
+def json_unreadable(source: Source) -> Unreadable:
+    """Why a JSON (Lines) file cannot be read: each line that is not one object, at its file line; else E703."""
+    found, total = problems(source) if source.format == "jsonl" else ([], 0)
+    return Unreadable(found, total) if found else Unreadable([unreadable(source, None)])
+
+
+def _json_copy(con: duckdb.DuckDBPyConnection, source: Source, name: str, types: dict[str, str]):
     """Copy JSON/JSONL with one JSON column per key seen in any object.
 
     A key missing from some objects is null there; a file without objects is a dataset
@@ -238,10 +296,10 @@ def _json(con: duckdb.DuckDBPyConnection, source: Source, name: str, types: dict
     names = [key for (key,) in keys]
     if names:
         columns = render(struct({key: exp.Literal.string("JSON") for key in names}))
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {identifier(raw)} AS "
-                    f"SELECT * FROM read_json($path, format = $format, records = true, columns = {columns})", parameters)
+        _copy(con, raw, f"read_json($path, format = $format, records = true, columns = {columns})", parameters)
     else:  # no object: a dataset without rows, with the contract's columns
-        empty = exp.select(*[exp.alias_(exp.cast(exp.null(), "JSON"), c, quoted=True) for c in types]).where(exp.false())
+        nulls = [exp.alias_(exp.cast(exp.null(), "JSON"), c, quoted=True) for c in types]
+        empty = exp.select(exp.alias_(exp.cast(exp.null(), "BIGINT"), ROW, quoted=True), *nulls).where(exp.false())
         con.execute(f"CREATE OR REPLACE TEMP TABLE {identifier(raw)} AS {render(empty)}")
     return _numbered(con, raw, name), True, (("VIEW", name), ("TABLE", raw))
 

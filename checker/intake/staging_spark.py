@@ -19,10 +19,10 @@ from pathlib import Path
 import pyarrow as pa
 
 from ...datasets import Dataset
-from .csv_dialect import header, sniff
+from .csv_dialect import record_lines, sniff
 from .errors import MAX_ERRORS_PER_SOURCE, DataError
 from .sources import JSON_TEXT, Source
-from .staging import CSV_PROBLEMS, FILE, ROW, UNREADABLE, Staged, Unreadable, repeated_header
+from .staging import CSV_PROBLEMS, FILE, ROW, UNREADABLE, Staged, Unreadable, header_names, json_unreadable
 
 SPARK_FORMATS = ("csv", "jsonl", "json", "parquet", "arrow")
 _CORRUPT = "__reglement_corrupt"
@@ -112,13 +112,7 @@ class SparkIntake:
         from pyspark.sql.types import StringType, StructField, StructType
 
         dialect = sniff(source.paths[0], source.csv)
-        repeated = repeated_header(source, dialect)
-        if repeated:
-            raise Unreadable(repeated)
-        try:
-            names = header(source.paths[0], dialect)
-        except (OSError, csv.Error, EOFError):
-            raise Unreadable([DataError(source.label, "E703", UNREADABLE["csv"])]) from None
+        names = header_names(source, dialect)
         schema = StructType([StructField(c, StringType()) for c in names] + [StructField(_CORRUPT, StringType())])
         frame = (self.spark.read.schema(schema)
                  .csv(str(source.paths[0]), header=True, multiLine=True, quote='"', escape='"',
@@ -128,7 +122,9 @@ class SparkIntake:
         corrupt = numbered.where(F.col(_CORRUPT).isNotNull())
         broken = corrupt.select(ROW, _CORRUPT).orderBy(ROW).limit(MAX_ERRORS_PER_SOURCE).collect()
         if broken:
-            raise Unreadable([_csv_problem(source, len(header), row, line) for row, line in broken], corrupt.count())
+            lines = record_lines(source.paths[0], dialect, [row for row, _ in broken])
+            raise Unreadable([_csv_problem(source, len(names), row, text, lines.get(row)) for row, text in broken],
+                             corrupt.count())
         return numbered.drop(_CORRUPT), True
 
     def _json(self, source: Source, types: dict[str, str]):
@@ -136,20 +132,19 @@ class SparkIntake:
         from pyspark.sql import functions as F
 
         path = str(source.paths[0])
-        unreadable = Unreadable([DataError(source.label, "E703", UNREADABLE[source.format])])
         if source.format == "jsonl":
             lines = self._numbered(self.spark.read.text(path).where(F.trim("value") != ""))
         else:  # an array of objects: each element's text, in order
             whole = self.spark.read.text(path, wholetext=True)
             elements = F.from_json("value", "array<string>")
             if whole.where(elements.isNull()).limit(1).count():
-                raise unreadable
+                raise json_unreadable(source)
             lines = whole.select(F.posexplode(elements).alias("pos", "value")).select(
                 (F.col("pos") + 1).cast("bigint").alias(ROW), "value")
         parsed = lines.select(ROW, F.col("value"), F.try_parse_json("value").alias("parsed")).cache()
         objects = F.col("parsed").isNotNull() & F.schema_of_variant("parsed").startswith("OBJECT")
         if parsed.where(~objects).limit(1).count():
-            raise unreadable
+            raise json_unreadable(source)
         keyed = parsed.select(ROW, F.posexplode(F.json_object_keys("value")).alias("pos", "key"))
         names = [r.key for r in keyed.groupBy("key").agg(F.min(F.struct(ROW, "pos")).alias("first"))
                  .orderBy("first").collect()]
@@ -184,16 +179,16 @@ class SparkIntake:
         return frame.select(ROW, *columns), False
 
 
-def _csv_problem(source: Source, expected: int, row: int, line: str) -> DataError:
-    """A line Spark could not split, in DuckDB's words: how many fields it has, or a stray quote.
-    The line itself is only counted, never shown."""
+def _csv_problem(source: Source, expected: int, row: int, text: str, line: int | None) -> DataError:
+    """A record Spark could not split, at its file line in DuckDB's words: how many fields it has, or a
+    stray quote. The record itself is only counted, never shown."""
     try:
-        found = len(next(csv.reader(io.StringIO(line)), []))
+        found = len(next(csv.reader(io.StringIO(text)), []))
     except csv.Error:
         found = expected
     if found != expected:
-        return DataError(source.label, "E710", f"expected {expected} fields, found {found}", row)
-    return DataError(source.label, "E710", CSV_PROBLEMS["UNQUOTED VALUE"], row)
+        return DataError(source.label, "E710", f"expected {expected} fields, found {found}", row, line=line)
+    return DataError(source.label, "E710", CSV_PROBLEMS["UNQUOTED VALUE"], row, line=line)
 
 
 def _plain(table: pa.Table) -> pa.Table:

@@ -31,6 +31,8 @@ from sqlglot import exp
 from ...datasets import Column, Dataset
 from ..sql_dialects import render
 from .errors import MAX_ERRORS_PER_SOURCE, DataError, capped
+from .jsonl_lines import record_lines
+from .sources import Source
 from .staging import FILE, Staged
 
 
@@ -493,20 +495,41 @@ def locate(engine: Queries, staged: Staged, plans: list[Plan], duplicates: bool)
              .order_by(*order).limit(MAX_ERRORS_PER_SOURCE))
     first = [dict(zip((*_FOUND, "total"), row)) for row in engine.rows(render(query, engine.dialect))]
     by_position = {p.position: p for p in plans}
-    return [_error(staged, by_position[e["col"]], e) for e in first], (first[0]["total"] if first else 0)
-def _error(staged: Staged, plan: Plan, found: dict) -> DataError:
-    """Word one offending cell; `found['shown']` is None for personal columns."""
+    records = _record_lines(staged.source, {e["row"] for e in first} | {e["first"] for e in first if e["first"]})
+    return [_error(staged, by_position[e["col"]], e, records) for e in first], (first[0]["total"] if first else 0)
+
+
+def _record_lines(source: Source, rows: set[int]) -> dict[int, int]:
+    """The file line of each of these rows of a JSON Lines file, blank lines counted (read only now,
+    as there are errors to place); in other files a row is the n-th record."""
+    return record_lines(source.paths[0], rows) if source.format == "jsonl" else {}
+
+
+def _line(source: Source, records: dict[int, int], row: int, column: str) -> int | None:
+    """The line of the file a cell is on: for an example row, the line its value is written on in the
+    rule file; for a JSON Lines record, its line."""
+    if row <= len(source.value_lines):
+        values = source.value_lines[row - 1]
+        return values.get(column, min(values.values(), default=None))
+    return records.get(row)
+
+
+def _error(staged: Staged, plan: Plan, found: dict, records: dict[int, int]) -> DataError:
+    """Word one offending cell, at its line of the file where one is known; `found['shown']` is None
+    for personal columns."""
     label = found["file"] or staged.source.label
-    row = found["row"]
-    line = staged.source.row_lines[row - 1] if staged.source.row_lines and row <= len(staged.source.row_lines) else None
+    row, column = found["row"], plan.column.name
+    line = _line(staged.source, records, row, column)
     if found["code"] == "duplicate":
         quoted = f" {_quote(found['shown'])}" if found["shown"] is not None else ""
-        return DataError(label, "E708", f"duplicate key{quoted} (first seen on row {found['first']})", row,
-                         plan.column.name, staged.source.context, line)
+        seen = _line(staged.source, records, found["first"], column)
+        first = f"line {seen}" if seen is not None else f"row {found['first']}"
+        return DataError(label, "E708", f"duplicate key{quoted} (first seen on {first})", row,
+                         column, staged.source.context, line)
     code, message = plan.messages[found["code"]]
     if found["shown"] is not None and found["code"] not in ("required", "type"):
         message += f", got {_quote(found['shown'])}"
-    return DataError(label, code, message, row, plan.column.name, staged.source.context, line)
+    return DataError(label, code, message, row, column, staged.source.context, line)
 
 
 def _quote(value: str) -> str:
