@@ -7,10 +7,12 @@ import os
 
 import pytest
 
+from conftest import in_ci
+
 
 def missing(what: str) -> None:
     """Skip locally, fail loudly in CI: a test that needs `what` must run there."""
     message = f"{what} is not installed (.ci/run installs it)"
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+    if in_ci(os.environ):
         pytest.fail(message, pytrace=False)
     pytest.skip(message)

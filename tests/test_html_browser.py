@@ -21,6 +21,8 @@ import pytest
 from reglement.checker.formats import render
 from reglement.checker.formats.grouping import articles
 
+from needs import missing
+
 REPORTS = Path(__file__).parent / "fixtures" / "reports"
 WINDOW = (1280, 4000)
 FLAGS = (
@@ -35,18 +37,12 @@ FLAGS = (
 )
 
 
-def in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
-
-
 @pytest.fixture(scope="module")
 def chromium() -> str:
     found = next((path for path in ("/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser")) if path and os.access(path, os.X_OK)), None)
     if found:
         return found
-    if in_ci():
-        pytest.fail("CI is set but Chromium is missing: install it with `apt-get install -y chromium`")
-    pytest.skip("Chromium is not installed (apt-get install -y chromium); CI runs this test")
+    missing("Chromium (apt-get install -y chromium)")
 
 
 @pytest.fixture(scope="module")
