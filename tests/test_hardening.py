@@ -376,6 +376,17 @@ def test_the_text_report_writes_control_characters_out():
     assert f"client {shown}" in text and f"column {shown} cannot" in text and f"notes{shown}.txt" in text
 
 
+def test_a_bidi_override_in_a_key_is_written_out_not_obeyed():
+    """U+202E would show `C17\u202e98` as `C1789` reversed: the reader must see the character itself."""
+    report = _report_with_controls()
+    report["rules"][0]["findings"][0] |= {"key": {"client_id": "C17\u202e98\u2066x\u2069"},
+                                          "message": "client C17\u202e98\u2066x\u2069"}
+    for fmt in ("text", "markdown"):
+        text = render(fmt, report, "en")
+        assert "\u202e" not in text and "\u2066" not in text, fmt
+        assert "C17\\u202e98" in text.replace("\\\\", "\\"), fmt
+
+
 def test_the_markdown_report_writes_control_characters_out():
     text = render("markdown", _report_with_controls(), "en")
     assert not RAW_CONTROL.search(text)
