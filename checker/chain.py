@@ -12,7 +12,6 @@ key, each report's detached ed25519 signature (`<report>.sig`).
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,19 +19,12 @@ from pathlib import Path
 import jsonschema
 
 from ..compiler.diagnostics import UserError
+from .file_hash import file_sha256
 from .report import REPORT_SCHEMA
 
 
 class ChainError(UserError):
     """A predecessor or key that cannot be read."""
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as stream:
-        for chunk in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def read_previous(previous: Path) -> dict:

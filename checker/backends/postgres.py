@@ -46,8 +46,7 @@ class PostgresBackend(SqlBackend):
         if query is None:
             self._fetch(needed_columns(check))
             return self.local.findings(check, bindings)
-        table = self.intake.arrow(query)
-        return table.sort_by([(key, "ascending") for key in check.keys]) if table.num_rows else table
+        return _in_key_order(self.intake.arrow(query), check.keys)
 
     def scan(self, scan: Scan, bindings: list[Bindings]) -> list[pa.Table]:
         """A fused scan runs in PostgreSQL when every member could, else in DuckDB over the fetched columns."""
@@ -63,8 +62,7 @@ class PostgresBackend(SqlBackend):
                 self._fetch(needed_columns(check))
             self._fetch({lookup.dataset: [lookup.key] for lookup in scan.lookups})  # the columns it joins on
             return self.local.scan(scan, bindings)
-        keys = [(key, "ascending") for key in checks[0].keys]
-        return [t.sort_by(keys) if t.num_rows else t for t in split(scan, self.intake.arrow(query))]
+        return [_in_key_order(t, checks[0].keys) for t in split(scan, self.intake.arrow(query))]
 
     def plan(self, check: Check, bindings: Bindings) -> str:
         query = self.pushed_down(check, bindings)
@@ -83,6 +81,11 @@ class PostgresBackend(SqlBackend):
             wanted = tuple(dict.fromkeys([*held, *columns]))
             self.intake.duck.con.register(dataset, self.intake.fetch(dataset, list(wanted)))
             self.fetched[dataset] = wanted
+
+
+def _in_key_order(table: pa.Table, keys: tuple[str, ...]) -> pa.Table:
+    """Rows in byte order of their keys, as DuckDB sorts them, whatever the database's collation."""
+    return table.sort_by([(key, "ascending") for key in keys]) if table.num_rows else table
 
 
 def needed_columns(check: Check) -> dict[str, list[str]]:

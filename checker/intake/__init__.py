@@ -27,6 +27,7 @@ from sqlglot import exp
 
 from ..arrow_values import texts
 from ..duckdb_sql import render
+from ..file_hash import file_sha256
 from .engine import IntakeEngine, intake_engines
 from .errors import DataContractError, DataError
 from .sources import Found, Source, folder_sources, frame_sources, missing_reason, rows_sources
@@ -77,7 +78,7 @@ def take_in(target: duckdb.DuckDBPyConnection | IntakeEngine, contract: Contract
     planned: list[tuple[IntakeEngine, Staged, Shape, Summary]] = []
     # The files are hashed in a thread while the engine validates them: hashlib releases the GIL.
     hashing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reglement-sha256")
-    hashes = {path: hashing.submit(_file_sha256, path) for s in sources.values() for path in s.paths}
+    hashes = {path: hashing.submit(file_sha256, path) for s in sources.values() for path in s.paths}
     try:
         for name, source in sources.items():
             if source in nothing:
@@ -145,15 +146,6 @@ def _export_columns(engine: IntakeEngine, staged: list[Staged], empty: list[Data
     table = pa.Table.from_arrays([texts([d for d, _ in pairs]), texts([c for _, c in pairs])],
                                  names=["dataset", "column"])
     engine.register(EXPORT_COLUMNS.name, table)
-
-
-def _file_sha256(path: Path) -> str:
-    """Hash of the file bytes, read in chunks: exports run to gigabytes."""
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as stream:
-        for chunk in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _combined(parts: tuple[tuple[str, str], ...]) -> str:
