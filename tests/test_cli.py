@@ -72,6 +72,19 @@ def test_fail_on_raises_the_threshold(capsys, tmp_path):
                "--fail-on", "high")[0] == 0
 
 
+def test_each_rule_says_how_many_rows_it_could_not_judge_for_an_unknown_code(capsys):
+    """Next to the access rules: the events whose actor_kind is no code of the vocabulary, with the rule
+    that lists them, counted from that rule's own findings; a rule that reads no such column says nothing."""
+    _, report = check_json(capsys)
+    rules = {r["id"]: r for r in report["rules"]}
+    unknown = [f for f in rules["4.2-unknown-code"]["findings"]
+               if f["dataset"] == "access_log" and f["key"]["column"] == "actor_kind"]
+    assert unknown  # the sample carries such events
+    said = [u for u in rules["5.1-unknown-actor"]["unjudged"] if u["column"] == "actor_kind"]
+    assert said == [{"dataset": "access_log", "column": "actor_kind", "rows": len(unknown), "see": "4.2-unknown-code"}]
+    assert "unjudged" not in rules["12.1-complaint-not-handled"]
+
+
 def test_missing_dataset_makes_its_rules_error_and_exit_2(capsys, tmp_path):
     data = tmp_path / "export"
     shutil.copytree(SAMPLE, data)
