@@ -88,6 +88,7 @@ class Plan:
     shown: exp.Expression  # the text an error message may quote; NULL for personal columns
     restored: exp.Expression | None  # true where a number was restored as text (`x-zero-pad`)
     messages: dict[str, tuple[str, str]]  # error code → (E-code, words)
+    presence_only: bool = False  # the one test is that a value is there (a required column of its own type)
 
 
 def _ref(name: str) -> exp.Column:
@@ -165,7 +166,8 @@ def plan(position: int, column: Column, staged_type: str | None, dialect: str = 
         whens.insert(0, (ref.is_(exp.null()), None))
     check = exp.Case(ifs=[exp.If(this=w, true=exp.convert(code)) for w, code in whens]) if whens else None
     shown = exp.cast(exp.null(), "VARCHAR") if column.personal else exp.Left(this=text, expression=exp.convert(_SHOWN_CHARS + 1))
-    return Plan(position, column, value, check, shown, restored, messages)
+    presence_only = [code for _, code in whens] == ["required"]
+    return Plan(position, column, value, check, shown, restored, messages, presence_only)
 
 
 def _expected(column_type: str) -> str:
@@ -379,29 +381,37 @@ def _count_if(test: exp.Expression) -> exp.Expression:
 
 
 def _summary(tag: str, plans: list[Plan], source: exp.Expression, dialect: str) -> exp.Select:
-    checks = [p.check for p in plans if p.check is not None]
+    """The counting scan of one source, as one row: (source, rows, errors, unsorted, restored).
+
+    A column whose one test is presence is counted as `count(*) - count(column)`, which
+    DuckDB answers from a Parquet file's statistics without reading the column. The key
+    order is a subquery of its own: its window runs in one thread, and kept apart it does
+    not hold the other counts to that thread.
+    """
+    present = [p for p in plans if p.presence_only]
+    checks = [p.check for p in plans if p.check is not None and not p.presence_only]
     restores = [p for p in plans if p.restored is not None]
     key = next((p for p in plans if p.position == 0), None)
-    inner = [exp.alias_(c, f"c{j}") for j, c in enumerate(checks)]
-    inner += [exp.alias_(p.restored, f"r{j}") for j, p in enumerate(restores)]
-    counted = [_count_if(exp.column(f"c{j}").is_(exp.null()).not_()) for j in range(len(checks))]
-    restored = [_count_if(exp.column(f"r{j}")) for j in range(len(restores))]
+    rows = exp.Count(this=exp.Star())
+    counted = [_count_if(c.is_(exp.null()).not_()) for c in checks]
+    counted += [exp.Sub(this=rows.copy(), expression=exp.Count(this=_ref(p.column.name))) for p in present]
+    restored = [_count_if(p.restored) for p in restores]
     unsorted: exp.Expression = exp.convert(0)
     if key is not None:
-        inner.append(exp.alias_(key.value, "k"))
         if dialect == "duckdb":  # a streaming window over the scan order: keys that do not increase
-            inner.append(exp.alias_(exp.Window(this=exp.func("lag", key.value.copy())), "p"))
-            unsorted = _count_if(exp.LTE(this=exp.column("k"), expression=exp.column("p")))
+            window = exp.select(exp.alias_(key.value, "k"), exp.alias_(exp.Window(this=exp.func("lag", key.value.copy())),
+                                                                        "p")).from_(source.copy())
+            unsorted = exp.select(_count_if(exp.LTE(this=exp.column("k"), expression=exp.column("p")))).from_(
+                window.subquery("w")).subquery()
         else:  # engines without a scan order: how many keys repeat, counted at once
-            unsorted = exp.Sub(this=exp.Count(this=exp.column("k")),
-                               expression=exp.Count(this=exp.Distinct(expressions=[exp.column("k")])))
-    scan = exp.select(*(inner or [exp.alias_(exp.convert(1), "one")])).from_(source)
+            unsorted = exp.Sub(this=exp.Count(this=key.value.copy()),
+                               expression=exp.Count(this=exp.Distinct(expressions=[key.value.copy()])))
     return exp.select(
-        exp.alias_(exp.Literal.string(tag), "source"), exp.alias_(exp.Count(this=exp.Star()), "rows"),
+        exp.alias_(exp.Literal.string(tag), "source"), exp.alias_(rows, "rows"),
         exp.alias_(_sum(counted), "errors"), exp.alias_(unsorted, "unsorted"),
         exp.alias_(exp.cast(exp.Array(expressions=restored), exp.DataType.build("BIGINT[]", dialect="duckdb")),
                    "restored"),
-    ).from_(scan.subquery("s"))
+    ).from_(source)
 
 
 def shape_of(dataset: Dataset, staged: Staged, dialect: str = "duckdb") -> Shape:
