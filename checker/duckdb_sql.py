@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import sqlglot
 from sqlglot import exp
-from sqlglot.dialects.duckdb import DuckDB
+
+from . import sql_dialects
 
 
 def identifier(name: str) -> str:
@@ -28,4 +28,4 @@ def struct(fields: Mapping[str, exp.Expression]) -> exp.Struct:
 
 def render(expression: exp.Expression) -> str:
     """DuckDB SQL for `expression`. A construct DuckDB lacks raises an error instead of rendering wrongly."""
-    return expression.sql(dialect=DuckDB, unsupported_level=sqlglot.ErrorLevel.RAISE)
+    return sql_dialects.render(expression, "duckdb")

@@ -11,6 +11,13 @@ query runs), never a wrong query:
 - PostgreSQL: the size of a list is `CARDINALITY`, since `ARRAY_LENGTH(x, 1)` is NULL
   for an empty list and `x is empty` would never hold.
 
+One override is for speed, and changes no result: DuckDB (2.0) tests `column IN (list)`
+in a filter it cannot push into the scan (a fused scan's OR of flags) in time that grows
+with the list, while `column = a OR column = b …` stops at the first match: on 20 million
+events a five-word vocabulary test took 0.64 s of CPU as `IN` and 0.23 s as equalities,
+and the access log's fused scan 4.9 s instead of 3.5 s. The two mean the same in SQL's
+three-valued logic, null items included.
+
 Timestamps are shifted with `TimestampAdd`/`TimestampSub` (`sql.py`), which every
 dialect renders as timestamp arithmetic. `dialect(name)` is the one way to get one.
 """
@@ -21,6 +28,7 @@ import re
 
 from sqlglot import ErrorLevel, exp
 from sqlglot.dialects.dialect import Dialect
+from sqlglot.dialects.duckdb import DuckDB
 from sqlglot.dialects.postgres import Postgres
 from sqlglot.dialects.spark import Spark
 
@@ -44,6 +52,22 @@ def _java_pattern(e: exp.Expression) -> exp.Expression:
     return e
 
 
+def _equalities(base):
+    """`column IN (a, b)` as `(column = a OR column = b)`; any other IN as `base` renders it."""
+    def render(self, e: exp.In) -> str:
+        items = e.expressions
+        if not isinstance(e.this, exp.Column) or not items or any(not isinstance(i, (exp.Literal, exp.Null)) for i in items) \
+                or e.args.get("query") or e.args.get("unnest") or e.args.get("field"):
+            return base(self, e)
+        return self.sql(exp.paren(exp.or_(*[exp.EQ(this=e.this.copy(), expression=i.copy()) for i in items])))
+    return render
+
+
+class ReglementDuckDB(DuckDB):
+    class Generator(DuckDB.Generator):
+        TRANSFORMS = {**DuckDB.Generator.TRANSFORMS, exp.In: _equalities(DuckDB.Generator.in_sql)}
+
+
 class ReglementSpark(Spark):
     class Generator(Spark.Generator):
         TRANSFORMS = {
@@ -62,7 +86,7 @@ class ReglementPostgres(Postgres):
         }
 
 
-_DIALECTS: dict[str, type[Dialect] | str] = {"duckdb": "duckdb", "spark": ReglementSpark,
+_DIALECTS: dict[str, type[Dialect] | str] = {"duckdb": ReglementDuckDB, "spark": ReglementSpark,
                                              "postgres": ReglementPostgres}
 DIALECTS = tuple(_DIALECTS)
 
