@@ -192,7 +192,11 @@ def _is_sources(data: object) -> bool:
 @contextmanager
 def opened(pack: Pack, data: Path | Mapping[str, object], settings: Settings = Settings(),
            progress: Progress | None = None) -> Iterator[Opened]:
-    """The one way in: an export folder, frames by dataset, or prepared sources, taken in and validated."""
+    """The one way in: an export folder, frames by dataset, or prepared sources, taken in and validated.
+
+    The keys of the files read in place are counted for order while the body runs; when the body
+    is done, a repeated key raises DataContractError, so nothing it found is given.
+    """
     if _is_sources(data):
         sources, unread, why = data, (), (lambda name: f"no rows for dataset '{name}'")
     else:
@@ -200,16 +204,21 @@ def opened(pack: Pack, data: Path | Mapping[str, object], settings: Settings = S
     with session(settings, pack.contract) as con:
         if progress:
             progress("read and validate", 0, 1, f"{len(sources)} sources")
-        intake = take_in(con, pack.contract, with_tables(sources, con), unread)
-        if (duck := _duckdb_of(con)) is not None:
-            seal(duck, {path.parent for source in sources.values() for path in source.paths})
-        if progress:
-            progress("read and validate", 1, 1, f"{len(sources)} sources")
-        missing = {name: why(name) for name in pack.datasets if name not in intake.datasets and name in pack.contract}
-        if settings.sources and settings.engine != "postgres":  # the other engines read it all in DuckDB
-            con = con.copied_into_duckdb()
-        backend = make_backend(settings.engine, con, pack.contract, relations(intake))
-        yield Opened(intake, missing, con, pack.contract, backend)
+        intake = take_in(con, pack.contract, with_tables(sources, con), unread, order_later=True)
+        try:
+            if (duck := _duckdb_of(con)) is not None:
+                seal(duck, {path.parent for source in sources.values() for path in source.paths})
+            if progress:
+                progress("read and validate", 1, 1, f"{len(sources)} sources")
+            missing = {name: why(name) for name in pack.datasets
+                       if name not in intake.datasets and name in pack.contract}
+            if settings.sources and settings.engine != "postgres":  # the other engines read it all in DuckDB
+                con = con.copied_into_duckdb()
+            backend = make_backend(settings.engine, con, pack.contract, relations(intake))
+            yield Opened(intake, missing, con, pack.contract, backend)
+            intake.order.confirm()  # what was found stands only if no key repeats
+        finally:
+            intake.order.close()
 
 
 def run_audit(pack: Pack, config: Config, data: Path | Mapping[str, object], as_of: dt.date,

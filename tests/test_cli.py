@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import jsonschema
 import pytest
 
@@ -110,7 +111,7 @@ def test_broken_export_stops_before_any_rule(capsys, tmp_path):
     code, out, err = run(capsys, "check", "--data", str(data), "--as-of", AS_OF, "--format", "json")
     assert code == 2 and out == ""
     assert f"{data / 'requests.csv'}: row 3, column" in err
-    assert "no rule was run" in err
+    assert "no rule was judged" in err
 
 
 def test_rule_with_a_typo_gives_one_screen_not_a_traceback(tmp_path):
@@ -333,3 +334,22 @@ def test_booleans_in_messages_are_words_of_the_reports_language(capsys, engine):
         assert all(f": {words[0]}" in m or f": {words[1]}" in m for m in messages), messages
         texts = [f["message"] for r in report["rules"] for f in r.get("findings", ())]
         assert not [m for m in texts if re.search(r"\b(True|False|None)\b", m)]
+
+
+def test_a_repeated_key_in_a_parquet_log_stops_the_audit_though_it_is_counted_beside_the_rules(capsys, tmp_path):
+    """The key order of a file read in place is counted while the rules run (checker/intake/key_order.py);
+    a repeated key still gives exit 2, the contract error and no report."""
+    data = tmp_path / "export"
+    shutil.copytree(SAMPLE, data)
+    log = data / "access_log.jsonl"
+    con = duckdb.connect()
+    first, second = con.sql(f"SELECT event_id FROM read_json('{log}') LIMIT 2").fetchall()
+    con.execute(f"COPY (SELECT * REPLACE (CASE WHEN event_id = '{second[0]}' THEN '{first[0]}' ELSE event_id END "
+                f"AS event_id) FROM read_json('{log}')) TO '{data / 'access_log.parquet'}' (FORMAT parquet)")
+    log.unlink()
+    report = tmp_path / "report.json"
+    code, out, err = run(capsys, "check", "--data", str(data), "--as-of", AS_OF, "--format", "json",
+                         "--output", str(report))
+    assert code == 2 and out == "" and not report.exists()
+    assert f"{data / 'access_log.parquet'}: row 2, column event_id: error E708: duplicate key '{first[0]}'" in err
+    assert "no rule was judged" in err

@@ -625,3 +625,56 @@ def test_column_names_that_differ_only_in_case_are_refused(tmp_path):
     assert errors_of(tmp_path, "clients") == [
         f"{tmp_path / 'clients.csv'}: column Religion: error E709: repeats the column 'religion' "
         "(names must differ in more than upper and lower case)"]
+
+
+def _repeat_a_key(clean: Path, path: Path) -> None:
+    """The generated log with row 5124 repeating the key of row 18, and nothing else wrong."""
+    duckdb.connect().execute(
+        f"COPY (SELECT * REPLACE (CASE WHEN event_id = 'E0005123' THEN 'E0000017' ELSE event_id END AS event_id) "
+        f"FROM '{clean}') TO '{path}' {COPY_OPTIONS['parquet']}")
+
+
+def test_keys_counted_beside_the_audit_are_confirmed_before_a_verdict(tmp_path: Path) -> None:
+    """With `order_later` (the audit driver's way), a Parquet file's keys are counted on a connection of
+    their own while the caller goes on; `confirm` then raises on the repeated key, as take_in would have."""
+    (tmp_path / "clean").mkdir()
+    (tmp_path / "export").mkdir()
+    write_access_log(tmp_path / "clean" / "access_log.parquet", 6000)
+    path = tmp_path / "export" / "access_log.parquet"
+    _repeat_a_key(tmp_path / "clean" / "access_log.parquet", path)
+    con = duckdb.connect()
+    sources = folder_sources(tmp_path / "export", contract()).sources
+    intake = take_in(con, contract(), sources, order_later=True)
+    try:
+        assert intake.order.pending("access_log")
+        assert con.execute("SELECT count(*) FROM access_log").fetchall() == [(6000,)]  # the audit goes on meanwhile
+        with pytest.raises(DataContractError) as caught:
+            intake.order.confirm()
+    finally:
+        intake.order.close()
+    assert [str(e) for e in caught.value.errors] == [
+        f"{path}: row 5124, column event_id: error E708: duplicate key 'E0000017' (first seen on row 18)"]
+    with pytest.raises(DataContractError):  # and take_in alone checks the order itself
+        take_in(duckdb.connect(), contract(), sources)
+
+
+def test_keys_counted_beside_are_reported_with_the_other_errors_of_their_file(tmp_path: Path) -> None:
+    path = tmp_path / "access_log.parquet"
+    write_access_log(path, 6000, breaches=True)
+    sources = folder_sources(tmp_path, contract()).sources
+    found = []
+    for later in (False, True):
+        with pytest.raises(DataContractError) as caught:
+            take_in(duckdb.connect(), contract(), sources, order_later=later)
+        found.append([str(e) for e in caught.value.errors])
+    assert found[0] == found[1] and len(found[0]) == 3 and "E708" in found[0][0]
+
+
+def test_an_audit_that_ends_early_stops_the_count_of_its_keys(tmp_path: Path) -> None:
+    write_access_log(tmp_path / "access_log.parquet", 400_000)
+    con = duckdb.connect()
+    intake = take_in(con, contract(), folder_sources(tmp_path, contract()).sources, order_later=True)
+    intake.order.close()  # no confirm: whatever still runs is stopped, and nothing is left behind
+    assert not intake.order.pending("access_log")
+    intake.order.close()
+    con.close()

@@ -30,9 +30,10 @@ from ..duckdb_sql import render
 from ..file_hash import file_sha256
 from .engine import IntakeEngine, intake_engines
 from .errors import DataContractError, DataError
+from .key_order import KeyOrder
 from .sources import Found, Source, folder_sources, frame_sources, missing_reason, rows_sources
 from .staging import Staged, Unreadable
-from .validate import SQL_TYPES, Shape, Summary, errors_of, shape_of, summarise
+from .validate import SQL_TYPES, Shape, Summary, errors_of, key_order, shape_of, summarise
 
 __all__ = ["DataContractError", "DataError", "Found", "Intake", "Received", "Source", "folder_sources",
            "frame_sources", "missing_reason", "rows_sources", "take_in"]
@@ -59,15 +60,19 @@ class Received:
 class Intake:
     datasets: dict[str, Received]
     unread: tuple[str, ...] = ()  # export files no dataset of the contract claims
+    order: KeyOrder = field(default_factory=KeyOrder)  # key-order counts still running: confirm before a verdict
 
 
 def take_in(target: duckdb.DuckDBPyConnection | IntakeEngine, contract: Contract, sources: dict[str, Source],
-            unread: tuple[str, ...] = ()) -> Intake:
+            unread: tuple[str, ...] = (), order_later: bool = False) -> Intake:
     """Validate every source and create the typed relations, or raise with every problem found.
 
     `target` is where the data goes: a DuckDB connection, or the intake of another engine
     (`staging_spark.py`; `staging_postgres.py`, which keeps files in DuckDB beside it).
     Each source is validated in the engine that holds it, all before any relation is created.
+    With `order_later`, the key order of the sources read in place is counted beside what
+    the caller does next (`key_order.py`): the caller then calls `intake.order.confirm()`
+    before it gives a verdict, and `intake.order.close()` in the end.
     """
     engines = intake_engines(target)
     staged: list[tuple[IntakeEngine, Staged]] = []
@@ -79,6 +84,7 @@ def take_in(target: duckdb.DuckDBPyConnection | IntakeEngine, contract: Contract
     # The files are hashed in a thread while the engine validates them: hashlib releases the GIL.
     hashing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reglement-sha256")
     hashes = {path: hashing.submit(file_sha256, path) for s in sources.values() for path in s.paths}
+    order = KeyOrder()
     try:
         for name, source in sources.items():
             if source in nothing:
@@ -91,24 +97,38 @@ def take_in(target: duckdb.DuckDBPyConnection | IntakeEngine, contract: Contract
                 errors += exc.errors if exc.total == len(exc.errors) else [*exc.errors, DataError(
                     source.label, None, f"{exc.total - len(exc.errors)} more errors not shown")]
         for engine in engines:
-            mine = [(item, shape_of(contract[item.source.dataset], item, engine.dialect))
+            mine = [(item, shape_of(contract[item.source.dataset], item, engine.dialect, order_later))
                     for e, item in staged if e is engine]
             planned += [(engine, item, found, summary) for (item, found), summary in zip(mine, summarise(engine, mine))]
+        order = KeyOrder(_duckdb(engines), tuple((engine, item, found, summary, query)
+                                                for engine, item, found, summary in planned
+                                                if (query := key_order(item, found)) is not None))
         for engine, item, found, summary in planned:
             errors += [DataError(item.source.label, "E704", f"missing column '{c}'") for c in found.missing]
-            errors += errors_of(engine, item, found, summary)
+            if not order.pending(item.source.dataset):
+                errors += errors_of(engine, item, found, summary)
+            elif summary.errors:  # its cells and its keys, looked into together
+                errors += order.errors(item.source.dataset)
         if errors:
-            raise DataContractError(errors)
+            raise DataContractError(errors + order.errors())
         received = {s.dataset: Received(s.dataset, s.label, s.format, 0, None) for s in nothing}
         received |= {item.source.dataset: _create(engine, contract, item, found, summary, hashes)
                      for engine, item, found, summary in planned}
+    except BaseException:
+        order.close()
+        raise
     finally:
         hashing.shutdown(wait=True, cancel_futures=True)
         for engine, item in staged:
             if item.copied or errors:
                 engine.drop(item)
     _export_columns(engines[0], [item for _, item in staged], [contract[s.dataset] for s in nothing])
-    return Intake(received, unread)
+    return Intake(received, unread, order)
+
+
+def _duckdb(engines: list[IntakeEngine]) -> duckdb.DuckDBPyConnection | None:
+    """The DuckDB connection the sources read in place are staged in, if any."""
+    return next((e.con for e in engines if isinstance(getattr(e, "con", None), duckdb.DuckDBPyConnection)), None)
 
 
 def _create(engine: IntakeEngine, contract: Contract, item: Staged, found: Shape, summary: Summary,

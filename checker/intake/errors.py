@@ -40,7 +40,7 @@ class DataContractError(UserError):
 
     def render(self) -> str:
         problems = sum(1 for e in self.errors if e.code)
-        return f"{self}\nthe data breaks the contract: {problems} problem(s); no rule was run"
+        return f"{self}\nthe data breaks the contract: {problems} problem(s); no rule was judged"
 
 
 def capped(label: str, errors: list[DataError], total: int) -> list[DataError]:

@@ -78,6 +78,8 @@ class Staged:
     copied: bool  # the relation is a temporary copy (text formats): the typed data is then a table too
     temporary: tuple[tuple[str, str], ...] = field(default=())  # (VIEW, TABLE or ARROW, name) to drop afterwards
     dialect: dict | None = None  # for CSV: how the file was read (`Dialect.describe`), for the report
+    shared: exp.Expression | None = None  # the relation as a subquery that reads the files themselves, which
+    # another connection of the same database can run too (Parquet; None for what lives in this connection)
 
     @property
     def row(self) -> exp.Expression:
@@ -104,7 +106,8 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, name: str, types: dict
     columns = {column: kind for column, kind, *_ in described if column not in (ROW, FILE, "file_row_number")}
     day_first = _day_first_dates(con, _raw(name), columns, types) if source.format == "csv" else []
     described_dialect = {**dialect.describe(), **({"day_first_dates": day_first} if day_first else {})} if dialect else None
-    return Staged(source, relation, columns, copied, temporary, described_dialect)
+    shared = _parquet_scan(source).subquery(name) if source.format == "parquet" else None
+    return Staged(source, relation, columns, copied, temporary, described_dialect, shared)
 
 
 def unreadable(source: Source, dialect: Dialect | None) -> DataError:
@@ -312,12 +315,19 @@ def _parquet(con: duckdb.DuckDBPyConnection, source: Source, name: str, types: d
     that names the row numbers; the paths enter as sqlglot literals, since a view cannot
     hold a parameter.
     """
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {identifier(name)} AS {render(_parquet_scan(source))}")
+    return _table(name), False, (("VIEW", name),)
+
+
+def _parquet_scan(source: Source) -> exp.Select:
+    """The rows of the Parquet files of `source`, each with its number in its file (from 1) and,
+    for a folder, its file."""
     paths = exp.Array(expressions=[exp.Literal.string(str(p)) for p in source.paths])
     scan = exp.func("read_parquet", paths, exp.column("file_row_number").eq(exp.true()),
                     exp.column("filename").eq(exp.Literal.string(FILE)), exp.column("union_by_name").eq(exp.true()))
-    con.execute(f"CREATE OR REPLACE TEMP VIEW {identifier(name)} AS SELECT file_row_number + 1 AS {identifier(ROW)}, "
-                f"* EXCLUDE (file_row_number) FROM {render(scan)}")
-    return _table(name), False, (("VIEW", name),)
+    number = exp.Add(this=exp.column("file_row_number"), expression=exp.convert(1))
+    rest = exp.Star(except_=[exp.column("file_row_number")])
+    return exp.select(exp.alias_(number, ROW, quoted=True), rest).from_(scan)
 
 
 # -- tables in memory, and spreadsheets as tables -------------------------------------------

@@ -351,6 +351,7 @@ class Shape:
     summary: str  # the counting scan, one row tagged with the dataset's name
     typed: str  # the source in the contract's types
     dialect: str = "duckdb"  # the dialect both are rendered in
+    apart: bool = False  # the summary leaves the keys' order to `key_order`
 
 
 PROVENANCE = FILE  # in the typed relation of a dataset given as a folder too: the name of the file a row is in
@@ -358,7 +359,8 @@ PROVENANCE = FILE  # in the typed relation of a dataset given as a folder too: t
 
 @cache
 def shape(dataset: Dataset, columns: tuple[tuple[str, str], ...], partial: bool, relation: str,
-          files: bool = False, dialect: str = "duckdb") -> Shape:
+          files: bool = False, dialect: str = "duckdb", apart: bool = False) -> Shape:
+    """`apart`: the keys' order is counted by `key_order`, not by the summary."""
     staged = dict(columns)
     plans, missing = [], []
     for position, column in enumerate(dataset.columns):
@@ -372,37 +374,32 @@ def shape(dataset: Dataset, columns: tuple[tuple[str, str], ...], partial: bool,
         name = exp.RegexpExtract(this=exp.column(FILE, quoted=True), expression=exp.Literal.string("[^/]+$"),
                                  group=exp.Literal.number(0))
         typed = typed.select(exp.alias_(name, PROVENANCE, quoted=True))
-    return Shape(tuple(plans), tuple(missing), render(_summary(dataset.name, plans, source, dialect), dialect),
-                 render(typed, dialect), dialect)
+    summary = _summary(dataset.name, plans, source, dialect, order=not apart)
+    return Shape(tuple(plans), tuple(missing), render(summary, dialect), render(typed, dialect), dialect, apart)
 
 
 def _count_if(test: exp.Expression) -> exp.Expression:
     return exp.CountIf(this=test)
 
 
-def _summary(tag: str, plans: list[Plan], source: exp.Expression, dialect: str) -> exp.Select:
+def _summary(tag: str, plans: list[Plan], source: exp.Expression, dialect: str, order: bool) -> exp.Select:
     """The counting scan of one source, as one row: (source, rows, errors, unsorted, restored).
 
     A column whose one test is presence is counted as `count(*) - count(column)`, which
-    DuckDB answers from a Parquet file's statistics without reading the column. The key
-    order is a subquery of its own: its window runs in one thread, and kept apart it does
-    not hold the other counts to that thread.
+    DuckDB answers from a Parquet file's statistics without reading the column. With
+    `order` false the keys' order is left to `key_order` (`unsorted` is then 0).
     """
     present = [p for p in plans if p.presence_only]
     checks = [p.check for p in plans if p.check is not None and not p.presence_only]
-    restores = [p for p in plans if p.restored is not None]
-    key = next((p for p in plans if p.position == 0), None)
+    key = _key(plans)
     rows = exp.Count(this=exp.Star())
     counted = [_count_if(c.is_(exp.null()).not_()) for c in checks]
     counted += [exp.Sub(this=rows.copy(), expression=exp.Count(this=_ref(p.column.name))) for p in present]
-    restored = [_count_if(p.restored) for p in restores]
+    restored = [_count_if(p.restored) for p in plans if p.restored is not None]
     unsorted: exp.Expression = exp.convert(0)
-    if key is not None:
-        if dialect == "duckdb":  # a streaming window over the scan order: keys that do not increase
-            window = exp.select(exp.alias_(key.value, "k"), exp.alias_(exp.Window(this=exp.func("lag", key.value.copy())),
-                                                                        "p")).from_(source.copy())
-            unsorted = exp.select(_count_if(exp.LTE(this=exp.column("k"), expression=exp.column("p")))).from_(
-                window.subquery("w")).subquery()
+    if key is not None and order:
+        if dialect == "duckdb":
+            unsorted = _unsorted(key, source).subquery()
         else:  # engines without a scan order: how many keys repeat, counted at once
             unsorted = exp.Sub(this=exp.Count(this=key.value.copy()),
                                expression=exp.Count(this=exp.Distinct(expressions=[key.value.copy()])))
@@ -414,9 +411,32 @@ def _summary(tag: str, plans: list[Plan], source: exp.Expression, dialect: str) 
     ).from_(source)
 
 
-def shape_of(dataset: Dataset, staged: Staged, dialect: str = "duckdb") -> Shape:
+def _key(plans: tuple[Plan, ...] | list[Plan]) -> Plan | None:
+    return next((p for p in plans if p.position == 0), None)
+
+
+def _unsorted(key: Plan, source: exp.Expression) -> exp.Select:
+    """How many keys are not greater than the one before, in scan order (DuckDB): none means every key
+    is unique. A streaming window, in one thread; kept out of the other counts, which run in parallel."""
+    window = exp.select(exp.alias_(key.value.copy(), "k"),
+                        exp.alias_(exp.Window(this=exp.func("lag", key.value.copy())), "p")).from_(source.copy())
+    return exp.select(_count_if(exp.LTE(this=exp.column("k"), expression=exp.column("p")))).from_(
+        window.subquery("w"))
+
+
+def key_order(staged: Staged, s: Shape) -> str | None:
+    """The query that counts a source's keys out of order over `staged.shared`, for another connection
+    to run while the audit goes on; None when its summary counts them (or it has no key)."""
+    key = _key(s.plans)
+    if key is None or not s.apart:
+        return None
+    return render(_unsorted(key, staged.shared), "duckdb")
+
+
+def shape_of(dataset: Dataset, staged: Staged, dialect: str = "duckdb", apart: bool = False) -> Shape:
+    """`apart`: count the keys' order with `key_order` (a source read in place), not in the summary."""
     return shape(dataset, tuple(staged.columns.items()), staged.source.partial, staged.relation.name,
-                 staged.source.folder, dialect)
+                 staged.source.folder, dialect, apart and staged.shared is not None)
 
 
 def summarise(engine: Queries, shapes: list[tuple[Staged, Shape]]) -> list[Summary]:
@@ -485,7 +505,7 @@ def locate(engine: Queries, staged: Staged, plans: list[Plan], duplicates: bool)
                  .from_(staged.relation.copy()).join(columns, join_type="cross"))
         parts.append(exp.select(exp.Star()).from_(cells.subquery("cells"))
                      .where(exp.column("code", quoted=True).is_(exp.null()).not_()))
-    key = next((p for p in plans if p.position == 0), None)
+    key = _key(plans)
     if duplicates and key is not None:
         repeated = _repeated(staged, key).subquery("g")
         parts.append(exp.select(*_found(file.copy(), staged.row, exp.convert(0), exp.Literal.string("duplicate"),
@@ -550,7 +570,7 @@ def _quote(value: str) -> str:
 def errors_of(engine: Queries, staged: Staged, s: Shape, summary: Summary) -> list[DataError]:
     """Every problem of one source, capped; nothing for a clean one."""
     plans = list(s.plans)
-    key = next((p for p in plans if p.position == 0), None)
+    key = _key(plans)
     duplicates = key is not None and summary.unsorted > 0 and repeated_keys(engine, staged, key) > 0
     if not summary.errors and not duplicates:
         return []
