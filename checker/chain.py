@@ -16,7 +16,6 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-import jsonschema
 
 from ..compiler.diagnostics import UserError
 from .file_hash import file_sha256
@@ -112,6 +111,8 @@ def reports_in(paths: list[Path]) -> list[Path]:
 
 def verify(paths: list[Path], public_key: Path | None = None) -> list[Verdict]:
     """One verdict per report, in chain order (audit date, then the time the run started)."""
+    import jsonschema  # for `reglement verify` only: a check does not pay for its import
+
     loaded = []
     for path in reports_in(paths):
         try:

@@ -22,7 +22,6 @@ from ..datasets import EXPORT_COLUMNS, Column, Contract, Dataset
 from . import ir
 from .diagnostics import Diagnostic, SourceText
 from .model import Check
-from .parse import parse_condition
 from .resolve import Resolver
 from .rules import CONTRACT, Draft, _drafts
 
@@ -118,6 +117,8 @@ def _compile(contract: Contract, dataset: str, text: str, build: Build, draft: D
     """A generated condition through the same parser and resolver as a written one."""
     location = draft.doc.location((*draft.path, "check"))
     source = SourceText(location.file, text, location.line, location.column)
+    from .parse import parse_condition  # Lark, imported only when a pack is compiled (pack_cache.py)
+
     parsed = parse_condition(source)
     resolver = Resolver(contract, dataset, {}, {}, source)
     resolved = resolver.condition(parsed) if not isinstance(parsed, Diagnostic) else None

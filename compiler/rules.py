@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 from . import ir
 from .diagnostics import Diagnostic, did_you_mean
 from .model import AUDIT_DATE, Check, Param, Rule, Text
-from .parse import MAX_DEPTH, parse_condition
 from .resolve import Resolver, unknown_dataset_hint
 from .yaml_source import YamlDocument, YamlPath
 
@@ -69,6 +68,8 @@ def parse(build: Build) -> None:
 
 
 def _parse_one(build: Build, draft: Draft, name: str, where: YamlPath) -> None:
+    from .parse import parse_condition  # Lark, imported only when a pack is compiled (pack_cache.py)
+
     parsed = parse_condition(draft.doc.source_text((*draft.path, *where)))
     if isinstance(parsed, Diagnostic):
         build.diagnostics.append(parsed)
@@ -126,6 +127,8 @@ def resolve(build: Build) -> None:
         if condition is None or failed or len(build.diagnostics) > before:
             draft.failed = True
             continue
+        from .parse import MAX_DEPTH
+
         if ir.depth(condition) > 2 * MAX_DEPTH:  # `let` values inlined into each other can nest deep too
             draft.fail(build, "E203", f"the condition, with its `let` values filled in, nests more than "
                                       f"{2 * MAX_DEPTH} levels deep", ("condition",), "use fewer `let` values inside each other")

@@ -22,7 +22,7 @@ from typing import Callable
 
 from ..datasets import SHIPPED, Contract
 from . import config as config_stage
-from . import contract_rules, rules
+from . import contract_rules, pack_cache, rules
 from .contract_files import read_contract
 from .diagnostics import CompileError, Diagnostic, Location, did_you_mean
 from .model import Article, Clause, Control, Pack, Text
@@ -190,15 +190,25 @@ STAGES: tuple[Stage, ...] = (
 
 
 def compile_pack(folder: Path, config_path: Path | None = None) -> tuple[Pack, config_stage.Config]:
-    """Run every stage; the compiled pack and configuration, or CompileError with every problem."""
-    build = Build(Path(folder), Path(config_path) if config_path else None)
-    for stage in STAGES:
+    """Run every stage; the compiled pack and configuration, or CompileError with every problem.
+
+    The stages up to `assemble` read only the pack and the contract: their result is kept
+    between runs (`pack_cache.py`). The configuration is read and checked every time.
+    """
+    pack = pack_cache.cached(Path(folder), lambda: _run(Build(Path(folder)), STAGES[:-1]).pack)
+    build = _run(Build(Path(folder), Path(config_path) if config_path else None, contract=pack.contract,
+                       pack=pack), STAGES[-1:])
+    return build.pack, build.config
+
+
+def _run(build: Build, stages: tuple[Stage, ...]) -> Build:
+    for stage in stages:
         if build.diagnostics and not (stage.per_rule and build.contract is not None):
             break
         stage.run(build)
     if build.diagnostics:
         raise CompileError(build.diagnostics)
-    return build.pack, build.config
+    return build
 
 
 def load_pack(folder: Path) -> Pack:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import jsonschema
 import yaml
 
 from .diagnostics import Diagnostic, Location, SourceText, did_you_mean
@@ -170,6 +169,8 @@ def _build(node: yaml.Node, path: YamlPath, positions: dict[YamlPath, Position],
 
 def schema_diagnostics(doc: YamlDocument, schema: dict, code: str = "E102") -> list[Diagnostic]:
     """JSON Schema errors of a YAML document, each pointing at its YAML line."""
+    import jsonschema  # imported only when a file is validated: not when pack_cache.py has the pack
+
     validator = jsonschema.Draft202012Validator(schema)
     out = []
     for err in sorted(validator.iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path))):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import textwrap
 from pathlib import Path
 from typing import Mapping
@@ -13,6 +14,9 @@ from hypothesis import HealthCheck, settings
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "datasets" / "sample"
 AS_OF = "2026-11-28"
+# Compiled packs are kept in a folder of this test run's (and of each worker's), never in the user's cache;
+# the CLI's subprocesses inherit it.
+os.environ["REGLEMENT_CACHE_DIR"] = tempfile.mkdtemp(prefix="reglement-test-cache-")
 
 
 def in_ci(env: Mapping[str, str]) -> bool:
