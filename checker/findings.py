@@ -15,6 +15,7 @@ import string
 from collections.abc import Iterator, Sequence
 from typing import Callable
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pj
@@ -35,13 +36,29 @@ _SHORT = {"\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 def json_string(values: pa.Array) -> pa.Array:
     """Each text as a JSON string literal, escaped exactly as `json.dumps(..., ensure_ascii=False)` does."""
-    escaped = pc.replace_substring(values, "\\", "\\\\")
-    escaped = pc.replace_substring(escaped, '"', '\\"')
-    if len(escaped) and pc.any(pc.match_substring_regex(escaped, "[\\x00-\\x1f]")).as_py():
-        for code in range(32):  # rare in keys and messages: one pass per control character
-            char = chr(code)
-            escaped = pc.replace_substring(escaped, char, _SHORT.get(char, f"\\u{code:04x}"))
+    escaped = values
+    if not _plain(values):
+        escaped = pc.replace_substring(escaped, "\\", "\\\\")
+        escaped = pc.replace_substring(escaped, '"', '\\"')
+        if len(escaped) and pc.any(pc.match_substring_regex(escaped, "[\\x00-\\x1f]")).as_py():
+            for code in range(32):  # rare in keys and messages: one pass per control character
+                char = chr(code)
+                escaped = pc.replace_substring(escaped, char, _SHORT.get(char, f"\\u{code:04x}"))
     return pc.binary_join_element_wise(text('"'), escaped, text('"'), text(""))
+
+
+def _plain(values: pa.Array | pa.ChunkedArray) -> bool:
+    """No text holds a character JSON escapes (quote, backslash, control character), seen in one look at
+    the bytes of the data buffer; a buffer shared with other values may say no for nothing, never yes wrongly."""
+    if isinstance(values, pa.ChunkedArray):
+        return all(_plain(chunk) for chunk in values.chunks)
+    if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
+        return False
+    data = values.buffers()[2]
+    if data is None:
+        return True
+    raw = np.frombuffer(data, dtype=np.uint8)
+    return not ((raw < 0x20) | (raw == ord('"')) | (raw == ord("\\"))).any()
 
 
 def as_text(values: pa.Array, lang: str) -> pa.Array:
