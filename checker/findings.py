@@ -49,15 +49,17 @@ def json_string(values: pa.Array) -> pa.Array:
 
 def _plain(values: pa.Array | pa.ChunkedArray) -> bool:
     """No text holds a character JSON escapes (quote, backslash, control character), seen in one look at
-    the bytes of the data buffer; a buffer shared with other values may say no for nothing, never yes wrongly."""
+    the bytes the values take in their data buffer (a slice's bytes only, not its whole table's)."""
     if isinstance(values, pa.ChunkedArray):
         return all(_plain(chunk) for chunk in values.chunks)
     if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
         return False
-    data = values.buffers()[2]
-    if data is None:
+    _, offsets, data = values.buffers()
+    if data is None or not len(values):
         return True
-    raw = np.frombuffer(data, dtype=np.uint8)
+    width = np.int64 if pa.types.is_large_string(values.type) else np.int32
+    bounds = np.frombuffer(offsets, dtype=width)[[values.offset, values.offset + len(values)]]
+    raw = np.frombuffer(data, dtype=np.uint8)[bounds[0]:bounds[1]]  # the bytes of these values only
     return not ((raw < 0x20) | (raw == ord('"')) | (raw == ord("\\"))).any()
 
 
