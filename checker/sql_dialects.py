@@ -25,12 +25,12 @@ dialect renders as timestamp arithmetic. `dialect(name)` is the one way to get o
 from __future__ import annotations
 
 import re
+from functools import cache
+from typing import Callable
 
 from sqlglot import ErrorLevel, exp
 from sqlglot.dialects.dialect import Dialect
 from sqlglot.dialects.duckdb import DuckDB
-from sqlglot.dialects.postgres import Postgres
-from sqlglot.dialects.spark import Spark
 
 _DATE_UNITS = {"DAY", "WEEK", "MONTH", "QUARTER", "YEAR"}
 _END = re.compile(r"(?<!\\)\$$")  # a pattern's final, unescaped `$`
@@ -68,32 +68,42 @@ class ReglementDuckDB(DuckDB):
         TRANSFORMS = {**DuckDB.Generator.TRANSFORMS, exp.In: _equalities(DuckDB.Generator.in_sql)}
 
 
-class ReglementSpark(Spark):
-    class Generator(Spark.Generator):
-        TRANSFORMS = {
-            **Spark.Generator.TRANSFORMS,
-            exp.DateAdd: _spark_shift(Spark.Generator.TRANSFORMS[exp.DateAdd]),
-            exp.DateSub: _spark_shift(Spark.Generator.TRANSFORMS[exp.DateSub]),
-            exp.RegexpLike: lambda self, e: self.binary(_java_pattern(e), "RLIKE"),
-        }
+@cache
+def _spark() -> type[Dialect]:
+    from sqlglot.dialects.spark import Spark  # imported when asked for: a DuckDB audit does without
+
+    class ReglementSpark(Spark):
+        class Generator(Spark.Generator):
+            TRANSFORMS = {
+                **Spark.Generator.TRANSFORMS,
+                exp.DateAdd: _spark_shift(Spark.Generator.TRANSFORMS[exp.DateAdd]),
+                exp.DateSub: _spark_shift(Spark.Generator.TRANSFORMS[exp.DateSub]),
+                exp.RegexpLike: lambda self, e: self.binary(_java_pattern(e), "RLIKE"),
+            }
+    return ReglementSpark
 
 
-class ReglementPostgres(Postgres):
-    class Generator(Postgres.Generator):
-        TRANSFORMS = {
-            **Postgres.Generator.TRANSFORMS,
-            exp.ArraySize: lambda self, e: self.func("CARDINALITY", e.this),
-        }
+@cache
+def _postgres() -> type[Dialect]:
+    from sqlglot.dialects.postgres import Postgres
+
+    class ReglementPostgres(Postgres):
+        class Generator(Postgres.Generator):
+            TRANSFORMS = {
+                **Postgres.Generator.TRANSFORMS,
+                exp.ArraySize: lambda self, e: self.func("CARDINALITY", e.this),
+            }
+    return ReglementPostgres
 
 
-_DIALECTS: dict[str, type[Dialect] | str] = {"duckdb": ReglementDuckDB, "spark": ReglementSpark,
-                                             "postgres": ReglementPostgres}
+_DIALECTS: dict[str, Callable[[], type[Dialect]]] = {"duckdb": lambda: ReglementDuckDB, "spark": _spark,
+                                                     "postgres": _postgres}
 DIALECTS = tuple(_DIALECTS)
 
 
-def dialect(name: str) -> type[Dialect] | str:
+def dialect(name: str) -> type[Dialect]:
     """The sqlglot dialect reglement renders `name` with."""
-    return _DIALECTS[name]
+    return _DIALECTS[name]()
 
 
 def render(expression: exp.Expression, name: str, pretty: bool = False) -> str:
