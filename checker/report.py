@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from importlib.resources import files
 from typing import Callable
 
@@ -225,7 +226,9 @@ def build_report(audit: Audit, lang: str = "nl", chain: dict | None = None,
     """The report of the audit's rules; `chain` links it to the previous report (`chain.py`), and
     `keep(id, article)` chooses the controls and clauses that go with them (`--select`: the audit ran
     only the rules chosen)."""
-    rules = [_rule_entry(r, audit.config, audit.as_of, lang) for r in audit.results]
+    # Two threads: the findings of a rule are built by Arrow's kernels, which let go of the GIL.
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="reglement-report") as pool:
+        rules = list(pool.map(lambda result: _rule_entry(result, audit.config, audit.as_of, lang), audit.results))
     codes = unknown_codes(audit)
     for entry, result in zip(rules, audit.results):
         if result.rule.kind == "condition" and (found := _unjudged(result, codes)):

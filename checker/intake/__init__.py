@@ -33,7 +33,7 @@ from .errors import DataContractError, DataError
 from .key_order import KeyOrder
 from .sources import Found, Source, folder_sources, frame_sources, missing_reason, rows_sources
 from .staging import Staged, Unreadable
-from .validate import SQL_TYPES, Shape, Summary, errors_of, key_order, shape_of, summarise
+from .validate import SQL_TYPES, Shape, Summary, errors_of, order_query, shape_of, summarise
 
 __all__ = ["DataContractError", "DataError", "Found", "Intake", "Received", "Source", "folder_sources",
            "frame_sources", "missing_reason", "rows_sources", "take_in"]
@@ -102,7 +102,7 @@ def take_in(target: duckdb.DuckDBPyConnection | IntakeEngine, contract: Contract
             planned += [(engine, item, found, summary) for (item, found), summary in zip(mine, summarise(engine, mine))]
         order = KeyOrder(_duckdb(engines), tuple((engine, item, found, summary, query)
                                                 for engine, item, found, summary in planned
-                                                if (query := key_order(item, found)) is not None))
+                                                if (query := order_query(item, found)) is not None))
         for engine, item, found, summary in planned:
             errors += [DataError(item.source.label, "E704", f"missing column '{c}'") for c in found.missing]
             if not order.pending(item.source.dataset):

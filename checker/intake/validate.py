@@ -351,7 +351,7 @@ class Shape:
     summary: str  # the counting scan, one row tagged with the dataset's name
     typed: str  # the source in the contract's types
     dialect: str = "duckdb"  # the dialect both are rendered in
-    apart: bool = False  # the summary leaves the keys' order to `key_order`
+    apart: bool = False  # the summary leaves the keys' order to `order_query`
 
 
 PROVENANCE = FILE  # in the typed relation of a dataset given as a folder too: the name of the file a row is in
@@ -360,7 +360,7 @@ PROVENANCE = FILE  # in the typed relation of a dataset given as a folder too: t
 @cache
 def shape(dataset: Dataset, columns: tuple[tuple[str, str], ...], partial: bool, relation: str,
           files: bool = False, dialect: str = "duckdb", apart: bool = False) -> Shape:
-    """`apart`: the keys' order is counted by `key_order`, not by the summary."""
+    """`apart`: the keys' order is counted by `order_query`, not by the summary."""
     staged = dict(columns)
     plans, missing = [], []
     for position, column in enumerate(dataset.columns):
@@ -387,7 +387,7 @@ def _summary(tag: str, plans: list[Plan], source: exp.Expression, dialect: str, 
 
     A column whose one test is presence is counted as `count(*) - count(column)`, which
     DuckDB answers from a Parquet file's statistics without reading the column. With
-    `order` false the keys' order is left to `key_order` (`unsorted` is then 0).
+    `order` false the keys' order is left to `order_query` (`unsorted` is then 0).
     """
     present = [p for p in plans if p.presence_only]
     checks = [p.check for p in plans if p.check is not None and not p.presence_only]
@@ -424,7 +424,7 @@ def _unsorted(key: Plan, source: exp.Expression) -> exp.Select:
         window.subquery("w"))
 
 
-def key_order(staged: Staged, s: Shape) -> str | None:
+def order_query(staged: Staged, s: Shape) -> str | None:
     """The query that counts a source's keys out of order over `staged.shared`, for another connection
     to run while the audit goes on; None when its summary counts them (or it has no key)."""
     key = _key(s.plans)
@@ -434,7 +434,7 @@ def key_order(staged: Staged, s: Shape) -> str | None:
 
 
 def shape_of(dataset: Dataset, staged: Staged, dialect: str = "duckdb", apart: bool = False) -> Shape:
-    """`apart`: count the keys' order with `key_order` (a source read in place), not in the summary."""
+    """`apart`: count the keys' order with `order_query` (a source read in place), not in the summary."""
     return shape(dataset, tuple(staged.columns.items()), staged.source.partial, staged.relation.name,
                  staged.source.folder, dialect, apart and staged.shared is not None)
 
