@@ -24,7 +24,7 @@ from sqlglot import exp
 from ..compiler.config import Config
 from ..compiler.config_sources import SourceError, Sources
 from ..compiler.model import Bindings, Check, Pack, Rule
-from ..compiler.plan import Alone, Scan, Step, members, plan
+from ..compiler.plan import Alone, Scan, Step, large_datasets, members, plan
 from .backends import Backend, make_backend
 from .engine_errors import engine_failure
 from ..datasets import EXPORT_COLUMNS, Contract
@@ -242,7 +242,8 @@ def run_audit(pack: Pack, config: Config, data: Path | Mapping[str, object], as_
         modes = {r.id: decide(pack, r, run.intake, previous, lang, bindings[r.id], by_file, full) for r in chosen}
         todo, backend = _only_new_files(run, chosen, modes, settings.engine)
         skip = frozenset((r.id, i) for r in chosen for i, m in enumerate(modes[r.id]) if m.kind == CARRIED)
-        results = run_rules(backend, todo, pack.contract, run.missing, bindings, settings.plan, progress, skip)
+        rows = {name: received.rows for name, received in run.intake.datasets.items()}
+        results = run_rules(backend, todo, pack.contract, run.missing, bindings, settings.plan, progress, skip, rows)
         entries = {r.get("id"): r for r in (previous or {}).get("rules", [])}
         results = tuple(_with_carried(result, rule, modes[rule.id], entries.get(rule.id))
                         for result, rule in zip(results, chosen))
@@ -295,18 +296,20 @@ def _with_carried(result: RuleResult, rule: Rule, modes: list[Mode], entry: dict
 
 def run_rules(backend: Backend, rules: tuple[Rule, ...], contract: Contract, missing: dict[str, str],
               bindings: dict[str, Bindings], kind: str = "fused", progress: Progress | None = None,
-              skip: frozenset[tuple[str, int]] = frozenset()) -> tuple[RuleResult, ...]:
+              skip: frozenset[tuple[str, int]] = frozenset(),
+              rows: Mapping[str, int] | None = None) -> tuple[RuleResult, ...]:
     """Every rule's result, its checks answered by the steps of the plan (`compiler/plan.py`).
 
     A rule whose data is missing is an `error` and takes no part in the plan. When a fused
     scan fails, its members run alone, so that one failing check cannot hide the others.
-    The checks in `skip` are not run (their findings are carried from a previous report).
+    The checks in `skip` are not run (their findings are carried from a previous report);
+    `rows` (by dataset) tells the planner which datasets are large.
     """
     runnable = tuple(r for r in rules if not any(d in missing for d in r.datasets))
     tables: dict[tuple[str, int], pa.Table] = {key: pa.table({}) for key in skip}  # filled by the caller
     errors: dict[str, str] = {}
     seconds: dict[str, float] = {r.id: 0.0 for r in rules}
-    steps = plan(runnable, contract, kind, skip)
+    steps = plan(runnable, contract, kind, skip, large_datasets(rows or {}, backend.pushdown))
     for done, step in enumerate(steps):
         if progress:
             progress("rules", done, len(steps), ", ".join(dict.fromkeys(m.rule for m in members(step))))

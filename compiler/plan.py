@@ -10,13 +10,24 @@ one scan evaluates every member's condition as a column, and each member gets ba
 exactly the rows it finds alone (a test compares the two plans, rule by rule, on every
 backend). Any other check runs alone, as one query of its own.
 
+A check of the export's form (a contract rule) that tests one column of its row runs
+alone on a `large` dataset: one of a million rows or more (`large_datasets`), read by an engine
+that pushes a one-column filter into its scan (DuckDB and Spark test it against each
+Parquet row group's dictionary and statistics). A sound export keeps its vocabularies,
+so alone such a check reads almost nothing, while in a fused scan it is tested on every
+row: at 20 million events the access log's fused scan took 1.85 s instead of 2.26 s
+without its three vocabulary checks, which took 0.02 s each alone. On a small dataset a
+query of its own costs more than its share of the scan (about 10 ms against 7 ns a
+row). A rule of the regulation is fused all the same: its findings are expected, and
+where rows break it everywhere no row group can be passed by.
+
 `plain` plans every check alone; `fused` is the default.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Iterator
+from typing import Iterator, Mapping
 
 from ..datasets import Contract
 from . import ir
@@ -62,16 +73,27 @@ Step = Scan | Alone
 PLANS = ("fused", "plain")
 
 
+LARGE = 1_000_000  # rows from which a form test alone costs less than its share of a fused scan
+
+
+def large_datasets(rows: Mapping[str, int], pushdown: bool) -> frozenset[str]:
+    """The datasets on which a form test runs alone: those of LARGE rows or more, if the engine pushes
+    a one-column filter into its scan."""
+    return frozenset(name for name, count in rows.items() if count >= LARGE) if pushdown else frozenset()
+
+
 def plan(rules: tuple[Rule, ...], contract: Contract, kind: str = "fused",
-         skip: frozenset[tuple[str, int]] = frozenset()) -> tuple[Step, ...]:
-    """The steps that answer every check of the rules (but those in `skip`), in the order of the rules."""
+         skip: frozenset[tuple[str, int]] = frozenset(), large: frozenset[str] = frozenset()) -> tuple[Step, ...]:
+    """The steps that answer every check of the rules (but those in `skip`), in the order of the rules;
+    a form test of a dataset in `large` runs alone (see above)."""
     alone: list[Step] = []
     groups: dict[str, list[tuple[str, int, Check]]] = {}
     for rule in rules:
         for index, check in enumerate(rule.checks):
             if (rule.id, index) in skip:
                 continue
-            if kind == "fused" and _lookups_only(check, contract):
+            if kind == "fused" and _lookups_only(check, contract) and not (
+                    check.dataset in large and _form_test(rule, check)):
                 groups.setdefault(check.dataset, []).append((rule.id, index, check))
             else:
                 alone.append(Alone(rule.id, index, check))
@@ -95,6 +117,12 @@ def plan(rules: tuple[Rule, ...], contract: Contract, kind: str = "fused",
 def members(step: Step) -> tuple[Member | Alone, ...]:
     """The checks a step answers."""
     return step.members if isinstance(step, Scan) else (step,)
+
+
+def _form_test(rule: Rule, check: Check) -> bool:
+    """A contract rule's check that reads one column of its own row and nothing else."""
+    columns = {(n.binding, n.name) for n in ir.walk(check.condition) if isinstance(n, ir.Column)}
+    return rule.kind == "contract" and len(columns) == 1 and not _subqueries(check.condition)
 
 
 # -- which sub-queries are lookups -------------------------------------------------------------

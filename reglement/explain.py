@@ -22,7 +22,7 @@ from .checker.backends.sql import check_query, scan_query, to_sql
 from .compiler import ir
 from .compiler.diagnostics import did_you_mean
 from .compiler.model import AUDIT_DATE, Bindings, Check, Pack, Rule
-from .compiler.plan import Alone, plan, steps_of
+from .compiler.plan import LARGE, Alone, plan, steps_of
 from .compiler.rules import personal_reads
 from .compiler.stages import compile_pack
 from .rules import default_pack, pack_folder
@@ -75,6 +75,9 @@ def plan_text(pack: Pack, rule: Rule, bindings: dict[str, Bindings], dialect: st
                   "  the fused query (each member's condition a flag; its findings are the rows its flag marks):",
                   *("    " + line for line in to_sql(scan_query(step, [bindings[m.rule] for m in step.members]),
                                                       dialect, pretty=True).splitlines())]
+    if rule.kind == "contract":
+        lines.append(f"(on a dataset of {LARGE:,} rows or more, DuckDB and Spark run a check of this rule that "
+                     "tests one column alone: they test it per row group of the files, on its dictionary)")
     lines.append("(`--plan plain` runs every check alone: a test proves both plans find the same rows)")
     return "\n".join(lines)
 

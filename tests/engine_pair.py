@@ -15,6 +15,7 @@ import pandas as pd
 from reglement.checker.audit import Opened, RuleResult, opened, run_rules
 from reglement.compiler.config import Config
 from reglement.compiler.model import KEY_PARTS, Bindings, Pack, Rule
+from reglement.compiler.plan import LARGE
 from reglement.datasets import contract
 
 # A value for each required column a hand-made row leaves out: inert for every rule.
@@ -53,14 +54,16 @@ def findings(result: RuleResult) -> list[dict]:
 
 
 def both(pack: Pack, data, as_of: dt.date, rules: Iterable[Rule] | None = None,
-         params: dict | None = None, plan: str = "fused") -> tuple[dict[str, list], dict[str, list]]:
-    """Per engine, the findings of every rule (or of `rules`) over the same data, taken in once."""
+         params: dict | None = None, plan: str = "fused", large: bool = False) -> tuple[dict[str, list], dict[str, list]]:
+    """Per engine, the findings of every rule (or of `rules`) over the same data, taken in once; with
+    `large`, the planner takes every dataset for a large one (compiler/plan.py)."""
+    rows = {name: LARGE for name in pack.contract} if large else None
     chosen = tuple(rules) if rules is not None else pack.rules
     config = Config(rule_params={r.id: dict(params) for r in chosen} if params else {})
     bindings = {r.id: r.bind(config.overrides(r.id), as_of) for r in chosen}
     with opened(pack, data) as run:
         return tuple({r.rule.id: findings(r) for r in run_rules(engine, chosen, pack.contract, run.missing,
-                                                                 bindings, plan)}
+                                                                 bindings, plan, rows=rows)}
                      for engine in (run.backend, run.other("pandas")))
 
 

@@ -13,7 +13,7 @@ import datetime as dt
 import pytest
 
 from reglement.compiler import ir
-from reglement.compiler.plan import Alone, Scan, members, plan
+from reglement.compiler.plan import LARGE, Alone, Scan, large_datasets, members, plan
 from reglement.compiler.stages import load_pack
 from reglement.datasets.generate import generate
 
@@ -48,12 +48,27 @@ def test_every_check_of_the_pack_is_answered_exactly_once():
     assert all(isinstance(s, Alone) for s in plan(PACK.rules, PACK.contract, "plain"))
 
 
+def test_on_a_large_dataset_a_form_test_of_one_column_runs_alone():
+    """The vocabulary checks of the access log leave its fused scan once it is large; rules of the
+    regulation that test one column (3.2) stay in it, and small datasets keep every check fused."""
+    steps = plan(PACK.rules, PACK.contract, large=large_datasets({"access_log": LARGE, "clients": LARGE - 1}, True))
+    access = next(s for s in steps if isinstance(s, Scan) and s.dataset == "access_log")
+    alone = [s for s in steps if isinstance(s, Alone) and s.rule == "4.2-unknown-code"]
+    assert sorted(s.check.fixed["column"] for s in alone if s.check.dataset == "access_log") == [
+        "action", "actor_kind", "data_category"]
+    assert {s.check.dataset for s in alone} == {"access_log", "parties"}  # parties: no scan to share anyway
+    assert "4.2-unknown-code" not in {m.rule for m in access.members}
+    assert "3.2-purpose-not-allowed" in {m.rule for m in access.members}
+    assert large_datasets({"access_log": 10 * LARGE}, pushdown=False) == frozenset()
+
+
 def _plans_agree(data) -> None:
     duck_fused, pandas_fused = both(PACK, data, AS_OF, plan="fused")
+    duck_large, pandas_large = both(PACK, data, AS_OF, plan="fused", large=True)
     duck_plain, pandas_plain = both(PACK, data, AS_OF, plan="plain")
     for rule in PACK.rules:
-        assert duck_fused[rule.id] == duck_plain[rule.id], rule.id
-        assert pandas_fused[rule.id] == pandas_plain[rule.id], rule.id
+        assert duck_fused[rule.id] == duck_plain[rule.id] == duck_large[rule.id], rule.id
+        assert pandas_fused[rule.id] == pandas_plain[rule.id] == pandas_large[rule.id], rule.id
         assert pandas_fused[rule.id] == duck_fused[rule.id], rule.id
 
 

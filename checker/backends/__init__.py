@@ -25,6 +25,7 @@ ENGINES = ("duckdb", "pandas", "spark", "postgres")
 
 class Backend(Protocol):
     name: str
+    pushdown: bool  # tests a one-column filter in its scan, per row group (`compiler/plan.py`)
 
     def findings(self, check: Check, bindings: Bindings) -> pa.Table:
         """Key columns then message values of every row the check flags, in key order."""

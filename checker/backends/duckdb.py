@@ -11,6 +11,7 @@ from .sql_backend import SqlBackend
 class DuckDBBackend(SqlBackend):
     name = "duckdb"
     dialect = "duckdb"
+    pushdown = True
 
     def __init__(self, con: duckdb.DuckDBPyConnection):
         self.con = con

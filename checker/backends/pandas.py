@@ -62,6 +62,7 @@ def to_arrow(values: pd.Series, type_: str) -> pa.Array:
 
 class PandasBackend:
     name = "pandas"
+    pushdown = False  # it evaluates every condition on whole columns in memory
 
     def __init__(self, frames: Mapping[str, pd.DataFrame]):
         self.frames = dict(frames)

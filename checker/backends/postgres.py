@@ -26,6 +26,7 @@ from .sql_backend import SqlBackend, split
 class PostgresBackend(SqlBackend):
     name = "postgres"
     dialect = "postgres"
+    pushdown = False  # a table is scanned whole, every time
 
     def __init__(self, intake: PostgresIntake):
         self.intake = intake

@@ -43,6 +43,7 @@ def start_spark(master: str = "local[*]"):
 class SparkBackend(SqlBackend):
     name = "spark"
     dialect = "spark"
+    pushdown = True
 
     def __init__(self, spark):
         self.spark = spark
