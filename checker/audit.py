@@ -216,7 +216,7 @@ def opened(pack: Pack, data: Path | Mapping[str, object], settings: Settings = S
                 con = con.copied_into_duckdb()
             backend = make_backend(settings.engine, con, pack.contract, relations(intake))
             yield Opened(intake, missing, con, pack.contract, backend)
-            intake.order.confirm()  # what was found stands only if no key repeats
+            intake.confirm()  # what was found stands only if no key repeats (and every file was hashed)
         finally:
             intake.order.close()
 

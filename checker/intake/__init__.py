@@ -47,7 +47,7 @@ class Received:
     label: str
     format: str
     rows: int
-    sha256: str | None
+    digest: str | Future[str] | None  # a single file's is still being hashed while the audit runs: see sha256
     parts: tuple[tuple[str, str], ...] = ()  # (file, sha256) of each file of a dataset given as a folder; its
     # typed relation then has a column PROVENANCE: the name of the file each row is in
     extra_columns: tuple[str, ...] = ()
@@ -55,12 +55,24 @@ class Received:
     copied: bool = False  # held as a table (text formats), not read in place
     dialect: dict | None = None  # for CSV: separator, encoding and the like, as read (`csv_dialect`)
 
+    @property
+    def sha256(self) -> str | None:
+        """The SHA-256 of the source; a file's is hashed in a thread beside the audit, so asking may wait."""
+        return self.digest.result() if isinstance(self.digest, Future) else self.digest
+
 
 @dataclass(frozen=True)
 class Intake:
     datasets: dict[str, Received]
     unread: tuple[str, ...] = ()  # export files no dataset of the contract claims
     order: KeyOrder = field(default_factory=KeyOrder)  # key-order counts still running: confirm before a verdict
+
+    def confirm(self) -> None:
+        """Wait for what runs beside the audit: the keys' order (DataContractError if a key repeats) and
+        the files' hashes (which raise what reading a file raised)."""
+        self.order.confirm()
+        for received in self.datasets.values():
+            received.sha256
 
 
 def take_in(target: duckdb.DuckDBPyConnection | IntakeEngine, contract: Contract, sources: dict[str, Source],
@@ -71,8 +83,9 @@ def take_in(target: duckdb.DuckDBPyConnection | IntakeEngine, contract: Contract
     (`staging_spark.py`; `staging_postgres.py`, which keeps files in DuckDB beside it).
     Each source is validated in the engine that holds it, all before any relation is created.
     With `order_later`, the key order of the sources read in place is counted beside what
-    the caller does next (`key_order.py`): the caller then calls `intake.order.confirm()`
-    before it gives a verdict, and `intake.order.close()` in the end.
+    the caller does next (`key_order.py`): the caller then calls `intake.confirm()` before
+    it gives a verdict, and `intake.order.close()` in the end. A file's hash is taken in a
+    thread too, whether or not: `Received.sha256` waits for it.
     """
     engines = intake_engines(target)
     staged: list[tuple[IntakeEngine, Staged]] = []
@@ -118,7 +131,7 @@ def take_in(target: duckdb.DuckDBPyConnection | IntakeEngine, contract: Contract
         order.close()
         raise
     finally:
-        hashing.shutdown(wait=True, cancel_futures=True)
+        hashing.shutdown(wait=bool(errors), cancel_futures=bool(errors))  # else the hashing goes on
         for engine, item in staged:
             if item.copied or errors:
                 engine.drop(item)
@@ -137,16 +150,17 @@ def _create(engine: IntakeEngine, contract: Contract, item: Staged, found: Shape
     dataset = contract[item.source.dataset]
     engine.create(dataset, found.typed, item.copied)
     source = item.source
-    parts = tuple((str(p), hashes[p].result()) for p in source.paths)
-    if source.folder:
-        digest = _combined(parts)
-    elif parts:
-        digest = parts[0][1]
+    if source.folder:  # the files' hashes are needed now: they say which files are new (incremental.py)
+        parts = tuple((str(p), hashes[p].result()) for p in source.paths)
+        digest: str | Future[str] | None = _combined(parts)
+    elif source.paths:
+        parts, digest = (), hashes[source.paths[0]]
     else:
+        parts = ()
         digest = _table_sha256(source.table) if source.table is not None else engine.fingerprint(item)
     extras = tuple(c for c in item.columns if dataset.column(c) is None)
     return Received(dataset.name, source.label, source.format, summary.rows, digest,
-                    parts if source.folder else (), extras, summary.restored, item.copied, item.dialect)
+                    parts, extras, summary.restored, item.copied, item.dialect)
 
 
 @cache
