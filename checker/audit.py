@@ -120,6 +120,7 @@ def session(settings: Settings, contract: Contract | None = None) -> Iterator[du
                           "datasets to (its sources:), and --config maps none")
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
+    con.execute("SET parquet_metadata_cache = true")  # a file's footer read once, not once for every rule
     spill = None
     try:
         if settings.memory_limit:
