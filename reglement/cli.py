@@ -453,5 +453,22 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
+def run() -> None:
+    """The console command `reglement`: `main`, then out at once.
+
+    By then every output is written whole (a report is renamed into place once synced) and
+    every engine is closed; what is left is Python freeing a large audit's objects one by
+    one, 0.1 s to 0.2 s at 20 million events, which the operating system does at once (as
+    mypy's fast exit does). What went to stdout and stderr is flushed first.
+    """
+    status = main()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a pipe whose reader has gone, a stream already closed
+            pass
+    os._exit(status)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()
