@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 import textwrap
 from pathlib import Path
@@ -15,8 +17,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "datasets" / "sample"
 AS_OF = "2026-11-28"
 # Compiled packs are kept in a folder of this test run's (and of each worker's), never in the user's cache;
-# the CLI's subprocesses inherit it.
+# the CLI's subprocesses inherit it, and it is removed when the run ends.
 os.environ["REGLEMENT_CACHE_DIR"] = tempfile.mkdtemp(prefix="reglement-test-cache-")
+atexit.register(shutil.rmtree, os.environ["REGLEMENT_CACHE_DIR"], True)
 
 
 def in_ci(env: Mapping[str, str]) -> bool:
