@@ -1,4 +1,4 @@
-"""Benchmark: why the compiler turns `no … where …` into an ANTI JOIN, and what else the question could be.
+"""Benchmark: the shapes the compiler chose for the access log, against the shapes it did not.
 
     python benchmarks/bench_sql_shapes.py [--clients 5000] [--events-per-client 400] [--out DIR]
 
@@ -7,8 +7,15 @@ assignment that covers the day — written by hand as a correlated NOT EXISTS, a
 ANTI JOIN with the date range in the join condition, and as a LEFT JOIN to the
 assignments of each (user, client) gathered in a list (the shape of `handwritten.sql`),
 next to what the compiler emits today. All run over the relations of reglement's own
-intake (`opened`), so only the shape differs. Prints seconds (best of 3), the ratio to
-the ANTI JOIN and whether the rows agree; it asserts nothing about time.
+intake (`opened`), so only the shape differs.
+
+Then the access log's fused scan three ways: as sqlglot's own DuckDB dialect writes it
+(`IN (list)`), as reglement writes it (equalities joined by `OR`, `checker/sql_dialects.py`),
+and as the planner runs it on a large dataset, with the vocabulary checks alone
+(`compiler/plan.py`), each with the queries that answer the same checks.
+
+Prints seconds (best of 3), the ratio to the ANTI JOIN and to sqlglot's fused scan and whether the
+rows agree; it asserts nothing about time.
 """
 
 from __future__ import annotations
@@ -21,6 +28,8 @@ from pathlib import Path
 
 from export import AS_OF, Size, ensure_export, reglement_command
 from reglement.checker.audit import opened
+from reglement.checker.backends.sql import check_query, scan_query, to_sql
+from reglement.compiler.plan import Alone, Scan, plan
 from reglement.compiler.stages import load_pack
 from reglement.rules import default_pack
 
@@ -50,17 +59,50 @@ SHAPES = {
               lambda x: x.since <= CAST(a.ts AS DATE) AND CAST(a.ts AS DATE) <= x.until)), false)
         ORDER BY 1""",
 }
-BASELINE = "hand-written ANTI JOIN"
+BASELINE = "hand-written ANTI JOIN"  # the shape the others are compared with
 
 
-def best_of(con, sql: str, repeat: int = 3) -> tuple[float, list[str]]:
-    """Best wall time of `repeat` runs of `sql`, and the first column of its rows."""
+def best_of(con, sql: str | list[str], repeat: int = 3) -> tuple[float, list]:
+    """Best wall time of `repeat` runs of `sql` (one query or several, one after the other), and their
+    rows in order."""
+    queries = [sql] if isinstance(sql, str) else sql
     best, rows = float("inf"), []
     for _ in range(repeat):
         clock = time.perf_counter()
-        rows = con.execute(sql).fetchall()
+        rows = [row for query in queries for row in con.execute(query).fetchall()]
         best = min(best, time.perf_counter() - clock)
-    return best, [row[0] for row in rows]
+    return best, rows
+
+
+def fused_shapes(pack) -> dict[str, list[str]]:
+    """The access log's fused scan, as sqlglot's DuckDB writes it and as reglement does, and the
+    large-dataset plan: its fused scan and the checks that then run alone. Each shape finds the events
+    that break one of the same checks (compared as a set: the large plan finds some in two queries)."""
+    as_of = dt.date.fromisoformat(AS_OF)
+    bindings = {rule.id: rule.bind({}, as_of) for rule in pack.rules}
+
+    def access_log_steps(large: frozenset[str]) -> tuple[Scan, list[Alone]]:
+        steps = plan(pack.rules, pack.contract, large=large)
+        scan = next(s for s in steps if isinstance(s, Scan) and s.dataset == "access_log")
+        return scan, [s for s in steps if isinstance(s, Alone) and s.check.dataset == "access_log"]
+
+    fused, _ = access_log_steps(frozenset())
+    split, alone = access_log_steps(frozenset({"access_log"}))  # as planned at a million events or more
+    out_of_scan = [s for s in alone if (s.rule, s.index) in {(m.rule, m.index) for m in fused.members}]
+    query = scan_query(fused, [bindings[m.rule] for m in fused.members])
+    return {"fused, IN lists (sqlglot's DuckDB)": [query.sql(dialect="duckdb")],
+            "fused, equalities (reglement)": [to_sql(query)],
+            "large plan: fused + vocabulary alone": [
+                to_sql(scan_query(split, [bindings[m.rule] for m in split.members])),
+                *[to_sql(check_query(s.check, bindings[s.rule])) for s in out_of_scan]]}
+
+
+def report(title: str, measured: dict[str, tuple[float, list]], same: dict[str, bool], baseline: str) -> None:
+    """Seconds, the ratio to `baseline`, and whether each shape found what the baseline found."""
+    print(title)
+    for name, (seconds, _) in measured.items():
+        print(f"  {name:<40} {seconds:7.3f} s   × {seconds / measured[baseline][0]:4.2f}   "
+              f"{'same rows' if same[name] else 'DIFFERENT ROWS'}")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -76,12 +118,16 @@ def main(argv: list[str] | None = None) -> None:
         compiled = run.backend.sql(rule.checks[0], rule.bind({}, dt.date.fromisoformat(AS_OF)))
         shapes = {**SHAPES, "compiled by reglement": compiled}
         events = run.con.execute("SELECT count(*) FROM access_log").fetchone()[0]
-        print(f"{events:,} access-log events; {RULE}, best of 3\n")
+        print(f"{events:,} access-log events, best of 3\n")
         measured = {name: best_of(run.con, sql) for name, sql in shapes.items()}
-    baseline_seconds, baseline_rows = measured[BASELINE]
-    for name, (seconds, rows) in measured.items():
-        same = "same rows" if rows == baseline_rows else "DIFFERENT ROWS"
-        print(f"{name:<40} {seconds:7.3f} s   × {seconds / baseline_seconds:4.2f}   {same}")
+        scans = {name: best_of(run.con, sql) for name, sql in fused_shapes(pack).items()}
+    first = [row[0] for row in measured[BASELINE][1]]
+    report(f"{RULE}: the question's shapes", measured,
+           {name: [row[0] for row in rows] == first for name, (_, rows) in measured.items()}, BASELINE)
+    events_found = {name: {row[0] for row in rows} for name, (_, rows) in scans.items()}
+    fused = next(iter(scans))
+    report("\nthe access log's fused scan (the events some check flags)", scans,
+           {name: found == events_found[fused] for name, found in events_found.items()}, fused)
 
 
 if __name__ == "__main__":

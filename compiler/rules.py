@@ -91,6 +91,8 @@ def _params(build: Build, draft: Draft) -> tuple[Param, ...]:
 
 # -- resolve -------------------------------------------------------------------------------
 def resolve(build: Build) -> None:
+    from .parse import MAX_DEPTH  # with Lark, imported only when a pack is compiled (pack_cache.py)
+
     for draft in _drafts(build):
         dataset = build.contract.get(draft.raw["dataset"])
         if dataset is None:
@@ -127,8 +129,6 @@ def resolve(build: Build) -> None:
         if condition is None or failed or len(build.diagnostics) > before:
             draft.failed = True
             continue
-        from .parse import MAX_DEPTH
-
         if ir.depth(condition) > 2 * MAX_DEPTH:  # `let` values inlined into each other can nest deep too
             draft.fail(build, "E203", f"the condition, with its `let` values filled in, nests more than "
                                       f"{2 * MAX_DEPTH} levels deep", ("condition",), "use fewer `let` values inside each other")

@@ -167,7 +167,7 @@ def assemble(build: Build) -> None:
                       tuple(build.articles), compiled, tuple(build.controls))
 
 
-STAGES: tuple[Stage, ...] = (
+PACK_STAGES: tuple[Stage, ...] = (  # they read the pack and its contract only: their result is kept (pack_cache.py)
     Stage("read", "read pack.yaml and every article file, keeping the line and column of each value", read_files),
     Stage("schema", "validate pack.yaml and each article file against its JSON Schema", check_schemas),
     Stage("contract", "read the data contract the pack names and check its schemas", read_pack_contract),
@@ -184,20 +184,21 @@ STAGES: tuple[Stage, ...] = (
     Stage("examples", "example data names only datasets and columns of the contract", rules.check_examples,
           per_rule=True),
     Stage("assemble", "the compiled pack", assemble),
-    Stage("config", "the organisation's configuration: parameters in range, known rules, controls and keys",
-          config_stage.check),
 )
+CONFIG_STAGE = Stage("config", "the organisation's configuration: parameters in range, known rules, controls and keys",
+                     config_stage.check)
+STAGES: tuple[Stage, ...] = (*PACK_STAGES, CONFIG_STAGE)
 
 
 def compile_pack(folder: Path, config_path: Path | None = None) -> tuple[Pack, config_stage.Config]:
     """Run every stage; the compiled pack and configuration, or CompileError with every problem.
 
-    The stages up to `assemble` read only the pack and the contract: their result is kept
-    between runs (`pack_cache.py`). The configuration is read and checked every time.
+    The result of PACK_STAGES is kept between runs (`pack_cache.py`); the configuration is
+    read and checked every time.
     """
-    pack = pack_cache.cached(Path(folder), lambda: _run(Build(Path(folder)), STAGES[:-1]).pack)
+    pack = pack_cache.cached(Path(folder), lambda: _run(Build(Path(folder)), PACK_STAGES).pack)
     build = _run(Build(Path(folder), Path(config_path) if config_path else None, contract=pack.contract,
-                       pack=pack), STAGES[-1:])
+                       pack=pack), (CONFIG_STAGE,))
     return build.pack, build.config
 
 

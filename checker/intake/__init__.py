@@ -113,9 +113,8 @@ def take_in(target: duckdb.DuckDBPyConnection | IntakeEngine, contract: Contract
             mine = [(item, shape_of(contract[item.source.dataset], item, engine.dialect, order_later))
                     for e, item in staged if e is engine]
             planned += [(engine, item, found, summary) for (item, found), summary in zip(mine, summarise(engine, mine))]
-        order = KeyOrder(_duckdb(engines), tuple((engine, item, found, summary, query)
-                                                for engine, item, found, summary in planned
-                                                if (query := order_query(item, found)) is not None))
+        order = KeyOrder(tuple((engine, item, found, summary, query) for engine, item, found, summary in planned
+                               if (query := order_query(item, found)) is not None))
         for engine, item, found, summary in planned:
             errors += [DataError(item.source.label, "E704", f"missing column '{c}'") for c in found.missing]
             if not order.pending(item.source.dataset):
@@ -137,11 +136,6 @@ def take_in(target: duckdb.DuckDBPyConnection | IntakeEngine, contract: Contract
                 engine.drop(item)
     _export_columns(engines[0], [item for _, item in staged], [contract[s.dataset] for s in nothing])
     return Intake(received, unread, order)
-
-
-def _duckdb(engines: list[IntakeEngine]) -> duckdb.DuckDBPyConnection | None:
-    """The DuckDB connection the sources read in place are staged in, if any."""
-    return next((e.con for e in engines if isinstance(getattr(e, "con", None), duckdb.DuckDBPyConnection)), None)
 
 
 def _create(engine: IntakeEngine, contract: Contract, item: Staged, found: Shape, summary: Summary,

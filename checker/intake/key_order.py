@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 import duckdb
 
-from .engine import IntakeEngine
+from .engine import DuckDBIntake, IntakeEngine
 from .errors import DataContractError, DataError
 from .staging import Staged, unreadable
 from .validate import Shape, Summary, errors_of
@@ -35,10 +35,11 @@ class _Count:
 class KeyOrder:
     """The key-order counts still running, by dataset."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection | None = None,
-                 checks: tuple[tuple[IntakeEngine, Staged, Shape, Summary, str], ...] = ()):
+    def __init__(self, checks: tuple[tuple[DuckDBIntake, Staged, Shape, Summary, str], ...] = ()):
+        """Start counting: each check's engine is the DuckDB intake that staged its files (only it
+        shares a relation, `Staged.shared`), whose database a second connection reads."""
         self._counts: dict[str, _Count] = {}
-        self._cursor = con.cursor() if checks and con is not None else None
+        self._cursor = checks[0][0].con.cursor() if checks else None
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reglement-key-order") if checks else None
         for engine, staged, shape, summary, query in checks:
             future = self._pool.submit(self._count, query)
