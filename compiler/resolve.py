@@ -197,7 +197,7 @@ class Resolver:
 
     def _arith(self, expr: ir.Arith, scopes) -> ir.Expr:
         left, right = self._resolve(expr.left, scopes), self._resolve(expr.right, scopes)
-        if right.type == ir.DURATION and right.unit == "hours" and left.type != ir.TIMESTAMP:
+        if isinstance(right, ir.Duration) and right.unit == "hours" and left.type != ir.TIMESTAMP:
             self._fail("E403", f"hours can be added to or taken from a timestamp only, not a {left.type}", expr.span,
                        "days, weeks, months and years suit a date")
         if left.type in (ir.DATE, ir.TIMESTAMP) and right.type == ir.DURATION:

@@ -135,6 +135,16 @@ def test_duration_needs_a_date():
         """)
 
 
+def test_a_duration_made_by_a_function_is_no_literal_duration():
+    """The fuzzer's find: the resolver read a unit off any duration, and `coalesce(1 day)` has none."""
+    expect("request_id + coalesce(1 day) = request_id", """
+        pack/art-01.yaml:14:7: error E403: cannot compute string + duration
+           14 |       request_id + coalesce(1 day) = request_id
+              |       ^~~~~~~~~~~~~~~~~~~~~~~~~~~~
+              = a duration is added to or taken from a date: `received_at + 1 month`
+        """)
+
+
 def test_condition_must_be_true_or_false():
     expect("received_at", """
         pack/art-01.yaml:14:7: error E404: a condition must be true or false, but this is a date
