@@ -192,11 +192,13 @@ def _is_sources(data: object) -> bool:
 
 @contextmanager
 def opened(pack: Pack, data: Path | Mapping[str, object], settings: Settings = Settings(),
-           progress: Progress | None = None) -> Iterator[Opened]:
+           progress: Progress | None = None, confirm: bool = True) -> Iterator[Opened]:
     """The one way in: an export folder, frames by dataset, or prepared sources, taken in and validated.
 
     The keys of the files read in place are counted for order while the body runs; when the body
-    is done, a repeated key raises DataContractError, so nothing it found is given.
+    is done (and the session closed), a repeated key raises DataContractError, so nothing it found
+    is given. With `confirm` false the caller confirms instead (`Intake.confirm`), as late as it
+    can: the command line does when its reports are written but not yet in place.
     """
     if _is_sources(data):
         sources, unread, why = data, (), (lambda name: f"no rows for dataset '{name}'")
@@ -217,24 +219,27 @@ def opened(pack: Pack, data: Path | Mapping[str, object], settings: Settings = S
                 con = con.copied_into_duckdb()
             backend = make_backend(settings.engine, con, pack.contract, relations(intake))
             yield Opened(intake, missing, con, pack.contract, backend)
-            intake.confirm()  # what was found stands only if no key repeats (and every file was hashed)
-        finally:
+        except BaseException:
             intake.order.close()
+            raise
+    if confirm:
+        intake.confirm()  # what was found stands only if no key repeats (and every file was hashed)
 
 
 def run_audit(pack: Pack, config: Config, data: Path | Mapping[str, object], as_of: dt.date,
               settings: Settings = Settings(), progress: Progress | None = None,
               rules: tuple[Rule, ...] | None = None, previous: dict | None = None, lang: str = "nl",
-              full: bool = False) -> Audit:
+              full: bool = False, confirm: bool = True) -> Audit:
     """Audit `data` — an export folder, frames by dataset, or prepared sources — against the pack.
 
     With `previous` (the last report of the chain, as a dict) only what is new is read
     (`incremental.py`); `lang` is the language the report will be in, which carried
     findings must share; `full` runs every rule in full all the same (the chain is still recorded).
+    With `confirm` false nothing found may be given before `audit.intake.confirm()` (see `opened`).
     """
     started_at, clock = dt.datetime.now(dt.timezone.utc), time.perf_counter()
     chosen = rules if rules is not None else pack.rules
-    with opened(pack, data, settings, progress) as run:
+    with opened(pack, data, settings, progress, confirm) as run:
         read = time.perf_counter() - clock
         by_file = settings.engine in BY_FILE
         folders = {name for name, received in run.intake.datasets.items() if received.parts}

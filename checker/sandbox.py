@@ -14,11 +14,13 @@ from typing import Iterable
 import duckdb
 
 
-def seal(con: duckdb.DuckDBPyConnection, folders: Iterable[Path]) -> None:
-    """Allow reading `folders` only, switch off file system access and extension loading, and lock it."""
+def seal(con: duckdb.DuckDBPyConnection, folders: Iterable[Path], lock: bool = True) -> None:
+    """Allow reading `folders` only, switch off file system access and extension loading, and lock it
+    (`lock` false: a database that runs only the intake's own queries may still change its threads)."""
     allowed = sorted({str(Path(f).resolve()) for f in folders})
     con.execute("SET allowed_directories = $dirs", {"dirs": allowed})
     con.execute("SET autoinstall_known_extensions = false")
     con.execute("SET autoload_known_extensions = false")
     con.execute("SET enable_external_access = false")
-    con.execute("SET lock_configuration = true")
+    if lock:
+        con.execute("SET lock_configuration = true")

@@ -92,19 +92,22 @@ def cmd_check(args: argparse.Namespace) -> int:
     with _progress(sys.stderr.isatty() and not args.quiet) as progress:
         rules = tuple(r for r in pack.rules if chosen.keeps(r.id, r.article))
         audit = run_audit(pack, config, data, args.as_of, settings, progress, rules,
-                          previous=previous, lang=args.lang, full=args.full)
-        if progress:
-            progress("report", 0, 1, ", ".join(o.format for o in targets))
-        report = build_report(audit, args.lang, link(args.previous, previous), chosen.keeps)
-        if unread is not None:
-            report["unread"] = list(unread)
-        if chosen:
-            report["selection"] = {"select": list(chosen.select), "skip": list(chosen.skip)}
-        if args.baseline:
-            from .checker.baseline import apply_baseline, read_baseline
+                          previous=previous, lang=args.lang, full=args.full, confirm=False)
+        try:  # the keys' order is still being counted: confirmed once the reports are written, before they show
+            if progress:
+                progress("report", 0, 1, ", ".join(o.format for o in targets))
+            report = build_report(audit, args.lang, link(args.previous, previous), chosen.keeps)
+            if unread is not None:
+                report["unread"] = list(unread)
+            if chosen:
+                report["selection"] = {"select": list(chosen.select), "skip": list(chosen.skip)}
+            if args.baseline:
+                from .checker.baseline import apply_baseline, read_baseline
 
-            report = apply_baseline(report, read_baseline(args.baseline))
-        write_report(report, args.lang, targets, args)
+                report = apply_baseline(report, read_baseline(args.baseline))
+            write_report(report, args.lang, targets, args, audit.intake.confirm)
+        finally:
+            audit.intake.order.close()
         for path in signed if args.sign else ():
             sign(path, args.sign)
         if progress:
@@ -126,12 +129,15 @@ def _data(args: argparse.Namespace, pack) -> tuple[object, tuple[str, ...] | Non
     return found.sources, found.unread
 
 
-def write_report(report: dict, lang: str, targets: list, args: argparse.Namespace) -> None:
-    """Every output asked for, whole or not at all; what SARIF leaves out is said on stderr."""
+def write_report(report: dict, lang: str, targets: list, args: argparse.Namespace,
+                 confirm: Callable[[], None] = lambda: None) -> None:
+    """Every output asked for, whole or not at all, shown only once `confirm` returns (an audit's key
+    order: see cmd_check); what SARIF leaves out is said on stderr."""
     from .checker.formats import writer
 
     options = {"sarif": {"max_results": args.sarif_max_results}} if args.sarif_max_results else {}
-    emit([(o, lambda out, fmt=o.format: writer(fmt, **options.get(fmt, {}))(report, lang, out)) for o in targets])
+    emit([(o, lambda out, fmt=o.format: writer(fmt, **options.get(fmt, {}))(report, lang, out)) for o in targets],
+         confirm)
     if any(o.format == "sarif" for o in targets) and not args.quiet:
         from .checker.formats.sarif import MAX_RESULTS, cap_notice
 

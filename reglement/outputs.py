@@ -51,12 +51,14 @@ def outputs(given: list[str], fmt: str) -> list[Output]:
     return found
 
 
-def write_all(targets: list[tuple[Path, Callable[[TextIO], None]]]) -> None:
-    """Write every file completely, then rename them all into place; on any failure, none is replaced."""
+def write_all(targets: list[tuple[Path, Callable[[TextIO], None]]], confirm: Callable[[], None]) -> None:
+    """Write every file completely, `confirm` (which may raise), then rename them all into place; on any
+    failure, none is replaced."""
     written: list[tuple[str, Path]] = []
     try:
         for path, write in targets:
             written.append((_temporary(path, write), path))
+        confirm()
         for tmp, path in written:
             os.replace(tmp, path)
     except OSError as err:
@@ -85,11 +87,14 @@ def _temporary(path: Path, write: Callable[[TextIO], None]) -> str:
     return tmp
 
 
-def emit(targets: list[tuple[Output, Callable[[TextIO], None]]]) -> None:
-    """Each output to its file (all or none), or to standard output."""
+def emit(targets: list[tuple[Output, Callable[[TextIO], None]]], confirm: Callable[[], None]) -> None:
+    """Each output to its file (all or none), or to standard output; nothing shows before `confirm` returns
+    (it may raise), so the files can be written while what it waits for still runs."""
     files = [(o.path, write) for o, write in targets if o.path is not None]
     if files:
-        write_all(files)
+        write_all(files, confirm)
+    else:
+        confirm()
     for output, write in targets:
         if output.path is None:
             write(sys.stdout)

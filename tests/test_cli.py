@@ -347,9 +347,14 @@ def test_a_repeated_key_in_a_parquet_log_stops_the_audit_though_it_is_counted_be
     con.execute(f"COPY (SELECT * REPLACE (CASE WHEN event_id = '{second[0]}' THEN '{first[0]}' ELSE event_id END "
                 f"AS event_id) FROM read_json('{log}')) TO '{data / 'access_log.parquet'}' (FORMAT parquet)")
     log.unlink()
-    report = tmp_path / "report.json"
-    code, out, err = run(capsys, "check", "--data", str(data), "--as-of", AS_OF, "--format", "json",
-                         "--output", str(report))
-    assert code == 2 and out == "" and not report.exists()
-    assert f"{data / 'access_log.parquet'}: row 2, column event_id: error E708: duplicate key '{first[0]}'" in err
-    assert "no rule was judged" in err
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "report.json").write_text("the last audit's", encoding="utf-8")
+    for output in ([], ["-o", f"json={reports / 'report.json'}", "-o", f"html={reports / 'report.html'}"]):
+        # the reports are written while the keys are counted, and put in place (or shown) only after
+        code, out, err = run(capsys, "check", "--data", str(data), "--as-of", AS_OF, "--format", "json", *output)
+        assert code == 2 and out == ""
+        assert f"{data / 'access_log.parquet'}: row 2, column event_id: error E708: duplicate key '{first[0]}'" in err
+        assert "no rule was judged" in err
+        assert [p.name for p in reports.iterdir()] == ["report.json"]
+        assert (reports / "report.json").read_text(encoding="utf-8") == "the last audit's"

@@ -6,7 +6,11 @@ import csv
 import hashlib
 import io
 import json
+import os
+import sys
+import threading
 import traceback
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from pathlib import Path
 
@@ -17,6 +21,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from reglement.checker.intake import DataContractError, DataError, folder_sources, take_in
+from reglement.checker.intake.key_order import _database, _lower_priority
 from reglement.datasets import contract
 
 FORMATS = ("csv", "jsonl", "json", "parquet", "xlsx")
@@ -635,7 +640,7 @@ def _repeat_a_key(clean: Path, path: Path) -> None:
 
 
 def test_keys_counted_beside_the_audit_are_confirmed_before_a_verdict(tmp_path: Path) -> None:
-    """With `order_later` (the audit driver's way), a Parquet file's keys are counted on a connection of
+    """With `order_later` (the audit driver's way), a Parquet file's keys are counted in a database of
     their own while the caller goes on; `confirm` then raises on the repeated key, as take_in would have."""
     (tmp_path / "clean").mkdir()
     (tmp_path / "export").mkdir()
@@ -656,6 +661,37 @@ def test_keys_counted_beside_the_audit_are_confirmed_before_a_verdict(tmp_path: 
         f"{path}: row 5124, column event_id: error E708: duplicate key 'E0000017' (first seen on row 18)"]
     with pytest.raises(DataContractError):  # and take_in alone checks the order itself
         take_in(duckdb.connect(), contract(), sources)
+
+
+def test_keys_counted_beside_are_confirmed_after_the_audits_database_is_closed(tmp_path: Path) -> None:
+    """The count has a database of its own over the same files, so the command line can confirm it
+    once its reports are written (the audit's session closed by then): the repeat is still found."""
+    write_access_log(tmp_path / "clean.parquet", 6000)
+    (tmp_path / "export").mkdir()
+    _repeat_a_key(tmp_path / "clean.parquet", tmp_path / "export" / "access_log.parquet")
+    con = duckdb.connect()
+    intake = take_in(con, contract(), folder_sources(tmp_path / "export", contract()).sources, order_later=True)
+    con.close()
+    with pytest.raises(DataContractError) as caught:
+        intake.confirm()
+    assert [e.code for e in caught.value.errors] == ["E708"] and not intake.order.pending("access_log")
+
+
+def test_the_database_that_counts_keys_reads_the_exports_folders_only(tmp_path: Path) -> None:
+    (tmp_path / "export").mkdir()
+    (tmp_path / "elsewhere.csv").write_text("a\n1\n", encoding="utf-8")
+    con = _database(duckdb.connect(), [(tmp_path / "export" / "access_log.parquet",)])
+    with pytest.raises(duckdb.Error):
+        con.execute(f"SELECT * FROM read_csv('{tmp_path / 'elsewhere.csv'}')").fetchall()
+    assert con.execute("SELECT current_setting('threads')").fetchall() == [(1,)]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a thread's own nice value is Linux's")
+def test_the_key_count_runs_at_the_lowest_priority_so_it_takes_only_idle_time() -> None:
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(_lower_priority).result()
+        seen = pool.submit(lambda: os.getpriority(os.PRIO_PROCESS, threading.get_native_id())).result()
+    assert seen == 19 and os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) < 19  # the caller is as it was
 
 
 def test_keys_counted_beside_are_reported_with_the_other_errors_of_their_file(tmp_path: Path) -> None:

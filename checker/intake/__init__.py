@@ -28,12 +28,12 @@ from sqlglot import exp
 from ..arrow_values import texts
 from ..duckdb_sql import render
 from ..file_hash import file_sha256
-from .engine import IntakeEngine, intake_engines
+from .engine import DuckDBIntake, IntakeEngine, intake_engines
 from .errors import DataContractError, DataError
 from .key_order import KeyOrder
 from .sources import Found, Source, folder_sources, frame_sources, missing_reason, rows_sources
 from .staging import Staged, Unreadable
-from .validate import SQL_TYPES, Shape, Summary, errors_of, order_query, shape_of, summarise
+from .validate import SQL_TYPES, Shape, Summary, errors_of, ordered_apart, shape_of, summarise
 
 __all__ = ["DataContractError", "DataError", "Found", "Intake", "Received", "Source", "folder_sources",
            "frame_sources", "missing_reason", "rows_sources", "take_in"]
@@ -110,11 +110,13 @@ def take_in(target: duckdb.DuckDBPyConnection | IntakeEngine, contract: Contract
                 errors += exc.errors if exc.total == len(exc.errors) else [*exc.errors, DataError(
                     source.label, None, f"{exc.total - len(exc.errors)} more errors not shown")]
         for engine in engines:
-            mine = [(item, shape_of(contract[item.source.dataset], item, engine.dialect, order_later))
+            apart = order_later and isinstance(engine, DuckDBIntake)  # files DuckDB reads in place
+            mine = [(item, shape_of(contract[item.source.dataset], item, engine.dialect, apart))
                     for e, item in staged if e is engine]
             planned += [(engine, item, found, summary) for (item, found), summary in zip(mine, summarise(engine, mine))]
-        order = KeyOrder(tuple((engine, item, found, summary, query) for engine, item, found, summary in planned
-                               if (query := order_query(item, found)) is not None))
+        order = KeyOrder(tuple((item, found, summary) for _, item, found, summary in planned
+                               if ordered_apart(found)),
+                         next((e.con for e in engines if isinstance(e, DuckDBIntake)), None))
         for engine, item, found, summary in planned:
             errors += [DataError(item.source.label, "E704", f"missing column '{c}'") for c in found.missing]
             if not order.pending(item.source.dataset):

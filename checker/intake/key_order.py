@@ -1,51 +1,71 @@
-"""The keys of the sources read in place, counted for order beside the audit.
+"""The keys of the sources read in place, counted for order in the CPU time the audit leaves idle.
 
-Keys in ascending order are unique, which DuckDB sees in one streaming window, but that
-window runs in one thread, with the other cores idle. So for a source read in place
-(Parquet) the count runs on a connection of its own while the rules run, and the audit
-waits for it before it gives a verdict (`opened` confirms it when the rules are done).
-Keys out of order are then looked into as they would have been at once: a repeated key
-is a contract breach (DataContractError), and no finding of that audit is given.
+Keys in ascending order are unique, which DuckDB sees in one streaming window; but that
+window runs in one thread, and on a busy machine it only slows the audit's own queries,
+which use every core. So for a source read in place (Parquet) the count runs in a DuckDB
+database of its own, one thread, over the same files (staged there again, under the same
+name), in a thread of the lowest priority: the scheduler runs it when a core is idle —
+while the audit plans, renders, runs its small queries, and writes its report.
+
+The count must be in before anything the audit found is given: the caller confirms it
+(`confirm`) when the rules are done, or, from the command line, when the reports are
+written and not yet in place. Keys out of order are then looked into as they would have
+been at once, in that database (now on every core): a repeated key is a contract breach
+(DataContractError), and nothing that audit found is given. Since the database is the
+count's own, confirming does not need the audit's session still open.
 """
 
 from __future__ import annotations
 
+import os
+import sys
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import duckdb
 
-from .engine import DuckDBIntake, IntakeEngine
+from ..sandbox import seal
+from .engine import DuckDBIntake
 from .errors import DataContractError, DataError
-from .staging import Staged, unreadable
-from .validate import Shape, Summary, errors_of
+from .staging import Staged, Unreadable, unreadable
+from .validate import Shape, Summary, errors_of, order_query
+
+_LOWEST = 19  # the highest nice value: a share of the CPU only when nothing else wants it
 
 
 @dataclass(frozen=True)
 class _Count:
-    engine: IntakeEngine
     staged: Staged
     shape: Shape
     summary: Summary
-    unsorted: Future[int]
+    counted: Future[tuple[Staged, int]]  # the source staged again in the count's database, and its count
 
 
 class KeyOrder:
     """The key-order counts still running, by dataset."""
 
-    def __init__(self, checks: tuple[tuple[DuckDBIntake, Staged, Shape, Summary, str], ...] = ()):
-        """Start counting: each check's engine is the DuckDB intake that staged its files (only it
-        shares a relation, `Staged.shared`), whose database a second connection reads."""
+    def __init__(self, checks: tuple[tuple[Staged, Shape, Summary], ...] = (),
+                 like: duckdb.DuckDBPyConnection | None = None):
+        """Start counting each check's keys; `like` is the audit's database, whose memory limit and
+        spill folder the count's own database takes."""
         self._counts: dict[str, _Count] = {}
-        self._cursor = checks[0][0].con.cursor() if checks else None
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reglement-key-order") if checks else None
-        for engine, staged, shape, summary, query in checks:
-            future = self._pool.submit(self._count, query)
-            self._counts[staged.source.dataset] = _Count(engine, staged, shape, summary, future)
+        self._engine: DuckDBIntake | None = None
+        self._pool: ThreadPoolExecutor | None = None
+        if not checks:
+            return
+        self._engine = DuckDBIntake(_database(like, [s.source.paths for s, _, _ in checks]))
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reglement-key-order")
+        self._pool.submit(_lower_priority)
+        for staged, shape, summary in sorted(checks, key=lambda check: _size(check[0].source.paths)):
+            counted = self._pool.submit(self._count, staged, shape)  # small first: done in the first idle moment
+            self._counts[staged.source.dataset] = _Count(staged, shape, summary, counted)
 
-    def _count(self, query: str) -> int:
-        [(unsorted,)] = self._cursor.execute(query).fetchall()
-        return int(unsorted or 0)
+    def _count(self, staged: Staged, shape: Shape) -> tuple[Staged, int]:
+        again = self._engine.stage(staged.source, staged.relation.name, {})
+        [(unsorted,)] = self._engine.rows(order_query(again, shape))
+        return again, int(unsorted or 0)
 
     def pending(self, dataset: str) -> bool:
         return dataset in self._counts
@@ -57,26 +77,54 @@ class KeyOrder:
         for name in [dataset] if dataset is not None else list(self._counts):
             count = self._counts.pop(name)
             try:
-                summary = replace(count.summary, unsorted=count.unsorted.result())
-            except duckdb.Error:  # the files changed or went away while the audit ran
+                again, unsorted = count.counted.result()
+                summary = replace(count.summary, unsorted=unsorted)
+                if summary.unsorted or summary.errors:  # looked into on every core, as at once
+                    self._engine.rows(f"SET threads = {os.cpu_count() or 1}")
+                out += errors_of(self._engine, again, count.shape, summary)
+            except (duckdb.Error, Unreadable):  # the files changed or went away while the audit ran
                 out.append(unreadable(count.staged.source, None))
-                continue
-            out += errors_of(count.engine, count.staged, count.shape, summary)
         return out
 
     def confirm(self) -> None:
-        """Wait for every count; raise DataContractError when a key repeats."""
-        found = self.errors()
+        """Wait for every count, then release the database; raise DataContractError when a key repeats."""
+        try:
+            found = self.errors()
+        finally:
+            self.close()
         if found:
             raise DataContractError(found)
 
     def close(self) -> None:
-        """Stop what still runs (an audit that ended early) and release the connection."""
-        if self._cursor is None:
+        """Stop what still runs (an audit that ended early) and release the database; again, nothing."""
+        if self._engine is None:
             return
         if self._counts:
-            self._cursor.interrupt()
+            self._engine.con.interrupt()
         self._pool.shutdown(wait=True, cancel_futures=True)
         self._counts.clear()
-        self._cursor.close()
-        self._cursor = None
+        self._engine.con.close()
+        self._engine = None
+
+
+def _database(like: duckdb.DuckDBPyConnection | None, paths: list[tuple[Path, ...]]) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB of one thread, with the audit's memory limit and spill folder, that may read
+    the folders of these files only (its configuration is left open: `errors` raises its threads)."""
+    con = duckdb.connect(config={"threads": 1})
+    con.execute("SET enable_progress_bar = false")
+    if like is not None:
+        for setting in ("memory_limit", "temp_directory"):
+            [(value,)] = like.execute("SELECT current_setting($name)", {"name": setting}).fetchall()
+            con.execute(f"SET {setting} = $value", {"value": value})
+    seal(con, {path.parent for files in paths for path in files}, lock=False)
+    return con
+
+
+def _size(paths: tuple[Path, ...]) -> int:
+    return sum(path.stat().st_size for path in paths)
+
+
+def _lower_priority() -> None:
+    """Give this thread the lowest priority (Linux: the nice value of one thread; elsewhere as it is)."""
+    if sys.platform.startswith("linux"):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), _LOWEST)

@@ -78,8 +78,6 @@ class Staged:
     copied: bool  # the relation is a temporary copy (text formats): the typed data is then a table too
     temporary: tuple[tuple[str, str], ...] = field(default=())  # (VIEW, TABLE or ARROW, name) to drop afterwards
     dialect: dict | None = None  # for CSV: how the file was read (`Dialect.describe`), for the report
-    shared: exp.Expression | None = None  # the relation as a subquery that reads the files themselves, which
-    # another connection of the same database can run too (Parquet; None for what lives in this connection)
 
     @property
     def row(self) -> exp.Expression:
@@ -106,8 +104,7 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, name: str, types: dict
     columns = {column: kind for column, kind, *_ in described if column not in (ROW, FILE, "file_row_number")}
     day_first = _day_first_dates(con, _raw(name), columns, types) if source.format == "csv" else []
     described_dialect = {**dialect.describe(), **({"day_first_dates": day_first} if day_first else {})} if dialect else None
-    shared = _parquet_scan(source).subquery(name) if source.format == "parquet" else None
-    return Staged(source, relation, columns, copied, temporary, described_dialect, shared)
+    return Staged(source, relation, columns, copied, temporary, described_dialect)
 
 
 def unreadable(source: Source, dialect: Dialect | None) -> DataError:

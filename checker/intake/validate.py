@@ -424,19 +424,21 @@ def _unsorted(key: Plan, source: exp.Expression) -> exp.Select:
         window.subquery("w"))
 
 
-def order_query(staged: Staged, s: Shape) -> str | None:
-    """The query that counts a source's keys out of order over `staged.shared`, for another connection
-    to run while the audit goes on; None when its summary counts them (or it has no key)."""
-    key = _key(s.plans)
-    if key is None or not s.apart:
-        return None
-    return render(_unsorted(key, staged.shared), "duckdb")
+def ordered_apart(s: Shape) -> bool:
+    """Whether the keys' order of a source of this shape is left to `order_query` (it has a key)."""
+    return s.apart and _key(s.plans) is not None
+
+
+def order_query(staged: Staged, s: Shape) -> str:
+    """The query that counts the keys out of order of a source `ordered_apart`, for another database
+    to run while the audit goes on (`key_order.py`)."""
+    return render(_unsorted(_key(s.plans), staged.relation), "duckdb")
 
 
 def shape_of(dataset: Dataset, staged: Staged, dialect: str = "duckdb", apart: bool = False) -> Shape:
     """`apart`: count the keys' order with `order_query` (a source read in place), not in the summary."""
     return shape(dataset, tuple(staged.columns.items()), staged.source.partial, staged.relation.name,
-                 staged.source.folder, dialect, apart and staged.shared is not None)
+                 staged.source.folder, dialect, apart and staged.source.format == "parquet")
 
 
 def summarise(engine: Queries, shapes: list[tuple[Staged, Shape]]) -> list[Summary]:
