@@ -17,6 +17,7 @@ count's own, confirming does not need the audit's session still open.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import threading
@@ -32,7 +33,7 @@ from .errors import DataContractError, DataError
 from .staging import Staged, Unreadable, unreadable
 from .validate import Shape, Summary, errors_of, order_query
 
-_LOWEST = 19  # the highest nice value: a share of the CPU only when nothing else wants it
+_LOW = 10  # a nice value that leaves the audit's threads about nine tenths of a busy core, and all of an idle one
 
 
 @dataclass(frozen=True)
@@ -53,11 +54,12 @@ class KeyOrder:
         self._counts: dict[str, _Count] = {}
         self._engine: DuckDBIntake | None = None
         self._pool: ThreadPoolExecutor | None = None
+        self._thread: Future[int | None] | None = None
         if not checks:
             return
         self._engine = DuckDBIntake(_database(like, [s.source.paths for s, _, _ in checks]))
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reglement-key-order")
-        self._pool.submit(_lower_priority)
+        self._thread = self._pool.submit(_lower_priority)  # the counting thread's id
         for staged, shape, summary in sorted(checks, key=lambda check: _size(check[0].source.paths)):
             counted = self._pool.submit(self._count, staged, shape)  # small first: done in the first idle moment
             self._counts[staged.source.dataset] = _Count(staged, shape, summary, counted)
@@ -74,6 +76,8 @@ class KeyOrder:
         """The problems of one dataset (or of every one still pending) once its keys are counted: its
         cells in error and its repeated keys, found together as for any other source."""
         out: list[DataError] = []
+        if self._thread is not None:  # the audit waits for it now
+            _priority_of_caller(self._thread.result())
         for name in [dataset] if dataset is not None else list(self._counts):
             count = self._counts.pop(name)
             try:
@@ -124,7 +128,17 @@ def _size(paths: tuple[Path, ...]) -> int:
     return sum(path.stat().st_size for path in paths)
 
 
-def _lower_priority() -> None:
-    """Give this thread the lowest priority (Linux: the nice value of one thread; elsewhere as it is)."""
-    if sys.platform.startswith("linux"):
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), _LOWEST)
+def _lower_priority() -> int | None:
+    """Give this thread a low priority; its id (None where a thread has no nice value of its own: not Linux)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    thread = threading.get_native_id()
+    os.setpriority(os.PRIO_PROCESS, thread, _LOW)
+    return thread
+
+
+def _priority_of_caller(thread: int | None) -> None:
+    """Give `thread` the priority of the calling thread, where the system lets this process raise one."""
+    if thread is not None:
+        with contextlib.suppress(PermissionError):
+            os.setpriority(os.PRIO_PROCESS, thread, os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
