@@ -207,7 +207,8 @@ def opened(pack: Pack, data: Path | Mapping[str, object], settings: Settings = S
     with session(settings, pack.contract) as con:
         if progress:
             progress("read and validate", 0, 1, f"{len(sources)} sources")
-        intake = take_in(con, pack.contract, with_tables(sources, con), unread, order_later=True)
+        intake = take_in(con, pack.contract, with_tables(sources, con), unread, order_later=True,
+                         spill=settings.temp_directory)
         try:
             if (duck := _duckdb_of(con)) is not None:
                 seal(duck, {path.parent for source in sources.values() for path in source.paths})

@@ -336,6 +336,25 @@ def test_booleans_in_messages_are_words_of_the_reports_language(capsys, engine):
         assert not [m for m in texts if re.search(r"\b(True|False|None)\b", m)]
 
 
+def test_a_memory_limit_and_a_spill_folder_change_no_finding_and_leave_nothing_behind(capsys, tmp_path):
+    """With --memory-limit and a --spill-dir not there yet, the audit of a Parquet log (whose keys are
+    counted in a database of their own, spilling into a folder of its own there) finds what it finds
+    without them, and the spill folder is left empty."""
+    data = tmp_path / "export"
+    shutil.copytree(SAMPLE, data)
+    log = data / "access_log.jsonl"
+    duckdb.connect().execute(f"COPY (SELECT * FROM read_json('{log}')) TO '{data / 'access_log.parquet'}' "
+                             "(FORMAT parquet)")
+    log.unlink()
+    reports = []
+    for options in ([], ["--memory-limit", "500MB", "--spill-dir", str(tmp_path / "spill")]):
+        code, report = check_json(capsys, *options, data=data)
+        assert code == 1
+        reports.append({r["id"]: r.get("findings") for r in report["rules"]})
+    assert reports[0] == reports[1] and any(reports[0].values())
+    assert list((tmp_path / "spill").iterdir()) == []
+
+
 def test_a_repeated_key_in_a_parquet_log_stops_the_audit_though_it_is_counted_beside_the_rules(capsys, tmp_path):
     """The key order of a file read in place is counted while the rules run (checker/intake/key_order.py);
     a repeated key still gives exit 2, the contract error and no report."""

@@ -669,18 +669,21 @@ def test_keys_counted_beside_are_confirmed_after_the_audits_database_is_closed(t
     write_access_log(tmp_path / "clean.parquet", 6000)
     (tmp_path / "export").mkdir()
     _repeat_a_key(tmp_path / "clean.parquet", tmp_path / "export" / "access_log.parquet")
-    con = duckdb.connect()
-    intake = take_in(con, contract(), folder_sources(tmp_path / "export", contract()).sources, order_later=True)
+    con = duckdb.connect()  # the spill folder is made if it is not there
+    intake = take_in(con, contract(), folder_sources(tmp_path / "export", contract()).sources, order_later=True,
+                     spill=tmp_path / "spill")
+    assert [p.name.startswith("reglement-key-order-") for p in (tmp_path / "spill").iterdir()] == [True]
     con.close()
     with pytest.raises(DataContractError) as caught:
         intake.confirm()
     assert [e.code for e in caught.value.errors] == ["E708"] and not intake.order.pending("access_log")
+    assert not list((tmp_path / "spill").iterdir())  # and nothing left behind
 
 
 def test_the_database_that_counts_keys_reads_the_exports_folders_only(tmp_path: Path) -> None:
     (tmp_path / "export").mkdir()
     (tmp_path / "elsewhere.csv").write_text("a\n1\n", encoding="utf-8")
-    con = _database(duckdb.connect(), [(tmp_path / "export" / "access_log.parquet",)])
+    con = _database(duckdb.connect(), [(tmp_path / "export" / "access_log.parquet",)], tmp_path / "spill")
     with pytest.raises(duckdb.Error):
         con.execute(f"SELECT * FROM read_csv('{tmp_path / 'elsewhere.csv'}')").fetchall()
     assert con.execute("SELECT current_setting('threads')").fetchall() == [(1,)]

@@ -76,7 +76,7 @@ class Intake:
 
 
 def take_in(target: duckdb.DuckDBPyConnection | IntakeEngine, contract: Contract, sources: dict[str, Source],
-            unread: tuple[str, ...] = (), order_later: bool = False) -> Intake:
+            unread: tuple[str, ...] = (), order_later: bool = False, spill: Path | None = None) -> Intake:
     """Validate every source and create the typed relations, or raise with every problem found.
 
     `target` is where the data goes: a DuckDB connection, or the intake of another engine
@@ -84,8 +84,9 @@ def take_in(target: duckdb.DuckDBPyConnection | IntakeEngine, contract: Contract
     Each source is validated in the engine that holds it, all before any relation is created.
     With `order_later`, the key order of the sources read in place is counted beside what
     the caller does next (`key_order.py`): the caller then calls `intake.confirm()` before
-    it gives a verdict, and `intake.order.close()` in the end. A file's hash is taken in a
-    thread too, whether or not: `Received.sha256` waits for it.
+    it gives a verdict, and `intake.order.close()` in the end; that count spills, if it must,
+    into `spill` (the user's spill folder; default the system's temporary folder). A file's
+    hash is taken in a thread too, whether or not: `Received.sha256` waits for it.
     """
     engines = intake_engines(target)
     staged: list[tuple[IntakeEngine, Staged]] = []
@@ -116,7 +117,7 @@ def take_in(target: duckdb.DuckDBPyConnection | IntakeEngine, contract: Contract
             planned += [(engine, item, found, summary) for (item, found), summary in zip(mine, summarise(engine, mine))]
         order = KeyOrder(tuple((item, found, summary) for _, item, found, summary in planned
                                if ordered_apart(found)),
-                         next((e.con for e in engines if isinstance(e, DuckDBIntake)), None))
+                         next((e.con for e in engines if isinstance(e, DuckDBIntake)), None), spill)
         for engine, item, found, summary in planned:
             errors += [DataError(item.source.label, "E704", f"missing column '{c}'") for c in found.missing]
             if not order.pending(item.source.dataset):

@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import sys
+import tempfile
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -48,16 +50,20 @@ class KeyOrder:
     """The key-order counts still running, by dataset."""
 
     def __init__(self, checks: tuple[tuple[Staged, Shape, Summary], ...] = (),
-                 like: duckdb.DuckDBPyConnection | None = None):
-        """Start counting each check's keys; `like` is the audit's database, whose memory limit and
-        spill folder the count's own database takes."""
+                 like: duckdb.DuckDBPyConnection | None = None, spill: Path | None = None):
+        """Start counting each check's keys; `like` is the audit's database, whose memory limit the
+        count's own database takes; its spill files go to a new folder in `spill` (default: the
+        system's temporary folder), removed at `close`."""
         self._counts: dict[str, _Count] = {}
         self._engine: DuckDBIntake | None = None
         self._pool: ThreadPoolExecutor | None = None
         self._thread: Future[int | None] | None = None
         if not checks:
             return
-        self._engine = DuckDBIntake(_database(like, [s.source.paths for s, _, _ in checks]))
+        if spill is not None:  # DuckDB makes the audit's spill folder when it first spills; this needs it now
+            spill.mkdir(parents=True, exist_ok=True)
+        self._spill = Path(tempfile.mkdtemp(prefix="reglement-key-order-", dir=spill))
+        self._engine = DuckDBIntake(_database(like, [s.source.paths for s, _, _ in checks], self._spill))
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reglement-key-order")
         self._thread = self._pool.submit(_lower_priority)  # the counting thread's id
         for staged, shape, summary in sorted(checks, key=lambda check: _size(check[0].source.paths)):
@@ -109,17 +115,20 @@ class KeyOrder:
         self._counts.clear()
         self._engine.con.close()
         self._engine = None
+        shutil.rmtree(self._spill, ignore_errors=True)
 
 
-def _database(like: duckdb.DuckDBPyConnection | None, paths: list[tuple[Path, ...]]) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB of one thread, with the audit's memory limit and spill folder, that may read
-    the folders of these files only (its configuration is left open: `errors` raises its threads)."""
+def _database(like: duckdb.DuckDBPyConnection | None, paths: list[tuple[Path, ...]],
+              spill: Path) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB of one thread, with the audit's memory limit, spilling into `spill` (a
+    folder of its own: two databases must not share one), that may read the folders of these files
+    only; its configuration is left open, since `errors` raises its threads."""
     con = duckdb.connect(config={"threads": 1})
     con.execute("SET enable_progress_bar = false")
     if like is not None:
-        for setting in ("memory_limit", "temp_directory"):
-            [(value,)] = like.execute("SELECT current_setting($name)", {"name": setting}).fetchall()
-            con.execute(f"SET {setting} = $value", {"value": value})
+        [(limit,)] = like.execute("SELECT current_setting('memory_limit')").fetchall()
+        con.execute("SET memory_limit = $limit", {"limit": limit})
+    con.execute("SET temp_directory = $dir", {"dir": str(spill)})
     seal(con, {path.parent for files in paths for path in files}, lock=False)
     return con
 
