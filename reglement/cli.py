@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from . import __version__
+from .checker.engines import ENGINES
 from .compiler.diagnostics import UserError
 from .guards import inputs_of, refuse_careless
 from .outputs import FORMATS, emit, outputs
@@ -24,7 +25,6 @@ from .rules import default_pack, pack_folder
 from .selection import Selection, names
 
 SEVERITIES = ("low", "medium", "high", "critical")
-ENGINES = ("duckdb", "pandas", "spark", "postgres")
 
 
 class UsageError(UserError):

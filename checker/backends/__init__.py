@@ -19,8 +19,7 @@ import pyarrow as pa
 from ...compiler.model import Bindings, Check
 from ...compiler.plan import Scan
 from ...datasets import Contract
-
-ENGINES = ("duckdb", "pandas", "spark", "postgres")
+from ..engines import ENGINES
 
 
 class Backend(Protocol):
