@@ -4,8 +4,11 @@ Keys in ascending order are unique, which DuckDB sees in one streaming window; b
 window runs in one thread, and on a busy machine it only slows the audit's own queries,
 which use every core. So for a source read in place (Parquet) the count runs in a DuckDB
 database of its own, one thread, over the same files (staged there again, under the same
-name), in a thread of the lowest priority: the scheduler runs it when a core is idle —
-while the audit plans, renders, runs its small queries, and writes its report.
+name), in a thread of low priority (nice 10): the scheduler gives it the cores the audit
+leaves idle (while it plans, renders, runs its small queries and writes its report) and a
+tenth of a busy one. When the audit waits for the count, the thread gets the waiting
+thread's priority back where the system allows that (not an unprivileged user on Linux),
+so that other work on the machine cannot keep it waiting long.
 
 The count must be in before anything the audit found is given: the caller confirms it
 (`confirm`) when the rules are done, or, from the command line, when the reports are
