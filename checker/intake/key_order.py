@@ -1,8 +1,8 @@
 """The keys of the sources read in place, counted for order in the CPU time the audit leaves idle.
 
 Keys in ascending order are unique, which DuckDB sees in one streaming window; but that
-window runs in one thread, and on a busy machine it only slows the audit's own queries,
-which use every core. So for a source read in place (Parquet) the count runs in a DuckDB
+window runs in one thread, and beside the audit's queries, which use every core, it only
+slows them. So for a source read in place (Parquet) the count runs in a DuckDB
 database of its own, one thread, over the same files (staged there again, under the same
 name), in a thread of low priority (nice 10): the scheduler gives it the cores the audit
 leaves idle (while it plans, renders, runs its small queries and writes its report) and a
