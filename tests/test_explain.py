@@ -10,6 +10,9 @@ from pathlib import Path
 import pytest
 import sqlglot
 
+from reglement.checker.audit import Settings, opened
+from reglement.checker.backends.pandas_eval import PandasEvaluator, bound, frame_column
+from reglement.compiler import ir
 from reglement.compiler.stages import load_pack
 from reglement.cli import main
 from reglement.explain import DIALECTS, UnknownRule, explain
@@ -96,3 +99,24 @@ def test_cli_explain(capsys):
     assert "--key must be request_id=VALUE" in capsys.readouterr().err
     assert _cli(["explain", "9.3-decision-late", "--data", str(SAMPLE), "--key", "request_id=RQ999"]) == 2
     assert "no row of requests" in capsys.readouterr().err
+
+
+def test_sub_queries_made_and_dropped_one_after_another_are_each_answered_for_themselves():
+    """explain counts each sub-query's matching rows with a count made for it and dropped after; a new
+    one may take the address of the last, and must not be answered from the last one's cached result."""
+    rule = next(r for r in PACK.rules if r.id == "5.1-no-need-to-know")
+    check = rule.checks[0]
+    subqueries = [n for n in ir.walk(check.condition) if isinstance(n, ir.Exists)]
+    with opened(PACK, SAMPLE, Settings("pandas")) as run:
+        frames = run.backend.frames
+    frame = bound(frames[check.dataset], "t0")
+    row = frame[(frame[frame_column("t0", "event_id")] == "E0037").to_numpy(dtype=bool)]
+    evaluator = PandasEvaluator(frames, rule.bind({}, AS_OF), {}, row)
+
+    def count(node: ir.Exists) -> int:
+        made = ir.Aggregate(node.span, "count", None, node.source, node.where, type=ir.NUMBER)
+        return int(evaluator.eval(made, row).iloc[0])
+
+    alone = [count(node) for node in subqueries]
+    assert sorted(alone) == [0, 1]  # a user is found for E0037, and no caseload period
+    assert [count(node) for _ in range(50) for node in subqueries] == alone * 50

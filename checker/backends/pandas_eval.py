@@ -153,9 +153,10 @@ class PandasEvaluator:
         self.bindings = bindings
         self.trace = trace
         self.trace_frame = trace_frame
-        # A `let` used twice is one node object: its sub-query runs once per frame. The
-        # frame is kept in the entry so that its id cannot be reused while cached.
-        self._subqueries: dict[tuple[int, int], tuple[pd.DataFrame, pd.Series]] = {}
+        # A `let` used twice is one node object: its sub-query runs once per frame. The node
+        # and the frame are kept in the entry so that neither id can be reused while cached
+        # (explain makes a count per sub-query and drops it: the next may take its address).
+        self._subqueries: dict[tuple[int, int], tuple[ir.Expr, pd.DataFrame, pd.Series]] = {}
 
     def mask(self, expr: ir.Expr, frame: pd.DataFrame) -> np.ndarray:
         return truth(self.eval(expr, frame))
@@ -255,8 +256,8 @@ class PandasEvaluator:
         key = (id(e), id(frame))
         if key not in self._subqueries:
             method = self._exists if isinstance(e, ir.Exists) else self._aggregate
-            self._subqueries[key] = (frame, method(e, frame))
-        return self._subqueries[key][1]
+            self._subqueries[key] = (e, frame, method(e, frame))
+        return self._subqueries[key][2]
 
     def _exists(self, e: ir.Exists, frame: pd.DataFrame) -> pd.Series:
         matched, codes, groups = self.matches(e.source, e.where, frame)
