@@ -16,7 +16,6 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-
 from ..compiler.diagnostics import UserError
 from .file_hash import file_sha256
 from .report import REPORT_SCHEMA

@@ -2,11 +2,12 @@
 
 Compiling the Westendorp pack (YAML, JSON Schemas, the Lark grammar, 43 rules), and
 importing jsonschema and Lark for it, is the largest part of a check's start-up. A run
-whose inputs are the same bytes loads the pack that an earlier run compiled instead. The entry is named by a SHA-256 of everything the
-compilation reads: the compiler's and the contract module's own files, the versions of
-Python and of the libraries it uses, the working folder (locations are shown relative to
-it), the pack folder's path and every file in it; the contract the pack names is hashed
-again on load, as it may live outside the pack. Any change compiles afresh, and a pack
+whose inputs are the same bytes loads the pack that an earlier run compiled instead. The
+entry is named by a SHA-256 of everything the compilation reads: the compiler's and the
+contract module's own files, the versions of Python and of the libraries it uses, the
+working folder (locations are shown relative to it), the pack folder's path and every
+file in it; the contract the pack names is hashed again on load, as it may live outside
+the pack. Any change compiles afresh, and a pack
 with problems is never kept, so its diagnostics are shown every time.
 
 Only the pack is kept, never the configuration, which may name databases. Entries go to

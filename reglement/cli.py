@@ -464,7 +464,8 @@ def run() -> None:
 
     By then every output is written whole (a report is renamed into place once synced) and
     every engine is closed; what is left is Python freeing a large audit's objects one by
-    one, which the operating system does at once (as mypy's fast exit does). What went to stdout and stderr is flushed first.
+    one, which the operating system does at once (as mypy's fast exit does). What went to
+    stdout and stderr is flushed first.
     """
     status = main()
     for stream in (sys.stdout, sys.stderr):

@@ -15,11 +15,12 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, TextIO
+from typing import Callable, TextIO, TypeVar
 
 from .compiler.diagnostics import UserError
 
 FORMATS = ("text", "json", "markdown", "html", "junit", "sarif")
+T = TypeVar("T")
 _NAMED = re.compile(rf"^({'|'.join(FORMATS)})=(.+)$")
 
 
@@ -57,16 +58,22 @@ def write_all(targets: list[tuple[Path, Callable[[TextIO], None]]], confirm: Cal
     written: list[tuple[str, Path]] = []
     try:
         for path, write in targets:
-            written.append((_temporary(path, write), path))
-        confirm()
+            written.append((_as_output(path, lambda: _temporary(path, write)), path))
+        confirm()  # what it raises is not an output's failure: it goes up as it is
         for tmp, path in written:
-            os.replace(tmp, path)
-    except OSError as err:
-        raise OutputError(f"reglement: cannot write the report to {path}: {err.strerror}") from None
+            _as_output(path, lambda: os.replace(tmp, path))
     finally:
         for tmp, _ in written:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
+
+
+def _as_output(path: Path, action: Callable[[], T]) -> T:
+    """`action`, an OSError of which is said as the report that cannot be written to `path`."""
+    try:
+        return action()
+    except OSError as err:
+        raise OutputError(f"reglement: cannot write the report to {path}: {err.strerror}") from None
 
 
 def _temporary(path: Path, write: Callable[[TextIO], None]) -> str:

@@ -14,6 +14,7 @@ import jsonschema
 import pytest
 
 from reglement.cli import main
+from reglement.outputs import write_all
 
 from conftest import AS_OF, ROOT, SAMPLE, rule_file, write_pack
 
@@ -334,6 +335,16 @@ def test_booleans_in_messages_are_words_of_the_reports_language(capsys, engine):
         assert all(f": {words[0]}" in m or f": {words[1]}" in m for m in messages), messages
         texts = [f["message"] for r in report["rules"] for f in r.get("findings", ())]
         assert not [m for m in texts if re.search(r"\b(True|False|None)\b", m)]
+
+
+def test_what_the_confirmation_raises_is_not_said_as_a_report_that_cannot_be_written(tmp_path):
+    """A file of the export that went away while it was hashed is that file's error, not the report's."""
+    def gone() -> None:
+        raise FileNotFoundError(2, "No such file or directory", "export/access_log.parquet")
+
+    with pytest.raises(FileNotFoundError):
+        write_all([(tmp_path / "report.json", lambda out: out.write("{}"))], gone)
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_memory_limit_and_a_spill_folder_change_no_finding_and_leave_nothing_behind(capsys, tmp_path):
