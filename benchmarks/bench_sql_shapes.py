@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 
 from export import AS_OF, Size, ensure_export, reglement_command
+
 from reglement.checker.audit import opened
 from reglement.checker.backends.sql import check_query, scan_query, to_sql
 from reglement.compiler.plan import Alone, Scan, plan

@@ -10,7 +10,7 @@ from buffers, so a DuckDB audit never imports pandas.
 from __future__ import annotations
 
 import struct
-from typing import Sequence
+from collections.abc import Sequence
 
 import pyarrow as pa
 import pyarrow.compute as pc

@@ -12,10 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 import time
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterator, Mapping
 
 import duckdb
 import pyarrow as pa
@@ -25,13 +25,12 @@ from ..compiler.config import Config
 from ..compiler.config_sources import SourceError, Sources
 from ..compiler.model import Bindings, Check, Pack, Rule
 from ..compiler.plan import Alone, Scan, Step, large_datasets, members, plan
-from .backends import Backend, make_backend
-from .engine_errors import engine_failure
 from ..datasets import EXPORT_COLUMNS, Contract
+from .backends import Backend, make_backend
 from .duckdb_sql import identifier, render
+from .engine_errors import engine_failure
 from .incremental import CARRIED, NEW_FILES, Mode, carried, decide, merged, only_new_files, with_provenance
-from .intake import (DataContractError, DataError, Intake, Source, folder_sources, frame_sources, missing_reason,
-                     take_in)
+from .intake import DataContractError, DataError, Intake, Source, folder_sources, frame_sources, missing_reason, take_in
 from .intake.validate import PROVENANCE
 from .sandbox import seal
 
@@ -238,7 +237,7 @@ def run_audit(pack: Pack, config: Config, data: Path | Mapping[str, object], as_
     findings must share; `full` runs every rule in full all the same (the chain is still recorded).
     With `confirm` false nothing found may be given before `audit.intake.confirm()` (see `opened`).
     """
-    started_at, clock = dt.datetime.now(dt.timezone.utc), time.perf_counter()
+    started_at, clock = dt.datetime.now(dt.UTC), time.perf_counter()
     chosen = rules if rules is not None else pack.rules
     with opened(pack, data, settings, progress, confirm) as run:
         read = time.perf_counter() - clock
@@ -338,14 +337,14 @@ def _answer(backend: Backend, step: Step, bindings: dict[str, Bindings],
         try:
             found = backend.scan(step, [bindings[m.rule] for m in step.members])
             return {(m.rule, m.index): t for m, t in zip(step.members, found)}
-        except Exception:  # noqa: BLE001 - each member alone says which one fails
+        except Exception:
             out = {}
             for m in step.members:
                 out |= _answer(backend, Alone(m.rule, m.index, m.check), bindings, errors)
             return out
     try:
         return {(step.rule, step.index): backend.findings(step.check, bindings[step.rule])}
-    except Exception as err:  # noqa: BLE001 - an engine failure is reported on its rule
+    except Exception as err:
         errors.setdefault(step.rule, engine_failure(backend.name, step.check, err))
         return {}
 

@@ -18,8 +18,8 @@ by default EXAMPLE_AS_OF.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from ..compiler.config import Config
 from ..compiler.model import Pack, Rule

@@ -12,8 +12,7 @@ from __future__ import annotations
 import io
 import json
 import string
-from collections.abc import Iterator, Sequence
-from typing import Callable
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 import pyarrow as pa
@@ -138,15 +137,15 @@ class Findings(Sequence[dict]):
         self.waivers = list(waivers)
 
     @classmethod
-    def empty(cls) -> "Findings":
+    def empty(cls) -> Findings:
         return cls(SCHEMA.empty_table())
 
     @classmethod
-    def concat(cls, parts: list[pa.Table], waivers: Sequence[dict]) -> "Findings":
+    def concat(cls, parts: list[pa.Table], waivers: Sequence[dict]) -> Findings:
         return cls(pa.concat_tables(parts) if parts else SCHEMA.empty_table(), waivers)
 
     @classmethod
-    def from_dicts(cls, found: Sequence[dict]) -> "Findings":
+    def from_dicts(cls, found: Sequence[dict]) -> Findings:
         """Findings read back from a JSON report (a baseline, `reglement render`)."""
         waivers: list[dict] = []
         rows = []
@@ -165,7 +164,7 @@ class Findings(Sequence[dict]):
         return cls(pa.Table.from_arrays(arrays, schema=SCHEMA), waivers)
 
     @classmethod
-    def of(cls, found: "Findings | Sequence[dict] | None") -> "Findings":
+    def of(cls, found: Findings | Sequence[dict] | None) -> Findings:
         """A rule's findings as a table, whether an audit built them or a JSON report held them."""
         return found if isinstance(found, Findings) else cls.from_dicts(found or ())
 
@@ -213,7 +212,7 @@ class Findings(Sequence[dict]):
             found += [self._dict(row) for row in kept.slice(0, n - len(found)).to_pylist()]
         return found
 
-    def part(self, offset: int, length: int) -> "Findings":
+    def part(self, offset: int, length: int) -> Findings:
         """`length` findings from `offset` on, still as a table (a zero-copy slice)."""
         return Findings(self.table.slice(offset, length), self.waivers)
 
@@ -240,7 +239,7 @@ class Findings(Sequence[dict]):
         """How many findings the rule's waiver of that index covers."""
         return pc.sum(pc.equal(self.table.column("waiver"), number(waiver))).as_py() or 0
 
-    def marked(self, seen: pa.Array) -> "Findings":
+    def marked(self, seen: pa.Array) -> Findings:
         """Each finding marked `open` when `seen` (identities of a previous report) has it, else `new`."""
         known = pc.is_in(self.table.column("identity"), value_set=seen)
         marks = pc.if_else(known, text("open"), text("new"))

@@ -21,11 +21,11 @@ import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..compiler import ir
-from ..compiler.model import AUDIT_DATE, Check, Pack, Rule
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..compiler import ir
+from ..compiler.model import AUDIT_DATE, Check, Pack, Rule
 from .arrow_values import texts
 from .intake import Intake
 from .intake.validate import PROVENANCE

@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from importlib.resources import files
-from typing import Callable
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -22,8 +22,8 @@ from .. import __version__
 from ..compiler import ir
 from ..compiler.config import Attestation, Config, Waiver
 from ..compiler.model import AUDIT_DATE, KEY_PARTS, Check, Clause, Pack, Rule
-from .audit import Audit, Part, RuleResult
 from .arrow_values import flags, number, repeated, text
+from .audit import Audit, Part, RuleResult
 from .findings import EMPTY, SCHEMA, Findings, as_text, fill, join, key_json, scalar_text
 from .incremental import CARRIED, FILE, FULL, MESSAGE, NEW_FILES, digest
 

@@ -8,8 +8,8 @@ rule cannot read, write or fetch another file.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 import duckdb
 

@@ -24,8 +24,8 @@ dialect renders as timestamp arithmetic. `dialect(name)` is the one way to get o
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache
-from typing import Callable
 
 from sqlglot import ErrorLevel, exp
 from sqlglot.dialects.dialect import Dialect

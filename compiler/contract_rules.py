@@ -16,7 +16,8 @@ and a new declaration needs no new rule (as dbt generates its `accepted_values` 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterator
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from ..datasets import EXPORT_COLUMNS, Column, Contract, Dataset
 from . import ir

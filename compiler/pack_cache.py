@@ -24,9 +24,9 @@ import os
 import pickle
 import sys
 import tempfile
+from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Callable
 
 from ..datasets import schema_files
 from .model import Pack
@@ -83,7 +83,7 @@ def _under(base: Path, patterns: tuple[str, ...]) -> list[Path]:
                    and "__pycache__" not in p.parts})
 
 
-def _files(digest: "hashlib._Hash", base: Path, paths: list[Path]) -> None:
+def _files(digest: hashlib._Hash, base: Path, paths: list[Path]) -> None:
     """Each file's path under `base` and its bytes, in path order (a file added or removed counts too)."""
     for path in paths:
         data = path.read_bytes()
@@ -108,7 +108,7 @@ def _load(entry: Path) -> Pack | None:
             return None
         contract, pack = pickle.loads(data[len(_FORMAT):])
         return pack if isinstance(pack, Pack) and contract == _contract_digest(pack) else None
-    except Exception:  # noqa: BLE001 - no entry, or one this code cannot read: compile instead
+    except Exception:
         return None
 
 
@@ -125,5 +125,5 @@ def _store(entry: Path, pack: Pack) -> None:
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
-    except Exception:  # noqa: BLE001 - a cache that cannot be written only makes the next run slower
+    except Exception:
         return

@@ -23,7 +23,7 @@ _WORDS = {
     "UNIT": "a unit (years, months, weeks, days, hours)", "COMPARE": "a comparison (=, !=, <, <=, >, >=)",
     "ADD_OP": "+ or -", "LPAR": "'('", "RPAR": "')'", "LSQB": "'['", "RSQB": "']'", "COMMA": "','",
     "DOT": "'.'", "AND": "'and'", "OR": "'or'", "NOT": "'not'", "IS": "'is'", "IN": "'in'",
-    "CONTAINS": "'contains'", "WHERE": "'where'", "OF": "'of'", "AS": "'as'", 
+    "CONTAINS": "'contains'", "WHERE": "'where'", "OF": "'of'", "AS": "'as'",
     "EMPTY": "'empty'", "EXISTS": "'exists'/'no'", "NO": "'exists'/'no'", "LATEST": "an aggregate (latest … of …)",
     "EARLIEST": "an aggregate (latest … of …)", "MAX": "an aggregate (latest … of …)",
     "MIN": "an aggregate (latest … of …)", "COUNT": "an aggregate (latest … of …)",
@@ -158,7 +158,7 @@ def _end_of(text: str) -> tuple[int, int]:
 
 def _syntax_diagnostic(err: UnexpectedInput, source: SourceText) -> Diagnostic:
     line, column = max(err.line, 1), max(err.column, 1)
-    if isinstance(err, UnexpectedToken) and err.token.type == "$END" or isinstance(err, UnexpectedEOF):
+    if (isinstance(err, UnexpectedToken) and err.token.type == "$END") or isinstance(err, UnexpectedEOF):
         what = "the condition ends too early"
         line, column = _end_of(source.text)
     elif isinstance(err, UnexpectedToken):

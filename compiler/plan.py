@@ -25,8 +25,8 @@ passed by.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
-from typing import Iterator, Mapping
 
 from ..datasets import Contract
 from . import ir

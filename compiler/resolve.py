@@ -9,8 +9,8 @@ shows them all.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Callable
 
 from ..datasets import Contract, Dataset
 from . import ir
@@ -121,7 +121,7 @@ class Resolver:
 
     def _duration(self, expr: ir.Duration, scopes) -> ir.Expr:
         amount = self._resolve(expr.amount, scopes)
-        if amount.type != ir.NUMBER or isinstance(amount, ir.Literal) and not isinstance(amount.value, int):
+        if amount.type != ir.NUMBER or (isinstance(amount, ir.Literal) and not isinstance(amount.value, int)):
             self._fail("E403", f"the amount of a duration must be a whole number, not a {amount.type}", expr.amount.span)
         return replace(expr, amount=amount)
 

@@ -14,11 +14,11 @@ repeat them in other words.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
-from typing import Callable
 
 from ..datasets import SHIPPED, Contract
 from . import config as config_stage

@@ -113,4 +113,4 @@ class Registrar:
 
     def file(self, rule_id: str, datasets: Iterable[str]) -> Decorator:
         """`fn(dataset, column, ctx)`: is this column of the dataset's file a finding?"""
-        return self._add(rule_id, "file", {d: () for d in datasets})
+        return self._add(rule_id, "file", dict.fromkeys(datasets, ()))

@@ -15,7 +15,6 @@ from .planted_rows import DANGLING, UNKNOWN, request_row
 from .scenario import Anchors, Clients, Plan, Planter, days
 from .world import DAY, EXTRA_COLUMNS, World, add_party, at, plus_months
 
-
 # --- rows whose verdict depends on other datasets: crafted clients ---------------------------
 
 def plant_no_trajectory(w: World, plan: Plan, a: Anchors, clients: Clients) -> None:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import calendar
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from operator import itemgetter
-from typing import Any, Callable
+from typing import Any
 
 from . import contract
 from .client_file import background_client, guidance

@@ -11,9 +11,9 @@ and wording (DataContractError), the same default pack and engine as the command
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
 
 import pandas as pd
 import pyarrow as pa

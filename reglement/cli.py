@@ -13,8 +13,8 @@ import contextlib
 import datetime as dt
 import os
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 from . import __version__
 from .checker.engines import ENGINES

@@ -8,11 +8,9 @@ only keys, dates, booleans and codes.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from .api import UnknownRule
 from .checker.audit import Settings, opened
@@ -25,7 +23,6 @@ from .compiler.model import AUDIT_DATE, Bindings, Check, Pack, Rule
 from .compiler.plan import LARGE, Alone, plan, steps_of
 from .compiler.rules import personal_reads
 from .compiler.stages import compile_pack
-from .rules import default_pack, pack_folder
 
 DIALECTS = ("duckdb", "postgres", "spark")
 HIDDEN = "‹personal›"

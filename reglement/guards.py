@@ -7,8 +7,8 @@ that has open findings. Both are usage errors (exit 2), said before any rule run
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from .compiler.diagnostics import UserError
 

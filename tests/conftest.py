@@ -7,8 +7,8 @@ import os
 import shutil
 import tempfile
 import textwrap
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 import pytest
 from hypothesis import HealthCheck, settings

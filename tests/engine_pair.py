@@ -8,7 +8,7 @@ generated exports stay cheap.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
@@ -57,7 +57,7 @@ def both(pack: Pack, data, as_of: dt.date, rules: Iterable[Rule] | None = None,
          params: dict | None = None, plan: str = "fused", large: bool = False) -> tuple[dict[str, list], dict[str, list]]:
     """Per engine, the findings of every rule (or of `rules`) over the same data, taken in once; with
     `large`, the planner takes every dataset for a large one (compiler/plan.py)."""
-    rows = {name: LARGE for name in pack.contract} if large else None
+    rows = dict.fromkeys(pack.contract, LARGE) if large else None
     chosen = tuple(rules) if rules is not None else pack.rules
     config = Config(rule_params={r.id: dict(params) for r in chosen} if params else {})
     bindings = {r.id: r.bind(config.overrides(r.id), as_of) for r in chosen}

@@ -6,11 +6,10 @@ import datetime as dt
 from pathlib import Path
 
 import yaml
+from engine_pair import frames_from_rows
 
 from reglement.compiler.model import Pack
 from reglement.compiler.stages import load_pack
-
-from engine_pair import frames_from_rows
 
 EVERY_NODE = """\
 (exists records as r where r.client_id = requests.client_id and r.category in ['general', 'fiscal'])

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from reglement.cli import main
-
 from conftest import AS_OF
+
+from reglement.cli import main
 
 
 def audit(capsys, *args: str) -> dict:

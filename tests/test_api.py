@@ -8,10 +8,9 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.json as pajson
 import pytest
+from conftest import AS_OF, SAMPLE
 
 from reglement.api import UnknownRule, check
-
-from conftest import AS_OF, SAMPLE
 
 
 def tables() -> dict[str, pa.Table]:

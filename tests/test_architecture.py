@@ -13,10 +13,12 @@ import io
 import json
 import re
 import tokenize
-from pathlib import Path
 from typing import get_args
 
 import pytest
+from conftest import ROOT
+from engine_pair import both
+from every_node import every_node_frames, every_node_pack
 
 from reglement.checker.backends.pandas import Planner
 from reglement.checker.backends.pandas_eval import PandasEvaluator
@@ -25,10 +27,6 @@ from reglement.compiler import ir
 from reglement.compiler.errors import CODES, markdown
 from reglement.compiler.stages import STAGES
 from reglement.explain import LABELS
-
-from conftest import ROOT
-from engine_pair import both
-from every_node import every_node_frames, every_node_pack
 
 NODE_KINDS = set(get_args(ir.Expr))
 

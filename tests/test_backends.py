@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from engine_pair import both, findings, frames_from_rows, keys
-from reglement.checker.audit import Settings, run_audit
+
+from reglement.checker.audit import run_audit
 from reglement.checker.examples import run_examples
 from reglement.compiler.config import Config
 from reglement.compiler.stages import load_pack

@@ -12,10 +12,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import SAMPLE
 
 from reglement.cli import main
-
-from conftest import SAMPLE
 
 DATES = ("2026-09-30", "2026-10-31", "2026-11-28")
 

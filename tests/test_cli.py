@@ -12,11 +12,10 @@ from pathlib import Path
 import duckdb
 import jsonschema
 import pytest
+from conftest import AS_OF, ROOT, SAMPLE, rule_file, write_pack
 
 from reglement.cli import main
 from reglement.outputs import write_all
-
-from conftest import AS_OF, ROOT, SAMPLE, rule_file, write_pack
 
 REPORT_SCHEMA = json.loads((ROOT / "checker" / "report.schema.json").read_text())
 EXPECTED = json.loads((ROOT / "tests" / "expected" / "sample_findings.json").read_text())["findings"]

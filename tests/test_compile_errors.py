@@ -6,11 +6,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from conftest import rule_file, write_pack
 
 from reglement.compiler.diagnostics import CompileError
 from reglement.compiler.stages import load_pack
-
-from conftest import rule_file, write_pack
 
 
 def errors_of(folder: Path) -> str:

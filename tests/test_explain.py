@@ -12,9 +12,9 @@ import sqlglot
 
 from reglement.checker.audit import Settings, opened
 from reglement.checker.backends.pandas_eval import PandasEvaluator, bound, frame_column
+from reglement.cli import main
 from reglement.compiler import ir
 from reglement.compiler.stages import load_pack
-from reglement.cli import main
 from reglement.explain import DIALECTS, UnknownRule, explain
 
 ROOT = Path(__file__).resolve().parent.parent

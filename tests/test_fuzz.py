@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from conftest import FUZZ_PROFILE, fuzz_profile
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -23,8 +24,6 @@ from reglement.compiler.model import Check
 from reglement.compiler.parse import parse_condition
 from reglement.compiler.resolve import Resolver
 from reglement.datasets import contract
-
-from conftest import FUZZ_PROFILE, fuzz_profile
 
 pytestmark = pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisWarning")
 COLUMNS = ["request_id", "client_id", "type", "received_at", "decided_at", "decision", "identity_verified",

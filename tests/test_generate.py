@@ -13,9 +13,9 @@ import re
 import subprocess
 import sys
 import tracemalloc
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Callable
 
 import pyarrow as pa
 import pyarrow.parquet as pq

@@ -10,11 +10,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import AS_OF
 
 from reglement.cli import main
 from reglement.datasets.generate import generate
-
-from conftest import AS_OF
 
 CASES = [
     pytest.param(50, 1, "csv", {}, id="50-clients-seed-1-csv"),

@@ -16,19 +16,17 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+from conftest import AS_OF, ROOT, SAMPLE, rule_file, write_pack
 
 from reglement.checker.audit import Settings, opened, run_audit
 from reglement.checker.formats import render
-from reglement.checker.intake import DataContractError, folder_sources, frame_sources, take_in
-from reglement.checker.intake import staging
+from reglement.checker.intake import DataContractError, folder_sources, frame_sources, staging, take_in
 from reglement.cli import main
 from reglement.compiler.config import Config
 from reglement.compiler.diagnostics import CompileError
 from reglement.compiler.stages import compile_pack, load_pack
 from reglement.datasets import contract
 from reglement.rules import default_pack
-
-from conftest import AS_OF, ROOT, SAMPLE, rule_file, write_pack
 
 
 @pytest.fixture(autouse=True)

@@ -17,11 +17,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from needs import missing
 
 from reglement.checker.formats import render
 from reglement.checker.formats.grouping import articles
-
-from needs import missing
 
 REPORTS = Path(__file__).parent / "fixtures" / "reports"
 WINDOW = (1280, 4000)

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import json
 import shutil
-from pathlib import Path
-
-from reglement.cli import main
 
 from conftest import ROOT
+
+from reglement.cli import main
 
 GP = ROOT / "tests" / "fixtures" / "gp_pack"
 

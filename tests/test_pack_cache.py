@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, rule_file, write_pack
+
 from reglement.compiler import pack_cache
 from reglement.compiler.diagnostics import CompileError
 from reglement.compiler.stages import compile_pack

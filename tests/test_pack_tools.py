@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 import shutil
 
-from reglement.cli import default_pack, main
-
 from conftest import ROOT, write_pack
+
+from reglement.cli import default_pack, main
 
 
 def run(capsys, *args: str) -> tuple[int, str]:

@@ -11,14 +11,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from conftest import ROOT, SAMPLE
+from engine_pair import both
 
 from reglement.compiler import ir
 from reglement.compiler.plan import LARGE, Alone, Scan, large_datasets, members, plan
 from reglement.compiler.stages import load_pack
 from reglement.datasets.generate import generate
-
-from conftest import ROOT, SAMPLE
-from engine_pair import both
 
 PACK = load_pack(ROOT / "rules" / "westendorp")
 AS_OF = dt.date(2026, 11, 28)

@@ -15,6 +15,12 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 import yaml
+from conftest import AS_OF
+from engine_pair import run_rule
+from needs import missing
+from pg_cluster import Cluster, binaries, load_export
+from reports import audit, rule_results
+from test_one_intake import CASES
 
 from reglement.checker.audit import Settings, opened
 from reglement.checker.intake import DataContractError
@@ -24,13 +30,6 @@ from reglement.compiler.stages import load_pack
 from reglement.datasets import contract
 from reglement.datasets.generate import generate
 from reglement.rules import default_pack
-
-from conftest import AS_OF
-from needs import missing
-from engine_pair import run_rule
-from reports import audit, rule_results
-from pg_cluster import Cluster, binaries, load_export
-from test_one_intake import CASES
 
 
 @pytest.fixture(scope="module")

@@ -14,11 +14,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import AS_OF, SAMPLE
 
 from reglement.cli import main
 from reglement.datasets import contract
-
-from conftest import AS_OF, SAMPLE
 
 FORMATS = ["text", "json", "markdown", "html", "junit", "sarif"]
 

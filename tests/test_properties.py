@@ -24,10 +24,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from engine_pair import both
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine_pair import both
 from reglement.compiler.stages import load_pack
 from reglement.datasets import contract
 

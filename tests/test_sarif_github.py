@@ -15,12 +15,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import AS_OF, ROOT
+from needs import missing
 
 from reglement.checker.formats import sarif
 from reglement.cli import main
-
-from conftest import AS_OF, ROOT
-from needs import missing
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TOOL = ROOT / ".ci" / "tools" / "node_modules" / "@microsoft" / "sarif-multitool-linux" / "Sarif.Multitool"

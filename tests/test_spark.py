@@ -12,6 +12,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from engine_pair import findings, run_rule
+from every_node import every_node_frames, every_node_pack
+from needs import missing
+from reports import audit, rule_results
+from test_one_intake import CASES, PAIRS, SOURCES, errors, said
 
 from reglement.checker.audit import Settings, opened
 from reglement.checker.intake import DataContractError, folder_sources, take_in
@@ -19,11 +24,6 @@ from reglement.compiler.config import Config
 from reglement.datasets import contract
 from reglement.datasets.generate import generate
 
-from engine_pair import findings, run_rule
-from every_node import every_node_frames, every_node_pack
-from needs import missing
-from reports import audit, rule_results
-from test_one_intake import CASES, PAIRS, SOURCES, errors, said
 
 @pytest.fixture(scope="module")
 def spark():

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from reglement.cli import main
-
 from conftest import AS_OF, SAMPLE
+
+from reglement.cli import main
 
 RULE = "7.1-legal-ground-missing"  # two findings in the sample: D018 and D019
 

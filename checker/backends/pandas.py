@@ -9,21 +9,31 @@ values, as Arrow, in key order. The evaluation itself lives in `pandas_eval.py`.
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import duckdb
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from ...compiler import ir
 from ...compiler.model import Bindings, Check
 from ...compiler.plan import Lookup, Scan
-from .sql import FOUND
 from ...datasets import Contract
 from ..duckdb_sql import identifier
-from .pandas_eval import (DTYPES, LIST_DTYPE, MOMENT_DTYPE, OID, STRING_DTYPE, PandasEvaluator, bound, conjoin,
-                          date_offset, frame_column, read_columns, split_where)
+from .pandas_eval import (
+    LIST_DTYPE,
+    MOMENT_DTYPE,
+    OID,
+    STRING_DTYPE,
+    PandasEvaluator,
+    bound,
+    conjoin,
+    date_offset,
+    frame_column,
+    read_columns,
+    split_where,
+)
+from .sql import FOUND
 
 _ARROW = {ir.STRING: pa.string(), ir.BOOL: pa.bool_(), ir.LIST: pa.list_(pa.string()), ir.NULL: pa.null()}
 
@@ -68,7 +78,7 @@ class PandasBackend:
         self.frames = dict(frames)
 
     @classmethod
-    def from_relations(cls, con: duckdb.DuckDBPyConnection, contract: Contract, datasets: list[str]) -> "PandasBackend":
+    def from_relations(cls, con: duckdb.DuckDBPyConnection, contract: Contract, datasets: list[str]) -> PandasBackend:
         """Frames of the relations the intake created, one per dataset received."""
         return cls({name: frame(con.sql(f"SELECT * FROM {identifier(name)}").to_arrow_table()) for name in datasets})
 

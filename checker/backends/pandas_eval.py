@@ -16,9 +16,9 @@ and NaT comparisons would otherwise disagree with SQL.
 from __future__ import annotations
 
 import operator
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import reduce
-from typing import Mapping
 
 import numpy as np
 import pandas as pd

@@ -8,8 +8,8 @@ Python object per row. `spark_session` opens the session an audit runs in: a new
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 import pyarrow as pa
 

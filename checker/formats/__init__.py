@@ -9,8 +9,9 @@ finding: they show the first few, count in bulk, and render what they carry with
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from importlib import import_module
-from typing import Any, Callable, TextIO
+from typing import Any, TextIO
 
 from ..findings import Findings
 from .labels import check_lang

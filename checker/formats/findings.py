@@ -6,7 +6,8 @@ counts come from the table in bulk and only the findings a format shows become d
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from ..findings import Findings
 

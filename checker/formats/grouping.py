@@ -7,8 +7,9 @@ renderers only decide how that looks.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from .findings import open_count
 from .labels import SEVERITIES, label, localized

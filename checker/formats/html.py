@@ -10,10 +10,11 @@ sections, the key tables and the closing overviews each have an `html_*` module 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 from importlib import resources
 from string import Template
-from typing import Any, Mapping, TextIO
+from typing import Any, TextIO
 
 from .grouping import Article, articles
 from .html_articles import article_section

@@ -6,7 +6,8 @@ Each section is yielded in pieces, so that a rule's key table streams to the fil
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
 
 from .attestations import attestation
 from .findings import finding_count, findings_of, rule_kind, waived_count

@@ -10,7 +10,8 @@ browser opens and no auditor prints; the JSON report is the place for all of the
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc

@@ -5,7 +5,8 @@ The overviews an auditor files next to the detail: one row per control, clause o
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from .attestations import attestation
 from .findings import rule_kind

@@ -14,7 +14,8 @@ it is small whatever the number of findings, and written to the stream at once.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from typing import Any, Mapping, TextIO
+from collections.abc import Mapping
+from typing import Any, TextIO
 
 from .attestations import attestation
 from .findings import findings_of, key_text, open_count, rule_file, rule_kind, waived_count

@@ -7,7 +7,8 @@ HTML and a CI job reading JUnit see the same word for the same thing, in the sam
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 LANGS = ("nl", "en")
 STATUSES = ("passed", "failed", "error", "manual", "attested", "expired", "waived", "informational")

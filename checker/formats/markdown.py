@@ -7,7 +7,8 @@ cannot break a table or turn into markup, nor an escape sequence reach the termi
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping, Sequence, TextIO
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, TextIO
 
 from .attestations import attestation
 from .controls import visible

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, Iterator, Mapping, TextIO
+from collections.abc import Iterator, Mapping
+from typing import Any, TextIO
 
 from .findings import finding_count, findings_of, is_waived, key_text, rule_file, rule_kind
 from .grouping import articles
@@ -96,7 +97,7 @@ def cap_notice(report: Mapping[str, Any], max_results: int) -> str | None:
 def fingerprint(rule_id: str, key: Mapping[str, Any]) -> str:
     """Stable across runs: the same rule flagging the same record gives the same value."""
     canonical = json.dumps({str(k): str(v) for k, v in key.items()}, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(f"{rule_id}\x00{canonical}".encode("utf-8")).hexdigest()
+    return hashlib.sha256(f"{rule_id}\x00{canonical}".encode()).hexdigest()
 
 
 def _invocation(rules: list[Mapping[str, Any]], index: Mapping[str, int]) -> dict[str, Any]:

@@ -8,7 +8,8 @@ is what other viewers show.
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from .grouping import article_number
 from .labels import label, localized

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Mapping, TextIO
+from collections.abc import Iterator, Mapping
+from typing import Any, TextIO
 
 from .controls import visible
-from .findings import findings_of, finding_count, is_waived, rule_kind, waived_count
+from .findings import finding_count, findings_of, is_waived, rule_kind, waived_count
 from .grouping import articles
 from .labels import findings_phrase, format_count, label, localized, severity_word
 from .summary import pack_label, tool_label, waived_findings

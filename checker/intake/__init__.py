@@ -22,9 +22,9 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
-from ...datasets import EXPORT_COLUMNS, Contract, Dataset
 from sqlglot import exp
 
+from ...datasets import EXPORT_COLUMNS, Contract, Dataset
 from ..arrow_values import texts
 from ..duckdb_sql import render
 from ..file_hash import file_sha256

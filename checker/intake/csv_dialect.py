@@ -107,7 +107,7 @@ def file_lines(path: Path, offsets: list[int]) -> dict[int, int]:
                 wanted.pop(0)
             newlines += chunk.count(b"\n")
             start += len(chunk)
-    return lines | {offset: newlines + 1 for offset in wanted}  # at the end of the file: its last line
+    return lines | dict.fromkeys(wanted, newlines + 1)  # at the end of the file: its last line
 
 
 def record_lines(path: Path, dialect: Dialect, records: list[int]) -> dict[int, int]:

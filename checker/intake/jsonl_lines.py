@@ -9,8 +9,8 @@ each problem. The pass runs only then: a good file is read once, by the engine.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from .csv_dialect import open_bytes
 from .errors import MAX_ERRORS_PER_SOURCE, DataError

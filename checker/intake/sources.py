@@ -11,9 +11,9 @@ import datetime as dt
 import difflib
 import json
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Mapping
 
 import pyarrow as pa
 

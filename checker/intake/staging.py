@@ -182,7 +182,7 @@ def _csv(con: duckdb.DuckDBPyConnection, source: Source, name: str, types: dict[
         raise Unreadable([DataError(source.label, "E710", f"not valid {dialect.encoding}: pass --encoding with the "
                                                           "encoding the file was saved in")]) from None
     try:
-        _copy(con, raw, _READ_CSV, {"path": str(readable), "columns": {n: "VARCHAR" for n in names},
+        _copy(con, raw, _READ_CSV, {"path": str(readable), "columns": dict.fromkeys(names, "VARCHAR"),
                                     "delim": dialect.separator, "max_line": MAX_LINE_BYTES, "rejects": rejects,
                                     "scans": scans})
         rejected = _csv_rejects(con, source, readable, rejects, scans)

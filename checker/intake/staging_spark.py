@@ -57,8 +57,8 @@ class SparkIntake:
         return None
 
     def stage(self, source: Source, name: str, types: dict[str, str]) -> Staged:
-        from pyspark.errors import PySparkException
         from py4j.protocol import Py4JJavaError
+        from pyspark.errors import PySparkException
 
         if source.format not in SPARK_FORMATS:
             raise Unreadable([DataError(source.label, "E716", "Spark reads Parquet, CSV, JSON Lines and JSON, not "
@@ -88,9 +88,10 @@ class SparkIntake:
             self.spark.catalog.cacheTable(dataset.name)
 
     def create_empty(self, dataset: Dataset) -> None:
-        from .validate import SQL_TYPES
-        from ..sql_dialects import render
         from sqlglot import exp
+
+        from ..sql_dialects import render
+        from .validate import SQL_TYPES
 
         empty = exp.select(*[exp.alias_(exp.cast(exp.null(), SQL_TYPES[c.type]), c.name, quoted=True)
                              for c in dataset.columns]).where(exp.false())
@@ -101,7 +102,8 @@ class SparkIntake:
 
     # -- the stagers: each gives a DataFrame with ROW (and FILE), and whether it is copied --
     def _numbered(self, frame):
-        from pyspark.sql import Window, functions as F
+        from pyspark.sql import Window
+        from pyspark.sql import functions as F
 
         order = Window.orderBy(F.monotonically_increasing_id())  # the order Spark read the lines in
         return frame.select(F.row_number().over(order).cast("bigint").alias(ROW), "*")

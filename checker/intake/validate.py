@@ -23,7 +23,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-
 from typing import Protocol
 
 from sqlglot import exp
