@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-ENGINES = ("duckdb", "pandas", "spark", "postgres")
+ENGINES = ("duckdb", "pandas", "spark", "postgres")  # the registry's (checker/engines), without importing it
 
 
 # -- the worker: one engine, one process -------------------------------------------------------------
@@ -34,7 +34,8 @@ def work(engine: str, folder: Path, sources: dict | None) -> dict:
     """Audit `folder` (or the database) on one engine: start-up, intake and rules timed apart."""
     import datetime as dt
 
-    from reglement.checker.audit import Settings, opened, run_rule
+    from reglement.checker.audit import Settings, opened, run_rules
+    from reglement.checker.intake import folder_sources, tables_only
     from reglement.compiler.config_sources import read_sources
     from reglement.compiler.stages import load_pack
     from reglement.rules import default_pack
@@ -42,22 +43,24 @@ def work(engine: str, folder: Path, sources: dict | None) -> dict:
     pack, as_of = load_pack(default_pack()), dt.date(2026, 11, 28)
     startup = 0.0
     if engine == "spark":  # the JVM and a Spark context, before the audit's clock starts
-        from reglement.checker.backends.spark import start_spark
+        from reglement.checker.engines.spark import start_spark
 
         clock = time.perf_counter()
         start_spark()
         startup = time.perf_counter() - clock
     settings = Settings(engine, sources=read_sources(sources) if sources else None)
     clock = time.perf_counter()
-    with opened(pack, None if sources else folder, settings) as run:
+    data = tables_only(settings.sources) if sources else folder_sources(folder, pack.contract)
+    with opened(pack, data, settings) as run:
         intake = time.perf_counter() - clock
         clock = time.perf_counter()
-        digests = {}
-        for rule in pack.rules:
-            result = run_rule(run.backend, rule, run.missing, rule.bind({}, as_of))
-            rows = [part.table.to_pylist() for part in result.parts]
-            digests[rule.id] = hashlib.sha256(json.dumps([result.status, rows], default=str).encode()).hexdigest()
+        bindings = {rule.id: rule.bind({}, as_of) for rule in pack.rules}
+        results = run_rules(run.backend, pack.rules, pack.contract, run.missing, bindings)
         rules = time.perf_counter() - clock
+        digests = {}
+        for result in results:
+            rows = [part.table.to_pylist() for part in result.parts]
+            digests[result.rule.id] = hashlib.sha256(json.dumps([result.status, rows], default=str).encode()).hexdigest()
         events = run.intake.datasets["access_log"].rows
     return {"startup": startup, "intake": intake, "rules": rules, "digests": digests, "events": events}
 

@@ -30,6 +30,7 @@ from export import AS_OF, Size, ensure_export, reglement_command
 
 from reglement.checker.audit import opened
 from reglement.checker.backends.sql import check_query, scan_query, to_sql
+from reglement.checker.intake import folder_sources
 from reglement.compiler.plan import Alone, Scan, plan
 from reglement.compiler.stages import load_pack
 from reglement.rules import default_pack
@@ -115,13 +116,14 @@ def main(argv: list[str] | None = None) -> None:
     folder = ensure_export(args.out, Size(args.clients, args.events_per_client), reglement_command())
     pack = load_pack(default_pack())
     rule = pack.rule(RULE)
-    with opened(pack, folder) as run:
+    with opened(pack, folder_sources(folder, pack.contract)) as run:
         compiled = run.backend.sql(rule.checks[0], rule.bind({}, dt.date.fromisoformat(AS_OF)))
         shapes = {**SHAPES, "compiled by reglement": compiled}
-        [(events,)] = run.con.execute("SELECT count(*) FROM access_log").fetchall()
+        con = run.backend.con  # DuckDB's: the shapes are timed on the audit's own connection
+        [(events,)] = con.execute("SELECT count(*) FROM access_log").fetchall()
         print(f"{events:,} access-log events, best of 3\n")
-        measured = {name: best_of(run.con, sql) for name, sql in shapes.items()}
-        scans = {name: best_of(run.con, sql) for name, sql in fused_shapes(pack).items()}
+        measured = {name: best_of(con, sql) for name, sql in shapes.items()}
+        scans = {name: best_of(con, sql) for name, sql in fused_shapes(pack).items()}
     first = [row[0] for row in measured[BASELINE][1]]
     report(f"{RULE}: the question's shapes", measured,
            {name: [row[0] for row in rows] == first for name, (_, rows) in measured.items()}, BASELINE)

@@ -28,4 +28,4 @@ def struct(fields: Mapping[str, exp.Expression]) -> exp.Struct:
 
 def render(expression: exp.Expression) -> str:
     """DuckDB SQL for `expression`. A construct DuckDB lacks raises an error instead of rendering wrongly."""
-    return sql_dialects.render(expression, "duckdb")
+    return sql_dialects.render(expression, sql_dialects.ReglementDuckDB)

@@ -64,8 +64,8 @@ def run_example(pack: Pack, rule: Rule, index: int, engines: Iterable[str]) -> l
     results = []
     for engine in engines:
         try:
-            sources = rows_sources(example["data"], pack.contract, rule.source.file, context, lines)
-            audit = run_audit(pack, config, sources, as_of, Settings(engine), rules=(rule,))
+            data = rows_sources(example["data"], pack.contract, rule.source.file, context, lines)
+            audit = run_audit(pack, config, data, as_of, Settings(engine), rules=(rule,))
         except DataContractError as err:
             detail = "; ".join(str(e) for e in err.errors)
             return [ExampleResult(rule.id, example["note"], "-", expected, (), f"bad example data: {detail}")]

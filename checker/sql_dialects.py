@@ -18,14 +18,15 @@ with the list, while `column = a OR column = b …` stops at the first match
 mean the same in SQL's three-valued logic, null items included.
 
 Timestamps are shifted with `TimestampAdd`/`TimestampSub` (`sql.py`), which every
-dialect renders as timestamp arithmetic. `dialect(name)` is the one way to get one.
+dialect renders as timestamp arithmetic. Each engine names its dialect (`checker/engines/`);
+the dialects are not listed by name anywhere else.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from functools import cache
+from typing import ClassVar
 
 from sqlglot import ErrorLevel, exp
 from sqlglot.dialects.dialect import Dialect
@@ -64,16 +65,17 @@ def _equalities(base):
 
 class ReglementDuckDB(DuckDB):
     class Generator(DuckDB.Generator):
-        TRANSFORMS = {**DuckDB.Generator.TRANSFORMS, exp.In: _equalities(DuckDB.Generator.in_sql)}
+        TRANSFORMS: ClassVar = {**DuckDB.Generator.TRANSFORMS, exp.In: _equalities(DuckDB.Generator.in_sql)}
 
 
 @cache
-def _spark() -> type[Dialect]:
-    from sqlglot.dialects.spark import Spark  # imported when asked for: a DuckDB audit does without
+def spark() -> type[Dialect]:
+    """Spark's dialect, built when first asked for: a DuckDB audit does without sqlglot's Spark."""
+    from sqlglot.dialects.spark import Spark
 
     class ReglementSpark(Spark):
         class Generator(Spark.Generator):
-            TRANSFORMS = {
+            TRANSFORMS: ClassVar = {
                 **Spark.Generator.TRANSFORMS,
                 exp.DateAdd: _spark_shift(Spark.Generator.TRANSFORMS[exp.DateAdd]),
                 exp.DateSub: _spark_shift(Spark.Generator.TRANSFORMS[exp.DateSub]),
@@ -83,28 +85,19 @@ def _spark() -> type[Dialect]:
 
 
 @cache
-def _postgres() -> type[Dialect]:
+def postgres() -> type[Dialect]:
+    """PostgreSQL's dialect, built when first asked for."""
     from sqlglot.dialects.postgres import Postgres
 
     class ReglementPostgres(Postgres):
         class Generator(Postgres.Generator):
-            TRANSFORMS = {
+            TRANSFORMS: ClassVar = {
                 **Postgres.Generator.TRANSFORMS,
                 exp.ArraySize: lambda self, e: self.func("CARDINALITY", e.this),
             }
     return ReglementPostgres
 
 
-_DIALECTS: dict[str, Callable[[], type[Dialect]]] = {"duckdb": lambda: ReglementDuckDB, "spark": _spark,
-                                                     "postgres": _postgres}
-DIALECTS = tuple(_DIALECTS)
-
-
-def dialect(name: str) -> type[Dialect]:
-    """The sqlglot dialect reglement renders `name` with."""
-    return _DIALECTS[name]()
-
-
-def render(expression: exp.Expression, name: str, pretty: bool = False) -> str:
-    """`expression` in the dialect `name`; what the dialect cannot express raises instead of rendering wrongly."""
-    return expression.sql(dialect=dialect(name), pretty=pretty, unsupported_level=ErrorLevel.RAISE)
+def render(expression: exp.Expression, dialect: type[Dialect], pretty: bool = False) -> str:
+    """`expression` in `dialect`; what the dialect cannot express raises instead of rendering wrongly."""
+    return expression.sql(dialect=dialect, pretty=pretty, unsupported_level=ErrorLevel.RAISE)

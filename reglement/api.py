@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 from .checker.arrow_values import repeated
 from .checker.audit import Audit, Settings, run_audit
 from .checker.findings import Findings
+from .checker.intake import folder_sources, frame_sources
 from .checker.report import build_report
 from .compiler.config import Config
 from .compiler.diagnostics import did_you_mean
@@ -90,6 +91,8 @@ def check(data: Mapping[str, object] | str | Path, as_of: dt.date | str, pack: P
     else:
         compiled, configured = compile_pack(Path(pack) if pack else default_pack(), config)
     as_of = as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(as_of)
-    data = Path(data) if isinstance(data, str) else data
-    audit = run_audit(compiled, configured, data, as_of, Settings(engine, memory_limit, sources=configured.sources))
+    given = (folder_sources(Path(data), compiled.contract) if isinstance(data, (str, Path))
+             else frame_sources(data, compiled.contract))
+    audit = run_audit(compiled, configured, given.with_tables(configured.sources), as_of,
+                      Settings(engine, memory_limit, sources=configured.sources))
     return CheckResult(build_report(audit, lang), audit)

@@ -15,14 +15,20 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
-from .checker.engines import ENGINES
+from .checker import engines
 from .compiler.diagnostics import UserError
 from .guards import inputs_of, refuse_careless
 from .outputs import FORMATS, emit, outputs
 from .rules import default_pack, pack_folder
 from .selection import Selection, names
+
+if TYPE_CHECKING:
+    from .checker.intake import Data
+    from .compiler.config import Config
+    from .compiler.model import Pack
 
 SEVERITIES = ("low", "medium", "high", "critical")
 
@@ -67,7 +73,7 @@ def _progress(enabled: bool) -> Iterator[Callable | None]:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .checker.audit import Settings, run_audit
+    from .checker.audit import Settings, audited
     from .checker.chain import link, read_previous, sign
     from .checker.report import build_report
     from .compiler.stages import compile_pack
@@ -87,27 +93,23 @@ def cmd_check(args: argparse.Namespace) -> int:
     chosen = Selection(names(args.select or ""), names(args.skip or ""))
     chosen.check(pack)
     settings = Settings(args.engine, args.memory_limit, args.spill_dir, args.plan, args.spark_master, config.sources)
-    data, unread = _data(args, pack)
+    data = _data(args, pack, config)
     previous = read_previous(args.previous) if args.previous else None
     with _progress(sys.stderr.isatty() and not args.quiet) as progress:
         rules = tuple(r for r in pack.rules if chosen.keeps(r.id, r.article))
-        audit = run_audit(pack, config, data, args.as_of, settings, progress, rules,
-                          previous=previous, lang=args.lang, full=args.full, confirm=False)
-        try:  # the keys' order is still being counted: confirmed once the reports are written, before they show
+        with audited(pack, config, data, args.as_of, settings, progress, rules, previous, args.lang,
+                     args.full) as audit:
             if progress:
                 progress("report", 0, 1, ", ".join(o.format for o in targets))
             report = build_report(audit, args.lang, link(args.previous, previous), chosen.keeps)
-            if unread is not None:
-                report["unread"] = list(unread)
             if chosen:
                 report["selection"] = {"select": list(chosen.select), "skip": list(chosen.skip)}
             if args.baseline:
                 from .checker.baseline import apply_baseline, read_baseline
 
                 report = apply_baseline(report, read_baseline(args.baseline))
-            write_report(report, args.lang, targets, args, audit.intake.confirm)
-        finally:
-            audit.intake.order.close()
+            # the keys' order is still being counted: confirmed once the reports are written, before they show
+            write_report(report, args.lang, targets, args, audit.confirm)
         for path in signed if args.sign else ():
             sign(path, args.sign)
         if progress:
@@ -116,17 +118,16 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0 if args.exit_zero and status == 1 else status
 
 
-def _data(args: argparse.Namespace, pack) -> tuple[object, tuple[str, ...] | None]:
-    """The export folder, or, with --csv-separator or --encoding, its sources read with them (and what
-    was not read, which the audit then cannot see)."""
-    from .checker.intake import folder_sources
+def _data(args: argparse.Namespace, pack: Pack, config: Config) -> Data:
+    """What the audit reads: the export folder's files (CSV read with --csv-separator and --encoding, where
+    given) and the tables the configuration maps."""
+    from .checker.intake import folder_sources, tables_only
     from .checker.intake.csv_dialect import CsvOptions
 
-    given = CsvOptions(args.csv_separator, args.encoding)
-    if given == CsvOptions():
-        return args.data, None
-    found = folder_sources(args.data, pack.contract, given)
-    return found.sources, found.unread
+    if args.data is None:
+        return tables_only(config.sources)
+    return folder_sources(args.data, pack.contract, CsvOptions(args.csv_separator, args.encoding)).with_tables(
+        config.sources)
 
 
 def write_report(report: dict, lang: str, targets: list, args: argparse.Namespace,
@@ -322,7 +323,7 @@ def build_parser() -> argparse.ArgumentParser:
                                                                 "(2 still means the run could not be done)")
     check.add_argument("-q", "--quiet", action="store_true", help="no progress, no notes on stderr; errors only")
     check.add_argument("--lang", choices=("nl", "en"), default="nl", help="language of titles and messages")
-    check.add_argument("--engine", choices=ENGINES, default="duckdb",
+    check.add_argument("--engine", choices=engines.names(), default="duckdb",
                        help="where the rules run: DuckDB, pandas, Spark (reads the files itself), or inside "
                             "PostgreSQL (the datasets that --config maps to its tables)")
     check.add_argument("--spark-master", default="local[*]", metavar="URL",
@@ -393,7 +394,8 @@ def build_parser() -> argparse.ArgumentParser:
     explain = sub.add_parser("explain", help="show how one rule is compiled and run, and why a row is flagged")
     explain.add_argument("rule_id", metavar="RULE_ID")
     explain.add_argument("--rules", type=Path, default=None, help="rule pack folder (default: the Westendorp pack)")
-    explain.add_argument("--dialect", choices=("duckdb", "postgres", "spark"), default="duckdb", help="SQL dialect to show")
+    explain.add_argument("--dialect", choices=engines.names(), default="duckdb", metavar="ENGINE",
+                         help="the engine whose SQL to show (default duckdb; pandas runs no SQL: its plan is shown)")
     explain.add_argument("--data", type=Path, help="export folder, to explain one row")
     explain.add_argument("--key", help="the row to explain, as COL=VALUE (needs --data)")
     explain.add_argument("--as-of", type=_date, default=dt.date.today(), help="audit date YYYY-MM-DD (default today)")

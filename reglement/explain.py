@@ -12,11 +12,15 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
+from sqlglot.dialects.dialect import Dialect
+
 from .api import UnknownRule
+from .checker import engines
 from .checker.audit import Settings, opened
 from .checker.backends.pandas import Planner, to_arrow
 from .checker.backends.pandas_eval import PandasEvaluator, bound, frame_column
 from .checker.backends.sql import check_query, scan_query, to_sql
+from .checker.intake import folder_sources
 from .compiler import ir
 from .compiler.diagnostics import did_you_mean
 from .compiler.model import AUDIT_DATE, Bindings, Check, Pack, Rule
@@ -24,13 +28,14 @@ from .compiler.plan import LARGE, Alone, plan, steps_of
 from .compiler.rules import personal_reads
 from .compiler.stages import compile_pack
 
-DIALECTS = ("duckdb", "postgres", "spark")
 HIDDEN = "‹personal›"
 
 
-def explain(pack: Pack | str | Path, rule_id: str, dialect: str = "duckdb", as_of: dt.date | None = None,
+def explain(pack: Pack | str | Path, rule_id: str, engine: str = "duckdb", as_of: dt.date | None = None,
             config: str | Path | None = None, data_dir: Path | None = None, key: str | None = None,
             lang: str = "en") -> str:
+    """The explanation of one rule, its SQL as `engine` runs it (an engine that runs no SQL, pandas, shows
+    its plan alone)."""
     if isinstance(pack, Pack):
         configured = None
     else:
@@ -39,8 +44,7 @@ def explain(pack: Pack | str | Path, rule_id: str, dialect: str = "duckdb", as_o
     if rule is None:
         hint = did_you_mean(rule_id, [r.id for r in pack.rules])
         raise UnknownRule(f"unknown rule '{rule_id}'" + (f" ({hint})" if hint else ""))
-    if dialect not in DIALECTS:
-        raise ValueError(f"unknown dialect '{dialect}' ({', '.join(DIALECTS)})")
+    dialect = engines.get(engine).dialect()
     overrides = configured.overrides(rule.id) if configured else {}
     bindings = rule.bind(overrides, as_of or dt.date.today())
     bind = {r.id: r.bind(configured.overrides(r.id) if configured else {}, bindings[AUDIT_DATE]) for r in pack.rules}
@@ -48,15 +52,16 @@ def explain(pack: Pack | str | Path, rule_id: str, dialect: str = "duckdb", as_o
     for i, check in enumerate(rule.checks, 1):
         title = f" — check {i} of {len(rule.checks)}: {check.subject}" + (
             f".{check.fixed['column']}" if "column" in check.fixed else "") if len(rule.checks) > 1 else ""
-        parts += [_section(f"typed IR{title}", ir_tree(check)),
-                  _section(f"SQL ({dialect}){title}", to_sql(check_query(check, bindings), dialect, pretty=True)),
-                  _section(f"pandas plan{title}", Planner(bindings).check(check))]
+        parts.append(_section(f"typed IR{title}", ir_tree(check)))
+        if dialect is not None:
+            parts.append(_section(f"SQL ({engine}){title}", to_sql(check_query(check, bindings), dialect, pretty=True)))
+        parts.append(_section(f"pandas plan{title}", Planner(bindings).check(check)))
     if data_dir is not None and key is not None:
         parts.append(_section(f"row {key}", explain_row(pack, rule, bindings, Path(data_dir), key)))
     return "\n\n".join(parts) + "\n"
 
 
-def plan_text(pack: Pack, rule: Rule, bindings: dict[str, Bindings], dialect: str) -> str:
+def plan_text(pack: Pack, rule: Rule, bindings: dict[str, Bindings], dialect: type[Dialect] | None) -> str:
     """How the whole pack's plan answers this rule's checks: alone, or in a fused scan with which others."""
     lines = []
     for step in steps_of(plan(pack.rules, pack.contract), rule.id):
@@ -67,11 +72,13 @@ def plan_text(pack: Pack, rule: Rule, bindings: dict[str, Bindings], dialect: st
         others = sorted({m.rule for m in step.members if m.rule != rule.id})
         looked = ", ".join(f"{lk.dataset} as {lk.alias} on its key {lk.key}" for lk in step.lookups) or "none"
         lines += [f"check{'s' if len(mine) > 1 else ''} {', '.join(map(str, mine))}: fused — one scan of "
-                  f"{step.dataset} answers {len(step.members)} checks, of this rule and of {', '.join(others) or 'no other rule'}",
-                  f"  lookups joined once: {looked}",
-                  "  the fused query (each member's condition a flag; its findings are the rows its flag marks):",
-                  *("    " + line for line in to_sql(scan_query(step, [bindings[m.rule] for m in step.members]),
-                                                      dialect, pretty=True).splitlines())]
+                  f"{step.dataset} answers {len(step.members)} checks, of this rule and of "
+                  f"{', '.join(others) or 'no other rule'}",
+                  f"  lookups joined once: {looked}"]
+        if dialect is not None:
+            query = to_sql(scan_query(step, [bindings[m.rule] for m in step.members]), dialect, pretty=True)
+            lines += ["  the fused query (each member's condition a flag; its findings are the rows its flag marks):",
+                      *("    " + line for line in query.splitlines())]
     if rule.kind == "contract":
         lines.append(f"(on a dataset of {LARGE:,} rows or more, DuckDB and Spark run a check of this rule that "
                      "tests one column alone: they test it per row group of the files, on its dictionary)")
@@ -179,7 +186,7 @@ def explain_row(pack: Pack, rule: Rule, bindings: Bindings, data_dir: Path, key:
     if not wanted or not checks:
         names = sorted({k for c in rule.checks for k in c.keys})
         raise ValueError(f"--key must be {' or '.join(names)}=VALUE for rule {rule.id}, got '{key}'")
-    with opened(pack, data_dir, Settings("pandas")) as run:
+    with opened(pack, folder_sources(data_dir, pack.contract), Settings("pandas")) as run:
         absent = [run.missing[d] for d in rule.datasets if d in run.missing]
         if absent:
             raise ValueError("cannot run: " + "; ".join(absent))

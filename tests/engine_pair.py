@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 
 import pandas as pd
 
 from reglement.checker.audit import Opened, RuleResult, opened, run_rules
+from reglement.checker.intake import Data, folder_sources, frame_sources
 from reglement.compiler.config import Config
 from reglement.compiler.model import KEY_PARTS, Bindings, Pack, Rule
 from reglement.compiler.plan import LARGE
@@ -61,10 +63,15 @@ def both(pack: Pack, data, as_of: dt.date, rules: Iterable[Rule] | None = None,
     chosen = tuple(rules) if rules is not None else pack.rules
     config = Config(rule_params={r.id: dict(params) for r in chosen} if params else {})
     bindings = {r.id: r.bind(config.overrides(r.id), as_of) for r in chosen}
-    with opened(pack, data) as run:
+    with opened(pack, data_of(data, pack)) as run:
         return tuple({r.rule.id: findings(r) for r in run_rules(engine, chosen, pack.contract, run.missing,
                                                                  bindings, plan, rows=rows)}
                      for engine in (run.backend, run.other("pandas")))
+
+
+def data_of(given: Path | Mapping[str, object], pack: Pack) -> Data:
+    """An export folder, or frames by dataset, as the one shape the driver takes."""
+    return folder_sources(given, pack.contract) if isinstance(given, Path) else frame_sources(given, pack.contract)
 
 
 def keys(found: list[dict]) -> list[str]:

@@ -18,6 +18,7 @@ from engine_pair import both, findings, frames_from_rows, keys
 
 from reglement.checker.audit import run_audit
 from reglement.checker.examples import run_examples
+from reglement.checker.intake import folder_sources
 from reglement.compiler.config import Config
 from reglement.compiler.stages import load_pack
 
@@ -511,7 +512,7 @@ def test_api_check_gives_the_cli_report_on_both_engines():
 
     frames = _sample_frames()
     results = {e: api.check(frames, "2026-11-28", PACK, engine=e, lang="en") for e in ("pandas", "duckdb")}
-    cli = run_audit(PACK, Config(), ROOT / "datasets" / "sample", AS_OF)
+    cli = run_audit(PACK, Config(), folder_sources(ROOT / "datasets" / "sample", PACK.contract), AS_OF)
     expected = sorted((r.rule.id, f["dataset"], tuple(sorted(f["key"].items()))) for r in cli.results
                       for f in findings(r))
     for result in results.values():

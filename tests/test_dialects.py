@@ -10,9 +10,11 @@ import pytest
 from sqlglot import exp
 from sqlglot.errors import UnsupportedError
 
+from reglement.checker import engines
 from reglement.checker.sql_dialects import render
 
 DAY, TS = exp.column("d"), exp.column("ts")
+DUCKDB, SPARK, POSTGRES = (engines.get(name).dialect() for name in ("duckdb", "spark", "postgres"))
 
 
 def _shift(node, column, amount: int, unit: str) -> exp.Expression:
@@ -24,7 +26,7 @@ def _shift(node, column, amount: int, unit: str) -> exp.Expression:
 def test_spark_refuses_to_shift_a_date_by_less_than_a_day(node, unit):
     """sqlglot would print DATE_ADD(d, 3): three days, not three hours."""
     with pytest.raises(UnsupportedError, match=f"by whole days, not by {unit.lower()}s"):
-        render(exp.select(_shift(node, DAY, 3, unit)), "spark")
+        render(exp.select(_shift(node, DAY, 3, unit)), SPARK)
 
 
 @pytest.mark.parametrize("node, unit, spark", [
@@ -33,27 +35,27 @@ def test_spark_refuses_to_shift_a_date_by_less_than_a_day(node, unit):
     (exp.DateSub, "YEAR", "ADD_MONTHS(d, -36)"),
 ])
 def test_spark_shifts_a_date_by_days_and_months(node, unit, spark):
-    assert render(_shift(node, DAY, 3, unit), "spark") == spark
+    assert render(_shift(node, DAY, 3, unit), SPARK) == spark
 
 
 def test_spark_shifts_a_timestamp_as_a_timestamp():
     """Not DATE_ADD(ts, 3), which is a date: the time of day would be lost."""
-    assert render(_shift(exp.TimestampAdd, TS, 72, "HOUR"), "spark") == "DATE_ADD(HOUR, 72, ts)"
-    assert render(_shift(exp.TimestampSub, TS, 1, "MONTH"), "spark") == "ts - INTERVAL 1 MONTH"
+    assert render(_shift(exp.TimestampAdd, TS, 72, "HOUR"), SPARK) == "DATE_ADD(HOUR, 72, ts)"
+    assert render(_shift(exp.TimestampSub, TS, 1, "MONTH"), SPARK) == "ts - INTERVAL 1 MONTH"
 
 
 def test_a_pattern_ends_at_the_very_end_of_the_text_in_java():
     """Java's `$` also matches before a final line break: '123456782\\n' would be nine digits."""
     like = exp.RegexpLike(this=exp.column("bsn"), expression=exp.Literal.string("^[0-9]{9}$"))
-    assert render(like, "spark") == "bsn RLIKE '^[0-9]{9}\\\\z'"
-    assert render(like, "duckdb") == "REGEXP_MATCHES(bsn, '^[0-9]{9}$')"
+    assert render(like, SPARK) == "bsn RLIKE '^[0-9]{9}\\\\z'"
+    assert render(like, DUCKDB) == "REGEXP_MATCHES(bsn, '^[0-9]{9}$')"
     escaped = exp.RegexpLike(this=exp.column("x"), expression=exp.Literal.string("costs \\$"))
-    assert render(escaped, "spark") == "x RLIKE 'costs \\\\$'"
+    assert render(escaped, SPARK) == "x RLIKE 'costs \\\\$'"
 
 
 def test_postgres_counts_an_empty_list_as_zero_elements():
     """ARRAY_LENGTH(x, 1) is NULL for an empty array, so `categories is empty` would never hold."""
-    assert render(exp.ArraySize(this=exp.column("categories")), "postgres") == "CARDINALITY(categories)"
+    assert render(exp.ArraySize(this=exp.column("categories")), POSTGRES) == "CARDINALITY(categories)"
 
 
 def test_a_refused_rendering_is_the_rules_error_in_words_of_our_own():

@@ -10,12 +10,14 @@ from pathlib import Path
 import pytest
 import sqlglot
 
+from reglement.checker import engines
 from reglement.checker.audit import Settings, opened
 from reglement.checker.backends.pandas_eval import PandasEvaluator, bound, frame_column
+from reglement.checker.intake import folder_sources
 from reglement.cli import main
 from reglement.compiler import ir
 from reglement.compiler.stages import load_pack
-from reglement.explain import DIALECTS, UnknownRule, explain
+from reglement.explain import UnknownRule, explain
 
 ROOT = Path(__file__).resolve().parent.parent
 PACK = load_pack(ROOT / "rules" / "westendorp")
@@ -43,11 +45,23 @@ def test_explain_shows_rule_ir_sql_and_plan():
     assert "merge" in plan and "t2.user_id" in plan
 
 
-@pytest.mark.parametrize("dialect", DIALECTS)
+SQL_ENGINES = [name for name in engines.names() if engines.get(name).dialect() is not None]
+
+
+def test_every_engine_but_pandas_runs_sql():
+    assert SQL_ENGINES == ["duckdb", "spark", "postgres"]
+
+
+@pytest.mark.parametrize("engine", SQL_ENGINES)
 @pytest.mark.parametrize("rule_id", [r.id for r in PACK.rules])
-def test_sql_of_every_dialect_parses_back(rule_id, dialect):
-    sql = section(explain(PACK, rule_id, dialect=dialect, as_of=AS_OF), f"SQL ({dialect})")
-    assert sqlglot.parse_one(sql, read=dialect) is not None
+def test_sql_of_every_engine_parses_back(rule_id, engine):
+    sql = section(explain(PACK, rule_id, engine, as_of=AS_OF), f"SQL ({engine})")
+    assert sqlglot.parse_one(sql, read=engine) is not None
+
+
+def test_pandas_shows_its_plan_and_no_sql():
+    text = explain(PACK, "5.1-no-need-to-know", "pandas", as_of=AS_OF)
+    assert "SQL (" not in text and "the fused query" not in text and "pandas plan" in text
 
 
 def test_flagged_row_shows_which_sub_conditions_held():
@@ -107,7 +121,7 @@ def test_sub_queries_made_and_dropped_one_after_another_are_each_answered_for_th
     rule = next(r for r in PACK.rules if r.id == "5.1-no-need-to-know")
     check = rule.checks[0]
     subqueries = [n for n in ir.walk(check.condition) if isinstance(n, ir.Exists)]
-    with opened(PACK, SAMPLE, Settings("pandas")) as run:
+    with opened(PACK, folder_sources(SAMPLE, PACK.contract), Settings("pandas")) as run:
         frames = run.backend.frames
     frame = bound(frames[check.dataset], "t0")
     row = frame[(frame[frame_column("t0", "event_id")] == "E0037").to_numpy(dtype=bool)]

@@ -21,6 +21,7 @@ from conftest import AS_OF, ROOT, SAMPLE, rule_file, write_pack
 from reglement.checker.audit import Settings, opened, run_audit
 from reglement.checker.formats import render
 from reglement.checker.intake import DataContractError, folder_sources, frame_sources, staging, take_in
+from reglement.checker.intake.store import DuckDBStore
 from reglement.cli import main
 from reglement.compiler.config import Config
 from reglement.compiler.diagnostics import CompileError
@@ -108,7 +109,7 @@ def test_a_condition_just_inside_the_limit_runs_on_both_engines():
     condition = "not " * 90 + "type = 'access'"  # an even number of `not`s: the same as the bare test
     pack = load_pack(write_pack(Path("pack"), rule_file(condition)))
     for engine in ("duckdb", "pandas"):
-        audit = run_audit(pack, Config(), SAMPLE, dt.date(2026, 11, 28), Settings(engine))
+        audit = run_audit(pack, Config(), folder_sources(SAMPLE, pack.contract), dt.date(2026, 11, 28), Settings(engine))
         assert audit.results[0].status == "failed"
 
 
@@ -223,7 +224,8 @@ def test_an_engine_error_never_quotes_a_value(tmp_path, engine):
                                                                    f",\"{SECRET.replace(chr(34), chr(34) * 2)}\",")
     (data / "requests.csv").write_text(requests, "utf-8")
     pack = load_pack(write_pack(Path("pack"), rule_file("date(decision_reason) < $audit_date")))
-    result = run_audit(pack, Config(), data, dt.date(2026, 11, 28), Settings(engine)).results[0]
+    result = run_audit(pack, Config(), folder_sources(data, pack.contract), dt.date(2026, 11, 28),
+                       Settings(engine)).results[0]
     assert result.status == "error"
     assert "4711" not in result.error and "geheim" not in result.error
     assert "requests.decision_reason" in result.error
@@ -232,13 +234,14 @@ def test_an_engine_error_never_quotes_a_value(tmp_path, engine):
 def test_once_the_export_is_read_the_engine_reads_nothing_else(tmp_path):
     elsewhere = tmp_path / "elsewhere.csv"
     elsewhere.write_text("a\n1\n", encoding="utf-8")
-    with opened(load_pack(default_pack()), SAMPLE) as run:
-        assert run.con.sql("SELECT count(*) FROM clients").fetchall() == [(20,)]  # the export still reads
+    with opened(load_pack(default_pack()), folder_sources(SAMPLE, contract())) as run:
+        con = run.engine.duck.con
+        assert con.sql("SELECT count(*) FROM clients").fetchall() == [(20,)]  # the export still reads
         for query in (f"SELECT * FROM read_csv('{elsewhere}')", f"COPY clients TO '{tmp_path / 'out.csv'}'",
                       "INSTALL httpfs", "LOAD httpfs", "SET enable_external_access = true",
                       f"SET allowed_directories = ['{tmp_path}']"):
             with pytest.raises(duckdb.Error):
-                run.con.execute(query)
+                con.execute(query)
     assert not (tmp_path / "out.csv").exists()
 
 
@@ -249,7 +252,7 @@ OBJECTIONS = "objection_id,client_id,objected_at\n"
 def _taken_in(folder: Path) -> tuple[duckdb.DuckDBPyConnection, dict]:
     """The export folder's datasets taken in, as the audit does."""
     con = duckdb.connect()
-    return con, take_in(con, contract(), folder_sources(folder, contract()).sources).datasets
+    return con, take_in([DuckDBStore(con)], contract(), folder_sources(folder, contract())).datasets
 
 
 def _refused(folder: Path) -> list[str]:
@@ -323,7 +326,7 @@ def test_a_whole_number_beyond_64_bits_in_a_frame_is_worded_not_a_crash():
     frame = pd.DataFrame({"objection_id": ["O1", "O2"], "client_id": pd.Series([7, 10 ** 30], dtype=object),
                           "objected_at": ["2024-01-01", "2024-01-02"]})
     with pytest.raises(DataContractError) as caught:
-        take_in(duckdb.connect(), contract(), frame_sources({"objections": frame}, contract()))
+        take_in([DuckDBStore(duckdb.connect())], contract(), frame_sources({"objections": frame}, contract()))
     number = "error E707: a number where the contract says text: export the column as text"
     assert [str(e) for e in caught.value.errors] == [
         f"frames['objections']: row 1, column client_id: {number}, got '7'",

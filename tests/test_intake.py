@@ -20,8 +20,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from reglement.checker.intake import DataContractError, DataError, folder_sources, take_in
+from reglement.checker.intake import Data, DataContractError, DataError, folder_sources, take_in
 from reglement.checker.intake.key_order import _database, _lower_priority, _priority_of_caller
+from reglement.checker.intake.store import DuckDBStore
 from reglement.datasets import contract
 
 FORMATS = ("csv", "jsonl", "json", "parquet", "xlsx")
@@ -190,7 +191,8 @@ def load(data_dir: Path, *names: str):
     """Take in the named datasets of an export folder, as the audit driver does."""
     con = duckdb.connect()
     found = folder_sources(data_dir, contract())
-    return con, take_in(con, contract(), {n: s for n, s in found.sources.items() if n in names}, found.unread)
+    return con, take_in([DuckDBStore(con)], contract(),
+                       Data({n: s for n, s in found.sources.items() if n in names}, found.unread))
 
 
 def errors_of(data_dir: Path, *names: str) -> list[str]:
@@ -648,8 +650,8 @@ def test_keys_counted_beside_the_audit_are_confirmed_before_a_verdict(tmp_path: 
     path = tmp_path / "export" / "access_log.parquet"
     _repeat_a_key(tmp_path / "clean" / "access_log.parquet", path)
     con = duckdb.connect()
-    sources = folder_sources(tmp_path / "export", contract()).sources
-    intake = take_in(con, contract(), sources, order_later=True)
+    sources = folder_sources(tmp_path / "export", contract())
+    intake = take_in([DuckDBStore(con)], contract(), sources, order_later=True)
     try:
         assert intake.order.pending("access_log")
         assert con.execute("SELECT count(*) FROM access_log").fetchall() == [(6000,)]  # the audit goes on meanwhile
@@ -660,7 +662,7 @@ def test_keys_counted_beside_the_audit_are_confirmed_before_a_verdict(tmp_path: 
     assert [str(e) for e in caught.value.errors] == [
         f"{path}: row 5124, column event_id: error E708: duplicate key 'E0000017' (first seen on row 18)"]
     with pytest.raises(DataContractError):  # and take_in alone checks the order itself
-        take_in(duckdb.connect(), contract(), sources)
+        take_in([DuckDBStore(duckdb.connect())], contract(), sources)
 
 
 def test_keys_counted_beside_are_confirmed_after_the_audits_database_is_closed(tmp_path: Path) -> None:
@@ -670,8 +672,8 @@ def test_keys_counted_beside_are_confirmed_after_the_audits_database_is_closed(t
     (tmp_path / "export").mkdir()
     _repeat_a_key(tmp_path / "clean.parquet", tmp_path / "export" / "access_log.parquet")
     con = duckdb.connect()  # the spill folder is made if it is not there
-    intake = take_in(con, contract(), folder_sources(tmp_path / "export", contract()).sources, order_later=True,
-                     spill=tmp_path / "spill")
+    intake = take_in([DuckDBStore(con)], contract(), folder_sources(tmp_path / "export", contract()),
+                     order_later=True, spill=tmp_path / "spill")
     assert [p.name.startswith("reglement-key-order-") for p in (tmp_path / "spill").iterdir()] == [True]
     con.close()
     with pytest.raises(DataContractError) as caught:
@@ -683,7 +685,7 @@ def test_keys_counted_beside_are_confirmed_after_the_audits_database_is_closed(t
 def test_the_database_that_counts_keys_reads_the_exports_folders_only(tmp_path: Path) -> None:
     (tmp_path / "export").mkdir()
     (tmp_path / "elsewhere.csv").write_text("a\n1\n", encoding="utf-8")
-    con = _database(duckdb.connect(), [(tmp_path / "export" / "access_log.parquet",)], tmp_path / "spill")
+    con = _database(None, [(tmp_path / "export" / "access_log.parquet",)], tmp_path / "spill")
     with pytest.raises(duckdb.Error):
         con.execute(f"SELECT * FROM read_csv('{tmp_path / 'elsewhere.csv'}')").fetchall()
     assert con.execute("SELECT current_setting('threads')").fetchall() == [(1,)]
@@ -706,11 +708,11 @@ def test_the_key_count_runs_at_low_priority_and_gets_the_callers_back_when_the_a
 def test_keys_counted_beside_are_reported_with_the_other_errors_of_their_file(tmp_path: Path) -> None:
     path = tmp_path / "access_log.parquet"
     write_access_log(path, 6000, breaches=True)
-    sources = folder_sources(tmp_path, contract()).sources
+    sources = folder_sources(tmp_path, contract())
     found = []
     for later in (False, True):
         with pytest.raises(DataContractError) as caught:
-            take_in(duckdb.connect(), contract(), sources, order_later=later)
+            take_in([DuckDBStore(duckdb.connect())], contract(), sources, order_later=later)
         found.append([str(e) for e in caught.value.errors])
     assert found[0] == found[1] and len(found[0]) == 3 and "E708" in found[0][0]
 
@@ -718,8 +720,8 @@ def test_keys_counted_beside_are_reported_with_the_other_errors_of_their_file(tm
 def test_an_audit_that_ends_early_stops_the_count_of_its_keys(tmp_path: Path) -> None:
     write_access_log(tmp_path / "access_log.parquet", 400_000)
     con = duckdb.connect()
-    intake = take_in(con, contract(), folder_sources(tmp_path, contract()).sources, order_later=True)
-    intake.order.close()  # no confirm: whatever still runs is stopped, and nothing is left behind
+    intake = take_in([DuckDBStore(con)], contract(), folder_sources(tmp_path, contract()), order_later=True)
+    intake.close()  # no confirm: whatever still runs is stopped, and nothing is left behind
     assert not intake.order.pending("access_log")
-    intake.order.close()
+    intake.close()
     con.close()

@@ -20,7 +20,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from reglement.checker.intake import DataContractError, folder_sources, frame_sources, take_in
+from reglement.checker.intake import Data, DataContractError, folder_sources, frame_sources, take_in
+from reglement.checker.intake.store import DuckDBStore, Store
 from reglement.datasets import contract
 
 # objections: objection_id (key), client_id (text), objected_at (date)
@@ -68,19 +69,19 @@ def _frame(kind: str, columns: dict) -> object:
     return pl.DataFrame(columns)
 
 
-def sources_of_kind(folder: Path, kind: str, columns: dict) -> tuple[str, dict]:
+def sources_of_kind(folder: Path, kind: str, columns: dict) -> tuple[str, Data]:
     """The columns as a source of one kind (a file written into `folder`, or a frame), and its label."""
     if kind in ("csv", "jsonl", "parquet"):
         label = str(_write(folder, kind, columns))
-        return label, folder_sources(folder, contract()).sources
+        return label, folder_sources(folder, contract())
     return "frames['objections']", frame_sources({"objections": _frame(kind, columns)}, contract())
 
 
-def errors(tmp_path: Path, kind: str, columns: dict, target=None) -> tuple[str, list[str]]:
-    """What the intake of `target` (default: a new DuckDB) says of the columns as a source of `kind`."""
+def errors(tmp_path: Path, kind: str, columns: dict, store: Store | None = None) -> tuple[str, list[str]]:
+    """What the intake of `store` (default: a new DuckDB) says of the columns as a source of `kind`."""
     label, sources = sources_of_kind(tmp_path, kind, columns)
     with pytest.raises(DataContractError) as caught:
-        take_in(target or duckdb.connect(), contract(), sources)
+        take_in([store or DuckDBStore(duckdb.connect())], contract(), sources)
     return label, [str(e) for e in caught.value.errors]
 
 
@@ -104,7 +105,7 @@ def test_the_same_breach_gives_the_same_error_from_every_source(tmp_path, case, 
 def test_clean_data_is_typed_alike_from_every_source(tmp_path, kind):
     columns = {"objection_id": ["O1", "O2"], "client_id": ["C1", "C2"], "objected_at": ["2024-01-01", "2024-01-02"]}
     con = duckdb.connect()
-    intake = take_in(con, contract(), sources_of_kind(tmp_path, kind, columns)[1])
+    intake = take_in([DuckDBStore(con)], contract(), sources_of_kind(tmp_path, kind, columns)[1])
     assert intake.datasets["objections"].rows == 2
     assert con.sql("SELECT * FROM objections").fetchall() == [
         ("O1", "C1", dt.date(2024, 1, 1)), ("O2", "C2", dt.date(2024, 1, 2))]
@@ -118,6 +119,6 @@ def test_a_bsn_read_by_pandas_without_dtype_str_is_restored(tmp_path):
         if column not in clients:
             clients[column] = None
     con = duckdb.connect()
-    intake = take_in(con, contract(), frame_sources({"clients": clients}, contract()))
+    intake = take_in([DuckDBStore(con)], contract(), frame_sources({"clients": clients}, contract()))
     assert con.sql("SELECT bsn FROM clients").fetchall() == [("012345672",), ("123456782",)]
     assert intake.datasets["clients"].restored == {"bsn": 2}

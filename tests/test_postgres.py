@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pyarrow as pa
@@ -22,10 +23,11 @@ from pg_cluster import Cluster, binaries, load_export
 from reports import audit, rule_results
 from test_one_intake import CASES
 
-from reglement.checker.audit import Settings, opened
-from reglement.checker.intake import DataContractError
+from reglement.checker.audit import Opened, Settings, opened
+from reglement.checker.intake import DataContractError, folder_sources, tables_only
 from reglement.cli import main
-from reglement.compiler.config_sources import read_sources
+from reglement.compiler.config_sources import Sources, read_sources
+from reglement.compiler.model import Pack
 from reglement.compiler.stages import load_pack
 from reglement.datasets import contract
 from reglement.datasets.generate import generate
@@ -75,8 +77,7 @@ def test_every_rule_inside_postgres_equals_the_audit_of_the_files(server, export
 def test_every_rule_but_the_export_columns_is_pushed_down(server, export):
     """Only rule 1.1 (it reads the list of export columns, which lives in DuckDB) runs outside the database."""
     pack = load_pack(default_pack())
-    settings = Settings("postgres", sources=read_sources(_with_dsn(export[1], server)))
-    with opened(pack, None, settings) as run:
+    with _inside(pack, read_sources(_with_dsn(export[1], server))) as run:
         local = {r.id for r in pack.rules for c in r.checks
                  if run.backend.pushed_down(c, r.bind({}, dt.date(2026, 11, 28))) is None}
     assert local == {"1.1-unlisted-data-category"}
@@ -105,7 +106,7 @@ def test_a_mixed_rule_fetches_only_the_columns_it_reads(server, export, tmp_path
                                                          if d != "access_log"}}
     pack = load_pack(default_pack())
     rule = pack.rule("5.1-special-data-without-clearance")
-    with opened(pack, mixed, Settings("postgres", sources=read_sources(tables))) as run:
+    with _inside(pack, read_sources(tables), mixed) as run:
         result = run_rule(run, rule, rule.bind({}, dt.date(2026, 11, 28)))
         fetched = dict(run.backend.fetched)
     assert result.status == "failed"
@@ -116,9 +117,9 @@ def test_the_transaction_is_read_only_a_rule_cannot_change_the_database(server, 
     pack = load_pack(default_pack())
     rule = pack.rule("4.3-no-processing-basis")
     bindings = rule.bind({}, dt.date(2026, 11, 28))
-    with opened(pack, None, Settings("postgres", sources=read_sources(_with_dsn(export[1], server)))) as run:
+    with _inside(pack, read_sources(_with_dsn(export[1], server))) as run:
         backend = run.backend
-        assert backend.intake.rows("SELECT current_setting('transaction_read_only')") == [("on",)]
+        assert backend.database.rows("SELECT current_setting('transaction_read_only')") == [("on",)]
         # A check whose SQL would write: PostgreSQL refuses it, the rule is an error, the next rule still runs.
         monkeypatch.setattr(type(backend), "sql", lambda self, check, b, pretty=False:
                             'DELETE FROM "crm"."clienten" RETURNING "client_id"')
@@ -177,9 +178,15 @@ def test_the_same_breach_gives_the_same_error_from_a_table(server, case):
         cur.adbc_ingest(name, pa.table(columns), mode="replace")
     sources = read_sources({"postgres": {"dsn": server.dsn}, "datasets": {"objections": {"table": name}}})
     with pytest.raises(DataContractError) as caught:
-        with opened(load_pack(default_pack()), None, Settings("postgres", sources=sources)):
+        with _inside(load_pack(default_pack()), sources):
             pass
     assert [str(e) for e in caught.value.errors] == [f"postgres table public.{name}: {m}" for m in expected]
+
+
+def _inside(pack: Pack, sources: Sources, folder: Path | None = None) -> AbstractContextManager[Opened]:
+    """An intake inside PostgreSQL: the tables `sources` maps, and beside them the files of `folder`."""
+    data = folder_sources(folder, pack.contract).with_tables(sources) if folder else tables_only(sources)
+    return opened(pack, data, Settings("postgres", sources=sources))
 
 
 def _with_dsn(sources: dict, server: Cluster) -> dict:
@@ -214,11 +221,11 @@ def test_the_types_of_the_database_are_held_to_the_contract_as_a_files_are(serve
                     "now() AS objected_at")
     pack = load_pack(default_pack())
     numbers = read_sources({"postgres": {"dsn": server.dsn}, "datasets": {"clients": {"table": "clients_numbers"}}})
-    with opened(pack, None, Settings("postgres", sources=numbers)) as run:
+    with _inside(pack, numbers) as run:
         assert run.intake.datasets["clients"].restored == {"bsn": 2}
-        assert run.backend.intake.rows('SELECT "bsn" FROM "clients" ORDER BY 1') == [("012345672",), ("123456782",)]
+        assert run.backend.database.rows('SELECT "bsn" FROM "clients" ORDER BY 1') == [("012345672",), ("123456782",)]
     zoned = read_sources({"postgres": {"dsn": server.dsn}, "datasets": {"objections": {"table": "objections_zoned"}}})
-    with pytest.raises(DataContractError) as caught, opened(pack, None, Settings("postgres", sources=zoned)):
+    with pytest.raises(DataContractError) as caught, _inside(pack, zoned):
         pass
     assert [str(e) for e in caught.value.errors] == [
         "postgres table public.objections_zoned: row 1, column objected_at: error E706: a timestamp with a time zone, "

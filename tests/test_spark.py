@@ -18,8 +18,10 @@ from needs import missing
 from reports import audit, rule_results
 from test_one_intake import CASES, PAIRS, SOURCES, errors, said
 
+from reglement.checker import engines
 from reglement.checker.audit import Settings, opened
-from reglement.checker.intake import DataContractError, folder_sources, take_in
+from reglement.checker.engines.engine import Engine
+from reglement.checker.intake import DataContractError, folder_sources, frame_sources, take_in
 from reglement.compiler.config import Config
 from reglement.datasets import contract
 from reglement.datasets.generate import generate
@@ -34,11 +36,16 @@ def spark():
         import pyspark  # noqa: F401
     except ImportError:
         missing("PySpark (pip install '.[spark]')")
-    from reglement.checker.backends.spark import start_spark
+    from reglement.checker.engines.spark import start_spark
 
     session = start_spark("local[2]")
     yield session
     session.stop()
+
+
+def _session(engine: str = "spark") -> Engine:
+    """A session of `engine` (not yet opened) for taking sources in without an audit."""
+    return engines.get(engine)(Settings(engine), contract())
 
 
 # One export in every format Spark reads: the same generated office written three times, then mixed.
@@ -80,7 +87,7 @@ def test_every_node_kind_runs_alike_on_spark_from_frames(spark, tmp_path):
     bindings = rule.bind(Config().overrides(rule.id), dt.date(2026, 11, 28))
     results = []
     for engine in ("duckdb", "spark"):
-        with opened(pack, every_node_frames(), Settings(engine)) as run:
+        with opened(pack, frame_sources(every_node_frames(), pack.contract), Settings(engine)) as run:
             results.append(findings(run_rule(run, rule, bindings)))
     assert results[0] == results[1]
     assert [f["key"]["request_id"] for f in results[1]] == ["R1"]
@@ -89,16 +96,13 @@ def test_every_node_kind_runs_alike_on_spark_from_frames(spark, tmp_path):
 @pytest.mark.parametrize("kind", SOURCES)
 def test_the_same_breach_gives_the_same_error_on_spark(spark, tmp_path, kind):
     """Each case of test_one_intake, staged by Spark: the same codes and the same words."""
-    from reglement.checker.backends.spark import spark_session
-    from reglement.checker.intake.staging_spark import SparkIntake
-
     for case, (columns, expected) in sorted(CASES.items()):
         if (case, kind) not in PAIRS:
             continue
         folder = tmp_path / case
         folder.mkdir()
-        with spark_session() as session:
-            label, found = errors(folder, kind, columns, SparkIntake(session))
+        with _session() as engine:
+            label, found = errors(folder, kind, columns, engine.stores[0])
         assert found == said(label, kind, expected), case
 
 
@@ -108,11 +112,8 @@ def test_a_spreadsheet_is_an_error_on_spark_not_a_silent_pass(spark, tmp_path):
     book.active.append(["objection_id", "client_id", "objected_at"])
     book.active.append(["O1", "C1", "2024-01-01"])
     book.save(tmp_path / "objections.xlsx")
-    from reglement.checker.backends.spark import spark_session
-    from reglement.checker.intake.staging_spark import SparkIntake
-
-    with spark_session() as session, pytest.raises(DataContractError) as caught:
-        take_in(SparkIntake(session), contract(), folder_sources(tmp_path, contract()).sources)
+    with _session() as engine, pytest.raises(DataContractError) as caught:
+        take_in(engine.stores, contract(), folder_sources(tmp_path, contract()))
     assert [str(e) for e in caught.value.errors] == [
         f"{tmp_path / 'objections.xlsx'}: error E716: Spark reads Parquet, CSV, JSON Lines and JSON, not XLSX: "
         "convert the file, or audit it with --engine duckdb"]
@@ -129,17 +130,11 @@ MALFORMED = {  # file name → text: files that break the contract before any va
 @pytest.mark.parametrize("name", sorted(MALFORMED))
 def test_a_malformed_file_gives_duckdbs_words_on_spark(spark, tmp_path, name):
     """Fields too many or too few, a JSON array, a line that is no object: Spark's intake says what DuckDB's says."""
-    import duckdb
-
-    from reglement.checker.backends.spark import spark_session
-    from reglement.checker.intake.staging_spark import SparkIntake
-
     (tmp_path / name).write_text(MALFORMED[name], encoding="utf-8")
     said = []
-    with spark_session() as session:
-        for target in (duckdb.connect(), SparkIntake(session)):
-            with pytest.raises(DataContractError) as caught:
-                take_in(target, contract(), folder_sources(tmp_path, contract()).sources)
-            said.append([str(e) for e in caught.value.errors])
+    for engine in ("duckdb", "spark"):
+        with _session(engine) as session, pytest.raises(DataContractError) as caught:
+            take_in(session.stores, contract(), folder_sources(tmp_path, contract()))
+        said.append([str(e) for e in caught.value.errors])
     assert said[0] == said[1]
     assert said[0]

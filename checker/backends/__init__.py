@@ -6,20 +6,17 @@
     postgres the same SQL inside PostgreSQL, for the rules whose datasets all live there (`postgres.py`)
 
 Every backend reads the relations the intake created, so no backend can see other data.
-`make_backend` is the one factory; a new engine is one module here and one line in it.
+Each engine (`checker/engines/`) makes its own.
 """
 
 from __future__ import annotations
 
 from typing import Protocol
 
-import duckdb
 import pyarrow as pa
 
 from ...compiler.model import Bindings, Check
 from ...compiler.plan import Scan
-from ...datasets import Contract
-from ..engines import ENGINES
 
 
 class Backend(Protocol):
@@ -34,26 +31,3 @@ class Backend(Protocol):
 
     def plan(self, check: Check, bindings: Bindings) -> str:
         """What the backend runs for the check, for `reglement explain`."""
-
-
-def make_backend(name: str, con: duckdb.DuckDBPyConnection | object, contract: Contract,
-                 datasets: list[str]) -> Backend:
-    """A backend over the relations `datasets` of the intake's connection (a DuckDB connection, or the
-    intake of the engine that holds the data)."""
-    if name == "duckdb":
-        from .duckdb import DuckDBBackend
-
-        return DuckDBBackend(con)
-    if name == "pandas":
-        from .pandas import PandasBackend
-
-        return PandasBackend.from_relations(con, contract, datasets)
-    if name == "spark":
-        from .spark import SparkBackend
-
-        return SparkBackend(con.spark)
-    if name == "postgres":
-        from .postgres import PostgresBackend
-
-        return PostgresBackend(con)
-    raise ValueError(f"unknown engine '{name}' ({', '.join(ENGINES)})")

@@ -5,12 +5,13 @@ from __future__ import annotations
 import duckdb
 import pyarrow as pa
 
+from ..sql_dialects import ReglementDuckDB
 from .sql_backend import SqlBackend
 
 
 class DuckDBBackend(SqlBackend):
     name = "duckdb"
-    dialect = "duckdb"
+    dialect = ReglementDuckDB
     pushdown = True
 
     def __init__(self, con: duckdb.DuckDBPyConnection):

@@ -18,7 +18,6 @@ import pyarrow as pa
 from ...compiler import ir
 from ...compiler.model import Bindings, Check
 from ...compiler.plan import Lookup, Scan
-from ...datasets import Contract
 from ..duckdb_sql import identifier
 from .pandas_eval import (
     LIST_DTYPE,
@@ -78,7 +77,7 @@ class PandasBackend:
         self.frames = dict(frames)
 
     @classmethod
-    def from_relations(cls, con: duckdb.DuckDBPyConnection, contract: Contract, datasets: list[str]) -> PandasBackend:
+    def from_relations(cls, con: duckdb.DuckDBPyConnection, datasets: list[str]) -> PandasBackend:
         """Frames of the relations the intake created, one per dataset received."""
         return cls({name: frame(con.sql(f"SELECT * FROM {identifier(name)}").to_arrow_table()) for name in datasets})
 

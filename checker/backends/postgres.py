@@ -1,7 +1,7 @@
 """The PostgreSQL backend: a rule whose datasets all live in the database runs there, as one query.
 
 The IR is rendered in the `postgres` dialect and run in the audit's read-only transaction
-over the intake's virtual views (`staging_postgres.py`); only the offending keys and
+over the intake's virtual views (`intake/postgres/`); only the offending keys and
 message values come back, as Arrow. A rule that also reads files (or the export's column
 list, rule 1.1), or that PostgreSQL's SQL cannot express, runs in DuckDB instead, over
 the database's columns that it needs and no others, fetched once.
@@ -18,24 +18,27 @@ from sqlglot.errors import UnsupportedError
 from ...compiler import ir
 from ...compiler.model import Bindings, Check
 from ...compiler.plan import Scan
-from ..intake.staging_postgres import PostgresIntake
+from ..intake.postgres import PostgresStore
+from ..intake.store import DuckDBStore
+from ..sql_dialects import postgres
 from .duckdb import DuckDBBackend
 from .sql_backend import SqlBackend, split
 
 
 class PostgresBackend(SqlBackend):
     name = "postgres"
-    dialect = "postgres"
+    dialect = postgres()
     pushdown = False  # a table is scanned whole, every time
 
-    def __init__(self, intake: PostgresIntake):
-        self.intake = intake
-        self.local = DuckDBBackend(intake.duck.con)
+    def __init__(self, database: PostgresStore, duck: DuckDBStore):
+        self.database = database
+        self.duck = duck
+        self.local = DuckDBBackend(duck.con)
         self.fetched: dict[str, tuple[str, ...]] = {}  # dataset → the columns DuckDB holds of it
 
     def pushed_down(self, check: Check, bindings: Bindings) -> str | None:
         """The query PostgreSQL runs for the check, or None where DuckDB runs it."""
-        if not set(check.datasets) <= self.intake.datasets:
+        if not set(check.datasets) <= self.database.datasets:
             return None
         try:
             return self.sql(check, bindings)
@@ -47,13 +50,13 @@ class PostgresBackend(SqlBackend):
         if query is None:
             self._fetch(needed_columns(check))
             return self.local.findings(check, bindings)
-        return _in_key_order(self.intake.arrow(query), check.keys)
+        return _in_key_order(self.database.arrow(query), check.keys)
 
     def scan(self, scan: Scan, bindings: list[Bindings]) -> list[pa.Table]:
         """A fused scan runs in PostgreSQL when every member could, else in DuckDB over the fetched columns."""
         checks = [m.check for m in scan.members]
         query = None
-        if all(set(c.datasets) <= self.intake.datasets for c in checks):
+        if all(set(c.datasets) <= self.database.datasets for c in checks):
             try:
                 query = self.scan_sql(scan, bindings)
             except UnsupportedError:
@@ -63,7 +66,7 @@ class PostgresBackend(SqlBackend):
                 self._fetch(needed_columns(check))
             self._fetch({lookup.dataset: [lookup.key] for lookup in scan.lookups})  # the columns it joins on
             return self.local.scan(scan, bindings)
-        return [_in_key_order(t, checks[0].keys) for t in split(scan, self.intake.arrow(query))]
+        return [_in_key_order(t, checks[0].keys) for t in split(scan, self.database.arrow(query))]
 
     def plan(self, check: Check, bindings: Bindings) -> str:
         query = self.pushed_down(check, bindings)
@@ -74,13 +77,13 @@ class PostgresBackend(SqlBackend):
     def _fetch(self, needed: dict[str, list[str]]) -> None:
         """Bring these columns of each database dataset into DuckDB (again, if it needs more than it holds)."""
         for dataset, columns in needed.items():
-            if dataset not in self.intake.datasets:
+            if dataset not in self.database.datasets:
                 continue
             held = self.fetched.get(dataset, ())
             if set(columns) <= set(held):
                 continue
             wanted = tuple(dict.fromkeys([*held, *columns]))
-            self.intake.duck.con.register(dataset, self.intake.fetch(dataset, list(wanted)))
+            self.duck.register(dataset, self.database.fetch(dataset, list(wanted)))
             self.fetched[dataset] = wanted
 
 

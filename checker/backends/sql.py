@@ -22,11 +22,12 @@ import re
 from collections.abc import Mapping
 
 from sqlglot import exp
+from sqlglot.dialects.dialect import Dialect
 
 from ...compiler import ir
 from ...compiler.model import Bindings, Check
 from ...compiler.plan import Scan
-from ..sql_dialects import render
+from ..sql_dialects import ReglementDuckDB, render
 
 # "empty": null or only white space. The same class is used by every backend.
 BLANK_PATTERN = r"^[ \t\n\r\f]*$"
@@ -325,5 +326,5 @@ def scan_query(scan: Scan, bindings: list[Bindings]) -> exp.Select:
             .order_by(*[exp.column(k, quoted=True) for k in keys], copy=False))
 
 
-def to_sql(query: exp.Expression, dialect: str = "duckdb", pretty: bool = False) -> str:
+def to_sql(query: exp.Expression, dialect: type[Dialect] = ReglementDuckDB, pretty: bool = False) -> str:
     return render(query, dialect, pretty)

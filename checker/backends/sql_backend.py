@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pyarrow as pa
+from sqlglot.dialects.dialect import Dialect
 
 from ...compiler.model import Bindings, Check
 from ...compiler.plan import Scan
@@ -12,8 +13,8 @@ from .sql import check_query, flag, output, scan_query, to_sql
 class SqlBackend:
     """A backend that runs each check as one query in `dialect`; subclasses say how a query runs."""
 
-    name = "sql"
-    dialect = "duckdb"
+    name: str
+    dialect: type[Dialect]
 
     def sql(self, check: Check, bindings: Bindings, pretty: bool = False) -> str:
         return to_sql(check_query(check, bindings), self.dialect, pretty)

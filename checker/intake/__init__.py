@@ -2,11 +2,12 @@
 
     sources (files, frames, tables, rows) → stage → validate → typed relation
 
-`take_in` stages every source (`staging.py`; `staging_spark.py` where Spark reads the
-files, `staging_postgres.py` for tables of a database), holds each to the contract with
-one validator (`validate.py`, rendered in the dialect of the engine that holds the
-source) and, only when all are clean, creates one relation per dataset in the
-contract's types: a view over a Parquet file or a table in memory (no
+`take_in` stages every source in the store of the engine that takes it (`store.py`:
+DuckDB's, with its stagers in `staging.py`; Spark's in `staging_spark.py`, where Spark
+reads the files; PostgreSQL's in `postgres/`, for tables of a database), holds each to
+the contract with one validator (`validate.py`, rendered in the dialect of the store
+that holds the source) and, only when all are clean, creates one relation per dataset
+in the contract's types: a view over a Parquet file or a table in memory (no
 copy of the big data), a table for text formats that had to be read whole anyway. It
 also creates `_export_columns`, the columns each source had, for rule 1.1. Any
 contract breach raises DataContractError after every source was checked.
@@ -15,28 +16,25 @@ contract breach raises DataContractError after every source was checked.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
-from sqlglot import exp
 
 from ...datasets import EXPORT_COLUMNS, Contract, Dataset
 from ..arrow_values import texts
-from ..duckdb_sql import render
 from ..file_hash import file_sha256
-from .engine import DuckDBIntake, IntakeEngine, intake_engines
 from .errors import DataContractError, DataError
 from .key_order import KeyOrder
-from .sources import Found, Source, folder_sources, frame_sources, missing_reason, rows_sources
+from .sources import Data, Source, folder_sources, frame_sources, rows_sources, tables_only
 from .staging import Staged, Unreadable
-from .validate import SQL_TYPES, Shape, Summary, errors_of, ordered_apart, shape_of, summarise
+from .store import Store
+from .validate import Shape, Summary, errors_of, ordered_apart, shape_of, summarise
 
-__all__ = ["DataContractError", "DataError", "Found", "Intake", "Received", "Source", "folder_sources",
-           "frame_sources", "missing_reason", "rows_sources", "take_in"]
+__all__ = ["Data", "DataContractError", "DataError", "Intake", "Received", "Source", "Store", "folder_sources",
+           "frame_sources", "rows_sources", "tables_only", "take_in"]
 
 
 @dataclass(frozen=True)
@@ -63,6 +61,8 @@ class Received:
 
 @dataclass(frozen=True)
 class Intake:
+    """The datasets taken in; what still runs beside the audit is confirmed, then closed."""
+
     datasets: dict[str, Received]
     unread: tuple[str, ...] = ()  # export files no dataset of the contract claims
     order: KeyOrder = field(default_factory=KeyOrder)  # key-order counts still running: confirm before a verdict
@@ -72,29 +72,34 @@ class Intake:
         the files' hashes (which raise what reading a file raised)."""
         self.order.confirm()
         for received in self.datasets.values():
-            received.sha256
+            if isinstance(received.digest, Future):
+                received.digest.result()  # raises what reading the file raised
+
+    def close(self) -> None:
+        """Stop what still runs beside the audit (an audit that ended early); after `confirm`, nothing."""
+        self.order.close()
 
 
-def take_in(target: duckdb.DuckDBPyConnection | IntakeEngine, contract: Contract, sources: dict[str, Source],
-            unread: tuple[str, ...] = (), order_later: bool = False, spill: Path | None = None) -> Intake:
+def take_in(stores: Sequence[Store], contract: Contract, data: Data, order_later: bool = False,
+            spill: Path | None = None, memory_limit: str | None = None) -> Intake:
     """Validate every source and create the typed relations, or raise with every problem found.
 
-    `target` is where the data goes: a DuckDB connection, or the intake of another engine
-    (`staging_spark.py`; `staging_postgres.py`, which keeps files in DuckDB beside it).
-    Each source is validated in the engine that holds it, all before any relation is created.
-    With `order_later`, the key order of the sources read in place is counted beside what
-    the caller does next (`key_order.py`): the caller then calls `intake.confirm()` before
-    it gives a verdict, and `intake.order.close()` in the end; that count spills, if it must,
-    into `spill` (the user's spill folder; default the system's temporary folder). A file's
-    hash is taken in a thread too, whether or not: `Received.sha256` waits for it.
+    `stores` are where the data goes (an engine's: `checker/engines/`), the one that keeps the
+    export's column list first; each source is staged and validated in the first store that
+    takes it, all before any relation is created. With `order_later`, the key order of the
+    sources a store reads in place is counted beside what the caller does next
+    (`key_order.py`, with `memory_limit`): the caller then calls `intake.confirm()` before it
+    gives a verdict, and `intake.close()` in the end; that count spills, if it must, into
+    `spill` (the user's spill folder; default the system's temporary folder). A file's hash
+    is taken in a thread too, whether or not: `Received.sha256` waits for it.
     """
-    engines = intake_engines(target)
-    staged: list[tuple[IntakeEngine, Staged]] = []
+    sources, unread = data.sources, data.unread
+    staged: list[tuple[Store, Staged]] = []
     errors: list[DataError] = []
     nothing = [s for s in sources.values() if s.partial and s.table is not None and s.table.num_rows == 0]
     for source in nothing:  # example rows that leave a dataset out: an empty relation, nothing to validate
-        engines[0].create_empty(contract[source.dataset])
-    planned: list[tuple[IntakeEngine, Staged, Shape, Summary]] = []
+        stores[0].create_empty(contract[source.dataset])
+    planned: list[tuple[Store, Staged, Shape, Summary]] = []
     # The files are hashed in a thread while the engine validates them: hashlib releases the GIL.
     hashing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reglement-sha256")
     hashes = {path: hashing.submit(file_sha256, path) for s in sources.values() for path in s.paths}
@@ -103,49 +108,48 @@ def take_in(target: duckdb.DuckDBPyConnection | IntakeEngine, contract: Contract
         for name, source in sources.items():
             if source in nothing:
                 continue
-            engine = next(e for e in engines if e.takes(source))
+            store = next(s for s in stores if s.takes(source))
             try:
-                staged.append((engine, engine.stage(source, f"__reglement_stage_{name}",
-                                                    {c.name: c.type for c in contract[name].columns})))
+                staged.append((store, store.stage(source, f"__reglement_stage_{name}",
+                                                  {c.name: c.type for c in contract[name].columns})))
             except Unreadable as exc:
                 errors += exc.errors if exc.total == len(exc.errors) else [*exc.errors, DataError(
                     source.label, None, f"{exc.total - len(exc.errors)} more errors not shown")]
-        for engine in engines:
-            apart = order_later and isinstance(engine, DuckDBIntake)  # files DuckDB reads in place
-            mine = [(item, shape_of(contract[item.source.dataset], item, engine.dialect, apart))
-                    for e, item in staged if e is engine]
-            planned += [(engine, item, found, summary) for (item, found), summary in zip(mine, summarise(engine, mine))]
+        for store in stores:
+            apart = order_later and store.counts_order_apart
+            mine = [(item, shape_of(contract[item.source.dataset], item, store, apart))
+                    for s, item in staged if s is store]
+            planned += [(store, item, found, summary) for (item, found), summary in zip(mine, summarise(store, mine))]
         order = KeyOrder(tuple((item, found, summary) for _, item, found, summary in planned
-                               if ordered_apart(found)),
-                         next((e.con for e in engines if isinstance(e, DuckDBIntake)), None), spill)
-        for engine, item, found, summary in planned:
+                               if ordered_apart(found)), memory_limit, spill)
+        for store, item, found, summary in planned:
             errors += [DataError(item.source.label, "E704", f"missing column '{c}'") for c in found.missing]
             if not order.pending(item.source.dataset):
-                errors += errors_of(engine, item, found, summary)
+                errors += errors_of(store, item, found, summary)
             elif summary.errors:  # its cells and its keys, looked into together
                 errors += order.errors(item.source.dataset)
         if errors:
             raise DataContractError(errors + order.errors())
         received = {s.dataset: Received(s.dataset, s.label, s.format, 0, None) for s in nothing}
-        received |= {item.source.dataset: _create(engine, contract, item, found, summary, hashes)
-                     for engine, item, found, summary in planned}
+        received |= {item.source.dataset: _create(store, contract, item, found, summary, hashes)
+                     for store, item, found, summary in planned}
     except BaseException:
         order.close()
         raise
     finally:
         hashing.shutdown(wait=bool(errors), cancel_futures=bool(errors))  # else the hashing goes on
-        for engine, item in staged:
+        for store, item in staged:
             if item.copied or errors:
-                engine.drop(item)
-    _export_columns(engines[0], [item for _, item in staged], [contract[s.dataset] for s in nothing])
+                store.drop(item)
+    _export_columns(stores[0], [item for _, item in staged], [contract[s.dataset] for s in nothing])
     return Intake(received, unread, order)
 
 
-def _create(engine: IntakeEngine, contract: Contract, item: Staged, found: Shape, summary: Summary,
+def _create(store: Store, contract: Contract, item: Staged, found: Shape, summary: Summary,
             hashes: dict[Path, Future[str]]) -> Received:
     """The typed relation of one source: a view where the data can be read in place, else a table."""
     dataset = contract[item.source.dataset]
-    engine.create(dataset, found.typed, item.copied)
+    store.create(dataset, found.typed, item.copied)
     source = item.source
     if source.folder:  # the files' hashes are needed now: they say which files are new (incremental.py)
         parts = tuple((str(p), hashes[p].result()) for p in source.paths)
@@ -154,29 +158,19 @@ def _create(engine: IntakeEngine, contract: Contract, item: Staged, found: Shape
         parts, digest = (), hashes[source.paths[0]]
     else:
         parts = ()
-        digest = _table_sha256(source.table) if source.table is not None else engine.fingerprint(item)
+        digest = _table_sha256(source.table) if source.table is not None else store.fingerprint(item)
     extras = tuple(c for c in item.columns if dataset.column(c) is None)
     return Received(dataset.name, source.label, source.format, summary.rows, digest,
                     parts, extras, summary.restored, item.copied, item.dialect)
 
 
-@cache
-def empty_table(dataset: Dataset) -> str:
-    """DDL for the typed relation of a dataset without rows."""
-    columns = [exp.ColumnDef(this=exp.to_identifier(c.name, quoted=True), kind=exp.DataType.build(SQL_TYPES[c.type]))
-               for c in dataset.columns]
-    create = exp.Create(this=exp.Schema(this=exp.to_table(dataset.name, quoted=True), expressions=columns),
-                        kind="TABLE", replace=True)
-    return render(create)
-
-
-def _export_columns(engine: IntakeEngine, staged: list[Staged], empty: list[Dataset]) -> None:
+def _export_columns(store: Store, staged: list[Staged], empty: list[Dataset]) -> None:
     """The relation rule 1.1 reads: every column of every source, by dataset."""
     pairs = [(s.source.dataset, c) for s in staged for c in s.columns]
     pairs += [(d.name, c) for d in empty for c in d.column_names]
     table = pa.Table.from_arrays([texts([d for d, _ in pairs]), texts([c for _, c in pairs])],
                                  names=["dataset", "column"])
-    engine.register(EXPORT_COLUMNS.name, table)
+    store.register(EXPORT_COLUMNS.name, table)
 
 
 def _combined(parts: tuple[tuple[str, str], ...]) -> str:

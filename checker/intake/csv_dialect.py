@@ -34,6 +34,8 @@ class CsvOptions:
     encoding: str | None = None
 
 
+NO_CSV_OPTIONS = CsvOptions()  # the user said nothing: every CSV file's separator and encoding are detected
+
 @dataclass(frozen=True)
 class Dialect:
     separator: str

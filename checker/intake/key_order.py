@@ -33,9 +33,9 @@ from pathlib import Path
 import duckdb
 
 from ..sandbox import seal
-from .engine import DuckDBIntake
 from .errors import DataContractError, DataError
 from .staging import Staged, Unreadable, unreadable
+from .store import DuckDBStore
 from .validate import Shape, Summary, errors_of, order_query
 
 _LOW = 10  # a nice value that leaves the audit's threads about nine tenths of a busy core, and all of an idle one
@@ -52,13 +52,13 @@ class _Count:
 class KeyOrder:
     """The key-order counts still running, by dataset."""
 
-    def __init__(self, checks: tuple[tuple[Staged, Shape, Summary], ...] = (),
-                 like: duckdb.DuckDBPyConnection | None = None, spill: Path | None = None):
-        """Start counting each check's keys; `like` is the audit's database, whose memory limit the
-        count's own database takes; its spill files go to a new folder in `spill` (default: the
-        system's temporary folder), removed at `close`."""
+    def __init__(self, checks: tuple[tuple[Staged, Shape, Summary], ...] = (), memory_limit: str | None = None,
+                 spill: Path | None = None):
+        """Start counting each check's keys in a database of their own, with the audit's memory limit
+        (default: DuckDB's own); its spill files go to a new folder in `spill` (default: the system's
+        temporary folder), removed at `close`."""
         self._counts: dict[str, _Count] = {}
-        self._engine: DuckDBIntake | None = None
+        self._store: DuckDBStore | None = None
         self._pool: ThreadPoolExecutor | None = None
         self._thread: Future[int | None] | None = None
         if not checks:
@@ -66,7 +66,7 @@ class KeyOrder:
         if spill is not None:  # DuckDB makes the audit's spill folder when it first spills; this needs it now
             spill.mkdir(parents=True, exist_ok=True)
         self._spill = Path(tempfile.mkdtemp(prefix="reglement-key-order-", dir=spill))
-        self._engine = DuckDBIntake(_database(like, [s.source.paths for s, _, _ in checks], self._spill))
+        self._store = DuckDBStore(_database(memory_limit, [s.source.paths for s, _, _ in checks], self._spill))
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reglement-key-order")
         self._thread = self._pool.submit(_lower_priority)  # the counting thread's id
         for staged, shape, summary in sorted(checks, key=lambda check: _size(check[0].source.paths)):
@@ -74,8 +74,8 @@ class KeyOrder:
             self._counts[staged.source.dataset] = _Count(staged, shape, summary, counted)
 
     def _count(self, staged: Staged, shape: Shape) -> tuple[Staged, int]:
-        again = self._engine.stage(staged.source, staged.relation.name, {})
-        [(unsorted,)] = self._engine.rows(order_query(again, shape))
+        again = self._store.stage(staged.source, staged.relation.name, {})
+        [(unsorted,)] = self._store.rows(order_query(again, shape))
         return again, int(unsorted or 0)
 
     def pending(self, dataset: str) -> bool:
@@ -93,8 +93,8 @@ class KeyOrder:
                 again, unsorted = count.counted.result()
                 summary = replace(count.summary, unsorted=unsorted)
                 if summary.unsorted or summary.errors:  # looked into on every core, as at once
-                    self._engine.rows(f"SET threads = {os.cpu_count() or 1}")
-                out += errors_of(self._engine, again, count.shape, summary)
+                    self._store.rows(f"SET threads = {os.cpu_count() or 1}")
+                out += errors_of(self._store, again, count.shape, summary)
             except (duckdb.Error, Unreadable):  # the files changed or went away while the audit ran
                 out.append(unreadable(count.staged.source, None))
         return out
@@ -110,27 +110,25 @@ class KeyOrder:
 
     def close(self) -> None:
         """Stop what still runs (an audit that ended early) and release the database; again, nothing."""
-        if self._engine is None:
+        if self._store is None:
             return
         if self._counts:
-            self._engine.con.interrupt()
+            self._store.con.interrupt()
         self._pool.shutdown(wait=True, cancel_futures=True)
         self._counts.clear()
-        self._engine.con.close()
-        self._engine = None
+        self._store.con.close()
+        self._store = None
         shutil.rmtree(self._spill, ignore_errors=True)
 
 
-def _database(like: duckdb.DuckDBPyConnection | None, paths: list[tuple[Path, ...]],
-              spill: Path) -> duckdb.DuckDBPyConnection:
+def _database(memory_limit: str | None, paths: list[tuple[Path, ...]], spill: Path) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB of one thread, with the audit's memory limit, spilling into `spill` (a
     folder of its own: two databases must not share one), that may read the folders of these files
     only; its configuration is left open, since `errors` raises its threads."""
     con = duckdb.connect(config={"threads": 1})
     con.execute("SET enable_progress_bar = false")
-    if like is not None:
-        [(limit,)] = like.execute("SELECT current_setting('memory_limit')").fetchall()
-        con.execute("SET memory_limit = $limit", {"limit": limit})
+    if memory_limit is not None:
+        con.execute("SET memory_limit = $limit", {"limit": memory_limit})
     con.execute("SET temp_directory = $dir", {"dir": str(spill)})
     seal(con, {path.parent for files in paths for path in files}, lock=False)
     return con

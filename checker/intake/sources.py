@@ -11,17 +11,19 @@ import datetime as dt
 import difflib
 import json
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pyarrow as pa
 
+from ...compiler.config_sources import Sources
 from ...datasets import Contract
-from .csv_dialect import CsvOptions
+from .csv_dialect import NO_CSV_OPTIONS, CsvOptions
 from .errors import DataContractError, DataError
 
 FILE_FORMATS = ("csv", "jsonl", "json", "parquet", "xlsx")
+TABLE = "postgres"  # the format of a source that is a table of the configuration's database
 # A compressed text export is read as it is (DuckDB decompresses .gz itself).
 _SUFFIXES = {"csv": "csv", "csv.gz": "csv", "jsonl": "jsonl", "jsonl.gz": "jsonl", "ndjson": "jsonl",
              "json": "json", "parquet": "parquet", "xlsx": "xlsx"}
@@ -50,18 +52,50 @@ class Source:
     folder: bool = False  # a dataset given as a folder of files (a partitioned access log)
     value_lines: tuple[Mapping[str, int], ...] = ()  # for example rows: the file line of each row's values
     context: str | None = None  # said after each message, e.g. which example of which rule
-    csv: CsvOptions = CsvOptions()  # for a CSV file: the separator and encoding given, if any
+    csv: CsvOptions = NO_CSV_OPTIONS  # for a CSV file: the separator and encoding given, if any
 
 
 @dataclass(frozen=True)
-class Found:
-    """What a look at an export folder found: one source per dataset, and the rest."""
+class Data:
+    """Every source one audit reads, in one shape, made where the data enters: an export folder
+    (`folder_sources`), frames in memory (`frame_sources`), the rows of a rule example
+    (`rows_sources`), the tables a configuration maps to a database (`with_tables`), or only
+    those (`tables_only`). The audit driver receives nothing else."""
 
-    sources: dict[str, Source]
-    unread: tuple[str, ...]  # files no dataset of the contract claims
+    sources: Mapping[str, Source]
+    unread: tuple[str, ...] = ()  # files of an export folder that no dataset of the contract claims
+    absent: Callable[[str], str] = field(default=lambda name: f"no data for dataset '{name}'", compare=False)
+
+    def why_missing(self, dataset: str) -> str:
+        """Why the dataset has no source, in words a user can act on."""
+        return self.absent(dataset)
+
+    @property
+    def folders(self) -> set[Path]:
+        """The folders of every file read: after the intake an engine may read these only."""
+        return {path.parent for source in self.sources.values() for path in source.paths}
+
+    def with_tables(self, database: Sources | None) -> Data:
+        """These sources and the tables the configuration maps (none without a mapping); a dataset
+        given both ways is error E702."""
+        if database is None:
+            return self
+        both = [DataError(self.sources[name].label, "E702", f"dataset '{name}' is also mapped to {table.label} in "
+                                                             "the configuration's sources; keep one")
+                for name, table in database.tables.items() if name in self.sources]
+        if both:
+            raise DataContractError(both)
+        tables = {name: Source(name, table.label, TABLE) for name, table in database.tables.items()}
+        return replace(self, sources={**self.sources, **tables})
 
 
-def folder_sources(folder: Path, contract: Contract, csv: CsvOptions = CsvOptions()) -> Found:
+def tables_only(database: Sources) -> Data:
+    """The tables the configuration maps, and no export folder."""
+    return Data({}, absent=lambda name: f"no export folder was given, and the configuration maps no table "
+                                        f"to {name}").with_tables(database)
+
+
+def folder_sources(folder: Path, contract: Contract, csv: CsvOptions = NO_CSV_OPTIONS) -> Data:
     """The file (or Parquet folder) of each dataset of the contract in an export folder.
 
     A name matches whatever the case of its extension (`clients.CSV`, as Windows tools
@@ -116,7 +150,7 @@ def folder_sources(folder: Path, contract: Contract, csv: CsvOptions = CsvOption
             sources[name] = Source(name, str(entry), fmt, (entry,), csv=csv)
     if errors:
         raise DataContractError(errors)
-    return Found(sources, tuple(unread))
+    return Data(sources, tuple(unread), lambda name: missing_reason(name, folder))
 
 
 def _leads_out(path: Path, folder: Path) -> bool:
@@ -143,7 +177,7 @@ def _alike(name: str, folder: Path) -> list[str]:
 
 
 # -- what comes in memory -------------------------------------------------------------------
-def frame_sources(frames: Mapping[str, object], contract: Contract) -> dict[str, Source]:
+def frame_sources(frames: Mapping[str, object], contract: Contract) -> Data:
     """pandas DataFrames, pyarrow Tables, or anything that speaks the Arrow PyCapsule stream
     interface (a polars DataFrame), by dataset name."""
     unknown = [name for name in frames if name not in contract]
@@ -152,7 +186,8 @@ def frame_sources(frames: Mapping[str, object], contract: Contract) -> dict[str,
 
         raise DataContractError([DataError(f"frames['{name}']", "E712", f"unknown dataset '{name}'",
                                            hint=did_you_mean(name, sorted(contract))) for name in unknown])
-    return {name: Source(name, f"frames['{name}']", "arrow", table=as_arrow(data)) for name, data in frames.items()}
+    return Data({name: Source(name, f"frames['{name}']", "arrow", table=as_arrow(data)) for name, data in frames.items()},
+                absent=lambda name: f"no frame for dataset '{name}'")
 
 
 def as_arrow(data: object) -> pa.Table:
@@ -198,7 +233,7 @@ def _json(value: object) -> str | None:
 
 
 def rows_sources(rows: Mapping[str, Iterable[Mapping[str, object]]], contract: Contract, file: str, context: str,
-                 lines: Mapping[str, tuple[Mapping[str, int], ...]] | None = None) -> dict[str, Source]:
+                 lines: Mapping[str, tuple[Mapping[str, int], ...]] | None = None) -> Data:
     """Rows as a rule example writes them, for every dataset of the contract (empty when not given).
 
     A column holds what YAML made of it: text, a number, a date, a list. A column that
@@ -217,7 +252,7 @@ def rows_sources(rows: Mapping[str, Iterable[Mapping[str, object]]], contract: C
         table = pa.Table.from_arrays(arrays, schema=pa.schema(fields))
         out[name] = Source(name, file, "arrow", table=table, partial=True, value_lines=(lines or {}).get(name, ()),
                            context=f"{context}, {name}")
-    return out
+    return Data(out)
 
 
 def _rows_array(values: list[object]) -> tuple[pa.Array, dict | None]:

@@ -1,10 +1,11 @@
-"""Stagers for Spark: the export's files read by Spark itself, untyped, with their row numbers.
+"""Spark's store: the export's files read by Spark itself, untyped, with their row numbers.
 
 The same contract as `staging.py`, in Spark's terms: CSV as text (the header read here,
 every field a string), JSON Lines and JSON as one VARIANT per value (so that a text can
 be told from a number, as DuckDB's JSON type does), Parquet as its file declares it,
 a table in memory as Arrow declares it. The one validator (`validate.py`) then checks
-and types every staged relation, rendered as Spark SQL.
+and types every staged relation, rendered as Spark SQL; what a VARIANT means where
+DuckDB has JSON is said here, in the store's forms (`json_kind`, `json_as`, …).
 
 Spark does not read spreadsheets: an `.xlsx` export is error E716, never skipped.
 Spark's own read errors are not passed on: they may quote a line of the file.
@@ -17,12 +18,16 @@ import io
 from pathlib import Path
 
 import pyarrow as pa
+from sqlglot import exp
 
 from ...datasets import Dataset
+from ..sql_dialects import render, spark
 from .csv_dialect import record_lines, sniff
 from .errors import MAX_ERRORS_PER_SOURCE, DataError
 from .sources import JSON_TEXT, Source
 from .staging import CSV_PROBLEMS, FILE, ROW, UNREADABLE, Staged, Unreadable, header_names, json_unreadable
+from .store import Store
+from .validate import SQL_TYPES
 
 SPARK_FORMATS = ("csv", "jsonl", "json", "parquet", "arrow")
 _CORRUPT = "__reglement_corrupt"
@@ -39,22 +44,55 @@ def duckdb_type(spark_type: str) -> str:
     return _TYPES.get(spark_type, spark_type.upper())
 
 
-class SparkIntake:
+_VARIANT_AS = {"VARCHAR": "string", "DOUBLE": "double", "VARCHAR[]": "array<string>", "JSON[]": "array<variant>"}
+
+
+class SparkStore(Store):
     """The intake in a Spark session: temporary views, the typed ones cached where the source was text."""
 
-    dialect = "spark"
+    dialect = spark()
+    ordered_scan = False  # Spark reads a file in parallel splits: repeated keys are counted at once
 
     def __init__(self, spark):
         self.spark = spark
+
+    # -- what a VARIANT means where DuckDB has JSON ----------------------------------------
+    @classmethod
+    def json_text(cls, ref: exp.Expression) -> exp.Expression:
+        return cls.json_as(ref, "VARCHAR")
+
+    @classmethod
+    def json_kind(cls, ref: exp.Expression) -> exp.Expression:
+        kind = exp.func("schema_of_variant", ref)
+
+        def like(prefix: str) -> exp.Expression:
+            return exp.Like(this=kind.copy(), expression=exp.Literal.string(f"{prefix}%"))
+
+        names = [(kind.copy().eq("STRING"), "VARCHAR"), (like("ARRAY"), "ARRAY"), (like("OBJECT"), "OBJECT"),
+                 (kind.copy().isin("TINYINT", "SMALLINT", "INT", "BIGINT"), "BIGINT"),
+                 (exp.or_(kind.copy().isin("FLOAT", "DOUBLE"), like("DECIMAL")), "DOUBLE"),
+                 (kind.copy().eq("BOOLEAN"), "BOOLEAN"), (kind.copy().eq("VOID"), "NULL")]
+        return exp.paren(exp.Case(ifs=[exp.If(this=test, true=exp.Literal.string(name)) for test, name in names],
+                                  default=exp.Literal.string("OTHER")))
+
+    @classmethod
+    def json_as(cls, ref: exp.Expression, sql_type: str) -> exp.Expression:
+        """NULL where the value is not of that kind."""
+        return exp.func("try_variant_get", ref, exp.Literal.string("$"), exp.Literal.string(_VARIANT_AS[sql_type]))
+
+    @classmethod
+    def json_all(cls, ref: exp.Expression, test: exp.Lambda) -> exp.Expression:
+        return exp.func("forall", cls.json_as(ref, "JSON[]"), test)
+
+    @classmethod
+    def split(cls, text: exp.Expression) -> exp.Expression:
+        return exp.Split(this=text, expression=exp.Literal.string(";"))
 
     def takes(self, source: Source) -> bool:
         return True
 
     def rows(self, query: str) -> list[tuple]:
         return [tuple(row) for row in self.spark.sql(query).collect()]
-
-    def fingerprint(self, staged: Staged) -> None:
-        return None
 
     def stage(self, source: Source, name: str, types: dict[str, str]) -> Staged:
         from py4j.protocol import Py4JJavaError
@@ -72,8 +110,6 @@ class SparkIntake:
             described = [(f.name, duckdb_type(f.dataType.simpleString())) for f in frame.schema.fields]
         except (PySparkException, Py4JJavaError):
             raise Unreadable([DataError(source.label, "E703", UNREADABLE[source.format])]) from None
-        from sqlglot import exp
-
         columns = {column: kind for column, kind in described if column not in (ROW, FILE)}
         return Staged(source, exp.to_table(name, quoted=True), columns, copied, (("VIEW", name),))
 
@@ -88,11 +124,6 @@ class SparkIntake:
             self.spark.catalog.cacheTable(dataset.name)
 
     def create_empty(self, dataset: Dataset) -> None:
-        from sqlglot import exp
-
-        from ..sql_dialects import render
-        from .validate import SQL_TYPES
-
         empty = exp.select(*[exp.alias_(exp.cast(exp.null(), SQL_TYPES[c.type]), c.name, quoted=True)
                              for c in dataset.columns]).where(exp.false())
         self.spark.sql(render(empty, self.dialect)).createOrReplaceTempView(dataset.name)

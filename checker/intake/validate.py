@@ -12,36 +12,85 @@ The checks are the same for every source, so a missing value, a bad date, a repe
 key or a number in a text column gets the same error and wording from a CSV file, a
 Parquet file, a DataFrame or a rule example.
 
-The SQL is built with sqlglot and rendered in the dialect of the engine that holds the
+The SQL is built with sqlglot and rendered in the dialect of the store that holds the
 staged data (DuckDB, Spark, PostgreSQL): the same plans, the same error codes and
-wording, whichever engine runs them. The few functions a dialect lacks have a
-dialect-specific form here (JSON values: DuckDB's JSON, Spark's VARIANT; a date test:
-`TRY_CAST`, or calendar arithmetic where PostgreSQL has none).
+wording, whichever engine runs them. The few values whose SQL means something else from
+one engine to the next are asked of the store (`Forms`: JSON values, DuckDB's JSON or
+Spark's VARIANT; a date test, `TRY_CAST` or PostgreSQL's calendar arithmetic), as a
+sqlglot dialect overrides what its base writes otherwise; the plan itself is one.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from typing import Protocol
+from typing import ClassVar
 
 from sqlglot import exp
+from sqlglot.dialects.dialect import Dialect
 
 from ...datasets import Column, Dataset
-from ..sql_dialects import render
+from ..sql_dialects import ReglementDuckDB, render
 from .errors import MAX_ERRORS_PER_SOURCE, DataError, capped
 from .jsonl_lines import record_lines
 from .sources import Source
 from .staging import FILE, Staged
 
 
-class Queries(Protocol):
-    """An engine that holds staged relations and answers the validator's queries."""
+class Forms:
+    """What the validator asks of the store that holds a source: its SQL dialect, whether a scan
+    keeps the file's order, and how it writes the few values whose SQL differs in meaning from one
+    engine to the next. The forms here are DuckDB's (and, where sqlglot writes one for every
+    dialect, the standard's); a store whose engine differs overrides them, as a sqlglot dialect
+    overrides its base, so that the validator keeps one plan. A store also answers queries (`rows`).
+    """
 
-    dialect: str
+    dialect: ClassVar[type[Dialect]] = ReglementDuckDB
+    # A scan returns the rows in the file's order, so keys in ascending order (unique keys) are seen
+    # in one streaming pass; elsewhere repeated keys are counted at once (`_summary`).
+    ordered_scan: ClassVar[bool] = True
 
     def rows(self, query: str) -> list[tuple]:
-        """The rows of a query in this engine's dialect, as tuples."""
+        """The rows of a query in this store's dialect, as tuples."""
+        raise NotImplementedError
+
+    @classmethod
+    def json_text(cls, ref: exp.Expression) -> exp.Expression:
+        """A JSON value as text: a string unquoted, a number as its digits."""
+        return exp.paren(exp.JSONExtractScalar(this=ref, expression=exp.Literal.string("$")))
+
+    @classmethod
+    def json_kind(cls, ref: exp.Expression) -> exp.Expression:
+        """The kind of a JSON value, in DuckDB's words: VARCHAR, BIGINT, UBIGINT, DOUBLE, BOOLEAN, ARRAY,
+        OBJECT, NULL."""
+        return exp.JSONType(this=ref)
+
+    @classmethod
+    def json_as(cls, ref: exp.Expression, sql_type: str) -> exp.Expression:
+        """A JSON value as `sql_type` (VARCHAR, DOUBLE, VARCHAR[] or JSON[]); only asked where the
+        value's kind is that one (inside a CASE)."""
+        return exp.cast(ref, sql_type)
+
+    @classmethod
+    def json_all(cls, ref: exp.Expression, test: exp.Lambda) -> exp.Expression:
+        """Whether `test` holds for every element of a JSON array."""
+        return exp.func("list_bool_and", exp.func("list_transform", cls.json_as(ref, "JSON[]"), test))
+
+    @classmethod
+    def split(cls, text: exp.Expression) -> exp.Expression:
+        """A list written as its values joined by `;`."""
+        return exp.StringToArray(this=text, expression=exp.Literal.string(";"))
+
+    @classmethod
+    def written_as(cls, text: exp.Expression, pattern: str) -> exp.Expression:
+        """Whether the whole text matches `pattern` (the sqlglot dialects make `$` the very end)."""
+        return exp.RegexpLike(this=text, expression=exp.Literal.string(f"^(?:{pattern})$"))
+
+    @classmethod
+    def parsed(cls, written: exp.Expression, text: exp.Expression,
+               typed: exp.TryCast) -> tuple[exp.Expression, exp.Expression]:
+        """Whether text `written` as a date or timestamp is a real one (no 30 February), and its value."""
+        return exp.and_(written, typed.copy().is_(exp.null()).not_()), typed
 
 SQL_TYPES = {"string": "VARCHAR", "date": "DATE", "timestamp": "TIMESTAMP", "bool": "BOOLEAN",
               "list<string>": "VARCHAR[]"}
@@ -94,44 +143,14 @@ def _ref(name: str) -> exp.Column:
     return exp.column(name, quoted=True)
 
 
-def _text(ref: exp.Expression, kind: str, dialect: str) -> exp.Expression:
+def _text(ref: exp.Expression, kind: str, forms: type[Forms]) -> exp.Expression:
     """A staged value as text: a JSON string unquoted, a JSON number as its digits."""
     if kind == "json":
-        if dialect == "spark":
-            return _json_as(ref, "VARCHAR", dialect)
-        return exp.paren(exp.JSONExtractScalar(this=ref, expression=exp.Literal.string("$")))
+        return forms.json_text(ref)
     return ref if kind == "text" else exp.cast(ref, "VARCHAR")
 
 
-def _json_type(ref: exp.Expression, dialect: str) -> exp.Expression:
-    """The kind of a JSON value in DuckDB's words (VARCHAR, BIGINT, DOUBLE, BOOLEAN, ARRAY, OBJECT, NULL);
-    Spark's VARIANT names its kinds otherwise."""
-    if dialect != "spark":
-        return exp.JSONType(this=ref)
-    kind = exp.func("schema_of_variant", ref)
-
-    def like(prefix: str) -> exp.Expression:
-        return exp.Like(this=kind.copy(), expression=exp.Literal.string(f"{prefix}%"))
-
-    names = [(kind.copy().eq("STRING"), "VARCHAR"), (like("ARRAY"), "ARRAY"), (like("OBJECT"), "OBJECT"),
-             (kind.copy().isin("TINYINT", "SMALLINT", "INT", "BIGINT"), "BIGINT"),
-             (exp.or_(kind.copy().isin("FLOAT", "DOUBLE"), like("DECIMAL")), "DOUBLE"),
-             (kind.copy().eq("BOOLEAN"), "BOOLEAN"), (kind.copy().eq("VOID"), "NULL")]
-    return exp.paren(exp.Case(ifs=[exp.If(this=test, true=exp.Literal.string(name)) for test, name in names],
-                              default=exp.Literal.string("OTHER")))
-
-
-_VARIANT_AS = {"VARCHAR": "string", "DOUBLE": "double", "VARCHAR[]": "array<string>", "JSON[]": "array<variant>"}
-
-
-def _json_as(ref: exp.Expression, sql_type: str, dialect: str) -> exp.Expression:
-    """A JSON value as `sql_type`; NULL where it is not one (Spark), or cast (DuckDB, within a CASE)."""
-    if dialect == "spark":
-        return exp.func("try_variant_get", ref, exp.Literal.string("$"), exp.Literal.string(_VARIANT_AS[sql_type]))
-    return exp.cast(ref, sql_type)
-
-
-def plan(position: int, column: Column, staged_type: str | None, dialect: str = "duckdb") -> Plan:
+def plan(position: int, column: Column, staged_type: str | None, forms: type[Forms] = Forms) -> Plan:
     """Decide how to check and type one column, given the type its source gave it (None: left out).
 
     CASE, not AND, orders the tests: SQL does not promise to short-circuit AND, and every
@@ -142,7 +161,7 @@ def plan(position: int, column: Column, staged_type: str | None, dialect: str = 
         return Plan(position, column, exp.cast(exp.null(), target), None, exp.cast(exp.null(), "VARCHAR"), None, {})
     kind = kind_of(staged_type)
     ref = _ref(column.name)
-    text = _text(ref, kind, dialect)
+    text = _text(ref, kind, forms)
     whens: list[tuple[exp.Expression, str]] = []
     messages = {"required": ("E705", "empty value in a required column"),
                 "parse": ("E706", f"expected {_expected(column.type)}"),
@@ -154,11 +173,11 @@ def plan(position: int, column: Column, staged_type: str | None, dialect: str = 
     if kind == "null":
         value = exp.cast(exp.null(), target)
     elif column.type == "string":
-        value, restored = _string(column, kind, ref, whens, dialect)
+        value, restored = _string(column, kind, ref, whens, forms)
     elif column.type == "list<string>":
-        value = _list(kind, ref, text, whens, dialect)
+        value = _list(kind, ref, text, whens, forms)
     else:
-        value = _scalar(column, kind, ref, text, whens, messages, dialect)
+        value = _scalar(column, kind, ref, text, whens, messages, forms)
     if not column.nullable:
         whens.insert(0, (ref.is_(exp.null()), "required"))
     if column.nullable and whens:
@@ -195,21 +214,21 @@ def _padded(number: exp.Expression, digits: int) -> exp.Expression:
 
 
 def _string(column: Column, kind: str, ref: exp.Expression, whens: list,
-            dialect: str) -> tuple[exp.Expression, exp.Expression | None]:
+            forms: type[Forms]) -> tuple[exp.Expression, exp.Expression | None]:
     """Text stays text; a number is restored (an `x-zero-pad` identifier) or refused; anything else is refused."""
     if kind == "text":
         return ref, None
     if kind == "json":
-        number = _json_as(ref, "DOUBLE", dialect)
-        is_number = _json_type(ref, dialect).isin(*_JSON_NUMBERS)
-        whens.append((_json_type(ref, dialect).isin("ARRAY", "OBJECT"), "shape"))
+        number = forms.json_as(ref, "DOUBLE")
+        is_number = forms.json_kind(ref).isin(*_JSON_NUMBERS)
+        whens.append((forms.json_kind(ref).isin("ARRAY", "OBJECT"), "shape"))
         if column.zero_pad:
             whens.append((exp.and_(is_number, exp.not_(_restorable(number, column.zero_pad))), "number"))
         else:
             whens.append((is_number, "number"))
-        whens.append((_json_type(ref, dialect).neq("VARCHAR") if column.zero_pad is None else
-                      exp.not_(_json_type(ref, dialect).isin("VARCHAR", *_JSON_NUMBERS)), "type"))
-        plain = _text(ref, kind, dialect)
+        whens.append((forms.json_kind(ref).neq("VARCHAR") if column.zero_pad is None else
+                      exp.not_(forms.json_kind(ref).isin("VARCHAR", *_JSON_NUMBERS)), "type"))
+        plain = _text(ref, kind, forms)
         if column.zero_pad is None:
             return plain, None
         value = exp.Case(ifs=[exp.If(this=is_number.copy(), true=_padded(number.copy(), column.zero_pad))],
@@ -225,52 +244,37 @@ def _string(column: Column, kind: str, ref: exp.Expression, whens: list,
     return exp.cast(exp.null(), "VARCHAR"), None
 
 
-def _list(kind: str, ref: exp.Expression, text: exp.Expression, whens: list, dialect: str) -> exp.Expression:
+def _list(kind: str, ref: exp.Expression, text: exp.Expression, whens: list, forms: type[Forms]) -> exp.Expression:
     if kind == "text":
-        return _split(text, dialect)
+        return forms.split(text)
     if kind == "text_list":
         return exp.cast(ref, "VARCHAR[]")
     if kind == "json":
-        element = exp.Lambda(this=_json_type(exp.column("x"), dialect).eq("VARCHAR"),
-                             expressions=[exp.to_identifier("x")])
-        if dialect == "spark":
-            strings = exp.func("forall", _json_as(ref, "JSON[]", dialect), element)
-        else:
-            strings = exp.func("list_bool_and", exp.func("list_transform", exp.cast(ref, "JSON[]"), element))
-        whens.append((_json_type(ref, dialect).neq("ARRAY"), "shape"))
-        whens.append((exp.not_(exp.func("coalesce", strings, exp.true())), "shape"))
-        return _json_as(ref, "VARCHAR[]", dialect)
+        element = exp.Lambda(this=forms.json_kind(exp.column("x")).eq("VARCHAR"), expressions=[exp.to_identifier("x")])
+        whens.append((forms.json_kind(ref).neq("ARRAY"), "shape"))
+        whens.append((exp.not_(exp.func("coalesce", forms.json_all(ref, element), exp.true())), "shape"))
+        return forms.json_as(ref, "VARCHAR[]")
     whens.append((exp.true(), "shape"))
     return exp.cast(exp.null(), "VARCHAR[]")
 
 
-def _split(text: exp.Expression, dialect: str) -> exp.Expression:
-    """A list written as its values joined by `;`."""
-    separator = exp.Literal.string(";")
-    if dialect == "spark":
-        return exp.Split(this=text, expression=separator)
-    if dialect == "postgres":
-        return exp.StringToArray(this=text, expression=separator)
-    return exp.func("string_split", text, separator)
-
-
 def _scalar(column: Column, kind: str, ref: exp.Expression, text: exp.Expression, whens: list,
-            messages: dict, dialect: str) -> exp.Expression:
+            messages: dict, forms: type[Forms]) -> exp.Expression:
     """A date, timestamp or bool: parsed from text, taken as it is, or refused with the kind found."""
     target = SQL_TYPES[column.type]
     if kind == "json":
-        whens.append((_json_type(ref, dialect).isin("ARRAY", "OBJECT"), "shape"))
+        whens.append((forms.json_kind(ref).isin("ARRAY", "OBJECT"), "shape"))
         # A JSON number or boolean where a date is expected is a value not written as one.
         if column.type == "bool":
             words = _parse_bool(text)
             whens.append((exp.not_(words[0]), "parse"))  # a JSON true/false reads as its word
             return words[1]
-        whens.append((_json_type(ref, dialect).neq("VARCHAR"), "parse"))
-        valid, value = _parse(column.type, text, dialect)
+        whens.append((forms.json_kind(ref).neq("VARCHAR"), "parse"))
+        valid, value = _parse(column.type, text, forms)
         whens.append((exp.not_(valid), "parse"))
         return value
     if kind == "text":
-        valid, value = (_parse_bool(text) if column.type == "bool" else _parse(column.type, text, dialect))
+        valid, value = (_parse_bool(text) if column.type == "bool" else _parse(column.type, text, forms))
         whens.append((exp.not_(valid), "parse"))
         return value
     native = {"date": ("date", "timestamp"), "timestamp": ("timestamp", "date"), "bool": ("bool",)}[column.type]
@@ -286,22 +290,14 @@ def _scalar(column: Column, kind: str, ref: exp.Expression, text: exp.Expression
     return exp.cast(ref, target)
 
 
-def _parse(column_type: str, text: exp.Expression, dialect: str) -> tuple[exp.Expression, exp.Expression]:
-    """SQL that tells whether `text` is a valid date or timestamp, and SQL that types it."""
-    sql_type = SQL_TYPES[column_type]
-    typed = exp.TryCast(this=text.copy(), to=exp.DataType.build(sql_type), safe=True)
-    # Written exactly as the pattern, and a real value (no 30 February).
-    pattern = _PATTERNS[column_type]
-    if dialect == "duckdb":
-        written = exp.RegexpFullMatch(this=text, expression=exp.Literal.string(pattern))
-    else:  # the sqlglot dialects make `$` the very end (`\z` for Java)
-        written = exp.RegexpLike(this=text, expression=exp.Literal.string(f"^(?:{pattern})$"))
-    if dialect == "postgres":  # no TRY_CAST: a CASE keeps the calendar test to text of the right form
-        return exp.Case(ifs=[exp.If(this=written, true=_real_date(text.copy()))], default=exp.false()), typed
-    return exp.and_(written, typed.copy().is_(exp.null()).not_()), typed
+def _parse(column_type: str, text: exp.Expression, forms: type[Forms]) -> tuple[exp.Expression, exp.Expression]:
+    """SQL that tells whether `text` is a valid date or timestamp (written exactly as the pattern, and a
+    real value: no 30 February), and SQL that types it."""
+    typed = exp.TryCast(this=text.copy(), to=exp.DataType.build(SQL_TYPES[column_type]), safe=True)
+    return forms.parsed(forms.written_as(text, _PATTERNS[column_type]), text, typed)
 
 
-def _real_date(text: exp.Expression) -> exp.Expression:
+def real_date(text: exp.Expression) -> exp.Expression:
     """Text that starts with `YYYY-MM-DD` names a day of the calendar (no 30 February, no year 0)."""
     def number(start: int, length: int) -> exp.Expression:
         part = exp.Substring(this=text.copy(), start=exp.convert(start), length=exp.convert(length))
@@ -349,7 +345,7 @@ class Shape:
     missing: tuple[str, ...]  # contract columns the source lacks (and may not leave out)
     summary: str  # the counting scan, one row tagged with the dataset's name
     typed: str  # the source in the contract's types
-    dialect: str = "duckdb"  # the dialect both are rendered in
+    forms: type[Forms] = Forms  # the store's, whose dialect both are rendered in
     apart: bool = False  # the summary leaves the keys' order to `order_query`
 
 
@@ -358,13 +354,13 @@ PROVENANCE = FILE  # in the typed relation of a dataset given as a folder too: t
 
 @cache
 def shape(dataset: Dataset, columns: tuple[tuple[str, str], ...], partial: bool, relation: str,
-          files: bool = False, dialect: str = "duckdb", apart: bool = False) -> Shape:
+          files: bool = False, forms: type[Forms] = Forms, apart: bool = False) -> Shape:
     """`apart`: the keys' order is counted by `order_query`, not by the summary."""
     staged = dict(columns)
     plans, missing = [], []
     for position, column in enumerate(dataset.columns):
         if column.name in staged or partial:
-            plans.append(plan(position, column, staged.get(column.name), dialect))
+            plans.append(plan(position, column, staged.get(column.name), forms))
         else:
             missing.append(column.name)  # reported; the columns there are still checked
     source = exp.to_table(relation, quoted=True)
@@ -373,15 +369,16 @@ def shape(dataset: Dataset, columns: tuple[tuple[str, str], ...], partial: bool,
         name = exp.RegexpExtract(this=exp.column(FILE, quoted=True), expression=exp.Literal.string("[^/]+$"),
                                  group=exp.Literal.number(0))
         typed = typed.select(exp.alias_(name, PROVENANCE, quoted=True))
-    summary = _summary(dataset.name, plans, source, dialect, order=not apart)
-    return Shape(tuple(plans), tuple(missing), render(summary, dialect), render(typed, dialect), dialect, apart)
+    summary = _summary(dataset.name, plans, source, forms, order=not apart)
+    return Shape(tuple(plans), tuple(missing), render(summary, forms.dialect), render(typed, forms.dialect), forms,
+                 apart)
 
 
 def _count_if(test: exp.Expression) -> exp.Expression:
     return exp.CountIf(this=test)
 
 
-def _summary(tag: str, plans: list[Plan], source: exp.Expression, dialect: str, order: bool) -> exp.Select:
+def _summary(tag: str, plans: list[Plan], source: exp.Expression, forms: type[Forms], order: bool) -> exp.Select:
     """The counting scan of one source, as one row: (source, rows, errors, unsorted, restored).
 
     A column whose one test is presence is counted as `count(*) - count(column)`, which
@@ -397,9 +394,9 @@ def _summary(tag: str, plans: list[Plan], source: exp.Expression, dialect: str, 
     restored = [_count_if(p.restored) for p in plans if p.restored is not None]
     unsorted: exp.Expression = exp.convert(0)
     if key is not None and order:
-        if dialect == "duckdb":
+        if forms.ordered_scan:
             unsorted = _unsorted(key, source).subquery()
-        else:  # engines without a scan order: how many keys repeat, counted at once
+        else:  # a store whose scans have no order: how many keys repeat, counted at once
             unsorted = exp.Sub(this=exp.Count(this=key.value.copy()),
                                expression=exp.Count(this=exp.Distinct(expressions=[key.value.copy()])))
     return exp.select(
@@ -431,21 +428,21 @@ def ordered_apart(s: Shape) -> bool:
 def order_query(staged: Staged, s: Shape) -> str:
     """The query that counts the keys out of order of a source `ordered_apart`, for another database
     to run while the audit goes on (`key_order.py`)."""
-    return render(_unsorted(_key(s.plans), staged.relation), "duckdb")
+    return render(_unsorted(_key(s.plans), staged.relation), ReglementDuckDB)
 
 
-def shape_of(dataset: Dataset, staged: Staged, dialect: str = "duckdb", apart: bool = False) -> Shape:
+def shape_of(dataset: Dataset, staged: Staged, store: Forms, apart: bool = False) -> Shape:
     """`apart`: count the keys' order with `order_query` (a source read in place), not in the summary."""
     return shape(dataset, tuple(staged.columns.items()), staged.source.partial, staged.relation.name,
-                 staged.source.folder, dialect, apart and staged.source.format == "parquet")
+                 staged.source.folder, type(store), apart and staged.source.format == "parquet")
 
 
-def summarise(engine: Queries, shapes: list[tuple[Staged, Shape]]) -> list[Summary]:
+def summarise(store: Forms, shapes: list[tuple[Staged, Shape]]) -> list[Summary]:
     """One query, one scan of each source: rows, cells in error, keys out of order, numbers restored."""
     if not shapes:
         return []
     query = " UNION ALL ".join(s.summary for _, s in shapes)  # each part rendered by sqlglot
-    found = {row[0]: row[1:] for row in engine.rows(query)}
+    found = {row[0]: row[1:] for row in store.rows(query)}
     out = []
     for staged, s in shapes:
         rows, errors, unsorted, restored = found[staged.source.dataset]
@@ -469,10 +466,10 @@ def _repeated(staged: Staged, key: Plan) -> exp.Select:
             .having(exp.GT(this=exp.Count(this=exp.Star()), expression=exp.convert(1))))
 
 
-def repeated_keys(engine: Queries, staged: Staged, key: Plan) -> int:
+def repeated_keys(store: Forms, staged: Staged, key: Plan) -> int:
     """Rows whose key an earlier row already has (a hash aggregate: only run when keys are out of order)."""
     total = exp.func("coalesce", exp.Sum(this=exp.Sub(this=exp.column("n"), expression=exp.convert(1))), exp.convert(0))
-    [(count,)] = engine.rows(render(exp.select(total).from_(_repeated(staged, key).subquery("g")), engine.dialect))
+    [(count,)] = store.rows(render(exp.select(total).from_(_repeated(staged, key).subquery("g")), store.dialect))
     return int(count)
 
 
@@ -484,7 +481,7 @@ def _found(file: exp.Expression, row: exp.Expression, col: exp.Expression, code:
     return [exp.alias_(e, name, quoted=True) for e, name in zip((file, row, col, code, shown, first), _FOUND)]
 
 
-def locate(engine: Queries, staged: Staged, plans: list[Plan], duplicates: bool) -> tuple[list[DataError], int]:
+def locate(store: Forms, staged: Staged, plans: list[Plan], duplicates: bool) -> tuple[list[DataError], int]:
     """The first offending cells and repeated keys, in source order, and how many there are in all.
 
     One scan: each row is paired with the numbers of the checked columns, and a CASE
@@ -524,7 +521,7 @@ def locate(engine: Queries, staged: Staged, plans: list[Plan], duplicates: bool)
              exp.column("row", quoted=True), exp.column("col", quoted=True)]
     query = (exp.select(*[exp.column(n, quoted=True) for n in _FOUND], total).from_(union.subquery("found"))
              .order_by(*order).limit(MAX_ERRORS_PER_SOURCE))
-    first = [dict(zip((*_FOUND, "total"), row)) for row in engine.rows(render(query, engine.dialect))]
+    first = [dict(zip((*_FOUND, "total"), row)) for row in store.rows(render(query, store.dialect))]
     by_position = {p.position: p for p in plans}
     records = _record_lines(staged.source, {e["row"] for e in first} | {e["first"] for e in first if e["first"]})
     return [_error(staged, by_position[e["col"]], e, records) for e in first], (first[0]["total"] if first else 0)
@@ -568,14 +565,14 @@ def _quote(value: str) -> str:
     return f"'{value[:_SHOWN_CHARS]}…'" if len(value) > _SHOWN_CHARS else f"'{value}'"
 
 
-def errors_of(engine: Queries, staged: Staged, s: Shape, summary: Summary) -> list[DataError]:
+def errors_of(store: Forms, staged: Staged, s: Shape, summary: Summary) -> list[DataError]:
     """Every problem of one source, capped; nothing for a clean one."""
     plans = list(s.plans)
     key = _key(plans)
-    duplicates = key is not None and summary.unsorted > 0 and repeated_keys(engine, staged, key) > 0
+    duplicates = key is not None and summary.unsorted > 0 and repeated_keys(store, staged, key) > 0
     if not summary.errors and not duplicates:
         return []
-    found, total = locate(engine, staged, plans, duplicates)
+    found, total = locate(store, staged, plans, duplicates)
     return capped(staged.source.label, found, total)
 
 
