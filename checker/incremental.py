@@ -73,8 +73,8 @@ def _sub_query_datasets(check: Check) -> set[str]:
 
 
 def decide(pack: Pack, rule: Rule, intake: Intake, previous: dict | None, lang: str,
-           bindings: dict, by_file: bool = True, full: bool = False) -> list[Mode]:
-    """How each check of the rule runs against the previous report (`by_file`: whether the engine can
+           bindings: dict, new_files_only: bool = True, full: bool = False) -> list[Mode]:
+    """How each check of the rule runs against the previous report (`new_files_only`: whether the engine can
     read only some files of a folder dataset; Spark and PostgreSQL read it whole; `full`: the user
     asked for a full run, the chain still recorded)."""
     if previous is None or full:
@@ -83,7 +83,7 @@ def decide(pack: Pack, rule: Rule, intake: Intake, previous: dict | None, lang: 
     why = _whole_rule(pack, rule, previous, entry, lang, bindings)
     if why:
         return [Mode(FULL, why)] * len(rule.checks)
-    return [_check_mode(check, intake, previous, by_file) for check in rule.checks]
+    return [_check_mode(check, intake, previous, new_files_only) for check in rule.checks]
 
 
 def _whole_rule(pack: Pack, rule: Rule, previous: dict, entry: dict | None, lang: str, bindings: dict) -> str | None:
@@ -101,7 +101,7 @@ def _whole_rule(pack: Pack, rule: Rule, previous: dict, entry: dict | None, lang
     return None
 
 
-def _check_mode(check: Check, intake: Intake, previous: dict, by_file: bool) -> Mode:
+def _check_mode(check: Check, intake: Intake, previous: dict, new_files_only: bool) -> Mode:
     if _reads_audit_date(check):
         return Mode(FULL, "it reads the audit date, so it runs in full every time")
     data = previous.get("data", {})
@@ -115,7 +115,7 @@ def _check_mode(check: Check, intake: Intake, previous: dict, by_file: bool) -> 
     folders = [d for d in read if d in intake.datasets and intake.datasets[d].parts]
     if not folders:
         return Mode(CARRIED, "every dataset it reads is unchanged")
-    if not by_file:
+    if not new_files_only:
         return Mode(FULL, f"{', '.join(folders)} is a folder of files, which this engine reads whole")
     if folders != [check.dataset] or check.dataset in _sub_query_datasets(check):
         return Mode(FULL, f"a sub-query reads {', '.join(folders)}, a dataset given as a folder of files")

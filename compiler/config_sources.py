@@ -8,7 +8,7 @@
 The DSN is kept out of every report, log and message: it is read from the environment
 variable (default REGLEMENT_PG_DSN) only when the audit connects, and never printed.
 Names are checked here against the pack's contract; the tables and columns are checked
-against the database's catalogue when the audit connects (`staging_postgres.py`).
+against the database's catalogue when the audit connects (`checker/intake/postgres/catalogue.py`).
 """
 
 from __future__ import annotations

@@ -183,8 +183,7 @@ def cmd_test(args: argparse.Namespace) -> int:
     from .compiler.stages import load_pack
 
     pack = load_pack(pack_folder(args.rules_dir) if args.rules_dir else default_pack())
-    engines = ("duckdb", "pandas") if args.engine == "all" else (args.engine,)
-    results = run_examples(pack, engines)
+    results = run_examples(pack, engines.embedded() if args.engine == "all" else (args.engine,))
     by_rule: dict[str, list] = {}
     for result in results:
         by_rule.setdefault(result.rule, []).append(result)
@@ -358,7 +357,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     test = sub.add_parser("test", help="run the examples embedded in a rule pack")
     test.add_argument("rules_dir", nargs="?", type=Path, help="rule pack folder (default: the Westendorp pack)")
-    test.add_argument("--engine", choices=("duckdb", "pandas", "all"), default="all")
+    test.add_argument("--engine", choices=(*engines.names(), "all"), default="all",
+                      help="the engine to run the examples on (default all: every engine that needs nothing "
+                           "started)")
     test.set_defaults(run=cmd_test)
 
     cov = sub.add_parser("coverage", help="list every clause with the rules and controls that cover it")

@@ -9,7 +9,11 @@ the tests read this registry.
 Each engine is one class, in a module of this folder (`engine.py` says what an engine owns).
 ENGINES says where each lives, so that the command line lists the engines without importing
 one (DuckDB, Spark and sqlglot's dialects take time to import). A new engine is a module here
-and a line in ENGINES; `register` adds a class at run time (a test registers a toy engine so).
+and a line in ENGINES, and nothing else names it: the command line offers it, the driver
+runs it, the report names it. An engine that keeps its data otherwise than an existing one
+also brings the store that takes data into it (`checker/intake/store.py` says what a store
+does) and the backend that runs a check there (`checker/backends/`). `register` adds a class
+at run time (a test registers a toy engine so).
 """
 
 from __future__ import annotations
@@ -42,6 +46,11 @@ def get(name: str) -> type[Engine]:
         module, cls = entry.split(":")
         return getattr(import_module(f".{module}", __name__), cls)
     return entry
+
+
+def embedded() -> tuple[str, ...]:
+    """The engines that run inside this process with nothing to start (no JVM, no server)."""
+    return tuple(name for name in names() if get(name).embedded)
 
 
 def register(engine: type[Engine]) -> None:

@@ -28,6 +28,7 @@ from .engine import Engine
 
 class DuckDBEngine(Engine):
     name = "duckdb"
+    embedded = True
     new_files_only = True
 
     @classmethod

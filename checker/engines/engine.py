@@ -52,6 +52,9 @@ class Engine:
     """One engine: see the module's docstring. Subclasses set `name` and say what differs."""
 
     name: ClassVar[str]
+    # It runs inside this process with nothing to start (no JVM, no server): `reglement test` runs a
+    # pack's examples on every such engine.
+    embedded: ClassVar[bool] = False
     # It can read only some files of a dataset given as a folder of files, so that an audit with
     # --previous reads only the new ones (`files_view`, `checker/incremental.py`).
     new_files_only: ClassVar[bool] = False

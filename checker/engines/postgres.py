@@ -20,6 +20,7 @@ from .duckdb import DuckDBEngine
 
 class PostgresEngine(DuckDBEngine):
     name = "postgres"
+    embedded = False  # it needs a database server
     new_files_only = False  # a table is read whole
 
     @classmethod

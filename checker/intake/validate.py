@@ -402,7 +402,7 @@ def _summary(tag: str, plans: list[Plan], source: exp.Expression, forms: type[Fo
     return exp.select(
         exp.alias_(exp.Literal.string(tag), "source"), exp.alias_(rows, "rows"),
         exp.alias_(_sum(counted), "errors"), exp.alias_(unsorted, "unsorted"),
-        exp.alias_(exp.cast(exp.Array(expressions=restored), exp.DataType.build("BIGINT[]", dialect="duckdb")),
+        exp.alias_(exp.cast(exp.Array(expressions=restored), exp.DataType.build("BIGINT[]", dialect=ReglementDuckDB)),
                    "restored"),
     ).from_(source)
 
