@@ -1,6 +1,7 @@
 """The seams of the design, held by tests: stages, error codes, backends side by side, the contract.
 
-- the compiler's stages are a visible list, in the order the docs give;
+- the compiler's stages are a visible list, in the order the docs give, and its modules import
+  each other without a cycle;
 - every error code the code base reports is in the one table, and `docs/errors.md` is it;
 - every kind of IR node is handled by every backend and by `explain`;
 - no module outside the packs and `datasets/` knows a dataset or column of the contract.
@@ -8,11 +9,13 @@
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import io
 import json
 import re
 import tokenize
+from pathlib import Path
 from typing import get_args
 
 import pytest
@@ -35,6 +38,62 @@ def test_the_stages_are_a_list_in_pipeline_order():
     assert [s.name for s in STAGES] == ["read", "schema", "contract", "structure", "parse", "resolve",
                                         "contract-rules", "messages", "examples", "assemble", "config"]
     assert all(s.does for s in STAGES)
+
+
+def compiler_imports(folder: Path) -> dict[str, set[str]]:
+    """Each module of `compiler/` (a package without sub-packages) → the modules of it that it imports,
+    wherever the import stands: under `TYPE_CHECKING` or inside a function, a cycle all the same."""
+    package = "reglement.compiler"
+    modules = {path.stem for path in folder.glob("*.py")} - {"__init__"}
+    graph: dict[str, set[str]] = {}
+    for name in modules:
+        found = set()
+        for node in ast.walk(ast.parse((folder / f"{name}.py").read_text("utf-8"))):
+            if isinstance(node, ast.Import):
+                targets = [(a.name, ()) for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level in (0, 1):
+                base = (node.module or "") if node.level == 0 else ".".join(filter(None, (package, node.module)))
+                targets = [(base, [a.name for a in node.names])]
+            else:
+                continue
+            for target, names in targets:
+                if target == package:  # `from . import rules`
+                    found.update(names)
+                elif target.startswith(package + "."):
+                    found.add(target.split(".")[2])
+        graph[name] = found & modules - {name}
+    return graph
+
+
+def import_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One cycle of the import graph, as the modules along it (the first repeated at the end), or None."""
+    done: set[str] = set()
+
+    def visit(path: list[str]) -> list[str] | None:
+        for other in sorted(graph[path[-1]]):
+            if other in path:
+                return [*path[path.index(other):], other]
+            if other not in done and (cycle := visit([*path, other])):
+                return cycle
+        done.add(path[-1])
+        return None
+
+    return next((c for m in sorted(graph) if m not in done and (c := visit([m])) is not None), None)
+
+
+def test_an_import_cycle_is_found_under_type_checking_and_inside_a_function_too(tmp_path):
+    assert import_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": set()}) == ["a", "b", "c", "a"]
+    assert import_cycle({"a": {"b", "c"}, "b": {"c"}, "c": set()}) is None
+    (tmp_path / "a.py").write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .b import B\n")
+    (tmp_path / "b.py").write_text("def f():\n    from reglement.compiler import a\n")
+    assert import_cycle(compiler_imports(tmp_path)) == ["a", "b", "a"]
+
+
+def test_the_compiler_modules_import_each_other_without_a_cycle():
+    graph = compiler_imports(ROOT / "compiler")
+    assert all("build" in graph[m] for m in ("rules", "contract_rules", "config"))  # what the stages share
+    cycle = import_cycle(graph)
+    assert cycle is None, f"compiler modules import each other in a cycle: {' → '.join(cycle)}"
 
 
 def _source_files():
