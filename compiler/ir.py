@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import reduce
 from typing import Union
 
 # Types of the language. Contract types plus number, duration and null.
@@ -208,3 +209,18 @@ def depth(node: Node) -> int:
         deepest = max(deepest, level)
         stack.extend((child, level + 1) for child in children(current))
     return deepest
+
+
+def conjuncts(expr: Expr | None) -> list[Expr]:
+    """The parts of a condition joined by `and`, in source order (none for no condition): the
+    planner and both backends take a sub-query's `where` apart at them."""
+    if expr is None:
+        return []
+    if isinstance(expr, Logical) and expr.op == "and":
+        return conjuncts(expr.left) + conjuncts(expr.right)
+    return [expr]
+
+
+def conjoin(exprs: list[Expr] | tuple[Expr, ...]) -> Expr | None:
+    """The parts joined by `and` again (None for no part)."""
+    return reduce(lambda a, b: Logical(a.span, "and", a, b), exprs) if exprs else None

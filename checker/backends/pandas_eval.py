@@ -26,6 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ...compiler import ir
+from ...compiler.ir import conjoin, conjuncts
 from .sql import BLANK_PATTERN, FOUND
 
 STRING_DTYPE = pd.StringDtype("pyarrow", na_value=pd.NA)
@@ -79,18 +80,6 @@ def date_offset(duration: ir.Duration, bindings: Mapping[str, object]) -> pd.Dat
 
 
 # -- splitting a sub-query's `where` ---------------------------------------------------
-def conjuncts(expr: ir.Expr | None) -> list[ir.Expr]:
-    if expr is None:
-        return []
-    if isinstance(expr, ir.Logical) and expr.op == "and":
-        return conjuncts(expr.left) + conjuncts(expr.right)
-    return [expr]
-
-
-def conjoin(exprs: list[ir.Expr] | tuple[ir.Expr, ...]) -> ir.Expr | None:
-    return reduce(lambda a, b: ir.Logical(a.span, "and", a, b), exprs) if exprs else None
-
-
 def free_bindings(expr: ir.Expr) -> set[str]:
     """Bindings an expression reads but does not bind itself (outer rows of a sub-query)."""
     nodes = list(ir.walk(expr))

@@ -219,12 +219,6 @@ def _elfproef(value: exp.Expression) -> exp.Expression:
     return exp.Case(ifs=[exp.If(this=nine_digits, true=passes)], default=exp.false())
 
 
-def _conjuncts(expr: ir.Expr) -> list[ir.Expr]:
-    if isinstance(expr, ir.Logical) and expr.op == "and":
-        return _conjuncts(expr.left) + _conjuncts(expr.right)
-    return [expr]
-
-
 def _own_row_aggregates(exprs: list[ir.Expr]) -> list[ir.Aggregate]:
     """Aggregates that read only the rule's own row and their own sub-rows, each once.
 
@@ -276,7 +270,7 @@ def check_query(check: Check, bindings: Bindings) -> exp.Select:
     columns += [renderer.value(v).as_(name, quoted=True) for name, v in outputs.items()]
     query = exp.select(*columns).from_(source, copy=False)
     filters = []
-    for part in _conjuncts(condition):
+    for part in ir.conjuncts(condition):
         if isinstance(part, ir.Exists):
             on = renderer.render(part.where) if part.where is not None else exp.true()
             query = query.join(table(part.source.dataset, part.source.binding), on=on,
