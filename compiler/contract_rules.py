@@ -22,10 +22,8 @@ from ..datasets import EXPORT_COLUMNS, Column, Contract, Dataset
 from . import ir
 from .build import CONTRACT, Build, Draft, drafts
 from .diagnostics import Diagnostic, SourceText
-from .model import Check
+from .model import HIDDEN, Check
 from .resolve import Resolver
-
-HIDDEN = "‹personal›"  # what a message shows instead of the value of a personal column
 
 
 def quote(text: str) -> str:

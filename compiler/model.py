@@ -20,6 +20,7 @@ from .config_sources import Sources
 from .diagnostics import Location
 
 AUDIT_DATE = "audit_date"
+HIDDEN = "‹personal›"  # what a message or `explain` shows instead of the value of a personal column
 Bindings = dict[str, object]  # parameter name → the value a run uses; `audit_date` included
 
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass, replace
 from ..datasets import Contract, Dataset
 from . import ir
 from .diagnostics import Diagnostic, SourceText, did_you_mean
+from .model import AUDIT_DATE
 
-AUDIT_DATE = "audit_date"
 FUNCTIONS = ("date", "elfproef", "lower", "upper", "trim", "coalesce", "length", "latest", "earliest")
 _ORDERED = (ir.NUMBER, ir.DATE, ir.TIMESTAMP, ir.STRING)
 

@@ -19,13 +19,12 @@ from .checker.backends.pandas_eval import PandasEvaluator, bound, frame_column
 from .checker.backends.sql import check_query, scan_query, to_sql
 from .compiler import ir
 from .compiler.diagnostics import did_you_mean
-from .compiler.model import AUDIT_DATE, Bindings, Check, Pack, Rule
+from .compiler.model import AUDIT_DATE, HIDDEN, Bindings, Check, Pack, Rule
 from .compiler.plan import LARGE, Alone, plan, steps_of
 from .compiler.rules import personal_reads
 from .compiler.stages import compile_pack
 
 DIALECTS = ("duckdb", "postgres", "spark")
-HIDDEN = "‹personal›"
 
 
 def explain(pack: Pack | str | Path, rule_id: str, dialect: str = "duckdb", as_of: dt.date | None = None,
