@@ -13,13 +13,19 @@ import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..datasets import Contract
 from . import ir
-from .config_sources import Sources
 from .diagnostics import Location
 
+if TYPE_CHECKING:  # named in annotations only: the command line reads SEVERITIES without loading pyarrow
+    from ..datasets import Contract
+    from .config_sources import Sources
+
 AUDIT_DATE = "audit_date"
+# A rule's severity, least severe first: `--fail-on high` fails a run on a finding of high or above.
+# The JSON Schemas of rule files and reports list the same (a test compares them).
+SEVERITIES = ("low", "medium", "high", "critical")
 HIDDEN = "‹personal›"  # what a message or `explain` shows instead of the value of a personal column
 Bindings = dict[str, object]  # parameter name → the value a run uses; `audit_date` included
 

@@ -19,12 +19,11 @@ from pathlib import Path
 from . import __version__
 from .checker.engines import ENGINES
 from .compiler.diagnostics import UserError
+from .compiler.model import SEVERITIES
 from .guards import inputs_of, refuse_careless
 from .outputs import FORMATS, emit, outputs
 from .rules import default_pack, pack_folder
 from .selection import Selection, names
-
-SEVERITIES = ("low", "medium", "high", "critical")
 
 
 class UsageError(UserError):

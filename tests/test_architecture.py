@@ -3,6 +3,7 @@
 - the compiler's stages are a visible list, in the order the docs give, and its modules import
   each other without a cycle;
 - every error code the code base reports is in the one table, and `docs/errors.md` is it;
+- the severities are one tuple, which the JSON Schemas list too;
 - every kind of IR node is handled by every backend and by `explain`;
 - no module outside the packs and `datasets/` knows a dataset or column of the contract.
 """
@@ -28,6 +29,7 @@ from reglement.checker.backends.pandas_eval import PandasEvaluator
 from reglement.checker.backends.sql import SqlRenderer
 from reglement.compiler import ir
 from reglement.compiler.errors import CODES, markdown
+from reglement.compiler.model import SEVERITIES
 from reglement.compiler.stages import STAGES
 from reglement.explain import LABELS
 
@@ -126,6 +128,22 @@ def test_every_error_code_reported_is_in_the_table_and_every_code_in_the_table_i
 def test_docs_errors_md_is_the_table():
     assert (ROOT / "docs" / "errors.md").read_text("utf-8") == markdown(), \
         "regenerate: python -m reglement.compiler.errors > docs/errors.md"
+
+
+def _severity_enums(schema: object) -> list[list[str]]:
+    """The `enum` of every property named `severity`, wherever the schema defines one."""
+    if isinstance(schema, list):
+        return [e for item in schema for e in _severity_enums(item)]
+    if not isinstance(schema, dict):
+        return []
+    own = [schema["properties"]["severity"]["enum"]] if "severity" in schema.get("properties", {}) else []
+    return own + [e for value in schema.values() for e in _severity_enums(value)]
+
+
+@pytest.mark.parametrize("schema", ["compiler/rulefile.schema.json", "checker/report.schema.json"])
+def test_the_schemas_list_the_severities_of_the_model(schema):
+    enums = _severity_enums(json.loads((ROOT / schema).read_text("utf-8")))
+    assert enums and all(e == list(SEVERITIES) for e in enums)
 
 
 # -- every node kind, every backend -------------------------------------------------------------

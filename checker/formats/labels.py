@@ -10,9 +10,11 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from ...compiler import model
+
 LANGS = ("nl", "en")
 STATUSES = ("passed", "failed", "error", "manual", "attested", "expired", "waived", "informational")
-SEVERITIES = ("critical", "high", "medium", "low")  # most severe first
+SEVERITIES = tuple(reversed(model.SEVERITIES))  # most severe first, as a report counts and charts them
 
 STATUS_WORDS: dict[str, dict[str, str]] = {
     "nl": {
