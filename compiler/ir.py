@@ -9,6 +9,7 @@ only ever see resolved trees.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from functools import reduce
 from typing import Union
@@ -101,9 +102,20 @@ class IsNull(Node):
     type: str = BOOL
 
 
+# The white space of "empty" (`is empty`), as the inside of a regular expression's character class:
+# Python and every SQL engine read it alike, where their own `\s` differ.
+WHITE_SPACE = r" \t\n\r\f"
+BLANK_PATTERN = rf"^[{WHITE_SPACE}]*$"  # a text of white space only, as the engines' regular expressions test it
+
+
+def blank(text: str) -> bool:
+    """A text of white space only (or none): empty, as `is empty` means it."""
+    return re.search(rf"[^{WHITE_SPACE}]", text) is None
+
+
 @dataclass(frozen=True)
 class IsEmpty(Node):
-    """Null, or a string of only white space, or a list without items."""
+    """Null, or a string of only white space (`WHITE_SPACE`), or a list without items."""
 
     operand: Expr
     negated: bool

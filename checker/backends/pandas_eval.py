@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 
 from ...compiler import ir
 from ...compiler.ir import conjoin, conjuncts
-from .sql import BLANK_PATTERN, FOUND
+from .sql import FOUND
 
 STRING_DTYPE = pd.StringDtype("pyarrow", na_value=pd.NA)
 LIST_DTYPE = pd.ArrowDtype(pa.list_(pa.string()))
@@ -195,7 +195,8 @@ class PandasEvaluator:
 
     def _isempty(self, e: ir.IsEmpty, frame: pd.DataFrame) -> pd.Series:
         value = self.eval(e.operand, frame)
-        blank = value.list.len() == 0 if e.operand.type == ir.LIST else value.str.contains(BLANK_PATTERN, regex=True)
+        blank = (value.list.len() == 0 if e.operand.type == ir.LIST
+                 else value.str.contains(ir.BLANK_PATTERN, regex=True))
         empty = value.isna().to_numpy(dtype=bool) | truth(blank)
         return as_bool(~empty if e.negated else empty, frame.index)
 

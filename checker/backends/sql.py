@@ -18,7 +18,6 @@ most of the time of rendering the pack.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping
 
 from sqlglot import exp
@@ -28,8 +27,6 @@ from ...compiler.model import Bindings, Check
 from ...compiler.plan import Scan
 from ..sql_dialects import render
 
-# "empty": null or only white space. The same class is used by every backend.
-BLANK_PATTERN = r"^[ \t\n\r\f]*$"
 _UNIT = {"hours": ("HOUR", 1), "days": ("DAY", 1), "weeks": ("DAY", 7), "months": ("MONTH", 1),
          "years": ("YEAR", 1)}
 _COMPARE = {"=": exp.EQ, "!=": exp.NEQ, "<": exp.LT, "<=": exp.LTE, ">": exp.GT, ">=": exp.GTE}
@@ -100,7 +97,7 @@ class SqlRenderer:
             return side
         values = self.bindings[other.param.name] if other.param else [
             i.value if isinstance(i, ir.Literal) else None for i in other.items]
-        if all(isinstance(v, str) and re.search(r"[^ \t\n\r\f]", v) for v in values) and \
+        if all(isinstance(v, str) and not ir.blank(v) for v in values) and \
                 self.render(side.operand) == self.render(other.operand):
             return ir.IsNull(side.span, side.operand, negated=False)
         return side
@@ -130,7 +127,7 @@ class SqlRenderer:
     def _isempty(self, e: ir.IsEmpty) -> exp.Expression:
         value = self.render(e.operand)
         blank = (exp.EQ(this=exp.ArraySize(this=value), expression=exp.Literal.number(0)) if e.operand.type == ir.LIST
-                 else exp.RegexpLike(this=value, expression=exp.Literal.string(BLANK_PATTERN)))
+                 else exp.RegexpLike(this=value, expression=exp.Literal.string(ir.BLANK_PATTERN)))
         test = exp.or_(exp.Is(this=value.copy(), expression=exp.Null()), blank)
         return exp.not_(exp.paren(test)) if e.negated else exp.paren(test)
 
