@@ -18,6 +18,7 @@ from typing import Union
 STRING, NUMBER, BOOL, DATE, TIMESTAMP, DURATION, NULL = (
     "string", "number", "bool", "date", "timestamp", "duration", "null")
 LIST = "list<string>"
+ORDERED = (NUMBER, DATE, TIMESTAMP, STRING)  # the types whose values have an order (`<`, max, latest)
 
 
 @dataclass(frozen=True)
