@@ -5,6 +5,7 @@
 - every error code the code base reports is in the one table, and `docs/errors.md` is it;
 - the severities are one tuple, which the JSON Schemas list too;
 - every kind of IR node is handled by every backend and by `explain`;
+- every built-in function of the table is implemented by every backend, and documented;
 - no module outside the packs and `datasets/` knows a dataset or column of the contract.
 """
 
@@ -24,10 +25,12 @@ from conftest import ROOT
 from engine_pair import both
 from every_node import every_node_frames, every_node_pack
 
+from reglement.checker.backends import pandas_eval, sql
 from reglement.checker.backends.pandas import Planner
 from reglement.checker.backends.pandas_eval import PandasEvaluator
 from reglement.checker.backends.sql import SqlRenderer
 from reglement.compiler import ir
+from reglement.compiler.builtins import BUILTINS
 from reglement.compiler.errors import CODES, markdown
 from reglement.compiler.model import SEVERITIES
 from reglement.compiler.stages import STAGES
@@ -168,6 +171,20 @@ def test_one_condition_with_every_node_kind_runs_alike_on_both_engines(tmp_path)
     duck, pandas = both(pack, every_node_frames(), dt.date(2026, 11, 28))
     assert duck == pandas
     assert [f["key"]["request_id"] for f in duck[pack.rules[0].id]] == ["R1"]
+
+
+# -- every built-in function, every backend ------------------------------------------------------
+@pytest.mark.parametrize("backend", [sql, pandas_eval], ids=["sql", "pandas"])
+def test_every_builtin_has_an_implementation_in_every_backend_and_no_backend_another(backend):
+    assert set(BUILTINS) - set(backend.CALLS) == set(), "builtins of compiler/builtins.py the backend lacks"
+    assert set(backend.CALLS) - set(BUILTINS) == set(), "functions the backend implements but the table lacks"
+
+
+def test_the_language_documents_the_builtins_of_the_table():
+    """The paragraph **Functions.** of rules/README.md names each builtin as `name(…)`, and no other."""
+    text = (ROOT / "rules" / "README.md").read_text("utf-8")
+    paragraph = text[text.index("**Functions.**"):].split("\n\n", 1)[0]
+    assert set(re.findall(r"`([a-z_]+)\(", paragraph)) == set(BUILTINS)
 
 
 # -- the contract is the pack's --------------------------------------------------------------------

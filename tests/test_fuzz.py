@@ -19,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reglement.checker.backends.sql import check_query, to_sql
+from reglement.compiler.builtins import BUILTINS
 from reglement.compiler.diagnostics import Diagnostic, SourceText
 from reglement.compiler.model import Check
 from reglement.compiler.parse import parse_condition
@@ -33,7 +34,7 @@ OTHER = {"records": ["client_id", "category", "created_at"], "complaints": ["cli
 LITERALS = ["'access'", "'refused'", "'Access'", "'it''s'", "'a\\'b'", "1", "0", "2.5", "2026-01-31", "2026-02-30",
             "2026-01-31T10:00:00", "true", "false", "null", "$audit_date", "$n", "$types", "$missing"]
 UNITS = ["day", "days", "week", "weeks", "month", "months", "year", "years", "hours"]
-FUNCTIONS = ["date", "elfproef", "lower", "upper", "trim", "coalesce", "length", "latest", "earliest", "nosuch"]
+FUNCTIONS = [*BUILTINS, "nosuch"]
 COMPARE = ["=", "!=", "<", "<=", ">", ">="]
 
 

@@ -18,7 +18,7 @@ most of the time of rendering the pack.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from sqlglot import exp
 
@@ -160,19 +160,7 @@ class SqlRenderer:
         return exp.ArrayContains(this=self.render(e.container), expression=self.render(e.item))
 
     def _call(self, e: ir.Call) -> exp.Expression:
-        args = [self.value(a) for a in e.args]
-        if e.name == "date":
-            return exp.cast(args[0], "DATE")
-        if e.name == "elfproef":
-            return _elfproef(args[0])
-        if e.name == "length":
-            return exp.ArraySize(this=args[0]) if e.args[0].type == ir.LIST else exp.Length(this=args[0])
-        if e.name == "coalesce":
-            return exp.Coalesce(this=args[0], expressions=args[1:])
-        if e.name in ("latest", "earliest"):  # GREATEST/LEAST pass over nulls in every dialect used
-            return (exp.Greatest if e.name == "latest" else exp.Least)(this=args[0], expressions=args[1:],
-                                                                        ignore_nulls=True)
-        return {"lower": exp.Lower, "upper": exp.Upper, "trim": exp.Trim}[e.name](this=args[0])
+        return CALLS[e.name](e, [self.value(a) for a in e.args])
 
     def _subquery(self, source: ir.Source, where: ir.Expr | None, projection: exp.Expression) -> exp.Select:
         query = exp.select(projection).from_(table(source.dataset, source.binding), copy=False)
@@ -214,6 +202,21 @@ def _elfproef(value: exp.Expression) -> exp.Expression:
                     expression=exp.Literal.number(0))
     nine_digits = exp.RegexpLike(this=value.copy(), expression=exp.Literal.string("^[0-9]{9}$"))
     return exp.Case(ifs=[exp.If(this=nine_digits, true=passes)], default=exp.false())
+
+
+# The built-in functions (compiler/builtins.py) by name: the call, and its arguments rendered as values.
+CALLS: dict[str, Callable[[ir.Call, list[exp.Expression]], exp.Expression]] = {
+    "date": lambda e, args: exp.cast(args[0], "DATE"),
+    "elfproef": lambda e, args: _elfproef(args[0]),
+    "lower": lambda e, args: exp.Lower(this=args[0]),
+    "upper": lambda e, args: exp.Upper(this=args[0]),
+    "trim": lambda e, args: exp.Trim(this=args[0]),
+    "coalesce": lambda e, args: exp.Coalesce(this=args[0], expressions=args[1:]),
+    "length": lambda e, args: exp.ArraySize(this=args[0]) if e.args[0].type == ir.LIST else exp.Length(this=args[0]),
+    # GREATEST and LEAST pass over nulls in every dialect used
+    "latest": lambda e, args: exp.Greatest(this=args[0], expressions=args[1:], ignore_nulls=True),
+    "earliest": lambda e, args: exp.Least(this=args[0], expressions=args[1:], ignore_nulls=True),
+}
 
 
 def _own_row_aggregates(exprs: list[ir.Expr]) -> list[ir.Aggregate]:
