@@ -105,7 +105,8 @@ def _unlisted(contract: Contract, extended: Contract, build: Build, draft: Draft
     for dataset in contract.values():
         text = f"dataset = {quote(dataset.name)} and column not in {_listed(dataset.column_names)}"
         condition = _compile(extended, EXPORT_COLUMNS.name, text, build, draft)
-        yield condition and Check(EXPORT_COLUMNS.name, ("column",), condition, {}, {"dataset": dataset.name}, text, dataset.name)
+        yield condition and Check(EXPORT_COLUMNS.name, ("column",), condition, {}, {"dataset": dataset.name}, text,
+                                  dataset.name)
 
 
 def _compile(contract: Contract, dataset: str, text: str, build: Build, draft: Draft) -> ir.Expr | None:

@@ -12,7 +12,6 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from functools import reduce
-from typing import Union
 
 # Types of the language. Contract types plus number, duration and null.
 STRING, NUMBER, BOOL, DATE, TIMESTAMP, DURATION, NULL = (
@@ -189,8 +188,8 @@ class Found(Node):
     type: str = BOOL
 
 
-Expr = Union[Literal, Param, Duration, Column, Not, Logical, Compare, Arith, IsNull,
-             IsEmpty, InList, Contains, Call, Exists, Aggregate, Found]
+Expr = (Literal | Param | Duration | Column | Not | Logical | Compare | Arith | IsNull
+        | IsEmpty | InList | Contains | Call | Exists | Aggregate | Found)
 
 
 def children(node: Node) -> list[Node]:

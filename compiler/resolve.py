@@ -120,7 +120,8 @@ class Resolver:
     def _duration(self, expr: ir.Duration, scopes) -> ir.Expr:
         amount = self._resolve(expr.amount, scopes)
         if amount.type != ir.NUMBER or (isinstance(amount, ir.Literal) and not isinstance(amount.value, int)):
-            self._fail("E403", f"the amount of a duration must be a whole number, not a {amount.type}", expr.amount.span)
+            self._fail("E403", f"the amount of a duration must be a whole number, not a {amount.type}",
+                       expr.amount.span)
         return replace(expr, amount=amount)
 
     def _column(self, expr: ir.Column, scopes: tuple[Scope, ...]) -> ir.Expr:

@@ -96,7 +96,8 @@ def resolve(build: Build) -> None:
             continue
         if ir.depth(condition) > 2 * MAX_DEPTH:  # `let` values inlined into each other can nest deep too
             draft.fail(build, "E203", f"the condition, with its `let` values filled in, nests more than "
-                                      f"{2 * MAX_DEPTH} levels deep", ("condition",), "use fewer `let` values inside each other")
+                                      f"{2 * MAX_DEPTH} levels deep", ("condition",),
+                       "use fewer `let` values inside each other")
             continue
         draft.params = _with_ranges(build, draft, [condition, *draft.lets.values()])
         draft.checks = (Check(dataset.name, (dataset.key,), condition, text=draft.raw["condition"]),)
@@ -189,8 +190,8 @@ def _placeholders(build: Build, draft: Draft, where: YamlPath) -> list[str] | No
         if name is None:
             continue
         if spec or conversion:
-            draft.fail(build, "E604", f"'{{{name}{'!' + conversion if conversion else ''}{':' + spec if spec else ''}}}'"
-                                      f": a placeholder takes no format", where, f"write {{{name}}}")
+            written = f"{name}{'!' + conversion if conversion else ''}{':' + spec if spec else ''}"
+            draft.fail(build, "E604", f"'{{{written}}}': a placeholder takes no format", where, f"write {{{name}}}")
         names.append(name)
     return names
 

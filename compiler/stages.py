@@ -84,7 +84,8 @@ def check_structure(build: Build) -> None:
         for i, clause in enumerate(clauses):
             if clause.number != data["article"] and not clause.number.startswith(data["article"] + "."):
                 build.diagnostics.append(doc.diagnostic(
-                    "E103", f"clause {clause.number} is not part of article {data['article']}", ("clauses", i, "clause")))
+                    "E103", f"clause {clause.number} is not part of article {data['article']}",
+                    ("clauses", i, "clause")))
         build.articles.append(Article(data["article"], Text(**data["title"]), clauses, doc.file))
         for section in ("rules", "controls"):
             for i, raw in enumerate(data.get(section, [])):

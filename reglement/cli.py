@@ -233,7 +233,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
         raise UsageError("reglement verify: no report found in " + ", ".join(map(str, args.reports)))
     print("\n".join(v.line() for v in verdicts))
     broken = [v for v in verdicts if v.broken]
-    print(f"{len(verdicts)} report(s): " + (f"{len(broken)} broken, first {broken[0].path}" if broken else "the chain holds"))
+    print(f"{len(verdicts)} report(s): "
+          + (f"{len(broken)} broken, first {broken[0].path}" if broken else "the chain holds"))
     return 1 if broken else 0
 
 
@@ -468,10 +469,8 @@ def run() -> None:
     """
     status = main()
     for stream in (sys.stdout, sys.stderr):
-        try:
+        with contextlib.suppress(OSError, ValueError):  # a pipe whose reader has gone, a stream already closed
             stream.flush()
-        except (OSError, ValueError):  # a pipe whose reader has gone, a stream already closed
-            pass
     os._exit(status)
 
 

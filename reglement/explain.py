@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .api import UnknownRule
 from .checker.audit import Settings, opened
@@ -23,6 +24,9 @@ from .compiler.model import AUDIT_DATE, HIDDEN, Bindings, Check, Pack, Rule
 from .compiler.plan import LARGE, Alone, plan, steps_of
 from .compiler.rules import personal_reads
 from .compiler.stages import compile_pack
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DIALECTS = ("duckdb", "postgres", "spark")
 
@@ -66,7 +70,8 @@ def plan_text(pack: Pack, rule: Rule, bindings: dict[str, Bindings], dialect: st
         others = sorted({m.rule for m in step.members if m.rule != rule.id})
         looked = ", ".join(f"{lk.dataset} as {lk.alias} on its key {lk.key}" for lk in step.lookups) or "none"
         lines += [f"check{'s' if len(mine) > 1 else ''} {', '.join(map(str, mine))}: fused — one scan of "
-                  f"{step.dataset} answers {len(step.members)} checks, of this rule and of {', '.join(others) or 'no other rule'}",
+                  f"{step.dataset} answers {len(step.members)} checks, of this rule and of "
+                  f"{', '.join(others) or 'no other rule'}",
                   f"  lookups joined once: {looked}",
                   "  the fused query (each member's condition a flag; its findings are the rows its flag marks):",
                   *("    " + line for line in to_sql(scan_query(step, [bindings[m.rule] for m in step.members]),
@@ -87,7 +92,8 @@ def _written(rule: Rule, lang: str) -> str:
     keys = sorted({k for c in rule.checks for k in c.key_names})
     where = f"dataset {rule.dataset}" if rule.dataset else f"datasets {', '.join(rule.datasets)}"
     lines = [f"{rule.id} — article {rule.article}: {rule.title[lang]}",
-             f"severity {rule.severity}, {where}, key {', '.join(keys)}, defined at {rule.source.file}:{rule.source.line}"]
+             f"severity {rule.severity}, {where}, key {', '.join(keys)}, "
+             f"defined at {rule.source.file}:{rule.source.line}"]
     if rule.params:
         lines.append("params: " + ", ".join(f"${p.name} = {p.default}" for p in rule.params))
     for name, text in rule.let_texts.items():
@@ -107,9 +113,9 @@ Annotate = Callable[[ir.Node], tuple[str, str]]  # a node → (mark before it, t
 
 def ir_tree(check: Check) -> str:
     """The condition and the message values as indented trees, one node a line."""
-    lines = [f"condition over {check.dataset}"] + tree_lines(check.condition, 1)
+    lines = [f"condition over {check.dataset}", *tree_lines(check.condition, 1)]
     for name, expr in check.outputs.items():
-        lines += [f"message value {name}"] + tree_lines(expr, 1)
+        lines += [f"message value {name}", *tree_lines(expr, 1)]
     return "\n".join(lines)
 
 
@@ -212,7 +218,7 @@ def _explain_check(check: Check, frames: dict, bindings: Bindings, column: str, 
     about = f" ({check.subject}.{check.fixed['column']})" if "column" in check.fixed else ""
     lines = [f"{column} = {wanted}{about}: {verdict}",
              "✓ holds, ✗ does not hold; a sub-query's inner conditions are evaluated per row of its dataset", ""]
-    return lines + ["condition"] + tree_lines(check.condition, 1, _annotator(trace, evaluator, row, personal)) + [""]
+    return [*lines, "condition", *tree_lines(check.condition, 1, _annotator(trace, evaluator, row, personal)), ""]
 
 
 def _annotator(trace: dict[int, pd.Series], evaluator: PandasEvaluator, row: pd.DataFrame,

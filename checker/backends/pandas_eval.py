@@ -324,7 +324,8 @@ def list_every_in(lists: pd.Series, items: list[str]) -> np.ndarray:
     outside = np.zeros(len(lists), dtype=bool)
     if len(flat):
         parents = pc.list_parent_indices(array).to_numpy()
-        found = pc.fill_null(pc.is_in(flat, value_set=pa.array(items, pa.string())), False).to_numpy(zero_copy_only=False)
+        found = pc.fill_null(pc.is_in(flat, value_set=pa.array(items, pa.string())), False)
+        found = found.to_numpy(zero_copy_only=False)
         outside[parents[~found]] = True
     return ~outside
 

@@ -135,10 +135,8 @@ class SqlRenderer:
         items = [literal(v) for v in self.bindings[e.param.name]] if e.param else [self.render(i) for i in e.items]
         if e.operand.type == ir.LIST:
             return self._every_in(e, items)
-        if not items:  # `x in []` holds for no x; `x not in []` for every x that is not null
-            test = exp.false()
-        else:
-            test = exp.In(this=self.value(e.operand), expressions=items)
+        # `x in []` holds for no x; `x not in []` for every x that is not null
+        test = exp.In(this=self.value(e.operand), expressions=items) if items else exp.false()
         # `x not in [...]` is a comparison: false for a null x, like `x != 'a'`.
         if e.negated:
             return exp.and_(exp.not_(exp.Is(this=self.value(e.operand), expression=exp.Null())), exp.not_(test))
