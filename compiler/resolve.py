@@ -294,4 +294,3 @@ def unknown_dataset_hint(name: str, contract: Contract) -> str:
     return did_you_mean(name, sorted(contract)) or (
         f"the contract has {', '.join(sorted(contract))}; to add a dataset, put {name}.schema.json "
         f"in its folder {contract.folder} (named by `contract:` in pack.yaml)")
-

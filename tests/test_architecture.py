@@ -30,7 +30,7 @@ from reglement.checker.backends.pandas import Planner
 from reglement.checker.backends.pandas_eval import PandasEvaluator
 from reglement.checker.backends.sql import SqlRenderer
 from reglement.compiler import ir
-from reglement.compiler.builtins import BUILTINS
+from reglement.compiler.builtins import ANY, BUILTINS, COMMON, MANY, Builtin
 from reglement.compiler.errors import CODES, markdown
 from reglement.compiler.model import SEVERITIES
 from reglement.compiler.stages import STAGES
@@ -178,6 +178,13 @@ def test_one_condition_with_every_node_kind_runs_alike_on_both_engines(tmp_path)
 def test_every_builtin_has_an_implementation_in_every_backend_and_no_backend_another(backend):
     assert set(BUILTINS) - set(backend.CALLS) == set(), "builtins of compiler/builtins.py the backend lacks"
     assert set(backend.CALLS) - set(BUILTINS) == set(), "functions the backend implements but the table lacks"
+
+
+def test_a_builtin_of_a_shape_the_resolver_has_no_rule_for_is_refused():
+    with pytest.raises(ValueError, match="variadic"):
+        Builtin("f", MANY, (ir.BOOL,), COMMON, "values of one type the messages cannot name")
+    with pytest.raises(ValueError, match="fixed arity"):
+        Builtin("g", 2, ANY, ir.BOOL, "a fixed arity of any type")
 
 
 def test_the_language_documents_the_builtins_of_the_table():
