@@ -2,62 +2,24 @@
 
 The compiler's last stage: validated against `config.schema.json` and then against the
 compiled pack, so that a typo in a parameter name, a value of the wrong type or out of
-its range stops the run instead of silently leaving a default in force.
+its range stops the run instead of silently leaving a default in force. What it yields,
+a `Config`, is in `model.py` with the pack it configures.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from .config_sources import Sources, check_sources, read_sources
+from .build import Build
+from .config_sources import check_sources, read_sources
 from .diagnostics import Diagnostic, did_you_mean
-from .model import Pack, Param
+from .model import Attestation, Config, Pack, Param, Waiver
 from .resolve import value_type
 from .rules import describe_range, in_range
 from .yaml_source import YamlDocument, YamlError, load_yaml, schema_diagnostics
-
-if TYPE_CHECKING:
-    from .stages import Build
-
-
-@dataclass(frozen=True)
-class Attestation:
-    control: str
-    by: str
-    date: dt.date
-    evidence: str
-    valid_until: dt.date
-
-
-@dataclass(frozen=True)
-class Waiver:
-    rule: str
-    keys: tuple[dict[str, str], ...]  # empty: the whole rule
-    justification: str
-    approved_by: str
-    expires: dt.date
-
-    def covers(self, dataset: str, key: dict[str, str]) -> bool:
-        """A key filter names key columns, and for a rule over several datasets may name the `dataset`."""
-        found = {"dataset": dataset, **key}
-        return not self.keys or any(all(found.get(k) == v for k, v in want.items()) for want in self.keys)
-
-
-@dataclass(frozen=True)
-class Config:
-    params: dict[str, object] = field(default_factory=dict)
-    rule_params: dict[str, dict[str, object]] = field(default_factory=dict)
-    attestations: tuple[Attestation, ...] = ()
-    waivers: tuple[Waiver, ...] = ()
-    sources: Sources | None = None  # datasets that live in a database
-
-    def overrides(self, rule_id: str) -> dict[str, object]:
-        return {**self.params, **self.rule_params.get(rule_id, {})}
 
 
 def check(build: Build) -> None:

@@ -17,19 +17,13 @@ and a new declaration needs no new rule (as dbt generates its `accepted_values` 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from ..datasets import EXPORT_COLUMNS, Column, Contract, Dataset
 from . import ir
+from .build import CONTRACT, Build, Draft, drafts
 from .diagnostics import Diagnostic, SourceText
-from .model import Check
+from .model import HIDDEN, Check
 from .resolve import Resolver
-from .rules import CONTRACT, Draft, _drafts
-
-if TYPE_CHECKING:
-    from .stages import Build
-
-HIDDEN = "‹personal›"  # what a message shows instead of the value of a personal column
 
 
 def quote(text: str) -> str:
@@ -77,7 +71,7 @@ GENERATORS = {"vocabulary": vocabulary, "reference": reference, "date-order": da
 def expand(build: Build) -> None:
     contract = build.contract
     extended = Contract({**contract.datasets, EXPORT_COLUMNS.name: EXPORT_COLUMNS}, contract.folder)
-    for draft in _drafts(build, CONTRACT):
+    for draft in drafts(build, CONTRACT):
         kind = draft.raw["check"]
         checks = list(_unlisted(contract, extended, build, draft) if kind == "unlisted-column"
                       else _per_column(contract, extended, build, draft, GENERATORS[kind]))
@@ -111,7 +105,8 @@ def _unlisted(contract: Contract, extended: Contract, build: Build, draft: Draft
     for dataset in contract.values():
         text = f"dataset = {quote(dataset.name)} and column not in {_listed(dataset.column_names)}"
         condition = _compile(extended, EXPORT_COLUMNS.name, text, build, draft)
-        yield condition and Check(EXPORT_COLUMNS.name, ("column",), condition, {}, {"dataset": dataset.name}, text, dataset.name)
+        yield condition and Check(EXPORT_COLUMNS.name, ("column",), condition, {}, {"dataset": dataset.name}, text,
+                                  dataset.name)
 
 
 def _compile(contract: Contract, dataset: str, text: str, build: Build, draft: Draft) -> ir.Expr | None:

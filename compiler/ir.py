@@ -9,13 +9,15 @@ only ever see resolved trees.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
-from typing import Union
+from functools import reduce
 
 # Types of the language. Contract types plus number, duration and null.
 STRING, NUMBER, BOOL, DATE, TIMESTAMP, DURATION, NULL = (
     "string", "number", "bool", "date", "timestamp", "duration", "null")
 LIST = "list<string>"
+ORDERED = (NUMBER, DATE, TIMESTAMP, STRING)  # the types whose values have an order (`<`, max, latest)
 
 
 @dataclass(frozen=True)
@@ -100,9 +102,20 @@ class IsNull(Node):
     type: str = BOOL
 
 
+# The white space of "empty" (`is empty`), as the inside of a regular expression's character class:
+# Python and every SQL engine read it alike, where their own `\s` differ.
+WHITE_SPACE = r" \t\n\r\f"
+BLANK_PATTERN = rf"^[{WHITE_SPACE}]*$"  # a text of white space only, as the engines' regular expressions test it
+
+
+def blank(text: str) -> bool:
+    """A text of white space only (or none): empty, as `is empty` means it."""
+    return re.search(rf"[^{WHITE_SPACE}]", text) is None
+
+
 @dataclass(frozen=True)
 class IsEmpty(Node):
-    """Null, or a string of only white space, or a list without items."""
+    """Null, or a string of only white space (`WHITE_SPACE`), or a list without items."""
 
     operand: Expr
     negated: bool
@@ -175,8 +188,8 @@ class Found(Node):
     type: str = BOOL
 
 
-Expr = Union[Literal, Param, Duration, Column, Not, Logical, Compare, Arith, IsNull,
-             IsEmpty, InList, Contains, Call, Exists, Aggregate, Found]
+Expr = (Literal | Param | Duration | Column | Not | Logical | Compare | Arith | IsNull
+        | IsEmpty | InList | Contains | Call | Exists | Aggregate | Found)
 
 
 def children(node: Node) -> list[Node]:
@@ -208,3 +221,18 @@ def depth(node: Node) -> int:
         deepest = max(deepest, level)
         stack.extend((child, level + 1) for child in children(current))
     return deepest
+
+
+def conjuncts(expr: Expr | None) -> list[Expr]:
+    """The parts of a condition joined by `and`, in source order (none for no condition): the
+    planner and both backends take a sub-query's `where` apart at them."""
+    if expr is None:
+        return []
+    if isinstance(expr, Logical) and expr.op == "and":
+        return conjuncts(expr.left) + conjuncts(expr.right)
+    return [expr]
+
+
+def conjoin(exprs: list[Expr] | tuple[Expr, ...]) -> Expr | None:
+    """The parts joined by `and` again (None for no part)."""
+    return reduce(lambda a, b: Logical(a.span, "and", a, b), exprs) if exprs else None

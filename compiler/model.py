@@ -1,4 +1,5 @@
-"""What the compiler produces: a pack of articles, rules and controls, each rule a set of checks.
+"""What the compiler produces: a pack of articles, rules and controls, each rule a set of checks,
+and an organisation's configuration of it.
 
 A `Check` is the unit every backend runs: the rows of one dataset for which a resolved
 condition holds, with the values its message shows. A rule written with a condition is
@@ -12,12 +13,20 @@ import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..datasets import Contract
 from . import ir
 from .diagnostics import Location
 
+if TYPE_CHECKING:  # named in annotations only: the command line reads SEVERITIES without loading pyarrow
+    from ..datasets import Contract
+    from .config_sources import Sources
+
 AUDIT_DATE = "audit_date"
+# A rule's severity, least severe first: `--fail-on high` fails a run on a finding of high or above.
+# The JSON Schemas of rule files and reports list the same (a test compares them).
+SEVERITIES = ("low", "medium", "high", "critical")
+HIDDEN = "‹personal›"  # what a message or `explain` shows instead of the value of a personal column
 Bindings = dict[str, object]  # parameter name → the value a run uses; `audit_date` included
 
 
@@ -162,3 +171,39 @@ class Pack:
     def datasets(self) -> tuple[str, ...]:
         """Every dataset some rule reads, in the order the rules need them."""
         return tuple(dict.fromkeys(d for rule in self.rules for d in rule.datasets))
+
+
+# -- an organisation's configuration of the pack (read and checked by config.py) -----------------
+@dataclass(frozen=True)
+class Attestation:
+    control: str
+    by: str
+    date: dt.date
+    evidence: str
+    valid_until: dt.date
+
+
+@dataclass(frozen=True)
+class Waiver:
+    rule: str
+    keys: tuple[dict[str, str], ...]  # empty: the whole rule
+    justification: str
+    approved_by: str
+    expires: dt.date
+
+    def covers(self, dataset: str, key: dict[str, str]) -> bool:
+        """A key filter names key columns, and for a rule over several datasets may name the `dataset`."""
+        found = {"dataset": dataset, **key}
+        return not self.keys or any(all(found.get(k) == v for k, v in want.items()) for want in self.keys)
+
+
+@dataclass(frozen=True)
+class Config:
+    params: dict[str, object] = field(default_factory=dict)
+    rule_params: dict[str, dict[str, object]] = field(default_factory=dict)
+    attestations: tuple[Attestation, ...] = ()
+    waivers: tuple[Waiver, ...] = ()
+    sources: Sources | None = None  # datasets that live in a database
+
+    def overrides(self, rule_id: str) -> dict[str, object]:
+        return {**self.params, **self.rule_params.get(rule_id, {})}

@@ -125,14 +125,6 @@ def _form_test(rule: Rule, check: Check) -> bool:
 
 
 # -- which sub-queries are lookups -------------------------------------------------------------
-def _conjuncts(expr: ir.Expr | None) -> list[ir.Expr]:
-    if expr is None:
-        return []
-    if isinstance(expr, ir.Logical) and expr.op == "and":
-        return _conjuncts(expr.left) + _conjuncts(expr.right)
-    return [expr]
-
-
 def _bindings(expr: ir.Expr) -> set[str]:
     return {n.binding for n in ir.walk(expr) if isinstance(n, ir.Column)}
 
@@ -141,7 +133,7 @@ def _key_match(sub: ir.Exists, contract: Contract) -> tuple[int, ir.Expr] | None
     """The conjunct `inner key = outer expression` of an exists, by position, and the outer side."""
     key = contract[sub.source.dataset].key
     inner = sub.source.binding
-    for i, part in enumerate(_conjuncts(sub.where)):
+    for i, part in enumerate(ir.conjuncts(sub.where)):
         if not (isinstance(part, ir.Compare) and part.op == "="):
             continue
         for mine, other in ((part.left, part.right), (part.right, part.left)):
@@ -189,7 +181,7 @@ def _rewrite(expr: ir.Expr, contract: Contract, lookups: dict[tuple, Lookup], re
         lookup = lookups.setdefault(identity, Lookup(f"l{len(lookups)}", expr.source.dataset,
                                                     contract[expr.source.dataset].key, outer))
         rename[expr.source.binding] = lookup.alias
-        rest = [_renamed(p, rename) for i, p in enumerate(_conjuncts(expr.where)) if i != position]
+        rest = [_renamed(p, rename) for i, p in enumerate(ir.conjuncts(expr.where)) if i != position]
         test: ir.Expr = ir.Found(expr.span, lookup.alias)
         for part in rest:
             test = ir.Logical(expr.span, "and", test, part)

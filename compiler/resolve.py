@@ -14,11 +14,9 @@ from dataclasses import dataclass, replace
 
 from ..datasets import Contract, Dataset
 from . import ir
+from .builtins import BUILTINS, ArgumentMismatch
 from .diagnostics import Diagnostic, SourceText, did_you_mean
-
-AUDIT_DATE = "audit_date"
-FUNCTIONS = ("date", "elfproef", "lower", "upper", "trim", "coalesce", "length", "latest", "earliest")
-_ORDERED = (ir.NUMBER, ir.DATE, ir.TIMESTAMP, ir.STRING)
+from .model import AUDIT_DATE
 
 
 def value_type(value: object) -> str:
@@ -122,7 +120,8 @@ class Resolver:
     def _duration(self, expr: ir.Duration, scopes) -> ir.Expr:
         amount = self._resolve(expr.amount, scopes)
         if amount.type != ir.NUMBER or (isinstance(amount, ir.Literal) and not isinstance(amount.value, int)):
-            self._fail("E403", f"the amount of a duration must be a whole number, not a {amount.type}", expr.amount.span)
+            self._fail("E403", f"the amount of a duration must be a whole number, not a {amount.type}",
+                       expr.amount.span)
         return replace(expr, amount=amount)
 
     def _column(self, expr: ir.Column, scopes: tuple[Scope, ...]) -> ir.Expr:
@@ -173,7 +172,7 @@ class Resolver:
             self._fail("E402", f"cannot compare a {left.type} with a {right.type}", expr.span, hint)
         self._check_codes(left, [right])
         self._check_codes(right, [left])
-        if expr.op not in ("=", "!=") and left.type not in _ORDERED:
+        if expr.op not in ("=", "!=") and left.type not in ir.ORDERED:
             self._fail("E402", f"'{expr.op}' needs values that have an order, not a {left.type}", expr.span)
         if left.type in (ir.LIST, ir.DURATION):
             self._fail("E402", f"cannot compare a {left.type}", expr.span,
@@ -243,13 +242,15 @@ class Resolver:
         return replace(expr, container=container, item=item)
 
     def _call(self, expr: ir.Call, scopes) -> ir.Expr:
-        if expr.name not in FUNCTIONS:
+        builtin = BUILTINS.get(expr.name)
+        if builtin is None:
             self._fail("E405", f"unknown function '{expr.name}'", expr.span,
-                       did_you_mean(expr.name, FUNCTIONS) or f"functions: {', '.join(FUNCTIONS)}")
+                       did_you_mean(expr.name, tuple(BUILTINS)) or f"functions: {', '.join(BUILTINS)}")
         args = tuple(self._resolve(a, scopes) for a in expr.args)
-        result = _signature(expr.name, [a.type for a in args])
-        if isinstance(result, str) and result.startswith("!"):
-            self._fail("E406", result[1:], expr.span)
+        try:
+            result = builtin.result([a.type for a in args])
+        except ArgumentMismatch as mismatch:
+            self._fail("E406", str(mismatch), expr.span)
         return replace(expr, args=args, type=result)
 
     # -- sub-queries -----------------------------------------------------------
@@ -272,7 +273,7 @@ class Resolver:
         if expr.column is None:
             return replace(expr, source=source, where=where, type=ir.NUMBER)
         column = self._column(replace(expr.column, qualifier=source.alias or source.dataset), inner)
-        if column.type not in _ORDERED:
+        if column.type not in ir.ORDERED:
             self._fail("E402", f"'{expr.func}' needs values that have an order, not a {column.type}", expr.column.span)
         return replace(expr, source=source, where=where, column=column, type=column.type)
 
@@ -293,35 +294,3 @@ def unknown_dataset_hint(name: str, contract: Contract) -> str:
     return did_you_mean(name, sorted(contract)) or (
         f"the contract has {', '.join(sorted(contract))}; to add a dataset, put {name}.schema.json "
         f"in its folder {contract.folder} (named by `contract:` in pack.yaml)")
-
-
-def _signature(name: str, types: list[str]) -> str:
-    """Result type of a call, or '!message' when the arguments do not fit."""
-    def want(n: int, allowed: tuple[str, ...]) -> str | None:
-        if len(types) != n:
-            return f"!{name}() takes {n} argument{'s' if n != 1 else ''}, got {len(types)}"
-        bad = [t for t in types if t not in allowed]
-        return f"!{name}() takes a {' or '.join(allowed)}, not a {bad[0]}" if bad else None
-
-    if name == "date":
-        return want(1, (ir.STRING, ir.DATE, ir.TIMESTAMP)) or ir.DATE
-    if name == "elfproef":
-        return want(1, (ir.STRING,)) or ir.BOOL
-    if name in ("lower", "upper", "trim"):
-        return want(1, (ir.STRING,)) or ir.STRING
-    if name == "length":
-        return want(1, (ir.STRING, ir.LIST)) or ir.NUMBER
-    if name in ("latest", "earliest"):  # of values of one ordered type; nulls are passed over
-        kinds = {t for t in types if t != ir.NULL}
-        if len(kinds) > 1:
-            return f"!{name}() takes values of one type, got {', '.join(sorted(kinds))}"
-        if kinds and not kinds <= set(_ORDERED):
-            return f"!{name}() needs values that have an order, not a {kinds.pop()}"
-        return kinds.pop() if kinds else ir.NULL
-    # coalesce: the first non-null of values of one type
-    kinds = {t for t in types if t != ir.NULL}
-    if not types:
-        return "!coalesce() takes at least one argument"
-    if len(kinds) > 1:
-        return f"!coalesce() takes values of one type, got {', '.join(sorted(kinds))}"
-    return kinds.pop() if kinds else ir.NULL

@@ -1,27 +1,20 @@
 """The stages that compile one rule at a time: parse, resolve, messages, examples.
 
-A `Draft` carries a rule from its YAML mapping to a `Rule`. A stage that finds a problem
-records it and marks the draft failed, so that later stages leave it alone instead of
-reporting the same mistake again in other words.
+Each works on the rules' drafts (`build.py`), and leaves alone a draft an earlier stage failed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import string
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from . import ir
+from .build import CONDITION, CONTRACT, Build, Draft, drafts
 from .diagnostics import Diagnostic, did_you_mean
 from .model import AUDIT_DATE, Check, Param, Rule, Text
 from .resolve import Resolver, unknown_dataset_hint
-from .yaml_source import YamlDocument, YamlPath
+from .yaml_source import YamlPath
 
-if TYPE_CHECKING:
-    from .stages import Build
-
-CONTRACT = "contract"
 # The largest amount a duration parameter may take unless its rule says otherwise.
 _DURATION_MAX = {"years": 200, "months": 2400, "weeks": 10_440, "days": 73_000, "hours": 1_752_000}
 # What a contract rule's message may show: the dataset and column a finding is about, the
@@ -30,37 +23,9 @@ _DURATION_MAX = {"years": 200, "months": 2400, "weeks": 10_440, "days": 73_000, 
 CONTRACT_FIELDS = ("dataset", "column", "key", "value", "target", "earlier")
 
 
-@dataclass
-class Draft:
-    doc: YamlDocument
-    path: YamlPath
-    raw: dict
-    failed: bool = False
-    params: tuple[Param, ...] = ()
-    parsed: dict[str, ir.Expr] = field(default_factory=dict)  # `let` name (or CONDITION) → parsed IR
-    lets: dict[str, ir.Expr] = field(default_factory=dict)  # resolved
-    checks: tuple[Check, ...] = ()
-    fields: tuple[str, ...] = ()  # placeholders of its messages
-
-    @property
-    def kind(self) -> str:
-        return self.raw.get("kind", "condition")
-
-    def fail(self, build: Build, code: str, message: str, where: YamlPath, hint: str | None = None) -> None:
-        build.diagnostics.append(self.doc.diagnostic(code, message, (*self.path, *where), hint))
-        self.failed = True
-
-
-CONDITION = "\0condition"
-
-
-def _drafts(build: Build, kind: str | None = "condition"):
-    return [d for d in build.drafts if not d.failed and (kind is None or d.kind == kind)]
-
-
 # -- parse ---------------------------------------------------------------------------------
 def parse(build: Build) -> None:
-    for draft in _drafts(build):
+    for draft in drafts(build):
         draft.params = _params(build, draft)
         for name in draft.raw.get("let", {}):
             _parse_one(build, draft, name, ("let", name))
@@ -93,7 +58,7 @@ def _params(build: Build, draft: Draft) -> tuple[Param, ...]:
 def resolve(build: Build) -> None:
     from .parse import MAX_DEPTH  # with Lark, imported only when a pack is compiled (pack_cache.py)
 
-    for draft in _drafts(build):
+    for draft in drafts(build):
         dataset = build.contract.get(draft.raw["dataset"])
         if dataset is None:
             draft.fail(build, "E303", f"unknown dataset '{draft.raw['dataset']}'", ("dataset",),
@@ -131,7 +96,8 @@ def resolve(build: Build) -> None:
             continue
         if ir.depth(condition) > 2 * MAX_DEPTH:  # `let` values inlined into each other can nest deep too
             draft.fail(build, "E203", f"the condition, with its `let` values filled in, nests more than "
-                                      f"{2 * MAX_DEPTH} levels deep", ("condition",), "use fewer `let` values inside each other")
+                                      f"{2 * MAX_DEPTH} levels deep", ("condition",),
+                       "use fewer `let` values inside each other")
             continue
         draft.params = _with_ranges(build, draft, [condition, *draft.lets.values()])
         draft.checks = (Check(dataset.name, (dataset.key,), condition, text=draft.raw["condition"]),)
@@ -177,7 +143,7 @@ def check_messages(build: Build) -> None:
     quote parameters (`{$retention_years}`), so that they state the term in force.
     """
     personal = build.contract.personal_columns()
-    for draft in _drafts(build, None):
+    for draft in drafts(build, None):
         params = [f"${p.name}" for p in draft.params]
         if draft.kind == CONTRACT:
             allowed = list(CONTRACT_FIELDS)
@@ -224,8 +190,8 @@ def _placeholders(build: Build, draft: Draft, where: YamlPath) -> list[str] | No
         if name is None:
             continue
         if spec or conversion:
-            draft.fail(build, "E604", f"'{{{name}{'!' + conversion if conversion else ''}{':' + spec if spec else ''}}}'"
-                                      f": a placeholder takes no format", where, f"write {{{name}}}")
+            written = f"{name}{'!' + conversion if conversion else ''}{':' + spec if spec else ''}"
+            draft.fail(build, "E604", f"'{{{written}}}': a placeholder takes no format", where, f"write {{{name}}}")
         names.append(name)
     return names
 
@@ -247,7 +213,7 @@ def check_examples(build: Build) -> None:
     the columns of the export itself may show columns beyond the contract.
     """
     contract = build.contract
-    for draft in _drafts(build, None):
+    for draft in drafts(build, None):
         extras_allowed = draft.raw.get("check") == "unlisted-column"
         for i, example in enumerate(draft.raw.get("examples", [])):
             if "as_of" in example and not _is_date(str(example["as_of"])):

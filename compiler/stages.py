@@ -14,46 +14,18 @@ repeat them in other words.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
 
-from ..datasets import SHIPPED, Contract
+from ..datasets import SHIPPED
 from . import config as config_stage
 from . import contract_rules, pack_cache, rules
+from .build import Build, Draft, Stage
 from .contract_files import read_contract
-from .diagnostics import CompileError, Diagnostic, Location, did_you_mean
-from .model import Article, Clause, Control, Pack, Text
-from .rules import Draft
+from .diagnostics import CompileError, Diagnostic, did_you_mean
+from .model import Article, Clause, Config, Control, Pack, Text
 from .yaml_source import YamlDocument, YamlError, load_yaml, schema_diagnostics
-
-
-@dataclass
-class Build:
-    """What the stages share: the inputs, what each stage adds, and every diagnostic so far."""
-
-    folder: Path
-    config_path: Path | None = None
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    meta: YamlDocument | None = None
-    files: list[YamlDocument] = field(default_factory=list)
-    contract: Contract | None = None
-    articles: list[Article] = field(default_factory=list)
-    drafts: list[Draft] = field(default_factory=list)
-    controls: list[Control] = field(default_factory=list)
-    declared: dict[str, Location] = field(default_factory=dict)  # every rule and control id, failed or not
-    pack: Pack | None = None
-    config: config_stage.Config | None = None
-
-
-@dataclass(frozen=True)
-class Stage:
-    name: str
-    does: str
-    run: Callable[[Build], None]
-    per_rule: bool = False  # works rule by rule: runs on after problems, over the rules without any
 
 
 def display(path: Path) -> str:
@@ -112,7 +84,8 @@ def check_structure(build: Build) -> None:
         for i, clause in enumerate(clauses):
             if clause.number != data["article"] and not clause.number.startswith(data["article"] + "."):
                 build.diagnostics.append(doc.diagnostic(
-                    "E103", f"clause {clause.number} is not part of article {data['article']}", ("clauses", i, "clause")))
+                    "E103", f"clause {clause.number} is not part of article {data['article']}",
+                    ("clauses", i, "clause")))
         build.articles.append(Article(data["article"], Text(**data["title"]), clauses, doc.file))
         for section in ("rules", "controls"):
             for i, raw in enumerate(data.get(section, [])):
@@ -190,7 +163,7 @@ CONFIG_STAGE = Stage("config", "the organisation's configuration: parameters in 
 STAGES: tuple[Stage, ...] = (*PACK_STAGES, CONFIG_STAGE)
 
 
-def compile_pack(folder: Path, config_path: Path | None = None) -> tuple[Pack, config_stage.Config]:
+def compile_pack(folder: Path, config_path: Path | None = None) -> tuple[Pack, Config]:
     """Run every stage; the compiled pack and configuration, or CompileError with every problem.
 
     The result of PACK_STAGES is kept between runs (`pack_cache.py`); the configuration is

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from . import __version__
 from .checker import engines
 from .compiler.diagnostics import UserError
+from .compiler.model import SEVERITIES
 from .guards import inputs_of, refuse_careless
 from .outputs import FORMATS, emit, outputs
 from .rules import default_pack, pack_folder
@@ -29,8 +30,6 @@ if TYPE_CHECKING:
     from .checker.intake import Data
     from .compiler.config import Config
     from .compiler.model import Pack
-
-SEVERITIES = ("low", "medium", "high", "critical")
 
 
 class UsageError(UserError):
@@ -234,7 +233,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
         raise UsageError("reglement verify: no report found in " + ", ".join(map(str, args.reports)))
     print("\n".join(v.line() for v in verdicts))
     broken = [v for v in verdicts if v.broken]
-    print(f"{len(verdicts)} report(s): " + (f"{len(broken)} broken, first {broken[0].path}" if broken else "the chain holds"))
+    print(f"{len(verdicts)} report(s): "
+          + (f"{len(broken)} broken, first {broken[0].path}" if broken else "the chain holds"))
     return 1 if broken else 0
 
 
@@ -472,10 +472,8 @@ def run() -> None:
     """
     status = main()
     for stream in (sys.stdout, sys.stderr):
-        try:
+        with contextlib.suppress(OSError, ValueError):  # a pipe whose reader has gone, a stream already closed
             stream.flush()
-        except (OSError, ValueError):  # a pipe whose reader has gone, a stream already closed
-            pass
     os._exit(status)
 
 

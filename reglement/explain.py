@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlglot.dialects.dialect import Dialect
 
@@ -23,12 +24,13 @@ from .checker.backends.sql import check_query, scan_query, to_sql
 from .checker.intake import folder_sources
 from .compiler import ir
 from .compiler.diagnostics import did_you_mean
-from .compiler.model import AUDIT_DATE, Bindings, Check, Pack, Rule
+from .compiler.model import AUDIT_DATE, HIDDEN, Bindings, Check, Pack, Rule
 from .compiler.plan import LARGE, Alone, plan, steps_of
 from .compiler.rules import personal_reads
 from .compiler.stages import compile_pack
 
-HIDDEN = "‹personal›"
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def explain(pack: Pack | str | Path, rule_id: str, engine: str = "duckdb", as_of: dt.date | None = None,
@@ -95,7 +97,8 @@ def _written(rule: Rule, lang: str) -> str:
     keys = sorted({k for c in rule.checks for k in c.key_names})
     where = f"dataset {rule.dataset}" if rule.dataset else f"datasets {', '.join(rule.datasets)}"
     lines = [f"{rule.id} — article {rule.article}: {rule.title[lang]}",
-             f"severity {rule.severity}, {where}, key {', '.join(keys)}, defined at {rule.source.file}:{rule.source.line}"]
+             f"severity {rule.severity}, {where}, key {', '.join(keys)}, "
+             f"defined at {rule.source.file}:{rule.source.line}"]
     if rule.params:
         lines.append("params: " + ", ".join(f"${p.name} = {p.default}" for p in rule.params))
     for name, text in rule.let_texts.items():
@@ -115,9 +118,9 @@ Annotate = Callable[[ir.Node], tuple[str, str]]  # a node → (mark before it, t
 
 def ir_tree(check: Check) -> str:
     """The condition and the message values as indented trees, one node a line."""
-    lines = [f"condition over {check.dataset}"] + tree_lines(check.condition, 1)
+    lines = [f"condition over {check.dataset}", *tree_lines(check.condition, 1)]
     for name, expr in check.outputs.items():
-        lines += [f"message value {name}"] + tree_lines(expr, 1)
+        lines += [f"message value {name}", *tree_lines(expr, 1)]
     return "\n".join(lines)
 
 
@@ -220,7 +223,7 @@ def _explain_check(check: Check, frames: dict, bindings: Bindings, column: str, 
     about = f" ({check.subject}.{check.fixed['column']})" if "column" in check.fixed else ""
     lines = [f"{column} = {wanted}{about}: {verdict}",
              "✓ holds, ✗ does not hold; a sub-query's inner conditions are evaluated per row of its dataset", ""]
-    return lines + ["condition"] + tree_lines(check.condition, 1, _annotator(trace, evaluator, row, personal)) + [""]
+    return [*lines, "condition", *tree_lines(check.condition, 1, _annotator(trace, evaluator, row, personal)), ""]
 
 
 def _annotator(trace: dict[int, pd.Series], evaluator: PandasEvaluator, row: pd.DataFrame,

@@ -1,18 +1,23 @@
 """The seams of the design, held by tests: stages, error codes, backends side by side, the contract.
 
-- the compiler's stages are a visible list, in the order the docs give;
+- the compiler's stages are a visible list, in the order the docs give, and its modules import
+  each other without a cycle;
 - every error code the code base reports is in the one table, and `docs/errors.md` is it;
+- the severities are one tuple, which the JSON Schemas list too;
 - every kind of IR node is handled by every backend and by `explain`;
+- every built-in function of the table is implemented by every backend, and documented;
 - no module outside the packs and `datasets/` knows a dataset or column of the contract.
 """
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import io
 import json
 import re
 import tokenize
+from pathlib import Path
 from typing import get_args
 
 import pytest
@@ -20,11 +25,14 @@ from conftest import ROOT
 from engine_pair import both
 from every_node import every_node_frames, every_node_pack
 
+from reglement.checker.backends import pandas_eval, sql
 from reglement.checker.backends.pandas import Planner
 from reglement.checker.backends.pandas_eval import PandasEvaluator
 from reglement.checker.backends.sql import SqlRenderer
 from reglement.compiler import ir
+from reglement.compiler.builtins import ANY, BUILTINS, COMMON, MANY, Builtin
 from reglement.compiler.errors import CODES, markdown
+from reglement.compiler.model import SEVERITIES
 from reglement.compiler.stages import STAGES
 from reglement.explain import LABELS
 
@@ -35,6 +43,62 @@ def test_the_stages_are_a_list_in_pipeline_order():
     assert [s.name for s in STAGES] == ["read", "schema", "contract", "structure", "parse", "resolve",
                                         "contract-rules", "messages", "examples", "assemble", "config"]
     assert all(s.does for s in STAGES)
+
+
+def compiler_imports(folder: Path) -> dict[str, set[str]]:
+    """Each module of `compiler/` (a package without sub-packages) → the modules of it that it imports,
+    wherever the import stands: under `TYPE_CHECKING` or inside a function, a cycle all the same."""
+    package = "reglement.compiler"
+    modules = {path.stem for path in folder.glob("*.py")} - {"__init__"}
+    graph: dict[str, set[str]] = {}
+    for name in modules:
+        found = set()
+        for node in ast.walk(ast.parse((folder / f"{name}.py").read_text("utf-8"))):
+            if isinstance(node, ast.Import):
+                targets = [(a.name, ()) for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level in (0, 1):
+                base = (node.module or "") if node.level == 0 else ".".join(filter(None, (package, node.module)))
+                targets = [(base, [a.name for a in node.names])]
+            else:
+                continue
+            for target, names in targets:
+                if target == package:  # `from . import rules`
+                    found.update(names)
+                elif target.startswith(package + "."):
+                    found.add(target.split(".")[2])
+        graph[name] = found & modules - {name}
+    return graph
+
+
+def import_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One cycle of the import graph, as the modules along it (the first repeated at the end), or None."""
+    done: set[str] = set()
+
+    def visit(path: list[str]) -> list[str] | None:
+        for other in sorted(graph[path[-1]]):
+            if other in path:
+                return [*path[path.index(other):], other]
+            if other not in done and (cycle := visit([*path, other])):
+                return cycle
+        done.add(path[-1])
+        return None
+
+    return next((c for m in sorted(graph) if m not in done and (c := visit([m])) is not None), None)
+
+
+def test_an_import_cycle_is_found_under_type_checking_and_inside_a_function_too(tmp_path):
+    assert import_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": set()}) == ["a", "b", "c", "a"]
+    assert import_cycle({"a": {"b", "c"}, "b": {"c"}, "c": set()}) is None
+    (tmp_path / "a.py").write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .b import B\n")
+    (tmp_path / "b.py").write_text("def f():\n    from reglement.compiler import a\n")
+    assert import_cycle(compiler_imports(tmp_path)) == ["a", "b", "a"]
+
+
+def test_the_compiler_modules_import_each_other_without_a_cycle():
+    graph = compiler_imports(ROOT / "compiler")
+    assert all("build" in graph[m] for m in ("rules", "contract_rules", "config"))  # what the stages share
+    cycle = import_cycle(graph)
+    assert cycle is None, f"compiler modules import each other in a cycle: {' → '.join(cycle)}"
 
 
 def _source_files():
@@ -69,6 +133,22 @@ def test_docs_errors_md_is_the_table():
         "regenerate: python -m reglement.compiler.errors > docs/errors.md"
 
 
+def _severity_enums(schema: object) -> list[list[str]]:
+    """The `enum` of every property named `severity`, wherever the schema defines one."""
+    if isinstance(schema, list):
+        return [e for item in schema for e in _severity_enums(item)]
+    if not isinstance(schema, dict):
+        return []
+    own = [schema["properties"]["severity"]["enum"]] if "severity" in schema.get("properties", {}) else []
+    return own + [e for value in schema.values() for e in _severity_enums(value)]
+
+
+@pytest.mark.parametrize("schema", ["compiler/rulefile.schema.json", "checker/report.schema.json"])
+def test_the_schemas_list_the_severities_of_the_model(schema):
+    enums = _severity_enums(json.loads((ROOT / schema).read_text("utf-8")))
+    assert enums and all(e == list(SEVERITIES) for e in enums)
+
+
 # -- every node kind, every backend -------------------------------------------------------------
 def test_every_node_kind_has_a_method_in_every_backend_and_a_label_in_explain():
     for kind in NODE_KINDS:
@@ -91,6 +171,27 @@ def test_one_condition_with_every_node_kind_runs_alike_on_both_engines(tmp_path)
     duck, pandas = both(pack, every_node_frames(), dt.date(2026, 11, 28))
     assert duck == pandas
     assert [f["key"]["request_id"] for f in duck[pack.rules[0].id]] == ["R1"]
+
+
+# -- every built-in function, every backend ------------------------------------------------------
+@pytest.mark.parametrize("backend", [sql, pandas_eval], ids=["sql", "pandas"])
+def test_every_builtin_has_an_implementation_in_every_backend_and_no_backend_another(backend):
+    assert set(BUILTINS) - set(backend.CALLS) == set(), "builtins of compiler/builtins.py the backend lacks"
+    assert set(backend.CALLS) - set(BUILTINS) == set(), "functions the backend implements but the table lacks"
+
+
+def test_a_builtin_of_a_shape_the_resolver_has_no_rule_for_is_refused():
+    with pytest.raises(ValueError, match="variadic"):
+        Builtin("f", MANY, (ir.BOOL,), COMMON, "values of one type the messages cannot name")
+    with pytest.raises(ValueError, match="fixed arity"):
+        Builtin("g", 2, ANY, ir.BOOL, "a fixed arity of any type")
+
+
+def test_the_language_documents_the_builtins_of_the_table():
+    """The paragraph **Functions.** of rules/README.md names each builtin as `name(…)`, and no other."""
+    text = (ROOT / "rules" / "README.md").read_text("utf-8")
+    paragraph = text[text.index("**Functions.**"):].split("\n\n", 1)[0]
+    assert set(re.findall(r"`([a-z_]+)\(", paragraph)) == set(BUILTINS)
 
 
 # -- the contract is the pack's --------------------------------------------------------------------

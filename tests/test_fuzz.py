@@ -19,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reglement.checker.backends.sql import check_query, to_sql
+from reglement.compiler.builtins import BUILTINS
 from reglement.compiler.diagnostics import Diagnostic, SourceText
 from reglement.compiler.model import Check
 from reglement.compiler.parse import parse_condition
@@ -33,7 +34,7 @@ OTHER = {"records": ["client_id", "category", "created_at"], "complaints": ["cli
 LITERALS = ["'access'", "'refused'", "'Access'", "'it''s'", "'a\\'b'", "1", "0", "2.5", "2026-01-31", "2026-02-30",
             "2026-01-31T10:00:00", "true", "false", "null", "$audit_date", "$n", "$types", "$missing"]
 UNITS = ["day", "days", "week", "weeks", "month", "months", "year", "years", "hours"]
-FUNCTIONS = ["date", "elfproef", "lower", "upper", "trim", "coalesce", "length", "latest", "earliest", "nosuch"]
+FUNCTIONS = [*BUILTINS, "nosuch"]
 COMPARE = ["=", "!=", "<", "<=", ">", ">="]
 
 
@@ -55,7 +56,8 @@ def _extend(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
         st.builds(lambda a: f"{a} in $types", inner),
         st.builds(lambda f, xs: f"{f}({', '.join(xs)})", st.sampled_from(FUNCTIONS), st.lists(inner, max_size=3)),
         st.builds(lambda q, d, c: f"({q} {d} where {c})", st.sampled_from(["exists", "no"]), dataset, inner),
-        st.builds(lambda f, c, d, w: f"({f} {c} of {d} where {w})", st.sampled_from(["latest", "earliest", "max", "min"]),
+        st.builds(lambda f, c, d, w: f"({f} {c} of {d} where {w})",
+                  st.sampled_from(["latest", "earliest", "max", "min"]),
                   st.sampled_from(["client_id", "created_at", "received_at", "x"]), dataset, inner),
         st.builds(lambda d, w: f"(count of {d} where {w})", dataset, inner),
         st.builds(lambda a: f"{a} contains 'special'", inner),

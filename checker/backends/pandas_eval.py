@@ -16,7 +16,7 @@ and NaT comparisons would otherwise disagree with SQL.
 from __future__ import annotations
 
 import operator
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import reduce
 
@@ -26,7 +26,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ...compiler import ir
-from .sql import BLANK_PATTERN, FOUND
+from ...compiler.ir import conjoin, conjuncts
+from .sql import FOUND
 
 STRING_DTYPE = pd.StringDtype("pyarrow", na_value=pd.NA)
 LIST_DTYPE = pd.ArrowDtype(pa.list_(pa.string()))
@@ -79,18 +80,6 @@ def date_offset(duration: ir.Duration, bindings: Mapping[str, object]) -> pd.Dat
 
 
 # -- splitting a sub-query's `where` ---------------------------------------------------
-def conjuncts(expr: ir.Expr | None) -> list[ir.Expr]:
-    if expr is None:
-        return []
-    if isinstance(expr, ir.Logical) and expr.op == "and":
-        return conjuncts(expr.left) + conjuncts(expr.right)
-    return [expr]
-
-
-def conjoin(exprs: list[ir.Expr] | tuple[ir.Expr, ...]) -> ir.Expr | None:
-    return reduce(lambda a, b: ir.Logical(a.span, "and", a, b), exprs) if exprs else None
-
-
 def free_bindings(expr: ir.Expr) -> set[str]:
     """Bindings an expression reads but does not bind itself (outer rows of a sub-query)."""
     nodes = list(ir.walk(expr))
@@ -206,7 +195,8 @@ class PandasEvaluator:
 
     def _isempty(self, e: ir.IsEmpty, frame: pd.DataFrame) -> pd.Series:
         value = self.eval(e.operand, frame)
-        blank = value.list.len() == 0 if e.operand.type == ir.LIST else value.str.contains(BLANK_PATTERN, regex=True)
+        blank = (value.list.len() == 0 if e.operand.type == ir.LIST
+                 else value.str.contains(ir.BLANK_PATTERN, regex=True))
         empty = value.isna().to_numpy(dtype=bool) | truth(blank)
         return as_bool(~empty if e.negated else empty, frame.index)
 
@@ -231,25 +221,7 @@ class PandasEvaluator:
         return as_bool(truth(frame[frame_column(e.lookup, FOUND)]), frame.index)
 
     def _call(self, e: ir.Call, frame: pd.DataFrame) -> pd.Series:
-        args = [self.eval(a, frame) for a in e.args]
-        if e.name == "coalesce":
-            return reduce(lambda out, nxt: out.where(out.notna(), nxt), [a for a, x in zip(args, e.args)
-                                                                         if x.type != ir.NULL] or args)
-        if e.name in ("latest", "earliest"):  # of the values that are not null, as SQL's GREATEST/LEAST
-            known = [a for a, x in zip(args, e.args) if x.type != ir.NULL] or args[:1]
-            pick = (lambda a, b: a.where(a.notna() & (b.isna() | (a >= b)), b)) if e.name == "latest" else \
-                (lambda a, b: a.where(a.notna() & (b.isna() | (a <= b)), b))
-            return reduce(pick, known)
-        value = args[0]
-        if e.name == "date":
-            return to_date(value, e.args[0].type)
-        if e.name == "elfproef":
-            return as_bool(elfproef(value), frame.index)
-        if e.name == "length":
-            return (value.list.len() if e.args[0].type == ir.LIST else value.str.len()).astype("Int64")
-        if e.name == "trim":
-            return value.str.strip(" ")  # SQL TRIM takes spaces only
-        return value.str.lower() if e.name == "lower" else value.str.upper()
+        return CALLS[e.name](e, [self.eval(a, frame) for a in e.args], frame.index)
 
     # -- sub-queries -------------------------------------------------------------------
     def _subquery(self, e: ir.Exists | ir.Aggregate, frame: pd.DataFrame) -> pd.Series:
@@ -352,7 +324,8 @@ def list_every_in(lists: pd.Series, items: list[str]) -> np.ndarray:
     outside = np.zeros(len(lists), dtype=bool)
     if len(flat):
         parents = pc.list_parent_indices(array).to_numpy()
-        found = pc.fill_null(pc.is_in(flat, value_set=pa.array(items, pa.string())), False).to_numpy(zero_copy_only=False)
+        found = pc.fill_null(pc.is_in(flat, value_set=pa.array(items, pa.string())), False)
+        found = found.to_numpy(zero_copy_only=False)
         outside[parents[~found]] = True
     return ~outside
 
@@ -371,3 +344,40 @@ def elfproef(values: pd.Series) -> np.ndarray:
     text = values.where(nine, "000000000").to_numpy(dtype="U9")
     digits = text.view(np.uint32).reshape(-1, 9).astype(np.int64) - ord("0")
     return nine & (digits @ _ELFPROEF_WEIGHTS % 11 == 0)
+
+
+# -- the built-in functions (compiler/builtins.py) by name -------------------------------
+Call = Callable[[ir.Call, list[pd.Series], pd.Index], pd.Series]  # the call, its arguments' values, the frame's index
+
+
+def _coalesce(e: ir.Call, args: list[pd.Series], index: pd.Index) -> pd.Series:
+    known = [a for a, x in zip(args, e.args) if x.type != ir.NULL] or args
+    return reduce(lambda out, nxt: out.where(out.notna(), nxt), known)
+
+
+def _extreme(keeps: Callable[[pd.Series, pd.Series], pd.Series]) -> Call:
+    """latest or earliest: of the values that are not null, as SQL's GREATEST and LEAST; `keeps(a, b)`
+    where a value wins over the next."""
+
+    def call(e: ir.Call, args: list[pd.Series], index: pd.Index) -> pd.Series:
+        known = [a for a, x in zip(args, e.args) if x.type != ir.NULL] or args[:1]
+        return reduce(lambda a, b: a.where(a.notna() & (b.isna() | keeps(a, b)), b), known)
+
+    return call
+
+
+def _length(e: ir.Call, args: list[pd.Series], index: pd.Index) -> pd.Series:
+    return (args[0].list.len() if e.args[0].type == ir.LIST else args[0].str.len()).astype("Int64")
+
+
+CALLS: dict[str, Call] = {
+    "date": lambda e, args, index: to_date(args[0], e.args[0].type),
+    "elfproef": lambda e, args, index: as_bool(elfproef(args[0]), index),
+    "lower": lambda e, args, index: args[0].str.lower(),
+    "upper": lambda e, args, index: args[0].str.upper(),
+    "trim": lambda e, args, index: args[0].str.strip(" "),  # SQL TRIM takes spaces only
+    "coalesce": _coalesce,
+    "length": _length,
+    "latest": _extreme(operator.ge),
+    "earliest": _extreme(operator.le),
+}

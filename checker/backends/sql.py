@@ -18,8 +18,7 @@ most of the time of rendering the pack.
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
@@ -29,8 +28,6 @@ from ...compiler.model import Bindings, Check
 from ...compiler.plan import Scan
 from ..sql_dialects import ReglementDuckDB, render
 
-# "empty": null or only white space. The same class is used by every backend.
-BLANK_PATTERN = r"^[ \t\n\r\f]*$"
 _UNIT = {"hours": ("HOUR", 1), "days": ("DAY", 1), "weeks": ("DAY", 7), "months": ("MONTH", 1),
          "years": ("YEAR", 1)}
 _COMPARE = {"=": exp.EQ, "!=": exp.NEQ, "<": exp.LT, "<=": exp.LTE, ">": exp.GT, ">=": exp.GTE}
@@ -101,7 +98,7 @@ class SqlRenderer:
             return side
         values = self.bindings[other.param.name] if other.param else [
             i.value if isinstance(i, ir.Literal) else None for i in other.items]
-        if all(isinstance(v, str) and re.search(r"[^ \t\n\r\f]", v) for v in values) and \
+        if all(isinstance(v, str) and not ir.blank(v) for v in values) and \
                 self.render(side.operand) == self.render(other.operand):
             return ir.IsNull(side.span, side.operand, negated=False)
         return side
@@ -131,7 +128,7 @@ class SqlRenderer:
     def _isempty(self, e: ir.IsEmpty) -> exp.Expression:
         value = self.render(e.operand)
         blank = (exp.EQ(this=exp.ArraySize(this=value), expression=exp.Literal.number(0)) if e.operand.type == ir.LIST
-                 else exp.RegexpLike(this=value, expression=exp.Literal.string(BLANK_PATTERN)))
+                 else exp.RegexpLike(this=value, expression=exp.Literal.string(ir.BLANK_PATTERN)))
         test = exp.or_(exp.Is(this=value.copy(), expression=exp.Null()), blank)
         return exp.not_(exp.paren(test)) if e.negated else exp.paren(test)
 
@@ -139,10 +136,8 @@ class SqlRenderer:
         items = [literal(v) for v in self.bindings[e.param.name]] if e.param else [self.render(i) for i in e.items]
         if e.operand.type == ir.LIST:
             return self._every_in(e, items)
-        if not items:  # `x in []` holds for no x; `x not in []` for every x that is not null
-            test = exp.false()
-        else:
-            test = exp.In(this=self.value(e.operand), expressions=items)
+        # `x in []` holds for no x; `x not in []` for every x that is not null
+        test = exp.In(this=self.value(e.operand), expressions=items) if items else exp.false()
         # `x not in [...]` is a comparison: false for a null x, like `x != 'a'`.
         if e.negated:
             return exp.and_(exp.not_(exp.Is(this=self.value(e.operand), expression=exp.Null())), exp.not_(test))
@@ -164,19 +159,7 @@ class SqlRenderer:
         return exp.ArrayContains(this=self.render(e.container), expression=self.render(e.item))
 
     def _call(self, e: ir.Call) -> exp.Expression:
-        args = [self.value(a) for a in e.args]
-        if e.name == "date":
-            return exp.cast(args[0], "DATE")
-        if e.name == "elfproef":
-            return _elfproef(args[0])
-        if e.name == "length":
-            return exp.ArraySize(this=args[0]) if e.args[0].type == ir.LIST else exp.Length(this=args[0])
-        if e.name == "coalesce":
-            return exp.Coalesce(this=args[0], expressions=args[1:])
-        if e.name in ("latest", "earliest"):  # GREATEST/LEAST pass over nulls in every dialect used
-            return (exp.Greatest if e.name == "latest" else exp.Least)(this=args[0], expressions=args[1:],
-                                                                        ignore_nulls=True)
-        return {"lower": exp.Lower, "upper": exp.Upper, "trim": exp.Trim}[e.name](this=args[0])
+        return CALLS[e.name](e, [self.value(a) for a in e.args])
 
     def _subquery(self, source: ir.Source, where: ir.Expr | None, projection: exp.Expression) -> exp.Select:
         query = exp.select(projection).from_(table(source.dataset, source.binding), copy=False)
@@ -220,10 +203,19 @@ def _elfproef(value: exp.Expression) -> exp.Expression:
     return exp.Case(ifs=[exp.If(this=nine_digits, true=passes)], default=exp.false())
 
 
-def _conjuncts(expr: ir.Expr) -> list[ir.Expr]:
-    if isinstance(expr, ir.Logical) and expr.op == "and":
-        return _conjuncts(expr.left) + _conjuncts(expr.right)
-    return [expr]
+# The built-in functions (compiler/builtins.py) by name: the call, and its arguments rendered as values.
+CALLS: dict[str, Callable[[ir.Call, list[exp.Expression]], exp.Expression]] = {
+    "date": lambda e, args: exp.cast(args[0], "DATE"),
+    "elfproef": lambda e, args: _elfproef(args[0]),
+    "lower": lambda e, args: exp.Lower(this=args[0]),
+    "upper": lambda e, args: exp.Upper(this=args[0]),
+    "trim": lambda e, args: exp.Trim(this=args[0]),
+    "coalesce": lambda e, args: exp.Coalesce(this=args[0], expressions=args[1:]),
+    "length": lambda e, args: exp.ArraySize(this=args[0]) if e.args[0].type == ir.LIST else exp.Length(this=args[0]),
+    # GREATEST and LEAST pass over nulls in every dialect used
+    "latest": lambda e, args: exp.Greatest(this=args[0], expressions=args[1:], ignore_nulls=True),
+    "earliest": lambda e, args: exp.Least(this=args[0], expressions=args[1:], ignore_nulls=True),
+}
 
 
 def _own_row_aggregates(exprs: list[ir.Expr]) -> list[ir.Aggregate]:
@@ -277,7 +269,7 @@ def check_query(check: Check, bindings: Bindings) -> exp.Select:
     columns += [renderer.value(v).as_(name, quoted=True) for name, v in outputs.items()]
     query = exp.select(*columns).from_(source, copy=False)
     filters = []
-    for part in _conjuncts(condition):
+    for part in ir.conjuncts(condition):
         if isinstance(part, ir.Exists):
             on = renderer.render(part.where) if part.where is not None else exp.true()
             query = query.join(table(part.source.dataset, part.source.binding), on=on,

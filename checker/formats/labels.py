@@ -10,9 +10,11 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from ...compiler import model
+
 LANGS = ("nl", "en")
 STATUSES = ("passed", "failed", "error", "manual", "attested", "expired", "waived", "informational")
-SEVERITIES = ("critical", "high", "medium", "low")  # most severe first
+SEVERITIES = tuple(reversed(model.SEVERITIES))  # most severe first, as a report counts and charts them
 
 STATUS_WORDS: dict[str, dict[str, str]] = {
     "nl": {
@@ -58,7 +60,8 @@ LABELS: dict[str, dict[str, str]] = {
         "clauses_informational": "Informatieve bepalingen",
         "dutch_quotes": "",
         "keys_in_json": "de overige {n} sleutels staan in het JSON-rapport (--format json)",
-        "sarif_summary": "{rule}: {count} bevindingen in totaal, de eerste {shown} als resultaat; alle sleutels staan in het JSON-rapport (--format json)",
+        "sarif_summary": "{rule}: {count} bevindingen in totaal, de eerste {shown} als resultaat; "
+                         "alle sleutels staan in het JSON-rapport (--format json)",
         "until": "tot",
         "expired_word": "verlopen",
         "waived_count": "{n} vrijgesteld",
@@ -141,7 +144,8 @@ LABELS: dict[str, dict[str, str]] = {
         "clauses_informational": "Informational clauses",
         "dutch_quotes": "The clause texts are quoted in Dutch, the language of the regulation.",
         "keys_in_json": "the other {n} keys are in the JSON report (--format json)",
-        "sarif_summary": "{rule}: {count} findings in all, the first {shown} as results; every key is in the JSON report (--format json)",
+        "sarif_summary": "{rule}: {count} findings in all, the first {shown} as results; "
+                         "every key is in the JSON report (--format json)",
         "until": "until",
         "expired_word": "expired",
         "waived_count": "{n} waived",
