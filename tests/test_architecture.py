@@ -2,7 +2,8 @@
 
 - the compiler's stages are a visible list, in the order the docs give;
 - every error code the code base reports is in the one table, and `docs/errors.md` is it;
-- every kind of IR node is handled by every backend and by `explain`;
+- every kind of IR node is handled by every backend and by `explain`, and the pandas evaluator
+  describes what it does with each (the pandas plan is its own record);
 - no module outside the packs and `datasets/` knows a dataset or column of the contract.
 """
 
@@ -15,18 +16,18 @@ import re
 import tokenize
 from typing import get_args
 
+import pandas as pd
 import pytest
 from conftest import ROOT
 from engine_pair import both
 from every_node import every_node_frames, every_node_pack
 
-from reglement.checker.backends.pandas import Planner
-from reglement.checker.backends.pandas_eval import PandasEvaluator
-from reglement.checker.backends.sql import SqlRenderer
+from reglement.checker.backends.pandas_eval import PandasEvaluator, Steps
+from reglement.checker.backends.sql import FOUND, SqlRenderer
 from reglement.compiler import ir
 from reglement.compiler.errors import CODES, markdown
 from reglement.compiler.stages import STAGES
-from reglement.explain import LABELS
+from reglement.explain import LABELS, pandas_plan
 
 NODE_KINDS = set(get_args(ir.Expr))
 
@@ -77,7 +78,6 @@ def test_every_node_kind_has_a_method_in_every_backend_and_a_label_in_explain():
         if kind is ir.Duration:  # only ever the right side of an arithmetic node, which renders it
             continue
         assert hasattr(SqlRenderer, name), f"the SQL backend lacks {name}"
-        assert hasattr(Planner, name), f"the pandas plan lacks {name}"
         if kind not in (ir.Exists, ir.Aggregate):  # sub-queries have one method of their own
             assert hasattr(PandasEvaluator, name), f"the pandas backend lacks {name}"
     assert hasattr(PandasEvaluator, "_subquery")
@@ -91,6 +91,45 @@ def test_one_condition_with_every_node_kind_runs_alike_on_both_engines(tmp_path)
     duck, pandas = both(pack, every_node_frames(), dt.date(2026, 11, 28))
     assert duck == pandas
     assert [f["key"]["request_id"] for f in duck[pack.rules[0].id]] == ["R1"]
+
+
+# What the pandas plan of EVERY_NODE shows of each kind of node: the text the evaluator's own method
+# for it records as it evaluates it. A new kind must be added here (and described by its method).
+PLAN_SHOWS = {
+    ir.Literal: "date('2000-01-01')",
+    ir.Param: "(S3 >= (1 - 1) & both notna)",  # $n bound to 1
+    ir.Duration: "(S2 + DateOffset(years=1))",
+    ir.Column: "t0.received_at",
+    ir.Not: re.compile(r"~v[0-9]+\.fillna\(False\)"),  # not (decision_reason is empty), named: it is long
+    ir.Logical: "(S1 & (",
+    ir.Compare: "> t0.received_at & both notna)",
+    ir.Arith: "(t4.disclosed_at + Timedelta(days=3))",
+    ir.IsNull: "t0.decided_at.notna()",
+    ir.IsEmpty: "(t0.decision_reason.isna() | t0.decision_reason.str.contains(BLANK_PATTERN))",
+    ir.InList: "(~t0.type.isin(['access']) & notna)",
+    ir.Contains: "list_contains(t4.categories, 'special')",
+    ir.Call: "latest(t0.decided_at, t0.received_at)",
+    ir.Exists: "S4 = ~g4.isin(m4['__oid'])",
+    ir.Aggregate: "S3 = g3.map(m3.groupby('__oid').size()).fillna(0)",
+    ir.Found: f"t1.{FOUND}.fillna(False)",  # made by the planner for a fused scan: not in EVERY_NODE
+}
+
+
+def test_the_pandas_plan_describes_every_node_kind(tmp_path):
+    """The plan `explain` prints comes from the evaluator's own methods: each kind of node is in it."""
+    assert set(PLAN_SHOWS) == NODE_KINDS
+    pack = every_node_pack(tmp_path)
+    plan = pandas_plan(pack, pack.rules[0].checks[0], pack.rules[0].bind({}, dt.date(2026, 11, 28)))
+    for kind, shown in PLAN_SHOWS.items():
+        if kind is ir.Found:
+            steps, found = Steps(), ir.Found(None, "t1")
+            rows = pd.DataFrame({f"t1.{FOUND}": pd.Series([True, None], dtype="boolean")})
+            PandasEvaluator({}, {}, steps=steps).eval(found, rows)
+            assert steps.text(found, rows) == shown
+        elif isinstance(shown, re.Pattern):
+            assert shown.search(plan), f"{kind.__name__}: nothing like {shown.pattern} in\n{plan}"
+        else:
+            assert shown in plan, f"{kind.__name__}: no {shown} in\n{plan}"
 
 
 # -- the contract is the pack's --------------------------------------------------------------------
