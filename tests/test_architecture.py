@@ -4,7 +4,8 @@
   each other without a cycle;
 - every error code the code base reports is in the one table, and `docs/errors.md` is it;
 - the severities are one tuple, which the JSON Schemas list too;
-- every kind of IR node is handled by every backend and by `explain`;
+- every kind of IR node is handled by every backend and by `explain`, and the pandas evaluator
+  describes what it does with each (the pandas plan is its own record);
 - every built-in function of the table is implemented by every backend, and documented;
 - no module outside the packs and `datasets/` knows a dataset or column of the contract.
 """
@@ -20,21 +21,21 @@ import tokenize
 from pathlib import Path
 from typing import get_args
 
+import pandas as pd
 import pytest
 from conftest import ROOT
 from engine_pair import both
 from every_node import every_node_frames, every_node_pack
 
 from reglement.checker.backends import pandas_eval, sql
-from reglement.checker.backends.pandas import Planner
-from reglement.checker.backends.pandas_eval import PandasEvaluator
-from reglement.checker.backends.sql import SqlRenderer
+from reglement.checker.backends.pandas_eval import PandasEvaluator, Steps
+from reglement.checker.backends.sql import FOUND, SqlRenderer
 from reglement.compiler import ir
 from reglement.compiler.builtins import ANY, BUILTINS, COMMON, MANY, Builtin
 from reglement.compiler.errors import CODES, markdown
 from reglement.compiler.model import SEVERITIES
 from reglement.compiler.stages import STAGES
-from reglement.explain import LABELS
+from reglement.explain import LABELS, pandas_plan
 
 NODE_KINDS = set(get_args(ir.Expr))
 
@@ -157,7 +158,6 @@ def test_every_node_kind_has_a_method_in_every_backend_and_a_label_in_explain():
         if kind is ir.Duration:  # only ever the right side of an arithmetic node, which renders it
             continue
         assert hasattr(SqlRenderer, name), f"the SQL backend lacks {name}"
-        assert hasattr(Planner, name), f"the pandas plan lacks {name}"
         if kind not in (ir.Exists, ir.Aggregate):  # sub-queries have one method of their own
             assert hasattr(PandasEvaluator, name), f"the pandas backend lacks {name}"
     assert hasattr(PandasEvaluator, "_subquery")
@@ -192,6 +192,45 @@ def test_the_language_documents_the_builtins_of_the_table():
     text = (ROOT / "rules" / "README.md").read_text("utf-8")
     paragraph = text[text.index("**Functions.**"):].split("\n\n", 1)[0]
     assert set(re.findall(r"`([a-z_]+)\(", paragraph)) == set(BUILTINS)
+
+
+# What the pandas plan of EVERY_NODE shows of each kind of node: the text the evaluator's own method
+# for it records as it evaluates it. A new kind must be added here (and described by its method).
+PLAN_SHOWS = {
+    ir.Literal: "date('2000-01-01')",
+    ir.Param: "(S3 >= (1 - 1) & both notna)",  # $n bound to 1
+    ir.Duration: "(S2 + DateOffset(years=1))",
+    ir.Column: "t0.received_at",
+    ir.Not: re.compile(r"~v[0-9]+\.fillna\(False\)"),  # not (decision_reason is empty), named: it is long
+    ir.Logical: "(S1 & (",
+    ir.Compare: "> t0.received_at & both notna)",
+    ir.Arith: "(t4.disclosed_at + Timedelta(days=3))",
+    ir.IsNull: "t0.decided_at.notna()",
+    ir.IsEmpty: "(t0.decision_reason.isna() | t0.decision_reason.str.contains(BLANK_PATTERN))",
+    ir.InList: "(~t0.type.isin(['access']) & notna)",
+    ir.Contains: "list_contains(t4.categories, 'special')",
+    ir.Call: "latest(t0.decided_at, t0.received_at)",
+    ir.Exists: "S4 = ~g4.isin(m4['__oid'])",
+    ir.Aggregate: "S3 = g3.map(m3.groupby('__oid').size()).fillna(0)",
+    ir.Found: f"t1.{FOUND}.fillna(False)",  # made by the planner for a fused scan: not in EVERY_NODE
+}
+
+
+def test_the_pandas_plan_describes_every_node_kind(tmp_path):
+    """The plan `explain` prints comes from the evaluator's own methods: each kind of node is in it."""
+    assert set(PLAN_SHOWS) == NODE_KINDS
+    pack = every_node_pack(tmp_path)
+    plan = pandas_plan(pack, pack.rules[0].checks[0], pack.rules[0].bind({}, dt.date(2026, 11, 28)))
+    for kind, shown in PLAN_SHOWS.items():
+        if kind is ir.Found:
+            steps, found = Steps(), ir.Found(None, "t1")
+            rows = pd.DataFrame({f"t1.{FOUND}": pd.Series([True, None], dtype="boolean")})
+            PandasEvaluator({}, {}, steps=steps).eval(found, rows)
+            assert steps.text(found, rows) == shown
+        elif isinstance(shown, re.Pattern):
+            assert shown.search(plan), f"{kind.__name__}: nothing like {shown.pattern} in\n{plan}"
+        else:
+            assert shown in plan, f"{kind.__name__}: no {shown} in\n{plan}"
 
 
 # -- the contract is the pack's --------------------------------------------------------------------

@@ -4,12 +4,13 @@ A second, independent evaluation of every check, so that a compliance result nev
 depends on one engine being right. Its frames come from the very relations the intake
 validated and typed (through Arrow), so both backends read the same data, and
 `findings` returns what `DuckDBBackend.findings` returns: the same keys and message
-values, as Arrow, in key order. The evaluation itself lives in `pandas_eval.py`.
+values, as Arrow, in key order. The evaluation itself lives in `pandas_eval.py`; `plan`
+is what that evaluation records of itself when it runs `findings` on zero rows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import duckdb
 import pandas as pd
@@ -18,20 +19,9 @@ import pyarrow as pa
 from ...compiler import ir
 from ...compiler.model import Bindings, Check
 from ...compiler.plan import Lookup, Scan
+from ...datasets import EXPORT_COLUMNS, Contract, arrow_type
 from ..duckdb_sql import identifier
-from .pandas_eval import (
-    LIST_DTYPE,
-    MOMENT_DTYPE,
-    OID,
-    STRING_DTYPE,
-    PandasEvaluator,
-    bound,
-    conjoin,
-    date_offset,
-    frame_column,
-    read_columns,
-    split_where,
-)
+from .pandas_eval import LIST_DTYPE, MOMENT_DTYPE, STRING_DTYPE, PandasEvaluator, Steps, bound, frame_column
 from .sql import FOUND
 
 _ARROW = {ir.STRING: pa.string(), ir.BOOL: pa.bool_(), ir.LIST: pa.list_(pa.string()), ir.NULL: pa.null()}
@@ -46,9 +36,11 @@ def frame(table: pa.Table) -> pd.DataFrame:
             columns[name] = pd.Series(array.cast(pa.string()).to_pandas(types_mapper={pa.string(): STRING_DTYPE}.get),
                                       dtype=STRING_DTYPE)
         elif pa.types.is_boolean(kind):
-            columns[name] = pd.Series(array.to_pandas(types_mapper={pa.bool_(): pd.BooleanDtype()}.get), dtype="boolean")
+            booleans = array.to_pandas(types_mapper={pa.bool_(): pd.BooleanDtype()}.get)
+            columns[name] = pd.Series(booleans, dtype="boolean")
         elif pa.types.is_date(kind) or pa.types.is_timestamp(kind):
-            columns[name] = pd.Series(array.cast(pa.timestamp("us")).to_numpy(zero_copy_only=False)).astype(MOMENT_DTYPE)
+            moments = array.cast(pa.timestamp("us")).to_numpy(zero_copy_only=False)
+            columns[name] = pd.Series(moments).astype(MOMENT_DTYPE)
         elif pa.types.is_list(kind):
             columns[name] = pd.Series(array.cast(pa.list_(pa.string())).combine_chunks(), dtype=LIST_DTYPE)
         else:
@@ -81,8 +73,19 @@ class PandasBackend:
         """Frames of the relations the intake created, one per dataset received."""
         return cls({name: frame(con.sql(f"SELECT * FROM {identifier(name)}").to_arrow_table()) for name in datasets})
 
-    def findings(self, check: Check, bindings: Bindings) -> pa.Table:
-        return self._found(check, bindings, bound(self.frames[check.dataset], "t0"))
+    @classmethod
+    def empty(cls, contract: Contract, datasets: Iterable[str]) -> PandasBackend:
+        """Zero-row frames of the datasets, typed as the intake types them: all that `plan` needs, no data."""
+        known = {**contract, EXPORT_COLUMNS.name: EXPORT_COLUMNS}
+        return cls({name: frame(pa.schema([(c.name, arrow_type(c.type, "us")) for c in known[name].columns])
+                                .empty_table()) for name in datasets})
+
+    def findings(self, check: Check, bindings: Bindings, steps: Steps | None = None) -> pa.Table:
+        """With `steps`, what it does is recorded there as it does it (`plan`)."""
+        rows = bound(self.frames[check.dataset], "t0")
+        if steps is not None:
+            steps.frame(rows, "t0", f"frames[{check.dataset!r}].add_prefix('t0.')")
+        return self._found(check, bindings, rows, steps)
 
     def scan(self, scan: Scan, bindings: list[Bindings]) -> list[pa.Table]:
         """The members of a fused scan over one frame: the dataset with every lookup merged on once."""
@@ -99,139 +102,31 @@ class PandasBackend:
             found, how="left", left_on="__lookup", right_on=frame_column(lookup.alias, lookup.key))
         return merged.drop(columns="__lookup").set_axis(rows.index)
 
-    def _found(self, check: Check, bindings: Bindings, rows: pd.DataFrame) -> pa.Table:
+    def _found(self, check: Check, bindings: Bindings, rows: pd.DataFrame, steps: Steps | None = None) -> pa.Table:
         """Key columns and message values of the rows (columns `t0.<name>`) the condition holds for, in key order."""
-        evaluator = PandasEvaluator(self.frames, bindings)
-        hits = rows[evaluator.mask(check.condition, rows)]
-        hits = hits.sort_values([frame_column("t0", k) for k in check.keys], kind="stable")
+        evaluator = PandasEvaluator(self.frames, bindings, steps=steps)
+        mask = evaluator.mask(check.condition, rows)
+        order = [frame_column("t0", k) for k in check.keys]
+        hits = rows[mask].sort_values(order, kind="stable")
+        if steps is not None:
+            steps.line(f"mask = {steps.text(check.condition, rows)}")
+            steps.frame(hits, "hits", f"{steps.name(rows)}[mask.fillna(False)].sort_values({order}, kind='stable')")
         columns = {k: pa.array(hits[frame_column("t0", k)].astype(object).tolist(), pa.string()) for k in check.keys}
-        columns |= {name: to_arrow(evaluator.eval(expr, hits), expr.type) for name, expr in check.outputs.items()}
+        for name, expr in check.outputs.items():
+            columns[name] = to_arrow(evaluator.eval(expr, hits), expr.type)
+            if steps is not None:
+                steps.line(f"hits[{name!r}] = {steps.text(expr, hits)}  # message value")
         return pa.table(columns)
 
     def plan(self, check: Check, bindings: Bindings) -> str:
-        """The pandas operations that `findings` runs for the check, step by step."""
-        return Planner(bindings).check(check)
+        """The steps `findings` takes for the check, as the evaluator records them while it takes them.
 
-
-class Planner:
-    """Describes the evaluation of pandas_render as readable pseudo-pandas, one step a line."""
-
-    def __init__(self, bindings: Bindings):
-        self.values = bindings
-        self.lines: list[str] = []
-        self.count = 0
-
-    def check(self, check: Check) -> str:
-        self.lines.append(f"t0 = frames[{check.dataset!r}]  # columns named 't0.<column>'")
-        mask = self.expr(check.condition, {"t0"}, "")
-        self.lines.append(f"mask = {mask}")
-        keys = ", ".join(repr(frame_column("t0", k)) for k in check.keys)
-        self.lines.append(f"hits = t0[mask.fillna(False)].sort_values([{keys}])")
-        for name, expr in check.outputs.items():
-            self.lines.append(f"hits[{name!r}] = {self.expr(expr, {'t0'}, '')}  # message value")
-        return "\n".join(self.lines)
-
-    def expr(self, e: ir.Expr, outer: set[str], indent: str) -> str:
-        return getattr(self, f"_{type(e).__name__.lower()}")(e, outer, indent)
-
-    def _literal(self, e, outer, indent):
-        return _show(e.value, e.type)
-
-    def _param(self, e, outer, indent):
-        return _show(self.values[e.name], e.type)  # the bound value, as the SQL shows it
-
-    def _column(self, e, outer, indent):
-        return frame_column(e.binding, e.name)
-
-    def _not(self, e, outer, indent):
-        return f"~{self.expr(e.operand, outer, indent)}.fillna(False)"
-
-    def _logical(self, e, outer, indent):
-        op = " & " if e.op == "and" else " | "
-        return f"({self.expr(e.left, outer, indent)}{op}{self.expr(e.right, outer, indent)})"
-
-    def _compare(self, e, outer, indent):
-        op = "==" if e.op == "=" else e.op
-        left, right = self.expr(e.left, outer, indent), self.expr(e.right, outer, indent)
-        return f"({left} {op} {right} & both notna)"
-
-    def _arith(self, e, outer, indent):
-        right = (repr(date_offset(e.right, self.values)) if e.type in (ir.DATE, ir.TIMESTAMP)
-                 else self.expr(e.right, outer, indent))
-        return f"({self.expr(e.left, outer, indent)} {e.op} {right})"
-
-    def _isnull(self, e, outer, indent):
-        return f"{self.expr(e.operand, outer, indent)}.{'notna' if e.negated else 'isna'}()"
-
-    def _isempty(self, e, outer, indent):
-        value = self.expr(e.operand, outer, indent)
-        blank = "list.len() == 0" if e.operand.type == ir.LIST else "str.contains(BLANK_PATTERN)"
-        return f"{'~' if e.negated else ''}({value}.isna() | {value}.{blank})"
-
-    def _inlist(self, e, outer, indent):
-        items = ", ".join(repr(v) for v in self.values[e.param.name]) if e.param else ", ".join(
-            _show(i.value, i.type) for i in e.items)
-        if e.operand.type == ir.LIST:
-            test = "every element in" if not e.negated else "some element not in"
-            return f"list_{'all' if not e.negated else 'some_not'}_in({self.expr(e.operand, outer, indent)}, [{items}])" \
-                   f"  # {test}"
-        return f"({'~' if e.negated else ''}{self.expr(e.operand, outer, indent)}.isin([{items}]) & notna)"
-
-    def _contains(self, e, outer, indent):
-        return f"list_contains({self.expr(e.container, outer, indent)}, {self.expr(e.item, outer, indent)})"
-
-    def _found(self, e, outer, indent):
-        return f"{frame_column(e.lookup, FOUND)}.fillna(False)  # the lookup's row was merged on"
-
-    def _call(self, e, outer, indent):
-        args = [self.expr(a, outer, indent) for a in e.args]
-        if e.name in ("coalesce", "latest", "earliest"):
-            return f"{e.name}(" + ", ".join(args) + ")"
-        forms = {"date": "{}.dt.floor('D')", "elfproef": "elfproef({})", "length": "{}.str.len()",
-                 "trim": "{}.str.strip(' ')", "lower": "{}.str.lower()", "upper": "{}.str.upper()"}
-        return forms[e.name].format(args[0])
-
-    def _exists(self, e, outer, indent):
-        name = self._subquery(e.source, e.where, outer, [], indent)
-        found = f"m{name[1:]}.groupby({OID!r}).size() > 0, reindexed to the outer rows (missing → False)"
-        self.lines.append(f"{indent}{name} = {'~' if e.negated else ''}({found})")
-        return name
-
-    def _aggregate(self, e, outer, indent):
-        name = self._subquery(e.source, e.where, outer, [e.column] if e.column else [], indent)
-        if e.column is None:
-            reduce_ = ".size(), reindexed to the outer rows (missing → 0)"
-        else:
-            func = "max" if e.func in ("latest", "max") else "min"
-            reduce_ = f"[{frame_column(e.column.binding, e.column.name)!r}].{func}(), reindexed (missing → null)"
-        self.lines.append(f"{indent}{name} = m{name[1:]}.groupby({OID!r}){reduce_}")
-        return name
-
-    def _subquery(self, source: ir.Source, where: ir.Expr | None, outer: set[str], extra: list,
-                  indent: str) -> str:
-        self.count += 1
-        name, b = f"S{self.count}", source.binding
-        split = split_where(b, where, outer)
-        reads = [c for c in read_columns([where]) if c.split(".", 1)[0] in outer]
-        self.lines.append(f"{indent}# {name}: {source.dataset} as {b}, once per distinct outer ({', '.join(reads)})")
-        inner = f"frames[{source.dataset!r}][{read_columns([where, *extra], b)}]"
-        if split.inner:
-            inner = f"{b}[{self.expr(conjoin(split.inner), {b}, indent + '    ')}]  where {b} = {inner}"
-        self.lines.append(f"{indent}{b} = {inner}")
-        scope = outer | {b}
-        if split.keys:
-            left = ", ".join(self.expr(o, outer, indent) for o, _ in split.keys)
-            right = ", ".join(self.expr(i, {b}, indent) for _, i in split.keys)
-            merge = f"outer.merge({b}, left_on=[{left}], right_on=[{right}])  # null keys dropped first"
-        else:
-            merge = f"outer.merge({b}, how='cross')"
-        self.lines.append(f"{indent}m{name[1:]} = {merge}")
-        if split.residual:
-            self.lines.append(f"{indent}m{name[1:]} = m{name[1:]}[{self.expr(conjoin(split.residual), scope, indent + '    ')}]")
-        return name
-
-
-def _show(value: object, type_: str) -> str:
-    if type_ in (ir.DATE, ir.TIMESTAMP) and value is not None:
-        return f"Timestamp('{value.isoformat()}')"
-    return repr(value)
+        They are taken on zero rows of each frame, so a plan costs nothing and an empty backend
+        (`empty`) will do. Zero rows take the steps that rows take: which step comes next is
+        decided by the condition, the split of a sub-query's `where` and the frames' columns and
+        dtypes, never by a value or a count (`tests/test_explain.py` compares the steps recorded
+        on data with these, for every rule).
+        """
+        steps = Steps()
+        PandasBackend({name: df.iloc[:0] for name, df in self.frames.items()}).findings(check, bindings, steps)
+        return "\n".join(steps.lines)

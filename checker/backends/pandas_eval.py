@@ -11,6 +11,9 @@ Logic is two-valued, as in the catalogue: every comparison and predicate is fals
 when a value it reads is null. Values keep their nulls (pandas nullable dtypes), and
 each comparison masks its result with `notna()` of both sides, because pandas `!=`
 and NaT comparisons would otherwise disagree with SQL.
+
+With a `Steps` given, the evaluator also writes down what it does, as it does it, in
+readable pseudo-pandas: `explain` prints that as the pandas plan.
 """
 
 from __future__ import annotations
@@ -79,6 +82,21 @@ def date_offset(duration: ir.Duration, bindings: Mapping[str, object]) -> pd.Dat
             "months": pd.DateOffset(months=n), "years": pd.DateOffset(years=n)}[duration.unit]
 
 
+def shown(value: object, type_: str) -> str:
+    """A literal or bound parameter as a plan shows it."""
+    if type_ in (ir.DATE, ir.TIMESTAMP) and value is not None:
+        return f"Timestamp('{value.isoformat()}')"
+    return repr(list(value) if type_ == ir.LIST and value is not None else value)
+
+
+def shown_offset(offset: pd.DateOffset | pd.Timedelta) -> str:
+    """A `date_offset` as the plan shows it: `DateOffset(years=2)`, `Timedelta(days=14)`, `Timedelta(hours=72)`."""
+    if isinstance(offset, pd.DateOffset):
+        return "DateOffset(" + ", ".join(f"{k}={v}" for k, v in offset.kwds.items()) + ")"
+    days, hours = divmod(offset, pd.Timedelta(days=1))
+    return f"Timedelta(days={days})" if not hours else f"Timedelta(hours={offset // pd.Timedelta(hours=1)})"
+
+
 # -- splitting a sub-query's `where` ---------------------------------------------------
 def free_bindings(expr: ir.Expr) -> set[str]:
     """Bindings an expression reads but does not bind itself (outer rows of a sub-query)."""
@@ -128,20 +146,98 @@ def read_columns(exprs, binding: str | None = None) -> list[str]:
     return sorted(found)
 
 
+# -- recording what the evaluator does ------------------------------------------------
+class Steps:
+    """What an evaluator does, written down as it does it: pseudo-pandas, one step a line.
+
+    The evaluator's own methods write here, beside the code that does the work, so the
+    account cannot drift from the evaluation (it was once a second interpreter of the IR).
+    A value's text is built from its operands' texts; an operand longer than `WIDE` first
+    gets a line of its own (`v1 = …`) and is named by it. Frames, group codes and sub-query
+    results are named too (`t1`, `m1`, `g1`, `S1`), so that lines can refer to each other.
+    A sub-query's steps are indented under a `# S1: …` line, its result after them.
+    """
+
+    WIDE = 60
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self._texts: dict[tuple[int, int], str] = {}  # (id(node), id(frame)) → the value's text
+        # id → (the object, kept so that no other takes its id; its name)
+        self._names: dict[int, tuple[object, str]] = {}
+        self._counts: dict[str, int] = {}
+        self._open: list[int] = []  # the numbers of the sub-queries under way, innermost last
+
+    def line(self, text: str) -> None:
+        self.lines.append("    " * len(self._open) + text)
+
+    def number(self, prefix: str) -> int:
+        self._counts[prefix] = self._counts.get(prefix, 0) + 1
+        return self._counts[prefix]
+
+    def named(self, thing: object, name: str) -> str:
+        self._names[id(thing)] = (thing, name)
+        return name
+
+    def name(self, thing: object) -> str:
+        return self._names[id(thing)][1]
+
+    def frame(self, df: pd.DataFrame, name: str, how: str) -> None:
+        """A frame made: `name = how`."""
+        self.line(f"{self.named(df, name)} = {how}")
+
+    def value(self, e: ir.Expr, frame: pd.DataFrame, text: str) -> None:
+        """How the value of `e` over `frame` was computed."""
+        self._texts[(id(e), id(frame))] = text
+
+    def text(self, e: ir.Expr, frame: pd.DataFrame) -> str:
+        return self._texts[(id(e), id(frame))]
+
+    def operand(self, e: ir.Expr, frame: pd.DataFrame) -> str:
+        """The text of a value another is computed from: a long one is named on a line of its own first."""
+        text = self.text(e, frame)
+        if len(text) > self.WIDE:
+            name = f"v{self.number('v')}"
+            self.line(f"{name} = {text}")
+            self._texts[(id(e), id(frame))] = text = name
+        return text
+
+    @property
+    def current(self) -> int:
+        """The number of the innermost sub-query under way: its frames are named with it."""
+        return self._open[-1]
+
+    def open(self, what: str) -> None:
+        """A sub-query begins; its steps follow, indented."""
+        number = self.number("S")
+        self.line(f"# S{number}: {what}")
+        self._open.append(number)
+
+    def close(self, e: ir.Exists | ir.Aggregate, frame: pd.DataFrame, text: str) -> None:
+        """A sub-query's result per row of `frame`, named `S<n>`."""
+        name = f"S{self._open.pop()}"
+        self.line(f"{name} = {text}")
+        self.value(e, frame, name)
+
+
 # -- evaluation ------------------------------------------------------------------------
 class PandasEvaluator:
     """IR → pandas Series aligned with the frame's index; parameters bound to `bindings`.
 
     `trace`, when given, receives the value of every node evaluated on `trace_frame`
     itself (not on merged sub-query frames), by `id(node)`: `explain` shows them.
+    `steps`, when given, receives what the evaluator does (`Steps`); without it, recording
+    costs one `is None` test per node and sub-query step, never a pass over the rows.
     """
 
     def __init__(self, frames: Mapping[str, pd.DataFrame], bindings: Mapping[str, object],
-                 trace: dict[int, pd.Series] | None = None, trace_frame: pd.DataFrame | None = None):
+                 trace: dict[int, pd.Series] | None = None, trace_frame: pd.DataFrame | None = None,
+                 steps: Steps | None = None):
         self.frames = frames
         self.bindings = bindings
         self.trace = trace
         self.trace_frame = trace_frame
+        self.steps = steps
         # A `let` used twice is one node object: its sub-query runs once per frame. The node
         # and the frame are kept in the entry so that neither id can be reused while cached
         # (explain makes a count per sub-query and drops it: the next may take its address).
@@ -161,36 +257,56 @@ class PandasEvaluator:
 
     # -- leaves ------------------------------------------------------------------------
     def _literal(self, e: ir.Literal, frame: pd.DataFrame) -> pd.Series:
+        if self.steps is not None:
+            self.steps.value(e, frame, shown(e.value, e.type))
         return constant(e.value, e.type, frame.index)
 
     def _param(self, e: ir.Param, frame: pd.DataFrame) -> pd.Series:
+        if self.steps is not None:
+            self.steps.value(e, frame, shown(self.bindings[e.name], e.type))  # the bound value, as the SQL shows it
         return constant(self.bindings[e.name], e.type, frame.index)
 
     def _column(self, e: ir.Column, frame: pd.DataFrame) -> pd.Series:
+        if self.steps is not None:
+            self.steps.value(e, frame, frame_column(e.binding, e.name))
         return frame[frame_column(e.binding, e.name)]
 
     # -- logic -------------------------------------------------------------------------
     def _not(self, e: ir.Not, frame: pd.DataFrame) -> pd.Series:
-        return as_bool(~self.mask(e.operand, frame), frame.index)
+        out = as_bool(~self.mask(e.operand, frame), frame.index)
+        if (s := self.steps) is not None:
+            s.value(e, frame, f"~{s.operand(e.operand, frame)}.fillna(False)")
+        return out
 
     def _logical(self, e: ir.Logical, frame: pd.DataFrame) -> pd.Series:
         left = self.eval(e.left, frame).astype("boolean")
         right = self.eval(e.right, frame).astype("boolean")
+        if (s := self.steps) is not None:
+            op = "&" if e.op == "and" else "|"
+            s.value(e, frame, f"({s.operand(e.left, frame)} {op} {s.operand(e.right, frame)})")
         return left & right if e.op == "and" else left | right
 
     # -- comparisons and predicates ----------------------------------------------------
     def _compare(self, e: ir.Compare, frame: pd.DataFrame) -> pd.Series:
         left, right = self.eval(e.left, frame), self.eval(e.right, frame)
         known = left.notna().to_numpy(dtype=bool) & right.notna().to_numpy(dtype=bool)
+        if (s := self.steps) is not None:
+            op = "==" if e.op == "=" else e.op
+            s.value(e, frame, f"({s.operand(e.left, frame)} {op} {s.operand(e.right, frame)} & both notna)")
         return as_bool(truth(COMPARE[e.op](left, right)) & known, frame.index)
 
     def _arith(self, e: ir.Arith, frame: pd.DataFrame) -> pd.Series:
         left = self.eval(e.left, frame)
         right = date_offset(e.right, self.bindings) if e.type in (ir.DATE, ir.TIMESTAMP) else self.eval(e.right, frame)
+        if (s := self.steps) is not None:
+            shown_right = shown_offset(right) if e.type in (ir.DATE, ir.TIMESTAMP) else s.operand(e.right, frame)
+            s.value(e, frame, f"({s.operand(e.left, frame)} {e.op} {shown_right})")
         return left + right if e.op == "+" else left - right
 
     def _isnull(self, e: ir.IsNull, frame: pd.DataFrame) -> pd.Series:
         null = self.eval(e.operand, frame).isna().to_numpy(dtype=bool)
+        if (s := self.steps) is not None:
+            s.value(e, frame, f"{s.operand(e.operand, frame)}.{'notna' if e.negated else 'isna'}()")
         return as_bool(~null if e.negated else null, frame.index)
 
     def _isempty(self, e: ir.IsEmpty, frame: pd.DataFrame) -> pd.Series:
@@ -198,6 +314,10 @@ class PandasEvaluator:
         blank = (value.list.len() == 0 if e.operand.type == ir.LIST
                  else value.str.contains(ir.BLANK_PATTERN, regex=True))
         empty = value.isna().to_numpy(dtype=bool) | truth(blank)
+        if (s := self.steps) is not None:
+            shown_value = s.operand(e.operand, frame)
+            test = "list.len() == 0" if e.operand.type == ir.LIST else "str.contains(BLANK_PATTERN)"
+            s.value(e, frame, f"{'~' if e.negated else ''}({shown_value}.isna() | {shown_value}.{test})")
         return as_bool(~empty if e.negated else empty, frame.index)
 
     def _inlist(self, e: ir.InList, frame: pd.DataFrame) -> pd.Series:
@@ -206,6 +326,12 @@ class PandasEvaluator:
             items = list(self.bindings[e.param.name])
         else:
             items = [pd.Timestamp(i.value) if i.type in (ir.DATE, ir.TIMESTAMP) else i.value for i in e.items]
+        if (s := self.steps) is not None:
+            listed = shown(items, ir.LIST) if e.param is not None else \
+                "[" + ", ".join(shown(i.value, i.type) for i in e.items) + "]"
+            test = f"list_every_in({s.operand(e.operand, frame)}, {listed})" if e.operand.type == ir.LIST else \
+                f"{s.operand(e.operand, frame)}.isin({listed})"
+            s.value(e, frame, f"({'~' if e.negated else ''}{test} & notna)")
         if e.operand.type == ir.LIST:
             every = list_every_in(value, items)
             return as_bool((~every if e.negated else every) & value.notna().to_numpy(dtype=bool), frame.index)
@@ -215,13 +341,20 @@ class PandasEvaluator:
 
     def _contains(self, e: ir.Contains, frame: pd.DataFrame) -> pd.Series:
         lists, item = self.eval(e.container, frame), self.eval(e.item, frame)
+        if (s := self.steps) is not None:
+            s.value(e, frame, f"list_contains({s.operand(e.container, frame)}, {s.operand(e.item, frame)})")
         return as_bool(list_contains(lists, item), frame.index)
 
     def _found(self, e: ir.Found, frame: pd.DataFrame) -> pd.Series:
+        if self.steps is not None:  # the lookup's row was merged on
+            self.steps.value(e, frame, f"{frame_column(e.lookup, FOUND)}.fillna(False)")
         return as_bool(truth(frame[frame_column(e.lookup, FOUND)]), frame.index)
 
     def _call(self, e: ir.Call, frame: pd.DataFrame) -> pd.Series:
-        return CALLS[e.name](e, [self.eval(a, frame) for a in e.args], frame.index)
+        args = [self.eval(a, frame) for a in e.args]
+        if (s := self.steps) is not None:
+            s.value(e, frame, f"{e.name}({', '.join(s.operand(a, frame) for a in e.args)})")
+        return CALLS[e.name](e, args, frame.index)
 
     # -- sub-queries -------------------------------------------------------------------
     def _subquery(self, e: ir.Exists | ir.Aggregate, frame: pd.DataFrame) -> pd.Series:
@@ -232,21 +365,34 @@ class PandasEvaluator:
         return self._subqueries[key][2]
 
     def _exists(self, e: ir.Exists, frame: pd.DataFrame) -> pd.Series:
+        if self.steps is not None:
+            self.steps.open(f"{'no' if e.negated else 'exists'} {e.source.dataset} as {e.source.binding}")
         matched, codes, groups = self.matches(e.source, e.where, frame)
         hit = np.zeros(groups, dtype=bool)
         hit[matched[OID].to_numpy()] = True
         found = hit[codes]
+        if (s := self.steps) is not None:  # a group of codes is found when a matched row bears its number
+            s.close(e, frame, f"{'~' if e.negated else ''}{s.name(codes)}.isin({s.name(matched)}[{OID!r}])")
         return as_bool(~found if e.negated else found, frame.index)
 
     def _aggregate(self, e: ir.Aggregate, frame: pd.DataFrame) -> pd.Series:
+        if self.steps is not None:
+            column = f" {e.column.binding}.{e.column.name}" if e.column is not None else ""
+            self.steps.open(f"{e.func}{column} of {e.source.dataset} as {e.source.binding}")
         extra = [e.column] if e.column is not None else []
         matched, codes, groups = self.matches(e.source, e.where, frame, extra)
+        s = self.steps
         if e.column is None:
             counts = np.bincount(matched[OID].to_numpy(dtype=np.int64), minlength=groups)
+            if s is not None:
+                s.close(e, frame, f"{s.name(codes)}.map({s.name(matched)}.groupby({OID!r}).size()).fillna(0)")
             return pd.Series(counts[codes], index=frame.index, dtype="Int64")
         column = frame_column(e.column.binding, e.column.name)
         grouped = matched.groupby(OID)[column]
-        per_group = (grouped.max() if e.func in ("latest", "max") else grouped.min()).reindex(range(groups))
+        func = "max" if e.func in ("latest", "max") else "min"
+        per_group = (grouped.max() if func == "max" else grouped.min()).reindex(range(groups))
+        if s is not None:
+            s.close(e, frame, f"{s.name(codes)}.map({s.name(matched)}.groupby({OID!r})[{column!r}].{func}())")
         return per_group.iloc[codes].set_axis(frame.index)
 
     def matches(self, source: ir.Source, where: ir.Expr | None, frame: pd.DataFrame,
@@ -259,20 +405,42 @@ class PandasEvaluator:
         """
         outer = {c.split(".", 1)[0] for c in frame.columns if "." in c}
         split = split_where(source.binding, where, outer)
-        codes, reps = distinct_rows(frame, [c for c in read_columns([where]) if c in frame.columns])
+        read = [c for c in read_columns([where]) if c in frame.columns]
+        codes, reps = distinct_rows(frame, read)
         inner = bound(self.frames[source.dataset], source.binding)
         inner = inner[read_columns([where, *extra], source.binding)]
+        s, b = self.steps, source.binding
+        if s is not None:
+            n = s.current
+            s.line(f"{s.named(codes, f'g{n}')}, {s.named(reps, f'o{n}')} = distinct_rows({s.name(frame)}, {read})"
+                   f"  # g{n}: each row's group; o{n}: a row per group, {OID!r}")
+            s.frame(inner, b, f"frames[{source.dataset!r}].add_prefix('{b}.')[{list(inner.columns)}]")
         if split.inner:
-            inner = inner[self.mask(conjoin(split.inner), inner)]
+            test = conjoin(split.inner)
+            kept = inner[self.mask(test, inner)]
+            if s is not None:
+                s.frame(kept, b, f"{b}[{s.text(test, inner)}]")
+            inner = kept
         names = [f"__k{i}" for i in range(len(split.keys))]
         if names:
             left = _with_keys(reps, names, [self.eval(o, reps) for o, _ in split.keys])
             right = _with_keys(inner, names, [self.eval(i, inner) for _, i in split.keys])
             merged = left.merge(right, on=names, how="inner").drop(columns=names)
+            if s is not None:
+                left_on = ", ".join(s.text(o, reps) for o, _ in split.keys)
+                right_on = ", ".join(s.text(i, inner) for _, i in split.keys)
+                s.frame(merged, f"m{n}", f"{s.name(reps)}.merge({b}, left_on=[{left_on}], right_on=[{right_on}])"
+                                         "  # null keys dropped first")
         else:
             merged = reps.merge(inner, how="cross")
+            if s is not None:
+                s.frame(merged, f"m{n}", f"{s.name(reps)}.merge({b}, how='cross')")
         if split.residual:
-            merged = merged[self.mask(conjoin(split.residual), merged)]
+            test = conjoin(split.residual)
+            kept = merged[self.mask(test, merged)]
+            if s is not None:
+                s.frame(kept, f"m{n}", f"m{n}[{s.text(test, merged)}]")
+            merged = kept
         return merged, codes, len(reps)
 
 
