@@ -16,6 +16,7 @@ from ..backends.postgres import PostgresBackend
 from ..intake.postgres import PostgresStore
 from ..sql_dialects import postgres
 from .duckdb import DuckDBEngine
+from .engine import Engine
 
 
 class PostgresEngine(DuckDBEngine):
@@ -39,3 +40,6 @@ class PostgresEngine(DuckDBEngine):
 
     def backend(self, relations: list[str]) -> Backend:
         return PostgresBackend(self.database, self.duck)
+
+    # The typed datasets live in the database, not in DuckDB: no other engine can read this session's.
+    other = Engine.other
