@@ -74,7 +74,7 @@ def test_the_audit_driver_never_asks_what_a_connection_happens_to_be():
 
 def test_the_validator_has_one_plan_for_every_engine():
     """No `dialect == 'spark'` nor any other test of an engine's or a dialect's name: what differs is said
-    by the store (`Forms`)."""
+    by the store (`store.py`)."""
     named = {*engines.names(), "duckdb", "spark", "postgres"}
     found = [node.lineno for node in ast.walk(_tree("checker/intake/validate.py")) if isinstance(node, ast.Compare)
              for side in (node.left, *node.comparators) if isinstance(side, ast.Constant) and side.value in named]

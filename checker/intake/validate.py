@@ -15,19 +15,19 @@ Parquet file, a DataFrame or a rule example.
 The SQL is built with sqlglot and rendered in the dialect of the store that holds the
 staged data (DuckDB, Spark, PostgreSQL): the same plans, the same error codes and
 wording, whichever engine runs them. The few values whose SQL means something else from
-one engine to the next are asked of the store (`Forms`: JSON values, DuckDB's JSON or
-Spark's VARIANT; a date test, `TRY_CAST` or PostgreSQL's calendar arithmetic), as a
-sqlglot dialect overrides what its base writes otherwise; the plan itself is one.
+one engine to the next are asked of the store that holds the source (`store.py`: JSON
+values, DuckDB's JSON or Spark's VARIANT; a date test, `TRY_CAST` or PostgreSQL's
+calendar arithmetic), as a sqlglot dialect overrides what its base writes otherwise; the
+plan itself is one.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from typing import ClassVar
+from typing import TYPE_CHECKING
 
 from sqlglot import exp
-from sqlglot.dialects.dialect import Dialect
 
 from ...datasets import Column, Dataset
 from ..sql_dialects import ReglementDuckDB, render
@@ -36,61 +36,9 @@ from .jsonl_lines import record_lines
 from .sources import Source
 from .staging import FILE, Staged
 
+if TYPE_CHECKING:
+    from .store import Store
 
-class Forms:
-    """What the validator asks of the store that holds a source: its SQL dialect, whether a scan
-    keeps the file's order, and how it writes the few values whose SQL differs in meaning from one
-    engine to the next. The forms here are DuckDB's (and, where sqlglot writes one for every
-    dialect, the standard's); a store whose engine differs overrides them, as a sqlglot dialect
-    overrides its base, so that the validator keeps one plan. A store also answers queries (`rows`).
-    """
-
-    dialect: ClassVar[type[Dialect]] = ReglementDuckDB
-    # A scan returns the rows in the file's order, so keys in ascending order (unique keys) are seen
-    # in one streaming pass; elsewhere repeated keys are counted at once (`_summary`).
-    ordered_scan: ClassVar[bool] = True
-
-    def rows(self, query: str) -> list[tuple]:
-        """The rows of a query in this store's dialect, as tuples."""
-        raise NotImplementedError
-
-    @classmethod
-    def json_text(cls, ref: exp.Expression) -> exp.Expression:
-        """A JSON value as text: a string unquoted, a number as its digits."""
-        return exp.paren(exp.JSONExtractScalar(this=ref, expression=exp.Literal.string("$")))
-
-    @classmethod
-    def json_kind(cls, ref: exp.Expression) -> exp.Expression:
-        """The kind of a JSON value, in DuckDB's words: VARCHAR, BIGINT, UBIGINT, DOUBLE, BOOLEAN, ARRAY,
-        OBJECT, NULL."""
-        return exp.JSONType(this=ref)
-
-    @classmethod
-    def json_as(cls, ref: exp.Expression, sql_type: str) -> exp.Expression:
-        """A JSON value as `sql_type` (VARCHAR, DOUBLE, VARCHAR[] or JSON[]); only asked where the
-        value's kind is that one (inside a CASE)."""
-        return exp.cast(ref, sql_type)
-
-    @classmethod
-    def json_all(cls, ref: exp.Expression, test: exp.Lambda) -> exp.Expression:
-        """Whether `test` holds for every element of a JSON array."""
-        return exp.func("list_bool_and", exp.func("list_transform", cls.json_as(ref, "JSON[]"), test))
-
-    @classmethod
-    def split(cls, text: exp.Expression) -> exp.Expression:
-        """A list written as its values joined by `;`."""
-        return exp.StringToArray(this=text, expression=exp.Literal.string(";"))
-
-    @classmethod
-    def written_as(cls, text: exp.Expression, pattern: str) -> exp.Expression:
-        """Whether the whole text matches `pattern` (the sqlglot dialects make `$` the very end)."""
-        return exp.RegexpLike(this=text, expression=exp.Literal.string(f"^(?:{pattern})$"))
-
-    @classmethod
-    def parsed(cls, written: exp.Expression, text: exp.Expression,
-               typed: exp.TryCast) -> tuple[exp.Expression, exp.Expression]:
-        """Whether text `written` as a date or timestamp is a real one (no 30 February), and its value."""
-        return exp.and_(written, typed.copy().is_(exp.null()).not_()), typed
 
 SQL_TYPES = {"string": "VARCHAR", "date": "DATE", "timestamp": "TIMESTAMP", "bool": "BOOLEAN",
               "list<string>": "VARCHAR[]"}
@@ -143,14 +91,14 @@ def _ref(name: str) -> exp.Column:
     return exp.column(name, quoted=True)
 
 
-def _text(ref: exp.Expression, kind: str, forms: type[Forms]) -> exp.Expression:
+def _text(ref: exp.Expression, kind: str, store: type[Store]) -> exp.Expression:
     """A staged value as text: a JSON string unquoted, a JSON number as its digits."""
     if kind == "json":
-        return forms.json_text(ref)
+        return store.json_text(ref)
     return ref if kind == "text" else exp.cast(ref, "VARCHAR")
 
 
-def plan(position: int, column: Column, staged_type: str | None, forms: type[Forms] = Forms) -> Plan:
+def plan(position: int, column: Column, staged_type: str | None, store: type[Store]) -> Plan:
     """Decide how to check and type one column, given the type its source gave it (None: left out).
 
     CASE, not AND, orders the tests: SQL does not promise to short-circuit AND, and every
@@ -161,7 +109,7 @@ def plan(position: int, column: Column, staged_type: str | None, forms: type[For
         return Plan(position, column, exp.cast(exp.null(), target), None, exp.cast(exp.null(), "VARCHAR"), None, {})
     kind = kind_of(staged_type)
     ref = _ref(column.name)
-    text = _text(ref, kind, forms)
+    text = _text(ref, kind, store)
     whens: list[tuple[exp.Expression, str]] = []
     messages = {"required": ("E705", "empty value in a required column"),
                 "parse": ("E706", f"expected {_expected(column.type)}"),
@@ -173,11 +121,11 @@ def plan(position: int, column: Column, staged_type: str | None, forms: type[For
     if kind == "null":
         value = exp.cast(exp.null(), target)
     elif column.type == "string":
-        value, restored = _string(column, kind, ref, whens, forms)
+        value, restored = _string(column, kind, ref, whens, store)
     elif column.type == "list<string>":
-        value = _list(kind, ref, text, whens, forms)
+        value = _list(kind, ref, text, whens, store)
     else:
-        value = _scalar(column, kind, ref, text, whens, messages, forms)
+        value = _scalar(column, kind, ref, text, whens, messages, store)
     if not column.nullable:
         whens.insert(0, (ref.is_(exp.null()), "required"))
     if column.nullable and whens:
@@ -214,21 +162,21 @@ def _padded(number: exp.Expression, digits: int) -> exp.Expression:
 
 
 def _string(column: Column, kind: str, ref: exp.Expression, whens: list,
-            forms: type[Forms]) -> tuple[exp.Expression, exp.Expression | None]:
+            store: type[Store]) -> tuple[exp.Expression, exp.Expression | None]:
     """Text stays text; a number is restored (an `x-zero-pad` identifier) or refused; anything else is refused."""
     if kind == "text":
         return ref, None
     if kind == "json":
-        number = forms.json_as(ref, "DOUBLE")
-        is_number = forms.json_kind(ref).isin(*_JSON_NUMBERS)
-        whens.append((forms.json_kind(ref).isin("ARRAY", "OBJECT"), "shape"))
+        number = store.json_as(ref, "DOUBLE")
+        is_number = store.json_kind(ref).isin(*_JSON_NUMBERS)
+        whens.append((store.json_kind(ref).isin("ARRAY", "OBJECT"), "shape"))
         if column.zero_pad:
             whens.append((exp.and_(is_number, exp.not_(_restorable(number, column.zero_pad))), "number"))
         else:
             whens.append((is_number, "number"))
-        whens.append((forms.json_kind(ref).neq("VARCHAR") if column.zero_pad is None else
-                      exp.not_(forms.json_kind(ref).isin("VARCHAR", *_JSON_NUMBERS)), "type"))
-        plain = _text(ref, kind, forms)
+        whens.append((store.json_kind(ref).neq("VARCHAR") if column.zero_pad is None else
+                      exp.not_(store.json_kind(ref).isin("VARCHAR", *_JSON_NUMBERS)), "type"))
+        plain = _text(ref, kind, store)
         if column.zero_pad is None:
             return plain, None
         value = exp.Case(ifs=[exp.If(this=is_number.copy(), true=_padded(number.copy(), column.zero_pad))],
@@ -244,37 +192,37 @@ def _string(column: Column, kind: str, ref: exp.Expression, whens: list,
     return exp.cast(exp.null(), "VARCHAR"), None
 
 
-def _list(kind: str, ref: exp.Expression, text: exp.Expression, whens: list, forms: type[Forms]) -> exp.Expression:
+def _list(kind: str, ref: exp.Expression, text: exp.Expression, whens: list, store: type[Store]) -> exp.Expression:
     if kind == "text":
-        return forms.split(text)
+        return store.split(text)
     if kind == "text_list":
         return exp.cast(ref, "VARCHAR[]")
     if kind == "json":
-        element = exp.Lambda(this=forms.json_kind(exp.column("x")).eq("VARCHAR"), expressions=[exp.to_identifier("x")])
-        whens.append((forms.json_kind(ref).neq("ARRAY"), "shape"))
-        whens.append((exp.not_(exp.func("coalesce", forms.json_all(ref, element), exp.true())), "shape"))
-        return forms.json_as(ref, "VARCHAR[]")
+        element = exp.Lambda(this=store.json_kind(exp.column("x")).eq("VARCHAR"), expressions=[exp.to_identifier("x")])
+        whens.append((store.json_kind(ref).neq("ARRAY"), "shape"))
+        whens.append((exp.not_(exp.func("coalesce", store.json_all(ref, element), exp.true())), "shape"))
+        return store.json_as(ref, "VARCHAR[]")
     whens.append((exp.true(), "shape"))
     return exp.cast(exp.null(), "VARCHAR[]")
 
 
 def _scalar(column: Column, kind: str, ref: exp.Expression, text: exp.Expression, whens: list,
-            messages: dict, forms: type[Forms]) -> exp.Expression:
+            messages: dict, store: type[Store]) -> exp.Expression:
     """A date, timestamp or bool: parsed from text, taken as it is, or refused with the kind found."""
     target = SQL_TYPES[column.type]
     if kind == "json":
-        whens.append((forms.json_kind(ref).isin("ARRAY", "OBJECT"), "shape"))
+        whens.append((store.json_kind(ref).isin("ARRAY", "OBJECT"), "shape"))
         # A JSON number or boolean where a date is expected is a value not written as one.
         if column.type == "bool":
             words = _parse_bool(text)
             whens.append((exp.not_(words[0]), "parse"))  # a JSON true/false reads as its word
             return words[1]
-        whens.append((forms.json_kind(ref).neq("VARCHAR"), "parse"))
-        valid, value = _parse(column.type, text, forms)
+        whens.append((store.json_kind(ref).neq("VARCHAR"), "parse"))
+        valid, value = _parse(column.type, text, store)
         whens.append((exp.not_(valid), "parse"))
         return value
     if kind == "text":
-        valid, value = (_parse_bool(text) if column.type == "bool" else _parse(column.type, text, forms))
+        valid, value = (_parse_bool(text) if column.type == "bool" else _parse(column.type, text, store))
         whens.append((exp.not_(valid), "parse"))
         return value
     native = {"date": ("date", "timestamp"), "timestamp": ("timestamp", "date"), "bool": ("bool",)}[column.type]
@@ -290,30 +238,11 @@ def _scalar(column: Column, kind: str, ref: exp.Expression, text: exp.Expression
     return exp.cast(ref, target)
 
 
-def _parse(column_type: str, text: exp.Expression, forms: type[Forms]) -> tuple[exp.Expression, exp.Expression]:
+def _parse(column_type: str, text: exp.Expression, store: type[Store]) -> tuple[exp.Expression, exp.Expression]:
     """SQL that tells whether `text` is a valid date or timestamp (written exactly as the pattern, and a
     real value: no 30 February), and SQL that types it."""
     typed = exp.TryCast(this=text.copy(), to=exp.DataType.build(SQL_TYPES[column_type]), safe=True)
-    return forms.parsed(forms.written_as(text, _PATTERNS[column_type]), text, typed)
-
-
-def real_date(text: exp.Expression) -> exp.Expression:
-    """Text that starts with `YYYY-MM-DD` names a day of the calendar (no 30 February, no year 0)."""
-    def number(start: int, length: int) -> exp.Expression:
-        part = exp.Substring(this=text.copy(), start=exp.convert(start), length=exp.convert(length))
-        return exp.cast(part, "INT")
-
-    year, month, day = number(1, 4), number(6, 2), number(9, 2)
-
-    def divisible(n: int) -> exp.Expression:
-        return exp.EQ(this=exp.Mod(this=year.copy(), expression=exp.convert(n)), expression=exp.convert(0))
-
-    leap = exp.or_(exp.and_(divisible(4), exp.not_(divisible(100))), divisible(400))
-    days = exp.Case(ifs=[exp.If(this=month.copy().eq(2), true=exp.Case(ifs=[exp.If(this=leap, true=exp.convert(29))],
-                                                                       default=exp.convert(28))),
-                         exp.If(this=month.copy().isin(4, 6, 9, 11), true=exp.convert(30))], default=exp.convert(31))
-    return exp.and_(exp.GTE(this=year, expression=exp.convert(1)), exp.Between(this=month, low=exp.convert(1),
-                    high=exp.convert(12)), exp.Between(this=day, low=exp.convert(1), high=days))
+    return store.parsed(store.written_as(text, _PATTERNS[column_type]), text, typed)
 
 
 def _parse_bool(text: exp.Expression) -> tuple[exp.Expression, exp.Expression]:
@@ -345,7 +274,7 @@ class Shape:
     missing: tuple[str, ...]  # contract columns the source lacks (and may not leave out)
     summary: str  # the counting scan, one row tagged with the dataset's name
     typed: str  # the source in the contract's types
-    forms: type[Forms] = Forms  # the store's, whose dialect both are rendered in
+    store: type[Store]  # the store's kind, whose dialect both are rendered in
     apart: bool = False  # the summary leaves the keys' order to `order_query`
 
 
@@ -353,14 +282,14 @@ PROVENANCE = FILE  # in the typed relation of a dataset given as a folder too: t
 
 
 @cache
-def shape(dataset: Dataset, columns: tuple[tuple[str, str], ...], partial: bool, relation: str,
-          files: bool = False, forms: type[Forms] = Forms, apart: bool = False) -> Shape:
+def shape(dataset: Dataset, columns: tuple[tuple[str, str], ...], partial: bool, relation: str, files: bool,
+          store: type[Store], apart: bool) -> Shape:
     """`apart`: the keys' order is counted by `order_query`, not by the summary."""
     staged = dict(columns)
     plans, missing = [], []
     for position, column in enumerate(dataset.columns):
         if column.name in staged or partial:
-            plans.append(plan(position, column, staged.get(column.name), forms))
+            plans.append(plan(position, column, staged.get(column.name), store))
         else:
             missing.append(column.name)  # reported; the columns there are still checked
     source = exp.to_table(relation, quoted=True)
@@ -369,8 +298,8 @@ def shape(dataset: Dataset, columns: tuple[tuple[str, str], ...], partial: bool,
         name = exp.RegexpExtract(this=exp.column(FILE, quoted=True), expression=exp.Literal.string("[^/]+$"),
                                  group=exp.Literal.number(0))
         typed = typed.select(exp.alias_(name, PROVENANCE, quoted=True))
-    summary = _summary(dataset.name, plans, source, forms, order=not apart)
-    return Shape(tuple(plans), tuple(missing), render(summary, forms.dialect), render(typed, forms.dialect), forms,
+    summary = _summary(dataset.name, plans, source, store, order=not apart)
+    return Shape(tuple(plans), tuple(missing), render(summary, store.dialect), render(typed, store.dialect), store,
                  apart)
 
 
@@ -378,7 +307,7 @@ def _count_if(test: exp.Expression) -> exp.Expression:
     return exp.CountIf(this=test)
 
 
-def _summary(tag: str, plans: list[Plan], source: exp.Expression, forms: type[Forms], order: bool) -> exp.Select:
+def _summary(tag: str, plans: list[Plan], source: exp.Expression, store: type[Store], order: bool) -> exp.Select:
     """The counting scan of one source, as one row: (source, rows, errors, unsorted, restored).
 
     A column whose one test is presence is counted as `count(*) - count(column)`, which
@@ -394,7 +323,7 @@ def _summary(tag: str, plans: list[Plan], source: exp.Expression, forms: type[Fo
     restored = [_count_if(p.restored) for p in plans if p.restored is not None]
     unsorted: exp.Expression = exp.convert(0)
     if key is not None and order:
-        if forms.ordered_scan:
+        if store.ordered_scan:
             unsorted = _unsorted(key, source).subquery()
         else:  # a store whose scans have no order: how many keys repeat, counted at once
             unsorted = exp.Sub(this=exp.Count(this=key.value.copy()),
@@ -431,13 +360,13 @@ def order_query(staged: Staged, s: Shape) -> str:
     return render(_unsorted(_key(s.plans), staged.relation), ReglementDuckDB)
 
 
-def shape_of(dataset: Dataset, staged: Staged, store: Forms, apart: bool = False) -> Shape:
+def shape_of(dataset: Dataset, staged: Staged, store: Store, apart: bool = False) -> Shape:
     """`apart`: count the keys' order with `order_query` (a source read in place), not in the summary."""
     return shape(dataset, tuple(staged.columns.items()), staged.source.partial, staged.relation.name,
                  staged.source.folder, type(store), apart and staged.source.format == "parquet")
 
 
-def summarise(store: Forms, shapes: list[tuple[Staged, Shape]]) -> list[Summary]:
+def summarise(store: Store, shapes: list[tuple[Staged, Shape]]) -> list[Summary]:
     """One query, one scan of each source: rows, cells in error, keys out of order, numbers restored."""
     if not shapes:
         return []
@@ -466,7 +395,7 @@ def _repeated(staged: Staged, key: Plan) -> exp.Select:
             .having(exp.GT(this=exp.Count(this=exp.Star()), expression=exp.convert(1))))
 
 
-def repeated_keys(store: Forms, staged: Staged, key: Plan) -> int:
+def repeated_keys(store: Store, staged: Staged, key: Plan) -> int:
     """Rows whose key an earlier row already has (a hash aggregate: only run when keys are out of order)."""
     total = exp.func("coalesce", exp.Sum(this=exp.Sub(this=exp.column("n"), expression=exp.convert(1))), exp.convert(0))
     [(count,)] = store.rows(render(exp.select(total).from_(_repeated(staged, key).subquery("g")), store.dialect))
@@ -481,7 +410,7 @@ def _found(file: exp.Expression, row: exp.Expression, col: exp.Expression, code:
     return [exp.alias_(e, name, quoted=True) for e, name in zip((file, row, col, code, shown, first), _FOUND)]
 
 
-def locate(store: Forms, staged: Staged, plans: list[Plan], duplicates: bool) -> tuple[list[DataError], int]:
+def locate(store: Store, staged: Staged, plans: list[Plan], duplicates: bool) -> tuple[list[DataError], int]:
     """The first offending cells and repeated keys, in source order, and how many there are in all.
 
     One scan: each row is paired with the numbers of the checked columns, and a CASE
@@ -565,7 +494,7 @@ def _quote(value: str) -> str:
     return f"'{value[:_SHOWN_CHARS]}…'" if len(value) > _SHOWN_CHARS else f"'{value}'"
 
 
-def errors_of(store: Forms, staged: Staged, s: Shape, summary: Summary) -> list[DataError]:
+def errors_of(store: Store, staged: Staged, s: Shape, summary: Summary) -> list[DataError]:
     """Every problem of one source, capped; nothing for a clean one."""
     plans = list(s.plans)
     key = _key(plans)

@@ -15,7 +15,6 @@ from ..errors import DataError
 from ..sources import TABLE, Source
 from ..staging import ROW, Staged, Unreadable
 from ..store import DuckDBStore, Store
-from ..validate import real_date
 from .catalogue import read_catalogue
 from .connection import Connection
 from .views import BASE, Views
@@ -118,6 +117,26 @@ class PostgresStore(Store):
         """The typed columns of a dataset, as Arrow (for a rule that runs in DuckDB)."""
         select = exp.select(*[exp.column(c, quoted=True) for c in columns]).from_(exp.to_table(dataset, quoted=True))
         return self.arrow(render(select, self.dialect))
+
+
+def real_date(text: exp.Expression) -> exp.Expression:
+    """Text that starts with `YYYY-MM-DD` names a day of the calendar (no 30 February, no year 0), in the
+    arithmetic every SQL has: PostgreSQL has no TRY_CAST to ask whether a CAST would fail."""
+    def number(start: int, length: int) -> exp.Expression:
+        part = exp.Substring(this=text.copy(), start=exp.convert(start), length=exp.convert(length))
+        return exp.cast(part, "INT")
+
+    year, month, day = number(1, 4), number(6, 2), number(9, 2)
+
+    def divisible(n: int) -> exp.Expression:
+        return exp.EQ(this=exp.Mod(this=year.copy(), expression=exp.convert(n)), expression=exp.convert(0))
+
+    leap = exp.or_(exp.and_(divisible(4), exp.not_(divisible(100))), divisible(400))
+    days = exp.Case(ifs=[exp.If(this=month.copy().eq(2), true=exp.Case(ifs=[exp.If(this=leap, true=exp.convert(29))],
+                                                                       default=exp.convert(28))),
+                         exp.If(this=month.copy().isin(4, 6, 9, 11), true=exp.convert(30))], default=exp.convert(31))
+    return exp.and_(exp.GTE(this=year, expression=exp.convert(1)), exp.Between(this=month, low=exp.convert(1),
+                    high=exp.convert(12)), exp.Between(this=day, low=exp.convert(1), high=days))
 
 
 def _relation(table: Table) -> exp.Table:
