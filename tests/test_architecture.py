@@ -28,7 +28,8 @@ from engine_pair import both
 from every_node import every_node_frames, every_node_pack
 
 from reglement.checker.backends import pandas_eval, sql
-from reglement.checker.backends.pandas_eval import PandasEvaluator, Steps
+from reglement.checker.backends.pandas_eval import PandasEvaluator
+from reglement.checker.backends.pandas_steps import Steps
 from reglement.checker.backends.sql import FOUND, SqlRenderer
 from reglement.compiler import ir
 from reglement.compiler.builtins import ANY, BUILTINS, COMMON, MANY, Builtin

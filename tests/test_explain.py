@@ -14,7 +14,8 @@ from reglement.checker import engines
 from reglement.checker.audit import Settings, opened
 from reglement.checker.backends import pandas_eval
 from reglement.checker.backends.pandas import PandasBackend
-from reglement.checker.backends.pandas_eval import PandasEvaluator, Steps, bound, frame_column
+from reglement.checker.backends.pandas_eval import PandasEvaluator, bound, frame_column
+from reglement.checker.backends.pandas_steps import Steps
 from reglement.checker.intake import folder_sources
 from reglement.cli import main
 from reglement.compiler import ir

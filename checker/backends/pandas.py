@@ -21,7 +21,8 @@ from ...compiler.model import Bindings, Check
 from ...compiler.plan import Lookup, Scan
 from ...datasets import EXPORT_COLUMNS, Contract, arrow_type
 from ..duckdb_sql import identifier
-from .pandas_eval import LIST_DTYPE, MOMENT_DTYPE, STRING_DTYPE, PandasEvaluator, Steps, bound, frame_column
+from .pandas_eval import LIST_DTYPE, MOMENT_DTYPE, STRING_DTYPE, PandasEvaluator, bound, frame_column
+from .pandas_steps import Steps
 from .sql import FOUND
 
 _ARROW = {ir.STRING: pa.string(), ir.BOOL: pa.bool_(), ir.LIST: pa.list_(pa.string()), ir.NULL: pa.null()}
