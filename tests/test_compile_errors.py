@@ -207,12 +207,12 @@ def test_schema_errors_point_at_the_yaml_line():
         pack/art-01.yaml:7:5: error E102: rules.0: 'severity' is required
             7 |   - id: 1.1-test-rule
               |     ^
-        
+
         pack/art-01.yaml:10:5: error E102: rules.0: unknown field 'severty'; did you mean 'severity'?
            10 |     severty: high
               |     ^
-        
-        2 errors in the rule pack""").replace("\n        \n", "\n\n")
+
+        2 errors in the rule pack""")
 
 
 def test_unquoted_clause_number_gets_a_hint():
