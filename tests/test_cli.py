@@ -28,7 +28,7 @@ def run(capsys, *args: str) -> tuple[int, str, str]:
 
 
 def check_json(capsys, *extra: str, data: Path = SAMPLE) -> tuple[int, dict]:
-    code, out, err = run(capsys, "check", "--data", str(data), "--as-of", AS_OF, "--format", "json", *extra)
+    code, out, _err = run(capsys, "check", "--data", str(data), "--as-of", AS_OF, "--format", "json", *extra)
     return code, json.loads(out)
 
 
