@@ -119,7 +119,7 @@ def test_rules_follow_the_report_article_list_and_clause_order() -> None:
 class HtmlReport(HTMLParser):
     """Reads back what an auditor sees: article headings, badges, counts, key tables, chart bars."""
 
-    VOID = {"br", "meta", "img", "hr", "input", "link", "wbr"}
+    VOID = frozenset({"br", "meta", "img", "hr", "input", "link", "wbr"})
 
     def __init__(self, text: str) -> None:
         super().__init__(convert_charrefs=True)
