@@ -554,10 +554,10 @@ CLIENTS_HEADER = ",".join(types_of("clients"))
         ("clients.csv", f"{CLIENTS_HEADER}\nC1,{SECRET},,,,,,,,,,,2024-01-01,{SECRET}\n"),  # a field too many
         ("clients.csv", f"{CLIENTS_HEADER}\nC1,{SECRET}\udc81,,,,,,,,,,,2024-01-01\n"),  # neither UTF-8 nor Windows-1252
         ("clients.csv", f"{CLIENTS_HEADER}\nC1,\"{SECRET}\n"),  # an unclosed quote
-        ("clients.jsonl", '{"client_id": "C1", "name": ["%s"], "registered_at": "2024-01-01"}\n' % SECRET),
-        ("clients.jsonl", '{"client_id": "C1", "name": "%s", "name": "x"}\n' % SECRET),  # duplicate key
-        ("clients.jsonl", '{"client_id": "C1", "name": %s}\n' % SECRET),  # malformed
-        ("clients.jsonl", '{"client_id": "C1"}\n["%s"]\n' % SECRET),  # not an object
+        ("clients.jsonl", f'{{"client_id": "C1", "name": ["{SECRET}"], "registered_at": "2024-01-01"}}\n'),
+        ("clients.jsonl", f'{{"client_id": "C1", "name": "{SECRET}", "name": "x"}}\n'),  # duplicate key
+        ("clients.jsonl", f'{{"client_id": "C1", "name": {SECRET}}}\n'),  # malformed
+        ("clients.jsonl", f'{{"client_id": "C1"}}\n["{SECRET}"]\n'),  # not an object
         (  # other columns of an offending row
             "access_log.csv",
             "event_id,ts,actor_id,actor_kind,client_id,action,data_category,purpose\n"
