@@ -186,7 +186,8 @@ def frame_sources(frames: Mapping[str, object], contract: Contract) -> Data:
 
         raise DataContractError([DataError(f"frames['{name}']", "E712", f"unknown dataset '{name}'",
                                            hint=did_you_mean(name, sorted(contract))) for name in unknown])
-    return Data({name: Source(name, f"frames['{name}']", "arrow", table=as_arrow(data)) for name, data in frames.items()},
+    return Data({name: Source(name, f"frames['{name}']", "arrow", table=as_arrow(data))
+                 for name, data in frames.items()},
                 absent=lambda name: f"no frame for dataset '{name}'")
 
 
