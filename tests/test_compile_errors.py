@@ -194,8 +194,8 @@ def test_message_may_not_show_personal_data(tmp_path):
 
 
 def test_all_errors_of_a_pack_in_one_run():
-    folder = write_pack(Path("pack"), rule_file("typ = 'access'") + rule_file("decided_att is null").split("rules:\n")[1]
-                        .replace("1.1-test-rule", "1.1-second-rule"))
+    second = rule_file("decided_att is null").split("rules:\n")[1].replace("1.1-test-rule", "1.1-second-rule")
+    folder = write_pack(Path("pack"), rule_file("typ = 'access'") + second)
     text = errors_of(folder)
     assert text.endswith("2 errors in the rule pack")
     assert text.index("'typ'") < text.index("'decided_att'")  # sorted by line
