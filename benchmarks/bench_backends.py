@@ -60,7 +60,8 @@ def work(engine: str, folder: Path, sources: dict | None) -> dict:
         digests = {}
         for result in results:
             rows = [part.table.to_pylist() for part in result.parts]
-            digests[result.rule.id] = hashlib.sha256(json.dumps([result.status, rows], default=str).encode()).hexdigest()
+            outcome = json.dumps([result.status, rows], default=str).encode()
+            digests[result.rule.id] = hashlib.sha256(outcome).hexdigest()
         events = run.intake.datasets["access_log"].rows
     return {"startup": startup, "intake": intake, "rules": rules, "digests": digests, "events": events}
 

@@ -45,9 +45,9 @@ def big_report(total: int) -> dict:
         keys = key_json([("event_id", join(["E", ids], rows))], rows)
         waived = pc.equal(pc.bit_wise_and(counter, 1023), 0)  # one finding in 1,024 waived
         waiver = pc.if_else(waived, number(0), pa.nulls(rows, pa.int32()))
+        message = ["gebeurtenis E", ids, ": U0042 opende dossier C0042 <zonder> \"doel\" & reden"]
         table = pa.Table.from_arrays([repeated("access_log", rows), keys, join(["access_log\0", keys], rows),
-                                      join(["gebeurtenis E", ids, ": U0042 opende dossier C0042 <zonder> \"doel\" & reden"], rows),
-                                      waiver, pa.nulls(rows, pa.string())], schema=SCHEMA)
+                                      join(message, rows), waiver, pa.nulls(rows, pa.string())], schema=SCHEMA)
         waivers = [{"justification": "benchmark", "approved_by": "FG", "expires": "2027-01-01", "status": "active"}]
         found = Findings(table, waivers)
         rule.update(findings=found, finding_count=rows, open_count=found.open_count, status="failed")

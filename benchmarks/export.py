@@ -33,7 +33,8 @@ class Size:
 
     @property
     def name(self) -> str:
-        return f"c{self.clients}-e{self.events_per_client}-{self.rates}" + (f"-{self.partition}" if self.partition else "")
+        base = f"c{self.clients}-e{self.events_per_client}-{self.rates}"
+        return base + (f"-{self.partition}" if self.partition else "")
 
 
 def ensure_export(root: Path, size: Size, reglement: str) -> Path:

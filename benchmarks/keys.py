@@ -72,6 +72,7 @@ def differences(left: dict[str, Counter[Finding]], right: dict[str, Counter[Find
         repeated = sorted(k for k, n in (a + b).items() if a[k] > 1 or b[k] > 1)
         if a.keys() == b.keys() and not repeated:
             continue
-        out.append(Difference(rule, sum(a.values()), sum(b.values()), tuple(sorted(a.keys() - b.keys(), key=str)[:shown]),
+        out.append(Difference(rule, sum(a.values()), sum(b.values()),
+                              tuple(sorted(a.keys() - b.keys(), key=str)[:shown]),
                               tuple(sorted(b.keys() - a.keys(), key=str)[:shown]), tuple(repeated[:shown])))
     return out

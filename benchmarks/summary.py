@@ -60,7 +60,8 @@ def agreement(what: str, found: list[Difference], rules: int, findings: int, com
     lines = [f"{what}: DIFFERENT {compared} on {len(found)} of {rules} rules:"]
     for d in found:
         lines.append(f"- {d.rule}: {d.left:,} against {d.right:,}; only in the first {list(d.only_left)}, "
-                     f"only in the second {list(d.only_right)}" + (f", repeated {list(d.repeated)}" if d.repeated else ""))
+                     f"only in the second {list(d.only_right)}"
+                     + (f", repeated {list(d.repeated)}" if d.repeated else ""))
     return lines
 
 

@@ -38,7 +38,8 @@ def texts(values: Sequence[str | None]) -> pa.Array:
     for item in data:
         total += len(item)
         offsets.append(total)
-    buffers = [_validity(values), pa.py_buffer(struct.pack(f"<{len(offsets)}i", *offsets)), pa.py_buffer(b"".join(data))]
+    buffers = [_validity(values), pa.py_buffer(struct.pack(f"<{len(offsets)}i", *offsets)),
+               pa.py_buffer(b"".join(data))]
     return pa.Array.from_buffers(pa.string(), len(values), buffers)
 
 

@@ -130,7 +130,8 @@ def verify(paths: list[Path], public_key: Path | None = None) -> list[Verdict]:
         broken += _link(report, before)
         files, changed, gone = _exports(report, path)
         broken += [f"export file changed since the audit: {f}" for f in changed]
-        notes.append(f"{files} export file{'s' if files != 1 else ''} unchanged" if files else "no export file to check")
+        notes.append(f"{files} export file{'s' if files != 1 else ''} unchanged" if files
+                     else "no export file to check")
         notes += [f"export file gone (not checked): {f}" for f in gone]
         if public_key is not None and (unsigned := _signed(path, public_key)):
             broken.append(unsigned)

@@ -221,8 +221,8 @@ class Findings(Sequence[dict]):
         finding's key lacks the name. Parsed in bulk by Arrow's JSON reader, every value as text."""
         if not len(self):
             return pa.table({})
-        lines = pc.binary_join(pa.ListArray.from_arrays(ints([0, len(self)]), self.table.column("key").combine_chunks()),
-                               text("\n"))[0].as_py().encode("utf-8")
+        listed = pa.ListArray.from_arrays(ints([0, len(self)]), self.table.column("key").combine_chunks())
+        lines = pc.binary_join(listed, text("\n"))[0].as_py().encode("utf-8")
         found = pj.read_json(io.BytesIO(lines), read_options=pj.ReadOptions(block_size=len(lines) + 1))
         strings = pa.schema([(name, pa.string()) for name in found.column_names])
         return pj.read_json(io.BytesIO(lines), read_options=pj.ReadOptions(block_size=len(lines) + 1),
@@ -261,7 +261,8 @@ class Findings(Sequence[dict]):
                      ', "message": ', json_string(batch.column("message"))], rows)
         waiver = batch.column("waiver")
         if waivers and waiver.null_count < rows:
-            marked = pc.take(texts([f', "waived": true, "waiver": {w}' for w in waivers]), pc.fill_null(waiver, number(0)))
+            marked = pc.take(texts([f', "waived": true, "waiver": {w}' for w in waivers]),
+                             pc.fill_null(waiver, number(0)))
             head = join([head, pc.if_else(pc.is_null(waiver), text(""), marked)], rows)
         for name in ("baseline", "file"):
             value = batch.column(name)

@@ -78,7 +78,8 @@ def decide(pack: Pack, rule: Rule, intake: Intake, previous: dict | None, lang: 
     read only some files of a folder dataset; Spark and PostgreSQL read it whole; `full`: the user
     asked for a full run, the chain still recorded)."""
     if previous is None or full:
-        return [Mode(FULL, "a full run was asked for" if full and previous else "no previous report")] * len(rule.checks)
+        why = "a full run was asked for" if full and previous else "no previous report"
+        return [Mode(FULL, why)] * len(rule.checks)
     entry = next((r for r in previous.get("rules", []) if r.get("id") == rule.id), None)
     why = _whole_rule(pack, rule, previous, entry, lang, bindings)
     if why:
@@ -87,7 +88,8 @@ def decide(pack: Pack, rule: Rule, intake: Intake, previous: dict | None, lang: 
 
 
 def _whole_rule(pack: Pack, rule: Rule, previous: dict, entry: dict | None, lang: str, bindings: dict) -> str | None:
-    if previous.get("rulepack", {}).get("version") != pack.version or previous.get("rulepack", {}).get("name") != pack.name:
+    previous_pack = previous.get("rulepack", {})
+    if previous_pack.get("version") != pack.version or previous_pack.get("name") != pack.name:
         return "another pack or pack version than the previous report's"
     if previous.get("lang") != lang:
         return "the previous report is in another language"

@@ -116,7 +116,8 @@ def _rule_entry(result: RuleResult, config: Config, as_of: dt.date, lang: str) -
         "severity": rule.severity, **({"dataset": rule.dataset} if rule.dataset else {}),
         "datasets": list(rule.datasets), "source": f"{rule.source.file}:{rule.source.line}",
         "params": {k: _json_value(v) for k, v in result.bindings.items() if k != AUDIT_DATE},
-        "digest": digest(rule), "run": _run(result), "status": status, "finding_count": len(findings), "open_count": findings.open_count, "findings": findings,
+        "digest": digest(rule), "run": _run(result), "status": status, "finding_count": len(findings),
+        "open_count": findings.open_count, "findings": findings,
     }
     if waivers:
         entry["waivers"] = [_waiver(w, as_of) | {"covers": findings.covered_by(i)} for i, w in enumerate(waivers)]

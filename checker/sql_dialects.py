@@ -56,8 +56,9 @@ def _equalities(base):
     """`column IN (a, b)` as `(column = a OR column = b)`; any other IN as `base` renders it."""
     def render(self, e: exp.In) -> str:
         items = e.expressions
-        if not isinstance(e.this, exp.Column) or not items or any(not isinstance(i, (exp.Literal, exp.Null)) for i in items) \
-                or e.args.get("query") or e.args.get("unnest") or e.args.get("field"):
+        if (not isinstance(e.this, exp.Column) or not items
+                or any(not isinstance(i, (exp.Literal, exp.Null)) for i in items)
+                or e.args.get("query") or e.args.get("unnest") or e.args.get("field")):
             return base(self, e)
         return self.sql(exp.paren(exp.or_(*[exp.EQ(this=e.this.copy(), expression=i.copy()) for i in items])))
     return render

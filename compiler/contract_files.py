@@ -85,5 +85,6 @@ def _dataset_problems(doc: YamlDocument, dataset: Dataset, all_datasets: dict[st
             if earlier is None or earlier.type not in _DATES or column.type not in _DATES:
                 out.append(doc.diagnostic("E122", f"x-not-before pairs two dates of {dataset.name}; "
                                                   f"'{column.not_before}' and '{column.name}' are not",
-                                          (*where, "x-not-before"), did_you_mean(column.not_before, dataset.column_names)))
+                                          (*where, "x-not-before"),
+                                          did_you_mean(column.not_before, dataset.column_names)))
     return out

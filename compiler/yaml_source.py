@@ -9,10 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from .diagnostics import Diagnostic, Location, SourceText, did_you_mean
+
+if TYPE_CHECKING:
+    import jsonschema
 
 YamlPath = tuple[str | int, ...]
 KEY = "\0key"  # last element of a path that names a mapping key itself, not its value

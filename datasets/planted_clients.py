@@ -227,7 +227,7 @@ def client_patches(a: Anchors, w: World) -> list[tuple[Any, list[Intent]]]:
         ({"bsn": twin}, [(duplicate, True, "one client of a pair sharing a BSN")]),
         ({"bsn": twin}, [(duplicate, True, "the other client of the pair")]),
         ({"bsn": " "}, blank),
-        ({"bsn": " "}, blank[1:2] + [(duplicate, False, "the other blank BSN")]),
+        ({"bsn": " "}, [*blank[1:2], (duplicate, False, "the other blank BSN")]),
         ({"bsn": None}, [(invalid, False, "a null BSN is not invalid"), (incomplete, True, "BSN null"),
                          (duplicate, False, "a null BSN duplicates nothing")]),
         ({"name": None}, [(incomplete, True, "name null")]),

@@ -8,6 +8,7 @@ once per distinct value.
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -142,7 +143,7 @@ class MonthlyParquetSink:
     def write(self, table: pa.Table) -> None:
         months = pc.add(pc.multiply(pc.year(table["ts"]), 12), pc.month(table["ts"])).to_numpy()
         starts = [0, *(i + 1 for i in range(len(months) - 1) if months[i] != months[i + 1]), len(months)]
-        for begin, end in zip(starts, starts[1:]):
+        for begin, end in itertools.pairwise(starts):
             if begin < end:
                 self._to(divmod(int(months[begin]) - 1, 12)).write(table.slice(begin, end - begin))
 

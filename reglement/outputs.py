@@ -9,6 +9,7 @@ or none of them (and never a temporary file behind).
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 import sys
@@ -59,10 +60,10 @@ def write_all(targets: list[tuple[Path, Callable[[TextIO], None]]], confirm: Cal
     written: list[tuple[str, Path]] = []
     try:
         for path, write in targets:
-            written.append((_as_output(path, lambda: _temporary(path, write)), path))
+            written.append((_as_output(path, functools.partial(_temporary, path, write)), path))
         confirm()  # what it raises is not an output's failure: it goes up as it is
         for tmp, path in written:
-            _as_output(path, lambda: os.replace(tmp, path))
+            _as_output(path, functools.partial(os.replace, tmp, path))
     finally:
         for tmp, _ in written:
             with contextlib.suppress(FileNotFoundError):

@@ -100,7 +100,8 @@ CASES = [
         {"consent_id": "K2", "client_id": "C1", "purpose": "marketing", "given_at": D("2026-03-01"),
          "withdrawn_at": D("2026-03-01")},
         {"consent_id": "K3", "client_id": "C1", "purpose": "marketing", "given_at": D("2026-03-01")}],
-        "users": [user("U1", start="2026-01-02", until="2026-01-01"), user("U2", start="2026-01-01", until="2026-01-02")]},
+        "users": [user("U1", start="2026-01-02", until="2026-01-01"),
+                  user("U2", start="2026-01-01", until="2026-01-02")]},
      ["K1", "U1"], AS_OF),
     ("4.4-special-data-without-need", {"access_log": [
         ev("E1", "U1", "2026-01-01T09:00:00", category="special", purpose="reintegration"),
@@ -220,7 +221,8 @@ CASES = [
     ("7.1-consent-missing", {"consents": [
         {"consent_id": "CS1", "client_id": "C1", "purpose": "disclosure", "given_at": D("2026-01-10"),
          "withdrawn_at": D("2026-03-01"), "explicit": True},
-        {"consent_id": "CS2", "client_id": "C2", "purpose": "disclosure", "party_id": "P1", "given_at": D("2026-01-10")},
+        {"consent_id": "CS2", "client_id": "C2", "purpose": "disclosure", "party_id": "P1",
+         "given_at": D("2026-01-10")},
         {"consent_id": "CS3", "client_id": "C3", "purpose": "Disclosure", "given_at": D("2020-01-01")}],
         "disclosures": [
         disc("D1", "C1", "P5", "2026-01-10T08:00:00", basis="consent"),
@@ -309,8 +311,10 @@ CASES = [
     ("10.1-marketing-without-consent", {"consents": [
         {"consent_id": "CS1", "client_id": "C1", "purpose": "marketing", "explicit": True,
          "given_at": D("2026-01-01"), "withdrawn_at": D("2026-06-01")},
-        {"consent_id": "CS2", "client_id": "C2", "purpose": "marketing", "explicit": False, "given_at": D("2020-01-01")},
-        {"consent_id": "CS3", "client_id": "C3", "purpose": "Marketing", "explicit": True, "given_at": D("2020-01-01")}],
+        {"consent_id": "CS2", "client_id": "C2", "purpose": "marketing", "explicit": False,
+         "given_at": D("2020-01-01")},
+        {"consent_id": "CS3", "client_id": "C3", "purpose": "Marketing", "explicit": True,
+         "given_at": D("2020-01-01")}],
         "marketing": [{"message_id": m, "client_id": c, "sent_at": T(at)} for m, c, at in [
             ("M1", "C1", "2026-01-01T08:00:00"), ("M2", "C1", "2025-12-31T23:59:59"),
             ("M3", "C1", "2026-06-01T00:00:00"), ("M4", "C2", "2026-01-01T08:00:00"),

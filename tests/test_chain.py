@@ -68,7 +68,7 @@ def test_a_changed_report_breaks_the_link_after_it(chain, capsys):
 
 
 def test_a_changed_export_file_is_named(chain, capsys):
-    export, reports, written = chain
+    export, _reports, written = chain
     with (export / "clients.csv").open("a", encoding="utf-8") as out:
         out.write("\n")
     code, lines = _verify(capsys, *map(str, written))

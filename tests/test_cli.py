@@ -28,7 +28,7 @@ def run(capsys, *args: str) -> tuple[int, str, str]:
 
 
 def check_json(capsys, *extra: str, data: Path = SAMPLE) -> tuple[int, dict]:
-    code, out, err = run(capsys, "check", "--data", str(data), "--as-of", AS_OF, "--format", "json", *extra)
+    code, out, _err = run(capsys, "check", "--data", str(data), "--as-of", AS_OF, "--format", "json", *extra)
     return code, json.loads(out)
 
 
@@ -153,7 +153,8 @@ def test_config_overrides_a_parameter(capsys, tmp_path):
     config.write_text("params:\n  retention_years: 1\n")
     _, report = check_json(capsys, "--config", str(config))
     by_id = {r["id"]: r for r in report["rules"]}
-    assert by_id["11.2-retention-after-last-contact"]["finding_count"] > len(EXPECTED["11.2-retention-after-last-contact"])
+    retention = "11.2-retention-after-last-contact"
+    assert by_id[retention]["finding_count"] > len(EXPECTED[retention])
 
 
 @pytest.mark.parametrize("text,message", [
@@ -274,7 +275,8 @@ def test_select_and_skip_by_article_clause_or_rule(capsys):
 def test_a_selection_that_names_nothing_is_a_usage_error(capsys):
     code, out, err = run(capsys, "check", "--data", str(SAMPLE), "--select", "5.1-unknown-actr")
     assert code == 2 and out == ""
-    assert "--select: no rule, article or clause '5.1-unknown-actr'" in err and "did you mean '5.1-unknown-actor'?" in err
+    assert "--select: no rule, article or clause '5.1-unknown-actr'" in err
+    assert "did you mean '5.1-unknown-actor'?" in err
 
 
 def test_rules_lists_ids_articles_severities_and_datasets(capsys):

@@ -47,7 +47,8 @@ def dutch_excel(folder: Path, bom: bool) -> Path:
 
 
 def findings(report: dict) -> dict[str, list]:
-    return {r["id"]: sorted(json.dumps([f["dataset"], f["key"]]) for f in r.get("findings", ())) for r in report["rules"]}
+    return {r["id"]: sorted(json.dumps([f["dataset"], f["key"]]) for f in r.get("findings", ()))
+            for r in report["rules"]}
 
 
 def audit(capsys, data: Path, *extra: str) -> tuple[int, dict]:

@@ -34,7 +34,8 @@ FIXTURES = Path(__file__).parent / "fixtures"
 REPORTS = sorted((FIXTURES / "reports").glob("*.json"))
 REPORT_SCHEMA = Path(sarif.__file__).parents[1] / "report.schema.json"
 RENDERERS: dict[str, Callable[..., str]] = {
-    fmt: (lambda report, lang="nl", fmt=fmt: render(fmt, report, lang)) for fmt in ("html", "markdown", "junit", "sarif", "text")
+    fmt: (lambda report, lang="nl", fmt=fmt: render(fmt, report, lang))
+    for fmt in ("html", "markdown", "junit", "sarif", "text")
 }
 SCRIPT = "<script>alert(1)</script>"
 ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"
@@ -119,7 +120,7 @@ def test_rules_follow_the_report_article_list_and_clause_order() -> None:
 class HtmlReport(HTMLParser):
     """Reads back what an auditor sees: article headings, badges, counts, key tables, chart bars."""
 
-    VOID = {"br", "meta", "img", "hr", "input", "link", "wbr"}
+    VOID = frozenset({"br", "meta", "img", "hr", "input", "link", "wbr"})
 
     def __init__(self, text: str) -> None:
         super().__init__(convert_charrefs=True)
@@ -142,7 +143,8 @@ class HtmlReport(HTMLParser):
         return any(t == tag and css in a.get("class", "").split() for t, a in self.stack)
 
     def _rule(self) -> str | None:
-        return next((a["data-rule-id"] for t, a in reversed(self.stack) if t == "article" and "data-rule-id" in a), None)
+        ids = (a["data-rule-id"] for t, a in reversed(self.stack) if t == "article" and "data-rule-id" in a)
+        return next(ids, None)
 
     def _capture(self, kind: str, extra: Any = None) -> None:
         self.captures.append([kind, len(self.stack), [], extra, self._rule()])
@@ -237,7 +239,8 @@ def test_html_badge_and_count_for_every_rule(parsed: Callable[..., HtmlReport], 
 
 
 @pytest.mark.parametrize("name", names())
-def test_html_key_tables_list_every_key_with_the_first_hundred_open(parsed: Callable[..., HtmlReport], name: str) -> None:
+def test_html_key_tables_list_every_key_with_the_first_hundred_open(parsed: Callable[..., HtmlReport],
+                                                                   name: str) -> None:
     report, page = load(name), parsed(name)
     for rule in report["rules"]:
         findings = rule.get("findings") or []
@@ -266,7 +269,8 @@ def test_html_shows_the_error_of_a_broken_rule(parsed: Callable[..., HtmlReport]
 
 def test_html_manual_controls_show_their_attestation_or_its_absence() -> None:
     page = render("html", load("full"), "en")
-    for value in ("M. de Vries (functionaris gegevensbescherming)", "2026-03-02", "Register van verwerkingen v4, §1", "2027-03-01"):
+    for value in ("M. de Vries (functionaris gegevensbescherming)", "2026-03-02", "Register van verwerkingen v4, §1",
+                  "2027-03-01"):
         assert htmllib.escape(value) in page
     manual_rows = re.findall(r'<tr data-rule-id="([^"]+)">(.*?)</tr>', page)
     not_attested = {rule_id for rule_id, row in manual_rows if "Not attested" in row}
@@ -405,7 +409,8 @@ def test_markdown_lists_the_first_keys_of_failed_rules(name: str) -> None:
         assert [row[0] for row in rows] == expected
         if any(f.get("waived") for f in findings[: markdown.KEYS_SHOWN]):
             assert tables[heading]["header"][-1] == "Waiver"
-            assert [row[-1].startswith("➖ Waived: ") for row in rows] == [bool(f.get("waived")) for f in findings[: markdown.KEYS_SHOWN]]
+            assert ([row[-1].startswith("➖ Waived: ") for row in rows]
+                    == [bool(f.get("waived")) for f in findings[: markdown.KEYS_SHOWN]])
         hidden = len(findings) - markdown.KEYS_SHOWN
         assert (f"… and {hidden:,} more" in text) == (hidden > 0)
 
@@ -433,7 +438,8 @@ def test_markdown_escapes_hostile_values() -> None:
         assert all(len(row) == len(table["header"]) for row in table["rows"]), "an escaped pipe split a row"
     keys = tables[f"5.1-{SCRIPT} — Titel met {SCRIPT} & \"aanhalingstekens\""]["rows"]
     assert keys[0][0] == f"client_id={SCRIPT}"
-    assert keys[1] == ['client_id=C|1`x`*y*_z_, note"=a\nb\nc', "clients", clean_text(load("hostile")["rules"][0]["findings"][1]["message"])]
+    assert keys[1] == ['client_id=C|1`x`*y*_z_, note"=a\nb\nc', "clients",
+                       clean_text(load("hostile")["rules"][0]["findings"][1]["message"])]
 
 
 def test_markdown_leaves_identifiers_readable() -> None:
@@ -486,7 +492,8 @@ def test_junit_testcases_name_the_rule_and_article() -> None:
     assert failure is not None
     assert failure.get("message") == "2 findings" and failure.get("type") == "critical"
     retention = root.find("testsuite/testcase[@name='11.2-retention-after-last-contact']/failure")
-    assert retention.get("message") == "16 findings (+1 waived)" and "C00402" not in (retention.text or ""), "waived keys are not failures"
+    assert retention.get("message") == "16 findings (+1 waived)"
+    assert "C00402" not in (retention.text or ""), "waived keys are not failures"
     assert "log_id=L0044120" in (failure.text or "") and "log_id=L0044121" in (failure.text or "")
     assert root.find("testsuite/testcase[@name='6.1-adequate-protection']/skipped").get("message") == "manual control"
     assert root.find("testsuite/testcase[@name='2-informational']/skipped").get("message") == "informational clause"
@@ -501,7 +508,10 @@ def test_junit_failure_lists_the_first_ten_keys() -> None:
     failure = junit_tree("large").find("testsuite/testcase[@name='11.2-retention-after-last-contact']/failure")
     lines = (failure.text or "").splitlines()
     assert failure.get("message") == "2,500 findings"
-    assert [line for line in lines if line.startswith("- ")] == [f"- clients: client_id=C{10000 + i:06d} — " + load("large")["rules"][-1]["findings"][i]["message"] for i in range(10)]
+    findings = load("large")["rules"][-1]["findings"]
+    assert [line for line in lines if line.startswith("- ")] == [
+        f"- clients: client_id=C{10000 + i:06d} — " + findings[i]["message"] for i in range(10)
+    ]
     assert lines[-1] == "… and 2,490 more"
 
 
@@ -575,7 +585,8 @@ def sarif_log(name: str, lang: str = "en") -> dict[str, Any]:
 
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("name", names())
-def test_sarif_validates_against_the_official_schema(sarif_schema: jsonschema.Draft7Validator, name: str, lang: str) -> None:
+def test_sarif_validates_against_the_official_schema(sarif_schema: jsonschema.Draft7Validator, name: str,
+                                                     lang: str) -> None:
     log = sarif_log(name, lang)
     errors = sorted(sarif_schema.iter_errors(log), key=lambda e: list(e.absolute_path))
     assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors[:5])
@@ -598,7 +609,8 @@ def test_sarif_gives_each_rule_its_first_findings_up_to_the_cap_and_a_summary(na
             expected += [(rule["id"], f["key"]) for f in rule["findings"][: sarif.MAX_RESULTS]]
             if finding_count(rule) > sarif.MAX_RESULTS:
                 expected.append((rule["id"], {"finding_count": finding_count(rule)}))
-    got = [(r["ruleId"], r["properties"]["key"] if "key" in r["properties"] else {"finding_count": r["properties"]["finding_count"]})
+    got = [(r["ruleId"], r["properties"]["key"] if "key" in r["properties"]
+            else {"finding_count": r["properties"]["finding_count"]})
            for r in run["results"]]
     assert got == expected
     rule_ids = [descriptor["id"] for descriptor in run["tool"]["driver"]["rules"]]
@@ -631,19 +643,25 @@ def test_sarif_results_sit_on_the_rule_line_with_the_export_and_key_as_logical_l
     report, run = load("full"), sarif_log("full")["runs"][0]
     result = next(r for r in run["results"] if r["ruleId"] == "5.1-unknown-actor")
     location = result["locations"][0]
-    assert location["physicalLocation"] == {"artifactLocation": {"uri": "rules/westendorp/art-05.yaml", "uriBaseId": "%SRCROOT%"},
-                                            "region": {"startLine": 4}}
-    assert location["logicalLocations"] == [{"name": "log_id=L0044120", "kind": "object",
-                                             "fullyQualifiedName": f"{report['data']['access_log']['path']}[log_id=L0044120]"}]
+    assert location["physicalLocation"] == {
+        "artifactLocation": {"uri": "rules/westendorp/art-05.yaml", "uriBaseId": "%SRCROOT%"},
+        "region": {"startLine": 4},
+    }
+    assert location["logicalLocations"] == [
+        {"name": "log_id=L0044120", "kind": "object",
+         "fullyQualifiedName": f"{report['data']['access_log']['path']}[log_id=L0044120]"}
+    ]
     assert result["level"] == "error" and result["message"]["text"] == "log_id=L0044120: gebruiker U0999 bestaat niet"
-    assert result["partialFingerprints"] == {sarif.FINGERPRINT: sarif.fingerprint("5.1-unknown-actor", {"log_id": "L0044120"})}
+    fingerprint = sarif.fingerprint("5.1-unknown-actor", {"log_id": "L0044120"})
+    assert result["partialFingerprints"] == {sarif.FINGERPRINT: fingerprint}
     assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"].startswith("file:///")
 
 
 def test_sarif_places_files_outside_the_checkout_under_a_base_of_their_own(tmp_path: Path) -> None:
     places = sarif_places.Places(["/opt/site/reglement/rules/westendorp/art-05.yaml"], ["/srv/export/clients.csv",
                                  "/srv/export/access_log/"], cwd=tmp_path)
-    assert places.location("/opt/site/reglement/rules/westendorp/art-05.yaml") == {"uri": "art-05.yaml", "uriBaseId": "PACKROOT"}
+    assert (places.location("/opt/site/reglement/rules/westendorp/art-05.yaml")
+            == {"uri": "art-05.yaml", "uriBaseId": "PACKROOT"})
     assert places.location("/srv/export/clients.csv") == {"uri": "clients.csv", "uriBaseId": "EXPORTROOT"}
     assert places.location(str(tmp_path / "rules" / "a.yaml")) == {"uri": "rules/a.yaml", "uriBaseId": "%SRCROOT%"}
     assert places.original()["PACKROOT"] == {"uri": "file:///opt/site/reglement/rules/westendorp/"}
@@ -696,16 +714,24 @@ def test_sarif_reports_broken_rules_as_notifications() -> None:
     (note,) = invocation["toolExecutionNotifications"]
     assert note["level"] == "error" and note["associatedRule"]["id"] == "5.3-third-party-without-agreement"
     assert "agreement_signed_at" in note["message"]["text"]
-    assert sarif_log("all-passed")["runs"][0]["invocations"][0] == {"executionSuccessful": True, "toolExecutionNotifications": []}
+    invocation = sarif_log("all-passed")["runs"][0]["invocations"][0]
+    assert invocation == {"executionSuccessful": True, "toolExecutionNotifications": []}
 
 
 def test_sarif_suppresses_waived_findings_with_the_reason() -> None:
     results = sarif_log("full")["runs"][0]["results"]
-    suppressed = {(r["ruleId"], r["logicalLocations"][0]["name"] if "logicalLocations" in r else r["locations"][0]["logicalLocations"][0]["name"]): r["suppressions"][0] for r in results if "suppressions" in r}
-    assert set(suppressed) == {("7.2-special-data-to-commissioner", "disclosure_id=D001874"), ("11.2-retention-after-last-contact", "client_id=C00402")}
+    suppressed: dict[tuple[str, str], dict] = {}
+    for r in results:
+        if "suppressions" in r:
+            logical = r["logicalLocations"] if "logicalLocations" in r else r["locations"][0]["logicalLocations"]
+            suppressed[r["ruleId"], logical[0]["name"]] = r["suppressions"][0]
+    assert set(suppressed) == {("7.2-special-data-to-commissioner", "disclosure_id=D001874"),
+                               ("11.2-retention-after-last-contact", "client_id=C00402")}
     assert all(s["kind"] == "external" and s["state"] == "accepted" for s in suppressed.values())
-    assert suppressed["7.2-special-data-to-commissioner", "disclosure_id=D001874"]["justification"].startswith("UWV-verzoek op wettelijke grondslag")
-    assert not any("suppressions" in r for r in results if r["ruleId"] == "10.1-marketing-without-consent"), "an expired waiver suppresses nothing"
+    justification = suppressed["7.2-special-data-to-commissioner", "disclosure_id=D001874"]["justification"]
+    assert justification.startswith("UWV-verzoek op wettelijke grondslag")
+    marketing = [r for r in results if r["ruleId"] == "10.1-marketing-without-consent"]
+    assert not any("suppressions" in r for r in marketing), "an expired waiver suppresses nothing"
 
 
 def test_sarif_carries_the_baseline_state_of_a_finding(sarif_schema: jsonschema.Draft7Validator) -> None:
@@ -756,7 +782,8 @@ def test_thousands_of_findings_render_in_every_format() -> None:
 def test_html_times_and_durations_in_the_readers_words() -> None:
     from reglement.checker.formats.labels import format_seconds, format_time
 
-    assert (format_seconds(0.42, "nl"), format_seconds(0.42, "en"), format_seconds(125.2, "nl")) == ("0,4 s", "0.4 s", "2 min 5 s")
+    assert ((format_seconds(0.42, "nl"), format_seconds(0.42, "en"), format_seconds(125.2, "nl"))
+            == ("0,4 s", "0.4 s", "2 min 5 s"))
     assert format_time("2026-12-01T09:19:42+00:00").startswith("2026-12-")
     assert len(format_time("2026-12-01T09:19:42")) == len("2026-12-01 09:19")
     report = load("full")

@@ -82,7 +82,8 @@ CASES = [
      ir.Compare(S, ">", ir.Aggregate(S, "count", None, ir.Source(S, "contacts"), None, type=ir.NUMBER),
                 lit(2, ir.NUMBER))),
     ("comments and line breaks", "a = 1  # first\nand b = 2",
-     ir.Logical(S, "and", ir.Compare(S, "=", col("a"), lit(1, ir.NUMBER)), ir.Compare(S, "=", col("b"), lit(2, ir.NUMBER)))),
+     ir.Logical(S, "and", ir.Compare(S, "=", col("a"), lit(1, ir.NUMBER)),
+                ir.Compare(S, "=", col("b"), lit(2, ir.NUMBER)))),
 ]
 
 

@@ -109,7 +109,8 @@ def test_a_condition_just_inside_the_limit_runs_on_both_engines():
     condition = "not " * 90 + "type = 'access'"  # an even number of `not`s: the same as the bare test
     pack = load_pack(write_pack(Path("pack"), rule_file(condition)))
     for engine in ("duckdb", "pandas"):
-        audit = run_audit(pack, Config(), folder_sources(SAMPLE, pack.contract), dt.date(2026, 11, 28), Settings(engine))
+        audit = run_audit(pack, Config(), folder_sources(SAMPLE, pack.contract), dt.date(2026, 11, 28),
+                          Settings(engine))
         assert audit.results[0].status == "failed"
 
 
@@ -127,7 +128,8 @@ def test_a_rule_id_must_name_its_clause():
 
 
 def test_a_failed_let_is_reported_once_not_again_where_it_is_used():
-    text = rendered(write_pack(Path("pack"), rule_file("late and type = 'access'", let="late: decided_att > received_at")))
+    folder = write_pack(Path("pack"), rule_file("late and type = 'access'", let="late: decided_att > received_at"))
+    text = rendered(folder)
     assert text.count("error E") == 1 and "unknown column 'decided_att'" in text
 
 
@@ -166,7 +168,8 @@ def test_bad_example_data_is_named_at_the_line_of_its_value(capsys):
 
 
 def test_an_example_audit_date_that_does_not_exist_is_refused_at_its_line():
-    text = rule_file("type = 'access'") + EXAMPLES.replace("      - note: a yes", "      - as_of: 2026-02-30\n        note: a yes")
+    examples = EXAMPLES.replace("      - note: a yes", "      - as_of: 2026-02-30\n        note: a yes")
+    text = rule_file("type = 'access'") + examples
     assert "pack/art-01.yaml:23:16: error E123: as_of '2026-02-30' is not a date that exists" in rendered(
         write_pack(Path("pack"), text))
 

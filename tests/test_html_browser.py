@@ -38,7 +38,8 @@ FLAGS = (
 
 @pytest.fixture(scope="module")
 def chromium() -> str:
-    found = next((path for path in ("/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser")) if path and os.access(path, os.X_OK)), None)
+    candidates = ("/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser"))
+    found = next((path for path in candidates if path and os.access(path, os.X_OK)), None)
     if found:
         return found
     missing("Chromium (apt-get install -y chromium)")
@@ -144,7 +145,8 @@ class RenderedDom(HTMLParser):
 def test_screenshot_is_drawn_and_not_blank(chromium: str, page: tuple[Path, dict], tmp_path: Path) -> None:
     path, _ = page
     shot = tmp_path / "report.png"
-    result = run_chromium(chromium, tmp_path / "profile", f"--screenshot={shot}", f"--window-size={WINDOW[0]},{WINDOW[1]}", path.as_uri())
+    result = run_chromium(chromium, tmp_path / "profile", f"--screenshot={shot}",
+                          f"--window-size={WINDOW[0]},{WINDOW[1]}", path.as_uri())
     assert shot.exists() and shot.stat().st_size > 10_000, result.stderr[-2000:]
     width, height, colours = png_size_and_colours(shot.read_bytes(), rows=400)
     assert (width, height) == WINDOW
@@ -181,7 +183,8 @@ def test_printed_on_a4_with_folded_keys_still_folded(chromium: str, tmp_path: Pa
     folded = _pdf(chromium, page, tmp_path / "folded")
     opened = _pdf(chromium, page.replace('<details class="more-keys">', '<details class="more-keys" open>'),
                   tmp_path / "opened")
-    boxes = {tuple(round(float(n)) for n in box) for box in re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)", folded)}
+    boxes = {tuple(round(float(n)) for n in box)
+             for box in re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)", folded)}
     assert boxes == {(595, 842)}, boxes  # A4 in points
     pages = [len(re.findall(rb"/Type\s*/Page\b", pdf)) for pdf in (folded, opened)]
     assert pages[0] * 3 < pages[1], pages  # the folded 2,400 keys are not printed

@@ -429,7 +429,8 @@ OBJECTIONS = "objection_id,client_id,objected_at\n"
             "M1,C1,2024-01-05T10:00:00,commercial\nM2,C1,2024-01-05 10:00:00,commercial\n"
             "M3,C1,2024-01-05T24:00:00,commercial\nM4,C1,2024-01-05T10:00,commercial\nM5,C1,2024-01-05,charitable\n",
             [
-                "row 3, column sent_at: error E706: expected a timestamp YYYY-MM-DDTHH:MM:SS, got '2024-01-05T24:00:00'",
+                "row 3, column sent_at: error E706: expected a timestamp YYYY-MM-DDTHH:MM:SS, "
+                "got '2024-01-05T24:00:00'",
                 "row 4, column sent_at: error E706: expected a timestamp YYYY-MM-DDTHH:MM:SS, got '2024-01-05T10:00'",
                 "row 5, column sent_at: error E706: expected a timestamp YYYY-MM-DDTHH:MM:SS, got '2024-01-05'",
             ],
@@ -465,7 +466,8 @@ OBJECTIONS = "objection_id,client_id,objected_at\n"
             '{"objection_id": "O2", "client_id": "C1", "objected_at": 20240101}\n'
             '{"objection_id": "O3", "client_id": "C1"}\n',
             [  # a JSON Lines file names its lines
-                """:1: column client_id: error E706: expected a single value (not a JSON array or object), got '["C1"]'""",
+                ":1: column client_id: error E706: expected a single value (not a JSON array or object), "
+                """got '["C1"]'""",
                 ":2: column objected_at: error E706: expected a date YYYY-MM-DD, got '20240101'",
                 ":3: column objected_at: error E705: empty value in a required column",
             ],
@@ -474,7 +476,8 @@ OBJECTIONS = "objection_id,client_id,objected_at\n"
             "disclosures.json",
             '[{"disclosure_id": "D1", "client_id": "C1", "party_id": "P1", "disclosed_at": "2024-01-05T10:00:00",'
             ' "categories": "general;special", "basis": null, "legal_ground": null, "consent_id": null}]',
-            ["""row 1, column categories: error E706: expected a list of texts (a JSON array of strings), got 'general;special'"""],
+            ["row 1, column categories: error E706: expected a list of texts (a JSON array of strings), "
+             "got 'general;special'"],
         ),
         (
             "objections.jsonl",
@@ -498,7 +501,8 @@ OBJECTIONS = "objection_id,client_id,objected_at\n"
         (
             "objections.csv",
             OBJECTIONS + "".join(f"O{i},C1,2024-01-32\n" for i in range(1, 26)),
-            [f"row {i}, column objected_at: error E706: expected a date YYYY-MM-DD, got '2024-01-32'" for i in range(1, 21)]
+            [f"row {i}, column objected_at: error E706: expected a date YYYY-MM-DD, got '2024-01-32'"
+             for i in range(1, 21)]
             + ["5 more errors not shown"],
         ),
     ],
@@ -518,7 +522,8 @@ def test_contract_breaches_are_worded_exactly(tmp_path: Path, name: str, content
 def test_long_values_are_cut_to_forty_characters(tmp_path: Path) -> None:
     (tmp_path / "objections.csv").write_text(OBJECTIONS + f"O1,C1,{'9' * 50}\n", "utf-8")
     assert errors_of(tmp_path, "objections") == [
-        f"{tmp_path / 'objections.csv'}: row 1, column objected_at: error E706: expected a date YYYY-MM-DD, got '{'9' * 40}…'"
+        f"{tmp_path / 'objections.csv'}: row 1, column objected_at: error E706: expected a date YYYY-MM-DD, "
+        f"got '{'9' * 40}…'"
     ]
 
 
@@ -530,7 +535,8 @@ def test_errors_of_all_files_are_reported_together(tmp_path: Path) -> None:
     assert errors_of(tmp_path, "objections", "users", "complaints") == [  # in the order of the file names
         f"{tmp_path / 'complaints.jsonl'}: error E704: missing column 'handled_at'",
         f"{tmp_path / 'complaints.jsonl'}:1: column received_at: error E706: expected a date YYYY-MM-DD, got 'x'",
-        f"{tmp_path / 'objections.csv'}: row 2, column objection_id: error E708: duplicate key 'O1' (first seen on row 1)",
+        f"{tmp_path / 'objections.csv'}: row 2, column objection_id: error E708: duplicate key 'O1' "
+        "(first seen on row 1)",
     ]
 
 
@@ -552,12 +558,13 @@ CLIENTS_HEADER = ",".join(types_of("clients"))
     [
         ("clients.csv", f"{CLIENTS_HEADER}\nC1,,,,,,{SECRET},,,,,,2024-01-01\n"),  # birth date, personal
         ("clients.csv", f"{CLIENTS_HEADER}\nC1,{SECRET},,,,,,,,,,,2024-01-01,{SECRET}\n"),  # a field too many
-        ("clients.csv", f"{CLIENTS_HEADER}\nC1,{SECRET}\udc81,,,,,,,,,,,2024-01-01\n"),  # neither UTF-8 nor Windows-1252
+        # neither UTF-8 nor Windows-1252
+        ("clients.csv", f"{CLIENTS_HEADER}\nC1,{SECRET}\udc81,,,,,,,,,,,2024-01-01\n"),
         ("clients.csv", f"{CLIENTS_HEADER}\nC1,\"{SECRET}\n"),  # an unclosed quote
-        ("clients.jsonl", '{"client_id": "C1", "name": ["%s"], "registered_at": "2024-01-01"}\n' % SECRET),
-        ("clients.jsonl", '{"client_id": "C1", "name": "%s", "name": "x"}\n' % SECRET),  # duplicate key
-        ("clients.jsonl", '{"client_id": "C1", "name": %s}\n' % SECRET),  # malformed
-        ("clients.jsonl", '{"client_id": "C1"}\n["%s"]\n' % SECRET),  # not an object
+        ("clients.jsonl", f'{{"client_id": "C1", "name": ["{SECRET}"], "registered_at": "2024-01-01"}}\n'),
+        ("clients.jsonl", f'{{"client_id": "C1", "name": "{SECRET}", "name": "x"}}\n'),  # duplicate key
+        ("clients.jsonl", f'{{"client_id": "C1", "name": {SECRET}}}\n'),  # malformed
+        ("clients.jsonl", f'{{"client_id": "C1"}}\n["{SECRET}"]\n'),  # not an object
         (  # other columns of an offending row
             "access_log.csv",
             "event_id,ts,actor_id,actor_kind,client_id,action,data_category,purpose\n"
@@ -609,7 +616,8 @@ def test_row_numbers_follow_the_file(tmp_path: Path, fmt: str, rows: int) -> Non
     at, seen = (":{}:", "line") if fmt == "jsonl" else (": row {},", "row")
     assert errors_of(tmp_path, "access_log") == [
         f"{path}{at.format(5124)} column event_id: error E708: duplicate key 'E0000017' (first seen on {seen} 18)",
-        f"{path}{at.format(5500)} column ts: error E706: expected a timestamp YYYY-MM-DDTHH:MM:SS, got '2024-02-30T00:00:00'",
+        f"{path}{at.format(5500)} column ts: error E706: expected a timestamp YYYY-MM-DDTHH:MM:SS, "
+        "got '2024-02-30T00:00:00'",
         f"{path}{at.format(rows)} column client_id: error E705: empty value in a required column",
     ]
 

@@ -86,7 +86,7 @@ def test_no_report_carries_personal_data(marked_export, tmp_path, capsys, fmt, l
 
 def test_the_marked_export_still_flags_rules_on_personal_columns(marked_export, capsys):
     """The markers make BSNs fail the elfproef: the finding is there, the BSN is not."""
-    folder, markers = marked_export
+    folder, _markers = marked_export
     main(["check", "--data", str(folder), "--as-of", AS_OF, "--format", "json"])
     report = json.loads(capsys.readouterr().out)
     invalid = next(r for r in report["rules"] if r["id"] == "4.2-invalid-bsn")

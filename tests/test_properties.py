@@ -143,7 +143,8 @@ def overrides(rules) -> st.SearchStrategy:
 
 
 @pytest.mark.parametrize("dataset", sorted(GROUPS))
-@settings(max_examples=PER_GROUP, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=PER_GROUP, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(data=st.data())
 def test_engines_agree_on_every_rule(dataset, data):
     rules = GROUPS[dataset]

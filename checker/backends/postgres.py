@@ -12,6 +12,8 @@ database's collation: the engines agree row for row.
 
 from __future__ import annotations
 
+import contextlib
+
 import pyarrow as pa
 from sqlglot.errors import UnsupportedError
 
@@ -57,10 +59,8 @@ class PostgresBackend(SqlBackend):
         checks = [m.check for m in scan.members]
         query = None
         if all(set(c.datasets) <= self.database.datasets for c in checks):
-            try:
+            with contextlib.suppress(UnsupportedError):
                 query = self.scan_sql(scan, bindings)
-            except UnsupportedError:
-                pass
         if query is None:
             for check in checks:
                 self._fetch(needed_columns(check))

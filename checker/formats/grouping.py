@@ -110,7 +110,8 @@ def _derived_article(number: str, own_rules: list[Mapping[str, Any]]) -> Article
 def _in_clause_order(rules: list[Mapping[str, Any]], clauses: tuple[Clause, ...]) -> tuple[Mapping[str, Any], ...]:
     """Rules in the order of their clauses, unknown clauses last; ties keep the report's order."""
     position = {clause.clause: index for index, clause in enumerate(clauses)}
-    ordered = sorted(enumerate(rules), key=lambda item: (position.get(str(item[1].get("article")), len(position)), item[0]))
+    ordered = sorted(enumerate(rules),
+                     key=lambda item: (position.get(str(item[1].get("article")), len(position)), item[0]))
     return tuple(rule for _, rule in ordered)
 
 

@@ -92,7 +92,8 @@ def _header(report: Mapping[str, Any], lang: str) -> str:
         (label(lang, "tool"), tool_label(report)),
         (label(lang, "engine"), report.get("engine")),
         (label(lang, "started"), format_time(run["started_at"]) if run.get("started_at") else None),
-        (label(lang, "duration"), format_seconds(run["seconds"], lang) if isinstance(run.get("seconds"), (int, float)) else None),
+        (label(lang, "duration"),
+         format_seconds(run["seconds"], lang) if isinstance(run.get("seconds"), (int, float)) else None),
     ]
     items = "".join(f"<div><dt>{esc(term)}</dt><dd>{esc(value)}</dd></div>" for term, value in facts if value)
     subtitle = localized((report.get("rulepack") or {}).get("title"), lang) or pack_label(report)
@@ -108,7 +109,8 @@ def _toc(arts: list[Article], lang: str) -> str:
     """Links to every article with its count of open findings, so the auditor can go straight to them."""
     entries = "".join(
         f'<li><a href="#{esc(anchor("art", article.number))}">{esc(article.heading(lang))}</a> '
-        f'<span class="toc-count">({esc(findings_phrase(sum(article.findings_by_severity().values()), lang))})</span></li>'
+        '<span class="toc-count">'
+        f'({esc(findings_phrase(sum(article.findings_by_severity().values()), lang))})</span></li>'
         for article in arts
     )
     return f'<nav class="toc panel"><h2>{esc(label(lang, "contents"))}</h2><ol>{entries}</ol></nav>' if arts else ""
@@ -121,4 +123,7 @@ def _summary(report: Mapping[str, Any], lang: str) -> str:
         f'<span class="n">{esc(format_count(count, lang))}</span><span class="w">{esc(word)}</span></div>'
         for field, word, count in summary_rows(report, lang)
     )
-    return f'<section class="panel" id="summary"><h2>{esc(label(lang, "summary"))}</h2><div class="cards">{cards}</div></section>'
+    return (
+        f'<section class="panel" id="summary"><h2>{esc(label(lang, "summary"))}</h2>'
+        f'<div class="cards">{cards}</div></section>'
+    )

@@ -39,7 +39,10 @@ def _clause(clause: Clause, rules: list[Mapping[str, Any]], lang: str, covered: 
     own = {str(rule.get("id")) for rule in rules}
     elsewhere = [rule_id for rule_id in clause.rule_ids if rule_id not in own]
     see_also = _see_also(elsewhere, lang) if elsewhere else ""
-    yield f'<div class="clause" id="{esc(anchor("clause", clause.clause))}"><h3>{esc(clause.clause)}{flag}</h3>{quote}{see_also}'
+    yield (
+        f'<div class="clause" id="{esc(anchor("clause", clause.clause))}">'
+        f"<h3>{esc(clause.clause)}{flag}</h3>{quote}{see_also}"
+    )
     for rule in rules:
         yield from _rule(rule, lang)
     yield "</div>"
@@ -47,20 +50,26 @@ def _clause(clause: Clause, rules: list[Mapping[str, Any]], lang: str, covered: 
 
 def _see_also(rule_ids: Iterable[Any], lang: str) -> str:
     """Links to the rules that make a clause or rule concrete, wherever they are filed."""
-    return f'<p class="see-also">{esc(label(lang, "see_also"))}: {", ".join(rule_link(rule_id) for rule_id in rule_ids)}</p>'
+    links = ", ".join(rule_link(rule_id) for rule_id in rule_ids)
+    return f'<p class="see-also">{esc(label(lang, "see_also"))}: {links}</p>'
 
 
 def _rule(rule: Mapping[str, Any], lang: str) -> Iterator[str]:
     """One rule's card: status, id, title, severity and count up top, the evidence below."""
     status = str(rule.get("status", ""))
     kind = rule_kind(rule)
-    head = [badge(status, lang), f'<h4><code class="rule-id">{esc(rule.get("id"))}</code>{esc(localized(rule.get("title"), lang))}</h4>']
+    head = [badge(status, lang),
+            f'<h4><code class="rule-id">{esc(rule.get("id"))}</code>{esc(localized(rule.get("title"), lang))}</h4>']
     if rule.get("severity"):
-        head.append(f'<span class="sev sev-{esc(rule["severity"])}">{esc(severity_word(lang, rule["severity"]))}</span>')
+        severity = rule["severity"]
+        head.append(f'<span class="sev sev-{esc(severity)}">{esc(severity_word(lang, severity))}</span>')
     if kind == "automated":
         count = finding_count(rule)
         waived = waived_count(rule)
-        note = f' <span class="waived-count">({esc(label(lang, "waived_count", n=format_count(waived, lang)))})</span>' if waived else ""
+        note = (
+            f' <span class="waived-count">({esc(label(lang, "waived_count", n=format_count(waived, lang)))})</span>'
+            if waived else ""
+        )
         head.append(f'<span class="count" data-count="{count}">{esc(findings_phrase(count, lang))}{note}</span>')
     yield (
         f'<article class="rule status-{esc(status)}" id="{esc(anchor("rule", rule.get("id")))}" '
@@ -86,8 +95,10 @@ def _rule_body(rule: Mapping[str, Any], kind: str, lang: str) -> str:
     """Only what the rule has: its error, waivers, cross-references and attestation (its keys follow)."""
     parts = []
     if rule.get("error"):
-        parts.append(f'<div class="error-box"><strong>{esc(label(lang, "error_text"))}</strong><pre>{esc(rule["error"])}</pre></div>')
-    parts += [f'<p class="waiver">{esc(label(lang, "waiver"))}: {esc(waiver.text(lang))}</p>' for waiver in waivers(rule)]
+        parts.append(f'<div class="error-box"><strong>{esc(label(lang, "error_text"))}</strong>'
+                     f'<pre>{esc(rule["error"])}</pre></div>')
+    parts += [f'<p class="waiver">{esc(label(lang, "waiver"))}: {esc(waiver.text(lang))}</p>'
+              for waiver in waivers(rule)]
     if rule.get("see"):
         parts.append(_see_also(rule["see"], lang))
     if kind == "manual":

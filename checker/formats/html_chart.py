@@ -18,7 +18,8 @@ def chart(arts: list[Article], lang: str) -> str:
     rows = [(article, totals) for article, totals in rows if sum(totals.values())]
     title = f'<h2>{esc(label(lang, "chart_title"))}</h2>'
     if not rows:
-        return f'<section class="panel chart" id="chart">{title}<p class="empty-note">{esc(label(lang, "no_findings"))}</p></section>'
+        empty = f'<p class="empty-note">{esc(label(lang, "no_findings"))}</p>'
+        return f'<section class="panel chart" id="chart">{title}{empty}</section>'
     return f'<section class="panel chart" id="chart">{title}{_svg(rows, lang)}</section>'
 
 
@@ -27,7 +28,8 @@ def _svg(rows: list[tuple[Article, dict[str, int]]], lang: str) -> str:
     label_w, bar_w, row_h, top = 110, 820, 30, 34
     width, height = label_w + bar_w + 70, top + row_h * len(rows) + 8
     biggest = max(sum(totals.values()) for _, totals in rows)
-    bars = "".join(_bar(i, article, totals, biggest, (label_w, bar_w, row_h, top), lang) for i, (article, totals) in enumerate(rows))
+    geometry = (label_w, bar_w, row_h, top)
+    bars = "".join(_bar(i, article, totals, biggest, geometry, lang) for i, (article, totals) in enumerate(rows))
     aria = esc(label(lang, "chart_title"))
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="findings-chart" viewBox="0 0 {width} {height}" '
@@ -48,7 +50,8 @@ def _legend(lang: str, x: int) -> str:
     return f'<g class="legend">{"".join(items)}</g>'
 
 
-def _bar(index: int, article: Article, totals: dict[str, int], biggest: int, geometry: tuple[int, int, int, int], lang: str) -> str:
+def _bar(index: int, article: Article, totals: dict[str, int], biggest: int, geometry: tuple[int, int, int, int],
+         lang: str) -> str:
     """One article's bar; every segment at least 3 units wide so a single finding stays visible."""
     label_w, bar_w, row_h, top = geometry
     y = top + index * row_h
@@ -59,8 +62,9 @@ def _bar(index: int, article: Article, totals: dict[str, int], biggest: int, geo
         width = max(bar_w * count / biggest, 3.0)
         tip = f"{severity_word(lang, severity)}: {format_count(count, lang)}"
         segments.append(
-            f'<rect class="seg" data-severity="{severity}" x="{x:.1f}" y="{y + 4}" width="{width:.1f}" height="{row_h - 10}" '
-            f'fill="{SEVERITY_COLOURS[severity]}"><title>{esc(tip)}</title></rect>'
+            f'<rect class="seg" data-severity="{severity}" x="{x:.1f}" y="{y + 4}" '
+            f'width="{width:.1f}" height="{row_h - 10}" fill="{SEVERITY_COLOURS[severity]}">'
+            f"<title>{esc(tip)}</title></rect>"
         )
         x += width
     total = sum(totals.values())

@@ -42,7 +42,8 @@ def key_tables(rule: Mapping[str, Any], lang: str) -> Iterator[str]:
     yield from _key_table(carried, keys, KEYS_SHOWN, len(carried) - KEYS_SHOWN, with_waivers, lang)
     if len(findings) > len(carried):
         rest = format_count(len(findings) - len(carried), lang)
-        yield f'<p class="keys-elsewhere">{esc(label(lang, "and_more", n=rest))}; {esc(label(lang, "keys_in_json", n=rest))}</p>'
+        yield (f'<p class="keys-elsewhere">{esc(label(lang, "and_more", n=rest))}; '
+               f'{esc(label(lang, "keys_in_json", n=rest))}</p>')
     yield "</details>"
 
 
@@ -62,8 +63,8 @@ def _key_table(findings: Findings, keys: pa.Table, offset: int, length: int, wit
 
 def _waiver_cells(findings: Findings, lang: str) -> pa.Array:
     """The waiver cell of a finding covered by each of the rule's waivers, by index."""
-    return texts([f'<td>{badge("waived", lang)} {esc(waiver_reason({"waiver": w}, lang))}</td>' for w in findings.waivers]
-                 or [""])
+    return texts([f'<td>{badge("waived", lang)} {esc(waiver_reason({"waiver": w}, lang))}</td>'
+                  for w in findings.waivers] or [""])
 
 
 def _rows(table: pa.Table, keys: pa.Table, start: int, waiver_cells: pa.Array | None) -> str:

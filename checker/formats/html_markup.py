@@ -45,4 +45,5 @@ def rule_link(rule_id: Any) -> str:
 
 def badge(status: str, lang: str) -> str:
     """The status as a coloured badge; `data-status` lets the stylesheet and tests find it."""
-    return f'<span class="badge badge-{esc(status)}" data-status="{esc(status)}">{esc(status_word(lang, status))}</span>'
+    return (f'<span class="badge badge-{esc(status)}" data-status="{esc(status)}">'
+            f"{esc(status_word(lang, status))}</span>")

@@ -30,8 +30,10 @@ def manual_section(arts: list[Article], lang: str) -> str:
     controls = [rule for article in arts for rule in article.rules if rule_kind(rule) == "manual"]
     if not controls:
         return ""
-    headers = [label(lang, name) for name in ("control", "clause", "status", "attested_by", "attested_on", "evidence", "valid_until")]
-    return _table("manual-controls", label(lang, "manual_controls"), headers, (_manual_row(rule, lang) for rule in controls), "manual")
+    names = ("control", "clause", "status", "attested_by", "attested_on", "evidence", "valid_until")
+    headers = [label(lang, name) for name in names]
+    rows = (_manual_row(rule, lang) for rule in controls)
+    return _table("manual-controls", label(lang, "manual_controls"), headers, rows, "manual")
 
 
 def _manual_row(rule: Mapping[str, Any], lang: str) -> str:
@@ -44,7 +46,10 @@ def _manual_row(rule: Mapping[str, Any], lang: str) -> str:
         f'<td>{esc(rule.get("article", ""))}</td><td>{badge(str(rule.get("status", "")), lang)}</td>'
     )
     if not found:
-        return f'<tr data-rule-id="{esc(rule.get("id"))}">{lead}<td colspan="4"><span class="not-attested">{esc(label(lang, "not_attested"))}</span></td></tr>'
+        return (
+            f'<tr data-rule-id="{esc(rule.get("id"))}">{lead}'
+            f'<td colspan="4"><span class="not-attested">{esc(label(lang, "not_attested"))}</span></td></tr>'
+        )
     cells = "".join(
         f'<td class="{css}">{esc(value)}</td>'
         for css, value in (("", found.by), ("date", found.date), ("", found.evidence), ("date", found.valid_until))
@@ -55,7 +60,8 @@ def _manual_row(rule: Mapping[str, Any], lang: str) -> str:
 def coverage(report: Mapping[str, Any], arts: list[Article], lang: str) -> str:
     """Clause → rules and controls; a clause nothing covers is highlighted for the auditor."""
     known = rules_by_id(report)
-    rows = [_coverage_row(clause.clause, clause.rule_ids, known, lang) for article in arts for clause in article.clauses]
+    rows = [_coverage_row(clause.clause, clause.rule_ids, known, lang)
+            for article in arts for clause in article.clauses]
     if not rows:
         return ""
     headers = [label(lang, "clause"), label(lang, "covered_by"), label(lang, "coverage_state")]
@@ -87,7 +93,8 @@ def data_read(report: Mapping[str, Any], lang: str) -> str:
         return ""
     rows = (
         f'<tr data-dataset="{esc(name)}"><td>{esc(name)}</td><td class="path">{esc(info.get("path", ""))}</td>'
-        f'<td class="num">{esc(format_count(info.get("rows", 0), lang))}</td><td class="hash">{esc(info.get("sha256", ""))}</td></tr>'
+        f'<td class="num">{esc(format_count(info.get("rows", 0), lang))}</td>'
+        f'<td class="hash">{esc(info.get("sha256", ""))}</td></tr>'
         for name, info in data.items()
     )
     headers = [label(lang, "dataset"), label(lang, "path"), label(lang, "rows"), label(lang, "sha256")]

@@ -54,7 +54,8 @@ def _suite(article: Article, pack: str, report: Mapping[str, Any], seconds: Mapp
     if files:
         suite.set("file", _x(files[0]))
     properties = ET.SubElement(suite, "properties")
-    for name, value in (("rulepack", pack_label(report)), ("as_of", report.get("as_of", "")), ("article", article.number)):
+    facts = (("rulepack", pack_label(report)), ("as_of", report.get("as_of", "")), ("article", article.number))
+    for name, value in facts:
         ET.SubElement(properties, "property", {"name": name, "value": _x(value)})
     for rule in article.rules:
         suite.append(_testcase(rule, f"{pack}.art{article.number}", seconds, lang))
@@ -94,7 +95,8 @@ def _outcome(rule: Mapping[str, Any], lang: str) -> ET.Element | None:
     if status == "failed":
         return _failure(rule, lang)
     if status == "error":
-        error = ET.Element("error", {"message": _x(_first_line(rule.get("error")) or status_word(lang, "error")), "type": "error"})
+        message = _first_line(rule.get("error")) or status_word(lang, "error")
+        error = ET.Element("error", {"message": _x(message), "type": "error"})
         error.text = _x(rule.get("error", ""))
         return error
     reason = _skip_reason(rule, lang)
@@ -108,7 +110,8 @@ def _skip_reason(rule: Mapping[str, Any], lang: str) -> str:
         return f"{label(lang, 'waived_word')}: {reason}" if reason else label(lang, "waived_word")
     if status == "expired":
         found = attestation(rule)
-        return f"{label(lang, 'attestation_expired')} ({found.valid_until})" if found and found.valid_until else label(lang, "attestation_expired")
+        expired = label(lang, "attestation_expired")
+        return f"{expired} ({found.valid_until})" if found and found.valid_until else expired
     if status == "manual":
         return label(lang, "manual_control")
     if status == "informational" or rule_kind(rule) == "informational":
@@ -120,7 +123,9 @@ def _failure(rule: Mapping[str, Any], lang: str) -> ET.Element:
     """The open findings: their count (and how many more a waiver covers) and the first keys."""
     count = open_count(rule)
     waived = waived_count(rule)
-    phrase = findings_phrase(count, lang) + (f" (+{label(lang, 'waived_count', n=format_count(waived, lang))})" if waived else "")
+    phrase = findings_phrase(count, lang)
+    if waived:
+        phrase += f" (+{label(lang, 'waived_count', n=format_count(waived, lang))})"
     failure = ET.Element("failure", {"message": _x(phrase), "type": _x(rule.get("severity", ""))})
     shown = findings_of(rule).first_open(KEYS_IN_FAILURE)
     lines = [f"{localized(rule.get('title'), lang)} — {phrase}"]
@@ -137,7 +142,9 @@ def _system_out(rule: Mapping[str, Any], lang: str) -> str:
     lines += [f"{label(lang, 'waiver')}: {waiver.text(lang)}" for waiver in waivers(rule)]
     found = attestation(rule)
     if found:
-        lines.append(f"{label(lang, 'attested_by')}: {found.by}, {found.date}; {label(lang, 'evidence')}: {found.evidence}; {label(lang, 'valid_until')}: {found.valid_until}")
+        lines.append(f"{label(lang, 'attested_by')}: {found.by}, {found.date}; "
+                     f"{label(lang, 'evidence')}: {found.evidence}; "
+                     f"{label(lang, 'valid_until')}: {found.valid_until}")
     return "\n".join(lines)
 
 

@@ -170,5 +170,6 @@ def _manual(arts: list[Article], lang: str) -> str:
         found = attestation(rule)
         who = cell(found.by) if found else f"_{cell(label(lang, 'not_attested'))}_"
         until = cell(found.valid_until) if found else label(lang, "none")
-        rows.append([cell(rule.get("id", "")), cell(rule.get("article", "")), _status(str(rule.get("status", "")), lang), who, until])
+        rows.append([cell(rule.get("id", "")), cell(rule.get("article", "")),
+                     _status(str(rule.get("status", "")), lang), who, until])
     return f"## {cell(label(lang, 'manual_controls'))}\n\n{_table(headers, rows)}"

@@ -96,7 +96,8 @@ def cap_notice(report: Mapping[str, Any], max_results: int) -> str | None:
 
 def fingerprint(rule_id: str, key: Mapping[str, Any]) -> str:
     """Stable across runs: the same rule flagging the same record gives the same value."""
-    canonical = json.dumps({str(k): str(v) for k, v in key.items()}, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    canonical = json.dumps({str(k): str(v) for k, v in key.items()}, sort_keys=True, ensure_ascii=False,
+                           separators=(",", ":"))
     return hashlib.sha256(f"{rule_id}\x00{canonical}".encode()).hexdigest()
 
 
@@ -144,7 +145,8 @@ def _results(rule: Mapping[str, Any], index: Mapping[str, int], places: Places, 
         yield _result(rule, finding, index, where, files, lang)
     if count > cap:
         rule_id = str(rule.get("id"))
-        text = label(lang, "sarif_summary", rule=rule_id, count=format_count(count, lang), shown=format_count(cap, lang))
+        text = label(lang, "sarif_summary", rule=rule_id, count=format_count(count, lang),
+                     shown=format_count(cap, lang))
         summary: dict[str, Any] = {
             "ruleId": rule_id, "ruleIndex": index[rule_id], "level": level(rule.get("severity")),
             "message": {"text": text},

@@ -13,7 +13,8 @@ from .summary import pack_label, tool_label, waived_findings
 
 # The closing lines keep their own wording: CI scripts and tests/test_cli.py match the Dutch summary.
 TOTALS = {
-    "nl": {"summary": "{rules} regels: {passed} in orde, {failed} met bevindingen, {errors} fouten; {findings} bevindingen",
+    "nl": {"summary": "{rules} regels: {passed} in orde, {failed} met bevindingen, {errors} fouten; "
+                      "{findings} bevindingen",
            "controls": "handmatige controles: {manual} open, {attested} bevestigd, {expired} verlopen",
            "all_keys": "alle sleutels staan in --format json"},
     "en": {"summary": "{rules} rules: {passed} passed, {failed} failed, {errors} errors; {findings} findings",

@@ -22,7 +22,8 @@ class Waiver:
     def text(self, lang: str) -> str:
         """`reason (approver, until date) [expired]`: the waiver in one line, for a cell or a log."""
         parts = [self.justification or label(lang, "waiver")]
-        details = ", ".join(part for part in (self.approved_by, f"{label(lang, 'until')} {self.expires}" if self.expires else "") if part)
+        until = f"{label(lang, 'until')} {self.expires}" if self.expires else ""
+        details = ", ".join(part for part in (self.approved_by, until) if part)
         if details:
             parts.append(f"({details})")
         if self.expired:

@@ -103,7 +103,8 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, name: str, types: dict
         raise Unreadable([unreadable(source, dialect)]) from None
     columns = {column: kind for column, kind, *_ in described if column not in (ROW, FILE, "file_row_number")}
     day_first = _day_first_dates(con, _raw(name), columns, types) if source.format == "csv" else []
-    described_dialect = {**dialect.describe(), **({"day_first_dates": day_first} if day_first else {})} if dialect else None
+    described_dialect = ({**dialect.describe(), **({"day_first_dates": day_first} if day_first else {})}
+                         if dialect else None)
     return Staged(source, relation, columns, copied, temporary, described_dialect)
 
 

@@ -131,7 +131,8 @@ def plan(position: int, column: Column, staged_type: str | None, store: type[Sto
     if column.nullable and whens:
         whens.insert(0, (ref.is_(exp.null()), None))
     check = exp.Case(ifs=[exp.If(this=w, true=exp.convert(code)) for w, code in whens]) if whens else None
-    shown = exp.cast(exp.null(), "VARCHAR") if column.personal else exp.Left(this=text, expression=exp.convert(_SHOWN_CHARS + 1))
+    shown = (exp.cast(exp.null(), "VARCHAR") if column.personal
+             else exp.Left(this=text, expression=exp.convert(_SHOWN_CHARS + 1)))
     presence_only = [code for _, code in whens] == ["required"]
     return Plan(position, column, value, check, shown, restored, messages, presence_only)
 
