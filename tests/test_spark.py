@@ -11,6 +11,9 @@ import json
 import shutil
 from pathlib import Path
 
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from engine_pair import findings, run_rule
 from every_node import every_node_frames, every_node_pack
@@ -19,6 +22,7 @@ from reports import audit, rule_results
 from test_one_intake import CASES, PAIRS, SOURCES, errors, said
 
 from reglement.checker.audit import Settings, opened
+from reglement.checker.backends.spark import like_duckdb
 from reglement.checker.intake import DataContractError, folder_sources, take_in
 from reglement.compiler.config import Config
 from reglement.datasets import contract
@@ -143,3 +147,22 @@ def test_a_malformed_file_gives_duckdbs_words_on_spark(spark, tmp_path, name):
             said.append([str(e) for e in caught.value.errors])
     assert said[0] == said[1]
     assert said[0]
+
+
+def test_spark_arrow_comes_in_the_types_duckdb_gives():
+    """A list of non-null items (Spark's `split` of a CSV cell), a column Spark knows has no null, a large
+    string: as DuckDB gives them, so the report's kernels take them (issue #20). Needs no Spark."""
+    items = pa.list_(pa.field("element", pa.string(), nullable=False))
+    spark_gave = pa.table([pa.array([["general", "special"], None], items), pa.array(["2026-01.parquet"] * 2),
+                           pa.array(["D1", None], pa.large_string())],
+                          schema=pa.schema([("categories", items), pa.field("__file", pa.string(), nullable=False),
+                                            ("basis", pa.large_string())]))
+    duckdb_gives = duckdb.sql("SELECT * FROM (VALUES (['general', 'special'], '2026-01.parquet', 'D1'), "
+                              "(NULL, '2026-01.parquet', NULL)) t(categories, __file, basis)").to_arrow_table()
+    with pytest.raises(pa.ArrowNotImplementedError):
+        pc.binary_join(spark_gave["categories"], ", ")
+    made = like_duckdb(spark_gave)
+    assert made.schema == duckdb_gives.schema
+    assert made.to_pylist() == duckdb_gives.to_pylist()
+    assert pc.binary_join(made["categories"], ", ").to_pylist() == ["general, special", None]
+    assert like_duckdb(duckdb_gives) is duckdb_gives  # DuckDB's types as they are: no copy

@@ -2,8 +2,9 @@
 
 The IR is rendered in the `spark` dialect of `sql_dialects.py`, which refuses what Spark
 would compute differently; results come back as Arrow (`DataFrame.toArrow()`), never a
-Python object per row. `spark_session` opens the session an audit runs in: a new session
-(its own temporary views) over the running Spark context, or a new context for `master`.
+Python object per row, in the types DuckDB gives them in (`like_duckdb`). `spark_session`
+opens the session an audit runs in: a new session (its own temporary views) over the
+running Spark context, or a new context for `master`.
 """
 
 from __future__ import annotations
@@ -49,7 +50,29 @@ class SparkBackend(SqlBackend):
         self.spark = spark
 
     def arrow(self, query: str) -> pa.Table:
-        return self.spark.sql(query).toArrow()
+        return like_duckdb(self.spark.sql(query).toArrow())
+
+
+def like_duckdb(table: pa.Table) -> pa.Table:
+    """Spark's Arrow in the types DuckDB gives: every column and list item nullable, plain strings and lists.
+
+    `toArrow()` keeps Spark's own variants: a list that `split` made from a CSV cell holds
+    `element: string not null`, and a column Spark knows has no null (a file name) is
+    `not null`. The report's Arrow kernels need not take every variant (`pc.binary_join` has
+    no kernel for a list of non-null strings: issue #20), and findings must not depend on
+    the engine that found them, so they are made the same here, where Spark's rows come in.
+    """
+    schema = pa.schema([pa.field(f.name, _plain(f.type)) for f in table.schema], metadata=table.schema.metadata)
+    return table if schema == table.schema else table.cast(schema)
+
+
+def _plain(kind: pa.DataType) -> pa.DataType:
+    """The type DuckDB gives for a value of `kind`: a plain string, a list of nullable items."""
+    if pa.types.is_large_string(kind) or pa.types.is_string_view(kind):
+        return pa.string()
+    if pa.types.is_list(kind) or pa.types.is_large_list(kind):
+        return pa.list_(_plain(kind.value_type))
+    return kind
 
 
 @contextmanager
