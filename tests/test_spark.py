@@ -1,15 +1,14 @@
-"""Spark local mode against DuckDB: the same reports, row for row, and the same intake errors.
+"""Spark local mode against DuckDB: the same findings, in the same Arrow types, and the same intake errors.
 
-One Spark session serves the module (Spark starts in seconds, not milliseconds), so the
-cases are few and small. Without Java or PySpark these tests skip locally and fail in CI.
+Whole reports on every export format are compared in `test_engines_agree.py`. One Spark
+context serves the module (`conftest.spark`: Spark starts in seconds, not milliseconds), so
+the cases are few and small. Without Java or PySpark these tests skip locally and fail in CI.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
-from pathlib import Path
 
 import duckdb
 import pyarrow as pa
@@ -17,8 +16,6 @@ import pyarrow.compute as pc
 import pytest
 from engine_pair import findings, run_rule
 from every_node import every_node_frames, every_node_pack
-from needs import missing
-from reports import audit, rule_results
 from test_one_intake import CASES, PAIRS, SOURCES, errors, said
 
 from reglement.checker.audit import Settings, opened
@@ -26,55 +23,8 @@ from reglement.checker.backends.spark import like_duckdb
 from reglement.checker.intake import DataContractError, folder_sources, take_in
 from reglement.compiler.config import Config
 from reglement.datasets import contract
-from reglement.datasets.generate import generate
 
-
-@pytest.fixture(scope="module")
-def spark():
-    """One Spark context for the module; each audit opens its own session over it."""
-    if shutil.which("java") is None:
-        missing("Java (openjdk-17-jre-headless)")
-    try:
-        import pyspark  # noqa: F401
-    except ImportError:
-        missing("PySpark (pip install '.[spark]')")
-    from reglement.checker.backends.spark import start_spark
-
-    session = start_spark("local[2]")
-    yield session
-    session.stop()
-
-
-# One export in every format Spark reads: the same generated office written three times, then mixed.
-FORMATS = {"csv": ("clients", "contacts", "records", "users", "caseload"),
-           "jsonl": ("disclosures", "requests", "consents", "marketing"),
-           "parquet": ("access_log", "parties", "trajectories", "objections", "complaints")}
-
-
-def _mixed_export(folder: Path) -> Path:
-    mixed = folder / "mixed"
-    mixed.mkdir()
-    for fmt, datasets in FORMATS.items():
-        written = folder / fmt
-        generate(written, clients=60, seed=11, fmt=fmt, ground_truth=False,
-                 access_log_partitions="month" if fmt == "parquet" else None)
-        for entry in written.iterdir():
-            if entry.name.split(".")[0] in datasets:
-                entry.rename(mixed / entry.name)  # moved: a link out of the folder is refused (E713)
-    return mixed
-
-
-def test_spark_report_equals_duckdb_for_every_rule(spark, tmp_path, capsys):
-    """`reglement check --engine spark` equals DuckDB's report: statuses, findings, keys and messages, over
-    CSV, JSON Lines, Parquet files and a folder of monthly Parquet files."""
-    folder = _mixed_export(tmp_path)
-    assert (folder / "access_log").is_dir() and (folder / "clients.csv").exists()
-    on_spark = audit(capsys, "--engine", "spark", "--data", str(folder))
-    on_duckdb = audit(capsys, "--engine", "duckdb", "--data", str(folder))
-    assert on_spark["summary"]["errors"] == 0
-    assert rule_results(on_spark) == rule_results(on_duckdb)
-    assert {d: v["rows"] for d, v in on_spark["data"].items()} == {d: v["rows"] for d, v in on_duckdb["data"].items()}
-    assert on_duckdb["summary"]["findings"] > 40  # the comparison has something to compare
+pytestmark = pytest.mark.xdist_group("spark")  # one worker runs every Spark test (pyproject: --dist loadgroup)
 
 
 def test_every_node_kind_runs_alike_on_spark_from_frames(spark, tmp_path):
@@ -106,22 +56,6 @@ def test_the_same_breach_gives_the_same_error_on_spark(spark, tmp_path, kind):
         assert found == said(label, kind, expected), case
 
 
-def test_a_spreadsheet_is_an_error_on_spark_not_a_silent_pass(spark, tmp_path):
-    openpyxl = pytest.importorskip("openpyxl")
-    book = openpyxl.Workbook()
-    book.active.append(["objection_id", "client_id", "objected_at"])
-    book.active.append(["O1", "C1", "2024-01-01"])
-    book.save(tmp_path / "objections.xlsx")
-    from reglement.checker.backends.spark import spark_session
-    from reglement.checker.intake.staging_spark import SparkIntake
-
-    with spark_session() as session, pytest.raises(DataContractError) as caught:
-        take_in(SparkIntake(session), contract(), folder_sources(tmp_path, contract()).sources)
-    assert [str(e) for e in caught.value.errors] == [
-        f"{tmp_path / 'objections.xlsx'}: error E716: Spark reads Parquet, CSV, JSON Lines and JSON, not XLSX: "
-        "convert the file, or audit it with --engine duckdb"]
-
-
 MALFORMED = {  # file name → text: files that break the contract before any value is typed
     "objections.csv": "objection_id,client_id,objected_at\nO1,C1,2024-01-01\nO2,C2,2024-01-02,extra\nO3,C3\n",
     "objections.json": json.dumps([{"objection_id": "O1", "client_id": "C1", "objected_at": "2024-01-01"},
@@ -133,8 +67,6 @@ MALFORMED = {  # file name → text: files that break the contract before any va
 @pytest.mark.parametrize("name", sorted(MALFORMED))
 def test_a_malformed_file_gives_duckdbs_words_on_spark(spark, tmp_path, name):
     """Fields too many or too few, a JSON array, a line that is no object: Spark's intake says what DuckDB's says."""
-    import duckdb
-
     from reglement.checker.backends.spark import spark_session
     from reglement.checker.intake.staging_spark import SparkIntake
 
