@@ -90,10 +90,13 @@ def pack_dir(tmp_path: Path):
     return make
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def spark():
-    """One Spark context for the module; each audit opens its own session over it. Without Java or
-    PySpark the tests that ask for it skip locally and fail in CI (`needs.py`)."""
+    """One Spark context for the whole run (of each pytest-xdist worker); each audit opens its own session
+    over it. A module's context would start again (~20 s) each time the worker passes from one Spark module
+    to another, and xdist interleaves them; its `--dist loadgroup` cannot keep them together under pytest
+    9.2 (pytest-xdist #1386). Without Java or PySpark the tests that ask for it skip locally and fail in
+    CI (`needs.py`)."""
     import shutil
 
     from needs import missing

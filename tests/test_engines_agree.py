@@ -10,7 +10,7 @@ Each report is compared with DuckDB's on the same export: every rule's status, f
 (keys and messages) and error, the data section's row counts, and the Arrow schema of
 each check's findings as the engine gave them (a type that only one engine gives can
 break the report: issue #20). DuckDB's report must fail every rule, so that every
-rule's findings are compared. One Spark context serves the module (it starts in ~20 s,
+rule's findings are compared. One Spark context serves the tests (it starts in ~20 s,
 and a query takes ~0.3 s), so the generated office is as small as it can be.
 """
 
@@ -33,8 +33,6 @@ from reglement.cli import main
 CLIENTS, SEED = 50, 11  # the fewest clients `reglement generate` plants every rule with
 EXPORTS = ("sample", *FORMATS)
 READS = {"pandas": EXPORTS, "spark": tuple(e for e in EXPORTS if e != "xlsx")}
-# The Spark tests share one worker (pytest-xdist's loadgroup), so one Spark context serves them all.
-ON_SPARK = pytest.mark.xdist_group("spark")
 Audited = tuple[dict, dict[tuple, pa.Schema]]  # a report, and its findings' Arrow schemas by (rule, check)
 
 
@@ -91,13 +89,11 @@ def test_pandas_reports_as_duckdb_does(name, exports, on_duckdb, capsys):
     _reports_as_duckdb_does("pandas", name, exports, on_duckdb, capsys)
 
 
-@ON_SPARK
 @pytest.mark.parametrize("name", READS["spark"])
 def test_spark_reports_as_duckdb_does(spark, name, exports, on_duckdb, capsys):
     _reports_as_duckdb_does("spark", name, exports, on_duckdb, capsys)
 
 
-@ON_SPARK
 def test_a_workbook_export_is_refused_by_spark_not_skipped(spark, exports, capsys):
     folder = exports("xlsx")
     code = main(["check", "--engine", "spark", "--data", str(folder), "--as-of", AS_OF])

@@ -1,7 +1,7 @@
 """Spark local mode against DuckDB: the same findings, in the same Arrow types, and the same intake errors.
 
 Whole reports on every export format are compared in `test_engines_agree.py`. One Spark
-context serves the module (`conftest.spark`: Spark starts in seconds, not milliseconds), so
+context serves the tests (`conftest.spark`: Spark starts in seconds, not milliseconds), so
 the cases are few and small. Without Java or PySpark these tests skip locally and fail in CI.
 """
 
@@ -23,8 +23,6 @@ from reglement.checker.backends.spark import like_duckdb
 from reglement.checker.intake import DataContractError, folder_sources, take_in
 from reglement.compiler.config import Config
 from reglement.datasets import contract
-
-pytestmark = pytest.mark.xdist_group("spark")  # one worker runs every Spark test (pyproject: --dist loadgroup)
 
 
 def test_every_node_kind_runs_alike_on_spark_from_frames(spark, tmp_path):
