@@ -1,4 +1,5 @@
-"""Arrow values made from bytes, never through pyarrow's conversion of Python objects.
+"""Arrow values made from bytes, never through pyarrow's conversion of Python objects; and
+tables in Arrow's plain types (`plain`).
 
 pyarrow's Python conversion (`pa.array`, `pa.scalar`, a Python literal passed to a
 compute function) first looks for pandas and imports it when it is installed: half a
@@ -71,3 +72,27 @@ def flags(value: bool, rows: int) -> pa.Array:
 def flags_of(values: Sequence[bool]) -> pa.Array:
     """A boolean array of the values."""
     return pa.Array.from_buffers(pa.bool_(), len(values), [None, _bitmap(values)])
+
+
+def plain(table: pa.Table) -> pa.Table:
+    """The table in Arrow's plain types, as DuckDB gives them: strings and lists of the plain kind (not
+    large, not views), every column and list item nullable; field metadata kept. The table itself
+    when it already is.
+
+    Spark takes no other kind from a frame (polars sends string views), and gives its own back:
+    `toArrow()` makes a list that `split` made of a CSV cell `element: string not null`, and a column
+    Spark knows has no null `not null`. Findings must not depend on the engine that found them, and
+    the report's kernels need not take every variant (`pc.binary_join` has none for a list of
+    non-null strings).
+    """
+    schema = pa.schema([f.with_type(_plain(f.type)).with_nullable(True) for f in table.schema],
+                       metadata=table.schema.metadata)
+    return table if schema == table.schema else table.cast(schema)
+
+
+def _plain(kind: pa.DataType) -> pa.DataType:
+    if pa.types.is_large_string(kind) or pa.types.is_string_view(kind):
+        return pa.string()
+    if pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_list_view(kind):
+        return pa.list_(_plain(kind.value_type))
+    return kind

@@ -1,4 +1,5 @@
-"""Shared fixtures: small rule packs written into a temporary folder."""
+"""Shared fixtures: small rule packs written into a temporary folder; a Spark context and a PostgreSQL
+cluster for the modules that run audits on those engines."""
 
 from __future__ import annotations
 
@@ -87,3 +88,46 @@ def pack_dir(tmp_path: Path):
     def make(condition: str, **kw) -> Path:
         return write_pack(tmp_path / "pack", rule_file(condition, **kw))
     return make
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """One Spark context for the whole run (of each pytest-xdist worker); each audit opens its own session
+    over it. A module's context would start again (~20 s) each time the worker passes from one Spark module
+    to another, and xdist interleaves them; its `--dist loadgroup` cannot keep them together under pytest
+    9.2 (pytest-xdist #1386). Without Java or PySpark the tests that ask for it skip locally and fail in
+    CI (`needs.py`)."""
+    import shutil
+
+    from needs import missing
+
+    if shutil.which("java") is None:
+        missing("Java (openjdk-17-jre-headless)")
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        missing("PySpark (pip install '.[spark]')")
+    from reglement.checker.engines.spark import start_spark
+
+    session = start_spark("local[2]")
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="module")
+def server():
+    """A throw-away PostgreSQL cluster for the module (`pg_cluster.py`). Without PostgreSQL's server or
+    the ADBC driver the tests that ask for it skip locally and fail in CI (`needs.py`)."""
+    from needs import missing
+    from pg_cluster import Cluster, binaries
+
+    bindir = binaries()
+    if bindir is None:
+        missing("PostgreSQL's server (Debian's postgresql)")
+    try:
+        import adbc_driver_postgresql  # noqa: F401
+    except ImportError:
+        missing("the ADBC PostgreSQL driver (pip install '.[postgres]')")
+    cluster = Cluster(bindir)
+    yield cluster
+    cluster.stop()

@@ -55,8 +55,9 @@ def findings(result: RuleResult) -> list[dict]:
     return out
 
 
-def both(pack: Pack, data, as_of: dt.date, rules: Iterable[Rule] | None = None,
-         params: dict | None = None, plan: str = "fused", large: bool = False) -> tuple[dict[str, list], dict[str, list]]:
+def both(pack: Pack, data: Path | Mapping[str, object], as_of: dt.date, rules: Iterable[Rule] | None = None,
+         params: dict | None = None, plan: str = "fused", large: bool = False
+         ) -> tuple[dict[str, list], dict[str, list]]:
     """Per engine, the findings of every rule (or of `rules`) over the same data, taken in once; with
     `large`, the planner takes every dataset for a large one (compiler/plan.py)."""
     rows = dict.fromkeys(pack.contract, LARGE) if large else None

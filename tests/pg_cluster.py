@@ -1,4 +1,4 @@
-"""A throw-away PostgreSQL cluster on loopback, and a generated export loaded into it.
+"""A throw-away PostgreSQL cluster on loopback, and an export (generated, or the sample) loaded into it.
 
 `Cluster` runs `initdb` and `pg_ctl` in a temporary folder, as an unprivileged user: as
 root, PostgreSQL refuses to run, so the server runs as `nobody` through `runuser`. It
@@ -18,7 +18,9 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.json as pajson
 import pyarrow.parquet as pq
+import yaml
 
 from reglement.datasets import contract
 
@@ -54,6 +56,14 @@ class Cluster:
         self._run("pg_ctl", "-D", str(data), "-o", options, "-l", str(self.folder / "log"), "-w", "start")
         self.dsn = f"postgresql://{ROLE}@127.0.0.1:{self.port}/postgres"
 
+    def database(self, name: str) -> str:
+        """The DSN of a new, empty database `name` of the cluster: exports loaded side by side do not meet."""
+        import adbc_driver_postgresql.dbapi as adbc
+
+        with adbc.connect(self.dsn, autocommit=True) as con, con.cursor() as cur:
+            cur.execute(f'CREATE DATABASE "{name}"')
+        return self.dsn.rsplit("/", 1)[0] + f"/{name}"
+
     def _run(self, tool: str, *args: str) -> None:
         subprocess.run([*self._as_user, str(self.bindir / tool), *args], check=True, capture_output=True,
                        cwd=self.folder)
@@ -72,17 +82,17 @@ def _free_port() -> int:
 
 
 def load_export(dsn: str, folder: Path) -> dict:
-    """Every dataset of a generated Parquet export as a table (with its key as primary key), laid out as
-    RENAMED and AS_TEXT say; returns the `sources:` section of a configuration that maps them back."""
+    """Every dataset of an export of Parquet, CSV or JSON Lines files (a generated one, the sample) as a
+    table with its key as primary key, laid out as RENAMED and AS_TEXT say; returns the `sources:`
+    section of a configuration that maps them back."""
     import adbc_driver_postgresql.dbapi as adbc
 
     mapping = {}
     with adbc.connect(dsn, autocommit=True) as con, con.cursor() as cur:
         for name, dataset in contract().items():
-            path = folder / f"{name}.parquet" if (folder / f"{name}.parquet").exists() else folder / name
-            if not path.exists():
+            table = _read(folder, name)
+            if table is None:
                 continue
-            table = pq.read_table(path)
             schema, table_name, columns = RENAMED.get(name, ("public", name, {}))
             for column in AS_TEXT.get(name, ()):
                 i = table.schema.get_field_index(column)
@@ -98,3 +108,26 @@ def load_export(dsn: str, folder: Path) -> dict:
             mapping[name] = entry
         cur.execute("ANALYZE")
     return {"postgres": {"dsn_env": "REGLEMENT_PG_DSN"}, "datasets": mapping}
+
+
+def config_file(folder: Path, sources: dict) -> Path:
+    """`folder/config.yaml`: a configuration of only a `sources:` section (what `load_export` returns)."""
+    path = folder / "config.yaml"
+    path.write_text(yaml.safe_dump({"sources": sources}), encoding="utf-8")
+    return path
+
+
+def _read(folder: Path, name: str) -> pa.Table | None:
+    """A dataset's file (or folder of Parquet files) as it is: Parquet typed, a CSV file's cells as text
+    (empty cells null; the intake types text in the database as it types a CSV file), JSON Lines as
+    pyarrow reads it."""
+    path = folder / name
+    if path.is_dir() or path.with_suffix(".parquet").exists():
+        return pq.read_table(path if path.is_dir() else path.with_suffix(".parquet"))
+    if path.with_suffix(".csv").exists():
+        from exports import csv_as_text
+
+        return csv_as_text(path.with_suffix(".csv"))
+    if path.with_suffix(".jsonl").exists():
+        return pajson.read_json(path.with_suffix(".jsonl"))
+    return None

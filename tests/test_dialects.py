@@ -1,7 +1,8 @@
 """What a dialect would render wrongly is refused or rendered otherwise: sqlglot's output, checked as text.
 
 These run without Spark or PostgreSQL; that the renderings compute the catalogue's answers
-is shown by the engine tests (`test_spark.py`, `test_postgres.py`), row for row.
+is shown by the engine tests (`test_engines_agree.py`, `test_spark.py`, `test_postgres.py`),
+row for row.
 """
 
 from __future__ import annotations

@@ -1,9 +1,11 @@
-"""PostgreSQL as a source, against a real server: push-down equals the files, row for row.
+"""PostgreSQL as a source, against a real server: what runs inside it, what it fetches, what it refuses.
 
-A cluster is started for the module (`pg_cluster.py`: initdb and pg_ctl on loopback, as an
-unprivileged user) and a generated export is loaded into it under other names (a table
-`crm.clienten` with `burgerservicenummer`, dates kept as text). Without PostgreSQL's server
-or the ADBC driver these tests skip locally and fail in CI.
+A cluster is started for the module (`conftest.server`, `pg_cluster.py`: initdb and pg_ctl on
+loopback, as an unprivileged user) and a generated export is loaded into it under other names
+(a table `crm.clienten` with `burgerservicenummer`, dates kept as text). Whole reports inside
+the database, alone or with files beside it, are compared with DuckDB's in
+`test_engines_agree.py`. Without PostgreSQL's server or the ADBC driver these tests skip
+locally and fail in CI.
 """
 
 from __future__ import annotations
@@ -15,12 +17,9 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
-import yaml
 from conftest import AS_OF
 from engine_pair import run_rule
-from needs import missing
-from pg_cluster import Cluster, binaries, load_export
-from reports import audit, rule_results
+from pg_cluster import Cluster, config_file, load_export
 from test_one_intake import CASES
 
 from reglement.checker.audit import Opened, Settings, opened
@@ -35,43 +34,11 @@ from reglement.rules import default_pack
 
 
 @pytest.fixture(scope="module")
-def server():
-    bindir = binaries()
-    if bindir is None:
-        missing("PostgreSQL's server (Debian's postgresql)")
-    try:
-        import adbc_driver_postgresql  # noqa: F401
-    except ImportError:
-        missing("the ADBC PostgreSQL driver (pip install '.[postgres]')")
-    cluster = Cluster(bindir)
-    yield cluster
-    cluster.stop()
-
-
-@pytest.fixture(scope="module")
 def export(server, tmp_path_factory):
     """A generated export as Parquet files, and the same loaded into the server; the `sources:` mapping back."""
     folder = tmp_path_factory.mktemp("export")
     generate(folder, clients=70, seed=9, fmt="parquet", ground_truth=False)
     return folder, load_export(server.dsn, folder)
-
-
-def _config(tmp_path: Path, sources: dict) -> Path:
-    path = tmp_path / "config.yaml"
-    path.write_text(yaml.safe_dump({"sources": sources}), encoding="utf-8")
-    return path
-
-
-def test_every_rule_inside_postgres_equals_the_audit_of_the_files(server, export, tmp_path, capsys, monkeypatch):
-    folder, sources = export
-    monkeypatch.setenv("REGLEMENT_PG_DSN", server.dsn)
-    inside = audit(capsys, "--engine", "postgres", "--config", str(_config(tmp_path, sources)))
-    files = audit(capsys, "--engine", "duckdb", "--data", str(folder))
-    assert inside["summary"]["errors"] == 0
-    assert rule_results(inside) == rule_results(files)
-    assert inside["data"]["clients"]["path"] == "postgres table crm.clienten"
-    assert {d: v["rows"] for d, v in inside["data"].items()} == {d: v["rows"] for d, v in files["data"].items()}
-    assert files["summary"]["findings"] > 100
 
 
 def test_every_rule_but_the_export_columns_is_pushed_down(server, export):
@@ -81,20 +48,6 @@ def test_every_rule_but_the_export_columns_is_pushed_down(server, export):
         local = {r.id for r in pack.rules for c in r.checks
                  if run.backend.pushed_down(c, r.bind({}, dt.date(2026, 11, 28))) is None}
     assert local == {"1.1-unlisted-data-category"}
-
-
-@pytest.mark.parametrize("engine", ["postgres", "duckdb"])
-def test_files_and_tables_mixed_equal_the_files(server, export, tmp_path, capsys, monkeypatch, engine):
-    """The access log as files, the rest in the database: rules that read both are joined in DuckDB."""
-    folder, sources = export
-    mixed = tmp_path / "mixed"
-    mixed.mkdir()
-    shutil.copy(folder / "access_log.parquet", mixed)  # a link out of the folder is refused (E713)
-    tables = {**sources, "datasets": {d: t for d, t in sources["datasets"].items() if d != "access_log"}}
-    monkeypatch.setenv("REGLEMENT_PG_DSN", server.dsn)
-    together = audit(capsys, "--engine", engine, "--data", str(mixed), "--config", str(_config(tmp_path, tables)))
-    files = audit(capsys, "--engine", "duckdb", "--data", str(folder))
-    assert rule_results(together) == rule_results(files)
 
 
 def test_a_mixed_rule_fetches_only_the_columns_it_reads(server, export, tmp_path):
@@ -142,7 +95,7 @@ def test_the_mapping_is_checked_against_the_catalogue_naming_both_sides(server, 
                                       "clients": {"table": "crm.clienten", "columns": {"bsn": "bsn_nummer"}},
                                       "users": {"table": "medewerkers"}}}
     monkeypatch.setenv("REGLEMENT_PG_DSN", server.dsn)
-    code = main(["check", "--engine", "postgres", "--config", str(_config(tmp_path, broken)), "--as-of", AS_OF])
+    code = main(["check", "--engine", "postgres", "--config", str(config_file(tmp_path, broken)), "--as-of", AS_OF])
     err = capsys.readouterr().err
     assert code == 2
     assert err.splitlines()[:2] == [
@@ -155,7 +108,7 @@ def test_the_mapping_is_checked_against_the_catalogue_naming_both_sides(server, 
 def test_the_dsn_never_appears_in_a_message(tmp_path, capsys, monkeypatch, server):
     secret = "postgresql://auditor:s3cr3t-pw@127.0.0.1:9/nodb"
     monkeypatch.setenv("CRM_DSN", secret)
-    config = _config(tmp_path, {"postgres": {"dsn_env": "CRM_DSN"}, "datasets": {"clients": {"table": "x"}}})
+    config = config_file(tmp_path, {"postgres": {"dsn_env": "CRM_DSN"}, "datasets": {"clients": {"table": "x"}}})
     code = main(["check", "--engine", "postgres", "--config", str(config), "--as-of", AS_OF])
     err = capsys.readouterr().err
     assert code == 2
@@ -177,9 +130,8 @@ def test_the_same_breach_gives_the_same_error_from_a_table(server, case):
     with adbc.connect(server.dsn, autocommit=True) as con, con.cursor() as cur:
         cur.adbc_ingest(name, pa.table(columns), mode="replace")
     sources = read_sources({"postgres": {"dsn": server.dsn}, "datasets": {"objections": {"table": name}}})
-    with pytest.raises(DataContractError) as caught:
-        with _inside(load_pack(default_pack()), sources):
-            pass
+    with pytest.raises(DataContractError) as caught, _inside(load_pack(default_pack()), sources):
+        pass
     assert [str(e) for e in caught.value.errors] == [f"postgres table public.{name}: {m}" for m in expected]
 
 
@@ -196,7 +148,7 @@ def _with_dsn(sources: dict, server: Cluster) -> dict:
 def test_a_mapping_of_unknown_names_is_a_configuration_error(tmp_path):
     from reglement.compiler.config import read_config
 
-    config = _config(tmp_path, {"postgres": {}, "datasets": {"client": {"table": "x"},
+    config = config_file(tmp_path, {"postgres": {}, "datasets": {"client": {"table": "x"},
                                                              "users": {"table": "u", "columns": {"rol": "functie"}}}})
     parsed, problems = read_config(config, load_pack(default_pack()))
     assert parsed is None

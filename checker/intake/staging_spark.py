@@ -21,6 +21,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from ...datasets import Dataset
+from ..arrow_values import plain
 from ..sql_dialects import render, spark
 from .csv_dialect import record_lines, sniff
 from .errors import MAX_ERRORS_PER_SOURCE, DataError
@@ -204,7 +205,7 @@ class SparkStore(Store):
         """A table in memory, sent to Spark as Arrow; mixed-kind columns (JSON text) become VARIANT."""
         from pyspark.sql import functions as F
 
-        table = _plain(source.table)
+        table = plain(source.table)  # the kinds Spark takes (polars sends string views)
         rows = pa.array(range(1, table.num_rows + 1), pa.int64())
         frame = self.spark.createDataFrame(table.append_column(ROW, rows))
         columns = [F.try_parse_json(F.col(f"`{_tick(f.name)}`")).alias(f.name) if f.metadata == JSON_TEXT
@@ -222,19 +223,6 @@ def _csv_problem(source: Source, expected: int, row: int, text: str, line: int |
     if found != expected:
         return DataError(source.label, "E710", f"expected {expected} fields, found {found}", row, line=line)
     return DataError(source.label, "E710", CSV_PROBLEMS["UNQUOTED VALUE"], row, line=line)
-
-
-def _plain(table: pa.Table) -> pa.Table:
-    """Arrow's string views and large types (what polars sends) as the plain ones Spark takes."""
-    def plain(kind: pa.DataType) -> pa.DataType:
-        if pa.types.is_string_view(kind) or pa.types.is_large_string(kind):
-            return pa.string()
-        if pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_list_view(kind):
-            return pa.list_(plain(kind.value_type))
-        return kind
-
-    schema = pa.schema([f.with_type(plain(f.type)) for f in table.schema])
-    return table if schema == table.schema else table.cast(schema)
 
 
 def _tick(name: str) -> str:
