@@ -21,7 +21,7 @@ import pyarrow as pa
 
 from ..compiler.config import Config
 from ..compiler.model import Bindings, Check, Pack, Rule
-from ..compiler.plan import Alone, Scan, Step, large_datasets, members, plan
+from ..compiler.plan import Scan, Step, large_datasets, members, plan
 from ..datasets import EXPORT_COLUMNS, Contract
 from . import engines
 from .backends import Backend
@@ -246,7 +246,7 @@ def _answer(backend: Backend, step: Step, bindings: dict[str, Bindings],
         except Exception:
             out = {}
             for m in step.members:
-                out |= _answer(backend, Alone(m.rule, m.index, m.check), bindings, errors)
+                out |= _answer(backend, m.alone(), bindings, errors)
             return out
     try:
         return {(step.rule, step.index): backend.findings(step.check, bindings[step.rule])}

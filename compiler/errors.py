@@ -120,6 +120,8 @@ _TABLE = [
      "check the DSN (its text is never shown) and that the server runs"),
     ("E716", "intake", "the engine does not read a file of this format (Spark reads no spreadsheets)",
      "convert the file to Parquet, CSV or JSON Lines, or audit it with --engine duckdb"),
+    ("E717", "intake", "a file was replaced, appended to or changed while it was audited: no verdict is given",
+     "audit a copy that nothing writes to, or audit again once the export is complete"),
     # -- the command line -------------------------------------------------------------------------
     ("E802", "command", "--output names a file the run reads (export, rules, configuration, baseline)",
      "write the report elsewhere"),

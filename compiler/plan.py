@@ -50,6 +50,11 @@ class Member:
     rule: str
     index: int  # of the check within its rule
     check: Check
+    written: Check  # the check as the rule has it: what runs alone when the fused scan fails
+
+    def alone(self) -> Alone:
+        """This check as a step of its own, its sub-queries as written (the lookups exist only in the scan)."""
+        return Alone(self.rule, self.index, self.written)
 
 
 @dataclass(frozen=True)
@@ -168,7 +173,7 @@ def _scan(dataset: str, found: list[tuple[str, int, Check]], contract: Contract)
         rename: dict[str, str] = {}
         rewritten = _rewrite(check.condition, contract, lookups, rename)
         outputs = {name: _rewrite(e, contract, lookups, rename) for name, e in check.outputs.items()}
-        members.append(Member(rule_id, index, replace(check, condition=rewritten, outputs=outputs)))
+        members.append(Member(rule_id, index, replace(check, condition=rewritten, outputs=outputs), check))
     return Scan(dataset, tuple(lookups.values()), tuple(members))
 
 

@@ -28,6 +28,7 @@ from ..arrow_values import texts
 from ..file_hash import file_sha256
 from .errors import DataContractError, DataError
 from .key_order import KeyOrder
+from .snapshot import Snapshot
 from .sources import Data, Source, folder_sources, frame_sources, rows_sources, tables_only
 from .staging import Staged, Unreadable
 from .store import Store
@@ -66,14 +67,26 @@ class Intake:
     datasets: dict[str, Received]
     unread: tuple[str, ...] = ()  # export files no dataset of the contract claims
     order: KeyOrder = field(default_factory=KeyOrder)  # key-order counts still running: confirm before a verdict
+    snapshot: Snapshot = field(default_factory=lambda: Snapshot({}))  # the files as they were before the intake
 
     def confirm(self) -> None:
-        """Wait for what runs beside the audit: the keys' order (DataContractError if a key repeats) and
-        the files' hashes (which raise what reading a file raised)."""
-        self.order.confirm()
-        for received in self.datasets.values():
-            if isinstance(received.digest, Future):
-                received.digest.result()  # raises what reading the file raised
+        """Wait for what runs beside the audit, then give the verdict leave to stand: DataContractError when
+        a file changed while it was audited (E717: said before anything that change may have caused), or a
+        key repeats; what reading a file for its hash raised."""
+        try:
+            self.order.confirm()
+        except DataContractError as err:
+            found = err.errors
+        else:
+            found = []
+        hashed = [received.digest.exception() for received in self.datasets.values()
+                  if isinstance(received.digest, Future)]
+        changed = self.snapshot.changed()
+        if changed or found:
+            raise DataContractError(changed or found)
+        for failure in hashed:
+            if failure is not None:
+                raise failure
 
     def close(self) -> None:
         """Stop what still runs beside the audit (an audit that ended early); after `confirm`, nothing."""
@@ -100,6 +113,7 @@ def take_in(stores: Sequence[Store], contract: Contract, data: Data, order_later
     for source in nothing:  # example rows that leave a dataset out: an empty relation, nothing to validate
         stores[0].create_empty(contract[source.dataset])
     planned: list[tuple[Store, Staged, Shape, Summary]] = []
+    snapshot = Snapshot.of(path for source in sources.values() for path in source.paths)  # before any read
     # The files are hashed in a thread while the engine validates them: hashlib releases the GIL.
     hashing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reglement-sha256")
     hashes = {path: hashing.submit(file_sha256, path) for s in sources.values() for path in s.paths}
@@ -142,7 +156,7 @@ def take_in(stores: Sequence[Store], contract: Contract, data: Data, order_later
             if item.copied or errors:
                 store.drop(item)
     _export_columns(stores[0], [item for _, item in staged], [contract[s.dataset] for s in nothing])
-    return Intake(received, unread, order)
+    return Intake(received, unread, order, snapshot)
 
 
 def _create(store: Store, contract: Contract, item: Staged, found: Shape, summary: Summary,
