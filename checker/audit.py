@@ -29,6 +29,7 @@ from .engine_errors import engine_failure
 from .engines.engine import DEFAULT_SETTINGS, Engine, Settings
 from .incremental import CARRIED, NEW_FILES, Mode, carried, decide, merged, only_new_files, with_provenance
 from .intake import Data, Intake, take_in
+from .stop import raise_if_stopped
 
 __all__ = ["Audit", "Opened", "Part", "RuleResult", "Settings", "audited", "opened", "run_audit", "run_rules"]
 
@@ -243,14 +244,16 @@ def _answer(backend: Backend, step: Step, bindings: dict[str, Bindings],
         try:
             found = backend.scan(step, [bindings[m.rule] for m in step.members])
             return {(m.rule, m.index): t for m, t in zip(step.members, found)}
-        except Exception:
+        except Exception:  # each member alone says which one fails, unless the run is to stop
+            raise_if_stopped()
             out = {}
             for m in step.members:
                 out |= _answer(backend, m.alone(), bindings, errors)
             return out
     try:
         return {(step.rule, step.index): backend.findings(step.check, bindings[step.rule])}
-    except Exception as err:
+    except Exception as err:  # an engine's failure is its rule's error, unless it is a stop in disguise
+        raise_if_stopped()
         errors.setdefault(step.rule, engine_failure(backend.name, step.check, err))
         return {}
 

@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING
 
 from . import __version__
 from .checker import engines
+from .checker.stop import Stopped, raise_if_stopped
+from .checker.stop import install as install_stop
 from .compiler.diagnostics import UserError
 from .compiler.model import SEVERITIES
 from .guards import inputs_of, refuse_careless
@@ -439,12 +441,24 @@ def _positive(text: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; its exit status. A signal that asked the run to stop (`checker/stop.py`, installed
+    by `run`) ends it with 128 + the signal's number, once what it opened is closed."""
+    try:
+        return _command(argv)
+    except Stopped as stop:
+        print(f"reglement: stopped by {stop.name}", file=sys.stderr)
+        return 128 + stop.signum
+
+
+def _command(argv: list[str] | None) -> int:
+    """The command, its failures worded; a failure a stop caused is the stop."""
     try:
         args = build_parser().parse_args(argv)
         if args.command == "check":
             args.rules = pack_folder(args.rules) if args.rules else default_pack()
         return args.run(args)
     except UserError as err:  # a bad pack, configuration, export, baseline or argument
+        raise_if_stopped()
         from .checker.formats.controls import visible  # a column or file name of the export is read in a terminal
 
         print(visible(err.render(), keep="\t\n"), file=sys.stderr)
@@ -453,9 +467,11 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except OSError as err:
+        raise_if_stopped()
         print(f"reglement: {err.filename or ''}: {err.strerror}", file=sys.stderr)
         return 2
     except Exception as err:  # last resort: a message, never a traceback
+        raise_if_stopped()
         if os.environ.get("REGLEMENT_DEBUG"):
             raise
         print(f"reglement: internal error: {type(err).__name__} (set REGLEMENT_DEBUG=1 for details)", file=sys.stderr)
@@ -468,8 +484,9 @@ def run() -> None:
     By then every output is written whole (a report is renamed into place once synced) and
     every engine is closed; what is left is Python freeing a large audit's objects one by
     one, which the operating system does at once (as mypy's fast exit does). What went to
-    stdout and stderr is flushed first.
+    stdout and stderr is flushed first. Ctrl-C and SIGTERM stop it cleanly (`checker/stop.py`).
     """
+    install_stop()
     status = main()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):  # a pipe whose reader has gone, a stream already closed

@@ -152,3 +152,83 @@ def test_when_a_fused_scan_fails_each_member_alone_finds_what_the_plain_plan_fin
     assert failing.scans > 0
     assert [(r.rule.id, r.status, r.error) for r in fused] == [(r.rule.id, r.status, None) for r in plain]
     assert [[p.table for p in r.parts] for r in fused] == [[p.table for p in r.parts] for r in plain]
+
+
+# -- 5  signals: Ctrl-C, SIGTERM, and what killed runs leave behind ---------------------------------
+# `reglement check` in a process of its own, which sends itself a signal at a known moment: while
+# DuckDB runs a rule's query (made to last), or while the report is built.
+_SIGNALLED = """
+import os, signal, sys, threading, time
+import reglement.checker.backends.duckdb as backend
+import reglement.checker.report as report
+from reglement.cli import run
+
+signum, moment = getattr(signal, sys.argv[1]), sys.argv[2]
+arrow, build = backend.DuckDBBackend.arrow, report.build_report
+if moment == "query":
+    def slow(self, query):  # the first rule's query runs until the signal stops it
+        threading.Timer(0.5, os.kill, (os.getpid(), signum)).start()
+        backend.DuckDBBackend.arrow = arrow
+        return arrow(self, "SELECT count(*) FROM range(100000000000) a")
+    backend.DuckDBBackend.arrow = slow
+else:
+    def late(*args, **kwargs):
+        os.kill(os.getpid(), signum)
+        time.sleep(30)
+    report.build_report = late
+sys.argv = ["reglement", *sys.argv[3:]]
+run()
+"""
+
+
+@pytest.mark.parametrize("name, moment, status", [("SIGINT", "query", 130), ("SIGTERM", "query", 143),
+                                                   ("SIGINT", "report", 130), ("SIGTERM", "report", 143)])
+def test_a_signal_stops_the_run_cleanly_and_leaves_the_last_report(tmp_path, name, moment, status):
+    import subprocess
+    import sys
+
+    report, scratch = tmp_path / "out" / "report.json", tmp_path / "tmp"
+    report.parent.mkdir()
+    scratch.mkdir()
+    report.write_text("the last report\n", encoding="utf-8")
+    folder = tmp_path / "export"
+    shutil.copytree(SAMPLE, folder)
+    generate(tmp_path / "parquet", clients=50, seed=3, fmt="parquet", ground_truth=False)
+    shutil.copy(tmp_path / "parquet" / "access_log.parquet", folder)  # counted for order beside the audit
+    (folder / "access_log.jsonl").unlink()
+    done = subprocess.run([sys.executable, "-c", _SIGNALLED, name, moment, "check", "--data", str(folder),
+                           "--as-of", AS_OF, "-f", "json", "-o", str(report), "--memory-limit", "1GB"],
+                          capture_output=True, text=True, timeout=120, env={**os.environ, "TMPDIR": str(scratch)})
+    assert (done.returncode, done.stderr.strip().splitlines()[-1]) == (status, f"reglement: stopped by {name}")
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr
+    assert report.read_text(encoding="utf-8") == "the last report\n"
+    assert sorted(p.name for p in report.parent.iterdir()) == ["report.json"]  # no temporary left
+    assert list(scratch.iterdir()) == []  # nor a spill folder, nor the key count's database
+
+
+def test_the_scratch_folders_of_runs_that_are_gone_are_swept_and_no_other(tmp_path):
+    from reglement.checker.scratch import _HOST, scratch_folder
+
+    dead = subprocess_pid_gone()
+    gone = tmp_path / f"reglement-key-order-{_HOST}-{dead}-abc"
+    alive = tmp_path / f"reglement-key-order-{_HOST}-{os.getpid()}-def"
+    other_host = tmp_path / f"reglement-key-order-elsewhere-{dead}-ghi"
+    other_kind = tmp_path / f"reglement-spill-{_HOST}-{dead}-jkl"
+    user_file = tmp_path / f"reglement-key-order-{_HOST}-{dead}-notes.txt"
+    for folder in (gone, alive, other_host, other_kind):
+        folder.mkdir()
+    user_file.write_text("mine\n", encoding="utf-8")
+    made = scratch_folder("reglement-key-order", tmp_path)
+    assert made.name.startswith(f"reglement-key-order-{_HOST}-{os.getpid()}-")
+    assert not gone.exists()
+    assert all(p.exists() for p in (alive, other_host, other_kind, user_file))
+
+
+def subprocess_pid_gone() -> int:
+    """The number of a process that has ended."""
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid

@@ -9,7 +9,6 @@ rule runs here. Once the data is in, DuckDB may read the export's folders only.
 from __future__ import annotations
 
 import shutil
-import tempfile
 from pathlib import Path
 
 import duckdb
@@ -21,6 +20,7 @@ from ..duckdb_sql import identifier, render
 from ..intake.store import DuckDBStore, Store
 from ..intake.validate import PROVENANCE
 from ..sandbox import seal
+from ..scratch import scratch_folder
 from ..sql_dialects import ReglementDuckDB
 from . import get
 from .engine import Engine
@@ -43,7 +43,7 @@ class DuckDBEngine(Engine):
         self.database = None
         try:
             if self.settings.memory_limit:
-                self._spill = self.settings.temp_directory or Path(tempfile.mkdtemp(prefix="reglement-spill-"))
+                self._spill = self.settings.temp_directory or scratch_folder("reglement-spill")
                 con.execute("SET memory_limit = $limit", {"limit": self.settings.memory_limit})
                 con.execute("SET temp_directory = $dir", {"dir": str(self._spill)})
             self.duck = DuckDBStore(con)

@@ -24,7 +24,6 @@ import contextlib
 import os
 import shutil
 import sys
-import tempfile
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -33,6 +32,8 @@ from pathlib import Path
 import duckdb
 
 from ..sandbox import seal
+from ..scratch import scratch_folder
+from ..stop import raise_if_stopped
 from .errors import DataContractError, DataError
 from .staging import Staged, Unreadable, unreadable
 from .store import DuckDBStore
@@ -65,7 +66,7 @@ class KeyOrder:
             return
         if spill is not None:  # DuckDB makes the audit's spill folder when it first spills; this needs it now
             spill.mkdir(parents=True, exist_ok=True)
-        self._spill = Path(tempfile.mkdtemp(prefix="reglement-key-order-", dir=spill))
+        self._spill = scratch_folder("reglement-key-order", spill)
         self._store = DuckDBStore(_database(memory_limit, [s.source.paths for s, _, _ in checks], self._spill))
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reglement-key-order")
         self._thread = self._pool.submit(_lower_priority)  # the counting thread's id
@@ -96,6 +97,7 @@ class KeyOrder:
                     self._store.rows(f"SET threads = {os.cpu_count() or 1}")
                 out += errors_of(self._store, again, count.shape, summary)
             except (duckdb.Error, Unreadable):  # the files changed or went away while the audit ran
+                raise_if_stopped()
                 out.append(unreadable(count.staged.source, None))
         return out
 
