@@ -232,3 +232,208 @@ def subprocess_pid_gone() -> int:
     child = subprocess.Popen([sys.executable, "-c", "pass"])
     child.wait()
     return child.pid
+
+
+# -- 2  a pack cache another user can write to ---------------------------------------------
+# The pack cache (compiler/pack_cache.py) keeps the compiled Westendorp pack between runs. Each test
+# warms it with the shipped pack and with a weakened copy (rule 11.2 keeps data 20 years instead of 2,
+# so it passes on the sample), spoils the cache as the bad day did, and audits the sample: the findings
+# must be those of the pack on disk, 112, rule 11.2's two included.
+
+SHIPPED_FINDINGS = 112  # the sample's findings under the shipped pack, rule 11.2's two among them
+
+
+def _audit_sample(capsys) -> tuple[dict, str]:
+    """The sample audited with the shipped pack: the JSON report and what was said on stderr."""
+    import json
+
+    from conftest import AS_OF, SAMPLE
+
+    from reglement.cli import main
+
+    code = main(["check", "--data", str(SAMPLE), "--as-of", AS_OF, "--format", "json"])
+    out, err = capsys.readouterr()
+    assert code == 1, err
+    return json.loads(out), err
+
+
+def _assert_shipped_findings(report: dict) -> None:
+    [rule] = [r for r in report["rules"] if r["id"] == "11.2-retention-after-last-contact"]
+    assert (report["summary"]["findings"], rule["status"], rule["finding_count"], rule["params"]) == (
+        SHIPPED_FINDINGS, "failed", 2, {"retention_years": 2})
+
+
+def _warm(capsys, cache, work):
+    """The cache at `cache` (REGLEMENT_CACHE_DIR) warmed with the shipped pack and a weakened copy in `work`:
+    the entries of both (shipped, weak)."""
+    import shutil
+
+    from conftest import ROOT
+
+    from reglement.compiler.stages import compile_pack
+
+    report, _ = _audit_sample(capsys)
+    _assert_shipped_findings(report)
+    [shipped] = list((cache / "packs").iterdir())
+    weak = work / "weak"
+    shutil.copytree(ROOT / "rules" / "westendorp", weak)
+    article = weak / "art-11.yaml"
+    text = article.read_text(encoding="utf-8")
+    assert "    params:\n      retention_years: 2\n" in text
+    article.write_text(text.replace("    params:\n      retention_years: 2\n",
+                                    "    params:\n      retention_years: 20\n", 1), encoding="utf-8")
+    compile_pack(weak)
+    [weak_entry] = set((cache / "packs").iterdir()) - {shipped}
+    return shipped, weak_entry
+
+
+def _as_nobody(*argv: str) -> None:
+    """A command run as `nobody` (the test runs as root)."""
+    import subprocess
+
+    subprocess.run(argv, user="nobody", check=True, capture_output=True)
+
+
+def _rename_as_nobody(source, target) -> None:
+    _as_nobody("python3", "-c", "import os, sys; os.rename(sys.argv[1], sys.argv[2])", str(source), str(target))
+
+
+def _shared_cache(monkeypatch, request):
+    """A cache folder that `nobody` can reach (pytest's tmp_path is root's own, 0700); skips unless root."""
+    import os
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    import pytest
+
+    if os.geteuid() != 0:
+        pytest.skip("needs root, to act as another user (nobody)")
+    base = Path(tempfile.mkdtemp(prefix="reglement-faults-cache-"))
+    request.addfinalizer(lambda: shutil.rmtree(base, ignore_errors=True))
+    base.chmod(0o755)
+    monkeypatch.setenv("REGLEMENT_CACHE_DIR", str(base / "cache"))
+    return base / "cache"
+
+
+def _own_cache(monkeypatch, tmp_path):
+    monkeypatch.setenv("REGLEMENT_CACHE_DIR", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+def test_a_world_writable_cache_folder_is_not_used(capsys, monkeypatch, request, tmp_path) -> None:
+    """The bad day: `packs/` writable by all; another uid renames the weakened pack's entry (root's own,
+    0600) onto the shipped pack's name. The folder is not used, nor chmod-ed, and the run says why."""
+    cache = _shared_cache(monkeypatch, request)
+    shipped, weak = _warm(capsys, cache, tmp_path)
+    cache.chmod(0o755)
+    (cache / "packs").chmod(0o777)
+    _rename_as_nobody(weak, shipped)
+    left = sorted((cache / "packs").iterdir())
+    report, err = _audit_sample(capsys)
+    _assert_shipped_findings(report)
+    assert "is not used" in err and "writable by others" in err and str(cache / "packs") in err
+    assert (cache / "packs").stat().st_mode & 0o777 == 0o777  # not "fixed"
+    assert sorted((cache / "packs").iterdir()) == left  # nor written to
+    _, err = _audit_sample(capsys)
+    assert "is not used" not in err  # said once a process
+
+
+def test_a_cache_folder_of_another_user_is_not_used(capsys, monkeypatch, request, tmp_path) -> None:
+    """`packs/` belongs to another uid (0755): its owner renames the weakened entry onto the shipped name."""
+    import os
+    import pwd
+
+    cache = _shared_cache(monkeypatch, request)
+    shipped, weak = _warm(capsys, cache, tmp_path)
+    cache.chmod(0o755)
+    nobody = pwd.getpwnam("nobody")
+    os.chown(cache / "packs", nobody.pw_uid, nobody.pw_gid)
+    (cache / "packs").chmod(0o755)
+    _rename_as_nobody(weak, shipped)
+    report, err = _audit_sample(capsys)
+    _assert_shipped_findings(report)
+    assert "is not used" in err and f"belongs to uid {nobody.pw_uid}" in err
+    assert (cache / "packs").stat().st_uid == nobody.pw_uid
+
+
+def test_an_entry_renamed_onto_another_packs_name_is_not_loaded(capsys, monkeypatch, tmp_path) -> None:
+    """Each entry says what it was compiled from: the weakened pack's, under the shipped pack's name, is a miss."""
+    cache = _own_cache(monkeypatch, tmp_path)
+    shipped, weak = _warm(capsys, cache, tmp_path)
+    weak.replace(shipped)
+    report, err = _audit_sample(capsys)
+    _assert_shipped_findings(report)
+    assert "was not used" in err
+    report, err = _audit_sample(capsys)  # the entry compiled afresh replaced it
+    _assert_shipped_findings(report)
+    assert err == ""
+
+
+def test_an_entry_changed_by_one_byte_is_not_loaded(capsys, monkeypatch, tmp_path) -> None:
+    """One byte at equal length: rule 11.2's retention of 2 years becomes 1 in the pickled pack (113 findings
+    when loaded). The entry's digest no longer matches: a miss, and the entry is compiled afresh."""
+    import re
+
+    cache = _own_cache(monkeypatch, tmp_path)
+    shipped, _ = _warm(capsys, cache, tmp_path)
+    data = shipped.read_bytes()
+    found = re.search(rb"\x8c\x0fretention_years\x94j[\s\S]{4}K(\x02)", data)  # Param(retention_years, default=2)
+    assert found, "the pickled Param of rule 11.2 (its encoding changed: find the byte again)"
+    shipped.write_bytes(data[:found.start(1)] + b"\x01" + data[found.end(1):])
+    report, err = _audit_sample(capsys)
+    _assert_shipped_findings(report)
+    assert "was not used" in err and "digest" in err
+
+
+def test_a_link_at_an_entrys_name_is_not_followed(capsys, monkeypatch, tmp_path) -> None:
+    """A symlink at the shipped entry's name, to the weakened pack's entry: neither loaded nor written through."""
+    cache = _own_cache(monkeypatch, tmp_path)
+    shipped, weak = _warm(capsys, cache, tmp_path)
+    target = tmp_path / "elsewhere.pickle"
+    weak.replace(target)
+    before = target.read_bytes()
+    shipped.unlink()
+    shipped.symlink_to(target)
+    report, _ = _audit_sample(capsys)
+    _assert_shipped_findings(report)
+    assert target.read_bytes() == before
+    assert not shipped.is_symlink() and shipped.is_file()  # the link removed, a fresh entry in its place
+
+
+def test_a_half_written_entry_is_neither_loaded_nor_left_behind(capsys, monkeypatch, tmp_path) -> None:
+    """A half-written entry at the name (a copy cut short) is a miss (it was before too: pickle refuses a cut
+    stream; now its digest does, before unpickling); what a writer killed mid-way left behind (its temporary
+    file, an hour old) is removed by the next write, where it used to stay for good."""
+    import os
+    import time
+
+    cache = _own_cache(monkeypatch, tmp_path)
+    shipped, _ = _warm(capsys, cache, tmp_path)
+    data = shipped.read_bytes()
+    shipped.write_bytes(data[:len(data) // 2])
+    stale = cache / "packs" / ".pack-killed.tmp"
+    stale.write_bytes(data[:len(data) // 3])
+    os.utime(stale, (time.time() - 7200, time.time() - 7200))
+    report, _ = _audit_sample(capsys)
+    _assert_shipped_findings(report)
+    assert shipped.read_bytes() != data[:len(data) // 2]
+    assert not stale.exists()
+
+
+def test_the_folders_the_cache_creates_are_the_users_alone(capsys, monkeypatch, tmp_path) -> None:
+    """Under umask 0 the folders made on the way to the cache were 0777 (`mkdir(parents=True)` gives its mode to
+    the last folder only): another user could then rename entries in them. Each is 0700 now, each entry 0600."""
+    import os
+
+    cache = tmp_path / "a" / "b" / "cache"
+    monkeypatch.setenv("REGLEMENT_CACHE_DIR", str(cache))
+    umask = os.umask(0)
+    try:
+        report, _ = _audit_sample(capsys)
+    finally:
+        os.umask(umask)
+    _assert_shipped_findings(report)
+    made = [tmp_path / "a", tmp_path / "a" / "b", cache, cache / "packs"]
+    assert [oct(path.stat().st_mode & 0o777) for path in made] == ["0o700"] * 4
+    assert [oct(entry.stat().st_mode & 0o777) for entry in (cache / "packs").iterdir()] == ["0o600"]

@@ -118,3 +118,31 @@ def test_off_keeps_nothing_and_an_unwritable_cache_only_costs_time(tmp_path: Pat
     blocked.write_text("a file where the cache folder would go", encoding="utf-8")
     monkeypatch.setenv("REGLEMENT_CACHE_DIR", str(blocked / "cache"))
     assert len(compile_pack(WESTENDORP)[0].rules) == 43
+
+
+class _Runs:
+    """Pickled as a call of `Path.write_text`: what unpickling an attacker's entry could do."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return Path.write_text, (self.marker, "ran")
+
+
+def test_an_entry_is_unpickled_only_as_a_pack(cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """Even an entry with the right name and digest may name no class but a compiled pack's: a pickle that calls
+    a function is refused before the call, the pack compiled afresh."""
+    import hashlib
+    import pickle
+
+    compile_pack(WESTENDORP)
+    [entry] = (cache / "packs").glob("*.pickle")
+    marker = tmp_path / "marker"
+    body = entry.stem.encode() + b"\n" + pickle.dumps(("contract", _Runs(marker)))
+    entry.write_bytes(pack_cache._FORMAT + hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
+    seen = compiled_by(monkeypatch)
+    assert len(compile_pack(WESTENDORP)[0].rules) == 43
+    assert seen == [WESTENDORP] and not marker.exists()
+    assert "is not part of a compiled pack" in capsys.readouterr().err
