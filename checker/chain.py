@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..compiler.diagnostics import UserError
+from ..files import write_file
 from .file_hash import file_sha256
 from .report import REPORT_SCHEMA
 
@@ -50,16 +52,30 @@ def link(previous: Path | None, report: dict | None = None) -> dict:
 
 
 # -- signing -----------------------------------------------------------------------------------
-def sign(report: Path, key: Path) -> Path:
-    """Write `<report>.sig`: the base64 ed25519 signature of the report's bytes, with a PEM private key."""
+def signature_path(report: Path) -> Path:
+    """Where the signature of `report` goes: `<report>.sig`."""
+    return Path(f"{report}.sig")
+
+
+def signer(key: Path) -> Callable[[bytes], str]:
+    """The ed25519 private key in `key` (PEM), as what makes the text of a `.sig` from a report's bytes: its base64
+    signature and a newline. Read when the run starts, so that a key that cannot be used stops it before the audit."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
-    private = load_pem_private_key(_read_key(key), password=None)
+    try:
+        private = load_pem_private_key(_read_key(key), password=None)
+    except (ValueError, TypeError):
+        private = None
     if not isinstance(private, Ed25519PrivateKey):
         raise ChainError(f"{key}: error E805: not an ed25519 private key (openssl genpkey -algorithm ed25519)")
-    signature = Path(f"{report}.sig")
-    signature.write_text(base64.b64encode(private.sign(Path(report).read_bytes())).decode() + "\n", "ascii")
+    return lambda data: base64.b64encode(private.sign(data)).decode() + "\n"
+
+
+def sign(report: Path, key: Path) -> Path:
+    """Write `<report>.sig` for a report already in place, through the writer (whole, never through a link)."""
+    signature = signature_path(report)
+    write_file(signature, signer(key)(Path(report).read_bytes()), what="the signature", inputs=(report, key))
     return signature
 
 
@@ -75,7 +91,7 @@ def _signed(report: Path, public_key: Path) -> str | None:
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
-    signature = Path(f"{report}.sig")
+    signature = signature_path(report)
     if not signature.is_file():
         return f"no signature ({signature.name})"
     try:

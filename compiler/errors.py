@@ -123,12 +123,16 @@ _TABLE = [
     ("E717", "intake", "a file was replaced, appended to or changed while it was audited: no verdict is given",
      "audit a copy that nothing writes to, or audit again once the export is complete"),
     # -- the command line -------------------------------------------------------------------------
-    ("E802", "command", "--output names a file the run reads (export, rules, configuration, baseline)",
-     "write the report elsewhere"),
+    ("E802", "command", "--output, or the signature beside it, names a file the run reads (export, rules, "
+     "configuration, baseline, previous report, key)", "write the report elsewhere"),
     ("E803", "command", "--fail-on-new without --baseline", "give the previous report with --baseline"),
     ("E804", "command", "--previous is not a reglement JSON report", "give the previous report as it was written"),
     ("E805", "command", "a signing or verifying key cannot be read or is not ed25519",
      "openssl genpkey -algorithm ed25519 -out key.pem; openssl pkey -in key.pem -pubout -out key.pub"),
+    ("E806", "command", "a file to be written is a symbolic link, a folder, a FIFO, a device or a socket (a report, "
+     "its signature, a generated export, a new pack)",
+     "name a new file, or remove what is there: files are put in place whole, never written through a link or into "
+     "a pipe"),
 ]
 
 CODES: dict[str, Code] = {code: Code(code, stage, meaning, remedy) for code, stage, meaning, remedy in _TABLE}

@@ -11,6 +11,7 @@ million events fit in bounded memory (`background_log.py`, `sinks.py`).
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import date, timedelta
 from operator import itemgetter
@@ -22,6 +23,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..files import Transaction
 from . import contract
 from .background_log import SLIP_RATES, background_log
 from .oracle import Oracle
@@ -138,19 +140,30 @@ def generate(out_dir: Path, clients: int, seed: int, fmt: Format = "csv", as_of:
         raise ValueError(f"rates must be one of {', '.join(SLIP_RATES)}, got {rates!r}")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    params = {**DEFAULT_PARAMS, **(params or {})}
-    w, plan = World(Random(seed), as_of, params, empty_strings=fmt != "csv"), Plan()
-    build(w, plan, clients)
-    number(w.tables)
-    rows = {name: write_rows(out, name, w.tables[name], fmt) for name in contract() if name != "access_log"}
-    datasets = [name for name in contract() if ground_truth or name != "access_log"]
-    oracle = Oracle(w.tables, as_of, params, {name: [c for c, _ in columns_of(name)] for name in datasets})
-    w.files.clear()
-    sink = open_sink(out, "access_log", fmt, monthly=access_log_partitions == "month")
-    rows["access_log"] = stream_access_log(w, sink, oracle if ground_truth else None, clients * events_per_client,
-                                           chunk_rows, SLIP_RATES[rates])
-    findings = oracle.findings()
-    truth = {"as_of": as_of.isoformat(), "seed": seed, "clients": clients, "params": params, "findings": findings,
-             "planted": plan.resolved()} | ({} if ground_truth else {"access_log": "not computed"})
-    (out / "ground_truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    monthly = access_log_partitions == "month"
+    with Transaction() as files:  # every file of the export and its ground truth in place together, or none
+        for name in contract():
+            if not (monthly and name == "access_log"):
+                files.check(out / f"{name}.{fmt}", "the export file")
+        files.check(out / "ground_truth.json", "the ground truth")
+        opener = functools.partial(files.open, what="the export file")
+        params = {**DEFAULT_PARAMS, **(params or {})}
+        w, plan = World(Random(seed), as_of, params, empty_strings=fmt != "csv"), Plan()
+        build(w, plan, clients)
+        number(w.tables)
+        rows = {name: write_rows(out, name, w.tables[name], fmt, opener) for name in contract()
+                if name != "access_log"}
+        datasets = [name for name in contract() if ground_truth or name != "access_log"]
+        oracle = Oracle(w.tables, as_of, params, {name: [c for c, _ in columns_of(name)] for name in datasets})
+        w.files.clear()
+        sink = open_sink(out, "access_log", fmt, monthly=monthly, opener=opener)
+        rows["access_log"] = stream_access_log(w, sink, oracle if ground_truth else None,
+                                               clients * events_per_client, chunk_rows, SLIP_RATES[rates])
+        findings = oracle.findings()
+        truth = {"as_of": as_of.isoformat(), "seed": seed, "clients": clients, "params": params,
+                 "findings": findings, "planted": plan.resolved()} | (
+            {} if ground_truth else {"access_log": "not computed"})
+        files.write(out / "ground_truth.json", json.dumps(truth, ensure_ascii=False, indent=1) + "\n",
+                    "the ground truth")
+        files.commit()
     return {"rows": dict(sorted(rows.items())), "findings": {rule: len(keys) for rule, keys in findings.items()}}

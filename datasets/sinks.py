@@ -3,7 +3,8 @@
 Every sink takes Arrow tables, so the big access log goes from numpy to disk without a
 Python object per row: the text formats are spelled with Arrow's string functions, and
 only what needs `json.dumps` (a list, a string with an escape) is spelled in Python,
-once per distinct value.
+once per distinct value. A sink opens its files with the `opener` it is given (`generate`
+gives the one writer's, `reglement/files.py`), else as plain files.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import itertools
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, BinaryIO, Literal, Protocol
 
 import numpy as np
 import pyarrow as pa
@@ -25,6 +26,11 @@ from .world import EXTRA_COLUMNS, Row
 Format = Literal["csv", "jsonl", "parquet"]
 FORMATS: tuple[Format, ...] = ("csv", "jsonl", "parquet")
 Columns = list[tuple[str, str]]  # name, contract type
+Opener = Callable[[Path], BinaryIO]
+
+
+def plain_file(path: Path) -> BinaryIO:
+    return path.open("wb")
 
 
 def columns_of(dataset: str) -> Columns:
@@ -94,8 +100,8 @@ class Sink(Protocol):
 class TextSink:
     """CSV (UTF-8, a header, empty cell = null) or JSONL (one object a line, every column, null as null)."""
 
-    def __init__(self, path: Path, schema: pa.Schema, fmt: Format) -> None:
-        self.file, self.names, self.fmt = path.open("wb"), schema.names, fmt
+    def __init__(self, path: Path, schema: pa.Schema, fmt: Format, opener: Opener = plain_file) -> None:
+        self.file, self.names, self.fmt = opener(path), schema.names, fmt
         if fmt == "csv":
             self.file.write((",".join(self.names) + "\n").encode())
 
@@ -120,23 +126,25 @@ class TextSink:
 class ParquetSink:
     """One Parquet file; one row group per table written."""
 
-    def __init__(self, path: Path, schema: pa.Schema) -> None:
-        self.writer = pq.ParquetWriter(path, schema)
+    def __init__(self, path: Path, schema: pa.Schema, opener: Opener = plain_file) -> None:
+        self.file = opener(path)
+        self.writer = pq.ParquetWriter(self.file, schema)
 
     def write(self, table: pa.Table) -> None:
         self.writer.write_table(table)
 
     def close(self) -> None:
         self.writer.close()
+        self.file.close()
 
 
 class MonthlyParquetSink:
     """A folder of Parquet files, one per calendar month of `ts`, named `YYYY-MM.parquet`; tables come in time
     order, so each month's file is opened once and closed when the next month begins."""
 
-    def __init__(self, folder: Path, schema: pa.Schema) -> None:
+    def __init__(self, folder: Path, schema: pa.Schema, opener: Opener = plain_file) -> None:
         folder.mkdir(exist_ok=True)
-        self.folder, self.schema = folder, schema
+        self.folder, self.schema, self.opener = folder, schema, opener
         self.month: tuple[int, int] | None = None
         self.writer: ParquetSink | None = None
 
@@ -153,7 +161,7 @@ class MonthlyParquetSink:
             assert self.month is None or month > self.month, "the access log must come in time order"
             self.close()
             self.month, self.writer = month, ParquetSink(self.folder / f"{month[0]:04d}-{month[1]:02d}.parquet",
-                                                         self.schema)
+                                                         self.schema, self.opener)
         return self.writer
 
     def close(self) -> None:
@@ -162,17 +170,17 @@ class MonthlyParquetSink:
             self.writer = None
 
 
-def open_sink(out: Path, dataset: str, fmt: Format, monthly: bool = False) -> Sink:
+def open_sink(out: Path, dataset: str, fmt: Format, monthly: bool = False, opener: Opener = plain_file) -> Sink:
     """`<dataset>.<fmt>` in `out`, or with `monthly` (Parquet only) the folder `<dataset>/` of monthly files."""
     schema = schema_of(dataset)
     if monthly:
-        return MonthlyParquetSink(out / dataset, schema)
+        return MonthlyParquetSink(out / dataset, schema, opener)
     path = out / f"{dataset}.{fmt}"
-    return ParquetSink(path, schema) if fmt == "parquet" else TextSink(path, schema, fmt)
+    return ParquetSink(path, schema, opener) if fmt == "parquet" else TextSink(path, schema, fmt, opener)
 
 
-def write_rows(out: Path, dataset: str, rows: list[Row], fmt: Format) -> int:
-    sink = open_sink(out, dataset, fmt)
+def write_rows(out: Path, dataset: str, rows: list[Row], fmt: Format, opener: Opener = plain_file) -> int:
+    sink = open_sink(out, dataset, fmt, opener=opener)
     sink.write(to_table(rows, schema_of(dataset)))
     sink.close()
     return len(rows)

@@ -13,7 +13,7 @@ import contextlib
 import datetime as dt
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,8 +23,9 @@ from .checker.stop import Stopped, raise_if_stopped
 from .checker.stop import install as install_stop
 from .compiler.diagnostics import UserError
 from .compiler.model import SEVERITIES
+from .files import WriteError, check_destination
 from .guards import inputs_of, refuse_careless
-from .outputs import FORMATS, emit, outputs
+from .outputs import FORMATS, StandardOutput, emit, json_text, outputs
 from .rules import default_pack, pack_folder
 from .selection import Selection, names
 
@@ -75,7 +76,7 @@ def _progress(enabled: bool) -> Iterator[Callable | None]:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from .checker.audit import Settings, audited
-    from .checker.chain import link, read_previous, sign
+    from .checker.chain import link, read_previous, signature_path, signer
     from .checker.report import build_report
     from .compiler.stages import compile_pack
 
@@ -84,9 +85,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.sign and not signed:
         raise UsageError("reglement check: --sign needs a JSON report written to a file (-o report.json "
                          "--format json, or -o json=report.json): the signature is written beside it")
-    refuse_careless([*(o.path for o in targets), args.spill_dir],
-                    inputs_of(args.data, args.rules, args.config, args.baseline, args.previous),
-                    args.fail_on_new, args.baseline)
+    sign = (signer(args.sign), signature_path) if args.sign else None  # a key that cannot sign stops the run now
+    inputs = inputs_of(args.data, args.rules, args.config, args.baseline, args.previous, args.sign)
+    signatures = [signature_path(path) for path in signed] if sign else []
+    reports = [o.path for o in targets if o.path is not None]
+    refuse_careless([*reports, *signatures, args.spill_dir], inputs, args.fail_on_new, args.baseline)
+    for path in [*reports, *signatures]:  # a link, a folder, a FIFO, a device: refused before the audit runs
+        check_destination(path, inputs, "the signature" if path in signatures else "the report")
     pack, config = compile_pack(args.rules, args.config)
     if args.data is None and config.sources is None:
         raise UsageError("reglement check: give --data, or map the datasets to database tables in --config "
@@ -109,10 +114,9 @@ def cmd_check(args: argparse.Namespace) -> int:
                 from .checker.baseline import apply_baseline, read_baseline
 
                 report = apply_baseline(report, read_baseline(args.baseline))
-            # the keys' order is still being counted: confirmed once the reports are written, before they show
-            write_report(report, args.lang, targets, args, audit.confirm)
-        for path in signed if args.sign else ():
-            sign(path, args.sign)
+            # the keys' order is still being counted: confirmed once the reports (and their signatures) are written,
+            # before they show
+            write_report(report, args.lang, targets, args, audit.confirm, inputs, sign)
         if progress:
             progress("report", 1, 1, ", ".join(o.format for o in targets))
     status = exit_status(report, args.fail_on, args.fail_on_new)
@@ -132,14 +136,16 @@ def _data(args: argparse.Namespace, pack: Pack, config: Config) -> Data:
 
 
 def write_report(report: dict, lang: str, targets: list, args: argparse.Namespace,
-                 confirm: Callable[[], None] = lambda: None) -> None:
-    """Every output asked for, whole or not at all, shown only once `confirm` returns (an audit's key
-    order: see cmd_check); what SARIF leaves out is said on stderr."""
+                 confirm: Callable[[], None] = lambda: None, inputs: Collection[Path] = (),
+                 sign: tuple[Callable[[bytes], str], Callable[[Path], Path]] | None = None) -> None:
+    """Every output asked for (and, with `sign`, the signature of each JSON report), all put in place or none,
+    never over one of `inputs`; shown only once `confirm` returns (an audit's key order: see cmd_check); what
+    SARIF leaves out is said on stderr."""
     from .checker.formats import writer
 
     options = {"sarif": {"max_results": args.sarif_max_results}} if args.sarif_max_results else {}
     emit([(o, lambda out, fmt=o.format: writer(fmt, **options.get(fmt, {}))(report, lang, out)) for o in targets],
-         confirm)
+         confirm, inputs, sign)
     if any(o.format == "sarif" for o in targets) and not args.quiet:
         from .checker.formats.sarif import MAX_RESULTS, cap_notice
 
@@ -153,13 +159,13 @@ def cmd_render(args: argparse.Namespace) -> int:
     from .checker.baseline import read_report
 
     report = read_report(args.report, "report")
-    write_report(report, args.lang or report.get("lang", "nl"), outputs(args.output, args.format), args)
+    write_report(report, args.lang or report.get("lang", "nl"), outputs(args.output, args.format), args,
+                 inputs=(args.report,))
     return 0
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
     """The pack's rules and controls: id, kind, article, severity, datasets."""
-    import json
 
     from .compiler.stages import load_pack
 
@@ -169,7 +175,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
     items += [{"id": c.id, "kind": "manual", "article": c.article, "severity": None, "datasets": [],
                "title": c.title.as_dict()} for c in pack.controls]
     if args.format == "json":
-        print(json.dumps({"pack": pack.name, "version": pack.version, "rules": items}, ensure_ascii=False, indent=2))
+        print(json_text({"pack": pack.name, "version": pack.version, "rules": items}))
         return 0
     width = max(len(i["id"]) for i in items) if items else 0
     for item in items:
@@ -207,7 +213,6 @@ def cmd_test(args: argparse.Namespace) -> int:
 
 
 def cmd_coverage(args: argparse.Namespace) -> int:
-    import json
 
     from .checker.report import coverage
     from .compiler.stages import load_pack
@@ -215,7 +220,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     pack = load_pack(pack_folder(args.rules) if args.rules else default_pack())
     cover = coverage(pack)
     if args.format == "json":
-        print(json.dumps({"pack": pack.name, "clauses": cover}, ensure_ascii=False, indent=2))
+        print(json_text({"pack": pack.name, "clauses": cover}))
     else:
         for article in pack.articles:
             print(f"Artikel {article.number} — {article.title.nl}")
@@ -446,45 +451,66 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _command(argv)
     except Stopped as stop:
-        print(f"reglement: stopped by {stop.name}", file=sys.stderr)
+        _say(f"reglement: stopped by {stop.name}")
         return 128 + stop.signum
 
 
 def _command(argv: list[str] | None) -> int:
+    """The command, with standard output as `StandardOutput` makes it: a character the terminal cannot encode
+    escaped, a write that fails said as such (exit 2), never a traceback."""
+    stdout = sys.stdout
+    sys.stdout = StandardOutput(stdout)
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout = stdout
+
+
+def _main(argv: list[str] | None) -> int:
     """The command, its failures worded; a failure a stop caused is the stop."""
     try:
         args = build_parser().parse_args(argv)
         if args.command == "check":
             args.rules = pack_folder(args.rules) if args.rules else default_pack()
-        return args.run(args)
-    except UserError as err:  # a bad pack, configuration, export, baseline or argument
+        status = args.run(args)
+        sys.stdout.flush()  # what is still buffered may not fit either: said here, not lost at exit
+        return status
+    except (UserError, WriteError) as err:  # a bad pack, configuration, export, baseline, argument or output
         raise_if_stopped()
         from .checker.formats.controls import visible  # a column or file name of the export is read in a terminal
 
-        print(visible(err.render(), keep="\t\n"), file=sys.stderr)
+        _say(visible(err.render(), keep="\t\n"))
         return 2
     except BrokenPipeError:  # `reglement check … | head`: the reader has seen enough
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except OSError as err:
         raise_if_stopped()
-        print(f"reglement: {err.filename or ''}: {err.strerror}", file=sys.stderr)
+        _say(f"reglement: {err.filename}: {err.strerror}" if err.filename else f"reglement: {err.strerror or err}")
         return 2
     except Exception as err:  # last resort: a message, never a traceback
         raise_if_stopped()
         if os.environ.get("REGLEMENT_DEBUG"):
             raise
-        print(f"reglement: internal error: {type(err).__name__} (set REGLEMENT_DEBUG=1 for details)", file=sys.stderr)
+        _say(f"reglement: internal error: {type(err).__name__} (set REGLEMENT_DEBUG=1 for details)")
         return 2
+
+
+def _say(message: str) -> None:
+    """A message on stderr; where even stderr cannot be written to, the exit status says it alone."""
+    with contextlib.suppress(OSError):
+        print(message, file=sys.stderr)
 
 
 def run() -> None:
     """The console command `reglement`: `main`, then out at once.
 
-    By then every output is written whole (a report is renamed into place once synced) and
-    every engine is closed; what is left is Python freeing a large audit's objects one by
-    one, which the operating system does at once (as mypy's fast exit does). What went to
-    stdout and stderr is flushed first. Ctrl-C and SIGTERM stop it cleanly (`checker/stop.py`).
+    By then every output is written whole (the reports and their signatures renamed into
+    place together once synced: `files.py`), standard output is flushed (a failure there
+    said by `main`, exit 2), and every engine is closed; what is left is Python freeing a
+    large audit's objects one by one, which the operating system does at once (as mypy's
+    fast exit does). What is still buffered on stdout and stderr is flushed first. Ctrl-C and
+    SIGTERM stop it cleanly (`checker/stop.py`).
     """
     install_stop()
     status = main()

@@ -1,8 +1,11 @@
 """What a run refuses before anything runs: a careless command line must not destroy or lie.
 
-A report written over an input (a file of the export, the configuration, a rule file, the
-baseline) would destroy evidence; `--fail-on-new` without a baseline would pass a CI job
-that has open findings. Both are usage errors (exit 2), said before any rule runs.
+A report (or its signature) written over an input (a file of the export, the configuration,
+a rule file, the baseline, the previous report, the signing key) would destroy evidence;
+`--fail-on-new` without a baseline would pass a CI job that has open findings. Both are
+usage errors (exit 2), said before any rule runs. The writer (`files.py`) refuses an input
+again when it puts the files in place, and refuses a destination that is a link, a
+folder, a FIFO or a device (E806).
 """
 
 from __future__ import annotations

@@ -3,13 +3,16 @@
 The skeleton has a data contract of one dataset (with a closed vocabulary and a date),
 an article with one rule — with an example on each side of its boundary — and one
 manual control. An author replaces the names, keeps the shape, and runs
-`reglement test FOLDER` after every change.
+`reglement test FOLDER` after every change. The files are written through the one writer
+(`files.py`): all of them or none.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+
+from .files import Transaction
 
 PACK = """\
 name: {name}
@@ -98,6 +101,8 @@ def init_pack(folder: Path, name: str) -> list[Path]:
     (folder / "contract").mkdir(parents=True, exist_ok=True)
     written = {folder / "pack.yaml": PACK.format(name=name), folder / "art-01.yaml": ARTICLE.format(),
                folder / "contract" / "files.schema.json": json.dumps(SCHEMA, indent=2) + "\n"}
-    for path, text in written.items():
-        path.write_text(text, encoding="utf-8")
+    with Transaction() as files:  # the pack whole or not at all, never written through a link
+        for path, text in written.items():
+            files.write(path, text, "the pack file")
+        files.commit()
     return list(written)

@@ -1,28 +1,37 @@
 """Where the report goes: standard output, one file, or several formats in one run.
 
 `-o report.html` writes the `--format` to a file; `-o sarif=r.sarif -o html=r.html` writes
-each named format to its file. Every file is written to a temporary file beside it and
-renamed into place only when all of them are complete: a run leaves every report whole,
-or none of them (and never a temporary file behind).
+each named format to its file. The files go through the one writer (`files.py`): every
+destination is checked before anything is written (a link, a folder, a FIFO, a device or
+an input of the run is refused), every file and the signature of each JSON report
+(`--sign`) are written complete under temporary names beside their destinations, and only
+then renamed into place, as one transaction: the previous reports are left exactly as they
+were unless every new one is in place.
+
+On standard output the report is written for the terminal it goes to: where that cannot
+encode every character (a Latin-1 locale, `PYTHONIOENCODING=latin-1`), JSON and SARIF are
+written in ASCII with `\\uXXXX` escapes (what `ensure_ascii` makes: the same document, valid
+JSON in any encoding), HTML and JUnit with character references (`&#8212;`), and text and
+Markdown with Python's backslash escapes (`\\u2014`). A write that fails (a full disk, a
+closed descriptor) is said as such: "cannot write to standard output: …".
 """
 
 from __future__ import annotations
 
+import codecs
 import contextlib
-import functools
-import os
+import json
 import re
 import sys
-import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO, TypeVar
+from typing import Any, TextIO
 
 from .compiler.diagnostics import UserError
+from .files import Transaction
 
 FORMATS = ("text", "json", "markdown", "html", "junit", "sarif")
-T = TypeVar("T")
 _NAMED = re.compile(rf"^({'|'.join(FORMATS)})=(.+)$")
 
 
@@ -54,56 +63,119 @@ def outputs(given: list[str], fmt: str) -> list[Output]:
     return found
 
 
-def write_all(targets: list[tuple[Path, Callable[[TextIO], None]]], confirm: Callable[[], None]) -> None:
-    """Write every file completely, `confirm` (which may raise), then rename them all into place; on any
-    failure, none is replaced."""
-    written: list[tuple[str, Path]] = []
-    try:
-        for path, write in targets:
-            written.append((_as_output(path, functools.partial(_temporary, path, write)), path))
+def write_all(targets: list[tuple[Path, Callable[[TextIO], None]]], confirm: Callable[[], None] = lambda: None,
+              inputs: Collection[Path] = (),
+              signatures: Collection[tuple[Path, Path, Callable[[bytes], str]]] = ()) -> None:
+    """Every file of `targets` (and, for each `(report, signature, sign)` of `signatures`, `sign` of the report's
+    bytes as the file `signature`) written completely under a temporary name, `confirm` (which may raise), then
+    all renamed into place; on any failure, none is replaced. Every destination is checked first: a link, a
+    folder, a FIFO, a device or one of `inputs` is refused before anything is written."""
+    with Transaction(inputs) as files:
+        for path, _ in targets:
+            files.check(path)
+        for _, signature, _ in signatures:
+            files.check(signature, "the signature")
+        written = {path: files.write(path, write) for path, write in targets}
+        for report, signature, sign in signatures:
+            files.write(signature, sign(written[report].read_bytes()), "the signature")
         confirm()  # what it raises is not an output's failure: it goes up as it is
-        for tmp, path in written:
-            _as_output(path, functools.partial(os.replace, tmp, path))
-    finally:
-        for tmp, _ in written:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
+        files.commit()
 
 
-def _as_output(path: Path, action: Callable[[], T]) -> T:
-    """`action`, an OSError of which is said as the report that cannot be written to `path`."""
-    try:
-        return action()
-    except OSError as err:
-        raise OutputError(f"reglement: cannot write the report to {path}: {err.strerror}") from None
-
-
-def _temporary(path: Path, write: Callable[[TextIO], None]) -> str:
-    """The complete file under a temporary name beside `path`, written in a stream."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent if str(path.parent) else ".")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-            write(out)
-            out.flush()
-            os.fsync(out.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a report is an ordinary file
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    return tmp
-
-
-def emit(targets: list[tuple[Output, Callable[[TextIO], None]]], confirm: Callable[[], None]) -> None:
+def emit(targets: list[tuple[Output, Callable[[TextIO], None]]], confirm: Callable[[], None] = lambda: None,
+         inputs: Collection[Path] = (), sign: tuple[Callable[[bytes], str], Callable[[Path], Path]] | None = None
+         ) -> None:
     """Each output to its file (all or none), or to standard output; nothing shows before `confirm` returns
-    (it may raise), so the files can be written while what it waits for still runs."""
+    (it may raise), so the files can be written while what it waits for still runs. `sign`: the signer and
+    where the signature of a report goes; each JSON report written to a file gets one, in the same transaction."""
     files = [(o.path, write) for o, write in targets if o.path is not None]
+    signed = [(o.path, sign[1](o.path), sign[0]) for o, _ in targets
+              if sign is not None and o.format == "json" and o.path is not None]
     if files:
-        write_all(files, confirm)
+        write_all(files, confirm, inputs, signed)
     else:
         confirm()
     for output, write in targets:
         if output.path is None:
-            write(sys.stdout)
+            out = StandardOutput(sys.stdout, output.format)
+            write(out)
+            out.flush()
+
+
+# -- standard output ------------------------------------------------------------------------------
+class StdoutError(UserError):
+    """Standard output that cannot be written to (a full disk, a closed descriptor)."""
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _json_escaped(text: str) -> str:
+    """Every character beyond ASCII as JSON's `\\uXXXX` (a pair of them beyond the BMP): in a JSON document
+    they stand only inside strings, so this is `ensure_ascii=True`, done on the stream."""
+    def escape(found: re.Match) -> str:
+        code = ord(found[0])
+        if code < 0x10000:
+            return f"\\u{code:04x}"
+        code -= 0x10000
+        return f"\\u{0xd800 + (code >> 10):04x}\\u{0xdc00 + (code & 0x3ff):04x}"
+
+    return _NON_ASCII.sub(escape, text)
+
+
+def _markup_escaped(text: str) -> str:
+    """Every character beyond ASCII as a character reference (the HTML has no script, its style sheet is ASCII)."""
+    return text.encode("ascii", "xmlcharrefreplace").decode("ascii")
+
+
+_ESCAPES = {"json": _json_escaped, "sarif": _json_escaped, "html": _markup_escaped, "junit": _markup_escaped}
+
+
+def encodes_everything(stream: Any) -> bool:
+    """Whether `stream` writes UTF-8 (what it cannot encode otherwise depends on the text)."""
+    try:
+        return codecs.lookup(getattr(stream, "encoding", None) or "utf-8").name == "utf-8"
+    except LookupError:
+        return False
+
+
+class StandardOutput:
+    """`stream` (standard output) as reglement writes to it: a character its encoding cannot hold is escaped, in
+    the way of `fmt` (see the module's docstring), and a write that fails raises `StdoutError` (a full disk is not
+    an internal error); a closed pipe is left to raise `BrokenPipeError` (the reader has seen enough)."""
+
+    def __init__(self, stream: Any, fmt: str = "text") -> None:
+        self.stream = stream
+        self.escape = None if encodes_everything(stream) else _ESCAPES.get(fmt)
+
+    def write(self, text: str) -> int:
+        if self.escape is not None and not text.isascii():
+            text = self.escape(text)
+        with _said_as_stdout():
+            try:
+                return self.stream.write(text)
+            except UnicodeEncodeError:  # the text is encoded before any of it is written: nothing went out yet
+                encoding = self.stream.encoding
+                return self.stream.write(text.encode(encoding, "backslashreplace").decode(encoding))
+
+    def flush(self) -> None:
+        with _said_as_stdout():
+            self.stream.flush()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+
+@contextlib.contextmanager
+def _said_as_stdout() -> Iterator[None]:
+    try:
+        yield
+    except BrokenPipeError:
+        raise
+    except OSError as err:
+        raise StdoutError(f"reglement: cannot write to standard output: {err.strerror or err}") from None
+
+
+def json_text(value: object) -> str:
+    """`value` as indented JSON for standard output: in ASCII (`\\uXXXX`) where it cannot take UTF-8."""
+    return json.dumps(value, ensure_ascii=not encodes_everything(sys.stdout), indent=2)

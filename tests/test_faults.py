@@ -17,9 +17,14 @@ rules start), not a timer.
 
 from __future__ import annotations
 
+import io
 import json
+import locale
 import os
 import shutil
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -207,21 +212,23 @@ def test_a_signal_stops_the_run_cleanly_and_leaves_the_last_report(tmp_path, nam
 
 
 def test_the_scratch_folders_of_runs_that_are_gone_are_swept_and_no_other(tmp_path):
-    from reglement.checker.scratch import _HOST, scratch_folder
+    """A scratch folder is named as a temporary is (`reglement/files.py`): a later run removes those of this
+    host's runs that are gone, and nothing else."""
+    from reglement.files import SCRATCH, host, scratch_folder, temporary_name
 
     dead = subprocess_pid_gone()
-    gone = tmp_path / f"reglement-key-order-{_HOST}-{dead}-abc"
-    alive = tmp_path / f"reglement-key-order-{_HOST}-{os.getpid()}-def"
-    other_host = tmp_path / f"reglement-key-order-elsewhere-{dead}-ghi"
-    other_kind = tmp_path / f"reglement-spill-{_HOST}-{dead}-jkl"
-    user_file = tmp_path / f"reglement-key-order-{_HOST}-{dead}-notes.txt"
-    for folder in (gone, alive, other_host, other_kind):
+    gone = tmp_path / temporary_name("reglement-key-order", pid=dead, kind=SCRATCH)
+    alive = tmp_path / temporary_name("reglement-key-order", kind=SCRATCH)
+    other_host = tmp_path / temporary_name("reglement-key-order", pid=dead, kind=SCRATCH).replace(
+        host(), "elsewhere", 1)
+    a_report_temporary = tmp_path / temporary_name("reglement-key-order", pid=dead)  # a folder: not a temporary
+    not_ours = tmp_path / f"reglement-key-order-{host()}-{dead}-notes"
+    for folder in (gone, alive, other_host, a_report_temporary, not_ours):
         folder.mkdir()
-    user_file.write_text("mine\n", encoding="utf-8")
-    made = scratch_folder("reglement-key-order", tmp_path)
-    assert made.name.startswith(f"reglement-key-order-{_HOST}-{os.getpid()}-")
+    made = scratch_folder("reglement-spill", tmp_path)
+    assert made.name.startswith(f"{SCRATCH}{host()}-{os.getpid()}-") and made.name.endswith("-reglement-spill")
     assert not gone.exists()
-    assert all(p.exists() for p in (alive, other_host, other_kind, user_file))
+    assert all(p.exists() for p in (alive, other_host, a_report_temporary, not_ours))
 
 
 def subprocess_pid_gone() -> int:
@@ -437,3 +444,411 @@ def test_the_folders_the_cache_creates_are_the_users_alone(capsys, monkeypatch, 
     made = [tmp_path / "a", tmp_path / "a" / "b", cache, cache / "packs"]
     assert [oct(path.stat().st_mode & 0o777) for path in made] == ["0o700"] * 4
     assert [oct(entry.stat().st_mode & 0o777) for entry in (cache / "packs").iterdir()] == ["0o600"]
+
+
+# -- 3  a signature written through a link, or into a FIFO ----------------------------------------
+def _ed25519_key(folder: Path) -> Path:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    key = folder / "key.pem"
+    key.write_bytes(Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    return key
+
+
+def _export(tmp_path: Path) -> Path:
+    data = tmp_path / "export"
+    shutil.copytree(SAMPLE, data)
+    return data
+
+
+def _signed_check(data: Path, report: Path, key: Path) -> list[str]:
+    return ["check", "--data", str(data), "--as-of", AS_OF, "-o", f"json={report}", "--sign", str(key)]
+
+
+def _snapshot(folder: Path) -> dict[str, tuple[bytes | str, int]]:
+    """Every entry of `folder` (hidden ones too): its bytes (a link: where it points) and its inode."""
+    found = {}
+    for entry in sorted(folder.iterdir()):
+        if entry.is_symlink():
+            found[entry.name] = (os.readlink(entry), entry.lstat().st_ino)
+        elif entry.is_file():
+            found[entry.name] = (entry.read_bytes(), entry.stat().st_ino)
+        else:
+            found[entry.name] = ("<" + ("folder" if entry.is_dir() else "other") + ">", entry.lstat().st_ino)
+    return found
+
+
+def test_a_signature_linked_to_an_export_file_is_refused_and_the_file_is_left_alone(tmp_path, capsys):
+    """The operator's bad day: `report.json.sig` a link to `users.csv` overwrote the export file, exit 1."""
+    data, out = _export(tmp_path), tmp_path / "out"
+    out.mkdir()
+    key = _ed25519_key(tmp_path)
+    users = (data / "users.csv").read_bytes()
+    (out / "report.json.sig").symlink_to(data / "users.csv")
+    assert main(_signed_check(data, out / "report.json", key)) == 2
+    err = capsys.readouterr().err
+    assert "report.json.sig" in err and "error E802" in err
+    assert (data / "users.csv").read_bytes() == users
+    assert sorted(p.name for p in out.iterdir()) == ["report.json.sig"]  # no report without its signature
+    assert os.readlink(out / "report.json.sig") == str(data / "users.csv")
+
+
+def test_a_signature_linked_anywhere_is_refused_and_nothing_is_written(tmp_path, capsys):
+    data, out = _export(tmp_path), tmp_path / "out"
+    out.mkdir()
+    key = _ed25519_key(tmp_path)
+    elsewhere = tmp_path / "notes.txt"
+    elsewhere.write_text("not a signature\n")
+    (out / "report.json").write_text("the previous report\n")
+    (out / "report.json.sig").symlink_to(elsewhere)
+    before = _snapshot(out)
+    assert main(_signed_check(data, out / "report.json", key)) == 2
+    err = capsys.readouterr().err
+    assert f"{out / 'report.json.sig'} is a symbolic link" in err and "error E806" in err
+    assert _snapshot(out) == before and elsewhere.read_text() == "not a signature\n"
+
+
+def test_a_fifo_where_the_signature_goes_is_refused_and_the_run_does_not_hang(tmp_path):
+    """The run hung on the FIFO, after the report was already in place: a subprocess, with a timeout."""
+    data, out = _export(tmp_path), tmp_path / "out"
+    out.mkdir()
+    key = _ed25519_key(tmp_path)
+    os.mkfifo(out / "report.json.sig")
+    try:
+        done = subprocess.run([sys.executable, "-m", "reglement", *_signed_check(data, out / "report.json", key)],
+                              capture_output=True, text=True, timeout=120)
+    except subprocess.TimeoutExpired:
+        pytest.fail("the run hung on a FIFO where the signature goes")
+    assert done.returncode == 2, done.stderr
+    assert "report.json.sig is a FIFO (named pipe)" in done.stderr and "error E806" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["report.json.sig"]
+
+
+def test_a_report_and_its_signature_land_together_or_not_at_all(tmp_path, capsys):
+    """The signature is made before anything is put in place: a signature that cannot be written (here a folder
+    in its place) or a key that cannot sign leaves the previous report and signature exactly as they were."""
+    data, out = _export(tmp_path), tmp_path / "out"
+    out.mkdir()
+    key = _ed25519_key(tmp_path)
+    assert main(_signed_check(data, out / "report.json", key)) == 1
+    assert sorted(p.name for p in out.iterdir()) == ["report.json", "report.json.sig"]
+    before = _snapshot(out)
+    not_ed25519 = tmp_path / "rsa.pem"
+    not_ed25519.write_text("-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n")
+    assert main(_signed_check(data, out / "report.json", not_ed25519)) == 2
+    assert "error E805" in capsys.readouterr().err
+    assert _snapshot(out) == before
+    (out / "report.json.sig").unlink()
+    (out / "report.json.sig").mkdir()
+    before = _snapshot(out)
+    assert main(_signed_check(data, out / "report.json", key)) == 2
+    assert "report.json.sig is a folder" in capsys.readouterr().err
+    assert _snapshot(out) == before
+
+
+def test_a_signature_written_on_its_own_goes_through_the_writer(tmp_path):
+    from reglement.checker.chain import sign
+    from reglement.files import Refused
+
+    key = _ed25519_key(tmp_path)
+    report = tmp_path / "report.json"
+    report.write_text("{}\n")
+    victim = tmp_path / "victim.csv"
+    victim.write_text("a,b\n")
+    (tmp_path / "report.json.sig").symlink_to(victim)
+    with pytest.raises(Refused, match="E806"):
+        sign(report, key)
+    assert victim.read_text() == "a,b\n"
+    (tmp_path / "report.json.sig").unlink()
+    assert sign(report, key).read_text("ascii").endswith("\n")
+
+
+# -- 6  several outputs: all written, or none -----------------------------------------------------
+def _two_outputs(tmp_path: Path, second: Path) -> list[str]:
+    return ["check", "--data", str(SAMPLE), "--as-of", AS_OF, "-o", f"json={tmp_path / 'a.json'}",
+            "-o", f"html={second}"]
+
+
+@pytest.mark.parametrize("kind", ["folder", "FIFO", "symbolic link"])
+def test_an_output_that_is_no_regular_file_refuses_the_run_before_any_file_is_replaced(tmp_path, capsys, kind):
+    """The bad day: `b.html` a folder, exit 2, but `a.json` already replaced."""
+    (tmp_path / "a.json").write_text("the previous report\n")
+    second = tmp_path / "b.html"
+    target = tmp_path / "elsewhere.html"
+    target.write_text("someone else's page\n")
+    {"folder": second.mkdir, "FIFO": lambda: os.mkfifo(second),
+     "symbolic link": lambda: second.symlink_to(target)}[kind]()
+    before = _snapshot(tmp_path)
+    assert main(_two_outputs(tmp_path, second)) == 2
+    err = capsys.readouterr().err
+    assert f"error E806: {second} is a {kind}" in err.replace("FIFO (named pipe)", "FIFO")
+    assert _snapshot(tmp_path) == before  # a.json the same file, the same bytes; nothing left behind
+
+
+def test_a_device_is_refused_as_a_destination():
+    from reglement.files import Refused, check_destination
+
+    with pytest.raises(Refused, match="error E806: /dev/null is a device"):
+        check_destination(Path("/dev/null"))
+
+
+def _make_folder_of(path: Path):
+    def confirm() -> None:  # between the check and the renames, someone puts a folder there
+        path.unlink(missing_ok=True)
+        path.mkdir()
+    return confirm
+
+
+def _writes(text: str):
+    return lambda out: out.write(text)
+
+
+@pytest.mark.parametrize("existed", [True, False], ids=["replacing", "new"])
+def test_a_rename_that_fails_part_way_puts_back_the_files_already_renamed(tmp_path, existed):
+    from reglement.outputs import write_all
+
+    first, second = tmp_path / "a.json", tmp_path / "b.html"
+    if existed:
+        first.write_text("the previous report\n")
+        os.utime(first, (1_000_000_000, 1_000_000_000))
+    before = _snapshot(tmp_path)
+    with pytest.raises(Exception, match=r"b\.html is a folder.*nothing was replaced") as raised:
+        write_all([(first, _writes("new a\n")), (second, _writes("new b\n"))], _make_folder_of(second))
+    assert str(first) in str(raised.value) if existed else True
+    assert {n: v for n, v in _snapshot(tmp_path).items() if n != "b.html"} == before
+    if existed:
+        assert first.stat().st_mtime == 1_000_000_000
+
+
+def test_a_rename_the_file_system_refuses_part_way_is_undone(tmp_path, monkeypatch):
+    """The second rename fails (EIO on a network share, say): the first file is the old one again."""
+    from reglement.outputs import write_all
+
+    first, second = tmp_path / "a.json", tmp_path / "b.html"
+    first.write_text("the previous report\n")
+    second.write_text("the previous page\n")
+    before = _snapshot(tmp_path)
+    real, renamed = os.replace, []
+
+    def flaky(source, destination, *args, **kwargs):
+        if Path(destination) == second and not renamed.count(second):
+            renamed.append(second)
+            raise OSError(5, "Input/output error")
+        return real(source, destination, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", flaky)
+    with pytest.raises(Exception, match=r"cannot write the report to .*b\.html: Input/output error"):
+        write_all([(first, _writes("new a\n")), (second, _writes("new b\n"))])
+    monkeypatch.undo()
+    assert _snapshot(tmp_path) == before
+
+
+def test_all_outputs_and_their_signature_are_in_place_after_a_good_run(tmp_path, capsys):
+    key = _ed25519_key(tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "a.json").write_text("the previous report\n")
+    code = main(["check", "--data", str(SAMPLE), "--as-of", AS_OF, "-o", f"json={out / 'a.json'}",
+                 "-o", f"html={out / 'b.html'}", "--sign", str(key)])
+    assert code == 1, capsys.readouterr().err
+    assert sorted(p.name for p in out.iterdir()) == ["a.json", "a.json.sig", "b.html"]
+    assert main(["verify", str(out / "a.json"), "--public-key", str(_public_of(key))]) == 0
+
+
+def test_generate_writes_through_the_same_writer_a_link_in_its_folder_is_refused(tmp_path):
+    """`reglement generate --out` into a folder where `clients.csv` is a link: refused before anything is drawn,
+    the link's target untouched, no file of the export written."""
+    from reglement.datasets.generate import MIN_CLIENTS, generate
+    from reglement.files import Refused
+
+    precious = tmp_path / "precious.csv"
+    precious.write_text("a,b\n")
+    out = tmp_path / "export"
+    out.mkdir()
+    (out / "clients.csv").symlink_to(precious)
+    with pytest.raises(Refused, match=r"clients\.csv is a symbolic link"):
+        generate(out, clients=MIN_CLIENTS, seed=1, events_per_client=2)
+    assert precious.read_text() == "a,b\n" and [p.name for p in out.iterdir()] == ["clients.csv"]
+
+
+def _public_of(key: Path) -> Path:
+    from cryptography.hazmat.primitives import serialization
+
+    private = serialization.load_pem_private_key(key.read_bytes(), password=None)
+    public = key.with_suffix(".pub")
+    public.write_bytes(private.public_key().public_bytes(serialization.Encoding.PEM,
+                                                         serialization.PublicFormat.SubjectPublicKeyInfo))
+    return public
+
+
+# -- 9  a terminal that cannot print every character, a full disk ---------------------------------
+def _cli(*args: str, env: dict | None = None, **kwargs) -> subprocess.CompletedProcess:
+    streams = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, **kwargs}
+    return subprocess.run([sys.executable, "-m", "reglement", *args], timeout=300, env={**os.environ, **(env or {})},
+                          **streams)
+
+
+def _without_run(report: dict) -> dict:
+    return {k: v for k, v in report.items() if k != "run"}
+
+
+@pytest.fixture(scope="module")
+def sample_report(tmp_path_factory) -> Path:
+    report = tmp_path_factory.mktemp("latin1") / "report.json"
+    assert main(["check", "--data", str(SAMPLE), "--as-of", AS_OF, "-f", "json", "-o", str(report)]) == 1
+    return report
+
+
+def test_a_latin1_terminal_shows_what_it_cannot_encode_escaped_not_a_crash():
+    done = _cli("check", "--data", str(SAMPLE), "--as-of", AS_OF, env={"PYTHONIOENCODING": "latin-1"})
+    err = done.stderr.decode()
+    assert done.returncode == 1, err
+    assert "internal error" not in err
+    text = done.stdout.decode("latin-1")
+    assert "Artikel 1 \\u2014 Algemene Begripsbepalingen" in text  # an em dash Latin-1 has not
+    assert "categorieën" in text  # what Latin-1 has, it shows
+    assert "handmatige controles" in text.splitlines()[-1]  # the whole report, to its last line
+
+
+def test_a_json_report_on_a_latin1_terminal_is_the_same_document_in_ascii(sample_report):
+    done = _cli("check", "--data", str(SAMPLE), "--as-of", AS_OF, "-f", "json", env={"PYTHONIOENCODING": "latin-1"})
+    assert done.returncode == 1, done.stderr.decode()
+    assert done.stdout.isascii()  # valid JSON whatever the reader decodes it as
+    assert _without_run(json.loads(done.stdout)) == _without_run(json.loads(sample_report.read_text("utf-8")))
+
+
+def test_a_latin1_locale_is_such_a_terminal_too(sample_report):
+    try:
+        locale.setlocale(locale.LC_ALL, "nl_NL.ISO-8859-1")
+    except locale.Error:
+        pytest.skip("the nl_NL.ISO-8859-1 locale is not installed here")
+    finally:
+        locale.setlocale(locale.LC_ALL, "")
+    env = {"LC_ALL": "nl_NL.ISO-8859-1", "PYTHONIOENCODING": "", "PYTHONUTF8": "0"}
+    done = _cli("render", str(sample_report), "-f", "json", env=env)
+    assert done.returncode == 0 and done.stdout.isascii(), done.stderr.decode()
+    assert json.loads(done.stdout) == json.loads(sample_report.read_text("utf-8"))
+
+
+@pytest.mark.parametrize("fmt, escaped", [("text", "\\u2014"), ("markdown", "\\u2014"), ("sarif", "\\u00eb"),
+                                          ("html", "&#8212;"), ("junit", "&#235;")])
+def test_every_format_on_a_terminal_that_cannot_take_it(sample_report, monkeypatch, capsys, fmt, escaped):
+    """In-process, on a Latin-1 (and on an ASCII) standard output: never a crash, every character there."""
+    for encoding in ("latin-1", "ascii"):
+        stdout = io.TextIOWrapper(io.BytesIO(), encoding=encoding, newline="")
+        monkeypatch.setattr(sys, "stdout", stdout)
+        assert main(["render", str(sample_report), "-f", fmt]) == 0, capsys.readouterr().err
+        stdout.flush()
+        written = stdout.buffer.getvalue()
+        assert escaped in written.decode(encoding)
+        if fmt == "sarif":
+            assert written.isascii() and json.loads(written)["version"] == "2.1.0"
+        if fmt in ("html", "junit"):
+            assert written.isascii()
+        if fmt == "junit":
+            import xml.etree.ElementTree as ET
+
+            parsed = ET.fromstring(written)
+            assert any("ë" in v for e in parsed.iter() for v in [*e.attrib.values(), e.text or ""])
+
+
+def test_rules_as_json_on_an_ascii_terminal_is_valid_json():
+    done = _cli("rules", "--format", "json", env={"PYTHONIOENCODING": "ascii"})
+    assert done.returncode == 0 and done.stdout.isascii(), done.stderr.decode()
+    assert json.loads(done.stdout)["rules"]
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full")
+@pytest.mark.parametrize("select", [[], ["--select", "5.2"]], ids=["a long report", "a short one, left in a buffer"])
+def test_a_full_disk_on_standard_output_is_said_as_such(select):
+    with open("/dev/full", "w") as full:
+        done = _cli("check", "--data", str(SAMPLE), "--as-of", AS_OF, *select, stdout=full, stderr=subprocess.PIPE)
+    err = done.stderr.decode()
+    assert done.returncode == 2, err
+    assert err.strip() == "reglement: cannot write to standard output: No space left on device"
+
+
+# -- 5b  what killed runs leave behind: report temporaries ----------------------------------------
+_KILLED_WRITER = """
+import sys, time
+from pathlib import Path
+from reglement.outputs import write_all
+
+def wait():
+    print("written", flush=True)
+    time.sleep(600)
+
+write_all([(Path(sys.argv[1]), lambda out: out.write("x" * 2_000_000))], wait)
+"""
+
+
+def _killed_while_writing(report: Path) -> int:
+    """A writer killed outright (SIGKILL) once its temporary is complete; its pid."""
+    child = subprocess.Popen([sys.executable, "-c", _KILLED_WRITER, str(report)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == "written"
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=60)
+    return child.pid
+
+
+def _gone_pid() -> int:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait(timeout=60)
+    return child.pid
+
+
+def test_the_temporary_of_a_killed_run_is_removed_by_the_next_run_that_writes_there(tmp_path, capsys):
+    out = tmp_path / "reports"
+    out.mkdir()
+    _killed_while_writing(out / "report.json")
+    left = [p.name for p in out.iterdir()]
+    assert len(left) == 1 and left[0].startswith(".") and (out / left[0]).stat().st_size == 2_000_000
+    assert main(["check", "--data", str(SAMPLE), "--as-of", AS_OF, "-f", "json", "-o", str(out / "report.json")]) == 1
+    assert sorted(p.name for p in out.iterdir()) == ["report.json"]
+
+
+def test_no_file_that_is_not_a_temporary_of_a_gone_run_of_this_host_is_removed(tmp_path, capsys):
+    from reglement.files import TEMPORARY, host, sweep, temporary_name
+
+    out, other = tmp_path / "reports", tmp_path / "other"
+    out.mkdir()
+    other.mkdir()
+    precious = tmp_path / "precious.csv"
+    precious.write_text("a,b\n")
+    gone = _gone_pid()
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    try:
+        kept = {
+            ".report.json.bak": "a user's copy",
+            ".report.json.k3j4h5g6": "a temporary of reglement before this writer, or a user's file",
+            "report.json.reglement-tmp-x": "not the prefix",
+            temporary_name("report.json", alive.pid): "a run still alive",
+            temporary_name("report.json", os.getpid()): "this very process",
+            temporary_name("report.json", gone).replace(f"{TEMPORARY}{host()}-", f"{TEMPORARY}otherhost-", 1):
+                "another machine's, on a shared folder",
+            f"{TEMPORARY}{host()}-{gone}-zzzz-report.json": "not the shape",
+        }
+        for name, text in kept.items():
+            (out / name).write_text(text)
+        (out / temporary_name("report.json", gone)).symlink_to(precious)  # a link is never ours
+        (out / temporary_name("report.json", gone)).mkdir()  # nor a folder
+        ours = out / temporary_name("report.json", gone)
+        ours.write_text("left by a run that was killed")
+        elsewhere = other / temporary_name("report.json", gone)
+        elsewhere.write_text("in a folder this run does not write to")
+        before = {name: v for name, v in _snapshot(out).items() if name != ours.name}
+        assert main(["check", "--data", str(SAMPLE), "--as-of", AS_OF, "-f", "json",
+                     "-o", str(out / "report.json")]) == 1
+        after = _snapshot(out)
+        assert not ours.exists()
+        assert {name: v for name, v in after.items() if name != "report.json"} == before
+        assert elsewhere.exists() and precious.read_text() == "a,b\n"
+        assert sweep(out) == []
+    finally:
+        alive.kill()
+        alive.wait(timeout=60)

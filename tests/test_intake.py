@@ -682,7 +682,7 @@ def test_keys_counted_beside_are_confirmed_after_the_audits_database_is_closed(t
     con = duckdb.connect()  # the spill folder is made if it is not there
     intake = take_in([DuckDBStore(con)], contract(), folder_sources(tmp_path / "export", contract()),
                      order_later=True, spill=tmp_path / "spill")
-    assert [p.name.startswith("reglement-key-order-") for p in (tmp_path / "spill").iterdir()] == [True]
+    assert [p.name.endswith("-reglement-key-order") for p in (tmp_path / "spill").iterdir()] == [True]
     con.close()
     with pytest.raises(DataContractError) as caught:
         intake.confirm()

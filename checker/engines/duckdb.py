@@ -14,13 +14,13 @@ from pathlib import Path
 import duckdb
 from sqlglot import exp
 
+from ...files import scratch_folder
 from ..backends import Backend
 from ..backends.duckdb import DuckDBBackend
 from ..duckdb_sql import identifier, render
 from ..intake.store import DuckDBStore, Store
 from ..intake.validate import PROVENANCE
 from ..sandbox import seal
-from ..scratch import scratch_folder
 from ..sql_dialects import ReglementDuckDB
 from . import get
 from .engine import Engine

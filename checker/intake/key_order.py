@@ -31,8 +31,8 @@ from pathlib import Path
 
 import duckdb
 
+from ...files import scratch_folder
 from ..sandbox import seal
-from ..scratch import scratch_folder
 from ..stop import raise_if_stopped
 from .errors import DataContractError, DataError
 from .staging import Staged, Unreadable, unreadable
