@@ -127,12 +127,16 @@ _TABLE = [
      "configuration, baseline, previous report, key)", "write the report elsewhere"),
     ("E803", "command", "--fail-on-new without --baseline", "give the previous report with --baseline"),
     ("E804", "command", "--previous is not a reglement JSON report", "give the previous report as it was written"),
-    ("E805", "command", "a signing or verifying key cannot be read or is not ed25519",
+    ("E805", "command", "a signing or verifying key cannot be read, is not a PEM key, is not ed25519, or is a "
+                        "private key where the public one is meant",
      "openssl genpkey -algorithm ed25519 -out key.pem; openssl pkey -in key.pem -pubout -out key.pub"),
     ("E806", "command", "a file to be written is a symbolic link, a folder, a FIFO, a device or a socket (a report, "
      "its signature, a generated export, a new pack)",
      "name a new file, or remove what is there: files are put in place whole, never written through a link or into "
      "a pipe"),
+    ("E807", "command", "with --previous-key, the previous report's signature is missing or does not hold",
+     "reglement verify --public-key KEY.pub on the folder of reports says what changed; give the report as it "
+     "was signed, or the key that signed it"),
 ]
 
 CODES: dict[str, Code] = {code: Code(code, stage, meaning, remedy) for code, stage, meaning, remedy in _TABLE}

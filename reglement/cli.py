@@ -76,7 +76,7 @@ def _progress(enabled: bool) -> Iterator[Callable | None]:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from .checker.audit import Settings, audited
-    from .checker.chain import link, read_previous, signature_path, signer
+    from .checker.chain import read_previous, signature_path, signer
     from .checker.report import build_report
     from .compiler.stages import compile_pack
 
@@ -85,8 +85,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.sign and not signed:
         raise UsageError("reglement check: --sign needs a JSON report written to a file (-o report.json "
                          "--format json, or -o json=report.json): the signature is written beside it")
+    if args.previous_key and not args.previous:
+        raise UsageError("reglement check: --previous-key checks the signature of the report given with --previous")
     sign = (signer(args.sign), signature_path) if args.sign else None  # a key that cannot sign stops the run now
-    inputs = inputs_of(args.data, args.rules, args.config, args.baseline, args.previous, args.sign)
+    inputs = inputs_of(args.data, args.rules, args.config, args.baseline, args.previous, args.sign, args.previous_key)
     signatures = [signature_path(path) for path in signed] if sign else []
     reports = [o.path for o in targets if o.path is not None]
     refuse_careless([*reports, *signatures, args.spill_dir], inputs, args.fail_on_new, args.baseline)
@@ -100,14 +102,17 @@ def cmd_check(args: argparse.Namespace) -> int:
     chosen.check(pack)
     settings = Settings(args.engine, args.memory_limit, args.spill_dir, args.plan, args.spark_master, config.sources)
     data = _data(args, pack, config)
-    previous = read_previous(args.previous) if args.previous else None
+    previous, chained = read_previous(args.previous, args.previous_key) if args.previous else (None, None)
+    if args.previous and not args.previous_key and not args.quiet and Path(f"{args.previous}.sig").exists():
+        print(f"reglement: {args.previous}.sig was not checked: the previous report is trusted as it is and its "
+              "findings are carried; give --previous-key KEY.pub to check it first", file=sys.stderr)
     with _progress(sys.stderr.isatty() and not args.quiet) as progress:
         rules = tuple(r for r in pack.rules if chosen.keeps(r.id, r.article))
         with audited(pack, config, data, args.as_of, settings, progress, rules, previous, args.lang,
                      args.full) as audit:
             if progress:
                 progress("report", 0, 1, ", ".join(o.format for o in targets))
-            report = build_report(audit, args.lang, link(args.previous, previous), chosen.keeps)
+            report = build_report(audit, args.lang, chained, chosen.keeps)
             if chosen:
                 report["selection"] = {"select": list(chosen.select), "skip": list(chosen.skip)}
             if args.baseline:
@@ -234,14 +239,27 @@ def cmd_coverage(args: argparse.Namespace) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     from .checker.chain import verify
+    from .checker.formats.controls import visible
 
-    verdicts = verify(args.reports, args.public_key)
-    if not verdicts:
-        raise UsageError("reglement verify: no report found in " + ", ".join(map(str, args.reports)))
+    verdicts = verify(args.reports, args.public_key, args.head)
+    read = [v for v in verdicts if not v.passed_over]
+    if not read:
+        passed = "; ".join(f"{v.path}: {v.notes[0]}" for v in verdicts[:3]) + ("; …" if len(verdicts) > 3 else "")
+        raise UsageError("reglement verify: no report found in " + ", ".join(map(str, args.reports))
+                         + (f" (passed over: {passed})" if verdicts else ""))
     print("\n".join(v.line() for v in verdicts))
+    chain = [v for v in verdicts if v.sha256]  # the reports, in order; the rest are files that are none
     broken = [v for v in verdicts if v.broken]
-    print(f"{len(verdicts)} report(s): "
-          + (f"{len(broken)} broken, first {broken[0].path}" if broken else "the chain holds"))
+    if broken:
+        summary = f"{len(broken)} broken, first {broken[0].path}"
+    elif args.head:
+        summary = f"the chain holds and ends at the head given ({chain[-1].path})"
+    else:
+        summary = (f"the chain holds; its head {chain[-1].path} has sha256 {chain[-1].sha256}: keep it outside the "
+                   "folder and give it as --head next time")
+    others, skipped = len(read) - len(chain), len(verdicts) - len(read)
+    print(visible(f"{len(chain)} report(s)" + (f" and {others} file(s) that are none" if others else "")
+                  + f": {summary}" + (f"; {skipped} passed over (SKIP)" if skipped else "")))
     return 1 if broken else 0
 
 
@@ -345,6 +363,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--previous", type=Path, help="the previous JSON report of this chain: its sha256 and audit "
                                                      "date are recorded (see reglement verify), and only what is "
                                                      "new since is read; its findings of the rest are carried")
+    check.add_argument("--previous-key", type=Path, metavar="KEY",
+                       help="with --previous: an ed25519 public key (PEM); the previous report's signature "
+                            "(<previous>.sig) must hold before its findings are carried")
     check.add_argument("--full", action="store_true", help="with --previous: still run every rule in full")
     check.add_argument("--sign", type=Path, metavar="KEY", help="sign the report with this ed25519 private key "
                                                                 "(PEM); writes <output>.sig")
@@ -377,6 +398,9 @@ def build_parser() -> argparse.ArgumentParser:
     verify = sub.add_parser("verify", help="check a chain of reports: links, dates, export files, signatures")
     verify.add_argument("reports", nargs="+", type=Path, help="report files, or folders of them")
     verify.add_argument("--public-key", type=Path, help="ed25519 public key (PEM): check each <report>.sig")
+    verify.add_argument("--head", type=_sha256, metavar="SHA256",
+                        help="the sha256 of the chain's last report, kept outside the folder (verify prints it): "
+                             "the chain must end there, so that reports taken from its end are found")
     verify.set_defaults(run=cmd_verify)
 
     init = sub.add_parser("init", help="write a new rule pack: one rule with its examples, one control, a contract")
@@ -437,6 +461,12 @@ def _encoding(text: str) -> str:
         return codecs.lookup(text).name
     except LookupError:
         raise argparse.ArgumentTypeError(f"'{text}' is not an encoding Python knows, e.g. windows-1252") from None
+
+
+def _sha256(text: str) -> str:
+    if len(text) != 64 or any(c not in "0123456789abcdef" for c in text.lower()):
+        raise argparse.ArgumentTypeError(f"'{text}' is not a sha256: 64 hexadecimal digits")
+    return text.lower()
 
 
 def _positive(text: str) -> int:

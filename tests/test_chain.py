@@ -7,6 +7,7 @@ link — and `verify` must say which report broke and what, exit 1, and print no
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -48,7 +49,9 @@ def test_an_untouched_chain_holds(chain, capsys):
     assert code == 0
     assert [line.split()[0] for line in lines[:3]] == ["OK"] * 3
     assert "first of the chain" in lines[0] and str(written[0]) in lines[0]
-    assert lines[-1] == "3 report(s): the chain holds"
+    head = hashlib.sha256(written[2].read_bytes()).hexdigest()  # the summary gives the head, to be kept elsewhere
+    assert lines[-1] == (f"3 report(s): the chain holds; its head {written[2]} has sha256 {head}: keep it outside "
+                         "the folder and give it as --head next time")
     first = json.loads(written[0].read_text("utf-8"))
     second = json.loads(written[1].read_text("utf-8"))
     assert first["chain"] == {"first": True}
@@ -98,7 +101,8 @@ def test_a_report_that_is_not_a_report_is_a_break(chain, capsys):
     (reports / "zz.json").write_text('{"as_of": 3}', "utf-8")
     code, lines = _verify(capsys, str(reports))
     assert code == 1
-    assert any(line.startswith("BROKEN") and "not a valid report" in line for line in lines)
+    assert any(line.startswith("BROKEN") and "not a report: a JSON object that reglement did not write" in line
+               for line in lines)
 
 
 def test_previous_must_be_a_report(chain, tmp_path, capsys):
