@@ -141,8 +141,12 @@ def signature_path(report: Path) -> Path:
 def signer(key: Path) -> Callable[[bytes], str]:
     """The ed25519 private key in `key` (PEM), as what makes the text of a `.sig` from a report's bytes: its base64
     signature and a newline. Read when the run starts, so that a key that cannot be used stops it before the audit."""
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+    try:
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+        from cryptography.hazmat.primitives.serialization import load_pem_private_key
+    except ImportError:
+        raise ChainError(f"{key}: error E805: signing needs the cryptography package "
+                         "(pip install 'reglement[sign]')") from None
 
     try:
         private = load_pem_private_key(_read_key(key), password=None)
