@@ -445,7 +445,7 @@ def main(argv: list[str] | None = None) -> int:
             args.rules = pack_folder(args.rules) if args.rules else default_pack()
         return args.run(args)
     except UserError as err:  # a bad pack, configuration, export, baseline or argument
-        from .checker.formats.controls import visible  # a column or file name of the export is read in a terminal
+        from .checker.formats.controls import visible  # a column, file name or key of the export, read in a terminal
 
         print(visible(err.render(), keep="\t\n"), file=sys.stderr)
         return 2
@@ -453,7 +453,9 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except OSError as err:
-        print(f"reglement: {err.filename or ''}: {err.strerror}", file=sys.stderr)
+        from .checker.formats.controls import visible
+
+        print(f"reglement: {visible(err.filename or '')}: {err.strerror}", file=sys.stderr)
         return 2
     except Exception as err:  # last resort: a message, never a traceback
         if os.environ.get("REGLEMENT_DEBUG"):

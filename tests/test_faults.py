@@ -16,3 +16,107 @@ rules start), not a timer.
 """
 
 from __future__ import annotations
+
+# -- 8  keys that differ only by what a reader cannot see ---
+# Each of these looks like a known id on a screen, or exactly like another spelling of it.
+LOOK_ALIKES = {
+    "zero-width space": ("U01\u200b", "U01⟨U+200B⟩"),
+    "zero-width joiner": ("U01\u200d", "U01⟨U+200D⟩"),
+    "word joiner": ("U01\u2060", "U01⟨U+2060⟩"),
+    "left-to-right mark": ("\u200eU01", "⟨U+200E⟩U01"),
+    "byte order mark": ("\ufeffU01", "⟨U+FEFF⟩U01"),
+    "no-break space": ("U01\u00a0", "U01⟨U+00A0⟩"),
+    "line separator": ("U01\u2028", "U01⟨U+2028⟩"),
+    "decomposed accent (NFD)": ("UE\u03011", "UE⟨U+0301⟩1"),
+}
+
+import json  # noqa: E402  (each section imports what it uses, after its constants)
+import re  # noqa: E402
+import shutil  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+from conftest import AS_OF, SAMPLE  # noqa: E402
+
+# What no format a person reads may carry raw: the look-alikes' characters.
+_UNSEEN_RAW = re.compile("[\u200b\u200d\u2060\u200e\ufeff\u00a0\u2028\u0301]")
+
+
+def _unseen_export(folder: Path) -> Path:
+    """The sample, with access events by each look-alike of U01 (and one look-alike event id), and a user
+    `UÉ1` (NFC) whom the NFD actor only looks like."""
+    shutil.copytree(SAMPLE, folder)
+    path = folder / "access_log.jsonl"
+    events = [json.loads(line) for line in path.read_text("utf-8").splitlines()]
+    for event, (actor, _) in zip(events[1:], LOOK_ALIKES.values()):
+        event["actor_id"] = actor
+    events[1]["event_id"] = "E0002\u200b"
+    path.write_text("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in events), "utf-8")
+    with (folder / "users.csv").open("a", encoding="utf-8") as users:
+        users.write("U\u00c91,Test Persoon,jobcoach,2019-03-01,,2019-03-01,true\n")
+    return folder
+
+
+@pytest.mark.parametrize("name", sorted(LOOK_ALIKES))
+def test_visible_writes_out_what_a_reader_cannot_see(name):
+    from reglement.checker.formats.controls import visible
+
+    raw, shown = LOOK_ALIKES[name]
+    assert visible(f"event E1: {raw} opened") == f"event E1: {shown} opened"
+
+
+def test_visible_leaves_what_a_reader_sees_and_cannot_be_forged():
+    import pyarrow as pa
+
+    from reglement.checker.formats.controls import visible, visible_texts
+
+    ordinary = ["cliënt C020 — André, Ångström", "U01 en U02\tmet tab", "각 (NFC Hangul)", "q\u0301 (no composed q́)"]
+    assert [visible(text, keep="\t") for text in ordinary] == ordinary
+    assert visible("U01⟨U+200B⟩") == "U01⟨U+27E8⟩U+200B⟩"  # the data's own bracket is written out too
+    assert visible("\u212b") == "⟨U+212B⟩"  # the Ångström sign, whose NFC is Å
+    assert visible("\ue000\U000e0041\u0378\u3164\ufe0f") == "⟨U+E000⟩⟨U+E0041⟩⟨U+0378⟩⟨U+3164⟩⟨U+FE0F⟩"
+    column = [raw for raw, _ in LOOK_ALIKES.values()] + ordinary + ["U01⟨x", "\x1b[2J", None]
+    assert visible_texts(pa.array(column)).to_pylist() == [None if v is None else visible(v) for v in column]
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "pandas"])
+def test_a_look_alike_key_is_shown_so_in_every_format_a_person_reads(tmp_path, capsys, engine):
+    """`U01 … is not a known user` while U01 is one: every format a person reads shows the difference; the
+    JSON report keeps the exact key (the evidence, which a baseline or waiver matches)."""
+    from reglement.cli import main
+
+    data = _unseen_export(tmp_path / "export")
+    out = {fmt: tmp_path / f"report.{fmt}" for fmt in ("json", "text", "markdown", "html", "junit", "sarif")}
+    argv = ["check", "--data", str(data), "--as-of", AS_OF, "--lang", "en", "--engine", engine,
+            "--select", "5.1-unknown-actor"]
+    assert main([*argv, *(f for fmt, path in out.items() for f in ("-o", f"{fmt}={path}"))]) == 1
+    capsys.readouterr()
+    report = json.loads(out["json"].read_text("utf-8"))
+    (rule,) = [r for r in report["rules"] if r["id"] == "5.1-unknown-actor"]
+    assert {"event_id": "E0002\u200b"} in [f["key"] for f in rule["findings"]]
+    assert any(f["message"].startswith("event E0002\u200b: U01\u200b opened") for f in rule["findings"])
+    sarif = json.loads(out["sarif"].read_text("utf-8"))
+    results = sarif["runs"][0]["results"]
+    assert {"event_id": "E0002\u200b"} in [r["properties"]["key"] for r in results]  # the key, exact
+    readable = {fmt: out[fmt].read_text("utf-8") for fmt in ("text", "markdown", "html", "junit")}
+    readable["sarif messages"] = "\n".join(r["message"]["text"] for r in results)
+    for fmt, text in readable.items():
+        assert not _UNSEEN_RAW.search(text), fmt
+        page = re.sub(r"<span class=\"unseen\">(.*?)</span>", r"\1", text) if fmt == "html" else text
+        for _, shown in LOOK_ALIKES.values():
+            assert f"{shown} opened the file" in page, (fmt, shown)
+        assert "E0002⟨U+200B⟩" in page, fmt
+    assert '<span class="unseen">⟨U+200B⟩</span>' in readable["html"]
+
+
+def test_a_look_alike_key_in_an_error_on_stderr_is_shown_so(tmp_path, capsys):
+    from reglement.cli import main
+
+    shutil.copytree(SAMPLE, tmp_path / "export")
+    (tmp_path / "export" / "objections.csv").write_text(
+        "objection_id,client_id,objected_at\nO1\u200b,C001,2026-01-05\nO1\u200b,C002,2026-01-06\n", "utf-8")
+    assert main(["check", "--data", str(tmp_path / "export"), "--as-of", AS_OF]) == 2
+    err = capsys.readouterr().err
+    assert "column objection_id: error E708: duplicate key 'O1⟨U+200B⟩' (first seen on row 1)" in err
+    assert "\u200b" not in err
+
