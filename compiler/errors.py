@@ -139,7 +139,11 @@ def markdown() -> str:
              "`file:line:col: error CODE: message` with the line and a caret; a data error as",
              "`file: row N, column C: error CODE: message`, or as `file:line: column C: …` where a line",
              "of the file says more than a row (a JSON Lines file, a malformed CSV line, an example",
-             "row in a rule file). The run stops with exit status 2.", "",
+             "row in a rule file). The run stops with exit status 2. A data error quotes a value by its",
+             "shape alone (`got 'Aaaaaa'` for `Jansen`, `'9999-99-99'` for `2024-02-30`: a capital `A`,",
+             "another letter `a`, a digit `9`), never the value itself; a repeated key is quoted as the key.",
+             "Keys, file and column names are shown with what a reader cannot see written out",
+             "(`U01⟨U+200B⟩`).", "",
              "| code | stage | meaning | what to do |", "|---|---|---|---|"]
     lines += [f"| {c.code} | {c.stage} | {c.meaning} | {c.remedy} |" for c in CODES.values()]
     return "\n".join(lines) + "\n"

@@ -120,3 +120,57 @@ def test_a_look_alike_key_in_an_error_on_stderr_is_shown_so(tmp_path, capsys):
     assert "column objection_id: error E708: duplicate key 'O1⟨U+200B⟩' (first seen on row 1)" in err
     assert "\u200b" not in err
 
+
+# -- +  values in error messages, a UTF-8 file with one bad byte, an empty spreadsheet cell ---
+ENGINES_READING_FILES = ["duckdb", "pandas", "spark"]  # pandas takes data in as DuckDB does; Spark reads it itself
+
+from reglement.cli import main  # noqa: E402  (each section imports what it uses, after its constants)
+
+
+def _engine(request, engine: str) -> list[str]:
+    """`--engine ENGINE`, with the Spark context of the run (conftest) started for Spark."""
+    if engine == "spark":
+        request.getfixturevalue("spark")
+    return ["--engine", engine]
+
+
+def _check(data: Path, *extra: str) -> int:
+    return main(["check", "--data", str(data), "--as-of", AS_OF, "--lang", "en", *extra])
+
+
+def _export(folder: Path, *names: str) -> Path:
+    """An export of the sample's files `names` alone: the intake reads only those (Spark takes a while a file)."""
+    folder.mkdir()
+    for name in names:
+        shutil.copy(SAMPLE / name, folder / name)
+    return folder
+
+
+@pytest.mark.parametrize("value, shown", [
+    ("Jansen", "'Aaaaaa'"), ("2024-02-30", "'9999-99-99'"), ("5-1-2024", "'9-9-9999'"),
+    ("Noël van Dijk-Bakker", "'Aaaa aaa Aaaa-Aaaaaa'"), ("06-12345678", "'99-99999999'"), ("", "''"),
+    ("x" * 41, "'" + "a" * 40 + "…'"),
+])
+def test_a_quoted_value_is_its_shape(value, shown):
+    from reglement.checker.intake.validate import value_shape
+
+    assert value_shape(value) == shown
+
+
+@pytest.mark.parametrize("engine", ENGINES_READING_FILES)
+def test_a_name_in_a_date_cell_and_a_number_in_a_text_cell_are_quoted_by_their_shape(tmp_path, capsys, request,
+                                                                                      engine):
+    """`registered_at = 'Jansen'`, a BSN given as a number in `actor_id`: neither value reaches stderr."""
+    data = _export(tmp_path / "export", "clients.csv", "access_log.jsonl")
+    clients = (data / "clients.csv").read_text("utf-8").splitlines()
+    clients[1] = clients[1].replace(",2025-08-25,", ",Jansen,")
+    (data / "clients.csv").write_text("\n".join(clients) + "\n", "utf-8")
+    log = (data / "access_log.jsonl").read_text("utf-8").splitlines()
+    log[2] = log[2].replace('"actor_id": "U01"', '"actor_id": 612345678')
+    (data / "access_log.jsonl").write_text("\n".join(log) + "\n", "utf-8")
+    assert _check(data, *_engine(request, engine)) == 2
+    err = capsys.readouterr().err
+    assert "row 1, column registered_at: error E706: expected a date YYYY-MM-DD, got 'Aaaaaa'" in err
+    assert (f"{data / 'access_log.jsonl'}:3: column actor_id: error E707: a number where the contract says text: "
+            "export the column as text, got '999999999'") in err
+    assert "Jansen" not in err and "612345678" not in err
