@@ -108,7 +108,9 @@ _TABLE = [
                                                                 "of at most nine digits is restored instead)"),
     ("E708", "intake", "a key repeats", "remove the duplicate rows"),
     ("E709", "intake", "two column names differ only in upper and lower case", "rename or remove one"),
-    ("E710", "intake", "a line of a CSV or JSON Lines file is malformed", "fix the line shown"),
+    ("E710", "intake", "a line of a CSV or JSON Lines file is malformed, or holds a byte that is not of the file's "
+                       "encoding", "fix the line shown; a byte that is not UTF-8 in a UTF-8 file is repaired, a file "
+                                   "that is Windows-1252 throughout is read with --encoding windows-1252"),
     ("E711", "intake", "a folder where a file is expected, or a dataset folder without Parquet files",
      "give the dataset as one file, or as a folder of .parquet files"),
     ("E712", "intake", "a frame for a dataset the contract does not have", "correct the dataset's name"),

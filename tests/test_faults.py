@@ -174,3 +174,58 @@ def test_a_name_in_a_date_cell_and_a_number_in_a_text_cell_are_quoted_by_their_s
     assert (f"{data / 'access_log.jsonl'}:3: column actor_id: error E707: a number where the contract says text: "
             "export the column as text, got '999999999'") in err
     assert "Jansen" not in err and "612345678" not in err
+
+
+def _with_bad_byte(data: Path) -> tuple[int, int]:
+    """clients.csv of the sample (UTF-8, with `ë`, `ï`, `ö`), one `ë` of it saved as Excel on Windows would
+    save it (the one byte 0xEB): the line and byte column of that byte."""
+    raw = (data / "clients.csv").read_bytes()
+    at = raw.index("Noël".encode()) + 2
+    (data / "clients.csv").write_bytes(raw[:at] + b"\xeb" + raw[at + 2:])
+    return raw.count(b"\n", 0, at) + 1, at - raw.rindex(b"\n", 0, at)
+
+
+CLIENTS_ONLY = ("--select", "4.2-invalid-bsn")  # a rule that reads clients alone, which the sample breaks
+
+
+@pytest.mark.parametrize("engine", ENGINES_READING_FILES)
+def test_a_utf8_file_with_one_bad_byte_is_refused_at_that_byte_not_read_as_windows_1252(tmp_path, capsys, request,
+                                                                                          engine):
+    data = _export(tmp_path / "export", "clients.csv")
+    line, column = _with_bad_byte(data)
+    assert _check(data, *_engine(request, engine)) == 2
+    err = capsys.readouterr().err
+    assert (f"{data / 'clients.csv'}:{line}: error E710: byte {column} of the line is not UTF-8, while the file's "
+            "other text is (") in err
+    assert "repair it, or pass --encoding windows-1252 if the whole file is Windows-1252" in err
+    # what the message offers: read as Windows-1252, it is audited (an `ë` becomes `Ã«`, as the user chose)
+    assert _check(data, *_engine(request, engine), *CLIENTS_ONLY, "--encoding", "windows-1252", "-q") == 1
+
+
+@pytest.mark.parametrize("engine", ENGINES_READING_FILES)
+def test_a_windows_1252_file_is_still_read_as_it_is(tmp_path, capsys, request, engine):
+    """Excel on Windows: every `ë` one byte, no UTF-8 sequence of more than one byte (Spark read no
+    Windows-1252 at all before it was given Java's charsets)."""
+    data = _export(tmp_path / "export", "clients.csv")
+    text = (data / "clients.csv").read_text("utf-8")
+    (data / "clients.csv").write_bytes(text.encode("cp1252", errors="replace"))  # as Excel does: ı → ?
+    assert _check(data, *_engine(request, engine), *CLIENTS_ONLY, "--format", "json") == 1
+    report = json.loads(capsys.readouterr().out)
+    if engine != "spark":  # Spark's store does not report the dialect it read
+        assert report["data"]["clients"]["dialect"]["encoding"] == "windows-1252"
+
+
+@pytest.mark.parametrize("engine", ENGINES_READING_FILES)
+def test_a_bad_byte_past_the_first_mebibyte_is_placed_on_every_engine(tmp_path, capsys, request, engine):
+    """Past what the encoding is detected from: DuckDB refuses the line; Spark would read U+FFFD unsaid."""
+    data = tmp_path / "export"
+    data.mkdir()
+    rows = [f"O{i:06},C{i:05}ë,2024-01-01" for i in range(1, 45_001)]
+    raw = ("objection_id,client_id,objected_at\n" + "\n".join(rows) + "\n").encode()
+    at = raw.index(b"O044000,") + len("O044000,C44000")
+    (data / "objections.csv").write_bytes(raw[:at] + b"\xeb" + raw[at + 2:])
+    assert at > 1 << 20
+    assert _check(data, *_engine(request, engine)) == 2
+    err = capsys.readouterr().err
+    assert f"{data / 'objections.csv'}:44001: " in err
+    assert "error E710: byte 15 of the line is not valid UTF-8 (pass --encoding windows-1252" in err
