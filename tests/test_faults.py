@@ -124,7 +124,9 @@ def test_a_look_alike_key_in_an_error_on_stderr_is_shown_so(tmp_path, capsys):
 # -- +  values in error messages, a UTF-8 file with one bad byte, an empty spreadsheet cell ---
 ENGINES_READING_FILES = ["duckdb", "pandas", "spark"]  # pandas takes data in as DuckDB does; Spark reads it itself
 
-from reglement.cli import main  # noqa: E402  (each section imports what it uses, after its constants)
+import zipfile  # noqa: E402  (each section imports what it uses, after its constants)
+
+from reglement.cli import main  # noqa: E402
 
 
 def _engine(request, engine: str) -> list[str]:
@@ -229,3 +231,95 @@ def test_a_bad_byte_past_the_first_mebibyte_is_placed_on_every_engine(tmp_path, 
     err = capsys.readouterr().err
     assert f"{data / 'objections.csv'}:44001: " in err
     assert "error E710: byte 15 of the line is not valid UTF-8 (pass --encoding windows-1252" in err
+
+
+def _access_log_workbook(data: Path) -> Path:
+    """The sample's access log as a workbook (openpyxl, every cell text), in place of its JSON Lines file."""
+    import openpyxl
+
+    path = data / "access_log.jsonl"
+    events = [json.loads(line) for line in path.read_text("utf-8").splitlines()]
+    path.unlink()
+    book = openpyxl.Workbook()
+    book.active.append(list(events[0]))
+    for event in events:
+        book.active.append(list(event.values()))
+    book.save(data / "access_log.xlsx")
+    return data / "access_log.xlsx"
+
+
+def _empty_text_cells(path: Path, how: str) -> None:
+    """The workbook with each string cell openpyxl wrote without text (its `""`) holding a string of no
+    characters instead: as Excel keeps a formula's `""` pasted as a value (a shared string), or inline."""
+    with zipfile.ZipFile(path) as book:
+        parts = {name: book.read(name) for name in book.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()
+    empty = re.compile(r'<c r="([A-Z]+\d+)" t="inlineStr"></c>|<c r="([A-Z]+\d+)" t="inlineStr"/>')
+    assert empty.search(sheet)
+    if how == "inline":
+        sheet = empty.sub(lambda m: f'<c r="{m[1] or m[2]}" t="inlineStr"><is><t></t></is></c>', sheet)
+    else:
+        sheet = empty.sub(lambda m: f'<c r="{m[1] or m[2]}" t="s"><v>0</v></c>', sheet)
+        main_ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+        parts["xl/sharedStrings.xml"] = (f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{main_ns}" count="1" '
+                                         'uniqueCount="1"><si><t></t></si></sst>').encode()
+        kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+        parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+            b"</Types>", f'<Override PartName="/xl/sharedStrings.xml" ContentType="{kind}"/></Types>'.encode())
+        relation = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
+        parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
+            b"</Relationships>",
+            f'<Relationship Id="rIdStrings" Type="{relation}" Target="sharedStrings.xml"/></Relationships>'.encode())
+    parts["xl/worksheets/sheet1.xml"] = sheet.encode()
+    with zipfile.ZipFile(path, "w") as book:
+        for name, content in parts.items():
+            book.writestr(name, content)
+
+
+def _unknown_codes(report: dict) -> list:
+    (rule,) = [r for r in report["rules"] if r["id"] == "4.2-unknown-code"]
+    return sorted(json.dumps(f["key"], sort_keys=True) for f in rule["findings"])
+
+
+@pytest.mark.parametrize("how", ["shared", "inline"])
+@pytest.mark.parametrize("engine", ["duckdb", "pandas"])
+def test_an_empty_text_in_a_workbook_is_a_finding_as_in_json_lines(tmp_path, capsys, engine, how):
+    """`"action": ""` in JSON Lines is an unknown code (4.2), not a stop: a cell that holds an empty text is too."""
+    jsonl = tmp_path / "jsonl"
+    shutil.copytree(SAMPLE, jsonl)
+    log = (jsonl / "access_log.jsonl").read_text("utf-8").splitlines()
+    log[4] = log[4].replace('"action": "write"', '"action": ""')
+    assert '"action": ""' in log[4]
+    (jsonl / "access_log.jsonl").write_text("\n".join(log) + "\n", "utf-8")
+    assert _check(jsonl, "--engine", engine, "--format", "json", "--select", "4.2-unknown-code") == 1
+    expected = _unknown_codes(json.loads(capsys.readouterr().out))
+    assert '{"column": "action", "event_id": "E0005"}' in expected
+    workbook = tmp_path / "xlsx"
+    shutil.copytree(jsonl, workbook)
+    _empty_text_cells(_access_log_workbook(workbook), how)
+    assert _check(workbook, "--engine", engine, "--format", "json", "--select", "4.2-unknown-code") == 1
+    assert _unknown_codes(json.loads(capsys.readouterr().out)) == expected
+
+
+@pytest.mark.parametrize("writer", ["openpyxl", "pandas"])
+def test_a_cell_that_holds_nothing_is_null_as_an_empty_csv_field(tmp_path, capsys, writer):
+    """openpyxl writes `""` as a string cell without text, and pandas writes `""` and every null so: a cell
+    that holds nothing, which is null (E705 in a required column), as an empty CSV field is."""
+    import pandas as pd
+
+    data = tmp_path / "export"
+    shutil.copytree(SAMPLE, data)
+    log = (data / "access_log.jsonl").read_text("utf-8").splitlines()
+    log[4] = log[4].replace('"action": "write"', '"action": ""')
+    (data / "access_log.jsonl").write_text("\n".join(log) + "\n", "utf-8")
+    if writer == "openpyxl":
+        _access_log_workbook(data)
+    else:
+        frame = pd.read_json(data / "access_log.jsonl", lines=True, dtype=False)
+        (data / "access_log.jsonl").unlink()
+        frame.to_excel(data / "access_log.xlsx", index=False)
+    with zipfile.ZipFile(data / "access_log.xlsx") as book:
+        assert re.search(r'<c r="F6" t="inlineStr"(></c>|/>)', book.read("xl/worksheets/sheet1.xml").decode())
+    assert _check(data) == 2
+    assert (f"{data / 'access_log.xlsx'}: row 5, column action: error E705: empty value in a required column"
+            in capsys.readouterr().err)

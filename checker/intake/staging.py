@@ -380,7 +380,8 @@ def _xlsx(con: duckdb.DuckDBPyConnection, source: Source, name: str, types: dict
     """The first sheet, copied, every cell as JSON text so that a number stays a number.
 
     The row number is the sheet's row minus the header, so it matches what Excel shows
-    even where blank rows are skipped. A list column holds `a;b` text, as in a CSV.
+    even where blank rows are skipped (a row none of whose cells shows anything, empty text
+    included). A list column holds `a;b` text, as in a CSV.
     """
     table, rows = _xlsx_table(source, types)
     relation, _, temporary = _register(con, table, f"{name}_sheet", rows)
@@ -406,11 +407,12 @@ def _xlsx_table(source: Source, types: dict[str, str]) -> tuple[pa.Table, pa.Arr
         numbers: list[int] = []
         values: list[list[str | None]] = [[] for _ in header]
         for number, row in enumerate(rows, start=1):
-            cells = [_cell(row[i], types.get(name)) if i < len(row) else None for i, name in header]
-            if any(cell is not None for cell in cells):
-                numbers.append(number)
-                for column, cell in zip(values, cells):
-                    column.append(cell)
+            raw = [row[i] if i < len(row) else None for i, _ in header]
+            if all(value is None or value == "" for value in raw):  # a row that shows nothing is no record
+                continue
+            numbers.append(number)
+            for column, value, (_, name) in zip(values, raw, header):
+                column.append(_cell(value, types.get(name)))
     finally:
         workbook.close()
     fields = [pa.field(name, pa.string(), metadata=None if types.get(name) == "list<string>" else JSON_TEXT)
@@ -423,12 +425,17 @@ def _cell(value: object, column_type: str | None) -> str | None:
     """An Excel cell as JSON: text and numbers as they are, dates as ISO text; in a list
     column, its text.
 
+    A cell that holds text is text, even an empty one (a shared or inline string of no
+    characters, as Excel keeps a formula's `""` pasted as a value): `""`, which a closed
+    vocabulary reports as unknown, as it does an empty JSON string. A cell that holds
+    nothing is null: one that is not there, and one that openpyxl and pandas write for an
+    empty string or a null (a string cell without text), which openpyxl reads as None.
     Excel stores every date as a date-time; at midnight it is a date unless the column
     is a timestamp.
     """
     import json
 
-    if value is None or value == "":
+    if value is None:
         return None
     if column_type == "list<string>":
         return str(value)
