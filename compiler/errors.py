@@ -108,7 +108,9 @@ _TABLE = [
                                                                 "of at most nine digits is restored instead)"),
     ("E708", "intake", "a key repeats", "remove the duplicate rows"),
     ("E709", "intake", "two column names differ only in upper and lower case", "rename or remove one"),
-    ("E710", "intake", "a line of a CSV or JSON Lines file is malformed", "fix the line shown"),
+    ("E710", "intake", "a line of a CSV or JSON Lines file is malformed, or holds a byte that is not of the file's "
+                       "encoding", "fix the line shown; a byte that is not UTF-8 in a UTF-8 file is repaired, a file "
+                                   "that is Windows-1252 throughout is read with --encoding windows-1252"),
     ("E711", "intake", "a folder where a file is expected, or a dataset folder without Parquet files",
      "give the dataset as one file, or as a folder of .parquet files"),
     ("E712", "intake", "a frame for a dataset the contract does not have", "correct the dataset's name"),
@@ -149,7 +151,11 @@ def markdown() -> str:
              "`file:line:col: error CODE: message` with the line and a caret; a data error as",
              "`file: row N, column C: error CODE: message`, or as `file:line: column C: …` where a line",
              "of the file says more than a row (a JSON Lines file, a malformed CSV line, an example",
-             "row in a rule file). The run stops with exit status 2.", "",
+             "row in a rule file). The run stops with exit status 2. A data error quotes a value by its",
+             "shape alone (`got 'Aaaaaa'` for `Jansen`, `'9999-99-99'` for `2024-02-30`: a capital `A`,",
+             "another letter `a`, a digit `9`), never the value itself; a repeated key is quoted as the key.",
+             "Keys, file and column names are shown with what a reader cannot see written out",
+             "(`U01⟨U+200B⟩`).", "",
              "| code | stage | meaning | what to do |", "|---|---|---|---|"]
     lines += [f"| {c.code} | {c.stage} | {c.meaning} | {c.remedy} |" for c in CODES.values()]
     return "\n".join(lines) + "\n"

@@ -507,7 +507,7 @@ def _main(argv: list[str] | None) -> int:
         return status
     except (UserError, WriteError) as err:  # a bad pack, configuration, export, baseline, argument or output
         raise_if_stopped()
-        from .checker.formats.controls import visible  # a column or file name of the export is read in a terminal
+        from .checker.formats.controls import visible  # a column, file name or key of the export, read in a terminal
 
         _say(visible(err.render(), keep="\t\n"))
         return 2
@@ -516,7 +516,10 @@ def _main(argv: list[str] | None) -> int:
         return 0
     except OSError as err:
         raise_if_stopped()
-        _say(f"reglement: {err.filename}: {err.strerror}" if err.filename else f"reglement: {err.strerror or err}")
+        from .checker.formats.controls import visible
+
+        _say(f"reglement: {visible(err.filename)}: {err.strerror}" if err.filename
+             else f"reglement: {err.strerror or err}")
         return 2
     except Exception as err:  # last resort: a message, never a traceback
         raise_if_stopped()

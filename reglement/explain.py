@@ -21,6 +21,7 @@ from .checker.audit import Settings, opened
 from .checker.backends.pandas import PandasBackend, to_arrow
 from .checker.backends.pandas_eval import PandasEvaluator, bound, frame_column
 from .checker.backends.sql import check_query, scan_query, to_sql
+from .checker.formats.controls import visible
 from .checker.intake import folder_sources
 from .compiler import ir
 from .compiler.diagnostics import did_you_mean
@@ -226,7 +227,7 @@ def _explain_check(check: Check, frames: dict, bindings: Bindings, column: str, 
         verdict = f"THE ENGINES DISAGREE: pandas {'flags' if flagged else 'does not flag'} it, duckdb " \
                   f"{'does' if by_duckdb else 'does not'}"
     about = f" ({check.subject}.{check.fixed['column']})" if "column" in check.fixed else ""
-    lines = [f"{column} = {wanted}{about}: {verdict}",
+    lines = [f"{column} = {visible(wanted)}{about}: {verdict}",
              "✓ holds, ✗ does not hold; a sub-query's inner conditions are evaluated per row of its dataset", ""]
     return [*lines, "condition", *tree_lines(check.condition, 1, _annotator(trace, evaluator, row, personal)), ""]
 
@@ -255,8 +256,11 @@ def _annotator(trace: dict[int, pd.Series], evaluator: PandasEvaluator, row: pd.
 
 
 def _text(value: object) -> str:
+    """A value as the explanation shows it: a text quoted, what a reader cannot see in it written out."""
     if value is None:
         return "null"
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
+    if isinstance(value, str):
+        return "'" + visible(value).replace("\\", "\\\\").replace("'", "\\'") + "'"
     return repr(value)

@@ -3,9 +3,10 @@
 `reglement generate` writes CSV, JSON Lines and Parquet (the access log as a folder of
 monthly Parquet files with `--partition month`); JSON and XLSX, which it does not write,
 are written here from the same generated data: the JSON export from the JSON Lines files
-(the same objects, in an array), the workbooks from the CSV files, since a spreadsheet
-cell cannot hold an empty string (the intake reads an empty cell as null) and only the
-generator's CSV export has none. A workbook is what `staging.py`'s reader expects: the
+(the same objects, in an array), the workbooks from the CSV files, since openpyxl writes
+an empty string as a cell without text, which the intake reads as null as it reads an
+empty CSV field (a cell holding an empty text is text: README, *Spreadsheets*), and only
+the generator's CSV export has no empty string. A workbook is what `staging.py`'s reader expects: the
 first sheet, a header row, dates and timestamps as date cells, true/false as booleans,
 a list as its items joined by `;`.
 """

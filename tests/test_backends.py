@@ -533,5 +533,6 @@ def test_api_check_holds_frames_to_the_contract():
         api.check(frames, AS_OF, PACK)
     messages = [str(e) for e in caught.value.errors]
     assert any("duplicate key 'R1'" in m for m in messages)
-    assert any("received_at: error E706: expected a date YYYY-MM-DD, got '2026-02-30'" in m for m in messages)
-    assert any("identity_verified: error E706: expected true or false, got 'yes'" in m for m in messages)
+    assert any("received_at: error E706: expected a date YYYY-MM-DD, got '9999-99-99' (no such day)" in m
+               for m in messages)
+    assert any("identity_verified: error E706: expected true or false, got 'aaa'" in m for m in messages)

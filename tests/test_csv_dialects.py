@@ -81,7 +81,7 @@ def test_the_utf8_sample_is_read_as_comma_separated_utf8(capsys):
                                                     "line_endings": "LF", "detected": ["separator", "encoding"]}
 
 
-def test_a_column_mixing_day_first_and_iso_dates_is_an_error_that_shows_the_value(capsys, tmp_path):
+def test_a_column_mixing_day_first_and_iso_dates_is_an_error_that_shows_the_shape(capsys, tmp_path):
     folder = tmp_path / "export"
     shutil.copytree(SAMPLE, folder)
     lines = (folder / "contacts.csv").read_text(encoding="utf-8").splitlines()
@@ -94,7 +94,7 @@ def test_a_column_mixing_day_first_and_iso_dates_is_an_error_that_shows_the_valu
     code = main(["check", "--data", str(folder), "--as-of", AS_OF])
     err = capsys.readouterr().err
     assert code == 2
-    assert f"row 1, column contact_date: error E706: expected a date YYYY-MM-DD, got '{day}-{month}-{year}'" in err
+    assert "row 1, column contact_date: error E706: expected a date YYYY-MM-DD, got '99-99-9999'" in err
 
 
 def test_separator_and_encoding_can_be_given(capsys, tmp_path):

@@ -20,7 +20,10 @@ from ..sql_dialects import spark
 from .engine import Engine
 
 # Contract timestamps are local time without a zone: Spark's TIMESTAMP_NTZ, whatever the machine's zone.
+# Java's charsets for the CSV reader: without it Spark reads no Windows-1252 (Excel on Windows), only
+# UTF-8, UTF-16/32, ISO-8859-1 and ASCII.
 SPARK_CONF = {"spark.sql.timestampType": "TIMESTAMP_NTZ", "spark.sql.session.timeZone": "UTC",
+              "spark.sql.legacy.javaCharsets": "true",
               "spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false"}
 # On one machine a few shuffle partitions beat Spark's 200 (a cluster keeps its own setting).
 LOCAL_CONF = {"spark.sql.shuffle.partitions": "4"}

@@ -13,7 +13,7 @@ from .attestations import attestation
 from .findings import finding_count, findings_of, rule_kind, waived_count
 from .grouping import Article, Clause
 from .html_keys import key_tables
-from .html_markup import anchor, badge, esc, rule_link
+from .html_markup import anchor, badge, esc, esc_visible, rule_link
 from .labels import findings_phrase, format_count, label, localized, rules_phrase, severity_word
 from .waivers import waivers
 
@@ -95,8 +95,9 @@ def _rule_body(rule: Mapping[str, Any], kind: str, lang: str) -> str:
     """Only what the rule has: its error, waivers, cross-references and attestation (its keys follow)."""
     parts = []
     if rule.get("error"):
+        error = esc_visible(rule["error"])
         parts.append(f'<div class="error-box"><strong>{esc(label(lang, "error_text"))}</strong>'
-                     f'<pre>{esc(rule["error"])}</pre></div>')
+                     f'<pre>{error}</pre></div>')
     parts += [f'<p class="waiver">{esc(label(lang, "waiver"))}: {esc(waiver.text(lang))}</p>'
               for waiver in waivers(rule)]
     if rule.get("see"):

@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 from ..arrow_values import ints, number, text, texts
 from ..findings import Findings
 from .findings import findings_of
-from .html_markup import badge, esc, html_text
+from .html_markup import badge, esc, html_text, html_visible
 from .labels import format_count, label
 from .waivers import waiver_reason
 
@@ -79,8 +79,9 @@ def _rows(table: pa.Table, keys: pa.Table, start: int, waiver_cells: pa.Array | 
         text("</td>"),
     ]
     for column in keys.columns:
-        pieces += [text('<td class="key">'), html_text(pc.fill_null(column.combine_chunks(), text(""))), text("</td>")]
-    pieces += [text('<td class="msg">'), html_text(table.column("message").combine_chunks()), text("</td>")]
+        pieces += [text('<td class="key">'), html_visible(pc.fill_null(column.combine_chunks(), text(""))),
+                   text("</td>")]
+    pieces += [text('<td class="msg">'), html_visible(table.column("message").combine_chunks()), text("</td>")]
     if waiver_cells is not None:
         covered = pc.take(waiver_cells, pc.fill_null(waiver, number(0)))
         pieces.append(pc.if_else(pc.is_null(waiver), text("<td></td>"), covered))

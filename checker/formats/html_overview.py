@@ -11,7 +11,7 @@ from typing import Any
 from .attestations import attestation
 from .findings import rule_kind
 from .grouping import Article, rules_by_id
-from .html_markup import badge, esc, rule_link
+from .html_markup import badge, esc, esc_visible, rule_link
 from .labels import format_count, label, localized
 
 
@@ -92,7 +92,8 @@ def data_read(report: Mapping[str, Any], lang: str) -> str:
     if not data:
         return ""
     rows = (
-        f'<tr data-dataset="{esc(name)}"><td>{esc(name)}</td><td class="path">{esc(info.get("path", ""))}</td>'
+        f'<tr data-dataset="{esc(name)}"><td>{esc(name)}</td>'
+        f'<td class="path">{esc_visible(info.get("path", ""))}</td>'
         f'<td class="num">{esc(format_count(info.get("rows", 0), lang))}</td>'
         f'<td class="hash">{esc(info.get("sha256", ""))}</td></tr>'
         for name, info in data.items()

@@ -7,8 +7,10 @@ the rule file of its article (`file`, which GitLab shows). The document is valid
 the Jenkins xunit plugin's `junit-10.xsd`, which allows `skipped` on a suite but not on
 `<testsuites>`, and `file` on a suite but not on a test case.
 The tree is built with ElementTree, so escaping happens by construction; characters that
-XML 1.0 forbids are removed before they reach it. It holds at most ten keys per rule, so
-it is small whatever the number of findings, and written to the stream at once.
+XML 1.0 forbids are removed before they reach it; in the keys, messages and errors of the
+export, every character a reader cannot see is written out first (`controls.visible`:
+`U01⟨U+200B⟩`). It holds at most ten keys per rule, so it is small whatever the number of
+findings, and written to the stream at once.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from collections.abc import Mapping
 from typing import Any, TextIO
 
 from .attestations import attestation
+from .controls import visible
 from .findings import findings_of, key_text, open_count, rule_file, rule_kind, waived_count
 from .grouping import Article, articles
 from .labels import findings_phrase, format_count, label, localized, status_word
@@ -95,9 +98,9 @@ def _outcome(rule: Mapping[str, Any], lang: str) -> ET.Element | None:
     if status == "failed":
         return _failure(rule, lang)
     if status == "error":
-        message = _first_line(rule.get("error")) or status_word(lang, "error")
+        message = visible(_first_line(rule.get("error"))) or status_word(lang, "error")
         error = ET.Element("error", {"message": _x(message), "type": "error"})
-        error.text = _x(rule.get("error", ""))
+        error.text = _x(visible(rule.get("error", "")))
         return error
     reason = _skip_reason(rule, lang)
     return ET.Element("skipped", {"message": _x(reason)}) if reason else None
@@ -129,7 +132,8 @@ def _failure(rule: Mapping[str, Any], lang: str) -> ET.Element:
     failure = ET.Element("failure", {"message": _x(phrase), "type": _x(rule.get("severity", ""))})
     shown = findings_of(rule).first_open(KEYS_IN_FAILURE)
     lines = [f"{localized(rule.get('title'), lang)} — {phrase}"]
-    lines += [f"- {f.get('dataset', '')}: {key_text(f.get('key') or {})} — {f.get('message', '')}" for f in shown]
+    lines += [f"- {f.get('dataset', '')}: {visible(key_text(f.get('key') or {}))} — {visible(f.get('message', ''))}"
+              for f in shown]
     if count > len(shown):
         lines.append(label(lang, "and_more", n=format_count(count - len(shown), lang)))
     failure.text = _x("\n".join(lines))

@@ -2,7 +2,9 @@
 
 Short on purpose: a summary, one table of rules per article, and the first keys of each failed
 rule. Every value goes through `cell`, so a `|`, `<`, backtick or newline in a key or message
-cannot break a table or turn into markup, nor an escape sequence reach the terminal that shows it.
+cannot break a table or turn into markup, nor an escape sequence reach the terminal that shows it;
+what the export holds (keys, messages, errors) is written with every character a reader cannot
+see written out (`controls.visible`: `U01⟨U+200B⟩`).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TextIO
 
 from .attestations import attestation
-from .controls import visible
+from .controls import harmless, visible
 from .findings import finding_count, findings_of, is_waived, key_text, rule_kind, waived_count
 from .grouping import Article, articles
 from .labels import findings_phrase, format_count, label, localized, rules_phrase, severity_word, status_word
@@ -48,7 +50,7 @@ def write(report: dict, lang: str, out: TextIO) -> None:
 def cell(value: Any) -> str:
     """Escape one value for a table cell or heading: one line, no markup, no column break, no
     control character (escaped visibly; line breaks become `<br>`)."""
-    text = clean_text(visible(value, keep="\t\n\r"))
+    text = clean_text(harmless(value, keep="\t\n\r"))
     out = []
     for index, ch in enumerate(text):
         if ch in _BACKSLASHED or (ch == "_" and not _inside_word(text, index)):
@@ -141,10 +143,12 @@ def _rule_detail(rule: Mapping[str, Any], lang: str) -> str:
     reason), so the fix can start here."""
     heading = f"#### {cell(rule.get('id', ''))} — {cell(localized(rule.get('title'), lang))}"
     if rule.get("error"):
-        return f"{heading}\n\n> **{cell(label(lang, 'error_text'))}:** {cell(rule['error'])}"
+        error = cell(visible(rule["error"]))
+        return f"{heading}\n\n> **{cell(label(lang, 'error_text'))}:** {error}"
     shown = findings_of(rule)[:KEYS_SHOWN]
     marked = any(is_waived(f) for f in shown)
-    rows = [[cell(key_text(f.get("key") or {})), cell(f.get("dataset", "")), cell(f.get("message", ""))]
+    rows = [[cell(visible(key_text(f.get("key") or {}))), cell(f.get("dataset", "")),
+             cell(visible(f.get("message", "")))]
             + ([_waiver_cell(f, lang)] if marked else []) for f in shown]
     names = ("key", "dataset", "message", "waiver") if marked else ("key", "dataset", "message")
     table = _table([cell(label(lang, name)) for name in names], rows)

@@ -7,7 +7,10 @@ same one as last week. GitHub refuses a run of more than 25,000 results and show
 so each rule gives at most `max_results` results (the first findings, in report order)
 and, when it has more, one summary result with its full count and a pointer to the JSON
 report, which keeps every finding. Rules that could not run become tool execution
-notifications instead of silently passing.
+notifications instead of silently passing. The messages a person reads write every character
+a reader cannot see out (`controls.visible`: `U01⟨U+200B⟩`); the key itself (the result's
+`properties.key`, its logical location and its fingerprint) stays exact, for the tools that
+match on it.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any, TextIO
 
+from .controls import visible
 from .findings import finding_count, findings_of, is_waived, key_text, rule_file, rule_kind
 from .grouping import articles
 from .labels import format_count, label, localized
@@ -24,7 +28,6 @@ from .sarif_places import Places
 from .sarif_rules import descriptor, level
 from .summary import pack_label
 from .waivers import waiver_reason
-from .xmltext import clean_text
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://reglement.dev"
@@ -106,7 +109,7 @@ def _invocation(rules: list[Mapping[str, Any]], index: Mapping[str, int]) -> dic
     notifications = [
         {
             "level": "error",
-            "message": {"text": f"{rule.get('id')}: {clean_text(rule.get('error') or 'rule could not run')}"},
+            "message": {"text": f"{rule.get('id')}: " + visible(rule.get("error") or "rule could not run")},
             "associatedRule": {"id": str(rule.get("id")), "index": index[str(rule.get("id"))]},
         }
         for rule in broken
@@ -165,7 +168,7 @@ def _result(rule: Mapping[str, Any], finding: Mapping[str, Any], index: Mapping[
     key = finding.get("key") or {}
     keytext = key_text(key)
     dataset = str(finding.get("dataset", ""))
-    message = clean_text(finding.get("message")) or localized(rule.get("title"), lang)
+    message = visible(finding.get("message")) or localized(rule.get("title"), lang)
     location: dict[str, Any] = {"logicalLocations": [
         {"name": keytext, "fullyQualifiedName": f"{files.get(dataset, dataset)}[{keytext}]", "kind": "object"}]}
     if where:
@@ -174,7 +177,7 @@ def _result(rule: Mapping[str, Any], finding: Mapping[str, Any], index: Mapping[
         "ruleId": rule_id,
         "ruleIndex": index[rule_id],
         "level": level(rule.get("severity")),
-        "message": {"text": f"{keytext}: {message}" if keytext else message},
+        "message": {"text": f"{visible(keytext)}: {message}" if keytext else message},
         "locations": [location],
         "partialFingerprints": {FINGERPRINT: fingerprint(rule_id, key)},
         "properties": {"dataset": dataset, "key": dict(key), "article": str(rule.get("article", ""))},

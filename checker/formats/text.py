@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any, TextIO
 
-from .controls import visible
+from .controls import harmless, visible
 from .findings import finding_count, findings_of, is_waived, rule_kind, waived_count
 from .grouping import articles
 from .labels import findings_phrase, format_count, label, localized, severity_word
@@ -36,11 +36,11 @@ def _rule_lines(rule: Mapping[str, Any], lang: str) -> list[str]:
         head += f"  [{severity_word(lang, rule.get('severity'))}] {counted(rule, lang)}"
     lines = [f"{head} — {localized(rule.get('title'), lang)}"]
     if rule.get("error"):
-        lines.append(f"{INDENT}{rule['error']}")
+        lines.append(f"{INDENT}{visible(rule['error'])}")
     lines += [f"{INDENT}{unjudged_phrase(u, lang)}" for u in rule.get("unjudged", ())]
     findings = findings_of(rule)
     mark = f"  [{label(lang, 'waived_word')}]"
-    lines += [f"{INDENT}{f['message']}{mark if is_waived(f) else ''}" for f in findings[:SHOWN]]
+    lines += [f"{INDENT}{visible(f['message'])}{mark if is_waived(f) else ''}" for f in findings[:SHOWN]]
     hidden = len(findings) - SHOWN
     if hidden > 0:
         lines.append(f"{INDENT}{label(lang, 'and_more', n=format_count(hidden, lang))}; {TOTALS[lang]['all_keys']}")
@@ -64,10 +64,12 @@ def unjudged_phrase(unjudged: Mapping[str, Any], lang: str) -> str:
 def write(report: dict, lang: str, out: TextIO) -> None:
     """The terminal text, an article at a time; informational clauses are left out, they need no action.
 
-    Every line is written with its control characters escaped: a key's newline cannot forge a
-    line of its own, nor an escape sequence clear the screen."""
+    What the export holds (messages, errors, file names) is written with every character a reader
+    cannot see written out (`controls.visible`), and every line with what would act on a terminal
+    written out (`controls.harmless`): a key's newline cannot forge a line of its own, nor an escape
+    sequence in a title clear the screen."""
     for line in _lines(report, lang):
-        out.write(visible(line) + "\n")
+        out.write(harmless(line) + "\n")
 
 
 def _lines(report: dict, lang: str) -> Iterator[str]:
@@ -82,7 +84,7 @@ def _lines(report: dict, lang: str) -> Iterator[str]:
             yield from _rule_lines(rule, lang)
         yield ""
     if report.get("unread"):
-        yield label(lang, "unread", files=", ".join(report["unread"]))
+        yield label(lang, "unread", files=", ".join(map(visible, report["unread"])))
         yield ""
     summary = {"expired": 0, **report["summary"]}  # `expired` is not among the contract's required counts
     waived = waived_findings(report)

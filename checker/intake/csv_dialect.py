@@ -6,6 +6,23 @@ the file's first mebibyte (the header line decides the separator, the bytes the
 encoding), unless `--csv-separator` / `--encoding` say it. What was detected goes into
 the report's data section. A file that is not UTF-8 is decoded once, in a stream, into
 a temporary UTF-8 copy for DuckDB's reader; the export itself is only ever read.
+
+The encoding, when neither a byte order mark nor `--encoding` gives it, follows from the
+first mebibyte's bytes:
+
+- all of them valid UTF-8: UTF-8;
+- no valid UTF-8 sequence of more than one byte, and bytes that are not UTF-8 (Excel on
+  Windows writes `ë` as the one byte 0xEB): Windows-1252;
+- both, valid multi-byte sequences (`ë` as 0xC3 0xAB) and bytes that are not UTF-8: no
+  guess. Read as Windows-1252, every `ë` of the file would silently become `Ã«`; read as
+  UTF-8, the bad byte would be lost. It is a UTF-8 file with a damaged byte, or one whose
+  lines were saved in two encodings, and it is refused (`NotUtf8`, error E710 at the line
+  and byte column of the first bad byte), saying to repair the byte, or to pass
+  `--encoding windows-1252` if the whole file really is Windows-1252.
+
+A byte that is not UTF-8 after the first mebibyte of a file read as UTF-8 is found by the
+reader (DuckDB refuses the line; Spark would read U+FFFD, which its store checks for) and
+placed by `first_bad_byte`.
 """
 
 from __future__ import annotations
@@ -15,6 +32,7 @@ import csv
 import gzip
 import io
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,7 +82,7 @@ def sniff(path: Path, given: CsvOptions) -> Dialect:
     with open_bytes(path) as stream:
         head = stream.read(SAMPLE)
     bom = next((name for mark, name in _BOMS if head.startswith(mark)), None)
-    encoding = given.encoding or bom or ("utf-8" if _is_utf8(head) else "windows-1252")
+    encoding = given.encoding or bom or ("utf-8" if _is_utf8(head) else _not_utf8(path, head))
     text = head.decode(encoding, errors="replace").lstrip("\ufeff")
     header = text.splitlines()[0] if text else ""
     separator = given.separator or _separator(header)
@@ -80,6 +98,54 @@ def _is_utf8(head: bytes) -> bool:
         return True
     except UnicodeDecodeError:
         return False
+
+
+class NotUtf8(ValueError):
+    """A file that is UTF-8 but for some bytes (see the module): where the first of them is."""
+
+    def __init__(self, line: int, column: int, valid: int, invalid: int) -> None:
+        super().__init__(f"line {line}, byte {column}: not UTF-8")
+        self.line, self.column = line, column  # 1-based; the column counts bytes from the line's start
+        self.valid, self.invalid = valid, invalid  # in the first mebibyte: multi-byte characters, bad bytes
+
+
+_BAD_BYTE = re.compile("[\udc80-\udcff]")  # a byte that is not UTF-8, as `surrogateescape` decodes it
+_MULTI_BYTE = re.compile("[^\x00-\x7f\udc80-\udcff]")
+
+
+def _not_utf8(path: Path, head: bytes) -> str:
+    """Windows-1252 for bytes with no valid multi-byte UTF-8 sequence among them; NotUtf8 for UTF-8
+    with bytes that are not (see the module)."""
+    text = codecs.getincrementaldecoder("utf-8")("surrogateescape").decode(head, final=len(head) < SAMPLE)
+    valid, invalid = len(_MULTI_BYTE.findall(text)), len(_BAD_BYTE.findall(text))
+    if not valid:
+        return "windows-1252"
+    line, column = first_bad_byte(path) or (1, 1)
+    raise NotUtf8(line, column, valid, invalid)
+
+
+def first_bad_byte(path: Path) -> tuple[int, int] | None:
+    """The line and byte column (both from 1) of the first byte of the file that is not UTF-8; None when
+    every byte is. Read in a stream; for an error message, so only when a byte was found wrong."""
+    newlines, line_start, base, carry = 0, 0, 0, b""
+    with open_bytes(path) as stream:
+        while True:
+            chunk = stream.read(SAMPLE)
+            data = carry + chunk
+            try:
+                _, used = codecs.utf_8_decode(data, "strict", not chunk)
+            except UnicodeDecodeError as err:
+                before = data[:err.start]
+                last = before.rfind(b"\n")
+                start = base + last + 1 if last >= 0 else line_start
+                return newlines + before.count(b"\n") + 1, base + err.start - start + 1
+            done = data[:used]
+            newlines += done.count(b"\n")
+            if b"\n" in done:
+                line_start = base + done.rfind(b"\n") + 1
+            base, carry = base + used, data[used:]
+            if not chunk:
+                return None
 
 
 def _separator(header: str) -> str:

@@ -25,7 +25,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from ..duckdb_sql import identifier, render, struct
-from .csv_dialect import Dialect, file_lines, header, sniff, utf8_copy
+from .csv_dialect import Dialect, NotUtf8, file_lines, first_bad_byte, header, sniff, utf8_copy
 from .errors import MAX_ERRORS_PER_SOURCE, DataError
 from .jsonl_lines import problems
 from .sources import JSON_TEXT, Source
@@ -45,7 +45,8 @@ _READ_CSV = """
 MAX_LINE_BYTES = 256 << 20
 CSV_PROBLEMS = {
     "UNQUOTED VALUE": "a quote is left open, or text follows a closing quote",
-    "INVALID ENCODING": "not valid UTF-8 (pass --encoding windows-1252 for a file saved by Excel on Windows)",
+    "INVALID ENCODING": "not valid UTF-8 (pass --encoding windows-1252 for a file saved by Excel on Windows; "
+                        "a UTF-8 file with a damaged byte needs the byte repaired)",
     "LINE SIZE OVER MAXIMUM": "a line longer than the reader's limit of {limit}",
 }
 _JSON_LAYOUTS = {"jsonl": "newline_delimited", "json": "array"}
@@ -95,7 +96,7 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, name: str, types: dict
     dates; nothing else here depends on the contract.
     """
     stagers = {"csv": _csv, "jsonl": _json, "json": _json, "parquet": _parquet, "xlsx": _xlsx, "arrow": _arrow}
-    dialect = sniff(source.paths[0], source.csv) if source.format == "csv" else None
+    dialect = sniffed(source) if source.format == "csv" else None
     try:
         relation, copied, temporary = stagers[source.format](con, source, name, types, dialect)
         described = con.execute(f"DESCRIBE SELECT * FROM {render(relation)}").fetchall()
@@ -106,6 +107,31 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, name: str, types: dict
     described_dialect = ({**dialect.describe(), **({"day_first_dates": day_first} if day_first else {})}
                          if dialect else None)
     return Staged(source, relation, columns, copied, temporary, described_dialect)
+
+
+def sniffed(source: Source) -> Dialect:
+    """The CSV file's dialect (`csv_dialect.sniff`); a UTF-8 file with bytes that are not is refused, at the
+    first of them, rather than read in an encoding guessed for it."""
+    try:
+        return sniff(source.paths[0], source.csv)
+    except NotUtf8 as err:
+        counts = (f"{err.valid:,} UTF-8 character{'s' * (err.valid != 1)} of more than one byte and "
+                  f"{err.invalid:,} byte{'s' * (err.invalid != 1)} that {'are' if err.invalid != 1 else 'is'} not, "
+                  "in its first mebibyte")
+        raise Unreadable([DataError(
+            source.label, "E710", f"byte {err.column} of the line is not UTF-8, while the file's other text is "
+            f"({counts}): a damaged byte, or lines saved in two encodings; repair it, or pass --encoding "
+            "windows-1252 if the whole file is Windows-1252", line=err.line)]) from None
+
+
+def not_utf8(source: Source, bad: tuple[int, int] | None, line: int | None = None, row: int | None = None,
+             column: str | None = None) -> DataError:
+    """E710 for a byte that is not UTF-8 in a file read as UTF-8, which the reader found on `line` (None: it
+    knows only that there is one); `bad`, the file's first such byte (`first_bad_byte`), gives its byte column."""
+    message = CSV_PROBLEMS["INVALID ENCODING"]
+    if bad is not None and line in (None, bad[0]):
+        return DataError(source.label, "E710", f"byte {bad[1]} of the line is {message}", row, column, line=bad[0])
+    return DataError(source.label, "E710", message, row, column, line=line)
 
 
 def unreadable(source: Source, dialect: Dialect | None) -> DataError:
@@ -215,7 +241,8 @@ def _csv_rejects(con: duckdb.DuckDBPyConnection, source: Source, readable: Path,
     if not total:
         return None
     lines = file_lines(readable, [reject["at"] for reject in first if reject["at"] is not None])
-    return Unreadable([_csv_problem(source, reject, lines.get(reject["at"])) for reject in first], total)
+    bad = first_bad_byte(readable) if any(r["kind"] == "INVALID ENCODING" for r in first) else None
+    return Unreadable([_csv_problem(source, reject, lines.get(reject["at"]), bad) for reject in first], total)
 
 
 def _raw(name: str) -> str:
@@ -244,9 +271,12 @@ def _day_first_dates(con: duckdb.DuckDBPyConnection, raw: str, columns: dict[str
     return chosen
 
 
-def _csv_problem(source: Source, reject: dict, line: int | None) -> DataError:
-    """A rejected CSV line as a DataError at its file line, in words of our own (DuckDB's quote the line)."""
+def _csv_problem(source: Source, reject: dict, line: int | None, bad: tuple[int, int] | None) -> DataError:
+    """A rejected CSV line as a DataError at its file line, in words of our own (DuckDB's quote the line);
+    `bad`: where the file's first byte that is not UTF-8 is, if one is."""
     row = reject["line"] - 1 if reject["line"] > 1 else None
+    if reject["kind"] == "INVALID ENCODING":
+        return not_utf8(source, bad, line, row, reject["column"]) if line is not None else not_utf8(source, bad)
     if reject["found"]:
         return DataError(source.label, "E710", f"expected {reject['expected']} fields, found {reject['found']}", row,
                          line=line)
@@ -350,7 +380,8 @@ def _xlsx(con: duckdb.DuckDBPyConnection, source: Source, name: str, types: dict
     """The first sheet, copied, every cell as JSON text so that a number stays a number.
 
     The row number is the sheet's row minus the header, so it matches what Excel shows
-    even where blank rows are skipped. A list column holds `a;b` text, as in a CSV.
+    even where blank rows are skipped (a row none of whose cells shows anything, empty text
+    included). A list column holds `a;b` text, as in a CSV.
     """
     table, rows = _xlsx_table(source, types)
     relation, _, temporary = _register(con, table, f"{name}_sheet", rows)
@@ -376,11 +407,12 @@ def _xlsx_table(source: Source, types: dict[str, str]) -> tuple[pa.Table, pa.Arr
         numbers: list[int] = []
         values: list[list[str | None]] = [[] for _ in header]
         for number, row in enumerate(rows, start=1):
-            cells = [_cell(row[i], types.get(name)) if i < len(row) else None for i, name in header]
-            if any(cell is not None for cell in cells):
-                numbers.append(number)
-                for column, cell in zip(values, cells):
-                    column.append(cell)
+            raw = [row[i] if i < len(row) else None for i, _ in header]
+            if all(value is None or value == "" for value in raw):  # a row that shows nothing is no record
+                continue
+            numbers.append(number)
+            for column, value, (_, name) in zip(values, raw, header):
+                column.append(_cell(value, types.get(name)))
     finally:
         workbook.close()
     fields = [pa.field(name, pa.string(), metadata=None if types.get(name) == "list<string>" else JSON_TEXT)
@@ -393,12 +425,17 @@ def _cell(value: object, column_type: str | None) -> str | None:
     """An Excel cell as JSON: text and numbers as they are, dates as ISO text; in a list
     column, its text.
 
+    A cell that holds text is text, even an empty one (a shared or inline string of no
+    characters, as Excel keeps a formula's `""` pasted as a value): `""`, which a closed
+    vocabulary reports as unknown, as it does an empty JSON string. A cell that holds
+    nothing is null: one that is not there, and one that openpyxl and pandas write for an
+    empty string or a null (a string cell without text), which openpyxl reads as None.
     Excel stores every date as a date-time; at midnight it is a date unless the column
     is a timestamp.
     """
     import json
 
-    if value is None or value == "":
+    if value is None:
         return None
     if column_type == "list<string>":
         return str(value)

@@ -23,10 +23,21 @@ from sqlglot import exp
 from ...datasets import Dataset
 from ..arrow_values import plain
 from ..sql_dialects import render, spark
-from .csv_dialect import record_lines, sniff
+from .csv_dialect import first_bad_byte, record_lines
 from .errors import MAX_ERRORS_PER_SOURCE, DataError
 from .sources import JSON_TEXT, Source
-from .staging import CSV_PROBLEMS, FILE, ROW, UNREADABLE, Staged, Unreadable, header_names, json_unreadable
+from .staging import (
+    CSV_PROBLEMS,
+    FILE,
+    ROW,
+    UNREADABLE,
+    Staged,
+    Unreadable,
+    header_names,
+    json_unreadable,
+    not_utf8,
+    sniffed,
+)
 from .store import Store
 from .validate import SQL_TYPES
 
@@ -141,11 +152,12 @@ class SparkStore(Store):
         return frame.select(F.row_number().over(order).cast("bigint").alias(ROW), "*")
 
     def _csv(self, source: Source, types: dict[str, str]):
-        """Every field a string; a malformed line (too many or too few fields, a quote left open) is E710."""
+        """Every field a string; a malformed line (too many or too few fields, a quote left open) is E710, and
+        so is a byte that is not of the file's encoding, which Spark's reader would read as U+FFFD."""
         from pyspark.sql import functions as F
         from pyspark.sql.types import StringType, StructField, StructType
 
-        dialect = sniff(source.paths[0], source.csv)
+        dialect = sniffed(source)
         names = header_names(source, dialect)
         schema = StructType([StructField(c, StringType()) for c in names] + [StructField(_CORRUPT, StringType())])
         frame = (self.spark.read.schema(schema)
@@ -159,6 +171,9 @@ class SparkStore(Store):
             lines = record_lines(source.paths[0], dialect, [row for row, _ in broken])
             raise Unreadable([_csv_problem(source, len(names), row, text, lines.get(row)) for row, text in broken],
                              corrupt.count())
+        replaced = F.greatest(*[F.instr(F.col(f"`{_tick(c)}`"), "\ufffd") for c in names], F.lit(0)) > 0
+        if numbered.where(replaced).limit(1).count():
+            _not_decoded(source, dialect.encoding)
         return numbered.drop(_CORRUPT), True
 
     def _json(self, source: Source, types: dict[str, str]):
@@ -223,6 +238,17 @@ def _csv_problem(source: Source, expected: int, row: int, text: str, line: int |
     if found != expected:
         return DataError(source.label, "E710", f"expected {expected} fields, found {found}", row, line=line)
     return DataError(source.label, "E710", CSV_PROBLEMS["UNQUOTED VALUE"], row, line=line)
+
+
+def _not_decoded(source: Source, encoding: str) -> None:
+    """A U+FFFD in a field: a byte the reader could not decode (E710), unless the UTF-8 file holds the
+    character itself."""
+    if encoding != "utf-8":  # no text in Windows-1252 and the like is U+FFFD
+        raise Unreadable([DataError(source.label, "E710", f"not valid {encoding}: pass --encoding with the "
+                                                          "encoding the file was saved in")])
+    bad = first_bad_byte(source.paths[0])
+    if bad is not None:
+        raise Unreadable([not_utf8(source, bad)])
 
 
 def _tick(name: str) -> str:

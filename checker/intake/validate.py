@@ -23,6 +23,7 @@ plan itself is one.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
@@ -52,6 +53,9 @@ _KIND_WORDS = {"integer": "a number", "number": "a number", "bool": "true or fal
                "timestamp": "a timestamp", "timestamptz": "a timestamp with a time zone", "text": "text",
                "text_list": "a list of texts", "json": "a JSON value", "other": "a value of another kind"}
 _SHOWN_CHARS = 40
+# A date or timestamp written in digits as the contract writes it: if it still does not parse, it is no real one.
+_DIGITS_WRITTEN = {"date": re.compile(r"\d{4}-\d{2}-\d{2}"),
+                   "timestamp": re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}")}
 _INTEGERS = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT",
              "UHUGEINT"}
 _JSON_NUMBERS = ("BIGINT", "UBIGINT", "DOUBLE")
@@ -486,13 +490,37 @@ def _error(staged: Staged, plan: Plan, found: dict, records: dict[int, int]) -> 
                          column, staged.source.context, line)
     code, message = plan.messages[found["code"]]
     if found["shown"] is not None and found["code"] not in ("required", "type"):
-        message += f", got {_quote(found['shown'])}"
+        message += f", got {value_shape(found['shown'])}{_unreal(plan.column, found['code'], found['shown'])}"
     return DataError(label, code, message, row, column, staged.source.context, line)
 
 
 def _quote(value: str) -> str:
-    """A non-personal value for a message, cut to a readable length."""
+    """A key for a message (a repeated one), cut to a readable length: keys are what reports show."""
     return f"'{value[:_SHOWN_CHARS]}…'" if len(value) > _SHOWN_CHARS else f"'{value}'"
+
+
+def value_shape(value: str) -> str:
+    """What a message quotes of a value that breaks its column's type: its shape, never the value.
+
+    A name typed into a date cell (`registered_at = 'Jansen'`) would otherwise be quoted in the
+    error, which goes to a terminal, a CI log or a ticket. A capital letter is `A`, any other
+    letter `a`, a digit `9`; every other character stays (`'Jansen'` → `'Aaaaaa'`,
+    `'2024-02-30'` → `'9999-99-99'`, `'5-1-2024'` → `'9-9-9999'`), so the shape still shows what
+    is wrong with how the value is written; a long value is cut (`…`). Every engine fetches the
+    first offending cells' text (`Plan.shown`) and shapes it here, after the fetch.
+    """
+    shaped = "".join("9" if ch.isdigit() else "A" if ch.isupper() else "a" if ch.isalpha() else ch
+                     for ch in value[:_SHOWN_CHARS])
+    return f"'{shaped}…'" if len(value) > _SHOWN_CHARS else f"'{shaped}'"
+
+
+def _unreal(column: Column, code: str, value: str) -> str:
+    """What the shape cannot say: a date or timestamp written in digits as it should be, that is no
+    real one (30 February, month 13, hour 24)."""
+    if code != "parse" or column.type not in _DIGITS_WRITTEN or not _DIGITS_WRITTEN[column.type].fullmatch(value):
+        return ""
+    return " (no such day)" if column.type == "date" else " (no such day or time)"
+
 
 
 def errors_of(store: Store, staged: Staged, s: Shape, summary: Summary) -> list[DataError]:
