@@ -24,6 +24,7 @@ from .compiler.model import SEVERITIES
 from .guards import inputs_of, refuse_careless
 from .outputs import FORMATS, emit, outputs
 from .rules import default_pack, pack_folder
+from .schemas import NAMES as SCHEMA_NAMES
 from .selection import Selection, names
 
 if TYPE_CHECKING:
@@ -250,6 +251,21 @@ def cmd_init(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_schema(args: argparse.Namespace) -> int:
+    """The JSON Schemas of rule files, packs, configurations, contracts and reports: each one's `$id` and file
+    in the installed package; with a name, the schema itself (or, with --path, its file)."""
+    from . import schemas
+
+    if args.name is None:
+        for name in schemas.NAMES:
+            print(f"{name:<9} {schemas.schema_id(name)}  {schemas.path(name)}")
+    elif args.path:
+        print(schemas.path(args.name))
+    else:
+        sys.stdout.write(schemas.path(args.name).read_text("utf-8"))
+    return 0
+
+
 def cmd_generate(args: argparse.Namespace) -> int:
     from .datasets.generate import MIN_CLIENTS, generate
 
@@ -376,6 +392,13 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("folder", type=Path, help="a new (or empty) folder")
     init.add_argument("--name", help="the pack's name (default: the folder's)")
     init.set_defaults(run=cmd_init)
+
+    schema = sub.add_parser("schema", help="the JSON Schemas of rule files, packs, configurations, contracts and "
+                                           "reports: their $id and installed file, or one schema")
+    schema.add_argument("name", nargs="?", choices=SCHEMA_NAMES, metavar="NAME",
+                        help=f"one of {', '.join(SCHEMA_NAMES)}: print that schema (default: list them all)")
+    schema.add_argument("--path", action="store_true", help="print the schema's file in the installed package")
+    schema.set_defaults(run=cmd_schema)
 
     gen = sub.add_parser("generate", help="write a synthetic export with planted violations and its ground truth")
     gen.add_argument("--out", type=Path, required=True)
