@@ -23,7 +23,7 @@ from .compiler.diagnostics import UserError
 from .compiler.model import SEVERITIES
 from .guards import inputs_of, refuse_careless
 from .outputs import FORMATS, emit, outputs
-from .rules import default_pack, pack_folder
+from .rules import default_pack, pack_folder, packs_of
 from .schemas import NAMES as SCHEMA_NAMES
 from .selection import Selection, names
 
@@ -179,11 +179,32 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
 
 def cmd_test(args: argparse.Namespace) -> int:
+    """The examples of each pack named (a folder, or a file of the pack: see `packs_of`); the default pack
+    when none is named. A pack that does not compile is said, and the others are still tested."""
+    from .checker.formats.controls import visible
+
+    folders = packs_of(args.paths) if args.paths else [default_pack()]
+    if not folders:
+        print("no rule pack among the files given: nothing to test")
+        return 0
+    status = 0
+    for folder in folders:
+        if len(folders) > 1:
+            print(f"== {folder}")
+        try:
+            status = max(status, _test_pack(folder, args.engine))
+        except UserError as err:  # the pack's compile errors, each at its file:line:col
+            print(visible(err.render(), keep="\t\n"), file=sys.stderr)
+            status = 2
+    return status
+
+
+def _test_pack(folder: Path, engine: str) -> int:
     from .checker.examples import rules_without_examples, run_examples
     from .compiler.stages import load_pack
 
-    pack = load_pack(pack_folder(args.rules_dir) if args.rules_dir else default_pack())
-    results = run_examples(pack, engines.embedded() if args.engine == "all" else (args.engine,))
+    pack = load_pack(pack_folder(folder))
+    results = run_examples(pack, engines.embedded() if engine == "all" else (engine,))
     by_rule: dict[str, list] = {}
     for result in results:
         by_rule.setdefault(result.rule, []).append(result)
@@ -372,7 +393,10 @@ def build_parser() -> argparse.ArgumentParser:
     rules.set_defaults(run=cmd_rules)
 
     test = sub.add_parser("test", help="run the examples embedded in a rule pack")
-    test.add_argument("rules_dir", nargs="?", type=Path, help="rule pack folder (default: the Westendorp pack)")
+    test.add_argument("paths", nargs="*", type=Path, metavar="PACK",
+                      help="rule pack folders, or files of packs: each file stands for the pack it is in, a file "
+                           "in no pack is passed by (as pre-commit passes changed files; default: the Westendorp "
+                           "pack)")
     test.add_argument("--engine", choices=(*engines.names(), "all"), default="all",
                       help="the engine to run the examples on (default all: every engine that needs nothing "
                            "started)")
