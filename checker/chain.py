@@ -19,6 +19,8 @@ from pathlib import Path
 from ..compiler.diagnostics import UserError
 from .file_hash import file_sha256
 from .report import REPORT_SCHEMA
+from .report_version import problems as report_problems
+from .report_version import refusal, version
 
 
 class ChainError(UserError):
@@ -33,11 +35,13 @@ def read_previous(previous: Path) -> dict:
     """
     try:
         report = json.loads(Path(previous).read_text("utf-8"))
-        if not isinstance(report, dict) or not isinstance(report["as_of"], str):
+        if not isinstance(report, dict) or not isinstance(report["as_of"], str) or version(report) is None:
             raise TypeError
     except (OSError, ValueError, KeyError, TypeError):
         raise ChainError(f"{previous}: error E804: not a reglement JSON report; a chain needs the previous report "
                          "as written") from None
+    if refused := refusal(report):
+        raise ChainError(f"{previous}: {refused}")
     return report
 
 
@@ -110,8 +114,6 @@ def reports_in(paths: list[Path]) -> list[Path]:
 
 def verify(paths: list[Path], public_key: Path | None = None) -> list[Verdict]:
     """One verdict per report, in chain order (audit date, then the time the run started)."""
-    import jsonschema  # for `reglement verify` only: a check does not pay for its import
-
     loaded = []
     for path in reports_in(paths):
         try:
@@ -119,7 +121,10 @@ def verify(paths: list[Path], public_key: Path | None = None) -> list[Verdict]:
         except (OSError, ValueError) as err:
             loaded.append((path, None, f"not JSON ({getattr(err, 'msg', None) or getattr(err, 'strerror', err)})"))
             continue
-        problems = sorted(jsonschema.Draft202012Validator(REPORT_SCHEMA).iter_errors(report), key=str)
+        if isinstance(report, dict) and (refused := refusal(report)):
+            loaded.append((path, None, refused))
+            continue
+        problems = report_problems(report, REPORT_SCHEMA)
         loaded.append((path, report, f"not a valid report ({problems[0].message})" if problems else None))
     valid = sorted((x for x in loaded if x[1] is not None),
                    key=lambda x: (str(x[1].get("as_of", "")), str(x[1].get("run", {}).get("started_at", ""))))

@@ -127,6 +127,9 @@ _TABLE = [
     ("E804", "command", "--previous is not a reglement JSON report", "give the previous report as it was written"),
     ("E805", "command", "a signing or verifying key cannot be read or is not ed25519",
      "openssl genpkey -algorithm ed25519 -out key.pem; openssl pkey -in key.pem -pubout -out key.pub"),
+    ("E806", "command", "a report (to render, verify, or give as --baseline or --previous) was written by a newer "
+     "reglement: its schema_version has a major version this reglement does not read",
+     "upgrade reglement, or read the report with the version that wrote it"),
 ]
 
 CODES: dict[str, Code] = {code: Code(code, stage, meaning, remedy) for code, stage, meaning, remedy in _TABLE}
