@@ -5,19 +5,23 @@ org.apache.spark.deploy.master.Master`, `… deploy.worker.Worker spark://127.0.
 Each daemon runs in a process group of its own, and the executors the worker starts for an
 application are its children, in its group: `stop()` ends each group (SIGTERM, then SIGKILL after a
 grace period) and removes the cluster's folder, whether the cluster started, failed to start or ran a
-test that failed. Everything listens on 127.0.0.1 (`SPARK_LOCAL_IP`, also for the driver: an executor
+test that failed. Should the test process itself be killed (SIGKILL: no `finally` runs), Linux sends
+each daemon SIGTERM as its parent dies (`PR_SET_PDEATHSIG`), and the worker's shutdown ends its
+executors. Everything listens on 127.0.0.1 (`SPARK_LOCAL_IP`, also for the driver: an executor
 connects back to it), on free ports. Like `pg_cluster.py`, nothing here is part of reglement.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import json
 import os
 import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.request
@@ -65,7 +69,7 @@ class SparkCluster:
         with log:
             process = subprocess.Popen([str(spark_home() / "bin" / "spark-class"), main_class, *args], env=env,
                                        stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                       start_new_session=True, cwd=self.folder)
+                                       start_new_session=True, cwd=self.folder, preexec_fn=die_with_parent)
         self._daemons.append((name, process))
 
     def state(self) -> dict:
@@ -103,6 +107,13 @@ class SparkCluster:
                 stop_group(process, grace)
         finally:
             shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def die_with_parent() -> None:
+    """In a child before it runs its program: SIGTERM when the process that started it dies (Linux's
+    PR_SET_PDEATHSIG, kept across exec); elsewhere nothing."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1: PR_SET_PDEATHSIG
 
 
 def stop_group(process: subprocess.Popen, grace: float = 20) -> None:

@@ -24,7 +24,7 @@ import pytest
 import test_engines_agree as agree
 from conftest import AS_OF
 from needs import missing
-from spark_cluster import SparkCluster, spark_env, stop_group
+from spark_cluster import SparkCluster, die_with_parent, spark_env, stop_group
 from test_engines_agree import assert_same_report
 
 exports, on_duckdb = agree.exports, agree.on_duckdb  # the same fixtures: the exports, and DuckDB's report of each
@@ -52,7 +52,8 @@ def test_an_audit_on_a_standalone_cluster_reports_as_duckdb_does(cluster, export
     driver = subprocess.Popen(
         [sys.executable, "-m", "reglement", "check", "--engine", "spark", "--spark-master", cluster.url,
          "--data", str(folder), "--as-of", AS_OF, "--quiet", "-o", f"json={out}"],
-        env=spark_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+        env=spark_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        preexec_fn=die_with_parent)
     try:
         _, err = driver.communicate(timeout=AUDIT_TIMEOUT)
     finally:
