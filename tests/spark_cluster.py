@@ -117,14 +117,20 @@ def die_with_parent() -> None:
 
 
 def stop_group(process: subprocess.Popen, grace: float = 20) -> None:
-    """SIGTERM to the process's group, SIGKILL to what is left after `grace` seconds; reaped either way."""
+    """SIGTERM to the process's group, SIGKILL to what is left after `grace` seconds; returns once the whole
+    group is gone (the leader reaped here, an executor it leaves behind by the system) or, failing that, after
+    ten more seconds."""
     for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 10)):
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, sig)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(wait)
-        if process.returncode is not None and not _group_alive(process.pid):
-            return
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(0.2)
+            if process.returncode is not None and not _group_alive(process.pid):
+                return
+            if process.returncode is not None:
+                time.sleep(0.2)
 
 
 def _group_alive(pgid: int) -> bool:
