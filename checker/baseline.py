@@ -9,13 +9,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import jsonschema
 import pyarrow.compute as pc
 
 from ..compiler.diagnostics import UserError
 from .arrow_values import texts
 from .findings import identity
 from .report import REPORT_SCHEMA
+from .report_version import problems as report_problems
+from .report_version import refusal
 
 
 class BaselineError(UserError):
@@ -23,7 +24,8 @@ class BaselineError(UserError):
 
 
 def read_report(path: Path, role: str = "baseline") -> dict:
-    """A JSON report of `reglement check`, held to the report schema before anything reads it."""
+    """A JSON report of `reglement check`, held to the report schema before anything reads it; a report of a newer
+    major version is refused (`report_version.py`)."""
     try:
         previous = json.loads(Path(path).read_text("utf-8"))
     except OSError as err:
@@ -31,7 +33,10 @@ def read_report(path: Path, role: str = "baseline") -> dict:
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
         where = f"{path}:{err.lineno}:{err.colno}" if isinstance(err, json.JSONDecodeError) else str(path)
         raise BaselineError(f"{where}: not JSON: {getattr(err, 'msg', 'not UTF-8 text')}") from None
-    problems = sorted(jsonschema.Draft202012Validator(REPORT_SCHEMA).iter_errors(previous), key=str)
+    refused = refusal(previous) if isinstance(previous, dict) else None
+    if refused:
+        raise BaselineError(f"{path}: {refused}")
+    problems = report_problems(previous, REPORT_SCHEMA)
     if problems:
         where = "/".join(map(str, problems[0].absolute_path)) or "the report"
         raise BaselineError(f"{path}: not a reglement JSON report ({where}: {problems[0].message})")

@@ -40,6 +40,8 @@ from typing import TYPE_CHECKING
 from ..compiler.diagnostics import UserError
 from ..files import write_file
 from .report import REPORT_SCHEMA
+from .report_version import problems as report_problems
+from .report_version import refusal, version
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -117,9 +119,11 @@ def read_previous(previous: Path, public_key: Path | None = None) -> tuple[dict,
     except (OSError, TooLarge):
         data = b""
     report, _ = _decode(data)  # not checked against the schema: verify does that, and a check does not wait for it
-    if not isinstance(report, dict) or not isinstance(report.get("as_of"), str):
+    if not isinstance(report, dict) or not isinstance(report.get("as_of"), str) or version(report) is None:
         raise ChainError(f"{previous}: error E804: not a reglement JSON report; a chain needs the previous report "
                          "as written") from None
+    if refused := refusal(report):
+        raise ChainError(f"{previous}: {refused}")
     if key is not None and (unsigned := _signed(Path(previous), data, key)):
         raise ChainError(f"{previous}: error E807: {unsigned}: a report whose signature does not hold is not taken "
                          "as the chain's last link, and nothing was audited (reglement verify --public-key says "
@@ -311,8 +315,6 @@ def _decode(data: bytes) -> tuple[object, str | None]:
 
 
 def _parse(path: Path, data: bytes) -> _File:
-    import jsonschema  # for `reglement verify` only: a check does not pay for its import
-
     read = _File(path, hashlib.sha256(data).hexdigest(), data=data)
     report, read.problem = _decode(data)
     if read.problem:
@@ -321,9 +323,11 @@ def _parse(path: Path, data: bytes) -> _File:
         read.problem = f"not a report: a JSON {_json_kind(report)}, not an object"
     elif not isinstance(report.get("tool"), dict) or report["tool"].get("name") != "reglement":
         read.problem = 'not a report: a JSON object that reglement did not write (no "tool": {"name": "reglement"})'
+    elif refused := refusal(report):
+        read.problem = refused
     else:
         try:
-            problems = sorted(jsonschema.Draft202012Validator(REPORT_SCHEMA).iter_errors(report),
+            problems = sorted(report_problems(report, REPORT_SCHEMA),
                               key=lambda e: (list(map(str, e.absolute_path)), e.validator, e.message))
         except RecursionError:
             problems, read.problem = [], "not a valid report: nested too deep to check"

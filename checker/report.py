@@ -26,6 +26,7 @@ from .arrow_values import flags, number, repeated, text
 from .audit import Audit, Part, RuleResult
 from .findings import EMPTY, SCHEMA, Findings, as_text, fill, join, key_json, scalar_text
 from .incremental import CARRIED, FILE, FULL, MESSAGE, NEW_FILES, digest
+from .report_version import SCHEMA_VERSION
 
 INFORMATIONAL = "informational"
 REPORT_SCHEMA = json.loads(files(__package__).joinpath("report.schema.json").read_text("utf-8"))
@@ -240,6 +241,7 @@ def build_report(audit: Audit, lang: str = "nl", chain: dict | None = None,
     found = sum(r.get("finding_count", 0) for r in rules)
     still_open = sum(r.get("open_count", 0) for r in rules)
     return {
+        "schema_version": SCHEMA_VERSION,
         "tool": {"name": "reglement", "version": __version__},
         "rulepack": {"name": audit.pack.name, "version": audit.pack.version, "title": audit.pack.title.as_dict()},
         "as_of": audit.as_of.isoformat(),

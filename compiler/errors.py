@@ -139,6 +139,9 @@ _TABLE = [
     ("E807", "command", "with --previous-key, the previous report's signature is missing or does not hold",
      "reglement verify --public-key KEY.pub on the folder of reports says what changed; give the report as it "
      "was signed, or the key that signed it"),
+    ("E808", "command", "a report (to render, verify, or give as --baseline or --previous) was written by a newer "
+     "reglement: its schema_version has a major version this reglement does not read",
+     "upgrade reglement, or read the report with the version that wrote it"),
 ]
 
 CODES: dict[str, Code] = {code: Code(code, stage, meaning, remedy) for code, stage, meaning, remedy in _TABLE}

@@ -26,7 +26,8 @@ from .compiler.model import SEVERITIES
 from .files import WriteError, check_destination
 from .guards import inputs_of, refuse_careless
 from .outputs import FORMATS, StandardOutput, emit, json_text, outputs
-from .rules import default_pack, pack_folder
+from .rules import default_pack, pack_folder, packs_of
+from .schemas import NAMES as SCHEMA_NAMES
 from .selection import Selection, names
 
 if TYPE_CHECKING:
@@ -191,11 +192,32 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
 
 def cmd_test(args: argparse.Namespace) -> int:
+    """The examples of each pack named (a folder, or a file of the pack: see `packs_of`); the default pack
+    when none is named. A pack that does not compile is said, and the others are still tested."""
+    from .checker.formats.controls import visible
+
+    folders = packs_of(args.paths) if args.paths else [default_pack()]
+    if not folders:
+        print("no rule pack among the files given: nothing to test")
+        return 0
+    status = 0
+    for folder in folders:
+        if len(folders) > 1:
+            print(f"== {folder}")
+        try:
+            status = max(status, _test_pack(folder, args.engine))
+        except UserError as err:  # the pack's compile errors, each at its file:line:col
+            print(visible(err.render(), keep="\t\n"), file=sys.stderr)
+            status = 2
+    return status
+
+
+def _test_pack(folder: Path, engine: str) -> int:
     from .checker.examples import rules_without_examples, run_examples
     from .compiler.stages import load_pack
 
-    pack = load_pack(pack_folder(args.rules_dir) if args.rules_dir else default_pack())
-    results = run_examples(pack, engines.embedded() if args.engine == "all" else (args.engine,))
+    pack = load_pack(pack_folder(folder))
+    results = run_examples(pack, engines.embedded() if engine == "all" else (engine,))
     by_rule: dict[str, list] = {}
     for result in results:
         by_rule.setdefault(result.rule, []).append(result)
@@ -272,6 +294,21 @@ def cmd_init(args: argparse.Namespace) -> int:
         raise UsageError(f"reglement init: {err}") from None
     print("\n".join(f"wrote {path}" for path in written))
     print(f"next: reglement test {args.folder}")
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    """The JSON Schemas of rule files, packs, configurations, contracts and reports: each one's `$id` and file
+    in the installed package; with a name, the schema itself (or, with --path, its file)."""
+    from . import schemas
+
+    if args.name is None:
+        for name in schemas.NAMES:
+            print(f"{name:<9} {schemas.schema_id(name)}  {schemas.path(name)}")
+    elif args.path:
+        print(schemas.path(args.name))
+    else:
+        sys.stdout.write(schemas.path(args.name).read_text("utf-8"))
     return 0
 
 
@@ -384,7 +421,10 @@ def build_parser() -> argparse.ArgumentParser:
     rules.set_defaults(run=cmd_rules)
 
     test = sub.add_parser("test", help="run the examples embedded in a rule pack")
-    test.add_argument("rules_dir", nargs="?", type=Path, help="rule pack folder (default: the Westendorp pack)")
+    test.add_argument("paths", nargs="*", type=Path, metavar="PACK",
+                      help="rule pack folders, or files of packs: each file stands for the pack it is in, a file "
+                           "in no pack is passed by (as pre-commit passes changed files; default: the Westendorp "
+                           "pack)")
     test.add_argument("--engine", choices=(*engines.names(), "all"), default="all",
                       help="the engine to run the examples on (default all: every engine that needs nothing "
                            "started)")
@@ -407,6 +447,13 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("folder", type=Path, help="a new (or empty) folder")
     init.add_argument("--name", help="the pack's name (default: the folder's)")
     init.set_defaults(run=cmd_init)
+
+    schema = sub.add_parser("schema", help="the JSON Schemas of rule files, packs, configurations, contracts and "
+                                           "reports: their $id and installed file, or one schema")
+    schema.add_argument("name", nargs="?", choices=SCHEMA_NAMES, metavar="NAME",
+                        help=f"one of {', '.join(SCHEMA_NAMES)}: print that schema (default: list them all)")
+    schema.add_argument("--path", action="store_true", help="print the schema's file in the installed package")
+    schema.set_defaults(run=cmd_schema)
 
     gen = sub.add_parser("generate", help="write a synthetic export with planted violations and its ground truth")
     gen.add_argument("--out", type=Path, required=True)

@@ -4,7 +4,8 @@ The skeleton has a data contract of one dataset (with a closed vocabulary and a 
 an article with one rule — with an example on each side of its boundary — and one
 manual control. An author replaces the names, keeps the shape, and runs
 `reglement test FOLDER` after every change. The files are written through the one writer
-(`files.py`): all of them or none.
+(`files.py`): all of them or none. Each YAML file begins with a line that names its JSON
+Schema (`schemas.py`), so that an editor with a YAML language server completes and checks it.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ import json
 from pathlib import Path
 
 from .files import Transaction
+from .schemas import modeline
 
 PACK = """\
+{modeline}
 name: {name}
 version: "0.1.0"
 title:
@@ -27,6 +30,7 @@ description: >-
 """
 
 ARTICLE = """\
+{modeline}
 article: "1"
 title:
   nl: Bewaren
@@ -99,7 +103,8 @@ def init_pack(folder: Path, name: str) -> list[Path]:
     if folder.exists() and any(folder.iterdir()):
         raise FileExistsError(f"{folder} is not empty: a new pack goes into a new folder")
     (folder / "contract").mkdir(parents=True, exist_ok=True)
-    written = {folder / "pack.yaml": PACK.format(name=name), folder / "art-01.yaml": ARTICLE.format(),
+    written = {folder / "pack.yaml": PACK.format(name=name, modeline=modeline("pack")),
+               folder / "art-01.yaml": ARTICLE.format(modeline=modeline("rulefile")),
                folder / "contract" / "files.schema.json": json.dumps(SCHEMA, indent=2) + "\n"}
     with Transaction() as files:  # the pack whole or not at all, never written through a link
         for path, text in written.items():
