@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from conftest import SAMPLE
+from signing import ed25519_keys
 
 from reglement.cli import main
 
@@ -116,23 +117,10 @@ def test_previous_must_be_a_report(chain, tmp_path, capsys):
     assert not (tmp_path / "out.json").exists()
 
 
-def _keys(tmp_path: Path) -> tuple[Path, Path]:
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
-    private = Ed25519PrivateKey.generate()
-    secret, public = tmp_path / "key.pem", tmp_path / "key.pub.pem"
-    secret.write_bytes(private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                             serialization.NoEncryption()))
-    public.write_bytes(private.public_key().public_bytes(serialization.Encoding.PEM,
-                                                         serialization.PublicFormat.SubjectPublicKeyInfo))
-    return secret, public
-
-
 def test_a_signed_report_verifies_and_a_tampered_one_does_not(tmp_path, capsys):
     export = tmp_path / "export"
     shutil.copytree(SAMPLE, export)
-    secret, public = _keys(tmp_path)
+    secret, public = ed25519_keys(tmp_path)
     out = tmp_path / "report.json"
     assert main(["check", "--data", str(export), "--as-of", DATES[0], "--format", "json", "--output", str(out),
                  "--sign", str(secret)]) == 1
@@ -140,7 +128,7 @@ def test_a_signed_report_verifies_and_a_tampered_one_does_not(tmp_path, capsys):
     code, lines = _verify(capsys, str(out), "--public-key", str(public))
     assert code == 0 and "signature holds" in lines[0]
     (tmp_path / "other").mkdir()
-    _, other = _keys(tmp_path / "other")
+    _, other = ed25519_keys(tmp_path / "other")
     code, lines = _verify(capsys, str(out), "--public-key", str(other))
     assert code == 1 and "the signature does not match the report" in lines[0]
     out.write_text(out.read_text("utf-8").replace('"lang": "nl"', '"lang": "en"'), "utf-8")

@@ -32,6 +32,7 @@ from pathlib import Path
 
 import pytest
 from conftest import AS_OF, SAMPLE
+from signing import ed25519_keys
 
 from reglement.checker import audit as driver
 from reglement.cli import main
@@ -450,16 +451,6 @@ def test_the_folders_the_cache_creates_are_the_users_alone(capsys, monkeypatch, 
 
 
 # -- 3  a signature written through a link, or into a FIFO ----------------------------------------
-def _ed25519_key(folder: Path) -> Path:
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
-    key = folder / "key.pem"
-    key.write_bytes(Ed25519PrivateKey.generate().private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
-    return key
-
-
 def _export(tmp_path: Path) -> Path:
     data = tmp_path / "export"
     shutil.copytree(SAMPLE, data)
@@ -487,7 +478,7 @@ def test_a_signature_linked_to_an_export_file_is_refused_and_the_file_is_left_al
     """The operator's bad day: `report.json.sig` a link to `users.csv` overwrote the export file, exit 1."""
     data, out = _export(tmp_path), tmp_path / "out"
     out.mkdir()
-    key = _ed25519_key(tmp_path)
+    key = ed25519_keys(tmp_path)[0]
     users = (data / "users.csv").read_bytes()
     (out / "report.json.sig").symlink_to(data / "users.csv")
     assert main(_signed_check(data, out / "report.json", key)) == 2
@@ -501,7 +492,7 @@ def test_a_signature_linked_to_an_export_file_is_refused_and_the_file_is_left_al
 def test_a_signature_linked_anywhere_is_refused_and_nothing_is_written(tmp_path, capsys):
     data, out = _export(tmp_path), tmp_path / "out"
     out.mkdir()
-    key = _ed25519_key(tmp_path)
+    key = ed25519_keys(tmp_path)[0]
     elsewhere = tmp_path / "notes.txt"
     elsewhere.write_text("not a signature\n")
     (out / "report.json").write_text("the previous report\n")
@@ -517,7 +508,7 @@ def test_a_fifo_where_the_signature_goes_is_refused_and_the_run_does_not_hang(tm
     """The run hung on the FIFO, after the report was already in place: a subprocess, with a timeout."""
     data, out = _export(tmp_path), tmp_path / "out"
     out.mkdir()
-    key = _ed25519_key(tmp_path)
+    key = ed25519_keys(tmp_path)[0]
     os.mkfifo(out / "report.json.sig")
     try:
         done = subprocess.run([sys.executable, "-m", "reglement", *_signed_check(data, out / "report.json", key)],
@@ -535,7 +526,7 @@ def test_a_report_and_its_signature_land_together_or_not_at_all(tmp_path, capsys
     in its place) or a key that cannot sign leaves the previous report and signature exactly as they were."""
     data, out = _export(tmp_path), tmp_path / "out"
     out.mkdir()
-    key = _ed25519_key(tmp_path)
+    key = ed25519_keys(tmp_path)[0]
     assert main(_signed_check(data, out / "report.json", key)) == 1
     assert sorted(p.name for p in out.iterdir()) == ["report.json", "report.json.sig"]
     before = _snapshot(out)
@@ -556,7 +547,7 @@ def test_a_signature_written_on_its_own_goes_through_the_writer(tmp_path):
     from reglement.checker.chain import sign
     from reglement.files import Refused
 
-    key = _ed25519_key(tmp_path)
+    key = ed25519_keys(tmp_path)[0]
     report = tmp_path / "report.json"
     report.write_text("{}\n")
     victim = tmp_path / "victim.csv"
@@ -650,7 +641,7 @@ def test_a_rename_the_file_system_refuses_part_way_is_undone(tmp_path, monkeypat
 
 
 def test_all_outputs_and_their_signature_are_in_place_after_a_good_run(tmp_path, capsys):
-    key = _ed25519_key(tmp_path)
+    key = ed25519_keys(tmp_path)[0]
     out = tmp_path / "out"
     out.mkdir()
     (out / "a.json").write_text("the previous report\n")
@@ -865,21 +856,6 @@ def test_no_file_that_is_not_a_temporary_of_a_gone_run_of_this_host_is_removed(t
 # before its findings are carried (--previous-key). The hang cases run in a subprocess with a timeout.
 _V7_DATES = ("2026-09-30", "2026-10-31", "2026-11-28")  # three monthly reports of the sample export
 
-def _v7_keys(folder: Path) -> tuple[Path, Path]:
-    """An ed25519 key pair in PEM: the private key signs, the public one verifies."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
-    folder.mkdir(parents=True, exist_ok=True)
-    private = Ed25519PrivateKey.generate()
-    secret, public = folder / "key.pem", folder / "key.pub"
-    secret.write_bytes(private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                             serialization.NoEncryption()))
-    public.write_bytes(private.public_key().public_bytes(serialization.Encoding.PEM,
-                                                         serialization.PublicFormat.SubjectPublicKeyInfo))
-    return secret, public
-
-
 @pytest.fixture(scope="module")
 def v7_signed_chain(tmp_path_factory) -> tuple[Path, Path, Path, list[Path]]:
     """The sample export, a key pair, and three monthly reports chained and signed over the export (kept as
@@ -887,7 +863,7 @@ def v7_signed_chain(tmp_path_factory) -> tuple[Path, Path, Path, list[Path]]:
     work = tmp_path_factory.mktemp("v7-chain")
     export = work / "export"
     shutil.copytree(SAMPLE, export)
-    secret, public = _v7_keys(work / "keys")
+    secret, public = ed25519_keys(work / "keys")
     written: list[Path] = []
     for as_of in _V7_DATES:
         out = work / "kept" / f"{as_of}.json"
