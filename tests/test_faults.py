@@ -55,7 +55,7 @@ def _check(folder: Path, report: Path) -> int:
     return main(["check", "--data", str(folder), "--as-of", AS_OF, "-f", "json", "-o", str(report)])
 
 
-# -- 1  a file replaced or appended while it is audited -------------------------------------------
+# -- 1  a file replaced or appended while it is audited ------------------------------------------------------
 @pytest.fixture(scope="module")
 def two_offices(tmp_path_factory) -> tuple[Path, Path]:
     """Two generated offices as Parquet: the second's access log stands in for the first's mid-audit."""
@@ -126,126 +126,7 @@ def test_a_file_left_alone_gives_a_report_whose_hash_is_of_the_audited_bytes(tmp
     assert written["data"]["clients"]["sha256"] == file_sha256(SAMPLE / "clients.csv")
 
 
-# -- 4  the fused scan's fallback ------------------------------------------------------------------
-def test_when_a_fused_scan_fails_each_member_alone_finds_what_the_plain_plan_finds():
-    """A fused scan that fails (out of memory, say) is answered by its members one by one, each as its
-    rule wrote it: the lookups the scan joined exist only in the scan's query."""
-    import duckdb
-
-    from reglement.checker.intake import folder_sources
-    from reglement.compiler.plan import Scan, plan
-    from reglement.compiler.stages import load_pack
-    from reglement.rules import default_pack
-
-    class ScansFail:
-        """The audit's backend, but a fused scan runs out of memory."""
-
-        def __init__(self, backend) -> None:
-            self.backend, self.name, self.pushdown = backend, backend.name, backend.pushdown
-            self.scans = 0
-
-        def scan(self, scan, bindings):
-            self.scans += 1
-            raise duckdb.OutOfMemoryException("Out of Memory Error: failed to allocate")
-
-        def findings(self, check, bindings):
-            return self.backend.findings(check, bindings)
-
-    pack = load_pack(default_pack())
-    bindings = {rule.id: rule.bind({}, driver.dt.date.fromisoformat(AS_OF)) for rule in pack.rules}
-    assert any(isinstance(step, Scan) for step in plan(pack.rules, pack.contract))
-    with driver.opened(pack, folder_sources(SAMPLE, pack.contract)) as run:
-        failing = ScansFail(run.backend)
-        fused = driver.run_rules(failing, pack.rules, pack.contract, run.missing, bindings, "fused")
-        plain = driver.run_rules(run.backend, pack.rules, pack.contract, run.missing, bindings, "plain")
-    assert failing.scans > 0
-    assert [(r.rule.id, r.status, r.error) for r in fused] == [(r.rule.id, r.status, None) for r in plain]
-    assert [[p.table for p in r.parts] for r in fused] == [[p.table for p in r.parts] for r in plain]
-
-
-# -- 5  signals: Ctrl-C, SIGTERM, and what killed runs leave behind ---------------------------------
-# `reglement check` in a process of its own, which sends itself a signal at a known moment: while
-# DuckDB runs a rule's query (made to last), or while the report is built.
-_SIGNALLED = """
-import os, signal, sys, threading, time
-import reglement.checker.backends.duckdb as backend
-import reglement.checker.report as report
-from reglement.cli import run
-
-signum, moment = getattr(signal, sys.argv[1]), sys.argv[2]
-arrow, build = backend.DuckDBBackend.arrow, report.build_report
-if moment == "query":
-    def slow(self, query):  # the first rule's query runs until the signal stops it
-        threading.Timer(0.5, os.kill, (os.getpid(), signum)).start()
-        backend.DuckDBBackend.arrow = arrow
-        return arrow(self, "SELECT count(*) FROM range(100000000000) a")
-    backend.DuckDBBackend.arrow = slow
-else:
-    def late(*args, **kwargs):
-        os.kill(os.getpid(), signum)
-        time.sleep(30)
-    report.build_report = late
-sys.argv = ["reglement", *sys.argv[3:]]
-run()
-"""
-
-
-@pytest.mark.parametrize("name, moment, status", [("SIGINT", "query", 130), ("SIGTERM", "query", 143),
-                                                   ("SIGINT", "report", 130), ("SIGTERM", "report", 143)])
-def test_a_signal_stops_the_run_cleanly_and_leaves_the_last_report(tmp_path, name, moment, status):
-    import subprocess
-    import sys
-
-    report, scratch = tmp_path / "out" / "report.json", tmp_path / "tmp"
-    report.parent.mkdir()
-    scratch.mkdir()
-    report.write_text("the last report\n", encoding="utf-8")
-    folder = tmp_path / "export"
-    shutil.copytree(SAMPLE, folder)
-    generate(tmp_path / "parquet", clients=50, seed=3, fmt="parquet", ground_truth=False)
-    shutil.copy(tmp_path / "parquet" / "access_log.parquet", folder)  # counted for order beside the audit
-    (folder / "access_log.jsonl").unlink()
-    done = subprocess.run([sys.executable, "-c", _SIGNALLED, name, moment, "check", "--data", str(folder),
-                           "--as-of", AS_OF, "-f", "json", "-o", str(report), "--memory-limit", "1GB"],
-                          capture_output=True, text=True, timeout=120, env={**os.environ, "TMPDIR": str(scratch)})
-    assert (done.returncode, done.stderr.strip().splitlines()[-1]) == (status, f"reglement: stopped by {name}")
-    assert "Traceback" not in done.stderr and "internal error" not in done.stderr
-    assert report.read_text(encoding="utf-8") == "the last report\n"
-    assert sorted(p.name for p in report.parent.iterdir()) == ["report.json"]  # no temporary left
-    assert list(scratch.iterdir()) == []  # nor a spill folder, nor the key count's database
-
-
-def test_the_scratch_folders_of_runs_that_are_gone_are_swept_and_no_other(tmp_path):
-    """A scratch folder is named as a temporary is (`reglement/files.py`): a later run removes those of this
-    host's runs that are gone, and nothing else."""
-    from reglement.files import SCRATCH, host, scratch_folder, temporary_name
-
-    dead = subprocess_pid_gone()
-    gone = tmp_path / temporary_name("reglement-key-order", pid=dead, kind=SCRATCH)
-    alive = tmp_path / temporary_name("reglement-key-order", kind=SCRATCH)
-    other_host = tmp_path / temporary_name("reglement-key-order", pid=dead, kind=SCRATCH).replace(
-        host(), "elsewhere", 1)
-    a_report_temporary = tmp_path / temporary_name("reglement-key-order", pid=dead)  # a folder: not a temporary
-    not_ours = tmp_path / f"reglement-key-order-{host()}-{dead}-notes"
-    for folder in (gone, alive, other_host, a_report_temporary, not_ours):
-        folder.mkdir()
-    made = scratch_folder("reglement-spill", tmp_path)
-    assert made.name.startswith(f"{SCRATCH}{host()}-{os.getpid()}-") and made.name.endswith("-reglement-spill")
-    assert not gone.exists()
-    assert all(p.exists() for p in (alive, other_host, a_report_temporary, not_ours))
-
-
-def subprocess_pid_gone() -> int:
-    """The number of a process that has ended."""
-    import subprocess
-    import sys
-
-    child = subprocess.Popen([sys.executable, "-c", "pass"])
-    child.wait()
-    return child.pid
-
-
-# -- 2  a pack cache another user can write to ---------------------------------------------
+# -- 2  a pack cache another user can write to ---------------------------------------------------------------
 # The pack cache (compiler/pack_cache.py) keeps the compiled Westendorp pack between runs. Each test
 # warms it with the shipped pack and with a weakened copy (rule 11.2 keeps data 20 years instead of 2,
 # so it passes on the sample), spoils the cache as the bad day did, and audits the sample: the findings
@@ -450,7 +331,7 @@ def test_the_folders_the_cache_creates_are_the_users_alone(capsys, monkeypatch, 
     assert [oct(entry.stat().st_mode & 0o777) for entry in (cache / "packs").iterdir()] == ["0o600"]
 
 
-# -- 3  a signature written through a link, or into a FIFO ----------------------------------------
+# -- 3  a signature written through a link, or into a FIFO ---------------------------------------------------
 def _export(tmp_path: Path) -> Path:
     data = tmp_path / "export"
     shutil.copytree(SAMPLE, data)
@@ -560,7 +441,209 @@ def test_a_signature_written_on_its_own_goes_through_the_writer(tmp_path):
     assert sign(report, key).read_text("ascii").endswith("\n")
 
 
-# -- 6  several outputs: all written, or none -----------------------------------------------------
+# -- 4  the fused scan's fallback ----------------------------------------------------------------------------
+def test_when_a_fused_scan_fails_each_member_alone_finds_what_the_plain_plan_finds():
+    """A fused scan that fails (out of memory, say) is answered by its members one by one, each as its
+    rule wrote it: the lookups the scan joined exist only in the scan's query."""
+    import duckdb
+
+    from reglement.checker.intake import folder_sources
+    from reglement.compiler.plan import Scan, plan
+    from reglement.compiler.stages import load_pack
+    from reglement.rules import default_pack
+
+    class ScansFail:
+        """The audit's backend, but a fused scan runs out of memory."""
+
+        def __init__(self, backend) -> None:
+            self.backend, self.name, self.pushdown = backend, backend.name, backend.pushdown
+            self.scans = 0
+
+        def scan(self, scan, bindings):
+            self.scans += 1
+            raise duckdb.OutOfMemoryException("Out of Memory Error: failed to allocate")
+
+        def findings(self, check, bindings):
+            return self.backend.findings(check, bindings)
+
+    pack = load_pack(default_pack())
+    bindings = {rule.id: rule.bind({}, driver.dt.date.fromisoformat(AS_OF)) for rule in pack.rules}
+    assert any(isinstance(step, Scan) for step in plan(pack.rules, pack.contract))
+    with driver.opened(pack, folder_sources(SAMPLE, pack.contract)) as run:
+        failing = ScansFail(run.backend)
+        fused = driver.run_rules(failing, pack.rules, pack.contract, run.missing, bindings, "fused")
+        plain = driver.run_rules(run.backend, pack.rules, pack.contract, run.missing, bindings, "plain")
+    assert failing.scans > 0
+    assert [(r.rule.id, r.status, r.error) for r in fused] == [(r.rule.id, r.status, None) for r in plain]
+    assert [[p.table for p in r.parts] for r in fused] == [[p.table for p in r.parts] for r in plain]
+
+
+# -- 5  signals: Ctrl-C, SIGTERM, and what killed runs leave behind ------------------------------------------
+# `reglement check` in a process of its own, which sends itself a signal at a known moment: while
+# DuckDB runs a rule's query (made to last), or while the report is built.
+_SIGNALLED = """
+import os, signal, sys, threading, time
+import reglement.checker.backends.duckdb as backend
+import reglement.checker.report as report
+from reglement.cli import run
+
+signum, moment = getattr(signal, sys.argv[1]), sys.argv[2]
+arrow, build = backend.DuckDBBackend.arrow, report.build_report
+if moment == "query":
+    def slow(self, query):  # the first rule's query runs until the signal stops it
+        threading.Timer(0.5, os.kill, (os.getpid(), signum)).start()
+        backend.DuckDBBackend.arrow = arrow
+        return arrow(self, "SELECT count(*) FROM range(100000000000) a")
+    backend.DuckDBBackend.arrow = slow
+else:
+    def late(*args, **kwargs):
+        os.kill(os.getpid(), signum)
+        time.sleep(30)
+    report.build_report = late
+sys.argv = ["reglement", *sys.argv[3:]]
+run()
+"""
+
+
+@pytest.mark.parametrize("name, moment, status", [("SIGINT", "query", 130), ("SIGTERM", "query", 143),
+                                                   ("SIGINT", "report", 130), ("SIGTERM", "report", 143)])
+def test_a_signal_stops_the_run_cleanly_and_leaves_the_last_report(tmp_path, name, moment, status):
+    import subprocess
+    import sys
+
+    report, scratch = tmp_path / "out" / "report.json", tmp_path / "tmp"
+    report.parent.mkdir()
+    scratch.mkdir()
+    report.write_text("the last report\n", encoding="utf-8")
+    folder = tmp_path / "export"
+    shutil.copytree(SAMPLE, folder)
+    generate(tmp_path / "parquet", clients=50, seed=3, fmt="parquet", ground_truth=False)
+    shutil.copy(tmp_path / "parquet" / "access_log.parquet", folder)  # counted for order beside the audit
+    (folder / "access_log.jsonl").unlink()
+    done = subprocess.run([sys.executable, "-c", _SIGNALLED, name, moment, "check", "--data", str(folder),
+                           "--as-of", AS_OF, "-f", "json", "-o", str(report), "--memory-limit", "1GB"],
+                          capture_output=True, text=True, timeout=120, env={**os.environ, "TMPDIR": str(scratch)})
+    assert (done.returncode, done.stderr.strip().splitlines()[-1]) == (status, f"reglement: stopped by {name}")
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr
+    assert report.read_text(encoding="utf-8") == "the last report\n"
+    assert sorted(p.name for p in report.parent.iterdir()) == ["report.json"]  # no temporary left
+    assert list(scratch.iterdir()) == []  # nor a spill folder, nor the key count's database
+
+
+def test_the_scratch_folders_of_runs_that_are_gone_are_swept_and_no_other(tmp_path):
+    """A scratch folder is named as a temporary is (`reglement/files.py`): a later run removes those of this
+    host's runs that are gone, and nothing else."""
+    from reglement.files import SCRATCH, host, scratch_folder, temporary_name
+
+    dead = subprocess_pid_gone()
+    gone = tmp_path / temporary_name("reglement-key-order", pid=dead, kind=SCRATCH)
+    alive = tmp_path / temporary_name("reglement-key-order", kind=SCRATCH)
+    other_host = tmp_path / temporary_name("reglement-key-order", pid=dead, kind=SCRATCH).replace(
+        host(), "elsewhere", 1)
+    a_report_temporary = tmp_path / temporary_name("reglement-key-order", pid=dead)  # a folder: not a temporary
+    not_ours = tmp_path / f"reglement-key-order-{host()}-{dead}-notes"
+    for folder in (gone, alive, other_host, a_report_temporary, not_ours):
+        folder.mkdir()
+    made = scratch_folder("reglement-spill", tmp_path)
+    assert made.name.startswith(f"{SCRATCH}{host()}-{os.getpid()}-") and made.name.endswith("-reglement-spill")
+    assert not gone.exists()
+    assert all(p.exists() for p in (alive, other_host, a_report_temporary, not_ours))
+
+
+def subprocess_pid_gone() -> int:
+    """The number of a process that has ended."""
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+# -- 5b  what killed runs leave behind: report temporaries ---------------------------------------------------
+_KILLED_WRITER = """
+import sys, time
+from pathlib import Path
+from reglement.outputs import write_all
+
+def wait():
+    print("written", flush=True)
+    time.sleep(600)
+
+write_all([(Path(sys.argv[1]), lambda out: out.write("x" * 2_000_000))], wait)
+"""
+
+
+def _killed_while_writing(report: Path) -> int:
+    """A writer killed outright (SIGKILL) once its temporary is complete; its pid."""
+    child = subprocess.Popen([sys.executable, "-c", _KILLED_WRITER, str(report)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == "written"
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=60)
+    return child.pid
+
+
+def _gone_pid() -> int:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait(timeout=60)
+    return child.pid
+
+
+def test_the_temporary_of_a_killed_run_is_removed_by_the_next_run_that_writes_there(tmp_path, capsys):
+    out = tmp_path / "reports"
+    out.mkdir()
+    _killed_while_writing(out / "report.json")
+    left = [p.name for p in out.iterdir()]
+    assert len(left) == 1 and left[0].startswith(".") and (out / left[0]).stat().st_size == 2_000_000
+    assert main(["check", "--data", str(SAMPLE), "--as-of", AS_OF, "-f", "json", "-o", str(out / "report.json")]) == 1
+    assert sorted(p.name for p in out.iterdir()) == ["report.json"]
+
+
+def test_no_file_that_is_not_a_temporary_of_a_gone_run_of_this_host_is_removed(tmp_path, capsys):
+    from reglement.files import TEMPORARY, host, sweep, temporary_name
+
+    out, other = tmp_path / "reports", tmp_path / "other"
+    out.mkdir()
+    other.mkdir()
+    precious = tmp_path / "precious.csv"
+    precious.write_text("a,b\n")
+    gone = _gone_pid()
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    try:
+        kept = {
+            ".report.json.bak": "a user's copy",
+            ".report.json.k3j4h5g6": "a temporary of reglement before this writer, or a user's file",
+            "report.json.reglement-tmp-x": "not the prefix",
+            temporary_name("report.json", alive.pid): "a run still alive",
+            temporary_name("report.json", os.getpid()): "this very process",
+            temporary_name("report.json", gone).replace(f"{TEMPORARY}{host()}-", f"{TEMPORARY}otherhost-", 1):
+                "another machine's, on a shared folder",
+            f"{TEMPORARY}{host()}-{gone}-zzzz-report.json": "not the shape",
+        }
+        for name, text in kept.items():
+            (out / name).write_text(text)
+        (out / temporary_name("report.json", gone)).symlink_to(precious)  # a link is never ours
+        (out / temporary_name("report.json", gone)).mkdir()  # nor a folder
+        ours = out / temporary_name("report.json", gone)
+        ours.write_text("left by a run that was killed")
+        elsewhere = other / temporary_name("report.json", gone)
+        elsewhere.write_text("in a folder this run does not write to")
+        before = {name: v for name, v in _snapshot(out).items() if name != ours.name}
+        assert main(["check", "--data", str(SAMPLE), "--as-of", AS_OF, "-f", "json",
+                     "-o", str(out / "report.json")]) == 1
+        after = _snapshot(out)
+        assert not ours.exists()
+        assert {name: v for name, v in after.items() if name != "report.json"} == before
+        assert elsewhere.exists() and precious.read_text() == "a,b\n"
+        assert sweep(out) == []
+    finally:
+        alive.kill()
+        alive.wait(timeout=60)
+
+
+# -- 6  several outputs: all written, or none ----------------------------------------------------------------
 def _two_outputs(tmp_path: Path, second: Path) -> list[str]:
     return ["check", "--data", str(SAMPLE), "--as-of", AS_OF, "-o", f"json={tmp_path / 'a.json'}",
             "-o", f"html={second}"]
@@ -678,177 +761,7 @@ def _public_of(key: Path) -> Path:
     return public
 
 
-# -- 9  a terminal that cannot print every character, a full disk ---------------------------------
-def _cli(*args: str, env: dict | None = None, **kwargs) -> subprocess.CompletedProcess:
-    streams = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, **kwargs}
-    return subprocess.run([sys.executable, "-m", "reglement", *args], timeout=300, env={**os.environ, **(env or {})},
-                          **streams)
-
-
-def _without_run(report: dict) -> dict:
-    return {k: v for k, v in report.items() if k != "run"}
-
-
-@pytest.fixture(scope="module")
-def sample_report(tmp_path_factory) -> Path:
-    report = tmp_path_factory.mktemp("latin1") / "report.json"
-    assert main(["check", "--data", str(SAMPLE), "--as-of", AS_OF, "-f", "json", "-o", str(report)]) == 1
-    return report
-
-
-def test_a_latin1_terminal_shows_what_it_cannot_encode_escaped_not_a_crash():
-    done = _cli("check", "--data", str(SAMPLE), "--as-of", AS_OF, env={"PYTHONIOENCODING": "latin-1"})
-    err = done.stderr.decode()
-    assert done.returncode == 1, err
-    assert "internal error" not in err
-    text = done.stdout.decode("latin-1")
-    assert "Artikel 1 \\u2014 Algemene Begripsbepalingen" in text  # an em dash Latin-1 has not
-    assert "categorieën" in text  # what Latin-1 has, it shows
-    assert "handmatige controles" in text.splitlines()[-1]  # the whole report, to its last line
-
-
-def test_a_json_report_on_a_latin1_terminal_is_the_same_document_in_ascii(sample_report):
-    done = _cli("check", "--data", str(SAMPLE), "--as-of", AS_OF, "-f", "json", env={"PYTHONIOENCODING": "latin-1"})
-    assert done.returncode == 1, done.stderr.decode()
-    assert done.stdout.isascii()  # valid JSON whatever the reader decodes it as
-    assert _without_run(json.loads(done.stdout)) == _without_run(json.loads(sample_report.read_text("utf-8")))
-
-
-def test_a_latin1_locale_is_such_a_terminal_too(sample_report):
-    try:
-        locale.setlocale(locale.LC_ALL, "nl_NL.ISO-8859-1")
-    except locale.Error:
-        pytest.skip("the nl_NL.ISO-8859-1 locale is not installed here")
-    finally:
-        locale.setlocale(locale.LC_ALL, "")
-    env = {"LC_ALL": "nl_NL.ISO-8859-1", "PYTHONIOENCODING": "", "PYTHONUTF8": "0"}
-    done = _cli("render", str(sample_report), "-f", "json", env=env)
-    assert done.returncode == 0 and done.stdout.isascii(), done.stderr.decode()
-    assert json.loads(done.stdout) == json.loads(sample_report.read_text("utf-8"))
-
-
-@pytest.mark.parametrize("fmt, escaped", [("text", "\\u2014"), ("markdown", "\\u2014"), ("sarif", "\\u00eb"),
-                                          ("html", "&#8212;"), ("junit", "&#235;")])
-def test_every_format_on_a_terminal_that_cannot_take_it(sample_report, monkeypatch, capsys, fmt, escaped):
-    """In-process, on a Latin-1 (and on an ASCII) standard output: never a crash, every character there."""
-    for encoding in ("latin-1", "ascii"):
-        stdout = io.TextIOWrapper(io.BytesIO(), encoding=encoding, newline="")
-        monkeypatch.setattr(sys, "stdout", stdout)
-        assert main(["render", str(sample_report), "-f", fmt]) == 0, capsys.readouterr().err
-        stdout.flush()
-        written = stdout.buffer.getvalue()
-        assert escaped in written.decode(encoding)
-        if fmt == "sarif":
-            assert written.isascii() and json.loads(written)["version"] == "2.1.0"
-        if fmt in ("html", "junit"):
-            assert written.isascii()
-        if fmt == "junit":
-            import xml.etree.ElementTree as ET
-
-            parsed = ET.fromstring(written)
-            assert any("ë" in v for e in parsed.iter() for v in [*e.attrib.values(), e.text or ""])
-
-
-def test_rules_as_json_on_an_ascii_terminal_is_valid_json():
-    done = _cli("rules", "--format", "json", env={"PYTHONIOENCODING": "ascii"})
-    assert done.returncode == 0 and done.stdout.isascii(), done.stderr.decode()
-    assert json.loads(done.stdout)["rules"]
-
-
-@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full")
-@pytest.mark.parametrize("select", [[], ["--select", "5.2"]], ids=["a long report", "a short one, left in a buffer"])
-def test_a_full_disk_on_standard_output_is_said_as_such(select):
-    with open("/dev/full", "w") as full:
-        done = _cli("check", "--data", str(SAMPLE), "--as-of", AS_OF, *select, stdout=full, stderr=subprocess.PIPE)
-    err = done.stderr.decode()
-    assert done.returncode == 2, err
-    assert err.strip() == "reglement: cannot write to standard output: No space left on device"
-
-
-# -- 5b  what killed runs leave behind: report temporaries ----------------------------------------
-_KILLED_WRITER = """
-import sys, time
-from pathlib import Path
-from reglement.outputs import write_all
-
-def wait():
-    print("written", flush=True)
-    time.sleep(600)
-
-write_all([(Path(sys.argv[1]), lambda out: out.write("x" * 2_000_000))], wait)
-"""
-
-
-def _killed_while_writing(report: Path) -> int:
-    """A writer killed outright (SIGKILL) once its temporary is complete; its pid."""
-    child = subprocess.Popen([sys.executable, "-c", _KILLED_WRITER, str(report)], stdout=subprocess.PIPE, text=True)
-    try:
-        assert child.stdout.readline().strip() == "written"
-    finally:
-        child.send_signal(signal.SIGKILL)
-        child.wait(timeout=60)
-    return child.pid
-
-
-def _gone_pid() -> int:
-    child = subprocess.Popen([sys.executable, "-c", "pass"])
-    child.wait(timeout=60)
-    return child.pid
-
-
-def test_the_temporary_of_a_killed_run_is_removed_by_the_next_run_that_writes_there(tmp_path, capsys):
-    out = tmp_path / "reports"
-    out.mkdir()
-    _killed_while_writing(out / "report.json")
-    left = [p.name for p in out.iterdir()]
-    assert len(left) == 1 and left[0].startswith(".") and (out / left[0]).stat().st_size == 2_000_000
-    assert main(["check", "--data", str(SAMPLE), "--as-of", AS_OF, "-f", "json", "-o", str(out / "report.json")]) == 1
-    assert sorted(p.name for p in out.iterdir()) == ["report.json"]
-
-
-def test_no_file_that_is_not_a_temporary_of_a_gone_run_of_this_host_is_removed(tmp_path, capsys):
-    from reglement.files import TEMPORARY, host, sweep, temporary_name
-
-    out, other = tmp_path / "reports", tmp_path / "other"
-    out.mkdir()
-    other.mkdir()
-    precious = tmp_path / "precious.csv"
-    precious.write_text("a,b\n")
-    gone = _gone_pid()
-    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
-    try:
-        kept = {
-            ".report.json.bak": "a user's copy",
-            ".report.json.k3j4h5g6": "a temporary of reglement before this writer, or a user's file",
-            "report.json.reglement-tmp-x": "not the prefix",
-            temporary_name("report.json", alive.pid): "a run still alive",
-            temporary_name("report.json", os.getpid()): "this very process",
-            temporary_name("report.json", gone).replace(f"{TEMPORARY}{host()}-", f"{TEMPORARY}otherhost-", 1):
-                "another machine's, on a shared folder",
-            f"{TEMPORARY}{host()}-{gone}-zzzz-report.json": "not the shape",
-        }
-        for name, text in kept.items():
-            (out / name).write_text(text)
-        (out / temporary_name("report.json", gone)).symlink_to(precious)  # a link is never ours
-        (out / temporary_name("report.json", gone)).mkdir()  # nor a folder
-        ours = out / temporary_name("report.json", gone)
-        ours.write_text("left by a run that was killed")
-        elsewhere = other / temporary_name("report.json", gone)
-        elsewhere.write_text("in a folder this run does not write to")
-        before = {name: v for name, v in _snapshot(out).items() if name != ours.name}
-        assert main(["check", "--data", str(SAMPLE), "--as-of", AS_OF, "-f", "json",
-                     "-o", str(out / "report.json")]) == 1
-        after = _snapshot(out)
-        assert not ours.exists()
-        assert {name: v for name, v in after.items() if name != "report.json"} == before
-        assert elsewhere.exists() and precious.read_text() == "a,b\n"
-        assert sweep(out) == []
-    finally:
-        alive.kill()
-        alive.wait(timeout=60)
-
-
-# -- 7  verify: what a folder of reports may hold ---------------------------------------------------------------
+# -- 7  verify: what a folder of reports may hold ------------------------------------------------------------
 # `reglement verify` reads a folder anyone may have put things into: it opens regular files only (a FIFO would
 # hang it, /dev/zero never end), says what it passed over, words every file that is not a report as a finding
 # about that file, refuses a bad --public-key at once, names a broken start and a fork, and anchors the chain's
@@ -1302,7 +1215,7 @@ def test_previous_that_is_a_fifo_is_refused_not_waited_for(v7_signed_chain, tmp_
     assert done.stderr.strip() == f"{fifo}: error E804: not a reglement JSON report (a FIFO: not opened)"
 
 
-# -- 8  keys that differ only by what a reader cannot see ---
+# -- 8  keys that differ only by what a reader cannot see ----------------------------------------------------
 # Each of these looks like a known id on a screen, or exactly like another spelling of it.
 LOOK_ALIKES = {
     "zero-width space": ("U01\u200b", "U01⟨U+200B⟩"),
@@ -1399,7 +1312,94 @@ def test_a_look_alike_key_in_an_error_on_stderr_is_shown_so(tmp_path, capsys):
     assert "\u200b" not in err
 
 
-# -- +  values in error messages, a UTF-8 file with one bad byte, an empty spreadsheet cell ---
+# -- 9  a terminal that cannot print every character, a full disk --------------------------------------------
+def _cli(*args: str, env: dict | None = None, **kwargs) -> subprocess.CompletedProcess:
+    streams = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, **kwargs}
+    return subprocess.run([sys.executable, "-m", "reglement", *args], timeout=300, env={**os.environ, **(env or {})},
+                          **streams)
+
+
+def _without_run(report: dict) -> dict:
+    return {k: v for k, v in report.items() if k != "run"}
+
+
+@pytest.fixture(scope="module")
+def sample_report(tmp_path_factory) -> Path:
+    report = tmp_path_factory.mktemp("latin1") / "report.json"
+    assert main(["check", "--data", str(SAMPLE), "--as-of", AS_OF, "-f", "json", "-o", str(report)]) == 1
+    return report
+
+
+def test_a_latin1_terminal_shows_what_it_cannot_encode_escaped_not_a_crash():
+    done = _cli("check", "--data", str(SAMPLE), "--as-of", AS_OF, env={"PYTHONIOENCODING": "latin-1"})
+    err = done.stderr.decode()
+    assert done.returncode == 1, err
+    assert "internal error" not in err
+    text = done.stdout.decode("latin-1")
+    assert "Artikel 1 \\u2014 Algemene Begripsbepalingen" in text  # an em dash Latin-1 has not
+    assert "categorieën" in text  # what Latin-1 has, it shows
+    assert "handmatige controles" in text.splitlines()[-1]  # the whole report, to its last line
+
+
+def test_a_json_report_on_a_latin1_terminal_is_the_same_document_in_ascii(sample_report):
+    done = _cli("check", "--data", str(SAMPLE), "--as-of", AS_OF, "-f", "json", env={"PYTHONIOENCODING": "latin-1"})
+    assert done.returncode == 1, done.stderr.decode()
+    assert done.stdout.isascii()  # valid JSON whatever the reader decodes it as
+    assert _without_run(json.loads(done.stdout)) == _without_run(json.loads(sample_report.read_text("utf-8")))
+
+
+def test_a_latin1_locale_is_such_a_terminal_too(sample_report):
+    try:
+        locale.setlocale(locale.LC_ALL, "nl_NL.ISO-8859-1")
+    except locale.Error:
+        pytest.skip("the nl_NL.ISO-8859-1 locale is not installed here")
+    finally:
+        locale.setlocale(locale.LC_ALL, "")
+    env = {"LC_ALL": "nl_NL.ISO-8859-1", "PYTHONIOENCODING": "", "PYTHONUTF8": "0"}
+    done = _cli("render", str(sample_report), "-f", "json", env=env)
+    assert done.returncode == 0 and done.stdout.isascii(), done.stderr.decode()
+    assert json.loads(done.stdout) == json.loads(sample_report.read_text("utf-8"))
+
+
+@pytest.mark.parametrize("fmt, escaped", [("text", "\\u2014"), ("markdown", "\\u2014"), ("sarif", "\\u00eb"),
+                                          ("html", "&#8212;"), ("junit", "&#235;")])
+def test_every_format_on_a_terminal_that_cannot_take_it(sample_report, monkeypatch, capsys, fmt, escaped):
+    """In-process, on a Latin-1 (and on an ASCII) standard output: never a crash, every character there."""
+    for encoding in ("latin-1", "ascii"):
+        stdout = io.TextIOWrapper(io.BytesIO(), encoding=encoding, newline="")
+        monkeypatch.setattr(sys, "stdout", stdout)
+        assert main(["render", str(sample_report), "-f", fmt]) == 0, capsys.readouterr().err
+        stdout.flush()
+        written = stdout.buffer.getvalue()
+        assert escaped in written.decode(encoding)
+        if fmt == "sarif":
+            assert written.isascii() and json.loads(written)["version"] == "2.1.0"
+        if fmt in ("html", "junit"):
+            assert written.isascii()
+        if fmt == "junit":
+            import xml.etree.ElementTree as ET
+
+            parsed = ET.fromstring(written)
+            assert any("ë" in v for e in parsed.iter() for v in [*e.attrib.values(), e.text or ""])
+
+
+def test_rules_as_json_on_an_ascii_terminal_is_valid_json():
+    done = _cli("rules", "--format", "json", env={"PYTHONIOENCODING": "ascii"})
+    assert done.returncode == 0 and done.stdout.isascii(), done.stderr.decode()
+    assert json.loads(done.stdout)["rules"]
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full")
+@pytest.mark.parametrize("select", [[], ["--select", "5.2"]], ids=["a long report", "a short one, left in a buffer"])
+def test_a_full_disk_on_standard_output_is_said_as_such(select):
+    with open("/dev/full", "w") as full:
+        done = _cli("check", "--data", str(SAMPLE), "--as-of", AS_OF, *select, stdout=full, stderr=subprocess.PIPE)
+    err = done.stderr.decode()
+    assert done.returncode == 2, err
+    assert err.strip() == "reglement: cannot write to standard output: No space left on device"
+
+
+# -- +  values in error messages, a UTF-8 file with one bad byte, an empty spreadsheet cell ------------------
 ENGINES_READING_FILES = ["duckdb", "pandas", "spark"]  # pandas takes data in as DuckDB does; Spark reads it itself
 
 
