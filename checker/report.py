@@ -120,6 +120,12 @@ def _rule_entry(result: RuleResult, config: Config, as_of: dt.date, lang: str) -
         "digest": digest(rule), "run": _run(result), "status": status, "finding_count": len(findings),
         "open_count": findings.open_count, "findings": findings,
     }
+    if result.population is not None:
+        entry["population"] = result.population
+    explanations = rule.checks[0].explanations if rule.checks else ()
+    if explanations and result.population is not None:
+        entry["explanations"] = [{"id": e.id, "title": e.title.as_dict(), "rows": rows}
+                                 for e, rows in zip(explanations, result.explained)]
     if waivers:
         entry["waivers"] = [_waiver(w, as_of) | {"covers": findings.covered_by(i)} for i, w in enumerate(waivers)]
     if result.error:
