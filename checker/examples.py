@@ -13,13 +13,19 @@ Every example runs through the one audit driver on every engine asked for, its r
 taken in by the same intake as an export (columns it leaves out are null); it passes
 when the engine flags exactly the keys listed. Examples are evaluated as of `as_of`,
 by default EXAMPLE_AS_OF.
+
+An example of a rule with explanations may also say why rows are not flagged:
+`explained: {E2: [caseload], E3: [manager, request]}` lists, for each row it names,
+exactly the explanations that hold for it (in any order); rows it does not name are free.
+Each explanation is asked of the engine as a check of its own (`Check.explained_by`),
+through the same driver.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..compiler.config import Config
 from ..compiler.model import Pack, Rule
@@ -61,19 +67,49 @@ def run_example(pack: Pack, rule: Rule, index: int, engines: Iterable[str]) -> l
     expected = tuple(sorted(key_text(k) for k in example["flagged"]))
     context = f"in example {index + 1} of {rule.id}"
     lines = rule.example_lines[index] if index < len(rule.example_lines) else {}
+    explained = {str(k): sorted(v) for k, v in example.get("explained", {}).items()}
+    expected += tuple(f"{k} explained by {i}" for k, ids in sorted(explained.items()) for i in ids)
     results = []
     for engine in engines:
         try:
             data = rows_sources(example["data"], pack.contract, rule.source.file, context, lines)
             audit = run_audit(pack, config, data, as_of, Settings(engine), rules=(rule,))
+            reasons = _explained(pack, config, rule, example, as_of, engine, context, lines) if explained else {}
         except DataContractError as err:
             detail = "; ".join(str(e) for e in err.errors)
             return [ExampleResult(rule.id, example["note"], "-", expected, (), f"bad example data: {detail}")]
+        except UnknownExplanation as err:
+            return [ExampleResult(rule.id, example["note"], "-", expected, (), str(err))]
         outcome = audit.results[0]
         got = tuple(sorted(key_text(_key(part.check, row), part.check.subject if named else None)
                            for part in outcome.parts for row in part.table.select(list(part.check.keys)).to_pylist()))
+        got += tuple(f"{k} explained by {i}" for k in sorted(explained) for i in sorted(reasons.get(k, ())))
         results.append(ExampleResult(rule.id, example["note"], engine, expected, got, outcome.error))
     return results
+
+
+class UnknownExplanation(ValueError):
+    """An example's `explained:` names an explanation the rule does not have."""
+
+
+def _explained(pack: Pack, config: Config, rule: Rule, example: dict, as_of: dt.date, engine: str, context: str,
+               lines) -> dict[str, list[str]]:
+    """Each row's key → the explanations that hold for it, each asked of the engine as a check of its own."""
+    check = rule.checks[0]
+    ids = {e.id for e in check.explanations}
+    for named in {i for v in example["explained"].values() for i in v} - ids:
+        raise UnknownExplanation(f"{context}: 'explained' names '{named}', which is not an explanation of the rule "
+                                 f"(it has {', '.join(e.id for e in check.explanations) or 'none'})")
+    probe = replace(rule, checks=tuple(check.explained_by(e) for e in check.explanations))
+    data = rows_sources(example["data"], pack.contract, rule.source.file, context, lines)
+    outcome = run_audit(pack, config, data, as_of, Settings(engine), rules=(probe,)).results[0]
+    if outcome.error:
+        raise UnknownExplanation(f"{context}: the explanations could not be judged: {outcome.error}")
+    held: dict[str, list[str]] = {}
+    for part, explanation in zip(outcome.parts, check.explanations):
+        for row in part.table.select(list(part.check.keys)).to_pylist():
+            held.setdefault(key_text(_key(part.check, row)), []).append(explanation.id)
+    return held
 
 
 def _key(check, row: dict) -> dict[str, str]:

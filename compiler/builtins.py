@@ -7,9 +7,11 @@ names (`CALLS` in `checker/backends/sql.py` and `pandas_eval.py`). A test fails 
 backend lacks a builtin of the table or implements a name the table does not declare,
 and when the language's documentation (`rules/README.md`) lists other functions.
 
-A builtin with a fixed number of arguments says which types each may have and the type
-it gives. The variadic ones (`coalesce`, `latest`, `earliest`) follow one small rule:
-one or more values of one type, nulls passed over, and the result is that type.
+A builtin with a fixed number of arguments says which types each argument may have, one
+tuple per argument (ANY: a value of any type), and the type it gives: a type, or COMMON,
+the type its ANY arguments share (`when(c, a, b)` is a date when `a` and `b` are dates).
+The variadic ones (`coalesce`, `latest`, `earliest`) follow one small rule: one or more
+values of one type, nulls passed over, and the result is that type.
 """
 
 from __future__ import annotations
@@ -27,17 +29,20 @@ class ArgumentMismatch(ValueError):
     """A call's arguments do not fit its builtin; the message says how (error E406)."""
 
 
+Types = tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class Builtin:
     """A function: how many arguments it takes, of which types, the type it gives, and what it does.
 
     A variadic one takes values of ANY type, or of one that has an order (ir.ORDERED); its
-    messages name no other set of types.
+    messages name no other set of types. A fixed arity names the types of each argument.
     """
 
     name: str
     arity: int | None
-    takes: tuple[str, ...] | None
+    takes: Types | tuple[Types | None, ...] | None  # variadic: ANY or ir.ORDERED; fixed: one entry per argument
     gives: str | None
     doc: str
 
@@ -46,10 +51,13 @@ class Builtin:
         if self.arity is MANY:
             fits = self.gives is COMMON and self.takes in (ANY, ir.ORDERED)
         else:
-            fits = self.takes is not ANY and self.gives is not COMMON
+            fits = (isinstance(self.takes, tuple) and len(self.takes) == self.arity
+                    and all(t is ANY or isinstance(t, tuple) for t in self.takes)
+                    and (self.gives is not COMMON or ANY in self.takes))
         if not fits:
-            raise ValueError(f"builtin {self.name}(): a fixed arity names its argument and result types; a "
-                             "variadic one takes values of ANY or ir.ORDERED type and gives their COMMON type")
+            raise ValueError(f"builtin {self.name}(): a fixed arity names the types of each argument (ANY for "
+                             "any) and its result type (COMMON: its ANY arguments'); a variadic one takes values "
+                             "of ANY or ir.ORDERED type and gives their COMMON type")
 
     def result(self, types: list[str]) -> str:
         """The type of a call with arguments of these types; ArgumentMismatch when they do not fit."""
@@ -58,9 +66,12 @@ class Builtin:
         if len(types) != self.arity:
             plural = "s" if self.arity != 1 else ""
             raise ArgumentMismatch(f"{self.name}() takes {self.arity} argument{plural}, got {len(types)}")
-        bad = [t for t in types if t not in self.takes]
-        if bad:
-            raise ArgumentMismatch(f"{self.name}() takes a {' or '.join(self.takes)}, not a {bad[0]}")
+        for position, (given, allowed) in enumerate(zip(types, self.takes), 1):
+            if allowed is not ANY and given not in allowed:
+                which = f"as argument {position} " if len(set(self.takes)) > 1 else ""
+                raise ArgumentMismatch(f"{self.name}() takes {which}a {' or '.join(allowed)}, not a {given}")
+        if self.gives is COMMON:
+            return self._common([t for t, allowed in zip(types, self.takes) if allowed is ANY])
         return self.gives
 
     def _common(self, types: list[str]) -> str:
@@ -69,22 +80,27 @@ class Builtin:
             raise ArgumentMismatch(f"{self.name}() takes at least one argument")
         if len(kinds) > 1:
             raise ArgumentMismatch(f"{self.name}() takes values of one type, got {', '.join(sorted(kinds))}")
-        if kinds and self.takes is not ANY and not kinds <= set(self.takes):
+        if kinds and self.arity is MANY and self.takes is not ANY and not kinds <= set(self.takes):
             raise ArgumentMismatch(f"{self.name}() needs values that have an order, not a {kinds.pop()}")
         return kinds.pop() if kinds else ir.NULL
 
 
+_TEXT = (ir.STRING,)
+_TIME = (ir.TIMESTAMP,)
 BUILTINS: dict[str, Builtin] = {b.name: b for b in (  # in this order in the hint of an unknown function (E405)
-    Builtin("date", 1, (ir.STRING, ir.DATE, ir.TIMESTAMP), ir.DATE,
+    Builtin("date", 1, ((ir.STRING, ir.DATE, ir.TIMESTAMP),), ir.DATE,
             "the date of a timestamp, or a text written YYYY-MM-DD as a date"),
-    Builtin("elfproef", 1, (ir.STRING,), ir.BOOL, "nine digits that pass the eleven-test of a BSN"),
-    Builtin("lower", 1, (ir.STRING,), ir.STRING, "the text in small letters"),
-    Builtin("upper", 1, (ir.STRING,), ir.STRING, "the text in capitals"),
-    Builtin("trim", 1, (ir.STRING,), ir.STRING, "the text without the spaces at either end"),
+    Builtin("elfproef", 1, (_TEXT,), ir.BOOL, "nine digits that pass the eleven-test of a BSN"),
+    Builtin("lower", 1, (_TEXT,), ir.STRING, "the text in small letters"),
+    Builtin("upper", 1, (_TEXT,), ir.STRING, "the text in capitals"),
+    Builtin("trim", 1, (_TEXT,), ir.STRING, "the text without the spaces at either end"),
     Builtin("coalesce", MANY, ANY, COMMON, "the first of the values that is not null"),
-    Builtin("length", 1, (ir.STRING, ir.LIST), ir.NUMBER, "the number of characters of a text, or of items of a list"),
+    Builtin("length", 1, ((ir.STRING, ir.LIST),), ir.NUMBER,
+            "the number of characters of a text, or of items of a list"),
     Builtin("latest", MANY, ir.ORDERED, COMMON, "the latest (largest) of the values that are not null"),
     Builtin("earliest", MANY, ir.ORDERED, COMMON, "the earliest (smallest) of the values that are not null"),
-    Builtin("hours_between", 2, (ir.TIMESTAMP,), ir.NUMBER,
+    Builtin("hours_between", 2, (_TIME, _TIME), ir.NUMBER,
             "the whole hours from the first timestamp to the second (negative when the second is earlier)"),
+    Builtin("when", 3, ((ir.BOOL,), ANY, ANY), COMMON,
+            "the second value when the condition holds, else the third (a null condition does not hold)"),
 )}

@@ -10,7 +10,7 @@ generated from the data contract (`contract_rules.py`).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -100,6 +100,12 @@ class Check:
     about: str | None = None  # the dataset its findings name, when it is not `dataset` itself
     scope: ir.Expr | None = None
     explanations: tuple[Explanation, ...] = ()
+
+    def explained_by(self, explanation: Explanation) -> Check:
+        """The rows of the population for which `explanation` holds, as a check of their own: what
+        `reglement test` (an example's `explained:`) and `explain --key` ask of an engine."""
+        held = ir.conjoin([c for c in (self.scope, explanation.condition) if c is not None])
+        return replace(self, condition=held, text=f"{self.text}\nholds: {explanation.id}", explanations=())
 
     @property
     def subject(self) -> str:

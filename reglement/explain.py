@@ -202,17 +202,20 @@ def explain_row(pack: Pack, rule: Rule, bindings: Bindings, data_dir: Path, key:
             raise ValueError("cannot run: " + "; ".join(absent))
         duckdb = run.other("duckdb")
         verdicts = [(c, wanted in duckdb.findings(c, bindings).column(column).to_pylist()) for c in checks]
+        held = {e.id: wanted in duckdb.findings(c.explained_by(e), bindings).column(column).to_pylist()
+                for c in checks for e in c.explanations}
         frames = run.backend.frames
     lines: list[str] = []
     for check, by_duckdb in verdicts:
-        lines += _explain_check(check, frames, bindings, column, wanted, by_duckdb, pack.contract.personal_columns())
+        lines += _explain_check(check, frames, bindings, column, wanted, by_duckdb, pack.contract.personal_columns(),
+                                held)
     if not lines:
         raise ValueError(f"no row of {', '.join(dict.fromkeys(c.dataset for c in checks))} has {column} = {wanted}")
     return "\n".join(lines)
 
 
 def _explain_check(check: Check, frames: dict, bindings: Bindings, column: str, wanted: str,
-                   by_duckdb: bool, personal: frozenset[tuple[str, str]]) -> list[str]:
+                   by_duckdb: bool, personal: frozenset[tuple[str, str]], held: dict[str, bool]) -> list[str]:
     frame = bound(frames[check.dataset], "t0")
     row = frame[(frame[frame_column("t0", column)] == wanted).fillna(False).to_numpy(dtype=bool)]
     if row.empty:
@@ -230,7 +233,26 @@ def _explain_check(check: Check, frames: dict, bindings: Bindings, column: str, 
     about = f" ({check.subject}.{check.fixed['column']})" if "column" in check.fixed else ""
     lines = [f"{column} = {visible(wanted)}{about}: {verdict}",
              "✓ holds, ✗ does not hold; a sub-query's inner conditions are evaluated per row of its dataset", ""]
+    if check.scope is not None or check.explanations:
+        lines += _reasons(check, evaluator, row, held)
     return [*lines, "condition", *tree_lines(check.condition, 1, _annotator(trace, evaluator, row, personal)), ""]
+
+
+def _reasons(check: Check, evaluator: PandasEvaluator, row: pd.DataFrame, held: dict[str, bool]) -> list[str]:
+    """Whether the row is in the rule's population, and which explanations hold for it (both engines)."""
+    def mark(condition: ir.Expr, by_duckdb: bool | None = None) -> str:
+        holds = bool(evaluator.mask(condition, row)[0])
+        disagree = "" if by_duckdb is None or by_duckdb == holds else \
+            f"  (THE ENGINES DISAGREE: duckdb says it {'holds' if by_duckdb else 'does not'})"
+        return (" ✓ " if holds else " ✗ ") + "{}" + disagree
+
+    lines = []
+    if check.scope is not None:
+        lines.append(mark(check.scope).format("in the rule's population (scope)"))
+    if check.explanations:
+        lines.append("explanations, in the pack's order (the row is a finding when none holds):")
+        lines += [mark(e.condition, held.get(e.id)).format(f"  {e.id} — {e.title.en}") for e in check.explanations]
+    return [*lines, ""]
 
 
 def _annotator(trace: dict[int, pd.Series], evaluator: PandasEvaluator, row: pd.DataFrame,

@@ -185,7 +185,7 @@ def test_a_builtin_of_a_shape_the_resolver_has_no_rule_for_is_refused():
     with pytest.raises(ValueError, match="variadic"):
         Builtin("f", MANY, (ir.BOOL,), COMMON, "values of one type the messages cannot name")
     with pytest.raises(ValueError, match="fixed arity"):
-        Builtin("g", 2, ANY, ir.BOOL, "a fixed arity of any type")
+        Builtin("g", 2, ANY, ir.BOOL, "a fixed arity that names no argument's types")
 
 
 def test_the_language_documents_the_builtins_of_the_table():

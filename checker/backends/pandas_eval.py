@@ -475,4 +475,5 @@ CALLS: dict[str, Call] = {
     "latest": _extreme(operator.ge),
     "earliest": _extreme(operator.le),
     "hours_between": lambda e, args, index: ((args[1] - args[0]) // pd.Timedelta(hours=1)).astype("Int64"),
+    "when": lambda e, args, index: args[1].where(truth(args[0]), args[2]),
 }

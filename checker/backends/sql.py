@@ -221,6 +221,7 @@ CALLS: dict[str, Callable[[ir.Call, list[exp.Expression]], exp.Expression]] = {
     "latest": lambda e, args: exp.Greatest(this=args[0], expressions=args[1:], ignore_nulls=True),
     "earliest": lambda e, args: exp.Least(this=args[0], expressions=args[1:], ignore_nulls=True),
     "hours_between": lambda e, args: _hours_between(*args),
+    "when": lambda e, args: exp.Case(ifs=[exp.If(this=args[0], true=args[1])], default=args[2]),
 }
 
 
