@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
@@ -231,21 +232,24 @@ def _hours_between(start: exp.Expression, end: exp.Expression) -> exp.Expression
     return exp.cast(exp.Floor(this=exp.Div(this=seconds, expression=exp.Literal.number(3600))), "BIGINT")
 
 
-def _computed_once(exprs: list[ir.Expr]) -> list[ir.Aggregate | ir.Neighbour]:
-    """What a projection layer over the rule's own rows computes, each once: the aggregates that read
-    only the rule's own row and their own sub-rows, and every neighbour (`next ts by ts`).
+def _computed_once(condition: ir.Expr | None, outputs: list[ir.Expr] = ()) -> list[ir.Aggregate | ir.Neighbour]:
+    """What a projection layer over the rule's own rows computes, each once: the aggregates of the
+    condition that read only the rule's own row and their own sub-rows, and every neighbour
+    (`next ts by ts`), of the condition or of a message value.
 
     A `let` is inlined wherever it is used, so `latest contact_date of contacts …` can stand
     in the condition and in two message values: computed once in the layer, it costs one join
-    instead of three. A neighbour is a window over the whole dataset, which a filter may not
-    hold: in the layer it is computed before any row is filtered out.
+    instead of three. An aggregate only a message shows is left to the message, so that it is
+    computed for the rows found, not for every row (at 20M events a correlated maximum per row costs
+    seconds). A neighbour is a window over the whole dataset, which a filter may not hold: in the
+    layer it is computed before any row is filtered out.
     """
-    found = []
-    for expr in exprs:
-        for node in ir.walk(expr):
+    found: list[ir.Aggregate | ir.Neighbour] = []
+    for expr, judged in [(condition, True), *((o, False) for o in outputs)]:
+        for node in ir.walk(expr) if expr is not None else ():
             if isinstance(node, ir.Neighbour) and node not in found:
                 found.append(node)
-            if isinstance(node, ir.Aggregate) and node not in found:
+            if judged and isinstance(node, ir.Aggregate) and node not in found:
                 own = {n.binding for n in ir.walk(node) if isinstance(n, ir.Source)} | {"t0"}
                 if all(c.binding in own for c in ir.walk(node) if isinstance(c, ir.Column)):
                     found.append(node)
@@ -291,7 +295,7 @@ def check_query(check: Check, bindings: Bindings) -> exp.Select:
     such joins get `[NOT] EXISTS` back from sqlglot.
     """
     condition, outputs = check.condition, check.outputs
-    source, computed = _source_table(check.dataset, _computed_once([condition, *outputs.values()]), bindings)
+    source, computed = _source_table(check.dataset, _computed_once(condition, [*outputs.values()]), bindings)
     renderer = SqlRenderer(bindings, computed)
     columns = [exp.column(k, table="t0", quoted=True).as_(k, quoted=True) for k in check.keys]
     columns += [renderer.value(v).as_(name, quoted=True) for name, v in outputs.items()]
@@ -301,16 +305,132 @@ def check_query(check: Check, bindings: Bindings) -> exp.Select:
 
 def _judged(query: exp.Select, condition: ir.Expr, renderer: SqlRenderer) -> exp.Select:
     """The query's rows narrowed to those the condition holds for: each `exists`/`no` conjunct a SEMI/ANTI
-    JOIN, the rest a filter (see `check_query`)."""
-    filters = []
-    for part in ir.conjuncts(condition):
-        if isinstance(part, ir.Exists):
-            on = renderer.render(part.where) if part.where is not None else exp.true()
-            query = query.join(table(part.source.dataset, part.source.binding), on=on,
-                               join_type="anti" if part.negated else "semi", copy=False)
-        else:
+    JOIN, and so each `not (… and exists …)` (an explanation that does not hold), the rest a filter (see
+    `check_query`). Inside a conjunct, a sub-query over one value of the row (`_lookup`) is joined once."""
+    filters, parts = [], []
+    for number, part in enumerate(ir.conjuncts(condition)):  # the lookups first: a join after them keeps its place
+        part, query = _lookups(part, query, renderer, f"g{number}_")
+        parts.append(part)
+    for part in parts:
+        joined = _as_join(part)
+        if joined is None:
             filters.append(renderer.render(part))
+            continue
+        exists, beside = joined
+        relation, where = _relation(exists, renderer)
+        on = ir.conjoin([p for p in (where, *beside) if p is not None])
+        query = query.join(relation, on=renderer.render(on) if on is not None else exp.true(),
+                           join_type="anti" if exists.negated else "semi", copy=False)
     return query.where(exp.and_(*filters, copy=False), copy=False) if filters else query
+
+
+def _as_join(part: ir.Expr) -> tuple[ir.Exists, list[ir.Expr]] | None:
+    """The sub-query to join and the conditions on the row that go into its ON: an `exists`/`no`; or
+    `not (p and exists S where c)`, with p free of sub-queries, which holds when no row of S has c and p
+    (an explanation that does not hold, `rules.py::_none_of`): an ANTI JOIN on c and p."""
+    if isinstance(part, ir.Exists):
+        return part, []
+    if not isinstance(part, ir.Not):
+        return None
+    inside = ir.conjuncts(part.operand)
+    subs = [p for p in inside if _subqueries(p)]
+    if len(subs) != 1 or not isinstance(subs[0], ir.Exists) or subs[0].negated:
+        return None
+    return replace(subs[0], negated=True), [p for p in inside if p is not subs[0]]
+
+
+def _subqueries(expr: ir.Expr) -> list[ir.Node]:
+    return [n for n in ir.walk(expr) if isinstance(n, (ir.Exists, ir.Aggregate, ir.Neighbour))]
+
+
+def _bindings(expr: ir.Expr) -> set[str]:
+    return {n.binding for n in ir.walk(expr) if isinstance(n, ir.Column)}
+
+
+def _relation(e: ir.Exists, renderer: SqlRenderer) -> tuple[exp.Expression, ir.Expr | None]:
+    """The rows an `exists` ranges over, and what is left of its `where` for the join's ON.
+
+    `exists A where p and exists B where q` is `exists (A JOIN B ON q₁) where p and q₂`, q₁ the parts of q
+    that link B to A: one join, where the nested sub-query would be asked again for every row of A
+    (at 20M events, seconds: `5.1-access-unexplained`'s explanation `manager`). Only a nested `exists`
+    with such a link is joined; any other stays a sub-query of the ON.
+    """
+    relation: exp.Expression = table(e.source.dataset, e.source.binding)
+    bound, rest, joins = {e.source.binding}, [], []
+    for part in ir.conjuncts(e.where):
+        if isinstance(part, ir.Exists) and not part.negated:
+            inner, inner_where = _relation(part, renderer)
+            inner_bound = {n.binding for n in ir.walk(part) if isinstance(n, ir.Source)}
+            local = [c for c in ir.conjuncts(inner_where) if not _subqueries(c)
+                     and _bindings(c) <= bound | inner_bound and _bindings(c) & bound and _bindings(c) & inner_bound]
+            if local:
+                joins.append(exp.Join(this=inner, on=renderer.render(ir.conjoin(local))))
+                rest += [c for c in ir.conjuncts(inner_where) if not any(c is x for x in local)]
+                bound |= inner_bound
+                continue
+        rest.append(part)
+    if joins:
+        relation.set("joins", joins)
+        relation = exp.Subquery(this=relation)
+    return relation, ir.conjoin(rest)
+
+
+def _lookups(part: ir.Expr, query: exp.Select, renderer: SqlRenderer, prefix: str) -> tuple[ir.Expr, exp.Select]:
+    """The conjunct with each `exists S where S.c = <the row's value> and <S's own conditions>` inside it
+    (not the conjunct itself, already a join) replaced by a test on a LEFT JOIN of the distinct values of
+    S.c for which those conditions hold: a hash lookup per row where the sub-query would be asked again for
+    every row (`administration` of 5.1-access-unexplained asks whether the user's role is administration)."""
+    if isinstance(part, ir.Exists):
+        return part, query
+    found: dict[int, ir.Found] = {}
+
+    def replaced(node: ir.Expr) -> ir.Expr:
+        if isinstance(node, ir.Exists) and (shape := _lookup(node)) is not None:
+            alias = f"{prefix}{len(found)}"
+            column, outer, own = shape
+            values = exp.select(exp.column(column.name, table=column.binding, quoted=True).as_("k", quoted=True),
+                                exp.true().as_(FOUND, quoted=True)).distinct().from_(
+                table(node.source.dataset, node.source.binding)).where(
+                exp.and_(exp.column(column.name, table=column.binding, quoted=True).is_(exp.null()).not_(),
+                         *([renderer.render(own)] if own is not None else [])))
+            query.join(values.subquery(alias), on=exp.EQ(this=exp.column("k", table=alias, quoted=True),
+                                                         expression=renderer.value(outer)),
+                       join_type="left", copy=False)
+            found[id(node)] = ir.Found(node.span, alias)
+            test = found[id(node)]
+            return ir.Not(node.span, test) if node.negated else test
+        return _mapped(node, replaced)
+
+    return replaced(part), query
+
+
+def _lookup(e: ir.Exists) -> tuple[ir.Column, ir.Expr, ir.Expr | None] | None:
+    """(S.c, the row's value, S's own conditions) of `exists S where S.c = value and …` whose other parts
+    read S alone and the value only the row (`t0`); None for any other sub-query."""
+    own_binding = e.source.binding
+    parts = ir.conjuncts(e.where)
+    for i, part in enumerate(parts):
+        if not (isinstance(part, ir.Compare) and part.op == "="):
+            continue
+        for mine, other in ((part.left, part.right), (part.right, part.left)):
+            others = [p for j, p in enumerate(parts) if j != i]
+            if isinstance(mine, ir.Column) and mine.binding == own_binding and _bindings(other) <= {"t0"} \
+                    and not _subqueries(other) and all(_bindings(p) <= {own_binding} and not _subqueries(p)
+                                                       for p in others):
+                return mine, other, ir.conjoin(others)
+    return None
+
+
+def _mapped(node: ir.Expr, change) -> ir.Expr:
+    """The node with `change` applied to each of its child expressions."""
+    changes = {}
+    for name in node.__dataclass_fields__:
+        value = getattr(node, name)
+        if isinstance(value, ir.Node) and not isinstance(value, ir.Source):
+            changes[name] = change(value)
+        elif isinstance(value, tuple) and value and isinstance(value[0], ir.Node):
+            changes[name] = tuple(change(v) for v in value)
+    return replace(node, **changes) if changes else node
 
 
 def census_query(check: Check, bindings: Bindings) -> exp.Select:
@@ -322,8 +442,7 @@ def census_query(check: Check, bindings: Bindings) -> exp.Select:
                 for i, e in enumerate(check.explanations, 1)]
     columns = []
     for name, condition in counted:
-        parts = [condition] if condition is not None else []
-        source, computed = _source_table(check.dataset, _computed_once(parts), bindings)
+        source, computed = _source_table(check.dataset, _computed_once(condition), bindings)
         query = exp.select(exp.Count(this=exp.Star())).from_(source, copy=False)
         if condition is not None:
             query = _judged(query, condition, SqlRenderer(bindings, computed))
