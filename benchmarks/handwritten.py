@@ -4,15 +4,17 @@
 
 Reads the export's Parquet files in place (a dataset is `<name>.parquet` or a folder
 `<name>/` of Parquet files), runs `handwritten.sql` and writes one row per finding,
-(rule, dataset, key, col), to a Parquet file. Independent of reglement on purpose: it
-imports only DuckDB, so that the benchmark compares reglement with what an engineer
-would write without it.
+(rule, dataset, key, col), to a Parquet file, and the counts of 5.1-access-unexplained
+(its population and the events each explanation holds for) beside it (`counts_path`).
+Independent of reglement on purpose: it imports only DuckDB, so that the benchmark
+compares reglement with what an engineer would write without it.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 from pathlib import Path
 
 import duckdb
@@ -32,6 +34,11 @@ def datasets(folder: Path) -> dict[str, str]:
     return found
 
 
+def counts_path(output: Path) -> Path:
+    """Where the counts of 5.1-access-unexplained go: beside the findings, as JSON."""
+    return output.with_suffix(".explained.json")
+
+
 def run(folder: Path, as_of: dt.date, output: Path) -> int:
     """Write the findings of the export in `folder` to `output`; returns how many there are."""
     con = duckdb.connect()
@@ -41,6 +48,8 @@ def run(folder: Path, as_of: dt.date, output: Path) -> int:
     con.execute(f"SET VARIABLE as_of = DATE '{as_of.isoformat()}'")
     con.execute(SQL.read_text(encoding="utf-8"))
     con.execute(f"COPY findings TO {quoted(str(output))} (FORMAT parquet)")
+    counts = dict(con.execute("SELECT explanation, rows FROM explained").fetchall())
+    counts_path(output).write_text(json.dumps(counts), encoding="utf-8")
     count = con.execute(f"SELECT count(*) FROM read_parquet({quoted(str(output))})").fetchone()[0]
     con.close()
     return count

@@ -76,3 +76,19 @@ def differences(left: dict[str, Counter[Finding]], right: dict[str, Counter[Find
                               tuple(sorted(a.keys() - b.keys(), key=str)[:shown]),
                               tuple(sorted(b.keys() - a.keys(), key=str)[:shown]), tuple(repeated[:shown])))
     return out
+
+
+def report_counts(report: Path, rule_id: str) -> dict[str, int]:
+    """A rule's population and the rows each of its explanations holds for, in a JSON report."""
+    rule = next(r for r in json.loads(report.read_text(encoding="utf-8"))["rules"] if r["id"] == rule_id)
+    return {"population": rule.get("population"), **{e["id"]: e["rows"] for e in rule.get("explanations", ())}}
+
+
+def count_differences(rule_id: str, left: dict[str, int], right: dict[str, int]) -> list[Difference]:
+    """The counts of a rule that differ between `left` and `right`, as one Difference (none when they agree)."""
+    differ = sorted(k for k in left.keys() | right.keys() if left.get(k) != right.get(k))
+    if not differ:
+        return []
+    return [Difference(f"{rule_id} (counts)", len(left), len(right),
+                       tuple((k, str(left.get(k)), None) for k in differ),
+                       tuple((k, str(right.get(k)), None) for k in differ), ())]

@@ -19,12 +19,13 @@ from dataclasses import dataclass, field, replace
 
 import pyarrow as pa
 
+from ..compiler import ir
 from ..compiler.config import Config
 from ..compiler.model import Bindings, Check, Pack, Rule
-from ..compiler.plan import Scan, Step, large_datasets, members, plan
+from ..compiler.plan import Scan, Step, canonical, large_datasets, members, plan
 from ..datasets import EXPORT_COLUMNS, Contract
 from . import engines
-from .backends import Backend
+from .backends import Backend, Census
 from .engine_errors import engine_failure
 from .engines.engine import DEFAULT_SETTINGS, Engine, Settings
 from .incremental import CARRIED, NEW_FILES, Mode, carried, decide, merged, only_new_files, with_provenance
@@ -252,6 +253,7 @@ def with_census(backend: Backend, results: tuple[RuleResult, ...], bindings: dic
     neither.
     """
     out = []
+    counted_before: dict[tuple, Census] = {}  # rules of one scope (the 5.1 user rules) count it once
     for result in results:
         if result.status == "error":
             out.append(result)
@@ -262,7 +264,14 @@ def with_census(backend: Backend, results: tuple[RuleResult, ...], bindings: dic
                 if check.scope is None and not check.explanations:
                     whole.add(check.dataset)
                     continue
-                counted = backend.census(check, bindings[result.rule.id])
+                bound = bindings[result.rule.id]
+                same = _census_identity(check, bound)
+                if same is None:
+                    counted = backend.census(check, bound)
+                else:
+                    if same not in counted_before:
+                        counted_before[same] = backend.census(check, bound)
+                    counted = counted_before[same]
                 population, explained = population + counted.population, counted.explained
         except Exception as err:  # an engine's failure is its rule's error, unless it is a stop in disguise
             raise_if_stopped()
@@ -270,6 +279,15 @@ def with_census(backend: Backend, results: tuple[RuleResult, ...], bindings: dic
             continue
         out.append(replace(result, population=population + sum(rows[d] for d in whole), explained=explained))
     return tuple(out)
+
+
+def _census_identity(check: Check, bindings: Bindings) -> tuple | None:
+    """What a census of a check without explanations depends on: its dataset, its scope as written (whoever
+    wrote it) and the values of the parameters it reads; None for a check with explanations."""
+    if check.explanations:
+        return None
+    params = sorted({n.name for n in ir.walk(check.scope) if isinstance(n, ir.Param)})
+    return check.dataset, canonical(check.scope), tuple((p, repr(bindings.get(p))) for p in params)
 
 
 def _answer(backend: Backend, step: Step, bindings: dict[str, Bindings],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -34,32 +35,36 @@ def section(text: str, title: str) -> str:
     return body.split("\n── ", 1)[0]
 
 
+RULE = "5.3-third-party-no-need-to-know"  # a scope, a key lookup and a sub-query over a period
+
+
 def test_explain_shows_rule_ir_sql_and_plan():
-    text = explain(PACK, "5.1-no-need-to-know", as_of=AS_OF)
+    text = explain(PACK, RULE, as_of=AS_OF)
     written = section(text, "rule, as written")
-    assert "no caseload where user_id = access_log.actor_id" in written
+    assert "no trajectories where client_id = access_log.client_id" in written
+    assert "scope: actor_kind = 'party' and exists parties where party_id = access_log.actor_id" in written
     assert "let day: date(ts)" in written
     tree = section(text, "typed IR")
-    assert "    no caseload as t2 : bool" in tree
+    assert "    no trajectories as t3 : bool" in tree
     assert "column t0.actor_kind : string  (access_log)" in tree
-    assert "column t2.assigned_until : date  (caseload)" in tree
-    assert 'ANTI JOIN "caseload" AS t2' in section(text, "SQL (duckdb)")
+    assert "column t3.end_date : date  (trajectories)" in tree
+    assert 'ANTI JOIN "trajectories" AS t3' in section(text, "SQL (duckdb)")
     plan = section(text, "pandas plan")
-    assert "merge" in plan and "t2.user_id" in plan
+    assert "merge" in plan and "t3.commissioner_id" in plan
 
 
 def test_pandas_plan_of_a_sub_query_names_its_merge_keys_and_its_residual():
-    plan = section(explain(PACK, "5.1-no-need-to-know", as_of=AS_OF), "pandas plan").splitlines()
+    plan = section(explain(PACK, RULE, as_of=AS_OF), "pandas plan").splitlines()
     assert plan[0] == "t0 = frames['access_log'].add_prefix('t0.')"
-    at = plan.index("# S2: no caseload as t2")
-    body = plan[at + 1:plan.index("S2 = ~g2.isin(m2['__oid'])")]
-    assert body[0].startswith("    g2, o2 = distinct_rows(t0, ['t0.actor_id', 't0.client_id', 't0.ts'])")
-    assert "    m2 = o2.merge(t2, left_on=[t0.actor_id, t0.client_id], right_on=[t2.user_id, t2.client_id])" \
+    at = plan.index("# S3: no trajectories as t3")
+    body = plan[at + 1:plan.index("S3 = ~g3.isin(m3['__oid'])")]
+    assert body[0].startswith("    g3, o3 = distinct_rows(t0, ['t0.actor_id', 't0.client_id', 't0.ts'])")
+    assert "    m3 = o3.merge(t3, left_on=[t0.client_id, t0.actor_id], right_on=[t3.client_id, t3.commissioner_id])" \
            "  # null keys dropped first" in body
-    residual = "\n".join(line for line in body if line.startswith(("    v", "    m2 = m2[")))
-    assert "(t2.assigned_from <= date(t0.ts) & both notna)" in residual
-    assert "(t2.assigned_until.isna() | (date(t0.ts) <= t2.assigned_until & both notna))" in residual
-    assert plan[-5:] == ["mask = (((t0.actor_kind == 'user' & both notna) & S1) & S2)",
+    residual = "\n".join(line for line in body if line.startswith(("    v", "    m3 = m3[")))
+    assert "(t3.start_date <= date(t0.ts) & both notna)" in residual
+    assert "(t3.end_date.isna() | (date(t0.ts) <= t3.end_date & both notna))" in residual
+    assert plan[-5:] == ["mask = (((t0.actor_kind == 'party' & both notna) & S1) & (S2 & S3))",
                          "hits = t0[mask.fillna(False)].sort_values(['t0.event_id'], kind='stable')",
                          "hits['actor'] = t0.actor_id  # message value",
                          "hits['day'] = date(t0.ts)  # message value",
@@ -88,14 +93,14 @@ def test_the_pandas_plan_is_what_the_evaluator_records_on_data(sample_frames):
 
 def test_the_pandas_plan_follows_the_evaluator(monkeypatch, sample_frames):
     """Let the evaluator see no outer binding when it splits a `where`: it merges on no key, and its plan says so."""
-    check = PACK.rule("5.1-no-need-to-know").checks[0]
-    bindings = PACK.rule("5.1-no-need-to-know").bind({}, AS_OF)
+    check = PACK.rule(RULE).checks[0]
+    bindings = PACK.rule(RULE).bind({}, AS_OF)
     found = PandasBackend(sample_frames).findings(check, bindings)
     split = pandas_eval.split_where
     monkeypatch.setattr(pandas_eval, "split_where", lambda binding, where, outer: split(binding, where, set()))
     plan = pandas_plan(PACK, check, bindings)
-    assert "    m2 = o2.merge(t2, how='cross')" in plan.splitlines() and "left_on" not in plan
-    assert "(t2.user_id == t0.actor_id & both notna)" in plan  # the key, now tested on the merged rows
+    assert "    m3 = o3.merge(t3, how='cross')" in plan.splitlines() and "left_on" not in plan
+    assert "(t3.commissioner_id == t0.actor_id & both notna)" in plan  # the key, now tested on the merged rows
     assert PandasBackend(sample_frames).findings(check, bindings).equals(found)  # slower, as right
 
 
@@ -114,23 +119,48 @@ def test_sql_of_every_engine_parses_back(rule_id, engine):
 
 
 def test_pandas_shows_its_plan_and_no_sql():
-    text = explain(PACK, "5.1-no-need-to-know", "pandas", as_of=AS_OF)
+    text = explain(PACK, RULE, "pandas", as_of=AS_OF)
     assert "SQL (" not in text and "the fused query" not in text and "pandas plan" in text
 
 
 def test_flagged_row_shows_which_sub_conditions_held():
-    text = explain(PACK, "5.1-no-need-to-know", as_of=AS_OF, data_dir=SAMPLE, key="event_id=E0037")
-    row = section(text, "row event_id=E0037")
-    assert "event_id = E0037: FLAGGED by both engines" in row
-    assert " ✓       exists users as t1 : bool   — 1 matching row of users" in row
-    assert " ✓     no caseload as t2 : bool   — 0 matching rows of caseload" in row
+    text = explain(PACK, RULE, as_of=AS_OF, data_dir=SAMPLE, key="event_id=E0104")
+    row = section(text, "row event_id=E0104")
+    assert "event_id = E0104: FLAGGED by both engines" in row
+    assert " ✓ in the rule's population (scope)" in row
+    assert " ✓       exists parties as t2 : bool   — 1 matching row of parties" in row
+    assert " ✓       no trajectories as t3 : bool   — 0 matching rows of trajectories" in row
 
 
 def test_row_that_is_not_flagged():
-    text = explain(PACK, "5.1-no-need-to-know", as_of=AS_OF, data_dir=SAMPLE, key="event_id=E0001")
-    row = section(text, "row event_id=E0001")
+    text = explain(PACK, RULE, as_of=AS_OF, data_dir=SAMPLE, key="event_id=E0105")
+    row = section(text, "row event_id=E0105")
     assert "not flagged by either engine" in row
-    assert " ✗     no caseload as t2 : bool" in row
+    assert " ✗       no trajectories as t3 : bool   — 1 matching row of trajectories" in row
+
+
+def _explanations(text: str) -> dict[str, bool]:
+    """The explanations `explain --key` lists for a row: id → held."""
+    found = re.findall(r"^ ([✓✗])   ([a-z]+) — ", text, re.M)
+    return {name: mark == "✓" for mark, name in found}
+
+
+def test_a_row_shows_which_explanations_held_and_that_none_did_for_a_finding():
+    """E0008 is unexplained in the sample; E0001 is explained by its caseload only."""
+    rule = "5.1-access-unexplained"
+    ids = [e.id for e in PACK.rule(rule).checks[0].explanations]
+    flagged = section(explain(PACK, rule, as_of=AS_OF, data_dir=SAMPLE, key="event_id=E0008"), "row event_id=E0008")
+    assert "FLAGGED by both engines" in flagged
+    assert _explanations(flagged) == dict.fromkeys(ids, False)
+    explained = section(explain(PACK, rule, as_of=AS_OF, data_dir=SAMPLE, key="event_id=E0001"),
+                        "row event_id=E0001")
+    assert "not flagged by either engine" in explained and "DISAGREE" not in explained
+    assert _explanations(explained) == {**dict.fromkeys(ids, False), "caseload": True}
+
+
+def test_a_row_outside_the_population_says_so():
+    text = explain(PACK, RULE, as_of=AS_OF, data_dir=SAMPLE, key="event_id=E0001")  # a user's event, not a party's
+    assert " ✗ in the rule's population (scope)" in section(text, "row event_id=E0001")
 
 
 def test_row_explanation_never_shows_personal_values():
@@ -149,8 +179,8 @@ def test_row_explanation_never_shows_personal_values():
 
 
 def test_unknown_rule_suggests_the_closest_id():
-    with pytest.raises(UnknownRule, match=r"did you mean '5\.1-no-need-to-know'"):
-        explain(PACK, "5.1-no-need-to-knw", as_of=AS_OF)
+    with pytest.raises(UnknownRule, match=r"did you mean '5\.1-access-unexplained'"):
+        explain(PACK, "5.1-access-unexplaind", as_of=AS_OF)
 
 
 def _cli(argv: list[str]) -> int:
@@ -172,13 +202,13 @@ def test_cli_explain(capsys):
 def test_sub_queries_made_and_dropped_one_after_another_are_each_answered_for_themselves():
     """explain counts each sub-query's matching rows with a count made for it and dropped after; a new
     one may take the address of the last, and must not be answered from the last one's cached result."""
-    rule = next(r for r in PACK.rules if r.id == "5.1-no-need-to-know")
+    rule = next(r for r in PACK.rules if r.id == RULE)
     check = rule.checks[0]
     subqueries = [n for n in ir.walk(check.condition) if isinstance(n, ir.Exists)]
     with opened(PACK, folder_sources(SAMPLE, PACK.contract), Settings("pandas")) as run:
         frames = run.backend.frames
     frame = bound(frames[check.dataset], "t0")
-    row = frame[(frame[frame_column("t0", "event_id")] == "E0037").to_numpy(dtype=bool)]
+    row = frame[(frame[frame_column("t0", "event_id")] == "E0104").to_numpy(dtype=bool)]
     evaluator = PandasEvaluator(frames, rule.bind({}, AS_OF), {}, row)
 
     def count(node: ir.Exists) -> int:
@@ -186,5 +216,5 @@ def test_sub_queries_made_and_dropped_one_after_another_are_each_answered_for_th
         return int(evaluator.eval(made, row).iloc[0])
 
     alone = [count(node) for node in subqueries]
-    assert sorted(alone) == [0, 1]  # a user is found for E0037, and no caseload period
+    assert sorted(alone) == [0, 1, 1]  # the party is found for E0104 (twice: known, a commissioner), no trajectory
     assert [count(node) for _ in range(50) for node in subqueries] == alone * 50

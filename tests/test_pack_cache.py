@@ -104,7 +104,7 @@ def test_an_entry_that_cannot_be_trusted_is_passed_by(cache: Path, monkeypatch: 
     else:
         entry.chmod(0o666)
     seen = compiled_by(monkeypatch)
-    assert len(compile_pack(WESTENDORP)[0].rules) == 43
+    assert len(compile_pack(WESTENDORP)[0].rules) == 44
     assert seen == [WESTENDORP]
 
 
@@ -112,12 +112,12 @@ def test_off_keeps_nothing_and_an_unwritable_cache_only_costs_time(tmp_path: Pat
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REGLEMENT_CACHE_DIR", "off")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    assert len(compile_pack(WESTENDORP)[0].rules) == 43
+    assert len(compile_pack(WESTENDORP)[0].rules) == 44
     assert not (tmp_path / "home").exists()
     blocked = tmp_path / "file"
     blocked.write_text("a file where the cache folder would go", encoding="utf-8")
     monkeypatch.setenv("REGLEMENT_CACHE_DIR", str(blocked / "cache"))
-    assert len(compile_pack(WESTENDORP)[0].rules) == 43
+    assert len(compile_pack(WESTENDORP)[0].rules) == 44
 
 
 class _Runs:
@@ -143,6 +143,6 @@ def test_an_entry_is_unpickled_only_as_a_pack(cache: Path, tmp_path: Path, monke
     body = entry.stem.encode() + b"\n" + pickle.dumps(("contract", _Runs(marker)))
     entry.write_bytes(pack_cache._FORMAT + hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
     seen = compiled_by(monkeypatch)
-    assert len(compile_pack(WESTENDORP)[0].rules) == 43
+    assert len(compile_pack(WESTENDORP)[0].rules) == 44
     assert seen == [WESTENDORP] and not marker.exists()
     assert "is not part of a compiled pack" in capsys.readouterr().err

@@ -19,7 +19,7 @@ def test_every_example_of_the_shipped_packs_passes_on_both_engines(capsys):
     code, out = run(capsys, "test")
     assert code == 0, out
     assert re.search(r"^\d+ passed, 0 failed$", out, re.M)
-    assert out.count("PASS  ") == 43
+    assert out.count("PASS  ") == 44
     code, out = run(capsys, "test", str(ROOT / "rules" / "avg"))
     assert code == 0, out
 
@@ -35,6 +35,24 @@ def test_a_wrong_example_fails(capsys, tmp_path):
     assert code == 1
     assert "FAIL  8.1-access-request-late" in out
     assert "expected ['R1'], got ['R2']" in out
+
+
+def test_an_example_that_names_the_wrong_explanation_fails(capsys, tmp_path):
+    """`explained:` lists exactly the explanations that hold for a row: one too few, one that does not hold,
+    or one the rule does not have, and the example fails on the engine that judged it."""
+    pack = tmp_path / "westendorp"
+    shutil.copytree(default_pack(), pack)
+    art = pack / "art-05.yaml"
+    text = art.read_text(encoding="utf-8")
+    right = "        explained: {E1: [caseload], E3: [manager]}\n"
+    assert right in text
+    for wrong, said in [("{E1: [caseload], E3: [caseload]}", "'E3 explained by caseload'"),
+                        ("{E1: [caseload, manager], E3: [manager]}", "'E1 explained by manager'"),
+                        ("{E1: [caseload], E3: [boss]}", "'boss', which is not an explanation of the rule")]:
+        art.write_text(text.replace(right, f"        explained: {wrong}\n", 1), encoding="utf-8")
+        code, out = run(capsys, "test", str(pack), "--engine", "pandas")
+        assert code == 1, wrong
+        assert "FAIL  5.1-access-unexplained" in out and said in out, out
 
 
 def test_a_rule_without_examples_on_both_sides_fails(capsys, tmp_path):

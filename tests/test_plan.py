@@ -33,7 +33,7 @@ def test_the_access_log_checks_that_only_look_rows_up_share_one_scan():
             "4.4-special-data-without-need", "4.2-unknown-code"} <= fused
     assert {(lk.dataset, lk.key) for lk in access.lookups} == {("users", "user_id"), ("parties", "party_id")}
     alone = {s.rule for s in steps if isinstance(s, Alone) and s.check.dataset == "access_log"}
-    assert {"5.1-no-need-to-know", "5.3-third-party-no-need-to-know",
+    assert {"5.1-access-unexplained", "6.1-access-log-gap", "5.3-third-party-no-need-to-know",
             "10.1-marketing-processing-without-consent"} <= alone
     for member in access.members:  # no sub-query is left in a fused member: each became a lookup test
         assert not [n for n in ir.walk(member.check.condition) if isinstance(n, (ir.Exists, ir.Aggregate))]
