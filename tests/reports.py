@@ -22,7 +22,7 @@ def audit(capsys, *args: str) -> dict:
 
 def rule_results(report: dict) -> list[dict]:
     """Per automated rule: status, count, every finding (dataset, key, message) and any error."""
-    return [{k: r.get(k) for k in ("id", "status", "finding_count", "findings", "error")}
+    return [{k: r.get(k) for k in ("id", "status", "finding_count", "findings", "error", "population", "explanations")}
             for r in report["rules"] if r["kind"] == "automated"]
 
 
