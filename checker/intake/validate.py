@@ -342,9 +342,17 @@ def _summary(tag: str, plans: list[Plan], source: exp.Expression, store: type[St
         exp.alias_(_sum(counted), "errors"), exp.alias_(unsorted, "unsorted"),
         exp.alias_(exp.cast(exp.Array(expressions=restored), exp.DataType.build("BIGINT[]", dialect=ReglementDuckDB)),
                    "restored"),
-        *(exp.alias_(_as_text(exp.func(edge, period.value.copy()) if period else exp.null()), edge)
+        *(exp.alias_(_as_text(exp.func(edge, _valid(period)) if period else exp.null()), edge)
           for edge in ("min", "max")),
     ).from_(source)
+
+
+def _valid(p: Plan) -> exp.Expression:
+    """The typed value where the column's check finds nothing, else null: a value in error is reported by the
+    check, and must not stop the scan (PostgreSQL raises on casting '2024-02-30' to a date)."""
+    if p.check is None:
+        return p.value.copy()
+    return exp.Case(ifs=[exp.If(this=p.check.copy().is_(exp.null()), true=p.value.copy())])
 
 
 def _as_text(value: exp.Expression) -> exp.Expression:
