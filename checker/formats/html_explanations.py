@@ -42,4 +42,5 @@ def _row(line: Explained, judged: int, lang: str) -> str:
     ident = esc(label(lang, "none")) if line.unexplained else f"<code>{esc(line.id)}</code>"
     return (f'<tr{css}{name} data-rows="{line.rows}"><td>{esc(line.title)}</td><td>{ident}</td>'
             f'<td class="num">{esc(format_count(line.rows, lang))}</td>'
-            f'<td class="num share"><span class="share-bar">{bar}</span>{esc(line.share)}</td></tr>')
+            f'<td class="num share"><span class="share-bar">{bar}</span><span class="pct">{esc(line.share)}</span>'
+            "</td></tr>")
