@@ -348,20 +348,29 @@ def md_unescape(text: str) -> str:
     return htmllib.unescape(re.sub(r"\\(.)", r"\1", text.replace("<br>", "\n")))
 
 
-def md_tables(text: str) -> dict[str, dict[str, list[Any]]]:
-    """Every table under the heading before it, its cells split on the separators and unescaped."""
-    tables: dict[str, dict[str, list[Any]]] = {}
-    heading = ""
+def md_all_tables(text: str) -> dict[str, list[dict[str, list[Any]]]]:
+    """Every table under the heading before it, in order, its cells split on the separators and unescaped."""
+    tables: dict[str, list[dict[str, list[Any]]]] = {}
+    heading, table = "", None
     for line in text.splitlines():
-        if line.startswith("#"):
-            heading = md_unescape(line.lstrip("#").strip())
-        elif line.startswith("| "):
+        if line.startswith("| "):
             assert line.endswith(" |"), line
             cells = [md_unescape(cell) for cell in line[2:-2].split(" | ")]
-            table = tables.setdefault(heading, {"header": cells, "rows": []})
-            if cells is not table["header"] and not set("".join(cells)) <= set("-: "):
+            if table is None:
+                table = {"header": cells, "rows": []}
+                tables.setdefault(heading, []).append(table)
+            elif not set("".join(cells)) <= set("-: "):
                 table["rows"].append(cells)
+            continue
+        table = None
+        if line.startswith("#"):
+            heading = md_unescape(line.lstrip("#").strip())
     return tables
+
+
+def md_tables(text: str) -> dict[str, dict[str, list[Any]]]:
+    """The last table under each heading: a rule's keys come after its explanations."""
+    return {heading: found[-1] for heading, found in md_all_tables(text).items()}
 
 
 def strip_icon(cell: str) -> str:
@@ -392,7 +401,9 @@ def test_markdown_rule_tables_round_trip(name: str, lang: str) -> None:
             if rule_kind(rule) == "automated":
                 waived = finding_count(rule) - open_count(rule)
                 suffix = f" ({label(lang, 'waived_count', n=waived)})" if waived else ""
-                assert row[4] == format_count(finding_count(rule), lang) + suffix
+                judged = rule.get("population")
+                of = f" {label(lang, 'of_population', n=format_count(judged, lang))}" if judged is not None else ""
+                assert row[4] == format_count(finding_count(rule), lang) + of + suffix
 
 
 @pytest.mark.parametrize("name", names())
@@ -812,3 +823,347 @@ def test_html_carries_at_most_ten_thousand_keys_a_rule_and_points_to_the_json_re
     assert page.count("<td class=\"key\">K") == html_keys.KEYS_CARRIED
     assert "Show the other 12,245 keys" in page
     assert "… and 2,345 more; the other 2,345 keys are in the JSON report (--format json)" in page
+
+
+# ----------------------------------------------------------------------------- pack 1.2: what a rule judged
+#
+# `explained.json` is a report of pack 1.2: each automated rule with its population, a rule with
+# explanations (`5.1-access-unexplained`, seven findings of 19,998,000 accesses), one with hostile
+# explanation titles and ids, a rule in error (no population), a waived finding, a population of
+# nothing, and periods: a dataset without rows, one whose rows have no value in its time column, one
+# without a time column, and one whose values hold what a reader cannot see. The other fixtures are
+# reports of pack 1.1 and must render as before.
+
+EXPLAINED = "explained"
+UNEXPLAINED = "5.1-access-unexplained"
+HOSTILE_RULE = f"5.4-hostile{SCRIPT}"
+
+
+def rule_of(report: dict[str, Any], rule_id: str) -> dict[str, Any]:
+    return next(rule for rule in report["rules"] if rule["id"] == rule_id)
+
+
+def rule_card(page: str, rule_id: str) -> str:
+    """The HTML of one rule's card, from its `<article>` to the next one."""
+    start = page.index(f'data-rule-id="{htmllib.escape(rule_id, quote=True).replace("&#x27;", "&#x27;")}"')
+    end = page.find("<article", start)
+    return page[start:end if end >= 0 else len(page)]
+
+
+class ExplanationRows(HTMLParser):
+    """Each rule's explanations table as a reader sees it: the caption, then (cells, unexplained?) per row."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.rule = ""
+        self.tables: dict[str, dict[str, Any]] = {}
+        self.inside: list[str] = []
+        self.cells: list[str] | None = None
+        self.unexplained = False
+        self.feed(text)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {key: value or "" for key, value in attrs}
+        if tag == "article" and "data-rule-id" in a:
+            self.rule = a["data-rule-id"]
+        elif tag == "table" and a.get("class") == "explanations":
+            self.tables[self.rule] = {"caption": "", "rows": []}
+            self.inside.append("table")
+        elif self.inside and tag == "caption":
+            self.inside.append("caption")
+        elif self.inside and tag == "tr":
+            self.cells, self.unexplained = [], a.get("class") == "unexplained"
+        elif self.cells is not None and tag in ("td", "th"):
+            self.cells.append("")
+
+    def handle_data(self, data: str) -> None:
+        if self.inside and self.inside[-1] == "caption":
+            self.tables[self.rule]["caption"] += data
+        elif self.cells:
+            self.cells[-1] += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "caption" and self.inside and self.inside[-1] == "caption":
+            self.inside.pop()
+        elif tag == "tr" and self.cells is not None:
+            if self.cells and self.cells[0] not in (label(lang, "explanation") for lang in LANGS):
+                self.tables[self.rule]["rows"].append((tuple(self.cells), self.unexplained))
+            self.cells = None
+        elif tag == "table" and self.inside:
+            self.inside.pop()
+
+
+def expected_lines(rule: dict[str, Any], lang: str) -> list[tuple[str, str, int]]:
+    """(title, id, rows) per explanation, then the unexplained (id empty, rows = the findings)."""
+    lines = [(e["title"][lang] or e["id"], e["id"], e["rows"]) for e in rule["explanations"]]
+    return [*lines, (label(lang, "unexplained"), "", finding_count(rule))]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_text_gives_each_rule_its_population_beside_its_count(lang: str) -> None:
+    text = render("text", load(EXPLAINED), lang)
+    words = {"nl": ("7 bevindingen van 19.998.000", "2 bevindingen (1 vrijgesteld) van 48.210", "1 bevinding van 97",
+                    "0 bevindingen van 0"),
+             "en": ("7 findings of 19,998,000", "2 findings (1 waived) of 48,210", "1 finding of 97",
+                    "0 findings of 0")}
+    for phrase in words[lang]:
+        assert phrase in text
+    broken = rule_of(load(EXPLAINED), "5.3-third-party-without-agreement")
+    (line,) = [line for line in text.splitlines() if broken["id"] in line]
+    none = "0 bevindingen" if lang == "nl" else "0 findings"
+    assert line.endswith(f"{none} — {broken['title'][lang]}"), "a rule in error has no population"
+
+
+def test_text_lists_the_explanations_numbers_first_then_the_unexplained_then_the_keys() -> None:
+    text = render("text", load(EXPLAINED), "en")
+    block = text[text.index("Explanations of the 19,998,000 rows judged:"):]
+    assert block.splitlines()[1:9] == [
+        "             19,990,001  >99.9%  Client on the worker's caseload (caseload)",
+        "                402,118    2.0%  Client on the caseload of someone the worker manages (manager)",
+        "                 12,004   <0.1%  The client's request in hand (request)",
+        "                  1,210   <0.1%  The client's complaint in hand (complaint)",
+        "                      0      0%  A disclosure that day (disclosure)",
+        "                300,101    1.5%  Administration during the trajectory (administration)",
+        "                      7   <0.1%  Unexplained (the findings)",
+        "             (A row may be explained more than one way; each explanation counts it.)",
+    ]
+    assert block.splitlines()[9].strip().startswith("gebeurtenis E00001204:")
+    dutch = render("text", load(EXPLAINED), "nl")
+    assert "             19.990.001  >99,9%  Cliënt op de caseload van de medewerker (caseload)" in dutch
+    assert "                      7   <0,1%  Niet verklaard (de bevindingen)" in dutch
+
+
+def test_text_lists_each_dataset_with_its_rows_and_period() -> None:
+    text = render("text", load(EXPLAINED), "en")
+    data = text[text.index("\nData read\n"):].splitlines()[2:9]
+    column = len("created_at") + len(SCRIPT) + 1
+    assert data == [
+        f"  access_log  20,000,000 rows  {'ts:':<{column}} 2026-01-01 00:00:03 – 2026-10-31 23:59:58",
+        f"  requests        48,211 rows  {'received_at:':<{column}} 2019-02-01 – 2026-11-27",
+        f"  complaints           0 rows  {'received_at:':<{column}} no rows",
+        f"  records             12 rows  {'created_at' + SCRIPT + ':':<{column}} no values",
+        "  caseload         1,840 rows",
+        f"  users              212 rows  {'authorized_from:':<{column}} 2019-01-07⟨U+200B⟩ – 2026-09-01 & <b>",
+        "",
+    ]
+    assert "  complaints           0 rijen" in render("text", load(EXPLAINED), "nl")
+    assert "geen rijen" in render("text", load(EXPLAINED), "nl") and "geen waarden" in render("text", load(EXPLAINED))
+    assert render("text", load(EXPLAINED)).splitlines()[-1].startswith("handmatige controles")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_markdown_explanations_round_trip_above_the_keys(lang: str) -> None:
+    report = load(EXPLAINED)
+    text = render("markdown", report, lang)
+    for rule_id in (UNEXPLAINED, HOSTILE_RULE, "9.4-nothing-judged-explained"):
+        rule = rule_of(report, rule_id)
+        tables = md_all_tables(text)[f"{clean_text(rule_id)} — {clean_text(rule['title'][lang])}"]
+        table = tables[0]
+        assert table["header"] == [label(lang, name) for name in ("explanation", "explanation_id", "rows", "share")]
+        got = [(title.strip("*"), ident, int(rows.strip("*").replace(".", "").replace(",", "")))
+               for title, ident, rows, _ in table["rows"]]
+        assert got == [(t, i or label(lang, "none"), n) for t, i, n in expected_lines(rule, lang)]
+        if finding_count(rule):
+            assert [row[0] for row in tables[1]["rows"]] == [visible(key_text(f["key"])) for f in rule["findings"]]
+    heading = f"{UNEXPLAINED} — {rule_of(report, UNEXPLAINED)['title'][lang]}"
+    shares = [row[3] for row in md_all_tables(text)[heading][0]["rows"]]
+    assert shares == ([">99,9%", "2,0%", "<0,1%", "<0,1%", "0%", "1,5%", "**<0,1%**"] if lang == "nl"
+                      else [">99.9%", "2.0%", "<0.1%", "<0.1%", "0%", "1.5%", "**<0.1%**"])
+    assert f"**{label(lang, 'explained_of', n=format_count(19_998_000, lang))}**" in text
+
+
+def test_markdown_escapes_explanations_and_periods() -> None:
+    text = render("markdown", load(EXPLAINED), "en")
+    assert "<script" not in text.lower() and "<b>" not in text
+    for table in (t for found in md_all_tables(text).values() for t in found):
+        assert all(len(row) == len(table["header"]) for row in table["rows"]), "an escaped pipe split a row"
+    hostile = md_all_tables(text)[f"{clean_text(HOSTILE_RULE)} — Rule with explanations {SCRIPT}"][0]["rows"]
+    assert hostile[0][:2] == [f"{SCRIPT} & \"q\" | `x` *y* _z_", "a|b<c>&`d`"]
+    data = md_tables(text)[label("en", "data_read")]
+    assert data["header"] == ["Dataset", "Rows", "Period"]
+    assert data["rows"] == [
+        ["access_log", "20,000,000", "ts: 2026-01-01 00:00:03 – 2026-10-31 23:59:58"],
+        ["requests", "48,211", "received_at: 2019-02-01 – 2026-11-27"],
+        ["complaints", "0", "received_at: no rows"],
+        ["records", "12", f"created_at{SCRIPT}: no values"],
+        ["caseload", "1,840", "—"],
+        ["users", "212", "authorized_from: 2019-01-07⟨U+200B⟩ – 2026-09-01 & <b>"],
+    ]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_html_gives_each_rule_its_population_beside_its_count(lang: str) -> None:
+    report = load(EXPLAINED)
+    page = render("html", report, lang)
+    for rule in report["rules"]:
+        card = rule_card(page, rule["id"])
+        shown = re.findall(r'<span class="population" data-population="(\d+)">([^<]*)</span>', card)
+        if "population" in rule:
+            of = label(lang, "of_population", n=format_count(rule["population"], lang))
+            assert shown == [(str(rule["population"]), of)]
+        else:
+            assert shown == [], rule["id"]
+    assert ('<span class="count" data-count="2">2 findings <span class="population" data-population="48210">'
+            'of 48,210</span> <span class="waived-count">(1 waived)</span></span>') in render("html", report, "en")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_html_shows_the_explanations_in_the_rules_card_above_its_keys(lang: str) -> None:
+    report = load(EXPLAINED)
+    page = render("html", report, lang)
+    tables = ExplanationRows(page).tables
+    assert set(tables) == {UNEXPLAINED, HOSTILE_RULE, "9.4-nothing-judged-explained"}
+    for rule_id, table in tables.items():
+        rule = rule_of(report, rule_id)
+        assert table["caption"] == label(lang, "explained_of", n=format_count(rule["population"], lang))
+        got = [(cells[0], "" if unexplained else cells[1], int(cells[2].replace(".", "").replace(",", "")))
+               for cells, unexplained in table["rows"]]
+        assert got == expected_lines(rule, lang)
+        assert [unexplained for _, unexplained in table["rows"]] == [False] * len(rule["explanations"]) + [True]
+    card = rule_card(page, UNEXPLAINED)
+    assert card.index('<table class="explanations">') < card.index('<table class="keys">')
+    assert card.index('<div class="rule-head">') < card.index('<table class="explanations">')
+    bars = dict(re.findall(r'<tr[^>]* data-rows="(\d+)">.*?style="width:([\d.]+)%"', card))
+    assert bars == {"19990001": "100.0", "402118": "2.0", "12004": "0.5", "1210": "0.5", "0": "0.0", "300101": "1.5",
+                    "7": "0.5"}, "a share too small to see is a hairline, no share none"
+    assert "A row may be explained more than one way" in rule_card(render("html", report, "en"), UNEXPLAINED)
+    assert "explained-note" not in rule_card(page, "9.4-nothing-judged-explained")
+
+
+def test_html_escapes_explanations_and_periods() -> None:
+    page = render("html", load(EXPLAINED))
+    assert "<script" not in page.lower() and "<b>" not in page
+    card = rule_card(page, HOSTILE_RULE)
+    assert f"<td>{ESCAPED_SCRIPT} &amp; &quot;q&quot; | `x` *y* _z_</td>" in card
+    assert 'data-explanation="a|b&lt;c&gt;&amp;`d`"' in card and "<code>a|b&lt;c&gt;&amp;`d`</code>" in card
+    assert f"<code>created_at{ESCAPED_SCRIPT}</code>" in page
+    assert '2019-01-07<span class="unseen">⟨U+200B⟩</span>' in page and "2026-09-01 &amp; &lt;b&gt;" in page
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_html_data_read_gives_each_dataset_its_period(lang: str) -> None:
+    page = render("html", load(EXPLAINED), lang)
+    periods = dict(re.findall(r'<tr data-dataset="([^"]+)">.*?<td class="period"[^>]*>(.*?)</td>', page))
+    assert periods["access_log"] == ('<code>ts</code> <span class="end">2026-01-01 00:00:03</span> – '
+                                     '<span class="end">2026-10-31 23:59:58</span>')
+    assert periods["complaints"] == f'<code>received_at</code> <span class="no-rows">{label(lang, "no_rows")}</span>'
+    assert periods["records"].endswith(f'<span class="no-rows">{label(lang, "no_values")}</span>')
+    assert periods["caseload"] == "—"
+    assert ('data-column="ts" data-from="2026-01-01T00:00:03" data-to="2026-10-31T23:59:58"' in page)
+    assert f"<th>{label(lang, 'period')}</th>" in page
+
+
+@pytest.mark.parametrize("name", [name for name in names() if name != EXPLAINED])
+def test_a_report_of_pack_1_1_shows_no_population_explanation_or_period(name: str) -> None:
+    report = load(name)
+    assert not any("population" in rule or "explanations" in rule for rule in report["rules"])
+    page, text, md = render("html", report, "en"), render("text", report, "en"), render("markdown", report, "en")
+    assert 'class="population"' not in page and 'class="explanations"' not in page and "<th>Period</th>" not in page
+    assert "rows judged" not in text and "Explanations" not in md and "| Period |" not in md
+    assert not re.search(r"\d findings? of \d", text)
+    junit = render("junit", report, "en")
+    assert 'name="population.' not in junit and 'name="period.' not in junit and "Judged:" not in junit
+    run = json.loads(render("sarif", report, "en"))["runs"][0]
+    assert "rules" not in run["properties"] and "periods" not in run["properties"]
+    assert not any("population" in r["properties"] for r in run["results"])
+
+
+def test_junit_puts_populations_explanations_and_periods_in_the_suites_properties() -> None:
+    root = ET.fromstring(render("junit", load(EXPLAINED), "en").encode("utf-8"))
+    suite = root.find("testsuite[@name='Article 5']")
+    properties = {p.get("name"): p.get("value") for p in suite.findall("properties/property")}
+    assert properties["population.5.1-access-unexplained"] == "19998000"
+    assert properties["explained.5.1-access-unexplained.caseload"] == "19990001"
+    assert properties["explained.5.1-access-unexplained.disclosure"] == "0"
+    assert properties["population.5.1-unknown-actor"] == "20000000"
+    assert not any(name.endswith("5.3-third-party-without-agreement") for name in properties), "in error: none"
+    assert properties["period.access_log"] == "2026-01-01T00:00:03/2026-10-31T23:59:58"
+    assert properties["period.access_log.column"] == "ts"
+    assert properties["period.users"] == "2019-01-07⟨U+200B⟩/2026-09-01 & <b>"
+    assert "period.complaints" not in properties, "no rule of article 5 reads complaints"
+    assert properties[f"explained.{HOSTILE_RULE}.a|b<c>&`d`"] == "2"
+    nine = {p.get("name"): p.get("value") for p in root.findall("testsuite[@name='Article 9']/properties/property")}
+    assert nine["period.records"] == "../.." and nine["population.9.3-decision-late"] == "0"
+    out = root.find("testsuite/testcase[@name='5.1-access-unexplained']/system-out").text
+    assert out.splitlines()[1:4] == ["Judged: 19,998,000",
+                                     "Client on the worker's caseload (caseload): 19,990,001 (>99.9%)",
+                                     "Client on the caseload of someone the worker manages (manager): 402,118 (2.0%)"]
+    assert out.splitlines()[-1] == "Unexplained (the findings): 7 (<0.1%)"
+    assert root.find("testsuite/testcase[@name='5.1-access-unexplained']/failure").get("message") == "7 findings"
+    dutch = ET.fromstring(render("junit", load(EXPLAINED), "nl").encode("utf-8"))
+    assert "Beoordeeld: 19.998.000" in dutch.find("testsuite/testcase[@name='5.1-access-unexplained']/system-out").text
+
+
+def test_sarif_carries_populations_explanations_and_periods_in_property_bags(
+        sarif_schema: jsonschema.Draft7Validator) -> None:
+    report = load(EXPLAINED)
+    log = sarif_log(EXPLAINED)
+    assert not list(sarif_schema.iter_errors(log))
+    run = log["runs"][0]
+    counts = [{"id": e["id"], "rows": e["rows"]} for e in rule_of(report, UNEXPLAINED)["explanations"]]
+    results = [r for r in run["results"] if r["ruleId"] == UNEXPLAINED]
+    assert len(results) == 7
+    assert all(r["properties"]["population"] == 19_998_000 and r["properties"]["explanations"] == counts
+               for r in results)
+    late = [r for r in run["results"] if r["ruleId"] == "8.1-access-request-late"]
+    assert [r["properties"]["population"] for r in late] == [48_210, 48_210]
+    assert "explanations" not in late[0]["properties"]
+    judged = run["properties"]["rules"]
+    assert judged[UNEXPLAINED] == {"population": 19_998_000, "explanations": counts}
+    assert judged["5.1-unknown-actor"] == {"population": 20_000_000}, "a rule that passed has no result to carry it"
+    assert "5.3-third-party-without-agreement" not in judged
+    assert run["properties"]["periods"] == {name: info["period"] for name, info in report["data"].items()
+                                            if "period" in info}
+    assert [a["properties"].get("period") for a in run["artifacts"]] == [info.get("period")
+                                                                        for info in report["data"].values()]
+
+
+def test_sarif_summary_result_carries_the_population_too() -> None:
+    report = load(EXPLAINED)
+    rule = rule_of(report, UNEXPLAINED)
+    run = json.loads(render("sarif", report, "en", max_results=2))["runs"][0]
+    summary = [r for r in run["results"] if r["ruleId"] == UNEXPLAINED and r["properties"].get("summary")]
+    assert [s["properties"]["population"] for s in summary] == [rule["population"]]
+
+
+# ----------------------------------------------------------------------------- pack 1.2, end to end
+
+EXPLAINED_PACK = FIXTURES / "explained_pack"
+
+
+@pytest.fixture(scope="module")
+def pack_12_report() -> dict[str, Any]:
+    """The JSON report of an audit with `fixtures/explained_pack`: a rule with a scope and explanations, a rule
+    with a scope alone, and a dataset without rows."""
+    import contextlib
+    import io
+
+    from reglement.cli import main
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(["check", "--rules", str(EXPLAINED_PACK), "--data", str(EXPLAINED_PACK / "export"),
+                     "--as-of", "2026-04-01", "--format", "json", "--lang", "en"])
+    assert code == 1
+    return json.loads(out.getvalue())
+
+
+def test_an_audit_with_explanations_reports_what_the_formats_show(pack_12_report: dict[str, Any]) -> None:
+    report = pack_12_report
+    unexplained = rule_of(report, "2.1-view-unexplained")
+    assert (unexplained["population"], unexplained["finding_count"]) == (5, 2)  # V6 is a test: out of scope
+    assert [(e["id"], e["rows"]) for e in unexplained["explanations"]] == [("assigned", 2), ("helpdesk", 2)]
+    assert [f["key"] for f in unexplained["findings"]] == [{"view_id": "V2"}, {"view_id": "V4"}]
+    assert rule_of(report, "2.2-test-on-real-file")["population"] == 6
+    assert report["data"]["complaints"]["period"] == {"column": "received_at", "from": None, "to": None}
+    text = render("text", report, "en")
+    assert "[high] 2 findings of 5 — A view the data does not explain" in text
+    assert "[medium] 1 finding of 6 — A test on a real file" in text
+    assert "             2  40.0%  Client on the worker's caseload (assigned)" in text
+    assert "             2  40.0%  Unexplained (the findings)" in text
+    assert "  complaints   0 rows  received_at: no rows" in text
+    assert "| 2.1-view-unexplained | 2.1 | ❌ Failed | high | 2 of 5 |" in render("markdown", report, "en")
+    page = render("html", report, "nl")
+    assert ExplanationRows(page).tables["2.1-view-unexplained"]["rows"][-1] == (
+        ("Niet verklaard (de bevindingen)", "—", "2", "40,0%"), True)

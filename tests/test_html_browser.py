@@ -188,3 +188,53 @@ def test_printed_on_a4_with_folded_keys_still_folded(chromium: str, tmp_path: Pa
     assert boxes == {(595, 842)}, boxes  # A4 in points
     pages = [len(re.findall(rb"/Type\s*/Page\b", pdf)) for pdf in (folded, opened)]
     assert pages[0] * 3 < pages[1], pages  # the folded 2,400 keys are not printed
+
+
+class RuleTables(HTMLParser):
+    """The tables of each rule's card in the DOM as Chromium built it, in order: `explanations`, `keys`."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.rule = ""
+        self.tables: dict[str, list[str]] = {}
+        self.unexplained: dict[str, str] = {}
+        self._cell: list[str] | None = None
+        self._in_unexplained = False
+        self.feed(text)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {key: value or "" for key, value in attrs}
+        if tag == "article" and "data-rule-id" in a:
+            self.rule = a["data-rule-id"]
+        elif tag == "table" and self.rule:
+            self.tables.setdefault(self.rule, []).append(a.get("class", ""))
+        elif tag == "tr":
+            self._in_unexplained = a.get("class") == "unexplained"
+            if self._in_unexplained:
+                self.unexplained[self.rule] = ""
+        elif tag == "td" and self._in_unexplained:
+            self.unexplained[self.rule] += "|"
+
+    def handle_data(self, data: str) -> None:
+        if self._in_unexplained:
+            self.unexplained[self.rule] += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "tr":
+            self._in_unexplained = False
+        elif tag == "article":
+            self.rule = ""
+
+
+def test_rendered_dom_shows_a_rules_explanations_above_its_keys(chromium: str, tmp_path: Path) -> None:
+    """Pack 1.2: the explanations table survives real parsing (a table in a card, its tfoot the unexplained)."""
+    report = json.loads((REPORTS / "explained.json").read_text(encoding="utf-8"))
+    path = tmp_path / "explained.html"
+    path.write_text(render("html", report, "en"), encoding="utf-8")
+    result = run_chromium(chromium, tmp_path / "profile", "--dump-dom", path.as_uri())
+    assert result.returncode == 0, result.stderr[-2000:]
+    dom = RuleTables(result.stdout)
+    assert dom.tables["5.1-access-unexplained"] == ["explanations", "keys"]
+    assert dom.tables["9.4-nothing-judged-explained"] == ["explanations"]
+    assert "5.1-unknown-actor" not in dom.tables  # passed, no explanations: no table
+    assert dom.unexplained["5.1-access-unexplained"] == "|Unexplained (the findings)|—|7|<0.1%"

@@ -91,3 +91,17 @@ def test_the_sarif_of_a_40000_client_export_passes_githubs_rules_within_the_cap(
         assert len(found) == min(count, sarif.MAX_RESULTS), rule_id
         assert [s["properties"]["finding_count"] for s in summaries] == ([count] if count > sarif.MAX_RESULTS else [])
     assert len(results) <= 1000
+
+
+def test_the_sarif_of_a_pack_with_explanations_passes_githubs_rules(multitool: Path, tmp_path: Path) -> None:
+    """Pack 1.2: populations, explanations and periods in property bags keep the log as GitHub takes it."""
+    pack = FIXTURES / "explained_pack"
+    sarif_file = tmp_path / "explained.sarif"
+    code = main(["check", "--rules", str(pack), "--data", str(pack / "export"), "--as-of", "2026-04-01",
+                 "-o", f"sarif={sarif_file}"])
+    assert code == 1
+    run = json.loads(sarif_file.read_text(encoding="utf-8"))["runs"][0]
+    assert run["properties"]["rules"]["2.1-view-unexplained"]["explanations"] == [
+        {"id": "assigned", "rows": 2}, {"id": "helpdesk", "rows": 2}]
+    assert run["properties"]["periods"]["complaints"] == {"column": "received_at", "from": None, "to": None}
+    assert problems(multitool, sarif_file, tmp_path) == []

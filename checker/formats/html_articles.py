@@ -12,9 +12,11 @@ from typing import Any
 from .attestations import attestation
 from .findings import finding_count, findings_of, rule_kind, waived_count
 from .grouping import Article, Clause
+from .html_explanations import explanations_table
 from .html_keys import key_tables
 from .html_markup import anchor, badge, esc, esc_visible, rule_link
 from .labels import findings_phrase, format_count, label, localized, rules_phrase, severity_word
+from .populations import of_population, population
 from .waivers import waivers
 
 
@@ -70,11 +72,15 @@ def _rule(rule: Mapping[str, Any], lang: str) -> Iterator[str]:
             f' <span class="waived-count">({esc(label(lang, "waived_count", n=format_count(waived, lang)))})</span>'
             if waived else ""
         )
-        head.append(f'<span class="count" data-count="{count}">{esc(findings_phrase(count, lang))}{note}</span>')
+        judged = population(rule)
+        of = (f' <span class="population" data-population="{judged}">{esc(of_population(rule, lang))}</span>'
+              if judged is not None else "")
+        head.append(f'<span class="count" data-count="{count}">{esc(findings_phrase(count, lang))}{of}{note}</span>')
     yield (
         f'<article class="rule status-{esc(status)}" id="{esc(anchor("rule", rule.get("id")))}" '
         f'data-rule-id="{esc(rule.get("id"))}" data-status="{esc(status)}" data-kind="{esc(kind)}">'
         f'<div class="rule-head">{"".join(head)}</div>{_rule_meta(rule, lang)}{_rule_body(rule, kind, lang)}'
+        f"{explanations_table(rule, lang)}"
     )
     if len(findings_of(rule)):
         yield from key_tables(rule, lang)

@@ -13,6 +13,7 @@ from .findings import rule_kind
 from .grouping import Article, rules_by_id
 from .html_markup import badge, esc, esc_visible, rule_link
 from .labels import format_count, label, localized
+from .periods import any_period, period
 
 
 def _table(caption_id: str, title: str, headers: Iterable[str], rows: Iterable[str], extra_class: str = "") -> str:
@@ -87,16 +88,33 @@ def _coverage_row(clause: str, rule_ids: tuple[str, ...], known: Mapping[str, Ma
 
 
 def data_read(report: Mapping[str, Any], lang: str) -> str:
-    """Dataset, path, rows and hash: the evidence of exactly which export was audited."""
+    """Dataset, path, rows, period and hash: the evidence of exactly which export, of which months, was audited.
+    The period's column is there only when the report gives some dataset a period (pack 1.2)."""
     data = report.get("data") or {}
     if not data:
         return ""
+    with_period = any_period(report)
     rows = (
         f'<tr data-dataset="{esc(name)}"><td>{esc(name)}</td>'
         f'<td class="path">{esc_visible(info.get("path", ""))}</td>'
         f'<td class="num">{esc(format_count(info.get("rows", 0), lang))}</td>'
-        f'<td class="hash">{esc(info.get("sha256", ""))}</td></tr>'
+        + (_period_cell(info, lang) if with_period else "")
+        + f'<td class="hash">{esc(info.get("sha256", ""))}</td></tr>'
         for name, info in data.items()
     )
-    headers = [label(lang, "dataset"), label(lang, "path"), label(lang, "rows"), label(lang, "sha256")]
-    return _table("data-read", label(lang, "data_read"), headers, rows, "data")
+    names = ("dataset", "path", "rows", "period", "sha256") if with_period else ("dataset", "path", "rows", "sha256")
+    return _table("data-read", label(lang, "data_read"), [label(lang, name) for name in names], rows, "data")
+
+
+def _period_cell(info: Mapping[str, Any], lang: str) -> str:
+    """The time column and its earliest and latest value; `no rows` muted; a dash for a dataset without one."""
+    found = period(info)
+    if found is None:
+        return f'<td class="period">{esc(label(lang, "none"))}</td>'
+    if found.start is None and found.end is None:
+        shown = f'<span class="no-rows">{esc(found.span(lang, info.get("rows")))}</span>'
+    else:  # each end kept whole, so that a narrow page breaks the span at its dash
+        start, _, end = found.span(lang).partition(" – ")
+        shown = f'<span class="end">{esc_visible(start)}</span> – <span class="end">{esc_visible(end)}</span>'
+    return (f'<td class="period" data-column="{esc(found.column)}" data-from="{esc(found.start or "")}" '
+            f'data-to="{esc(found.end or "")}"><code>{esc(found.column)}</code> {shown}</td>')

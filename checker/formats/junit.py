@@ -2,6 +2,12 @@
 
 One `<testsuite>` per article and one `<testcase>` per rule: failed rules fail, broken rules
 error, manual controls, informational clauses and waived rules are skipped with the reason.
+A suite's properties give, besides the pack, the audit date and the article, the period of each
+dataset its rules read (`period.<dataset>` = `from/to`, ISO 8601, `..` for an end without a
+value, and `period.<dataset>.column`), each rule's population (`population.<rule>`) and the rows
+each of its explanations holds for (`explained.<rule>.<explanation>`); junit-10.xsd allows
+properties on a suite and not on a test case (as pytest's `xunit2` family does, which has
+`record_testsuite_property` for this). A test case's `system-out` says the same in words.
 Each test case takes the seconds its rule ran (the report's `run.rules`); each suite names
 the rule file of its article (`file`, which GitLab shows). The document is valid against
 the Jenkins xunit plugin's `junit-10.xsd`, which allows `skipped` on a suite but not on
@@ -24,6 +30,8 @@ from .controls import visible
 from .findings import findings_of, key_text, open_count, rule_file, rule_kind, waived_count
 from .grouping import Article, articles
 from .labels import findings_phrase, format_count, label, localized, status_word
+from .periods import period
+from .populations import explained, population
 from .summary import pack_label
 from .waivers import waiver_reason, waivers
 from .xmltext import clean_text
@@ -58,12 +66,33 @@ def _suite(article: Article, pack: str, report: Mapping[str, Any], seconds: Mapp
         suite.set("file", _x(files[0]))
     properties = ET.SubElement(suite, "properties")
     facts = (("rulepack", pack_label(report)), ("as_of", report.get("as_of", "")), ("article", article.number))
-    for name, value in facts:
-        ET.SubElement(properties, "property", {"name": name, "value": _x(value)})
+    for name, value in (*facts, *_periods(article, report), *_counts(article)):
+        ET.SubElement(properties, "property", {"name": _x(name), "value": _x(value)})
     for rule in article.rules:
         suite.append(_testcase(rule, f"{pack}.art{article.number}", seconds, lang))
     _count(suite, [suite])
     return suite
+
+
+def _periods(article: Article, report: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """`period.<dataset>` (`from/to`) and `period.<dataset>.column` of each dataset the article's rules read."""
+    read = {name for rule in article.rules for name in (rule.get("datasets") or [rule.get("dataset")]) if name}
+    found = [(name, period(info)) for name, info in (report.get("data") or {}).items()
+             if name in read and isinstance(info, Mapping)]
+    return [pair for name, p in found if p
+            for pair in ((f"period.{name}", visible(p.interval())), (f"period.{name}.column", p.column))]
+
+
+def _counts(article: Article) -> list[tuple[str, str]]:
+    """`population.<rule>` of each rule that gives one, and `explained.<rule>.<explanation>` of its explanations."""
+    pairs = []
+    for rule in article.rules:
+        judged = population(rule)
+        if judged is not None:
+            pairs.append((f"population.{rule.get('id', '')}", str(judged)))
+        pairs += [(f"explained.{rule.get('id', '')}.{e.get('id', '')}", str(e.get("rows", 0)))
+                  for e in rule.get("explanations") or () if judged is not None]
+    return pairs
 
 
 def _count(element: ET.Element, suites: list[ET.Element], skipped: bool = True) -> None:
@@ -143,6 +172,11 @@ def _failure(rule: Mapping[str, Any], lang: str) -> ET.Element:
 def _system_out(rule: Mapping[str, Any], lang: str) -> str:
     """Context a CI log reader needs: where the rule lives, its waivers, who vouched for a control."""
     lines = [f"{label(lang, 'source')}: {rule['source']}"] if rule.get("source") else []
+    judged = population(rule)
+    if judged is not None:
+        lines.append(f"{label(lang, 'judged')}: {format_count(judged, lang)}")
+    lines += [f"{line.named}: {format_count(line.rows, lang)}" + (f" ({line.share})" if line.share else "")
+              for line in explained(rule, lang)]
     lines += [f"{label(lang, 'waiver')}: {waiver.text(lang)}" for waiver in waivers(rule)]
     found = attestation(rule)
     if found:

@@ -127,6 +127,19 @@ LABELS: dict[str, dict[str, str]] = {
         "automated": "geautomatiseerd",
         "manual": "handmatig",
         "informational": "informatief",
+        "of_population": "van {n}",
+        "judged": "Beoordeeld",
+        "explanation": "Verklaring",
+        "explanation_id": "Code",
+        "share": "Aandeel",
+        "explained_of": "Verklaringen van de {n} beoordeelde rijen",
+        "unexplained": "Niet verklaard (de bevindingen)",
+        "explained_note": "Een rij kan op meer dan één manier verklaard zijn; elke verklaring telt haar mee.",
+        "period": "Periode",
+        "no_rows": "geen rijen",
+        "no_values": "geen waarden",
+        "rows_one": "1 rij",
+        "rows_many": "{n} rijen",
         "none": "—",
     },
     "en": {
@@ -211,6 +224,19 @@ LABELS: dict[str, dict[str, str]] = {
         "automated": "automated",
         "manual": "manual",
         "informational": "informational",
+        "of_population": "of {n}",
+        "judged": "Judged",
+        "explanation": "Explanation",
+        "explanation_id": "Id",
+        "share": "Share",
+        "explained_of": "Explanations of the {n} rows judged",
+        "unexplained": "Unexplained (the findings)",
+        "explained_note": "A row may be explained more than one way; each explanation counts it.",
+        "period": "Period",
+        "no_rows": "no rows",
+        "no_values": "no values",
+        "rows_one": "1 row",
+        "rows_many": "{n} rows",
         "none": "—",
     },
 }
@@ -283,3 +309,24 @@ def findings_phrase(n: int, lang: str) -> str:
 def rules_phrase(n: int, lang: str) -> str:
     """`1 regel`, `3 regels`: the count with the word in the right number."""
     return f"{format_count(n, lang)} {label(lang, 'rule_word' if n == 1 else 'rules_word')}"
+
+
+def rows_phrase(n: int, lang: str) -> str:
+    """`1 rij`, `3 rijen`: a count of rows with the word in the right number."""
+    return label(lang, "rows_one") if n == 1 else label(lang, "rows_many", n=format_count(n, lang))
+
+
+def format_share(part: int, whole: int, lang: str) -> str:
+    """`86,4%` in Dutch, `86.4%` in English: one decimal, never a 0 or 100 that is not exact; empty of nothing."""
+    if whole <= 0:
+        return ""
+    percent = 100 * part / whole
+    if part in (0, whole):
+        shown = f"{percent:.0f}%"
+    elif percent < 0.1:
+        shown = "<0.1%"
+    elif percent > 99.9:
+        shown = ">99.9%"
+    else:
+        shown = f"{percent:.1f}%"
+    return shown.replace(".", ",") if lang == "nl" else shown

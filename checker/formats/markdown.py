@@ -17,6 +17,8 @@ from .controls import harmless, visible
 from .findings import finding_count, findings_of, is_waived, key_text, rule_kind, waived_count
 from .grouping import Article, articles
 from .labels import findings_phrase, format_count, label, localized, rules_phrase, severity_word, status_word
+from .periods import any_period, period
+from .populations import explained, explained_caption, of_population, overlapping
 from .summary import pack_label, summary_rows, tool_label
 from .waivers import waiver_reason
 from .xmltext import clean_text
@@ -41,7 +43,8 @@ _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 def write(report: dict, lang: str, out: TextIO) -> None:
     """The whole document, a block (the title, the summary, an article) at a time."""
     arts = articles(report)
-    blocks = (_title(report, lang), _summary(report, lang), *(_article(a, lang) for a in arts), _manual(arts, lang))
+    blocks = (_title(report, lang), _summary(report, lang), *(_article(a, lang) for a in arts), _manual(arts, lang),
+              _data(report, lang))
     for i, block in enumerate(b for b in blocks if b):
         out.write(("\n\n" if i else "") + block)
     out.write("\n")
@@ -125,17 +128,20 @@ def _rules_table(rules: Iterable[Mapping[str, Any]], lang: str) -> str:
 
 
 def _count_cell(rule: Mapping[str, Any], lang: str) -> str:
-    """All findings, with the waived part in brackets; a dash for controls and clauses."""
+    """All findings of the rows judged (`12 of 48,210`), with the waived part in brackets; a dash for controls
+    and clauses."""
     if rule_kind(rule) != "automated":
         return label(lang, "none")
     count = finding_count(rule)
     waived = waived_count(rule)
+    judged = of_population(rule, lang)
     extra = f" ({cell(label(lang, 'waived_count', n=format_count(waived, lang)))})" if waived else ""
-    return format_count(count, lang) + extra
+    return format_count(count, lang) + (f" {cell(judged)}" if judged else "") + extra
 
 
 def _has_detail(rule: Mapping[str, Any]) -> bool:
-    return (rule.get("status") in ("failed", "waived") and bool(finding_count(rule))) or bool(rule.get("error"))
+    return ((rule.get("status") in ("failed", "waived") and bool(finding_count(rule))) or bool(rule.get("error"))
+            or bool(explained(rule, "en")))
 
 
 def _rule_detail(rule: Mapping[str, Any], lang: str) -> str:
@@ -145,6 +151,9 @@ def _rule_detail(rule: Mapping[str, Any], lang: str) -> str:
     if rule.get("error"):
         error = cell(visible(rule["error"]))
         return f"{heading}\n\n> **{cell(label(lang, 'error_text'))}:** {error}"
+    explanations = _explanations(rule, lang)
+    if not (rule.get("status") in ("failed", "waived") and finding_count(rule)):
+        return f"{heading}\n\n{explanations}"
     shown = findings_of(rule)[:KEYS_SHOWN]
     marked = any(is_waived(f) for f in shown)
     rows = [[cell(visible(key_text(f.get("key") or {}))), cell(f.get("dataset", "")),
@@ -154,7 +163,23 @@ def _rule_detail(rule: Mapping[str, Any], lang: str) -> str:
     table = _table([cell(label(lang, name)) for name in names], rows)
     hidden = finding_count(rule) - len(rows)
     more = f"\n\n{cell(label(lang, 'and_more', n=format_count(hidden, lang)))}" if hidden > 0 else ""
-    return f"{heading}\n\n{table}{more}"
+    return f"{heading}\n\n{explanations + chr(10) * 2 if explanations else ''}{table}{more}"
+
+
+def _explanations(rule: Mapping[str, Any], lang: str) -> str:
+    """The rows each explanation holds for and, last and in bold, the unexplained ones (the findings);
+    empty for a rule without explanations."""
+    lines = explained(rule, lang)
+    if not lines:
+        return ""
+    headers = [cell(label(lang, name)) for name in ("explanation", "explanation_id", "rows", "share")]
+    rows = [[cell(line.title), cell(line.id), format_count(line.rows, lang), cell(line.share)] if not line.unexplained
+            else [f"**{cell(line.title)}**", label(lang, "none"), f"**{format_count(line.rows, lang)}**",
+                  f"**{cell(line.share)}**" if line.share else ""]
+            for line in lines]
+    note = f"\n\n_{cell(label(lang, 'explained_note'))}_" if overlapping(rule, lines) else ""
+    table = _table(headers, rows, numeric=frozenset({2, 3}))
+    return f"**{cell(explained_caption(rule, lang))}**\n\n{table}{note}"
 
 
 def _waiver_cell(finding: Mapping[str, Any], lang: str) -> str:
@@ -177,3 +202,21 @@ def _manual(arts: list[Article], lang: str) -> str:
         rows.append([cell(rule.get("id", "")), cell(rule.get("article", "")),
                      _status(str(rule.get("status", "")), lang), who, until])
     return f"## {cell(label(lang, 'manual_controls'))}\n\n{_table(headers, rows)}"
+
+
+def _data(report: Mapping[str, Any], lang: str) -> str:
+    """The datasets read, their rows and, where the report gives it, their period; nothing without data."""
+    data = {name: info for name, info in (report.get("data") or {}).items() if isinstance(info, Mapping)}
+    if not data:
+        return ""
+    with_period = any_period(report)
+    names = ("dataset", "rows", "period") if with_period else ("dataset", "rows")
+    rows = []
+    for name, info in data.items():
+        row = [cell(visible(name)), format_count(int(info.get("rows") or 0), lang)]
+        if with_period:
+            found = period(info)
+            row.append(cell(visible(found.text(lang, info.get("rows")))) if found else label(lang, "none"))
+        rows.append(row)
+    table = _table([cell(label(lang, name)) for name in names], rows, numeric=frozenset({1}))
+    return f"## {cell(label(lang, 'data_read'))}\n\n{table}"

@@ -10,7 +10,11 @@ report, which keeps every finding. Rules that could not run become tool executio
 notifications instead of silently passing. The messages a person reads write every character
 a reader cannot see out (`controls.visible`: `U01⟨U+200B⟩`); the key itself (the result's
 `properties.key`, its logical location and its fingerprint) stays exact, for the tools that
-match on it.
+match on it. What a rule judged (pack 1.2) is in property bags, where SARIF lets a producer put
+what it has no field for: each result of a rule carries the rule's `population` and its
+`explanations` (id and rows), `run.properties.rules` gives them for every rule that has them
+(a rule that passed has no result to carry them), and `run.properties.periods` each dataset's
+period, which its artifact's properties repeat.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ from .controls import visible
 from .findings import finding_count, findings_of, is_waived, key_text, rule_file, rule_kind
 from .grouping import articles
 from .labels import format_count, label, localized
+from .periods import period
+from .populations import population
 from .sarif_places import Places
 from .sarif_rules import descriptor, level
 from .summary import pack_label
@@ -57,7 +63,7 @@ def write(report: dict, lang: str, out: TextIO, max_results: int = MAX_RESULTS) 
         "originalUriBaseIds": places.original(),
         "artifacts": _artifacts(report, places),
         "properties": {"as_of": report.get("as_of", ""), "rulepack": pack_label(report), "max_results_per_rule": cap,
-                       "summary": dict(report.get("summary") or {})},
+                       "summary": dict(report.get("summary") or {}), **_judged(rules), **_periods(report)},
         "results": [],
     }
     head, tail = json.dumps({"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}, ensure_ascii=False,
@@ -118,15 +124,41 @@ def _invocation(rules: list[Mapping[str, Any]], index: Mapping[str, int]) -> dic
 
 
 def _artifacts(report: Mapping[str, Any], places: Places) -> list[dict[str, Any]]:
-    """The exports that were read, with their hashes: the evidence of what was audited."""
+    """The exports that were read, with their hashes (and periods): the evidence of what was audited."""
     return [
         {
             "location": places.location(info.get("path", name)),
             "hashes": {"sha-256": info.get("sha256", "")},
-            "properties": {"dataset": name, "rows": info.get("rows", 0)},
+            "properties": {"dataset": name, "rows": info.get("rows", 0),
+                           **({"period": dict(info["period"])} if period(info) else {})},
         }
         for name, info in (report.get("data") or {}).items()
     ]
+
+
+def _periods(report: Mapping[str, Any]) -> dict[str, Any]:
+    """`{"periods": {dataset: {column, from, to}}}` for the datasets with a period; nothing when none has one."""
+    periods = {name: dict(info["period"]) for name, info in (report.get("data") or {}).items()
+               if isinstance(info, Mapping) and period(info)}
+    return {"periods": periods} if periods else {}
+
+
+def _judged(rules: list[Mapping[str, Any]]) -> dict[str, Any]:
+    """`{"rules": {rule: {population, explanations}}}` for the rules with a population; nothing when none has one."""
+    judged = {str(rule.get("id")): _counts(rule) for rule in rules if population(rule) is not None}
+    return {"rules": judged} if judged else {}
+
+
+def _counts(rule: Mapping[str, Any]) -> dict[str, Any]:
+    """A rule's population and the rows each of its explanations holds for: `{}` for a rule without a population."""
+    judged = population(rule)
+    if judged is None:
+        return {}
+    counts: dict[str, Any] = {"population": judged}
+    if rule.get("explanations"):
+        counts["explanations"] = [{"id": str(e.get("id", "")), "rows": int(e.get("rows") or 0)}
+                                  for e in rule["explanations"]]
+    return counts
 
 
 def _rule_location(rule: Mapping[str, Any], places: Places) -> dict[str, Any]:
@@ -154,7 +186,7 @@ def _results(rule: Mapping[str, Any], index: Mapping[str, int], places: Places, 
             "ruleId": rule_id, "ruleIndex": index[rule_id], "level": level(rule.get("severity")),
             "message": {"text": text},
             "partialFingerprints": {FINGERPRINT: fingerprint(rule_id, {"summary": "finding_count"})},
-            "properties": {"summary": True, "finding_count": count, "results": cap},
+            "properties": {"summary": True, "finding_count": count, "results": cap, **_counts(rule)},
         }
         if where:
             summary["locations"] = [{"physicalLocation": where}]
@@ -180,7 +212,7 @@ def _result(rule: Mapping[str, Any], finding: Mapping[str, Any], index: Mapping[
         "message": {"text": f"{visible(keytext)}: {message}" if keytext else message},
         "locations": [location],
         "partialFingerprints": {FINGERPRINT: fingerprint(rule_id, key)},
-        "properties": {"dataset": dataset, "key": dict(key), "article": str(rule.get("article", ""))},
+        "properties": {"dataset": dataset, "key": dict(key), "article": str(rule.get("article", "")), **_counts(rule)},
     }
     if finding.get("baseline") in BASELINE_STATES:
         result["baselineState"] = BASELINE_STATES[finding["baseline"]]

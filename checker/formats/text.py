@@ -8,7 +8,9 @@ from typing import Any, TextIO
 from .controls import harmless, visible
 from .findings import finding_count, findings_of, is_waived, rule_kind, waived_count
 from .grouping import articles
-from .labels import findings_phrase, format_count, label, localized, severity_word
+from .labels import findings_phrase, format_count, label, localized, rows_phrase, severity_word
+from .periods import period
+from .populations import explained, explained_caption, of_population, overlapping
 from .summary import pack_label, tool_label, waived_findings
 
 # The closing lines keep their own wording: CI scripts and tests/test_cli.py match the Dutch summary.
@@ -33,11 +35,13 @@ def _rule_lines(rule: Mapping[str, Any], lang: str) -> list[str]:
     """One line per rule, then its error and its first findings indented below it, waived ones marked."""
     head = f"  {STATUS[rule['status']]:<8} {rule['id']}"
     if rule_kind(rule) == "automated":
-        head += f"  [{severity_word(lang, rule.get('severity'))}] {counted(rule, lang)}"
+        judged = of_population(rule, lang)
+        head += f"  [{severity_word(lang, rule.get('severity'))}] {counted(rule, lang)}{' ' + judged if judged else ''}"
     lines = [f"{head} — {localized(rule.get('title'), lang)}"]
     if rule.get("error"):
         lines.append(f"{INDENT}{visible(rule['error'])}")
     lines += [f"{INDENT}{unjudged_phrase(u, lang)}" for u in rule.get("unjudged", ())]
+    lines += _explained_lines(rule, lang)
     findings = findings_of(rule)
     mark = f"  [{label(lang, 'waived_word')}]"
     lines += [f"{INDENT}{visible(f['message'])}{mark if is_waived(f) else ''}" for f in findings[:SHOWN]]
@@ -45,6 +49,20 @@ def _rule_lines(rule: Mapping[str, Any], lang: str) -> list[str]:
     if hidden > 0:
         lines.append(f"{INDENT}{label(lang, 'and_more', n=format_count(hidden, lang))}; {TOTALS[lang]['all_keys']}")
     return lines
+
+
+def _explained_lines(rule: Mapping[str, Any], lang: str) -> list[str]:
+    """The rows each explanation holds for, then the unexplained ones (the findings), numbers first so
+    that they align whatever the titles: `  19,123  86.4%  On the worker's caseload (caseload)`."""
+    lines = explained(rule, lang)
+    if not lines:
+        return []
+    counts = [format_count(line.rows, lang) for line in lines]
+    width, share_width = max(map(len, counts)), max(len(line.share) for line in lines)
+    rows = [f"{INDENT}  {count:>{width}}  {line.share:>{share_width}}  {line.named}"
+            for count, line in zip(counts, lines)]
+    note = [f"{INDENT}  ({label(lang, 'explained_note')})"] if overlapping(rule, lines) else []
+    return [f"{INDENT}{explained_caption(rule, lang)}:", *rows, *note]
 
 
 def counted(rule: Mapping[str, Any], lang: str) -> str:
@@ -83,6 +101,7 @@ def _lines(report: dict, lang: str) -> Iterator[str]:
         for rule in sorted(rules, key=lambda rule: ATTENTION.get(rule["status"], len(ATTENTION))):
             yield from _rule_lines(rule, lang)
         yield ""
+    yield from _data_lines(report, lang)
     if report.get("unread"):
         yield label(lang, "unread", files=", ".join(map(visible, report["unread"])))
         yield ""
@@ -91,3 +110,22 @@ def _lines(report: dict, lang: str) -> Iterator[str]:
     note = f" ({label(lang, 'waived_count', n=format_count(waived, lang))})" if waived else ""
     yield TOTALS[lang]["summary"].format(**summary) + note
     yield TOTALS[lang]["controls"].format(**summary)
+
+
+def _data_lines(report: Mapping[str, Any], lang: str) -> Iterator[str]:
+    """Each dataset read, its rows and its period (`access_log  110 rows  ts: 2024-02-01 – 2026-10-27`);
+    nothing for a report that names no data."""
+    data = {name: info for name, info in (report.get("data") or {}).items() if isinstance(info, Mapping)}
+    if not data:
+        return
+    rows = {name: rows_phrase(int(info.get("rows") or 0), lang) for name, info in data.items()}
+    periods = {name: period(info) for name, info in data.items()}
+    name_width, rows_width = max(map(len, map(visible, data))), max(map(len, rows.values()))
+    column_width = max((len(visible(p.column)) + 1 for p in periods.values() if p), default=0)
+    yield label(lang, "data_read")
+    for name, info in data.items():
+        found = periods[name]
+        shown = (f"  {visible(found.column) + ':':<{column_width}} {visible(found.span(lang, info.get('rows')))}"
+                 if found else "")
+        yield f"  {visible(name):<{name_width}}  {rows[name]:>{rows_width}}{shown}".rstrip()
+    yield ""
