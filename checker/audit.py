@@ -19,10 +19,9 @@ from dataclasses import dataclass, field, replace
 
 import pyarrow as pa
 
-from ..compiler import ir
 from ..compiler.config import Config
 from ..compiler.model import Bindings, Check, Pack, Rule
-from ..compiler.plan import Scan, Step, canonical, large_datasets, members, plan
+from ..compiler.plan import Scan, Step, census_identity, large_datasets, members, plan
 from ..datasets import EXPORT_COLUMNS, Contract
 from . import engines
 from .backends import Backend, Census
@@ -265,7 +264,7 @@ def with_census(backend: Backend, results: tuple[RuleResult, ...], bindings: dic
                     whole.add(check.dataset)
                     continue
                 bound = bindings[result.rule.id]
-                same = _census_identity(check, bound)
+                same = census_identity(check, bound)
                 if same is None:
                     counted = backend.census(check, bound)
                 else:
@@ -279,15 +278,6 @@ def with_census(backend: Backend, results: tuple[RuleResult, ...], bindings: dic
             continue
         out.append(replace(result, population=population + sum(rows[d] for d in whole), explained=explained))
     return tuple(out)
-
-
-def _census_identity(check: Check, bindings: Bindings) -> tuple | None:
-    """What a census of a check without explanations depends on: its dataset, its scope as written (whoever
-    wrote it) and the values of the parameters it reads; None for a check with explanations."""
-    if check.explanations:
-        return None
-    params = sorted({n.name for n in ir.walk(check.scope) if isinstance(n, ir.Param)})
-    return check.dataset, canonical(check.scope), tuple((p, repr(bindings.get(p))) for p in params)
 
 
 def _answer(backend: Backend, step: Step, bindings: dict[str, Bindings],

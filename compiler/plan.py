@@ -228,6 +228,16 @@ def canonical(expr: ir.Expr) -> ir.Expr:
     return replace(expr, **changes) if changes else expr
 
 
+def census_identity(check: Check, bindings: Mapping[str, object]) -> tuple | None:
+    """What the census of a check without explanations depends on: its dataset, its scope as written (whoever
+    wrote it) and the values of the parameters the scope reads, so that rules of one scope (the 5.1 user rules)
+    count it once; None for a check with explanations, whose counts are its own."""
+    if check.explanations:
+        return None
+    params = sorted({n.name for n in ir.walk(check.scope) if isinstance(n, ir.Param)})
+    return check.dataset, canonical(check.scope), tuple((p, repr(bindings.get(p))) for p in params)
+
+
 def steps_of(steps: tuple[Step, ...], rule_id: str) -> Iterator[Step]:
     """The steps that answer a rule's checks (for `explain`)."""
     return (step for step in steps if any(m.rule == rule_id for m in members(step)))

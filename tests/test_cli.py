@@ -239,7 +239,7 @@ def test_short_options_and_several_outputs_in_one_run(capsys, tmp_path):
     assert code == 1 and out == ""
     assert json.loads(sarif.read_text())["version"] == "2.1.0"
     assert html.read_text().startswith("<!DOCTYPE html>")
-    assert "43 regels" in text.read_text()
+    assert "44 regels" in text.read_text()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html", "r.sarif", "r.txt"]  # no temporary file left
 
 

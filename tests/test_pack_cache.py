@@ -48,7 +48,7 @@ def test_a_second_run_loads_the_pack_and_needs_neither_lark_nor_jsonschema(cache
     runs = [subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
                            env={**os.environ, "REGLEMENT_CACHE_DIR": str(cache)}).stdout.split()
             for _ in range(2)]
-    assert runs == [["43", "True", "True"], ["43", "False", "False"]]
+    assert runs == [["44", "True", "True"], ["44", "False", "False"]]
     assert len(list((cache / "packs").glob("*.pickle"))) == 1
 
 
