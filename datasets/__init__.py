@@ -7,13 +7,20 @@ column carries annotations the checker needs:
 
 - `x-type`: the contract type (string, date, timestamp, bool, list<string>) — promised;
 - `x-key` (on the schema): the key column, unique within the file — promised;
+- `x-period` (on the schema): the dataset's time column, whose earliest and latest value the
+  report's data section states as the dataset's period (`Dataset.period`); the column that
+  says when the office recorded the row's fact (`access_log.ts`, `requests.received_at`, …);
 - `x-personal`: the column holds personal data or free text, so no report or message may
   ever show its value;
 - `enum` (`items.enum` for a list): a closed vocabulary — declared, not promised;
 - `x-references: "<dataset>.<column>"`: a non-null value names a row there — declared;
 - `x-not-before: "<column>"`: when both are non-null, this date is not before that one — declared;
 - `x-zero-pad: N`: an identifier of N digits, restored with its leading zeros when an
-  export gives it as a whole number (what spreadsheets make of a BSN).
+  export gives it as a whole number (what spreadsheets make of a BSN);
+- `x-since: "<major>.<minor>"`: the version of the rule pack that added the column
+  (`Column.since`; absent, so None, on the columns the contract had from the first pack).
+  An export made for an older pack lacks the column, and the intake's missing-column
+  error (E704) names that version.
 
 Promised properties stop a run when broken; declared ones are reported by the pack's
 contract rules (`4.2-unknown-code`, `4.2-dangling-reference`, `4.2-date-order`).
@@ -45,6 +52,7 @@ class Column:
     references: tuple[str, str] | None = None  # (dataset, column) a value must name
     not_before: str | None = None  # the earlier column of a date pair
     zero_pad: int | None = None  # digits of an identifier restored from a number
+    since: str | None = None  # the pack version that added the column ("1.2"); None: there from the start
 
 
 @dataclass(frozen=True)
@@ -53,6 +61,12 @@ class Dataset:
     description: str
     columns: tuple[Column, ...]
     schema: dict = field(compare=False, repr=False)
+    period: str | None = None  # the time column whose earliest and latest value is the dataset's period
+
+    @property
+    def period_column(self) -> Column | None:
+        """The column named by `period`, if any."""
+        return None if self.period is None else self.column(self.period)
 
     @property
     def key(self) -> str:
@@ -105,12 +119,13 @@ def column_from_schema(name: str, prop: dict) -> Column:
         references=tuple(reference.split(".", 1)) if reference else None,
         not_before=prop.get("x-not-before"),
         zero_pad=prop.get("x-zero-pad"),
+        since=prop.get("x-since"),
     )
 
 
 def dataset_from_schema(schema: dict) -> Dataset:
     columns = tuple(column_from_schema(name, prop) for name, prop in schema["properties"].items())
-    return Dataset(schema["title"], schema.get("description", ""), columns, schema)
+    return Dataset(schema["title"], schema.get("description", ""), columns, schema, period=schema.get("x-period"))
 
 
 def schema_files(folder: Path) -> list[Path]:
