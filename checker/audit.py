@@ -53,6 +53,8 @@ class RuleResult:
     error: str | None = None
     seconds: float = 0.0
     modes: tuple[Mode, ...] = ()  # per check: run in full, on new files only, or carried (incremental.py)
+    population: int | None = None  # the rows the rule judged (`with_census`)
+    explained: tuple[int, ...] = ()  # of those, the rows each of its explanations holds for, in the rule's order
 
     @property
     def finding_count(self) -> int:
@@ -157,6 +159,7 @@ def audited(pack: Pack, config: Config, data: Data, as_of: dt.date, settings: Se
         entries = {r.get("id"): r for r in (previous or {}).get("rules", [])}
         results = tuple(_with_carried(result, rule, modes[rule.id], entries.get(rule.id))
                         for result, rule in zip(results, chosen))
+        results = with_census(run.backend, results, bindings, rows)
     seconds = time.perf_counter() - clock
     audit = Audit(pack, as_of, settings.engine, run.intake, run.missing, config, results, started_at,
                   seconds, {"read and validate": read, "rules": seconds - read})
@@ -235,6 +238,38 @@ def run_rules(backend: Backend, rules: tuple[Rule, ...], contract: Contract, mis
     if progress:
         progress("rules", len(steps), len(steps))
     return tuple(_result(rule, tables, errors, missing, bindings[rule.id], seconds[rule.id]) for rule in rules)
+
+
+def with_census(backend: Backend, results: tuple[RuleResult, ...], bindings: dict[str, Bindings],
+                rows: Mapping[str, int]) -> tuple[RuleResult, ...]:
+    """Each result with its rule's population, and the rows each of its explanations holds for, counted
+    over every row of its dataset (an audit of new files only still counts the old ones).
+
+    A check without a scope judges every row of its dataset, which the intake counted; a rule of
+    several such checks over one dataset (a contract rule, one check a column) judges its rows
+    once. A check with a scope or explanations is counted by its engine (`Backend.census`). A
+    rule whose count fails is an error, as a rule whose findings fail: a report gives both or
+    neither.
+    """
+    out = []
+    for result in results:
+        if result.status == "error":
+            out.append(result)
+            continue
+        population, explained, whole = 0, (), set()
+        try:
+            for check in result.rule.checks:
+                if check.scope is None and not check.explanations:
+                    whole.add(check.dataset)
+                    continue
+                counted = backend.census(check, bindings[result.rule.id])
+                population, explained = population + counted.population, counted.explained
+        except Exception as err:  # an engine's failure is its rule's error, unless it is a stop in disguise
+            raise_if_stopped()
+            out.append(replace(result, status="error", parts=(), error=engine_failure(backend.name, check, err)))
+            continue
+        out.append(replace(result, population=population + sum(rows[d] for d in whole), explained=explained))
+    return tuple(out)
 
 
 def _answer(backend: Backend, step: Step, bindings: dict[str, Bindings],

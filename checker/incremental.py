@@ -119,6 +119,8 @@ def _check_mode(check: Check, intake: Intake, previous: dict, new_files_only: bo
         return Mode(CARRIED, "every dataset it reads is unchanged")
     if not new_files_only:
         return Mode(FULL, f"{', '.join(folders)} is a folder of files, which this engine reads whole")
+    if any(isinstance(n, ir.Neighbour) for e in (check.condition, *check.outputs.values()) for n in ir.walk(e)):
+        return Mode(FULL, f"it reads the neighbouring rows of {check.dataset}, across its files")
     if folders != [check.dataset] or check.dataset in _sub_query_datasets(check):
         return Mode(FULL, f"a sub-query reads {', '.join(folders)}, a dataset given as a folder of files")
     before = {Path(f["path"]).name: f["sha256"] for f in (data.get(check.dataset) or {}).get("files", [])}

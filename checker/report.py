@@ -26,6 +26,7 @@ from .arrow_values import flags, number, repeated, text
 from .audit import Audit, Part, RuleResult
 from .findings import EMPTY, SCHEMA, Findings, as_text, fill, join, key_json, scalar_text
 from .incremental import CARRIED, FILE, FULL, MESSAGE, NEW_FILES, digest
+from .intake import Received
 from .report_version import SCHEMA_VERSION
 
 INFORMATIONAL = "informational"
@@ -120,6 +121,12 @@ def _rule_entry(result: RuleResult, config: Config, as_of: dt.date, lang: str) -
         "digest": digest(rule), "run": _run(result), "status": status, "finding_count": len(findings),
         "open_count": findings.open_count, "findings": findings,
     }
+    if result.population is not None:
+        entry["population"] = result.population
+    explanations = rule.checks[0].explanations if rule.checks else ()
+    if explanations and result.population is not None:
+        entry["explanations"] = [{"id": e.id, "title": e.title.as_dict(), "rows": rows}
+                                 for e, rows in zip(explanations, result.explained)]
     if waivers:
         entry["waivers"] = [_waiver(w, as_of) | {"covers": findings.covered_by(i)} for i, w in enumerate(waivers)]
     if result.error:
@@ -185,8 +192,11 @@ def _articles(pack: Pack) -> list[dict]:
             for a in pack.articles]
 
 
-def _data_entry(received) -> dict:
+def _data_entry(received: Received, period_column: str | None) -> dict:
     entry = {"path": received.label, "format": received.format, "rows": received.rows}
+    if period_column is not None:  # null ends: a dataset without rows has no period
+        first, last = received.period or (None, None)
+        entry["period"] = {"column": period_column, "from": first, "to": last}
     if received.sha256:
         entry["sha256"] = received.sha256
     if received.parts:
@@ -250,7 +260,7 @@ def build_report(audit: Audit, lang: str = "nl", chain: dict | None = None,
         "run": {"started_at": audit.started_at.isoformat(timespec="seconds"), "seconds": round(audit.seconds, 3),
                 "phases": {name: round(seconds, 3) for name, seconds in audit.phases.items()},
                 "rules": {r.rule.id: round(r.seconds, 3) for r in audit.results}},
-        "data": {d.name: _data_entry(d) for d in audit.intake.datasets.values()},
+        "data": {d.name: _data_entry(d, audit.pack.contract[d.name].period) for d in audit.intake.datasets.values()},
         "unread": list(audit.intake.unread),
         "chain": chain or {"first": True},
         "summary": {

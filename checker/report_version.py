@@ -9,7 +9,8 @@ What may change, and how the version says so (README, "The JSON report's version
   another type or meaning, a value an enumerated field did not have before (a status, a kind,
   a run mode, a severity), a count that counts something else;
 - a report without the field is **1.0**: the reports written before the field came in, which the
-  schema of 1.0 describes; this reglement writes 1.1, whose one change is the field itself.
+  schema of 1.0 describes; 1.1 added the field itself; this reglement writes 1.2, which adds each
+  rule's `population` and `explanations` and each dataset's `period` (rule pack 1.2).
 
 The readers of a report — `reglement render`, `verify`, `--baseline` and `--previous` — take the
 majors they know and refuse a newer one with E808, which names both versions.
@@ -21,7 +22,7 @@ import re
 
 from .. import __version__
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 UNVERSIONED = "1.0"  # what a report without `schema_version` is
 MAJOR, MINOR = (int(part) for part in SCHEMA_VERSION.split("."))
 _FORM = re.compile(r"([1-9][0-9]*)\.(0|[1-9][0-9]*)")

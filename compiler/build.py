@@ -20,6 +20,8 @@ from .model import Article, Check, Config, Control, Pack, Param
 from .yaml_source import YamlDocument, YamlPath
 
 CONDITION = "\0condition"  # the key of a draft's condition among its parsed `let` values (no name can be it)
+SCOPE = "\0scope"  # of its scope
+EXPLANATION = "\0explanation "  # of its explanations, followed by the explanation's place in the list
 CONTRACT = "contract"  # the kind of a rule whose checks the contract's declarations generate (contract_rules.py)
 
 

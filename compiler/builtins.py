@@ -85,4 +85,6 @@ BUILTINS: dict[str, Builtin] = {b.name: b for b in (  # in this order in the hin
     Builtin("length", 1, (ir.STRING, ir.LIST), ir.NUMBER, "the number of characters of a text, or of items of a list"),
     Builtin("latest", MANY, ir.ORDERED, COMMON, "the latest (largest) of the values that are not null"),
     Builtin("earliest", MANY, ir.ORDERED, COMMON, "the earliest (smallest) of the values that are not null"),
+    Builtin("hours_between", 2, (ir.TIMESTAMP,), ir.NUMBER,
+            "the whole hours from the first timestamp to the second (negative when the second is earlier)"),
 )}

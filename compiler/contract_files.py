@@ -65,6 +65,10 @@ def _dataset_problems(doc: YamlDocument, dataset: Dataset, all_datasets: dict[st
                                   ("title",)))
     if doc.data["x-key"] != dataset.key:
         out.append(doc.diagnostic("E122", f"the key '{doc.data['x-key']}' must be the first column", ("x-key",)))
+    if dataset.period is not None and (dataset.period_column is None or dataset.period_column.type not in _DATES):
+        out.append(doc.diagnostic("E122", f"x-period names the time column of {dataset.name}, a date or timestamp; "
+                                          f"'{dataset.period}' is not one", ("x-period",),
+                                  did_you_mean(dataset.period, dataset.column_names)))
     for column in dataset.columns:
         where = ("properties", column.name)
         if column.vocabulary is not None and column.type not in ("string", "list<string>"):

@@ -102,11 +102,16 @@ def _per_column(contract: Contract, extended: Contract, build: Build, draft: Dra
 
 
 def _unlisted(contract: Contract, extended: Contract, build: Build, draft: Draft) -> Iterator[Check | None]:
+    """One check a dataset, over the export's columns: those of its file (the check's scope, its population)
+    that the dataset does not list."""
     for dataset in contract.values():
-        text = f"dataset = {quote(dataset.name)} and column not in {_listed(dataset.column_names)}"
-        condition = _compile(extended, EXPORT_COLUMNS.name, text, build, draft)
-        yield condition and Check(EXPORT_COLUMNS.name, ("column",), condition, {}, {"dataset": dataset.name}, text,
-                                  dataset.name)
+        scope, unlisted = f"dataset = {quote(dataset.name)}", f"column not in {_listed(dataset.column_names)}"
+        judged, condition = (_compile(extended, EXPORT_COLUMNS.name, text, build, draft) for text in (scope, unlisted))
+        if judged is None or condition is None:
+            yield None
+            continue
+        yield Check(EXPORT_COLUMNS.name, ("column",), ir.conjoin([judged, condition]), {}, {"dataset": dataset.name},
+                    f"{scope} and {unlisted}", dataset.name, scope=judged)
 
 
 def _compile(contract: Contract, dataset: str, text: str, build: Build, draft: Draft) -> ir.Expr | None:

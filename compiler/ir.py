@@ -188,8 +188,22 @@ class Found(Node):
     type: str = BOOL
 
 
+@dataclass(frozen=True)
+class Neighbour(Node):
+    """`next|previous COLUMN by ORDER`: the value of COLUMN in the next (previous) row of the rule's
+    own dataset, its rows in order of ORDER and then of the key, so that rows of one ORDER value
+    are ordered too; null for the last (first) row. Every engine computes it as a window over the
+    whole dataset (LEAD/LAG), in one sort, never as a sub-query per row."""
+
+    direction: str  # next, previous
+    column: Column
+    order: Column
+    key: Column | None = None  # resolved: the dataset's key, the order's second part
+    type: str | None = None
+
+
 Expr = (Literal | Param | Duration | Column | Not | Logical | Compare | Arith | IsNull
-        | IsEmpty | InList | Contains | Call | Exists | Aggregate | Found)
+        | IsEmpty | InList | Contains | Call | Exists | Aggregate | Found | Neighbour)
 
 
 def children(node: Node) -> list[Node]:

@@ -69,11 +69,26 @@ class Param:
 
 
 @dataclass(frozen=True)
+class Explanation:
+    """A reason the data may give for a row of a rule's population (an access by a user who handles the
+    client's request, say): a row for which an explanation holds is no finding. An auditor reads in the
+    pack which reasons the office accepts; the report counts the rows each one explains."""
+
+    id: str
+    title: Text
+    condition: ir.Expr
+
+
+@dataclass(frozen=True)
 class Check:
     """Rows of `dataset` for which `condition` holds, keyed by `keys` plus the constant `fixed` parts.
 
     `outputs` are the values a message shows, computed per row; `fixed` holds values that
     are the same for every row of the check (the column a contract check is about).
+    `scope` admits the rows the check judges, its population (None: every row); `condition`
+    is the whole test of a finding, the scope and the rule's explanations (none holds) in it,
+    so that an engine needs nothing else to find the rows; `scope` and `explanations` are
+    kept apart for the report's counts (`population`, the rows each explanation holds for).
     """
 
     dataset: str
@@ -83,6 +98,8 @@ class Check:
     fixed: dict[str, str] = field(default_factory=dict)
     text: str = ""  # the condition as written or generated
     about: str | None = None  # the dataset its findings name, when it is not `dataset` itself
+    scope: ir.Expr | None = None
+    explanations: tuple[Explanation, ...] = ()
 
     @property
     def subject(self) -> str:

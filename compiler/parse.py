@@ -27,6 +27,7 @@ _WORDS = {
     "EMPTY": "'empty'", "EXISTS": "'exists'/'no'", "NO": "'exists'/'no'", "LATEST": "an aggregate (latest … of …)",
     "EARLIEST": "an aggregate (latest … of …)", "MAX": "an aggregate (latest … of …)",
     "MIN": "an aggregate (latest … of …)", "COUNT": "an aggregate (latest … of …)",
+    "NEXT": "'next'/'previous'", "PREVIOUS": "'next'/'previous'", "BY": "'by'",
     "$END": "the end of the condition",
 }
 
@@ -140,6 +141,11 @@ class _ToIR(Transformer):
     def aggregate(self, meta, c):
         func, column, source, where = c
         return ir.Aggregate(_span(meta), str(func), ir.Column(_token_span(column), str(column)), source, where)
+
+    def neighbour(self, meta, c):
+        word, column, order = c
+        return ir.Neighbour(_span(meta), str(word), ir.Column(_token_span(column), str(column)),
+                            ir.Column(_token_span(order), str(order)))
 
     def count(self, meta, c):
         _, source, where = c

@@ -154,8 +154,12 @@ def _subqueries(expr: ir.Expr) -> list[ir.Node]:
 
 
 def _lookups_only(check: Check, contract: Contract) -> bool:
-    """Every sub-query of the check is an `exists` over a key, with no sub-query inside it."""
-    found = [n for e in (check.condition, *check.outputs.values()) for n in _subqueries(e)]
+    """Every sub-query of the check is an `exists` over a key, with no sub-query inside it; and no neighbour
+    (`next ts by ts`), a window that sorts the whole dataset: a scan that fuses it would sort for every member."""
+    exprs = (check.condition, *check.outputs.values())
+    if any(isinstance(n, ir.Neighbour) for e in exprs for n in ir.walk(e)):
+        return False
+    found = [n for e in exprs for n in _subqueries(e)]
     outer = [n for n in found if not any(n is not m and _inside(n, m) for m in found)]
     return len(outer) == len(found) and all(
         isinstance(n, ir.Exists) and _key_match(n, contract) is not None for n in found)

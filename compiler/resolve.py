@@ -278,6 +278,28 @@ class Resolver:
         return replace(expr, source=source, where=where, column=column, type=column.type)
 
 
+    def _neighbour(self, expr: ir.Neighbour, scopes) -> ir.Expr:
+        """`next|previous COLUMN by ORDER`: columns of the rule's own rows, ordered by ORDER and the key."""
+        if len(scopes) > 1:
+            self._fail("E408", f"'{expr.direction}' reads the rows of the rule's own dataset, not a sub-query's",
+                       expr.span, "write it outside the sub-query (as a `let` value, if it is needed inside)")
+        column, order = self._own(expr.column), self._own(expr.order)
+        if order.type not in ir.ORDERED:
+            self._fail("E402", f"'{expr.direction} … by' needs values that have an order, not a {order.type}",
+                       expr.order.span)
+        key = self._own(ir.Column(expr.span, self.root.dataset.key))
+        return replace(expr, column=column, order=order, key=key, type=column.type)
+
+    def _own(self, column: ir.Column) -> ir.Column:
+        """A column of the rule's own row (`t0`), whatever `let` values or sub-queries are named alike."""
+        dataset = self.root.dataset
+        found = dataset.column(column.name)
+        if found is None:
+            self._fail("E302", f"unknown column '{column.name}' in dataset {dataset.name}", column.span,
+                       did_you_mean(column.name, dataset.column_names))
+        return replace(column, binding=self.root.binding, dataset=dataset.name, type=found.type)
+
+
 def _loose_duration(expr: ir.Expr) -> ir.Expr | None:
     """A duration anywhere but on the right of `+` or `-`."""
     if expr.type == ir.DURATION:

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 import string
+from dataclasses import replace
 
 from . import ir
-from .build import CONDITION, CONTRACT, Build, Draft, drafts
+from .build import CONDITION, CONTRACT, EXPLANATION, SCOPE, Build, Draft, drafts
 from .diagnostics import Diagnostic, did_you_mean
-from .model import AUDIT_DATE, Check, Param, Rule, Text
+from .model import AUDIT_DATE, Check, Explanation, Param, Rule, Text
 from .resolve import Resolver, unknown_dataset_hint
 from .yaml_source import YamlPath
 
@@ -29,7 +30,18 @@ def parse(build: Build) -> None:
         draft.params = _params(build, draft)
         for name in draft.raw.get("let", {}):
             _parse_one(build, draft, name, ("let", name))
-        _parse_one(build, draft, CONDITION, ("condition",))
+        for name, where in _conditions(draft):
+            _parse_one(build, draft, name, where)
+
+
+def _conditions(draft: Draft) -> list[tuple[str, YamlPath]]:
+    """The conditions a rule writes, each under its key among the parsed values and where it stands: its
+    scope, its condition, and the condition of each of its explanations."""
+    raw = draft.raw
+    found = [(SCOPE, ("scope",))] if "scope" in raw else []
+    found += [(CONDITION, ("condition",))] if "condition" in raw else []
+    return found + [(f"{EXPLANATION}{i}", ("explanations", i, "condition")) for i in range(len(raw.get("explanations",
+                                                                                                           ())))]
 
 
 def _parse_one(build: Build, draft: Draft, name: str, where: YamlPath) -> None:
@@ -38,7 +50,7 @@ def _parse_one(build: Build, draft: Draft, name: str, where: YamlPath) -> None:
     parsed = parse_condition(draft.doc.source_text((*draft.path, *where)))
     if isinstance(parsed, Diagnostic):
         build.diagnostics.append(parsed)
-        draft.failed = name == CONDITION or draft.failed
+        draft.failed = name.startswith("\0") or draft.failed  # a `let` may fail alone: its users say so
     else:
         draft.parsed[name] = parsed
 
@@ -84,23 +96,61 @@ def resolve(build: Build) -> None:
                 resolver.failed = frozenset(failed)
             else:
                 draft.lets[name] = value
-        if CONDITION not in draft.parsed:
+        if any(name not in draft.parsed for name, _ in _conditions(draft)):
             draft.failed = True
             continue
-        resolver.source = draft.doc.source_text((*draft.path, "condition"))
-        resolver.diagnostics = []
-        condition = resolver.condition(draft.parsed[CONDITION])
-        build.diagnostics += resolver.diagnostics
-        if condition is None or failed or len(build.diagnostics) > before:
+        resolved = {}
+        for name, where in _conditions(draft):
+            resolver.source = draft.doc.source_text((*draft.path, *where))
+            resolver.diagnostics = []
+            resolved[name] = resolver.condition(draft.parsed[name])
+            build.diagnostics += resolver.diagnostics
+        if None in resolved.values() or failed or len(build.diagnostics) > before:
             draft.failed = True
             continue
+        explanations = _explanations(build, draft, resolved)
+        if explanations is None:
+            continue
+        scope, written = resolved.get(SCOPE), resolved.get(CONDITION)
+        condition = ir.conjoin([c for c in (scope, written) if c is not None] + [_none_of(e) for e in explanations])
         if ir.depth(condition) > 2 * MAX_DEPTH:  # `let` values inlined into each other can nest deep too
             draft.fail(build, "E203", f"the condition, with its `let` values filled in, nests more than "
                                       f"{2 * MAX_DEPTH} levels deep", ("condition",),
                        "use fewer `let` values inside each other")
             continue
-        draft.params = _with_ranges(build, draft, [condition, *draft.lets.values()])
-        draft.checks = (Check(dataset.name, (dataset.key,), condition, text=draft.raw["condition"]),)
+        draft.params = _with_ranges(build, draft, [*resolved.values(), *draft.lets.values()])
+        draft.checks = (Check(dataset.name, (dataset.key,), condition, text=_written(draft), scope=scope,
+                              explanations=explanations),)
+
+
+def _explanations(build: Build, draft: Draft, resolved: dict[str, ir.Expr]) -> tuple[Explanation, ...] | None:
+    """The rule's explanations, in the pack's order; None (and the draft failed) when an id repeats."""
+    out, seen = [], {}
+    for i, raw in enumerate(draft.raw.get("explanations", ())):
+        if raw["id"] in seen:
+            draft.fail(build, "E124", f"the explanation '{raw['id']}' is named twice in this rule (first as "
+                                      f"explanation {seen[raw['id']] + 1})", ("explanations", i, "id"))
+            return None
+        seen[raw["id"]] = i
+        out.append(Explanation(raw["id"], Text(**raw["title"]), resolved[f"{EXPLANATION}{i}"]))
+    return tuple(out)
+
+
+def _none_of(explanation: Explanation) -> ir.Expr:
+    """That the explanation does not hold: `no …` for an `exists …`, which an engine answers with an anti join."""
+    condition = explanation.condition
+    if isinstance(condition, ir.Exists):
+        return ir.Exists(condition.span, condition.source, condition.where, not condition.negated)
+    return ir.Not(condition.span, condition)
+
+
+def _written(draft: Draft) -> str:
+    """The rule's conditions as its author wrote them, for `explain` and the report."""
+    raw = draft.raw
+    parts = [f"scope: {raw['scope']}"] if "scope" in raw else []
+    parts += [raw["condition"]] if "condition" in raw else []
+    parts += [f"unless {e['id']}: {e['condition']}" for e in raw.get("explanations", ())]
+    return "\n".join(p.rstrip() for p in parts)
 
 
 def _with_ranges(build: Build, draft: Draft, exprs: list[ir.Expr]) -> tuple[Param, ...]:
@@ -173,7 +223,7 @@ def check_messages(build: Build) -> None:
             if draft.kind != CONTRACT:
                 check = draft.checks[0]
                 outputs = {f: draft.lets[f] for f in found if f in draft.lets}
-                draft.checks = (Check(check.dataset, check.keys, check.condition, outputs, text=check.text),)
+                draft.checks = (replace(check, outputs=outputs),)
 
 
 def _placeholders(build: Build, draft: Draft, where: YamlPath) -> list[str] | None:
@@ -255,5 +305,5 @@ def finish(draft: Draft) -> Rule:
                                for j, row in enumerate(rows))
                    for name, rows in example["data"].items()} for i, example in enumerate(examples))
     return Rule(raw["id"], raw["article"], Text(**raw["title"]), raw["severity"], draft.kind, draft.checks,
-                draft.params, Text(**raw["message"]), draft.doc.location(draft.path), raw.get("condition", ""),
+                draft.params, Text(**raw["message"]), draft.doc.location(draft.path), _written(draft),
                 {n: str(t) for n, t in raw.get("let", {}).items()}, raw.get("check"), examples, lines)

@@ -176,6 +176,7 @@ LABELS: dict[type, Callable[[ir.Node], str]] = {
     ir.Exists: lambda n: f"{'no' if n.negated else 'exists'} {n.source.dataset} as {n.source.binding}",
     ir.Aggregate: lambda n: f"{n.func} of {n.source.dataset} as {n.source.binding}",
     ir.Found: lambda n: f"found the lookup {n.lookup}",
+    ir.Neighbour: lambda n: f"{n.direction} {n.column.name} by {n.order.name}, then by the key",
 }
 
 

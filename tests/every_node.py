@@ -19,7 +19,8 @@ and not (decision_reason is empty) and decided_at is not null
 and type not in $types
 and (no disclosures where client_id = requests.client_id and categories contains 'special'
                       and disclosed_at + 72 hours > 2026-01-01T00:00:00)
-and latest(decided_at, received_at) != date('2000-01-01')"""
+and latest(decided_at, received_at) != date('2000-01-01')
+and next received_at by received_at >= received_at"""
 
 
 def every_node_pack(folder: Path) -> Pack:

@@ -214,6 +214,8 @@ PLAN_SHOWS = {
     ir.Exists: "S4 = ~g4.isin(m4['__oid'])",
     ir.Aggregate: "S3 = g3.map(m3.groupby('__oid').size()).fillna(0)",
     ir.Found: f"t1.{FOUND}.fillna(False)",  # made by the planner for a fused scan: not in EVERY_NODE
+    ir.Neighbour: "frames['requests'].sort_values(['received_at', 'request_id'])['received_at'].shift(-1), by "
+                  "t0.request_id",
 }
 
 

@@ -33,16 +33,17 @@ def test_syntax_error_names_what_was_expected():
         pack/art-01.yaml:14:14: error E201: syntax error: unexpected '='
            14 |       type = = 'access'
               |              ^
-              = expected '(', a $parameter, a name, a value, an aggregate (latest … of …)
+              = expected '(', 'next'/'previous', a $parameter, a name, a value, an aggregate (latest … of …)
         """)
 
 
 def test_condition_that_ends_too_early():
-    expect("type = 'access' and", """
+    words = "'(', 'exists'/'no', 'next'/'previous', 'not', a $parameter, a name, a value, an aggregate (latest … of …)"
+    expect("type = 'access' and", f"""
         pack/art-01.yaml:14:26: error E201: syntax error: the condition ends too early
            14 |       type = 'access' and
               |                          ^
-              = expected '(', 'exists'/'no', 'not', a $parameter, a name, a value, an aggregate (latest … of …)
+              = expected {words}
         """)
 
 

@@ -11,12 +11,22 @@ Each engine (`checker/engines/`) makes its own.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
 import pyarrow as pa
 
 from ...compiler.model import Bindings, Check
 from ...compiler.plan import Scan
+
+
+@dataclass(frozen=True)
+class Census:
+    """How many rows a check judged (the rows its scope admits), and of those how many each of its explanations
+    holds for, in the rule's order."""
+
+    population: int
+    explained: tuple[int, ...] = ()
 
 
 class Backend(Protocol):
@@ -28,6 +38,10 @@ class Backend(Protocol):
 
     def scan(self, scan: Scan, bindings: list[Bindings]) -> list[pa.Table]:
         """The findings of every member of a fused scan, as `findings` gives them for each alone."""
+
+    def census(self, check: Check, bindings: Bindings) -> Census:
+        """The check's population and the rows each explanation holds for (asked only of a check with a scope
+        or explanations: without, the population is its dataset's rows)."""
 
     def plan(self, check: Check, bindings: Bindings) -> str:
         """What the backend runs for the check, for `reglement explain`."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -21,6 +22,7 @@ from ...compiler.model import Bindings, Check
 from ...compiler.plan import Lookup, Scan
 from ...datasets import EXPORT_COLUMNS, Contract, arrow_type
 from ..duckdb_sql import identifier
+from . import Census
 from .pandas_eval import LIST_DTYPE, MOMENT_DTYPE, STRING_DTYPE, PandasEvaluator, bound, frame_column
 from .pandas_steps import Steps
 from .sql import FOUND
@@ -87,6 +89,14 @@ class PandasBackend:
         if steps is not None:
             steps.frame(rows, "t0", f"frames[{check.dataset!r}].add_prefix('t0.')")
         return self._found(check, bindings, rows, steps)
+
+    def census(self, check: Check, bindings: Bindings) -> Census:
+        """The rows of the dataset the scope holds for, and of those the rows each explanation holds for."""
+        rows = bound(self.frames[check.dataset], "t0")
+        evaluator = PandasEvaluator(self.frames, bindings)
+        scope = evaluator.mask(check.scope, rows) if check.scope is not None else np.ones(len(rows), dtype=bool)
+        return Census(int(scope.sum()), tuple(int((scope & evaluator.mask(e.condition, rows)).sum())
+                                              for e in check.explanations))
 
     def scan(self, scan: Scan, bindings: list[Bindings]) -> list[pa.Table]:
         """The members of a fused scan over one frame: the dataset with every lookup merged on once."""

@@ -183,6 +183,20 @@ class PandasEvaluator:
             self.steps.value(e, frame, frame_column(e.binding, e.name))
         return frame[frame_column(e.binding, e.name)]
 
+    def _neighbour(self, e: ir.Neighbour, frame: pd.DataFrame) -> pd.Series:
+        """The whole dataset in order of (order, key), nulls last, shifted by one row; each row of `frame`
+        (the dataset, or the rows a filter kept) gets its own by its key."""
+        rows = self.frames[e.column.dataset]
+        ordered = rows.sort_values([e.order.name, e.key.name], kind="stable", na_position="last")
+        shifted = ordered[e.column.name].shift(-1 if e.direction == "next" else 1)
+        by_key = pd.Series(shifted.to_numpy(), index=ordered[e.key.name].to_numpy(), dtype=shifted.dtype)
+        out = by_key.reindex(frame[frame_column("t0", e.key.name)].to_numpy()).set_axis(frame.index)
+        if self.steps is not None:
+            shift = -1 if e.direction == "next" else 1
+            self.steps.value(e, frame, f"frames[{e.column.dataset!r}].sort_values([{e.order.name!r}, {e.key.name!r}])"
+                                       f"[{e.column.name!r}].shift({shift}), by t0.{e.key.name}")
+        return out
+
     # -- logic -------------------------------------------------------------------------
     def _not(self, e: ir.Not, frame: pd.DataFrame) -> pd.Series:
         out = as_bool(~self.mask(e.operand, frame), frame.index)
@@ -460,4 +474,5 @@ CALLS: dict[str, Call] = {
     "length": _length,
     "latest": _extreme(operator.ge),
     "earliest": _extreme(operator.le),
+    "hours_between": lambda e, args, index: ((args[1] - args[0]) // pd.Timedelta(hours=1)).astype("Int64"),
 }

@@ -23,8 +23,10 @@ from ...compiler.plan import Scan
 from ..intake.postgres import PostgresStore
 from ..intake.store import DuckDBStore
 from ..sql_dialects import postgres
+from . import Census
 from .duckdb import DuckDBBackend
-from .sql_backend import SqlBackend, split
+from .sql import census_query, to_sql
+from .sql_backend import SqlBackend, census_of, split
 
 
 class PostgresBackend(SqlBackend):
@@ -53,6 +55,17 @@ class PostgresBackend(SqlBackend):
             self._fetch(needed_columns(check))
             return self.local.findings(check, bindings)
         return _in_key_order(self.database.arrow(query), check.keys)
+
+    def census(self, check: Check, bindings: Bindings) -> Census:
+        """Counted in PostgreSQL when the check's datasets all live there, else in DuckDB, as `findings`."""
+        if self.pushed_down(check, bindings) is None:
+            self._fetch(needed_columns(check))
+            return self.local.census(check, bindings)
+        try:
+            return census_of(check, self.database.arrow(to_sql(census_query(check, bindings), self.dialect)))
+        except UnsupportedError:
+            self._fetch(needed_columns(check))
+            return self.local.census(check, bindings)
 
     def scan(self, scan: Scan, bindings: list[Bindings]) -> list[pa.Table]:
         """A fused scan runs in PostgreSQL when every member could, else in DuckDB over the fetched columns."""

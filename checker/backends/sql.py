@@ -172,6 +172,11 @@ class SqlRenderer:
         test = exp.Exists(this=self._subquery(e.source, e.where, exp.Literal.number(1)))
         return exp.not_(test) if e.negated else test
 
+    def _neighbour(self, e: ir.Neighbour) -> exp.Expression:
+        if e in self.computed:
+            return exp.column(self.computed[e], table="t0", quoted=True)
+        return _window(e)
+
     def _aggregate(self, e: ir.Aggregate) -> exp.Expression:
         if e in self.computed:
             return exp.column(self.computed[e], table="t0", quoted=True)
@@ -215,19 +220,30 @@ CALLS: dict[str, Callable[[ir.Call, list[exp.Expression]], exp.Expression]] = {
     # GREATEST and LEAST pass over nulls in every dialect used
     "latest": lambda e, args: exp.Greatest(this=args[0], expressions=args[1:], ignore_nulls=True),
     "earliest": lambda e, args: exp.Least(this=args[0], expressions=args[1:], ignore_nulls=True),
+    "hours_between": lambda e, args: _hours_between(*args),
 }
 
 
-def _own_row_aggregates(exprs: list[ir.Expr]) -> list[ir.Aggregate]:
-    """Aggregates that read only the rule's own row and their own sub-rows, each once.
+def _hours_between(start: exp.Expression, end: exp.Expression) -> exp.Expression:
+    """Whole hours elapsed, from the seconds since the epoch (not the hour boundaries a DATE_DIFF counts)."""
+    seconds = exp.paren(exp.Sub(this=exp.TimeToUnix(this=end), expression=exp.TimeToUnix(this=start)))
+    return exp.cast(exp.Floor(this=exp.Div(this=seconds, expression=exp.Literal.number(3600))), "BIGINT")
 
-    A `let` is inlined wherever it is used, so `latest contact_date of contacts …`
-    can stand in the condition and in two message values: computed once in a
-    projection layer, it costs one join instead of three.
+
+def _computed_once(exprs: list[ir.Expr]) -> list[ir.Aggregate | ir.Neighbour]:
+    """What a projection layer over the rule's own rows computes, each once: the aggregates that read
+    only the rule's own row and their own sub-rows, and every neighbour (`next ts by ts`).
+
+    A `let` is inlined wherever it is used, so `latest contact_date of contacts …` can stand
+    in the condition and in two message values: computed once in the layer, it costs one join
+    instead of three. A neighbour is a window over the whole dataset, which a filter may not
+    hold: in the layer it is computed before any row is filtered out.
     """
     found = []
     for expr in exprs:
         for node in ir.walk(expr):
+            if isinstance(node, ir.Neighbour) and node not in found:
+                found.append(node)
             if isinstance(node, ir.Aggregate) and node not in found:
                 own = {n.binding for n in ir.walk(node) if isinstance(n, ir.Source)} | {"t0"}
                 if all(c.binding in own for c in ir.walk(node) if isinstance(c, ir.Column)):
@@ -235,18 +251,29 @@ def _own_row_aggregates(exprs: list[ir.Expr]) -> list[ir.Aggregate]:
     return found
 
 
+def _window(e: ir.Neighbour) -> exp.Expression:
+    """LEAD or LAG of the column, the rows in order of the order column and then the key, nulls last in every
+    dialect (Spark would put them first)."""
+    def column(c: ir.Column) -> exp.Expression:
+        return exp.column(c.name, table=c.binding, quoted=True)
+
+    shift = exp.Lead if e.direction == "next" else exp.Lag
+    order = exp.Order(expressions=[exp.Ordered(this=column(c), nulls_first=False) for c in (e.order, e.key)])
+    return exp.Window(this=shift(this=column(e.column)), order=order)
+
+
 def table(dataset: str, binding: str) -> exp.Expression:
     """A dataset's relation under its binding; names are quoted, since a dataset may be called `order`."""
     return exp.Table(this=exp.to_identifier(dataset, quoted=True)).as_(binding)
 
 
-def _source_table(dataset: str, aggregates: list[ir.Aggregate], bindings: Bindings
-                  ) -> tuple[exp.Expression, dict[ir.Aggregate, str]]:
-    """The check's dataset as `t0`, with a column for each aggregate computed once."""
+def _source_table(dataset: str, computed: list[ir.Aggregate | ir.Neighbour], bindings: Bindings
+                  ) -> tuple[exp.Expression, dict[ir.Aggregate | ir.Neighbour, str]]:
+    """The check's dataset as `t0`, with a column for each value computed once (`_computed_once`)."""
     source = table(dataset, "t0")
-    if not aggregates:
+    if not computed:
         return source, {}
-    names = {agg: f"__reglement_value_{i}" for i, agg in enumerate(aggregates, 1)}
+    names = {node: f"__reglement_value_{i}" for i, node in enumerate(computed, 1)}
     inner = SqlRenderer(bindings)
     layer = exp.select(exp.Star(), *[inner.render(a).as_(n, quoted=True) for a, n in names.items()]).from_(
         source, copy=False)
@@ -263,11 +290,17 @@ def check_query(check: Check, bindings: Bindings) -> exp.Select:
     such joins get `[NOT] EXISTS` back from sqlglot.
     """
     condition, outputs = check.condition, check.outputs
-    source, computed = _source_table(check.dataset, _own_row_aggregates([condition, *outputs.values()]), bindings)
+    source, computed = _source_table(check.dataset, _computed_once([condition, *outputs.values()]), bindings)
     renderer = SqlRenderer(bindings, computed)
     columns = [exp.column(k, table="t0", quoted=True).as_(k, quoted=True) for k in check.keys]
     columns += [renderer.value(v).as_(name, quoted=True) for name, v in outputs.items()]
-    query = exp.select(*columns).from_(source, copy=False)
+    query = _judged(exp.select(*columns).from_(source, copy=False), condition, renderer)
+    return query.order_by(*[exp.column(k, quoted=True) for k in check.keys], copy=False)
+
+
+def _judged(query: exp.Select, condition: ir.Expr, renderer: SqlRenderer) -> exp.Select:
+    """The query's rows narrowed to those the condition holds for: each `exists`/`no` conjunct a SEMI/ANTI
+    JOIN, the rest a filter (see `check_query`)."""
     filters = []
     for part in ir.conjuncts(condition):
         if isinstance(part, ir.Exists):
@@ -276,9 +309,25 @@ def check_query(check: Check, bindings: Bindings) -> exp.Select:
                                join_type="anti" if part.negated else "semi", copy=False)
         else:
             filters.append(renderer.render(part))
-    if filters:
-        query = query.where(exp.and_(*filters, copy=False), copy=False)
-    return query.order_by(*[exp.column(k, quoted=True) for k in check.keys], copy=False)
+    return query.where(exp.and_(*filters, copy=False), copy=False) if filters else query
+
+
+def census_query(check: Check, bindings: Bindings) -> exp.Select:
+    """One row: how many rows the check's scope admits (`population`), and of those how many each of its
+    explanations holds for (`explained_1`, …), each counted by a query of the shape `check_query` gives a
+    condition (its sub-queries as joins)."""
+    counted = [("population", check.scope)]
+    counted += [(f"explained_{i}", ir.conjoin([c for c in (check.scope, e.condition) if c is not None]))
+                for i, e in enumerate(check.explanations, 1)]
+    columns = []
+    for name, condition in counted:
+        parts = [condition] if condition is not None else []
+        source, computed = _source_table(check.dataset, _computed_once(parts), bindings)
+        query = exp.select(exp.Count(this=exp.Star())).from_(source, copy=False)
+        if condition is not None:
+            query = _judged(query, condition, SqlRenderer(bindings, computed))
+        columns.append(exp.Subquery(this=query).as_(name, quoted=True))
+    return exp.select(*columns)
 
 
 FOUND = "__reglement_found"  # true in a joined lookup row, null where the lookup found none

@@ -7,7 +7,8 @@ from sqlglot.dialects.dialect import Dialect
 
 from ...compiler.model import Bindings, Check
 from ...compiler.plan import Scan
-from .sql import check_query, flag, output, scan_query, to_sql
+from . import Census
+from .sql import census_query, check_query, flag, output, scan_query, to_sql
 
 
 class SqlBackend:
@@ -22,6 +23,10 @@ class SqlBackend:
     def findings(self, check: Check, bindings: Bindings) -> pa.Table:
         """The key columns and message values of every offending row, in key order, as Arrow."""
         return self.arrow(self.sql(check, bindings))
+
+    def census(self, check: Check, bindings: Bindings) -> Census:
+        """One query of counts (`census_query`)."""
+        return census_of(check, self.arrow(to_sql(census_query(check, bindings), self.dialect)))
 
     def scan(self, scan: Scan, bindings: list[Bindings]) -> list[pa.Table]:
         """Every member's findings from one query: the rows its flag marks, its key and message values."""
@@ -47,3 +52,10 @@ def split(scan: Scan, found: pa.Table) -> list[pa.Table]:
         columns = [rows.column(k) for k in keys] + [rows.column(output(i, name)) for name in member.check.outputs]
         out.append(pa.Table.from_arrays(columns, names=names))
     return out
+
+
+def census_of(check: Check, counted: pa.Table) -> Census:
+    """The one row of a census query as a Census."""
+    [row] = counted.to_pylist()
+    return Census(int(row["population"]), tuple(int(row[f"explained_{i}"]) for i in range(1, len(check.explanations)
+                                                                                            + 1)))

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from ...datasets import EXPORT_COLUMNS, Contract, Dataset
+from ...datasets import EXPORT_COLUMNS, Column, Contract, Dataset
 from ..arrow_values import texts
 from ..file_hash import file_sha256
 from .errors import DataContractError, DataError
@@ -53,6 +53,7 @@ class Received:
     restored: dict[str, int] = field(default_factory=dict)  # numbers restored as text, per column
     copied: bool = False  # held as a table (text formats), not read in place
     dialect: dict | None = None  # for CSV: separator, encoding and the like, as read (`csv_dialect`)
+    period: tuple[str, str] | None = None  # earliest and latest value of the dataset's time column (`x-period`)
 
     @property
     def sha256(self) -> str | None:
@@ -137,7 +138,7 @@ def take_in(stores: Sequence[Store], contract: Contract, data: Data, order_later
         order = KeyOrder(tuple((item, found, summary) for _, item, found, summary in planned
                                if ordered_apart(found)), memory_limit, spill)
         for store, item, found, summary in planned:
-            errors += [DataError(item.source.label, "E704", f"missing column '{c}'") for c in found.missing]
+            errors += [_missing(item.source.label, contract[item.source.dataset].column(c)) for c in found.missing]
             if not order.pending(item.source.dataset):
                 errors += errors_of(store, item, found, summary)
             elif summary.errors:  # its cells and its keys, looked into together
@@ -175,7 +176,13 @@ def _create(store: Store, contract: Contract, item: Staged, found: Shape, summar
         digest = _table_sha256(source.table) if source.table is not None else store.fingerprint(item)
     extras = tuple(c for c in item.columns if dataset.column(c) is None)
     return Received(dataset.name, source.label, source.format, summary.rows, digest,
-                    parts, extras, summary.restored, item.copied, item.dialect)
+                    parts, extras, summary.restored, item.copied, item.dialect, summary.period)
+
+
+def _missing(label: str, column: Column) -> DataError:
+    """E704; for a column a later pack added, which one: the export was made for an earlier pack."""
+    since = f" (rule pack {column.since} added it: export it too)" if column.since else ""
+    return DataError(label, "E704", f"missing column '{column.name}'{since}")
 
 
 def _export_columns(store: Store, staged: list[Staged], empty: list[Dataset]) -> None:

@@ -265,6 +265,7 @@ class Summary:
     errors: int  # cells with an error code
     unsorted: int  # keys not greater than the one before
     restored: dict[str, int]  # numbers restored as text, per column
+    period: tuple[str, str] | None = None  # earliest and latest value of the dataset's time column, as text
 
 
 @dataclass(frozen=True)
@@ -303,7 +304,8 @@ def shape(dataset: Dataset, columns: tuple[tuple[str, str], ...], partial: bool,
         name = exp.RegexpExtract(this=exp.column(FILE, quoted=True), expression=exp.Literal.string("[^/]+$"),
                                  group=exp.Literal.number(0))
         typed = typed.select(exp.alias_(name, PROVENANCE, quoted=True))
-    summary = _summary(dataset.name, plans, source, store, order=not apart)
+    period = next((p for p in plans if p.column.name == dataset.period), None)
+    summary = _summary(dataset.name, plans, source, store, order=not apart, period=period)
     return Shape(tuple(plans), tuple(missing), render(summary, store.dialect), render(typed, store.dialect), store,
                  apart)
 
@@ -312,8 +314,10 @@ def _count_if(test: exp.Expression) -> exp.Expression:
     return exp.CountIf(this=test)
 
 
-def _summary(tag: str, plans: list[Plan], source: exp.Expression, store: type[Store], order: bool) -> exp.Select:
-    """The counting scan of one source, as one row: (source, rows, errors, unsorted, restored).
+def _summary(tag: str, plans: list[Plan], source: exp.Expression, store: type[Store], order: bool,
+             period: Plan | None) -> exp.Select:
+    """The counting scan of one source, as one row: (source, rows, errors, unsorted, restored, first, last),
+    `first` and `last` the earliest and latest value of the `period` column, as text (the dataset's period).
 
     A column whose one test is presence is counted as `count(*) - count(column)`, which
     DuckDB answers from a Parquet file's statistics without reading the column. With
@@ -338,7 +342,13 @@ def _summary(tag: str, plans: list[Plan], source: exp.Expression, store: type[St
         exp.alias_(_sum(counted), "errors"), exp.alias_(unsorted, "unsorted"),
         exp.alias_(exp.cast(exp.Array(expressions=restored), exp.DataType.build("BIGINT[]", dialect=ReglementDuckDB)),
                    "restored"),
+        *(exp.alias_(_as_text(exp.func(edge, period.value.copy()) if period else exp.null()), edge)
+          for edge in ("min", "max")),
     ).from_(source)
+
+
+def _as_text(value: exp.Expression) -> exp.Expression:
+    return exp.cast(value, exp.DataType.build("VARCHAR"))
 
 
 def _key(plans: tuple[Plan, ...] | list[Plan]) -> Plan | None:
@@ -379,10 +389,17 @@ def summarise(store: Store, shapes: list[tuple[Staged, Shape]]) -> list[Summary]
     found = {row[0]: row[1:] for row in store.rows(query)}
     out = []
     for staged, s in shapes:
-        rows, errors, unsorted, restored = found[staged.source.dataset]
+        rows, errors, unsorted, restored, first, last = found[staged.source.dataset]
         names = [p.column.name for p in s.plans if p.restored is not None]
-        out.append(Summary(rows, errors or 0, unsorted or 0, {n: c for n, c in zip(names, restored or ()) if c}))
+        period = (_iso(first), _iso(last)) if first is not None else None
+        out.append(Summary(rows, errors or 0, unsorted or 0, {n: c for n, c in zip(names, restored or ()) if c},
+                           period))
     return out
+
+
+def _iso(text: str) -> str:
+    """A date or timestamp as every engine casts it to text, in ISO 8601 ('2026-01-05T09:30:00')."""
+    return text.replace(" ", "T", 1)
 
 
 def _sum(counts: list[exp.Expression]) -> exp.Expression:
