@@ -72,8 +72,9 @@ class Oracle:
     """Findings, populations and explanation counts of every rule: the small datasets at once, `access_log`
     chunk by chunk (in any order).
 
-    `columns` names the columns each dataset's export file has (rule 1.1 reads them);
-    a dataset it leaves out is taken to have exactly the contract's columns.
+    `columns` names the columns each dataset's export file has (rule 1.1 reads them, and counts them as its
+    population); a dataset it leaves out has no file for rule 1.1 (`evaluate` takes the contract's columns
+    for every dataset it is given without them).
     """
 
     def __init__(self, tables: Mapping[str, Iterable[Row]], as_of: date,
@@ -175,7 +176,9 @@ def _iso(value: date | datetime | None) -> str | None:
 
 def evaluate(tables: Mapping[str, Iterable[Row]], as_of: date, params: Mapping[str, int] | None = None,
              columns: Mapping[str, Iterable[str]] | None = None) -> Truth:
-    """The oracle over datasets held in memory (`access_log` included, if present)."""
+    """The oracle over datasets held in memory (`access_log` included, if present); a dataset without an entry
+    in `columns` has exactly the contract's columns."""
+    columns = {name: contract()[name].column_names for name in tables} | dict(columns or {})
     small = {k: v for k, v in tables.items() if k != "access_log"}
     oracle = Oracle(small, as_of, params, columns)
     if "access_log" in tables:
