@@ -29,10 +29,11 @@ class LogPlanter:
     def user(self, role: str, start: date | None = None, until: date | None = None, signed: date | None = None,
              never_signed: bool = False, special: bool = False,
              caseload: tuple[tuple[str, date, date | None], ...] = (), manager: str | None = None) -> str:
-        """A planted user, authorised and signed long before the log begins unless told otherwise."""
+        """A planted user, authorised and signed long before the log begins unless told otherwise, who reports to
+        `manager` (by default the office's first manager, who manages no caseload of a planted user)."""
         signed_at = None if never_signed else signed or self.since
         uid = add_user(self.w, role, start or self.since, until, signed_at, special, planted=True,
-                       manager=manager)["user_id"]
+                       manager=manager or self.w.staff["management"][0])["user_id"]
         for client, begin, end in caseload:
             self.w.add("caseload", user_id=uid, client_id=client, assigned_from=begin, assigned_until=end)
         return uid

@@ -292,7 +292,8 @@ def plant_rows(w: World, plan: Plan, a: Anchors, clients: Clients) -> None:
         plant(plan, rule, row, expect, note, intents)
     for rule, expect, note, case in complaint_cases(a):
         spec, intents = split(case)
-        row = w.add("complaints", client_id=clients.host(w, spec["received_at"]), handled_by=None, **spec)
+        row = w.add("complaints", client_id=clients.host(w, spec["received_at"]),
+                    handled_by=w.staff["management"][0], **spec)
         plant(plan, rule, row, expect, note, intents)
     for rule, expect, note, case in disclosure_cases(a):
         spec, intents = split({"categories": ["general"], "legal_ground": None, **case})
@@ -341,11 +342,12 @@ def plant_contract_rows(w: World, plan: Plan, a: Anchors, clients: Clients) -> N
 
 def request_row(w: World, client_id: str, kind: str, received: date, decided: date | None = None,
                 **over: Any) -> Row:
-    """A request handled by the book (heard first, in writing, executed in days) except for `over`."""
+    """A request handled by the book (by the office's first administrator, heard first, in writing, executed in
+    days) except for `over`."""
     row: Row = dict(client_id=client_id, type=kind, received_at=received, requester="subject",
                     identity_verified=True, mandate_verified=None, collector_heard_at=None, decided_at=decided,
                     decision=None, decision_reason=None, decision_in_writing=None, executed_at=None,
-                    handled_by=None, extended_at=None)
+                    handled_by=w.staff["administration"][0], extended_at=None)
     if decided is not None:
         row.update(decision="granted", decision_in_writing=True)
         if kind in CHANGE_TYPES:
