@@ -7,13 +7,15 @@ the oracle itself against the catalogue, one boundary at a time, on the smallest
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from reglement.datasets import contract
-from reglement.datasets.oracle import EXPLANATIONS, RULES, Oracle, evaluate
+from reglement.datasets.oracle import EXPLANATIONS, RULES, Oracle, dumps, evaluate, evaluate_export
 
 A = date(2026, 11, 28)
 UNEXPLAINED, GAP, LATE = "5.1-access-unexplained", "6.1-access-log-gap", "8.1-access-request-late"
@@ -410,3 +412,22 @@ def test_rule_11_counts_the_columns_of_every_file() -> None:
     assert truth["findings"]["1.1-unlisted-data-category"] == [{"dataset": "clients", "key": {"column": "religion"}}]
     assert evaluate({"clients": clients}, A)["populations"]["1.1-unlisted-data-category"] == len(
         contract()["clients"].column_names)
+
+
+# --- the sample's ground truth -------------------------------------------------------------------
+
+def test_the_sample_findings_file_is_what_the_oracle_writes_for_the_sample() -> None:
+    """`tests/expected/sample_findings.json` is never written by hand: it is, byte for byte, what
+    `python -m reglement.datasets.oracle datasets/sample --as-of 2026-11-28` prints."""
+    root = Path(__file__).resolve().parents[1]
+    expected = (root / "tests" / "expected" / "sample_findings.json").read_text("utf-8")
+    truth = evaluate_export(root / "datasets" / "sample", A)
+    assert dumps({"as_of": A.isoformat(), **truth}) == expected
+
+
+def test_the_sample_shows_every_explanation_and_a_single_gap() -> None:
+    truth = json.loads((Path(__file__).resolve().parents[1] / "tests" / "expected" / "sample_findings.json")
+                       .read_text("utf-8"))
+    assert all(truth["explanations"][UNEXPLAINED].values()), truth["explanations"]
+    assert truth["findings"][GAP] == [{"dataset": "access_log", "key": {"event_id": "E0137"}}]
+    assert all(truth["findings"].values()), "every rule has a finding in the sample"
