@@ -49,6 +49,8 @@ class Context:
     requests: dict[str, list[Row]] = field(default_factory=lambda: defaultdict(list))  # by client
     complaints: dict[str, list[Row]] = field(default_factory=lambda: defaultdict(list))  # by client
     disclosures: dict[str, list[Row]] = field(default_factory=lambda: defaultdict(list))  # by client
+    disclosed: set[tuple[Any, Any, date]] = field(default_factory=set)  # (client, disclosed_by, date(disclosed_at))
+    written: set[tuple[Any, Any, date]] = field(default_factory=set)  # (client, created_by, created_at) of records
     bsn_count: Counter[str] = field(default_factory=Counter)  # non-empty BSNs, as written
     referable: dict[tuple[str, str], set[Any]] = field(default_factory=dict)  # (dataset, column) → its values
 
@@ -81,6 +83,10 @@ def build_context(tables: Mapping[str, Iterable[Row]], as_of: date,
         index = getattr(ctx, name)
         for r in get(name):
             index[r["client_id"]].append(r)
+    ctx.disclosed = {(r["client_id"], r["disclosed_by"], r["disclosed_at"].date()) for r in get("disclosures")
+                     if None not in (r["client_id"], r["disclosed_by"], r["disclosed_at"])}
+    ctx.written = {(r["client_id"], r["created_by"], r["created_at"]) for r in get("records")
+                   if None not in (r["client_id"], r["created_by"], r["created_at"])}
     ctx.bsn_count = Counter(r["bsn"] for r in get("clients") if not empty(r["bsn"]))
     for target in {t for columns in REFERENCES.values() for t in columns.values()}:
         ctx.referable[target] = {r[target[1]] for r in get(target[0])}

@@ -116,14 +116,12 @@ def by_complaint(row: Row, user: Row, d: date, ctx: Context) -> bool:
 
 def by_disclosure(row: Row, user: Row, d: date, ctx: Context) -> bool:
     """a `disclosures` row of the client has `disclosed_by = actor_id` and `date(disclosed_at) = d`"""
-    return any(equals(s["disclosed_by"], row["actor_id"]) and day_of(s["disclosed_at"]) == d
-               for s in ctx.disclosures.get(row["client_id"], ()))
+    return (row["client_id"], row["actor_id"], d) in ctx.disclosed  # those rows, indexed (`build_context`)
 
 
 def by_record(row: Row, user: Row, d: date, ctx: Context) -> bool:
     """a `records` row of the client has `created_by = actor_id` and `created_at = d`"""
-    return any(equals(r["created_by"], row["actor_id"]) and r["created_at"] == d
-               for r in ctx.records.get(row["client_id"], ()))
+    return (row["client_id"], row["actor_id"], d) in ctx.written  # those rows, indexed (`build_context`)
 
 
 def by_administration(row: Row, user: Row, d: date, ctx: Context) -> bool:
