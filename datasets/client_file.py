@@ -40,10 +40,12 @@ def assign(w: World, client_id: str, start: date, end: date | None) -> list[Row]
         if until is None or (end is not None and until >= end):
             periods.append(w.add("caseload", user_id=user["user_id"], client_id=client_id, assigned_from=d,
                                  assigned_until=end))
-            return periods
+            break
         periods.append(w.add("caseload", user_id=user["user_id"], client_id=client_id, assigned_from=d,
                              assigned_until=until))
         d = until + DAY
+    w.caseloads.setdefault(client_id, []).extend(periods)
+    return periods
 
 
 def worker_on(periods: list[Row], d: date) -> str:
@@ -66,10 +68,17 @@ def record(w: World, client_id: str, category: str, created: date, deleted: date
 
 
 def disclosure(w: World, client_id: str, receiver: Row, when: datetime, categories: list[str], basis: str | None,
-               legal_ground: str | None = None, consent: Row | str | None = None) -> Row:
-    """A verstrekking; `consent_id` holds the consent row until `generate` has numbered it (or a planted id)."""
+               legal_ground: str | None = None, consent: Row | str | None = None, by: str | None = None) -> Row:
+    """A verstrekking by user `by` (None: not recorded); `consent_id` holds the consent row until `generate` has
+    numbered it (or a planted id)."""
     return w.add("disclosures", client_id=client_id, party_id=receiver["party_id"], disclosed_at=when,
-                 categories=categories, basis=basis, legal_ground=legal_ground, consent_id=consent)
+                 categories=categories, basis=basis, legal_ground=legal_ground, consent_id=consent, disclosed_by=by)
+
+
+def sender(w: World, client_id: str, day: date) -> str | None:
+    """Who sent a client's report on `day`: the case worker then, and now and then nobody recorded."""
+    periods = w.caseloads.get(client_id)
+    return None if not periods or w.chance(0.02) else worker_on(periods, day)
 
 
 def guidance(w: World, client: Row, start: date, end: date | None, commissioner: Row | None = None,
@@ -98,10 +107,13 @@ def guidance(w: World, client: Row, start: date, end: date | None, commissioner:
     if w.chance(0.25):
         record(w, cid, "fiscal", w.between(start, last))
     for _ in range(w.rng.randint(1, 3)):
-        disclosure(w, cid, commissioner, w.office_hours(w.between(start, last)), ["general"], "reintegration_agreement")
+        day = w.between(start, last)
+        disclosure(w, cid, commissioner, w.office_hours(day), ["general"], "reintegration_agreement",
+                   by=sender(w, cid, day))
     if end is not None and end + timedelta(days=10) < w.as_of and w.chance(0.02):  # the final report, sent late
-        disclosure(w, cid, commissioner, w.office_hours(end + timedelta(days=w.rng.randint(1, 10))), ["general"],
-                   "reintegration_agreement")
+        day = end + timedelta(days=w.rng.randint(1, 10))
+        disclosure(w, cid, commissioner, w.office_hours(day), ["general"], "reintegration_agreement",
+                   by=sender(w, cid, day))
 
 
 def background_client(w: World, client_id: str) -> Row:
@@ -138,25 +150,36 @@ def consent_disclosure(w: World, cid: str, first: date, last: date) -> None:
     medical = receiver["name"] != "Uitzendbureau Werkpunt" and w.chance(0.5)
     categories = ["general", "special"] if medical else ["general"]
     sent = min(given + timedelta(days=w.rng.randint(0, 30)), w.as_of - DAY)
-    disclosure(w, cid, receiver, w.office_hours(sent), categories, "consent", consent=consent)
+    disclosure(w, cid, receiver, w.office_hours(sent), categories, "consent", consent=consent,
+               by=sender(w, cid, sent))
 
 
 def legal_disclosure(w: World, cid: str, first: date, last: date) -> None:
+    """A disclosure the law requires, sent by the administration."""
     receiver = w.party(w.pick(("Belastingdienst", "Sociale Verzekeringsbank", "UWV")))
     disclosure(w, cid, receiver, w.office_hours(w.between(first, last)), [w.pick(("fiscal", "general"))],
-               "legal_obligation", LEGAL_GROUNDS[receiver["name"]])
+               "legal_obligation", LEGAL_GROUNDS[receiver["name"]], by=w.pick(w.staff["administration"]))
 
 
 def request(w: World, cid: str, first: date, last: date) -> None:
-    """A request of the Betrokkene, mostly decided, heard and executed within its term."""
+    """A request of the Betrokkene, handled by someone of the office's staff and mostly decided, heard and
+    executed within its term. A slow one was usually extended (AVG art. 12(3)) and the client told so within
+    the month, now and then only after it."""
     received = w.between(first, min(last + timedelta(days=180), w.as_of - DAY))
     kind = w.pick(("access",) * 5 + ("correction",) * 2 + ("deletion",) * 2 + ("supplement", "restriction"))
     representative = w.chance(0.08)
+    handler = w.pick(w.staff["administration"] + w.staff["management"]) if w.chance(0.97) else None
     row = w.add("requests", client_id=cid, type=kind, received_at=received,
                 requester="representative" if representative else "subject", identity_verified=w.chance(0.97),
                 mandate_verified=w.chance(0.9) if representative else None, collector_heard_at=None,
-                decided_at=None, decision=None, decision_reason=None, decision_in_writing=None, executed_at=None)
-    decided = received + timedelta(days=w.rng.randint(3, 24) if w.chance(0.96) else w.rng.randint(30, 60))
+                decided_at=None, decision=None, decision_reason=None, decision_in_writing=None, executed_at=None,
+                handled_by=handler, extended_at=None)
+    slow = not w.chance(0.88 if kind == "access" else 0.96)
+    decided = received + timedelta(days=w.rng.randint(30, 85) if slow else w.rng.randint(3, 24))
+    if slow and w.chance(0.85):  # told of the extension: mostly within the first month, else a few days after it
+        told = received + timedelta(days=w.rng.randint(7, 27)) if w.chance(0.8) else \
+            plus_months(received, w.params["access_months"]) + timedelta(days=w.rng.randint(1, 6))
+        row["extended_at"] = told if told < w.as_of else None
     if decided < w.as_of:
         decide(w, row, decided)
 
@@ -204,9 +227,11 @@ def objection(w: World, cid: str, first: date, last: date) -> None:
 
 
 def complaint(w: World, cid: str, first: date, last: date) -> None:
+    """A complaint, handled by a manager, mostly within its term."""
     received = w.between(first, min(last + timedelta(days=60), w.as_of - DAY))
     handled = received + timedelta(days=w.rng.randint(5, 40) if w.chance(0.95) else w.rng.randint(43, 80))
-    w.add("complaints", client_id=cid, received_at=received, handled_at=handled if handled < w.as_of else None)
+    w.add("complaints", client_id=cid, received_at=received, handled_at=handled if handled < w.as_of else None,
+          handled_by=w.pick(w.staff["management"]))
 
 
 def expire(w: World, cid: str, periods: list[tuple[date, date | None]]) -> None:

@@ -3,10 +3,13 @@
 `generate` writes the fourteen datasets of a realistic office (`world.py`,
 `client_file.py`, `background_log.py`), plants a violation of every automated rule and
 near-misses on each of its boundaries (`planted_rows.py`, `planted_clients.py`,
-`planted_access.py`), and writes `ground_truth.json`: the findings as the independent
-oracle (`oracle.py`) computes them, plus the list of planted rows with the intent of each.
-The access log is drawn with numpy and streamed a run of days at a time, so a hundred
-million events fit in bounded memory (`background_log.py`, `sinks.py`).
+`planted_access.py`), and writes `ground_truth.json`: the findings, each rule's
+population, the explanation counts of `5.1-access-unexplained` and each dataset's period
+as the independent oracle (`oracle.py`) computes them, plus the list of planted rows with
+the intent of each. The access log is drawn with numpy and streamed a run of days at a
+time, so a hundred million events fit in bounded memory (`background_log.py`, `sinks.py`);
+it has no hole of days but two planted silences (`plant_gaps`): one of exactly
+`max_gap_days` × 24 hours, which is no gap, and one of a second more, which is.
 """
 
 from __future__ import annotations
@@ -90,6 +93,17 @@ def merged(background: pa.Table, planted: list[Row], schema: pa.Schema, first_id
     return table.set_column(0, "event_id", pc.binary_join_element_wise("E", ids, ""))
 
 
+def without_outages(w: World, start: date, end: date, background: pa.Table) -> pa.Table:
+    """The background events of the days [start, end] but those of a planted outage (its ends included: the
+    planted events there are the last before the silence and the first after it)."""
+    for first, last in w.outages:
+        if first.date() <= end and start <= last.date():
+            ts, kind = background["ts"], background.schema.field("ts").type
+            inside = pc.and_(pc.greater_equal(ts, pa.scalar(first, kind)), pc.less_equal(ts, pa.scalar(last, kind)))
+            background = background.filter(pc.invert(inside))
+    return background
+
+
 def stream_access_log(w: World, sink: Sink, oracle: Oracle | None, total: int, chunk_rows: int,
                       slip_rate: float) -> int:
     """Write the log a run of days at a time, feeding each table to the oracle (if any), so memory stays bounded."""
@@ -98,8 +112,10 @@ def stream_access_log(w: World, sink: Sink, oracle: Oracle | None, total: int, c
     for event in w.planted_events:
         planted.setdefault(event["ts"].date(), []).append(event)
     assert all(first <= d <= last for d in planted), "a planted event falls outside the log"
+    assert not [e for e in w.planted_events for a, b in w.outages if a < e["ts"] < b], "a planted event in an outage"
     width, schema, n = max(7, len(str(total + len(w.planted_events) + 1000))), schema_of("access_log"), 0
     for start, end, background in background_log(w, total, first, last, slip_rate, chunk_rows):
+        background = without_outages(w, start, end, background)
         events = [e for i in range((end - start).days + 1) for e in planted.pop(start + timedelta(days=i), ())]
         table = merged(background, events, schema, n + 1, width)
         sink.write(table)
@@ -116,7 +132,9 @@ def generate(out_dir: Path, clients: int, seed: int, fmt: Format = "csv", as_of:
              ground_truth: bool = True) -> dict[str, dict[str, int]]:
     """Write a synthetic export of all fourteen datasets and `ground_truth.json` into `out_dir`.
 
-    Same arguments, same bytes. Returns rows per dataset and findings per rule.
+    Same arguments, same bytes. Returns rows per dataset and findings per rule. `ground_truth.json` holds
+    `as_of`, `seed`, `clients`, `params`, the oracle's `findings`, `populations`, `explanations` and `periods`
+    (`oracle.py` describes them), and `planted`.
 
     - `fmt`: `csv`, `jsonl` or `parquet`, for every dataset. Only JSONL and Parquet can hold an empty string
       apart from null, so only they carry the planted empty-string codes.
@@ -128,7 +146,8 @@ def generate(out_dir: Path, clients: int, seed: int, fmt: Format = "csv", as_of:
     - `rates`: `audit` (about 1.5% of background events are slips, so every log rule has natural findings) or
       `realistic` (about 0.01%). The planted rows are the same either way.
     - `ground_truth=False` leaves the access log out of the oracle, for huge benchmark exports:
-      `ground_truth.json` then holds the findings of the other datasets only, and `"access_log": "not computed"`.
+      `ground_truth.json` then holds the findings, populations and periods of the other datasets only (a rule
+      over the log alone judged none of its rows), and `"access_log": "not computed"`.
     """
     if clients < MIN_CLIENTS:
         raise ValueError(f"generate needs at least {MIN_CLIENTS} clients to plant every rule, got {clients}")
@@ -159,10 +178,10 @@ def generate(out_dir: Path, clients: int, seed: int, fmt: Format = "csv", as_of:
         sink = open_sink(out, "access_log", fmt, monthly=monthly, opener=opener)
         rows["access_log"] = stream_access_log(w, sink, oracle if ground_truth else None,
                                                clients * events_per_client, chunk_rows, SLIP_RATES[rates])
-        findings = oracle.findings()
-        truth = {"as_of": as_of.isoformat(), "seed": seed, "clients": clients, "params": params,
-                 "findings": findings, "planted": plan.resolved()} | (
-            {} if ground_truth else {"access_log": "not computed"})
+        judged = oracle.truth()
+        findings = judged["findings"]
+        truth = {"as_of": as_of.isoformat(), "seed": seed, "clients": clients, "params": params, **judged,
+                 "planted": plan.resolved()} | ({} if ground_truth else {"access_log": "not computed"})
         files.write(out / "ground_truth.json", json.dumps(truth, ensure_ascii=False, indent=1) + "\n",
                     "the ground truth")
         files.commit()

@@ -42,12 +42,14 @@ REFERENCES: dict[str, dict[str, tuple[str, str]]] = {
     "contacts": {"client_id": _CLIENT, "user_id": _USER},
     "records": {"client_id": _CLIENT, "created_by": _USER},
     "caseload": {"client_id": _CLIENT, "user_id": _USER},
-    "disclosures": {"client_id": _CLIENT, "party_id": _PARTY, "consent_id": ("consents", "consent_id")},
+    "users": {"manager_id": _USER},
+    "disclosures": {"client_id": _CLIENT, "party_id": _PARTY, "consent_id": ("consents", "consent_id"),
+                    "disclosed_by": _USER},
     "consents": {"client_id": _CLIENT, "party_id": _PARTY},
-    "requests": {"client_id": _CLIENT},
+    "requests": {"client_id": _CLIENT, "handled_by": _USER},
     "objections": {"client_id": _CLIENT},
     "marketing": {"client_id": _CLIENT},
-    "complaints": {"client_id": _CLIENT},
+    "complaints": {"client_id": _CLIENT, "handled_by": _USER},
 }
 
 # "Date order": dataset → the later column → the earlier one it may not precede.
@@ -57,6 +59,16 @@ DATE_ORDER: dict[str, dict[str, str]] = {
     "users": {"authorized_until": "authorized_from"},
     "caseload": {"assigned_until": "assigned_from"},
     "consents": {"withdrawn_at": "given_at"},
-    "requests": {"decided_at": "received_at", "executed_at": "decided_at"},
+    "requests": {"decided_at": "received_at", "executed_at": "decided_at", "extended_at": "received_at"},
     "complaints": {"handled_at": "received_at"},
+}
+
+# "Every dataset with a time column states its period": dataset → the column whose earliest and latest value
+# it is. The contract names `access_log.ts`, `contacts.contact_date`, `disclosures.disclosed_at` and
+# `requests.received_at`; for the others the column that says when the row's fact was recorded or began.
+PERIODS: dict[str, str] = {
+    "clients": "registered_at", "trajectories": "start_date", "contacts": "contact_date", "records": "created_at",
+    "users": "authorized_from", "caseload": "assigned_from", "parties": "agreement_signed_at",
+    "disclosures": "disclosed_at", "consents": "given_at", "requests": "received_at", "objections": "objected_at",
+    "marketing": "sent_at", "access_log": "ts", "complaints": "received_at",
 }

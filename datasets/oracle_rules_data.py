@@ -1,8 +1,11 @@
 """Oracle rules of articles 1–4: what may be processed, for which purpose, and whether it is correct.
 
 Each function is a literal, row-by-row reading of one line of `spec/rule-catalogue.md`;
-its docstring is that line. Part of the oracle: it must never import
-`reglement.compiler` or `reglement.checker`.
+its docstring is that line. The population (the rows a rule judges, the catalogue's
+*Populations*) is written beside it, as the `population=` of its registration; a rule
+registered without one judges every row of its dataset, and the contract rules every row
+of the datasets they check (rule 1.1: every column of the export). Part of the oracle: it
+must never import `reglement.compiler` or `reglement.checker`.
 """
 
 from __future__ import annotations
@@ -17,6 +20,23 @@ NEEDS_FOR_SPECIAL_DATA = ("reintegration", "legal_obligation")
 
 RULES: dict[str, Rule] = {}
 rule = Registrar(RULES)
+
+
+def clients_with_a_bsn(row: Row, ctx: Context) -> bool:
+    """Population of 4.2-invalid-bsn and 4.2-duplicate-bsn: clients whose `bsn` is not empty (an empty one is
+    4.2-incomplete-client's)."""
+    return not empty(row["bsn"])
+
+
+def special_records(row: Row, ctx: Context) -> bool:
+    """Population of 4.4-special-data-not-informed: records with `category = special`."""
+    return equals(row["category"], "special")
+
+
+def special_data_events(row: Row, ctx: Context) -> bool:
+    """Population of 4.4-special-data-without-need: events with `data_category = special`."""
+    return equals(row["data_category"], "special")
+
 
 
 @rule.file("1.1-unlisted-data-category", contract())
@@ -36,7 +56,7 @@ def purpose_not_allowed(row: Row, ctx: Context) -> bool:
     return empty(row["purpose"]) or not one_of(row["purpose"], PURPOSES)
 
 
-@rule.row("4.2-invalid-bsn", "clients")
+@rule.row("4.2-invalid-bsn", "clients", clients_with_a_bsn)
 def invalid_bsn(row: Row, ctx: Context) -> bool:
     """`bsn` is not empty and is not nine digits passing the elfproef
     (9·d1 + 8·d2 + … + 2·d8 − d9 divisible by 11)"""
@@ -49,7 +69,7 @@ def incomplete_client(row: Row, ctx: Context) -> bool:
     return empty(row["name"]) or empty(row["birth_date"]) or empty(row["bsn"])
 
 
-@rule.row("4.2-duplicate-bsn", "clients")
+@rule.row("4.2-duplicate-bsn", "clients", clients_with_a_bsn)
 def duplicate_bsn(row: Row, ctx: Context) -> bool:
     """`bsn` is not empty and another `clients` row has the same `bsn` (every client of the pair is a finding)"""
     return not empty(row["bsn"]) and ctx.bsn_count[row["bsn"]] > 1
@@ -64,6 +84,8 @@ def unknown_code(row: Row, dataset: str, column: str, ctx: Context) -> bool:
     may show the offending code
     """
     value, values = row[column], VOCABULARIES[dataset][column]
+    if one_of(value, values):  # a code as the contract spells it (no code is empty): the common case, first
+        return False
     if empty(value):
         return (dataset, column) not in NULLABLE_CODES
     if (dataset, column) in LIST_CODES:
@@ -99,14 +121,14 @@ def no_processing_basis(row: Row, ctx: Context) -> bool:
     return not ctx.trajectories.get(row["client_id"])
 
 
-@rule.row("4.4-special-data-not-informed", "records")
+@rule.row("4.4-special-data-not-informed", "records", special_records)
 def special_data_not_informed(row: Row, ctx: Context) -> bool:
     """`category = special` and (`subject_informed_at` is null or later than `created_at`)"""
     return equals(row["category"], "special") and (
         row["subject_informed_at"] is None or later(row["subject_informed_at"], row["created_at"]))
 
 
-@rule.row("4.4-special-data-without-need", "access_log")
+@rule.row("4.4-special-data-without-need", "access_log", special_data_events)
 def special_data_without_need(row: Row, ctx: Context) -> bool:
     """`data_category = special` and `purpose` is not `reintegration` or `legal_obligation` (an empty purpose is
     not either)

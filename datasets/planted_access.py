@@ -1,4 +1,4 @@
-"""Planted access-log events: users and parties on the boundaries of rules 3.2, 4.2, 4.4, 5.1–5.3 and 10.
+"""Planted access-log events: users and parties on the boundaries of rules 3.2, 4.2, 4.4, 5.1–5.3, 6.1 and 10.
 
 The planted actors are kept out of the background log; `generate` merges their events
 into it on their day.
@@ -6,11 +6,12 @@ into it on their day.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from .planted_rows import UNKNOWN
+from .client_file import disclosure, record
+from .planted_rows import UNKNOWN, request_row
 from .scenario import LOG_DAYS, Anchors, Clients, Plan, days
-from .world import DAY, Row, World, add_party, add_user, at
+from .world import DAY, Row, World, add_party, add_user, at, plus_months
 
 
 class LogPlanter:
@@ -27,10 +28,12 @@ class LogPlanter:
 
     def user(self, role: str, start: date | None = None, until: date | None = None, signed: date | None = None,
              never_signed: bool = False, special: bool = False,
-             caseload: tuple[tuple[str, date, date | None], ...] = ()) -> str:
-        """A planted user, authorised and signed long before the log begins unless told otherwise."""
+             caseload: tuple[tuple[str, date, date | None], ...] = (), manager: str | None = None) -> str:
+        """A planted user, authorised and signed long before the log begins unless told otherwise, who reports to
+        `manager` (by default the office's first manager, who manages no caseload of a planted user)."""
         signed_at = None if never_signed else signed or self.since
-        uid = add_user(self.w, role, start or self.since, until, signed_at, special, planted=True)["user_id"]
+        uid = add_user(self.w, role, start or self.since, until, signed_at, special, planted=True,
+                       manager=manager or self.w.staff["management"][0])["user_id"]
         for client, begin, end in caseload:
             self.w.add("caseload", user_id=uid, client_id=client, assigned_from=begin, assigned_until=end)
         return uid
@@ -59,18 +62,123 @@ def plant_authorisation(log: LogPlanter) -> None:
     log.event(log.clerk, log.y, log.a.as_of - DAY, rule, False, "an authorisation without end")
 
 
-def plant_need_to_know(log: LogPlanter) -> None:
-    rule, x, y, z, start, stop = "5.1-no-need-to-know", log.x, log.y, log.z, log.start, log.stop
-    coach = log.user("jobcoach", special=True, caseload=((x, start, stop), (y, start, None)))
-    log.event(coach, x, start - DAY, rule, True, "the day before the caseload period")
-    log.event(coach, x, start, rule, False, "on its first day")
-    log.event(coach, x, at(stop, 86399), rule, False, "on its last day")
-    log.event(coach, x, stop + DAY, rule, True, "the day after it")
-    log.event(coach, y, log.a.as_of - DAY, rule, False, "a caseload period without end")
-    log.event(coach, z, log.a.base, rule, True, "a client never on this caseload")
-    log.event(log.user("Jobcoach"), z, log.a.base, rule, False, "role 'Jobcoach' is not 'jobcoach'")
-    intern = log.user("intern", caseload=((y, log.since, None),))
-    log.event(intern, z, log.a.base, rule, True, "an intern outside the caseload")
+UNEXPLAINED = "5.1-access-unexplained"
+
+
+def plant_caseload_and_manager(log: LogPlanter) -> None:
+    """5.1 explanations `caseload` and `manager`: a case worker and their manager around an assignment."""
+    x, y, z, start, stop, day = log.x, log.y, log.z, log.start, log.stop, log.a.base
+    boss, other_boss = log.user("management", special=True), log.user("management", special=True)
+    coach = log.user("jobcoach", special=True, caseload=((x, start, stop), (y, start, None)), manager=boss)
+    intern = log.user("intern", caseload=((y, log.since, None),), manager=other_boss)
+    odd = log.user("Jobcoach")
+    for actor, client, when, expect, note in (
+            (coach, x, start - DAY, True, "the day before the caseload assignment began"),
+            (coach, x, start, False, "on its first day"),
+            (coach, x, at(stop, 86399), False, "at 23:59:59 on its last day"),
+            (coach, x, stop + DAY, True, "the day after the assignment ended"),
+            (coach, y, log.a.as_of - DAY, False, "an assignment without end"),
+            (coach, z, day, True, "another client: on no caseload of this user"),
+            (intern, z, day, True, "an intern outside the caseload"),
+            (intern, x, start + days(30), True, "another user: the client is on a colleague's caseload"),
+            (odd, z, day, True, "role 'Jobcoach': every known user is judged, whatever the role"),
+            (boss, x, at(stop, 15 * 3600), False, "the manager of the assigned case worker, on the assignment's "
+                                                  "last day"),
+            (boss, x, stop + DAY, True, "the manager, the day after the assignment ended"),
+            (boss, z, day, True, "the manager, a client of no one they manage"),
+            (other_boss, x, start + days(30), True, "the manager of another case worker")):
+        log.event(actor, client, when, UNEXPLAINED, expect, note, purpose="reintegration")
+
+
+def plant_handlers(log: LogPlanter) -> None:
+    """5.1 explanations `request` and `complaint`: the user who handles one, from its receipt to 14 days after."""
+    w, x, y, z, b, as_of = log.w, log.x, log.y, log.z, log.a.base, log.a.as_of
+    officer, other = log.user("advisor"), log.user("advisor")
+    received = b - days(120)
+    fixed = request_row(w, x, "correction", received, received + days(10), handled_by=officer)
+    answered = request_row(w, y, "access", b - days(60), b - days(50), handled_by=officer)
+    request_row(w, z, "access", as_of - days(20), handled_by=officer)
+    done, decided = fixed["executed_at"], answered["decided_at"]
+    for actor, client, when, expect, note in (
+            (officer, x, received - DAY, True, "the day before the request was received"),
+            (officer, x, at(received, 8 * 3600), False, "on the day the request was received"),
+            (officer, x, at(done + days(14), 86399), False, "14 days after the request was executed"),
+            (officer, x, done + days(15), True, "15 days after the request was executed"),
+            (officer, y, decided + days(14), False, "not executed: 14 days after the decision"),
+            (officer, y, decided + days(15), True, "not executed: 15 days after the decision"),
+            (officer, z, as_of - DAY, False, "an open request: until A + 14 days"),
+            (officer, y, received + days(5), True, "a request of another client"),
+            (other, x, received + days(5), True, "a request handled by someone else")):
+        log.event(actor, client, when, UNEXPLAINED, expect, note, purpose="legal_obligation")
+    officer = log.user("management")
+    received = b - days(200)
+    handled = received + days(20)
+    w.add("complaints", client_id=x, received_at=received, handled_at=handled, handled_by=officer)
+    w.add("complaints", client_id=y, received_at=as_of - days(10), handled_at=None, handled_by=officer)
+    for actor, client, when, expect, note in (
+            (officer, x, received - DAY, True, "the day before the complaint was received"),
+            (officer, x, received, False, "on the day the complaint was received"),
+            (officer, x, at(handled + days(14), 86399), False, "14 days after the complaint was handled"),
+            (officer, x, handled + days(15), True, "15 days after the complaint was handled"),
+            (officer, y, as_of - DAY, False, "an open complaint: until A + 14 days"),
+            (officer, z, received + days(5), True, "a complaint of another client")):
+        log.event(actor, client, when, UNEXPLAINED, expect, note)
+
+
+def plant_authors(log: LogPlanter) -> None:
+    """5.1 explanations `disclosure` and `record`: the user who sent a report or wrote a record, that day."""
+    w, x, y, b = log.w, log.x, log.y, log.a.base
+    sender, author = log.user("advisor"), log.user("advisor")
+    sent = b - days(40)
+    disclosure(w, x, w.party("UWV"), at(sent, 11 * 3600), ["general"], "legal_obligation", "art. 30c Wet SUWI",
+               by=sender)
+    written = b - days(35)
+    record(w, x, "general", written, by=author)
+    for actor, client, when, expect, note in (
+            (sender, x, at(sent, 86399), False, "the day of the disclosure, after it was sent"),
+            (sender, x, at(sent, 7 * 3600), False, "the day of the disclosure, before it was sent: only the date "
+                                                   "counts"),
+            (sender, x, sent - DAY, True, "the day before the disclosure"),
+            (sender, x, sent + DAY, True, "the day after the disclosure"),
+            (sender, y, sent, True, "another client, on the day of the disclosure"),
+            (author, x, at(written, 16 * 3600), False, "the day the author wrote the record"),
+            (author, x, written + DAY, True, "the day after the author wrote the record"),
+            (author, y, written, True, "another client, on the day of the record")):
+        log.event(actor, client, when, UNEXPLAINED, expect, note, purpose="reintegration", action="write")
+
+
+def plant_administration(log: LogPlanter) -> None:
+    """5.1 explanation `administration`: an administrator on a trajectory's file, until 3 months after its end."""
+    cid, (start, end) = log.clients.story["assigned"], log.a.assignment
+    after = plus_months(end, log.a.params["administration_months"])
+    for actor, when, expect, note, particulars in (
+            (log.clerk, start - DAY, True, "administration the day before the trajectory started", {}),
+            (log.clerk, at(start, 8 * 3600), False, "administration on the trajectory's first day", {}),
+            (log.clerk, at(after, 86399), False, "on its end + 3 months, clamped to that month's end", {}),
+            (log.clerk, after + DAY, True, "the day after its end + 3 months (clamped)", {}),
+            (log.clerk, end + days(10), False, "a legal obligation after the end",
+             {"purpose": "legal_obligation"}),
+            (log.clerk, end + days(11), True, "purpose reintegration is no administration",
+             {"purpose": "reintegration"}),
+            (log.clerk, end + days(12), True, "special data is not the administration's", {"category": "special"}),
+            (log.clerk, end + days(13), False, "'Special' is not 'special'", {"category": "Special"}),
+            (log.user("management"), end + days(13), True, "role management is not administration", {})):
+        log.event(actor, cid, when, UNEXPLAINED, expect, note, **particulars)
+    log.event(log.clerk, log.clients.ghost, log.a.base, UNEXPLAINED, True, "a client without any trajectory")
+
+
+def plant_gaps(log: LogPlanter) -> None:
+    """6.1: a silence of exactly 4 × 24 hours (no gap), one of a second more (a gap), the last event."""
+    rule, y, gap = "6.1-access-log-gap", log.y, days(log.a.params["max_gap_days"])
+    quiet = at(log.a.as_of - days(650), 12 * 3600)
+    log.event(log.clerk, y, quiet, rule, False, "the next event exactly 4 × 24 hours later")
+    log.event(log.clerk, y, quiet + gap, rule, False, "ends a silence of exactly 4 × 24 hours")
+    outage = at(log.a.as_of - days(620), 12 * 3600)
+    log.event(log.clerk, y, outage, rule, False, "the same second as the last event before a gap, a smaller event_id")
+    log.event(log.clerk, y, outage, rule, True, "the last event before 4 × 24 hours and a second without events")
+    log.event(log.clerk, y, outage + gap + timedelta(seconds=1), rule, False, "the first event after the gap")
+    log.w.outages += [(quiet, quiet + gap), (outage, outage + gap + timedelta(seconds=1))]
+    log.event(log.clerk, y, at(log.a.as_of - DAY, 86399), rule, False, "the last event of the log")
 
 
 def plant_clearance(log: LogPlanter) -> None:
@@ -199,9 +307,9 @@ def plant_marketing_reads(log: LogPlanter) -> None:
 
 
 def plant_access(w: World, plan: Plan, a: Anchors, clients: Clients) -> None:
-    """Events on the boundaries of 3.2, 4.2, 4.4, 5.1–5.3 and 10."""
+    """Events on the boundaries of 3.2, 4.2, 4.4, 5.1–5.3, 6.1 and 10."""
     log = LogPlanter(w, plan, a, clients)
-    for step in (plant_authorisation, plant_need_to_know, plant_clearance, plant_confidentiality,
-                 plant_third_parties, plant_unknown_actors, plant_purposes, plant_codes, plant_special_needs,
-                 plant_commissioner_reads, plant_marketing_reads):
+    for step in (plant_authorisation, plant_caseload_and_manager, plant_handlers, plant_authors, plant_administration,
+                 plant_clearance, plant_confidentiality, plant_third_parties, plant_unknown_actors, plant_purposes,
+                 plant_codes, plant_special_needs, plant_commissioner_reads, plant_marketing_reads, plant_gaps):
         step(log)

@@ -29,7 +29,30 @@ def request_cases(a: Anchors) -> list[Case]:
     open_access, open_change = a.on_time(months=p["access_months"]), a.on_time(n_days=weeks)
     pending = a.on_time(n_days=execution)
     rep = dict(requester="representative")
+    extended = p["access_months_extended"]
+    long = lambda d: plus_months(d, extended)  # noqa: E731
+    jan_x, leap_x, open_x = a.jan31(False, extended), a.jan31(True, extended), a.on_time(months=extended)
     return [
+        ("8.1-access-request-late", False, "extended on 31 Jan + 1 month, decided on 31 Jan + 3 months (30 Apr)",
+         dict(type="access", received=jan_x, extended_at=month(jan_x), decided=long(jan_x))),
+        ("8.1-access-request-late", True, "extended in time, decided the day after 31 Jan + 3 months",
+         dict(type="access", received=jan_x, extended_at=jan_x + days(9), decided=long(jan_x) + DAY)),
+        ("8.1-access-request-late", True, "extension told the day after 31 Jan + 1 month: the term stays a month",
+         dict(type="access", received=jan_x, extended_at=month(jan_x) + DAY, decided=month(jan_x) + days(5))),
+        ("8.1-access-request-late", False, "leap year: extended on 31 Jan + 1 month (29 Feb), decided on 30 Apr",
+         dict(type="access", received=leap_x, extended_at=month(leap_x), decided=long(leap_x))),
+        ("8.1-access-request-late", False, "extended on the day it was received, decided after 6 weeks",
+         dict(type="access", received=b, extended_at=b, decided=b + days(42))),
+        ("8.1-access-request-late", False, "open, extended in time, and A is exactly received + 3 months",
+         dict(type="access", received=open_x, extended_at=open_x + days(3))),
+        ("8.1-access-request-late", True, "open, extended in time, and A is a day past received + 3 months",
+         dict(type="access", received=open_x - DAY, extended_at=open_x + days(3))),
+        ("9.3-decision-late", True, "an extension does not move the 4 weeks of a correction",
+         dict(type="correction", received=b, extended_at=b + days(7), decided=b + days(weeks + 1))),
+        (ORDER, True, "extension told the day before the request was received",
+         dict(type="access", received=b, decided=b + days(5), extended_at=b - DAY, column="extended_at")),
+        (ORDER, False, "extension told on the day the request was received",
+         dict(type="access", received=b, decided=b + days(5), extended_at=b, column="extended_at")),
         ("8.1-access-request-late", False, "decided on 31 Jan + 1 month (28 Feb)",
          dict(type="access", received=jan, decided=month(jan))),
         ("8.1-access-request-late", True, "decided the day after 31 Jan + 1 month",
@@ -269,7 +292,8 @@ def plant_rows(w: World, plan: Plan, a: Anchors, clients: Clients) -> None:
         plant(plan, rule, row, expect, note, intents)
     for rule, expect, note, case in complaint_cases(a):
         spec, intents = split(case)
-        row = w.add("complaints", client_id=clients.host(w, spec["received_at"]), **spec)
+        row = w.add("complaints", client_id=clients.host(w, spec["received_at"]),
+                    handled_by=w.staff["management"][0], **spec)
         plant(plan, rule, row, expect, note, intents)
     for rule, expect, note, case in disclosure_cases(a):
         spec, intents = split({"categories": ["general"], "legal_ground": None, **case})
@@ -318,10 +342,12 @@ def plant_contract_rows(w: World, plan: Plan, a: Anchors, clients: Clients) -> N
 
 def request_row(w: World, client_id: str, kind: str, received: date, decided: date | None = None,
                 **over: Any) -> Row:
-    """A request handled by the book (heard first, in writing, executed in days) except for `over`."""
+    """A request handled by the book (by the office's first administrator, heard first, in writing, executed in
+    days) except for `over`."""
     row: Row = dict(client_id=client_id, type=kind, received_at=received, requester="subject",
                     identity_verified=True, mandate_verified=None, collector_heard_at=None, decided_at=decided,
-                    decision=None, decision_reason=None, decision_in_writing=None, executed_at=None)
+                    decision=None, decision_reason=None, decision_in_writing=None, executed_at=None,
+                    handled_by=w.staff["administration"][0], extended_at=None)
     if decided is not None:
         row.update(decision="granted", decision_in_writing=True)
         if kind in CHANGE_TYPES:

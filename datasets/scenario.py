@@ -72,9 +72,17 @@ class Anchors:
 
     @property
     def assignment(self) -> tuple[date, date]:
-        """The trajectory of the crafted client whose commissioner receives reports and reads the file
-        (inside the access log)."""
-        return self.base - days(300), self.base - days(20)
+        """The trajectory of the crafted client whose commissioner receives reports and reads the file, and
+        whose file the administration still handles for a while after it (inside the access log). It ends on the
+        latest day (in the year before) whose `+ {administration_months} months` is clamped to a shorter month's
+        end (31 Mar + 3 months = 30 Jun)."""
+        end = self.base - days(20)
+        for back in range(366):
+            day = self.base - days(20 + back)
+            if plus_months(day, self.params["administration_months"]).day < day.day:
+                end = day
+                break
+        return end - days(280), end
 
     @property
     def marketing(self) -> tuple[date, date, date]:
@@ -93,11 +101,11 @@ class Anchors:
             x += DAY
         return x
 
-    def jan31(self, leap: bool) -> date:
-        """31 January of the latest leap (or common) year whose access term ended well before A."""
-        year = self.as_of.year
-        while calendar.isleap(year) != leap or \
-                plus_months(date(year, 1, 31), self.params["access_months"]) + days(30) >= self.as_of:
+    def jan31(self, leap: bool, months: int | None = None) -> date:
+        """31 January of the latest leap (or common) year whose access term (or a term of `months`) ended well
+        before A."""
+        term, year = self.params["access_months"] if months is None else months, self.as_of.year
+        while calendar.isleap(year) != leap or plus_months(date(year, 1, 31), term) + days(30) >= self.as_of:
             year -= 1
         return date(year, 1, 31)
 

@@ -100,7 +100,10 @@ class World:
     tables: dict[str, list[Row]] = field(default_factory=dict)
     planted_actors: set[str] = field(default_factory=set)  # kept out of the background log
     planted_events: list[Row] = field(default_factory=list)  # merged into the log on their day
+    outages: list[tuple[datetime, datetime]] = field(default_factory=list)  # no background event from … to …
     workers: list[Row] = field(default_factory=list)  # case workers; the first three never leave
+    staff: dict[str, list[str]] = field(default_factory=dict)  # administration and management: their user ids
+    caseloads: dict[str, list[Row]] = field(default_factory=dict)  # caseload periods by client, as assigned
     files: dict[str, list[Row]] = field(default_factory=dict)  # records by client, for deletions
     empty_strings: bool = False  # the export format keeps an empty string apart from null (not CSV)
     bsns: set[str] = field(default_factory=set)  # issued so far: an office gives each BSN to one client
@@ -173,10 +176,11 @@ def client_row(w: World, client_id: str, registered_at: date) -> Row:
 
 
 def add_user(w: World, role: str, start: date, until: date | None = None, signed: date | None = None,
-             special: bool = False, planted: bool = False) -> Row:
+             special: bool = False, planted: bool = False, manager: str | None = None) -> Row:
     users = w.tables.setdefault("users", [])
     user = w.add("users", user_id=f"U{len(users) + 1:04d}", name=person(w)[0], role=role, authorized_from=start,
-                 authorized_until=until, confidentiality_signed_at=signed, special_data_access=special)
+                 authorized_until=until, confidentiality_signed_at=signed, special_data_access=special,
+                 manager_id=manager)
     if planted:
         w.planted_actors.add(user["user_id"])
     return user
@@ -192,7 +196,8 @@ def add_party(w: World, name: str, kind: str, signed: date | None, confidential:
 
 
 def build_staff(w: World, clients: int) -> None:
-    """Case workers (one per ~35 clients, some gone, some new), administration and management."""
+    """Case workers (one per ~35 clients, some gone, some new), administration and management; every case
+    worker and administrator reports to a manager (`manager_id`), the managers to nobody."""
     workers = max(8, -(-clients // 35))
     span = (w.as_of - w.office_start).days
     for i in range(workers):
@@ -206,6 +211,11 @@ def build_staff(w: World, clients: int) -> None:
         for _ in range(count):
             start = w.office_start + timedelta(days=w.rng.randint(0, span // 2))
             add_user(w, role, start, None, start, special=role == "management")
+    w.staff = {role: [u["user_id"] for u in w.tables["users"] if u["role"] == role]
+               for role in ("administration", "management")}
+    for user in w.tables["users"]:
+        if user["role"] != "management":
+            user["manager_id"] = w.pick(w.staff["management"])
 
 
 def build_parties(w: World) -> None:

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import tracemalloc
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pyarrow as pa
@@ -23,9 +23,15 @@ import pytest
 
 from reglement.datasets import contract
 from reglement.datasets.generate import AS_OF, EXTRA_COLUMNS, MIN_CLIENTS, generate
-from reglement.datasets.oracle import RULES, add_months, add_years, elfproef, evaluate_export
+from reglement.datasets.oracle import EXPLANATIONS, RULES, add_months, add_years, elfproef, evaluate_export
 
-RULE_COUNT = 43
+RULE_COUNT = 44
+JUDGED = ("findings", "populations", "explanations", "periods")  # what the oracle computes, in ground_truth.json
+
+
+def judged(truth: dict) -> dict:
+    """The oracle's part of a ground truth: what `evaluate_export` gives for the same folder."""
+    return {part: truth[part] for part in JUDGED}
 
 
 @pytest.fixture(scope="module")
@@ -143,7 +149,7 @@ def test_parquet_has_native_types(tmp_path: Path) -> None:
     assert clients.schema.field("bsn").type == pa.string()
     assert any(b and b.startswith("0") and len(b) == 9 for b in clients.column("bsn").to_pylist())
     truth = json.loads((tmp_path / "ground_truth.json").read_text("utf-8"))
-    assert evaluate_export(tmp_path, AS_OF) == truth["findings"]
+    assert evaluate_export(tmp_path, AS_OF) == judged(truth)
 
 
 # --- every rule, with its boundaries -----------------------------------------------------------
@@ -157,6 +163,98 @@ def test_ground_truth_lists_every_rule_sorted(truth: dict) -> None:
         assert {f["dataset"] for f in findings} <= set(RULES[rule].datasets), rule
     assert truth["findings"]["1.1-unlisted-data-category"] == [
         {"dataset": d, "key": {"column": c}} for d, columns in sorted(EXTRA_COLUMNS.items()) for c in sorted(columns)]
+
+
+def test_ground_truth_gives_every_population_and_each_explanation(export: Path, truth: dict) -> None:
+    """Populations in catalogue order, each at least the findings of its rule; the six whole-dataset counts and
+    rule 1.1's column count equal what the files hold; the explanations in the pack's order."""
+    assert list(truth["populations"]) == list(RULES)
+    sizes = {name: len(rows(export / f"{name}.csv")) for name in contract()}
+    for rule, population in truth["populations"].items():
+        assert len(truth["findings"][rule]) <= population, rule
+    for rule, dataset in (("3.2-purpose-not-allowed", "access_log"), ("6.1-access-log-gap", "access_log"),
+                          ("4.2-incomplete-client", "clients"), ("7.1-disclosure-without-basis", "disclosures"),
+                          ("10.1-marketing-without-consent", "marketing"),
+                          ("12.1-complaint-not-handled", "complaints")):
+        assert truth["populations"][rule] == sizes[dataset], rule
+    columns = 0
+    for name in contract():
+        with (export / f"{name}.csv").open(encoding="utf-8", newline="") as f:
+            columns += len(next(csv.reader(f)))
+    assert truth["populations"]["1.1-unlisted-data-category"] == columns
+    assert truth["populations"]["4.2-date-order"] == sum(sizes[d] for d in (
+        "trajectories", "records", "users", "caseload", "consents", "requests", "complaints"))
+    log = rows(export / "access_log.csv")
+    users = {u["user_id"] for u in rows(export / "users.csv")}
+    assert truth["populations"]["5.1-access-unexplained"] == sum(
+        e["actor_kind"] == "user" and e["actor_id"] in users for e in log)
+    assert truth["populations"]["8.1-access-request-late"] == sum(
+        r["type"] == "access" for r in rows(export / "requests.csv"))
+    assert list(truth["explanations"]) == ["5.1-access-unexplained"]
+    assert list(truth["explanations"]["5.1-access-unexplained"]) == [name for name, _ in EXPLANATIONS] == [
+        "caseload", "manager", "request", "complaint", "disclosure", "record", "administration"]
+
+
+def test_the_log_is_mostly_explained_by_caseload_and_each_explanation_occurs(truth: dict) -> None:
+    """Most events of known users have a reason in the data, the case worker's caseload above all; every other
+    explanation holds for some; a few (the background's slips and the planted ones) have none."""
+    counts = truth["explanations"]["5.1-access-unexplained"]
+    population = truth["populations"]["5.1-access-unexplained"]
+    unexplained = len(truth["findings"]["5.1-access-unexplained"])
+    assert all(counts.values()), counts
+    assert counts["caseload"] > 0.8 * population and counts["caseload"] == max(counts.values())
+    assert 0 < unexplained < 0.03 * population
+    planted = {json.dumps(p["key"]) for p in truth["planted"] if p["rule"] == "5.1-access-unexplained" and p["expect"]}
+    background = {json.dumps(f["key"]) for f in truth["findings"]["5.1-access-unexplained"]} - planted
+    assert planted and background, "both planted and natural unexplained accesses"
+
+
+def test_the_pack_12_columns_are_filled_as_an_office_would(export: Path) -> None:
+    users = rows(export / "users.csv")
+    staff = [u for u in users if u["role"] in ("jobcoach", "advisor", "intern", "administration")]
+    managers = {u["user_id"] for u in users if u["role"] == "management"}
+    assert sum(u["manager_id"] in managers for u in staff) > 0.7 * len(staff)
+    requests = rows(export / "requests.csv")
+    assert sum(bool(r["handled_by"]) for r in requests) > 0.5 * len(requests)
+    extended = [r for r in requests if r["extended_at"] and r["type"] == "access"]
+    month = lambda r: add_months(date.fromisoformat(r["received_at"]), 1)  # noqa: E731
+    in_time = [r for r in extended if date.fromisoformat(r["extended_at"]) <= month(r)]
+    assert in_time and len(in_time) < len(extended), "extensions told in time, and some too late"
+    complaints = rows(export / "complaints.csv")
+    assert sum(k["handled_by"] in managers for k in complaints) > 0.5 * len(complaints)
+    disclosures = rows(export / "disclosures.csv")
+    assert sum(bool(d["disclosed_by"]) for d in disclosures) > 0.8 * len(disclosures)
+
+
+def test_the_log_has_no_hole_but_the_planted_ones(export: Path, truth: dict) -> None:
+    """6.1: the planted silence of a second over 4 × 24 hours is the only gap; the one of exactly 4 × 24 hours is
+    none, and both sit where their notes say in the file."""
+    log = sorted(rows(export / "access_log.csv"), key=lambda e: (e["ts"], e["event_id"]))
+    gap = "6.1-access-log-gap"
+    assert truth["findings"][gap] == [{"dataset": "access_log", "key": planted(truth, gap, note)["key"]} for note in (
+        "the last event before 4 × 24 hours and a second without events",)]
+    at = {e["event_id"]: i for i, e in enumerate(log)}
+    for note, seconds in (("the next event exactly 4 × 24 hours later", 4 * 86400),
+                          ("the last event before 4 × 24 hours and a second without events", 4 * 86400 + 1)):
+        i = at[planted(truth, gap, note)["key"]["event_id"]]
+        before, after = (datetime.fromisoformat(log[j]["ts"]) for j in (i, i + 1))
+        assert (after - before).total_seconds() == seconds, note
+    same = planted(truth, gap, "the same second as the last event before a gap, a smaller event_id")["key"]
+    last = planted(truth, gap, "the last event before 4 × 24 hours and a second without events")["key"]
+    assert log[at[same["event_id"]]]["ts"] == log[at[last["event_id"]]]["ts"] and same["event_id"] < last["event_id"]
+    assert at[planted(truth, gap, "the last event of the log")["key"]["event_id"]] == len(log) - 1
+
+
+def test_administration_ends_on_a_clamped_month_end(export: Path, truth: dict) -> None:
+    """The planted administration boundary: the trajectory's end + 3 months falls on a shorter month's end."""
+    rule = "5.1-access-unexplained"
+    inside = row_of(export, "access_log", planted(truth, rule, "on its end + 3 months, clamped to that month's end")
+                    ["key"])
+    outside = row_of(export, "access_log", planted(truth, rule, "the day after its end + 3 months (clamped)")["key"])
+    (trajectory,) = [t for t in rows(export / "trajectories.csv") if t["client_id"] == inside["client_id"]]
+    end, last = date.fromisoformat(trajectory["end_date"]), date.fromisoformat(inside["ts"][:10])
+    assert add_months(end, 3) == last and last.day < end.day and (last + timedelta(days=1)).day == 1
+    assert date.fromisoformat(outside["ts"][:10]) == last + timedelta(days=1)
 
 
 def test_contract_rule_keys_carry_the_column(truth: dict) -> None:
@@ -191,6 +289,22 @@ BOUNDARIES = [  # dataset, rule, note, the columns that make it a boundary, find
      lambda r: r["decided_at"][5:] == "03-01", True),
     ("requests", "8.1-access-request-late", "leap year: decided on 31 Jan + 1 month (29 Feb)",
      lambda r: r["decided_at"][5:] == "02-29", False),
+    ("requests", "8.1-access-request-late", "extended on 31 Jan + 1 month, decided on 31 Jan + 3 months (30 Apr)",
+     lambda r: r["received_at"][5:] == "01-31" and r["extended_at"][5:] == "02-28" and r["decided_at"][5:] == "04-30",
+     False),
+    ("requests", "8.1-access-request-late", "extended in time, decided the day after 31 Jan + 3 months",
+     lambda r: r["received_at"][5:] == "01-31" and r["extended_at"] < r["received_at"][:5] + "02-28"
+     and r["decided_at"][5:] == "05-01", True),
+    ("requests", "8.1-access-request-late", "extension told the day after 31 Jan + 1 month: the term stays a month",
+     lambda r: r["received_at"][5:] == "01-31" and r["extended_at"][5:] == "03-01", True),
+    ("requests", "8.1-access-request-late", "leap year: extended on 31 Jan + 1 month (29 Feb), decided on 30 Apr",
+     lambda r: r["extended_at"][5:] == "02-29" and r["decided_at"][5:] == "04-30", False),
+    ("access_log", "5.1-access-unexplained", "at 23:59:59 on its last day",
+     lambda r: r["ts"].endswith("T23:59:59"), False),
+    ("access_log", "5.1-access-unexplained", "the day of the disclosure, before it was sent: only the date counts",
+     lambda r: r["ts"].endswith("T07:00:00"), False),
+    ("requests", "4.2-date-order", "extension told the day before the request was received",
+     lambda r: (date.fromisoformat(r["received_at"]) - date.fromisoformat(r["extended_at"])).days == 1, True),
     ("records", "9.4-deleted-within-legal-retention", "29 Feb + 7 years is 28 Feb: deleted on it",
      lambda r: r["created_at"][5:] == "02-29" and r["deleted_at"] == f"{int(r['created_at'][:4]) + 7}-02-28", False),
     ("requests", "9.3-decision-late", "decided exactly 4 weeks after receipt",
@@ -290,7 +404,7 @@ def test_parameters_move_the_planted_boundaries(tmp_path: Path) -> None:
     truth = json.loads((tmp_path / "ground_truth.json").read_text("utf-8"))
     assert truth["params"]["decision_weeks"] == 6 and truth["as_of"] == "2028-02-29"
     assert all(found(truth, p) == p["expect"] for p in truth["planted"])
-    assert evaluate_export(tmp_path, date(2028, 2, 29), params) == truth["findings"]
+    assert evaluate_export(tmp_path, date(2028, 2, 29), params) == judged(truth)
 
 
 # --- the oracle itself -------------------------------------------------------------------------
@@ -316,7 +430,7 @@ def test_elfproef(bsn: str, valid: bool) -> None:
 
 
 def test_csv_export_reads_back_to_the_same_findings(export: Path, truth: dict) -> None:
-    assert evaluate_export(export, AS_OF) == truth["findings"]
+    assert evaluate_export(export, AS_OF) == judged(truth)
 
 
 def test_oracle_never_imports_the_compiler_or_checker() -> None:
@@ -343,5 +457,5 @@ def test_access_log_streams_in_bounded_memory(tmp_path: Path) -> None:
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert summary["rows"]["access_log"] >= 300_000
+    assert summary["rows"]["access_log"] >= 290_000  # about 300k: the planted outages take a few days away
     assert peak < 48 * 2**20, f"peak {peak / 2**20:.1f} MiB"

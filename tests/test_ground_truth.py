@@ -2,7 +2,8 @@
 
 The ground truth comes from `datasets/oracle.py`, a plain-Python reading of the
 catalogue that never touches the compiler, so a wrong rule cannot agree with it by
-construction: no finding missed, none extra (precision and recall both 1.0).
+construction: no finding missed, none extra (precision and recall both 1.0), and every
+rule's population, each explanation's count and each dataset's period the same.
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ def test_report_equals_ground_truth(tmp_path, capsys, clients, seed, fmt, params
     generate(export, clients=clients, seed=seed, fmt="parquet" if monthly else fmt, params=params or None,
              access_log_partitions="month" if monthly else None)
     assert (export / "access_log").is_dir() == monthly
-    truth = json.loads((export / "ground_truth.json").read_text())["findings"]
+    ground = json.loads((export / "ground_truth.json").read_text())
+    truth = ground["findings"]
     args = ["check", "--data", str(export), "--as-of", AS_OF, "--format", "json", "--engine", engine]
     if params:
         config = tmp_path / "config.yaml"
@@ -58,3 +60,11 @@ def test_report_equals_ground_truth(tmp_path, capsys, clients, seed, fmt, params
             wrong[rule_id] = {"missed": sorted(want - got)[:5], "extra": sorted(got - want)[:5]}
     assert not wrong
     assert all(truth.values()), "every rule has findings to find"
+    populations = {rule_id: automated[rule_id].get("population") for rule_id in truth}
+    assert populations == ground["populations"]
+    explained = {rule_id: {e["id"]: e["rows"] for e in automated[rule_id]["explanations"]}
+                 for rule_id in ground["explanations"]}
+    assert explained == ground["explanations"]
+    assert [list(counts) for counts in explained.values()] == [list(c) for c in ground["explanations"].values()]
+    periods = {name: entry["period"] for name, entry in report["data"].items() if "period" in entry}
+    assert periods == ground["periods"]
