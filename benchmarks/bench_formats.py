@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 FORMATS = ("json", "text", "markdown", "html", "junit", "sarif")
-SHARES = {"5.1-no-need-to-know": 0.6, "3.2-purpose-not-allowed": 0.3, "11.2-retention-after-last-contact": 0.1}
+SHARES = {"5.1-access-unexplained": 0.6, "3.2-purpose-not-allowed": 0.3, "11.2-retention-after-last-contact": 0.1}
 
 
 def big_report(total: int) -> dict:

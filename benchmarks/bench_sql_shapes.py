@@ -2,12 +2,13 @@
 
     python benchmarks/bench_sql_shapes.py [--clients 5000] [--events-per-client 400] [--out DIR]
 
-The same question — 5.1-no-need-to-know, a case worker's access without a caseload
-assignment that covers the day — written by hand as a correlated NOT EXISTS, as an
-ANTI JOIN with the date range in the join condition, and as a LEFT JOIN to the
-assignments of each (user, client) gathered in a list (the shape of `handwritten.sql`),
-next to what the compiler emits today. All run over the relations of reglement's own
-intake (`opened`), so only the shape differs.
+The same question — pack 1.1's 5.1-no-need-to-know, a case worker's access without a
+caseload assignment that covers the day (pack 1.2's explanation `caseload`, for the case
+workers) — written by hand as a correlated NOT EXISTS, as an ANTI JOIN with the date range
+in the join condition, and as a LEFT JOIN to the assignments of each (user, client)
+gathered in a list (the shape of `handwritten.sql`), next to what the compiler emits today
+for the rule written in the language (`QUESTION`, compiled in a pack of its own). All run
+over the relations of reglement's own intake (`opened`), so only the shape differs.
 
 Then the access log's fused scan three ways: as sqlglot's own DuckDB dialect writes it
 (`IN (list)`), as reglement writes it (equalities joined by `OR`, `checker/sql_dialects.py`),
@@ -36,6 +37,25 @@ from reglement.compiler.stages import load_pack
 from reglement.rules import default_pack
 
 RULE = "5.1-no-need-to-know"
+QUESTION = """\
+article: "5"
+title: {nl: Toegang, en: Access}
+clauses:
+  - {clause: "5.1", text: Uitsluitend Gebruikers hebben toegang voor zover noodzakelijk.}
+rules:
+  - id: 5.1-no-need-to-know
+    article: "5.1"
+    title: {nl: Toegang zonder toewijzing, en: Access without an assignment}
+    severity: high
+    dataset: access_log
+    let: {day: date(ts)}
+    condition: |
+      actor_kind = 'user'
+      and (exists users where user_id = access_log.actor_id and role in ['jobcoach', 'advisor', 'intern'])
+      and no caseload where user_id = access_log.actor_id and client_id = access_log.client_id
+                        and assigned_from <= day and (assigned_until is null or day <= assigned_until)
+    message: {nl: "{event_id}", en: "{event_id}"}
+"""
 CASE_WORKER = """a.actor_kind = 'user'
       AND EXISTS (SELECT 1 FROM users u WHERE u.user_id = a.actor_id AND u.role IN ('jobcoach', 'advisor', 'intern'))"""
 COVERS = """c.user_id = a.actor_id AND c.client_id = a.client_id AND c.assigned_from <= CAST(a.ts AS DATE)
@@ -115,7 +135,11 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     folder = ensure_export(args.out, Size(args.clients, args.events_per_client), reglement_command())
     pack = load_pack(default_pack())
-    rule = pack.rule(RULE)
+    question = Path(tempfile.mkdtemp(prefix="reglement-question-"))
+    (question / "pack.yaml").write_text('name: question\nversion: "1.1.0"\ncontract: westendorp\n'
+                                        'title: {nl: Vraag, en: Question}\n', encoding="utf-8")
+    (question / "art-05.yaml").write_text(QUESTION, encoding="utf-8")
+    rule = load_pack(question).rule(RULE)
     with opened(pack, folder_sources(folder, pack.contract)) as run:
         compiled = run.backend.sql(rule.checks[0], rule.bind({}, dt.date.fromisoformat(AS_OF)))
         shapes = {**SHAPES, "compiled by reglement": compiled}

@@ -4,6 +4,7 @@ cluster for the modules that run audits on those engines."""
 from __future__ import annotations
 
 import atexit
+import json
 import os
 import shutil
 import tempfile
@@ -17,6 +18,9 @@ from hypothesis import HealthCheck, settings
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "datasets" / "sample"
 AS_OF = "2026-11-28"
+# The sample's findings under the shipped pack, as the oracle counts them (tests/expected, never written by hand).
+SAMPLE_FINDINGS = sum(len(keys) for keys in json.loads(
+    (ROOT / "tests" / "expected" / "sample_findings.json").read_text(encoding="utf-8"))["findings"].values())
 # Compiled packs are kept in a folder of this test run's (and of each worker's), never in the user's cache;
 # the CLI's subprocesses inherit it, and it is removed when the run ends.
 os.environ["REGLEMENT_CACHE_DIR"] = tempfile.mkdtemp(prefix="reglement-test-cache-")

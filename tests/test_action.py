@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-from conftest import AS_OF, ROOT, SAMPLE
+from conftest import AS_OF, ROOT, SAMPLE, SAMPLE_FINDINGS
 
 from reglement.cli import build_parser
 
@@ -156,7 +156,7 @@ def test_an_audit_with_findings_uploads_summarises_and_fails_the_job(tmp_path):
                          {"sarif_file": f"{out.name}/reglement.sarif", "category": "reglement"})]
     assert job.summary.read_text("utf-8") == (out / "reglement.md").read_text("utf-8")
     report = json.loads((out / "reglement.json").read_text("utf-8"))
-    assert report["summary"]["findings"] == 112 and report["lang"] == "en" and report["as_of"] == AS_OF
+    assert report["summary"]["findings"] == SAMPLE_FINDINGS and report["lang"] == "en" and report["as_of"] == AS_OF
     assert json.loads((out / "reglement.sarif").read_text("utf-8"))["version"] == "2.1.0"
     assert (job.failed, job.exit_code) == ("Fail as reglement check exited", 1)
     assert "::error title=reglement::findings at or above the fail-on severity" in job.log
