@@ -63,7 +63,8 @@ def _plain(values: pa.Array | pa.ChunkedArray) -> bool:
 
 
 def as_text(values: pa.Array, lang: str) -> pa.Array:
-    """Values as a message shows them: ISO dates, `ja`/`nee`, lists joined with commas, — for null."""
+    """Values as a message shows them: ISO dates, timestamps to the second, `ja`/`nee`, lists joined with
+    commas, — for null."""
     kind = values.type
     if pa.types.is_boolean(kind):
         yes, no = WORDS[lang]
@@ -72,6 +73,8 @@ def as_text(values: pa.Array, lang: str) -> pa.Array:
         shown = pc.binary_join(values, text(", "))
     elif pa.types.is_null(kind):
         shown = pa.nulls(len(values), pa.string())
+    elif pa.types.is_timestamp(kind):  # to the second, as the export writes them: not '17:00:00.000000'
+        shown = pc.cast(pc.cast(values, pa.timestamp("s", kind.tz), safe=False), pa.string())
     else:
         shown = pc.cast(values, pa.string())
     return pc.fill_null(shown, text(EMPTY))
