@@ -1244,7 +1244,7 @@ def _unseen_export(folder: Path) -> Path:
     events[1]["event_id"] = "E0002\u200b"
     path.write_text("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in events), "utf-8")
     with (folder / "users.csv").open("a", encoding="utf-8") as users:
-        users.write("U\u00c91,Test Persoon,jobcoach,2019-03-01,,2019-03-01,true\n")
+        users.write("U\u00c91,Test Persoon,jobcoach,2019-03-01,,2019-03-01,true,\n")
     return folder
 
 

@@ -70,6 +70,7 @@ DISCLOSURES = [
         "basis": "consent",
         "legal_ground": None,
         "consent_id": "K1",
+        "disclosed_by": "U1",
     },
     {
         "disclosure_id": "D2",
@@ -80,6 +81,7 @@ DISCLOSURES = [
         "basis": None,
         "legal_ground": None,
         "consent_id": None,
+        "disclosed_by": None,
     },
 ]
 USERS = [
@@ -91,6 +93,7 @@ USERS = [
         "authorized_until": None,
         "confidentiality_signed_at": "2020-01-02",
         "special_data_access": "true",
+        "manager_id": None,
     },
     {
         "user_id": "U2",
@@ -100,6 +103,7 @@ USERS = [
         "authorized_until": "2021-12-31",
         "confidentiality_signed_at": None,
         "special_data_access": "false",
+        "manager_id": "U1",
     },
 ]
 
@@ -243,17 +247,18 @@ def test_list_column_from_csv_and_json(tmp_path: Path) -> None:
     """`a;b` and an array give the same list; an empty CSV cell is null, an empty array stays empty."""
     (tmp_path / "csv").mkdir()
     (tmp_path / "csv" / "disclosures.csv").write_text(
-        "disclosure_id,client_id,party_id,disclosed_at,categories,basis,legal_ground,consent_id\n"
-        "D1,C1,P1,2024-01-05T10:00:00,general;special,,,\n"
-        "D2,C1,P1,2024-01-05 10:00:00,general,,,\n",
+        "disclosure_id,client_id,party_id,disclosed_at,categories,basis,legal_ground,consent_id,disclosed_by\n"
+        "D1,C1,P1,2024-01-05T10:00:00,general;special,,,,\n"
+        "D2,C1,P1,2024-01-05 10:00:00,general,,,,\n",
         "utf-8",
     )
     (tmp_path / "jsonl").mkdir()
     (tmp_path / "jsonl" / "disclosures.jsonl").write_text(
         '{"disclosure_id": "D1", "client_id": "C1", "party_id": "P1", "disclosed_at": "2024-01-05T10:00:00",'
-        ' "categories": ["general", "special"], "basis": null, "legal_ground": null, "consent_id": null}\n'
+        ' "categories": ["general", "special"], "basis": null, "legal_ground": null, "consent_id": null,'
+        ' "disclosed_by": null}\n'
         '{"disclosure_id": "D2", "client_id": "C1", "party_id": "P1", "disclosed_at": "2024-01-05 10:00:00",'
-        ' "categories": [], "basis": null, "legal_ground": null, "consent_id": null}\n',
+        ' "categories": [], "basis": null, "legal_ground": null, "consent_id": null, "disclosed_by": null}\n',
         "utf-8",
     )
     query = "SELECT disclosure_id, disclosed_at, categories FROM disclosures"
@@ -475,7 +480,8 @@ OBJECTIONS = "objection_id,client_id,objected_at\n"
         (
             "disclosures.json",
             '[{"disclosure_id": "D1", "client_id": "C1", "party_id": "P1", "disclosed_at": "2024-01-05T10:00:00",'
-            ' "categories": "general;special", "basis": null, "legal_ground": null, "consent_id": null}]',
+            ' "categories": "general;special", "basis": null, "legal_ground": null, "consent_id": null,'
+            ' "disclosed_by": null}]',
             ["row 1, column categories: error E706: expected a list of texts (a JSON array of strings), "
              "got 'aaaaaaa;aaaaaaa'"],
         ),
@@ -529,7 +535,7 @@ def test_long_values_are_cut_to_forty_characters(tmp_path: Path) -> None:
 
 def test_errors_of_all_files_are_reported_together(tmp_path: Path) -> None:
     (tmp_path / "objections.csv").write_text(OBJECTIONS + "O1,C1,2024-01-01\nO1,C1,2024-01-01\n", "utf-8")
-    complaint = '{"complaint_id": "K1", "client_id": "C1", "received_at": "x"}\n'
+    complaint = '{"complaint_id": "K1", "client_id": "C1", "received_at": "x", "handled_by": null}\n'
     (tmp_path / "complaints.jsonl").write_text(complaint, "utf-8")
     write(tmp_path / "users.csv", USERS)
     assert errors_of(tmp_path, "objections", "users", "complaints") == [  # in the order of the file names
