@@ -100,6 +100,7 @@ class Check:
     about: str | None = None  # the dataset its findings name, when it is not `dataset` itself
     scope: ir.Expr | None = None
     explanations: tuple[Explanation, ...] = ()
+    written: ir.Expr | None = None  # the rule's own `condition`, when it has explanations and one
 
     def explained_by(self, explanation: Explanation) -> Check:
         """The rows of the population for which `explanation` holds, as a check of their own: what

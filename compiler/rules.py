@@ -120,7 +120,7 @@ def resolve(build: Build) -> None:
             continue
         draft.params = _with_ranges(build, draft, [*resolved.values(), *draft.lets.values()])
         draft.checks = (Check(dataset.name, (dataset.key,), condition, text=_written(draft), scope=scope,
-                              explanations=explanations),)
+                              explanations=explanations, written=written if explanations else None),)
 
 
 def _explanations(build: Build, draft: Draft, resolved: dict[str, ir.Expr]) -> tuple[Explanation, ...] | None:

@@ -13,6 +13,7 @@ class DuckDBBackend(SqlBackend):
     name = "duckdb"
     dialect = ReglementDuckDB
     pushdown = True
+    lists = True
 
     def __init__(self, con: duckdb.DuckDBPyConnection):
         self.con = con

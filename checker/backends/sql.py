@@ -59,7 +59,7 @@ class SqlRenderer:
     the column that holds them.
     """
 
-    def __init__(self, bindings: Bindings, computed: Mapping[ir.Aggregate, str] | None = None):
+    def __init__(self, bindings: Bindings, computed: Mapping[ir.Expr, str] | None = None):
         self.bindings = bindings
         self.computed = computed or {}
 
@@ -160,6 +160,8 @@ class SqlRenderer:
         return exp.ArrayContains(this=self.render(e.container), expression=self.render(e.item))
 
     def _call(self, e: ir.Call) -> exp.Expression:
+        if e in self.computed:  # computed once per row in a layer (`_row_values`)
+            return exp.column(self.computed[e], table="t0", quoted=True)
         return CALLS[e.name](e, [self.value(a) for a in e.args])
 
     def _subquery(self, source: ir.Source, where: ir.Expr | None, projection: exp.Expression) -> exp.Select:
@@ -272,13 +274,19 @@ def table(dataset: str, binding: str) -> exp.Expression:
     return exp.Table(this=exp.to_identifier(dataset, quoted=True)).as_(binding)
 
 
-def _source_table(dataset: str, computed: list[ir.Aggregate | ir.Neighbour], bindings: Bindings
-                  ) -> tuple[exp.Expression, dict[ir.Aggregate | ir.Neighbour, str]]:
-    """The check's dataset as `t0`, with a column for each value computed once (`_computed_once`)."""
-    source = table(dataset, "t0")
-    if not computed:
+def _source_table(dataset: str, computed: list[ir.Aggregate | ir.Neighbour], bindings: Bindings,
+                  values: list[ir.Expr] = ()) -> tuple[exp.Expression, dict[ir.Expr, str]]:
+    """The check's dataset as `t0`, with a column for each value computed once (`_computed_once`), and for each
+    of `values` (expressions of the row, `_row_values`)."""
+    return _source_table_over(table(dataset, "t0"), computed, bindings, values)
+
+
+def _source_table_over(source: exp.Expression, computed: list[ir.Aggregate | ir.Neighbour], bindings: Bindings,
+                       values: list[ir.Expr] = ()) -> tuple[exp.Expression, dict[ir.Expr, str]]:
+    """`_source_table` over rows given as `t0` (a dataset's, or those a query gathered)."""
+    if not computed and not values:
         return source, {}
-    names = {node: f"__reglement_value_{i}" for i, node in enumerate(computed, 1)}
+    names = {node: f"__reglement_value_{i}" for i, node in enumerate([*computed, *values], 1)}
     inner = SqlRenderer(bindings)
     layer = exp.select(exp.Star(), *[inner.render(a).as_(n, quoted=True) for a, n in names.items()]).from_(
         source, copy=False)
@@ -433,21 +441,202 @@ def _mapped(node: ir.Expr, change) -> ir.Expr:
     return replace(node, **changes) if changes else node
 
 
-def census_query(check: Check, bindings: Bindings) -> exp.Select:
+def census_query(check: Check, bindings: Bindings, lists: bool = False) -> exp.Select:
     """One row: how many rows the check's scope admits (`population`), and of those how many each of its
     explanations holds for (`explained_1`, …), each counted by a query of the shape `check_query` gives a
-    condition (its sub-queries as joins)."""
-    counted = [("population", check.scope)]
+    condition (its sub-queries as joins).
+
+    With `lists` (DuckDB's list functions and lambdas), the population and every explanation that
+    `_grouped` can answer are counted in one pass instead, the others beside it as above: each
+    explanation a LEFT JOIN to its rows grouped by the values that link them to the row, tested there;
+    at 20M events one scan instead of one per explanation (`benchmarks/run.py`).
+    """
+    counted: list[tuple[str, ir.Expr | None]] = [("population", check.scope)]
     counted += [(f"explained_{i}", ir.conjoin([c for c in (check.scope, e.condition) if c is not None]))
                 for i, e in enumerate(check.explanations, 1)]
-    columns = []
+    query, columns = _one_pass(check, bindings) if lists else (exp.select(), {})
     for name, condition in counted:
-        source, computed = _source_table(check.dataset, _computed_once(condition), bindings)
-        query = exp.select(exp.Count(this=exp.Star())).from_(source, copy=False)
-        if condition is not None:
-            query = _judged(query, condition, SqlRenderer(bindings, computed))
-        columns.append(exp.Subquery(this=query).as_(name, quoted=True))
-    return exp.select(*columns)
+        if name not in columns:
+            source, computed = _source_table(check.dataset, _computed_once(condition), bindings)
+            alone = exp.select(exp.Count(this=exp.Star())).from_(source, copy=False)
+            if condition is not None:
+                alone = _judged(alone, condition, SqlRenderer(bindings, computed))
+            columns[name] = exp.Subquery(this=alone)
+    return query.select(*[columns[name].as_(name, quoted=True) for name, _ in counted], copy=False)
+
+
+def _one_pass(check: Check, bindings: Bindings) -> tuple[exp.Select, dict[str, exp.Expression]]:
+    """One scan of the population, and the counts it gives: the population's, and each explanation's that
+    `_grouped` answers."""
+    query, flags = _flagged(check, bindings)
+    counts: dict[str, exp.Expression] = {"population": exp.Count(this=exp.Star())}
+    counts |= {f"explained_{i}": exp.CountIf(this=flag) for i, flag in enumerate(flags, 1) if flag is not None}
+    return query, counts
+
+
+def _flagged(check: Check, bindings: Bindings) -> tuple[exp.Select, list[exp.Expression | None]]:
+    """The population with a value per explanation that says whether it holds (None where `_grouped` has no
+    shape for it), and the day and other values of the row those values read computed once per row."""
+    conditions = [c for c in (check.scope, *(e.condition for e in check.explanations)) if c is not None]
+    source, computed = _source_table(check.dataset, _computed_once(ir.conjoin(conditions)), bindings,
+                                     _row_values(check))
+    renderer = SqlRenderer(bindings, computed)
+    query = exp.select().from_(source, copy=False)
+    if check.scope is not None:
+        query = _judged(query, check.scope, renderer)
+    flags = []
+    for i, explanation in enumerate(check.explanations, 1):
+        flag, query = _grouped(explanation.condition, query, renderer, f"e{i}_")
+        flags.append(flag)
+    return query, flags
+
+
+def _row_values(check: Check) -> list[ir.Expr]:
+    """The calls on the row's own columns its explanations read (`date(ts)`): a lambda would compute them
+    once for every pair of a row and a grouped row."""
+    found = []
+    for e in check.explanations:
+        for node in ir.walk(e.condition):
+            if isinstance(node, ir.Call) and _bindings(node) == {"t0"} and not _subqueries(node) \
+                    and node not in found:
+                found.append(node)
+    return found
+
+
+FOUND_ROWS = "__reglement_found_rows"  # the one pass's list of the rows no explanation holds for
+
+
+def explained_query(check: Check, bindings: Bindings) -> exp.Select | None:
+    """A check with explanations and no condition of its own in one pass (DuckDB's lists and lambdas):
+    every row of its population with a value per explanation, counted (`census_query`'s columns), and the
+    rows none holds for gathered with the columns their messages read; then those rows with their message
+    values, in key order. The counts stand on every row, and on one row of nulls when nothing is found.
+    None for a check `_grouped` cannot answer so (or whose messages read a neighbour, which needs the whole
+    dataset): it runs as `check_query` and `census_query`."""
+    outputs = list(check.outputs.values())
+    if not check.explanations or check.written is not None or len(check.keys) != 1 \
+            or any(isinstance(n, ir.Neighbour) for o in outputs for n in ir.walk(o)):
+        return None
+    query, flags = _flagged(check, bindings)
+    if any(flag is None for flag in flags):
+        return None
+    read = list(dict.fromkeys([*check.keys, *(n.name for o in outputs for n in ir.walk(o)
+                                              if isinstance(n, ir.Column) and n.binding == "t0")]))
+    row = exp.func("struct_pack", *[exp.PropertyEQ(this=exp.to_identifier(c),
+                                                   expression=exp.column(c, table="t0", quoted=True)) for c in read])
+    held = [exp.column(f"f{i}", table="flags", quoted=True) for i in range(len(flags))]
+    rows = query.select(row.as_("r", quoted=True), *[f.as_(f"f{i}", quoted=True) for i, f in enumerate(flags)],
+                        copy=False)  # each flag computed once, then counted and tested
+    counts = [exp.Count(this=exp.Star()).as_("population", quoted=True)]
+    counts += [exp.CountIf(this=h).as_(f"explained_{i}", quoted=True) for i, h in enumerate(held, 1)]
+    unexplained = exp.not_(exp.or_(*held)) if held else exp.true()
+    gathered = exp.Filter(this=exp.func("list", exp.column("r", table="flags", quoted=True)),
+                          expression=exp.Where(this=unexplained))
+    single = exp.select(*counts, gathered.as_(FOUND_ROWS, quoted=True)).from_(rows.subquery("flags"))
+    unnested = exp.select(exp.func("unnest", exp.column(FOUND_ROWS, quoted=True),
+                                   exp.PropertyEQ(this=exp.to_identifier("recursive"), expression=exp.true()))
+                          ).from_("single")
+    source, computed = _source_table_over(unnested.subquery("t0"), _computed_once(None, outputs), bindings)
+    renderer = SqlRenderer(bindings, computed)
+    columns = [exp.column(k, table="t0", quoted=True).as_(k, quoted=True) for k in check.keys]
+    columns += [renderer.value(v).as_(name, quoted=True) for name, v in check.outputs.items()]
+    found = exp.select(*columns).from_(source, copy=False)
+    names = ["population", *(f"explained_{i}" for i in range(1, len(flags) + 1))]
+    return (exp.select(*[exp.column(n, table="single", quoted=True) for n in names],
+                       *[exp.column(c, table="found", quoted=True) for c in (*check.keys, *check.outputs)])
+            .from_("single").join(found.subquery("found"), on=exp.true(), join_type="left")
+            .with_("single", as_=single, materialized=True)
+            .order_by(*[exp.column(k, table="found", quoted=True) for k in check.keys]))
+
+
+def _grouped(condition: ir.Expr, query: exp.Select, renderer: SqlRenderer, prefix: str
+             ) -> tuple[exp.Expression | None, exp.Select]:
+    """Whether `condition` holds for each row, as a value of the scan: `exists S where S.a = <row> and …
+    and <tests of S and the row>` (beside tests of the row alone) is a LEFT JOIN to S grouped by the linked
+    values, its rows of a group in a list, tested with a lambda. None (and the query unchanged) for a
+    condition of any other shape."""
+    condition, query = _lookups(condition, query, renderer, f"{prefix}l")
+    joined = _as_join(ir.Not(condition.span, condition))
+    if joined is None:
+        return None, query
+    exists, beside = joined
+    relation, where = _relation(exists, renderer)
+    inner = {n.binding for n in ir.walk(exists) if isinstance(n, ir.Source)}
+    links, own, mixed = [], [], []
+    for part in ir.conjuncts(where):
+        if _subqueries(part):
+            return None, query
+        seen = _bindings(part)
+        if seen <= inner:
+            own.append(part)
+        elif isinstance(part, ir.Compare) and part.op == "=" and (pair := _link(part, inner)) is not None:
+            links.append(pair)
+        else:
+            mixed.append(part)
+    if not links or any(_subqueries(b) for b in beside):
+        return None, query
+    alias = f"{prefix}g"
+    keys = [renderer.value(mine).as_(f"k{j}", quoted=True) for j, (mine, _) in enumerate(links)]
+    fields: dict[ir.Expr, str] = {}  # what the lambda reads of a grouped row, computed once per row of S
+    mixed = [_hoisted(part, inner, fields) for part in mixed]
+    if mixed:
+        packed = exp.func("struct_pack", *[exp.PropertyEQ(this=exp.to_identifier(name),
+                                                          expression=renderer.value(node))
+                                           for node, name in fields.items()])
+        rows = exp.func("list", packed).as_("rows", quoted=True)
+    else:
+        rows = exp.true().as_("rows", quoted=True)
+    grouped = exp.select(*keys, rows).from_(relation)
+    if own:
+        grouped = grouped.where(renderer.render(ir.conjoin(own)))
+    grouped = grouped.group_by(*[exp.column(f"k{j}", quoted=True) for j in range(len(links))])
+    on = exp.and_(*[exp.EQ(this=exp.column(f"k{j}", table=alias, quoted=True), expression=renderer.value(outer))
+                    for j, (_, outer) in enumerate(links)])
+    query = query.join(grouped.subquery(alias), on=on, join_type="left", copy=False)
+    held: exp.Expression = exp.column("rows", table=alias, quoted=True).is_(exp.null()).not_()
+    if mixed:
+        test = _InLambda(renderer, inner).render(ir.conjoin(mixed))
+        each = exp.func("list_transform", exp.column("rows", table=alias, quoted=True),
+                        exp.Lambda(this=test, expressions=[exp.to_identifier("x")]))
+        held = exp.Coalesce(this=exp.func("list_bool_or", each), expressions=[exp.false()])
+    for part in beside:
+        held = exp.and_(held, exp.Coalesce(this=exp.paren(renderer.render(part)), expressions=[exp.false()]))
+    return held, query
+
+
+def _link(part: ir.Compare, inner: set[str]) -> tuple[ir.Expr, ir.Expr] | None:
+    """(S's side, the row's side) of `a = b` where one side reads S alone and the other the row alone."""
+    for mine, other in ((part.left, part.right), (part.right, part.left)):
+        if _bindings(mine) and _bindings(mine) <= inner and _bindings(other) <= {"t0"}:
+            return mine, other
+    return None
+
+
+LAMBDA_ROW = "__reglement_x"  # the binding of a grouped row's fields in a lambda (`_hoisted`)
+
+
+def _hoisted(expr: ir.Expr, inner: set[str], fields: dict[ir.Expr, str]) -> ir.Expr:
+    """The expression with each largest part that reads S's rows alone (`end_date + 3 months`, a column)
+    replaced by a field of the lambda's row, named in `fields`: computed once per row of S when it is
+    grouped, not once per pair of rows."""
+    seen = _bindings(expr)
+    if seen and seen <= inner and not isinstance(expr, ir.Literal):
+        name = fields.setdefault(expr, f"f{len(fields)}")
+        return ir.Column(expr.span, name, LAMBDA_ROW, binding=LAMBDA_ROW, type=expr.type)
+    return _mapped(expr, lambda child: _hoisted(child, inner, fields))
+
+
+class _InLambda(SqlRenderer):
+    """Renders the fields of a grouped row (`_hoisted`) as those of the lambda's `x`."""
+
+    def __init__(self, outer: SqlRenderer, inner: set[str]):
+        super().__init__(outer.bindings, outer.computed)
+        self.inner = inner
+
+    def _column(self, e: ir.Column) -> exp.Expression:
+        if e.binding == LAMBDA_ROW:
+            return exp.Dot(this=exp.to_identifier("x"), expression=exp.to_identifier(e.name))
+        return super()._column(e)
 
 
 FOUND = "__reglement_found"  # true in a joined lookup row, null where the lookup found none

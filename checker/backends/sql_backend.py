@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from sqlglot.dialects.dialect import Dialect
 
 from ...compiler.model import Bindings, Check
 from ...compiler.plan import Scan
 from . import Census
-from .sql import census_query, check_query, flag, output, scan_query, to_sql
+from .sql import census_query, check_query, explained_query, flag, output, scan_query, to_sql
 
 
 class SqlBackend:
@@ -20,13 +21,31 @@ class SqlBackend:
     def sql(self, check: Check, bindings: Bindings, pretty: bool = False) -> str:
         return to_sql(check_query(check, bindings), self.dialect, pretty)
 
+    lists = False  # the dialect has DuckDB's list functions and lambdas (`census_query`, `explained_query`)
+
     def findings(self, check: Check, bindings: Bindings) -> pa.Table:
-        """The key columns and message values of every offending row, in key order, as Arrow."""
-        return self.arrow(self.sql(check, bindings))
+        """The key columns and message values of every offending row, in key order, as Arrow. A check with
+        explanations runs in one pass where it can (`explained_query`), its census kept for `census`."""
+        one_pass = explained_query(check, bindings) if self.lists else None
+        if one_pass is None:
+            return self.arrow(self.sql(check, bindings))
+        found = self.arrow(to_sql(one_pass, self.dialect))
+        counts = found.slice(0, 1).to_pylist()[0] if found.num_rows else {"population": 0}
+        self._counted()[_census_key(check, bindings)] = census_of(check, pa.Table.from_pylist([counts]))
+        rows = found.filter(pc.is_valid(found.column(check.keys[0])))
+        return rows.select([*check.keys, *check.outputs])
 
     def census(self, check: Check, bindings: Bindings) -> Census:
-        """One query of counts (`census_query`)."""
-        return census_of(check, self.arrow(to_sql(census_query(check, bindings), self.dialect)))
+        """One query of counts (`census_query`), unless `findings` counted them on its way."""
+        counted = self._counted().pop(_census_key(check, bindings), None)
+        if counted is not None:
+            return counted
+        return census_of(check, self.arrow(to_sql(census_query(check, bindings, self.lists), self.dialect)))
+
+    def _counted(self) -> dict[tuple, Census]:
+        if not hasattr(self, "_censuses"):
+            self._censuses: dict[tuple, Census] = {}
+        return self._censuses
 
     def scan(self, scan: Scan, bindings: list[Bindings]) -> list[pa.Table]:
         """Every member's findings from one query: the rows its flag marks, its key and message values."""
@@ -36,7 +55,8 @@ class SqlBackend:
         return to_sql(scan_query(scan, bindings), self.dialect, pretty)
 
     def plan(self, check: Check, bindings: Bindings) -> str:
-        return self.sql(check, bindings, pretty=True)
+        one_pass = explained_query(check, bindings) if self.lists else None
+        return self.sql(check, bindings, pretty=True) if one_pass is None else to_sql(one_pass, self.dialect, True)
 
     def arrow(self, query: str) -> pa.Table:
         raise NotImplementedError
@@ -52,6 +72,12 @@ def split(scan: Scan, found: pa.Table) -> list[pa.Table]:
         columns = [rows.column(k) for k in keys] + [rows.column(output(i, name)) for name in member.check.outputs]
         out.append(pa.Table.from_arrays(columns, names=names))
     return out
+
+
+def _census_key(check: Check, bindings: Bindings) -> tuple:
+    """A check as run: its relation (the view of new files, in an incremental audit), its conditions, and the
+    values of its parameters."""
+    return check.dataset, check.text, repr(sorted(bindings.items(), key=lambda item: item[0]))
 
 
 def census_of(check: Check, counted: pa.Table) -> Census:
