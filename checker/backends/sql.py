@@ -311,6 +311,52 @@ def check_query(check: Check, bindings: Bindings) -> exp.Select:
     return query.order_by(*[exp.column(k, quoted=True) for k in check.keys], copy=False)
 
 
+def gap_query(check: Check, bindings: Bindings) -> exp.Select | None:
+    """`check_query` for a check whose condition has the conjunct `next X by X > X + D`, D at least a day,
+    without sorting the whole dataset (DuckDB's `max_by`). A row whose next row is more than a day later is
+    the last of its calendar day, and its next row the first of the next day that has rows; so the dataset
+    is grouped by day (its first and last X, and the key of its last row by X and then key), the days put in
+    order, and only each day's last row is judged, with the next day's first X as its neighbour. The
+    window of `check_query` sorts every row (at 20M events, 1.6 GB); the groups are one row a day. None for
+    any other check."""
+    neighbours = {n for e in (check.condition, *check.outputs.values()) for n in ir.walk(e)
+                  if isinstance(n, ir.Neighbour)}
+    if len(neighbours) != 1 or len(check.keys) != 1:
+        return None
+    (step,) = neighbours
+    if not any(_beyond_a_day(part, step, bindings) for part in ir.conjuncts(check.condition)):
+        return None
+    x, key = (exp.column(c, table="d", quoted=True) for c in (step.order.name, check.keys[0]))
+    days = (exp.select(exp.cast(x.copy(), "DATE").as_("day", quoted=True), exp.Min(this=x.copy()).as_("first"),
+                       exp.func("max_by", key.copy(), exp.func("struct_pack", exp.PropertyEQ(
+                           this=exp.to_identifier("x"), expression=x.copy()), exp.PropertyEQ(
+                           this=exp.to_identifier("k"), expression=key.copy()))).as_("k"))
+            .from_(table(check.dataset, "d")).where(x.copy().is_(exp.null()).not_()).group_by(exp.column("day")))
+    ordered = exp.select(exp.column("k"), exp.Window(this=exp.func("lead", exp.column("first")), order=exp.Order(
+        expressions=[exp.Ordered(this=exp.column("day"))])).as_("following")).from_(days.subquery("days"))
+    name = "__reglement_value_1"
+    rows = (exp.select(exp.Column(this=exp.Star(), table=exp.to_identifier("d")),
+                       exp.column("following", table="g").as_(name, quoted=True))
+            .from_(table(check.dataset, "d"))
+            .join(ordered.subquery("g"), on=exp.EQ(this=exp.column("k", table="g"), expression=key.copy())))
+    renderer = SqlRenderer(bindings, {step: name})
+    columns = [exp.column(k, table="t0", quoted=True).as_(k, quoted=True) for k in check.keys]
+    columns += [renderer.value(v).as_(n, quoted=True) for n, v in check.outputs.items()]
+    query = _judged(exp.select(*columns).from_(rows.subquery("t0"), copy=False), check.condition, renderer)
+    return query.order_by(*[exp.column(k, quoted=True) for k in check.keys], copy=False)
+
+
+def _beyond_a_day(part: ir.Expr, step: ir.Neighbour, bindings: Bindings) -> bool:
+    """`next X by X > X + D` with D a whole number (or a parameter's value) of at least one day."""
+    if not (isinstance(part, ir.Compare) and part.op == ">" and part.left == step and step.direction == "next"
+            and step.column == step.order and isinstance(part.right, ir.Arith) and part.right.op == "+"
+            and part.right.left == step.order and isinstance(part.right.right, ir.Duration)):
+        return False
+    amount = part.right.right.amount
+    value = amount.value if isinstance(amount, ir.Literal) else bindings.get(amount.name)
+    return part.right.right.unit in ("days", "weeks", "months", "years") and isinstance(value, int) and value >= 1
+
+
 def _judged(query: exp.Select, condition: ir.Expr, renderer: SqlRenderer) -> exp.Select:
     """The query's rows narrowed to those the condition holds for: each `exists`/`no` conjunct a SEMI/ANTI
     JOIN, and so each `not (… and exists …)` (an explanation that does not hold), the rest a filter (see

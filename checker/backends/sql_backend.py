@@ -9,7 +9,7 @@ from sqlglot.dialects.dialect import Dialect
 from ...compiler.model import Bindings, Check
 from ...compiler.plan import Scan
 from . import Census
-from .sql import census_query, check_query, explained_query, flag, output, scan_query, to_sql
+from .sql import census_query, check_query, explained_query, flag, gap_query, output, scan_query, to_sql
 
 
 class SqlBackend:
@@ -19,9 +19,12 @@ class SqlBackend:
     dialect: type[Dialect]
 
     def sql(self, check: Check, bindings: Bindings, pretty: bool = False) -> str:
-        return to_sql(check_query(check, bindings), self.dialect, pretty)
+        """The check's query: `check_query`, or where the dialect has DuckDB's functions `gap_query` for the
+        neighbour that needs no sort of the whole dataset."""
+        gaps = gap_query(check, bindings) if self.lists else None
+        return to_sql(gaps if gaps is not None else check_query(check, bindings), self.dialect, pretty)
 
-    lists = False  # the dialect has DuckDB's list functions and lambdas (`census_query`, `explained_query`)
+    lists = False  # the dialect has DuckDB's lists, lambdas and max_by (`census_query`, `explained_query`, `gap_query`)
 
     def findings(self, check: Check, bindings: Bindings) -> pa.Table:
         """The key columns and message values of every offending row, in key order, as Arrow. A check with
