@@ -20,9 +20,10 @@ from .checker import engines
 from .checker.audit import Settings, opened
 from .checker.backends.pandas import PandasBackend, to_arrow
 from .checker.backends.pandas_eval import PandasEvaluator, bound, frame_column
-from .checker.backends.sql import check_query, scan_query, to_sql
+from .checker.backends.sql import runs_as, scan_query, to_sql
 from .checker.formats.controls import visible
 from .checker.intake import folder_sources
+from .checker.sql_dialects import ReglementDuckDB
 from .compiler import ir
 from .compiler.diagnostics import did_you_mean
 from .compiler.model import AUDIT_DATE, HIDDEN, Bindings, Check, Pack, Rule
@@ -57,7 +58,8 @@ def explain(pack: Pack | str | Path, rule_id: str, engine: str = "duckdb", as_of
             f".{check.fixed['column']}" if "column" in check.fixed else "") if len(rule.checks) > 1 else ""
         parts.append(_section(f"typed IR{title}", ir_tree(check)))
         if dialect is not None:
-            parts.append(_section(f"SQL ({engine}){title}", to_sql(check_query(check, bindings), dialect, pretty=True)))
+            query = runs_as(check, bindings, lists=issubclass(dialect, ReglementDuckDB))  # as the engine runs it
+            parts.append(_section(f"SQL ({engine}){title}", to_sql(query, dialect, pretty=True)))
         parts.append(_section(f"pandas plan{title}", pandas_plan(pack, check, bindings)))
     if data_dir is not None and key is not None:
         parts.append(_section(f"row {key}", explain_row(pack, rule, bindings, Path(data_dir), key)))

@@ -311,6 +311,17 @@ def check_query(check: Check, bindings: Bindings) -> exp.Select:
     return query.order_by(*[exp.column(k, quoted=True) for k in check.keys], copy=False)
 
 
+def runs_as(check: Check, bindings: Bindings, lists: bool) -> exp.Select:
+    """The query an engine runs for a check alone: with DuckDB's lists, lambdas and max_by (`lists`), the one
+    pass of a rule with explanations (`explained_query`) or the gaps by day (`gap_query`) where they apply;
+    else `check_query`."""
+    for shape in (explained_query, gap_query) if lists else ():
+        query = shape(check, bindings)
+        if query is not None:
+            return query
+    return check_query(check, bindings)
+
+
 def gap_query(check: Check, bindings: Bindings) -> exp.Select | None:
     """`check_query` for a check whose condition has the conjunct `next X by X > X + D`, D at least a day,
     without sorting the whole dataset (DuckDB's `max_by`). A row whose next row is more than a day later is

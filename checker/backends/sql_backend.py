@@ -9,7 +9,7 @@ from sqlglot.dialects.dialect import Dialect
 from ...compiler.model import Bindings, Check
 from ...compiler.plan import Scan
 from . import Census
-from .sql import census_query, check_query, explained_query, flag, gap_query, output, scan_query, to_sql
+from .sql import census_query, explained_query, flag, output, runs_as, scan_query, to_sql
 
 
 class SqlBackend:
@@ -19,20 +19,17 @@ class SqlBackend:
     dialect: type[Dialect]
 
     def sql(self, check: Check, bindings: Bindings, pretty: bool = False) -> str:
-        """The check's query: `check_query`, or where the dialect has DuckDB's functions `gap_query` for the
-        neighbour that needs no sort of the whole dataset."""
-        gaps = gap_query(check, bindings) if self.lists else None
-        return to_sql(gaps if gaps is not None else check_query(check, bindings), self.dialect, pretty)
+        """The check's query as this backend runs it alone (`runs_as`)."""
+        return to_sql(runs_as(check, bindings, self.lists), self.dialect, pretty)
 
     lists = False  # the dialect has DuckDB's lists, lambdas and max_by (`census_query`, `explained_query`, `gap_query`)
 
     def findings(self, check: Check, bindings: Bindings) -> pa.Table:
         """The key columns and message values of every offending row, in key order, as Arrow. A check with
         explanations runs in one pass where it can (`explained_query`), its census kept for `census`."""
-        one_pass = explained_query(check, bindings) if self.lists else None
-        if one_pass is None:
+        if not (self.lists and explained_query(check, bindings) is not None):
             return self.arrow(self.sql(check, bindings))
-        found = self.arrow(to_sql(one_pass, self.dialect))
+        found = self.arrow(self.sql(check, bindings))
         counts = found.slice(0, 1).to_pylist()[0] if found.num_rows else {"population": 0}
         self._counted()[_census_key(check, bindings)] = census_of(check, pa.Table.from_pylist([counts]))
         rows = found.filter(pc.is_valid(found.column(check.keys[0])))
@@ -58,8 +55,7 @@ class SqlBackend:
         return to_sql(scan_query(scan, bindings), self.dialect, pretty)
 
     def plan(self, check: Check, bindings: Bindings) -> str:
-        one_pass = explained_query(check, bindings) if self.lists else None
-        return self.sql(check, bindings, pretty=True) if one_pass is None else to_sql(one_pass, self.dialect, True)
+        return self.sql(check, bindings, pretty=True)
 
     def arrow(self, query: str) -> pa.Table:
         raise NotImplementedError
