@@ -565,7 +565,7 @@ def test_api_check_holds_frames_to_the_contract():
     assert any("identity_verified: error E706: expected true or false, got 'aaa'" in m for m in messages)
 
 
-@pytest.mark.parametrize("data", ["sample", "boundaries"])
+@pytest.mark.parametrize("data", ["sample", "boundaries", "empty"])
 def test_the_one_pass_of_a_rule_with_explanations_finds_and_counts_as_the_plain_queries(data):
     """DuckDB answers 5.1-access-unexplained in one pass, its explanations as grouped lists tested with a
     lambda (`explained_query`); the plain queries (anti joins, one count per explanation) give the same
@@ -573,7 +573,7 @@ def test_the_one_pass_of_a_rule_with_explanations_finds_and_counts_as_the_plain_
     rule = PACK.rule("5.1-access-unexplained")
     check, bindings = rule.checks[0], rule.bind({}, AS_OF)
     assert explained_query(check, bindings) is not None  # the shape the one pass answers
-    rows = next(r for rule_id, r, _, _ in CASES if rule_id == rule.id)
+    rows = next(r for rule_id, r, _, _ in CASES if rule_id == rule.id) if data == "boundaries" else {}
     source = folder_sources(ROOT / "datasets" / "sample", PACK.contract) if data == "sample" \
         else data_of(frames_from_rows(rows), PACK)
     with opened(PACK, source) as run:
@@ -583,7 +583,8 @@ def test_the_one_pass_of_a_rule_with_explanations_finds_and_counts_as_the_plain_
     assert one_pass[0].to_pylist() == plain[0].to_pylist()
     assert one_pass[0].schema == plain[0].schema
     assert one_pass[1] == plain[1]
-    assert one_pass[0].num_rows and 0 < one_pass[1].explained[0] < one_pass[1].population
+    if data != "empty":  # the empty export: no rows, counts of 0 (DuckDB counts no rows as null)
+        assert one_pass[0].num_rows and 0 < one_pass[1].explained[0] < one_pass[1].population
 
 
 def _log_with_gaps(seed: int) -> dict:

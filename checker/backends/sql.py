@@ -527,8 +527,13 @@ def _one_pass(check: Check, bindings: Bindings) -> tuple[exp.Select, dict[str, e
     `_grouped` answers."""
     query, flags = _flagged(check, bindings)
     counts: dict[str, exp.Expression] = {"population": exp.Count(this=exp.Star())}
-    counts |= {f"explained_{i}": exp.CountIf(this=flag) for i, flag in enumerate(flags, 1) if flag is not None}
+    counts |= {f"explained_{i}": _counted(flag) for i, flag in enumerate(flags, 1) if flag is not None}
     return query, counts
+
+
+def _counted(flag: exp.Expression) -> exp.Expression:
+    """The rows a flag holds for: 0, not null, when there are none (DuckDB's COUNT_IF of no rows is null)."""
+    return exp.Coalesce(this=exp.CountIf(this=flag), expressions=[exp.Literal.number(0)])
 
 
 def _flagged(check: Check, bindings: Bindings) -> tuple[exp.Select, list[exp.Expression | None]]:
@@ -585,7 +590,7 @@ def explained_query(check: Check, bindings: Bindings) -> exp.Select | None:
     rows = query.select(row.as_("r", quoted=True), *[f.as_(f"f{i}", quoted=True) for i, f in enumerate(flags)],
                         copy=False)  # each flag computed once, then counted and tested
     counts = [exp.Count(this=exp.Star()).as_("population", quoted=True)]
-    counts += [exp.CountIf(this=h).as_(f"explained_{i}", quoted=True) for i, h in enumerate(held, 1)]
+    counts += [_counted(h).as_(f"explained_{i}", quoted=True) for i, h in enumerate(held, 1)]
     unexplained = exp.not_(exp.or_(*held)) if held else exp.true()
     gathered = exp.Filter(this=exp.func("list", exp.column("r", table="flags", quoted=True)),
                           expression=exp.Where(this=unexplained))

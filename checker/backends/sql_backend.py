@@ -30,8 +30,8 @@ class SqlBackend:
         if not (self.lists and explained_query(check, bindings) is not None):
             return self.arrow(self.sql(check, bindings))
         found = self.arrow(self.sql(check, bindings))
-        counts = found.slice(0, 1).to_pylist()[0] if found.num_rows else {"population": 0}
-        self._counted()[_census_key(check, bindings)] = census_of(check, pa.Table.from_pylist([counts]))
+        [counts] = found.slice(0, 1).to_pylist()  # the one pass's counts stand on every row, and on one at least
+        self._counted()[_census_key(check, bindings)] = census_in(check, counts)
         rows = found.filter(pc.is_valid(found.column(check.keys[0])))
         return rows.select([*check.keys, *check.outputs])
 
@@ -82,5 +82,10 @@ def _census_key(check: Check, bindings: Bindings) -> tuple:
 def census_of(check: Check, counted: pa.Table) -> Census:
     """The one row of a census query as a Census."""
     [row] = counted.to_pylist()
-    return Census(int(row["population"]), tuple(int(row[f"explained_{i}"]) for i in range(1, len(check.explanations)
-                                                                                            + 1)))
+    return census_in(check, row)
+
+
+def census_in(check: Check, row: dict) -> Census:
+    """A row's columns `population`, `explained_1`, … as a Census."""
+    return Census(int(row["population"]), tuple(int(row[f"explained_{i}"])
+                                                for i in range(1, len(check.explanations) + 1)))
