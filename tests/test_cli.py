@@ -389,3 +389,25 @@ def test_a_repeated_key_in_a_parquet_log_stops_the_audit_though_it_is_counted_be
         assert "no rule was judged" in err
         assert [p.name for p in reports.iterdir()] == ["report.json"]
         assert (reports / "report.json").read_text(encoding="utf-8") == "the last audit's"
+
+
+def test_an_export_made_for_pack_1_1_is_told_which_pack_added_the_columns_it_lacks(capsys, tmp_path):
+    """Pack 1.2 added five columns (`x-since` in the contract): an export without them stops with E704, and
+    the message names the pack that added each; a column from the first pack says nothing of the kind."""
+    import csv
+    data = tmp_path / "export"
+    shutil.copytree(SAMPLE, data)
+    for name, drop in (("users", {"manager_id", "role"}), ("complaints", {"handled_by"})):
+        with (data / f"{name}.csv").open(encoding="utf-8", newline="") as f:
+            rows = list(csv.DictReader(f))
+        kept = [c for c in rows[0] if c not in drop]
+        with (data / f"{name}.csv").open("w", encoding="utf-8", newline="") as f:
+            writer = csv.DictWriter(f, kept, extrasaction="ignore")
+            writer.writeheader()
+            writer.writerows(rows)
+    code, out, err = run(capsys, "check", "--data", str(data), "--as-of", AS_OF)
+    assert code == 2 and out == ""
+    assert "E704: missing column 'manager_id' (rule pack 1.2 added it: export it too)" in err
+    assert "E704: missing column 'handled_by' (rule pack 1.2 added it: export it too)" in err
+    assert "E704: missing column 'role'" in err and "missing column 'role' (" not in err
+    assert "Traceback" not in err
