@@ -23,6 +23,7 @@ class SqlBackend:
         return to_sql(runs_as(check, bindings, self.lists), self.dialect, pretty)
 
     lists = False  # the dialect has DuckDB's lists, lambdas and max_by (`census_query`, `explained_query`, `gap_query`)
+    _censuses: dict[tuple, Census] | None = None
 
     def findings(self, check: Check, bindings: Bindings) -> pa.Table:
         """The key columns and message values of every offending row, in key order, as Arrow. A check with
@@ -43,8 +44,9 @@ class SqlBackend:
         return census_of(check, self.arrow(to_sql(census_query(check, bindings, self.lists), self.dialect)))
 
     def _counted(self) -> dict[tuple, Census]:
-        if not hasattr(self, "_censuses"):
-            self._censuses: dict[tuple, Census] = {}
+        """The censuses `findings` took on its way, until `census` asks for them (this backend's own)."""
+        if self._censuses is None:
+            self._censuses = {}
         return self._censuses
 
     def scan(self, scan: Scan, bindings: list[Bindings]) -> list[pa.Table]:
