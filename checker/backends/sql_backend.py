@@ -28,9 +28,10 @@ class SqlBackend:
     def findings(self, check: Check, bindings: Bindings) -> pa.Table:
         """The key columns and message values of every offending row, in key order, as Arrow. A check with
         explanations runs in one pass where it can (`explained_query`), its census kept for `census`."""
-        if not (self.lists and explained_query(check, bindings) is not None):
+        one_pass = explained_query(check, bindings) if self.lists else None
+        if one_pass is None:
             return self.arrow(self.sql(check, bindings))
-        found = self.arrow(self.sql(check, bindings))
+        found = self.arrow(to_sql(one_pass, self.dialect))  # the query `runs_as` gives, built once
         [counts] = found.slice(0, 1).to_pylist()  # the one pass's counts stand on every row, and on one at least
         self._counted()[_census_key(check, bindings)] = census_in(check, counts)
         rows = found.filter(pc.is_valid(found.column(check.keys[0])))
