@@ -1,4 +1,4 @@
-"""An organisation's configuration: parameter values, attestations, waivers.
+"""An organisation's configuration: parameter values, attestations, waivers, reviews (`reviews.py`).
 
 The compiler's last stage: validated against `config.schema.json` and then against the
 compiled pack, so that a typo in a parameter name, a value of the wrong type or out of
@@ -18,6 +18,7 @@ from .config_sources import check_sources, read_sources
 from .diagnostics import Diagnostic, did_you_mean
 from .model import Attestation, Config, Pack, Param, Waiver
 from .resolve import value_type
+from .reviews import from_yaml
 from .rules import describe_range, in_range
 from .yaml_source import YamlDocument, YamlError, load_yaml, schema_diagnostics
 
@@ -43,6 +44,8 @@ def read_config(path: Path | None, pack: Pack) -> tuple[Config | None, list[Diag
         return None, problems
     data = doc.data or {}
     problems = _check_against_pack(doc, data, pack)
+    reviews, review_problems = from_yaml(doc, pack)
+    problems += review_problems
     if problems:
         return None, problems
     return Config(
@@ -52,6 +55,7 @@ def read_config(path: Path | None, pack: Pack) -> tuple[Config | None, list[Diag
                                        dt.date.fromisoformat(a["valid_until"])) for a in data.get("attestations", [])),
         waivers=tuple(Waiver(w["rule"], tuple(w.get("keys", ())), w["justification"], w["approved_by"],
                              dt.date.fromisoformat(w["expires"])) for w in data.get("waivers", [])),
+        reviews=reviews,
         sources=read_sources(data.get("sources")),
     ), []
 

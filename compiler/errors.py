@@ -60,6 +60,15 @@ _TABLE = [
      "correct the dataset's name"),
     ("E119", "config", "a column mapping names a column the dataset does not have",
      "name the contract's column on the left, the table's on the right"),
+    ("E125", "reviews", "a review file cannot be read, is not .yaml, .yml or .csv, or a CSV file lacks a column "
+     "(rule, key, verdict, by, date)", "check the path; name the columns on the first line"),
+    ("E126", "reviews", "a review's key is not the key of the rule's findings (all its key columns, no other, and "
+     "`dataset` only for one of the rule's datasets)", "copy the key from the report's finding"),
+    ("E127", "reviews", "a review's verdict is not justified, violation or false_positive", "write one of the three"),
+    ("E128", "reviews", "a review is dated after the audit date (--as-of)", "correct the date, or audit on a later "
+     "date"),
+    ("E129", "reviews", "two reviews give a verdict for one finding (the message names both lines)",
+     "keep one review per finding"),
     ("E120", "contract", "the data contract folder named in pack.yaml is not there or holds no schema",
      "name a folder of <dataset>.schema.json files relative to the pack, or a shipped contract (westendorp)"),
     ("E121", "contract", "a dataset schema does not have the fields a contract schema needs",

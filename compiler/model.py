@@ -207,13 +207,23 @@ class Attestation:
     valid_until: dt.date
 
 
-@dataclass(frozen=True)
-class Waiver:
+# A verdict on a finding, as a privacy officer gives it after looking into it. `justified` and
+# `false_positive` let a finding stand without failing the run; `violation` confirms it.
+JUSTIFIED, VIOLATION, FALSE_POSITIVE = "justified", "violation", "false_positive"
+VERDICTS = (JUSTIFIED, VIOLATION, FALSE_POSITIVE)
+CLEARED = (JUSTIFIED, FALSE_POSITIVE)  # verdicts under which a finding no longer counts for --fail-on
+
+
+class Verdict:
+    """What waivers and reviews are: a verdict on the findings of one rule that a key filter selects.
+
+    A waiver is an approved `justified` for many keys (or the whole rule) until a date; a review is
+    one verdict for one finding (one key), by whom and when, without end.
+    """
+
     rule: str
     keys: tuple[dict[str, str], ...]  # empty: the whole rule
-    justification: str
-    approved_by: str
-    expires: dt.date
+    verdict: str
 
     def covers(self, dataset: str, key: dict[str, str]) -> bool:
         """A key filter names key columns, and for a rule over several datasets may name the `dataset`."""
@@ -222,11 +232,45 @@ class Waiver:
 
 
 @dataclass(frozen=True)
+class Waiver(Verdict):
+    rule: str
+    keys: tuple[dict[str, str], ...]  # empty: the whole rule
+    justification: str
+    approved_by: str
+    expires: dt.date
+    verdict = JUSTIFIED
+
+
+@dataclass(frozen=True)
+class Review(Verdict):
+    """One verdict for one finding: the rule, the finding's key (its key columns, and `dataset` where the
+    rule reads several), who reviewed it, on which day, and why; `where` is its line in the review file."""
+
+    rule: str
+    key: dict[str, str]
+    verdict: str
+    by: str
+    on: dt.date
+    note: str = ""
+    where: Location | None = field(default=None, compare=False)
+    source_line: str | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def keys(self) -> tuple[dict[str, str], ...]:
+        return (self.key,)
+
+    def as_dict(self) -> dict:
+        """The review as a finding of the report carries it."""
+        return {"verdict": self.verdict, "by": self.by, "on": self.on.isoformat(), "note": self.note}
+
+
+@dataclass(frozen=True)
 class Config:
     params: dict[str, object] = field(default_factory=dict)
     rule_params: dict[str, dict[str, object]] = field(default_factory=dict)
     attestations: tuple[Attestation, ...] = ()
     waivers: tuple[Waiver, ...] = ()
+    reviews: tuple[Review, ...] = ()  # the configuration's `reviews:`; `--reviews FILE` adds to them
     sources: Sources | None = None  # datasets that live in a database
 
     def overrides(self, rule_id: str) -> dict[str, object]:

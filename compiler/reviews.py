@@ -1,0 +1,229 @@
+"""Reviews: one verdict for one finding, read from `--reviews FILE` (YAML or CSV) or `--config`'s `reviews:`.
+
+    reviews:
+      - rule: 5.1-access-unexplained
+        key: {event_id: E0001234}
+        verdict: justified            # or violation, false_positive
+        by: J. de Vries (FG)
+        date: 2026-11-30              # `date`, not `on`: YAML 1.1 reads a key `on` as true
+        note: covering a colleague's caseload during her leave
+
+The same in CSV (`,` or `;`), the columns by name, other columns (article, message…) passed by;
+a row without a verdict is a finding still awaiting review:
+
+    rule,key,verdict,by,date,note
+    5.1-access-unexplained,event_id=E0001234,justified,J. de Vries (FG),2026-11-30,covering …
+
+Checked like the configuration, each problem at its line: the rule must be the pack's, the key
+its findings' key columns, the verdict one of three (`check`); the date not after the audit
+date, and one verdict per finding (`settle`, once both sources are read and the date is known).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import re
+from importlib.resources import files
+from pathlib import Path
+
+from .diagnostics import Diagnostic, Location, UserError, did_you_mean
+from .model import VERDICTS, Pack, Review
+from .yaml_source import YamlDocument, YamlError, load_yaml, schema_diagnostics
+
+COLUMNS = ("rule", "key", "verdict", "by", "date")  # a CSV file's required columns; `note` may be left out
+
+
+class ReviewError(UserError):
+    """Reviews that cannot be used: every problem, sorted by file and line."""
+
+    def __init__(self, diagnostics: list[Diagnostic]):
+        self.diagnostics = sorted(diagnostics, key=Diagnostic.sort_key)
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        n = len(self.diagnostics)
+        body = "\n\n".join(d.render() for d in self.diagnostics)
+        return f"{body}\n\n{n} error{'s' if n != 1 else ''} in the reviews"
+
+
+def load(path: Path | None, configured: tuple[Review, ...], pack: Pack, as_of: dt.date) -> tuple[Review, ...]:
+    """The reviews of the configuration and of `path`, checked together; raises ReviewError."""
+    found, problems = read_reviews(path, pack) if path is not None else ((), [])
+    reviews = (*configured, *found)
+    problems += settle(reviews, as_of)
+    if problems:
+        raise ReviewError(problems)
+    return reviews
+
+
+def read_reviews(path: Path, pack: Pack) -> tuple[tuple[Review, ...], list[Diagnostic]]:
+    """A review file, by its suffix: .yaml/.yml or .csv."""
+    suffix = Path(path).suffix.lower()
+    try:
+        if suffix in (".yaml", ".yml"):
+            return _from_yaml_file(Path(path), pack)
+        if suffix == ".csv":
+            return _from_csv(Path(path), pack)
+    except OSError as err:
+        return (), [Diagnostic("E125", f"{path}: cannot read the reviews ({err.strerror})")]
+    return (), [Diagnostic("E125", f"{path}: reviews are read from a .yaml, .yml or .csv file, not '{suffix}'")]
+
+
+# -- YAML ---------------------------------------------------------------------------------------
+def _file_schema() -> dict:
+    """A review file's schema: the configuration's `reviews:` alone (one definition for both)."""
+    config = json.loads(files(__package__).joinpath("config.schema.json").read_text("utf-8"))
+    return {"type": "object", "additionalProperties": False, "required": ["reviews"],
+            "properties": {"reviews": config["properties"]["reviews"]}, "$defs": config["$defs"]}
+
+
+def _from_yaml_file(path: Path, pack: Pack) -> tuple[tuple[Review, ...], list[Diagnostic]]:
+    try:
+        doc = load_yaml(path)
+    except YamlError as err:
+        return (), [err.diagnostic]
+    problems = schema_diagnostics(doc, _file_schema()) if doc.data is not None else []
+    if problems:
+        return (), problems
+    return from_yaml(doc, pack)
+
+
+def from_yaml(doc: YamlDocument, pack: Pack) -> tuple[tuple[Review, ...], list[Diagnostic]]:
+    """The `reviews:` of a document already valid against the schema (a review file or the configuration)."""
+    reviews, out = [], []
+    for i, entry in enumerate((doc.data or {}).get("reviews", [])):
+        at = ("reviews", i)
+        where = doc.location(at)
+
+        def say(code: str, message: str, field: str, hint: str | None = None, at=at) -> None:
+            out.append(doc.diagnostic(code, message, (*at, field), hint))
+
+        review = check(entry, where, doc.lines[where.line - 1], pack, say)
+        if review is not None:
+            reviews.append(review)
+    return tuple(reviews), out
+
+
+# -- CSV ----------------------------------------------------------------------------------------
+def _from_csv(path: Path, pack: Pack) -> tuple[tuple[Review, ...], list[Diagnostic]]:
+    file = str(path)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")  # Excel writes a byte order mark
+    except UnicodeDecodeError:
+        return (), [Diagnostic("E125", "not UTF-8 text", Location(file, 1, 1), None, "save the file as UTF-8 CSV")]
+    lines = text.splitlines()
+    first = lines[0] if lines else ""
+    separator = max(",;\t", key=first.count)
+    reader = csv.reader(text.splitlines(keepends=True), delimiter=separator)
+    header = [name.strip().lower() for name in next(reader, [])]
+    missing = [name for name in COLUMNS if name not in header]
+    if missing:
+        return (), [Diagnostic("E125", f"the reviews have no column {', '.join(map(repr, missing))}",
+                               Location(file, 1, 1), first, f"the first line names the columns: {', '.join(COLUMNS)}, "
+                               "note")]
+    reviews, out = [], []
+    for row in reader:
+        number = reader.line_num
+        cells = dict(zip(header, (cell.strip() for cell in row)))
+        if not cells.get("verdict"):  # not reviewed yet (a worklist's row left empty)
+            continue
+        source = lines[number - 1] if number <= len(lines) else None
+
+        def say(code: str, message: str, field: str, hint: str | None = None, row=row, number=number,
+                source=source) -> None:
+            index = header.index(field) if field in header else 0
+            column = 1 + sum(len(cell) + 1 for cell in row[:index])  # exact unless a cell before it is quoted
+            out.append(Diagnostic(code, message, Location(file, number, column), source, hint))
+
+        entry = {name: cells.get(name, "") for name in (*COLUMNS, "note")}
+        key = _key(entry["key"], say)
+        if key is None:
+            continue
+        review = check({**entry, "key": key}, Location(file, number, 1), source, pack, say)
+        if review is not None:
+            reviews.append(review)
+    return tuple(reviews), out
+
+
+def _key(text: str, say) -> dict[str, str] | None:
+    """`event_id=E0001234`, or several `name=value` joined with `;` (`dataset=access_log; event_id=…`)."""
+    key = {}
+    for pair in filter(None, (part.strip() for part in text.split(";"))):
+        name, equals, value = pair.partition("=")
+        if not equals or not name.strip():
+            say("E126", f"the key '{text}' is not name=value (several joined with ';')", "key",
+                "e.g. event_id=E0001234")
+            return None
+        key[name.strip()] = value.strip()
+    if not key:
+        say("E126", "the key is empty", "key", "e.g. event_id=E0001234")
+        return None
+    return key
+
+
+# -- the checks ---------------------------------------------------------------------------------
+def check(entry: dict, where: Location, source: str | None, pack: Pack, say) -> Review | None:
+    """One review against the pack: its rule, its key, its verdict, its date; `say(code, message, field, hint)`
+    reports a problem at the field's place."""
+    rule = pack.rule(entry["rule"])
+    if rule is None:
+        say("E113", f"unknown rule '{entry['rule']}'", "rule", did_you_mean(entry["rule"], [r.id for r in pack.rules]))
+        return None
+    ok = True
+    if entry["verdict"] not in VERDICTS:
+        say("E127", f"'{entry['verdict']}' is not a verdict ({', '.join(VERDICTS)})", "verdict",
+            did_you_mean(entry["verdict"], VERDICTS))
+        ok = False
+    key = dict(entry["key"])
+    dataset = key.pop("dataset", None)
+    shapes = {(c.subject, tuple(sorted(c.key_names))) for c in rule.checks}
+    if not any(set(names) == set(key) and dataset in (None, subject) for subject, names in shapes):
+        wanted = " or ".join(sorted({", ".join(names) for _, names in shapes}))
+        given = ", ".join(sorted(key)) or "nothing"
+        close = next((did_you_mean(k, [n for _, names in shapes for n in names]) for k in key
+                      if not any(k in names for _, names in shapes)), None)
+        where_it = f" of dataset {dataset}" if dataset else ""
+        say("E126", f"the key ({given}){where_it} is not the key of {rule.id}'s findings ({wanted})", "key", close)
+        ok = False
+    on = _date(entry["date"])
+    if on is None:
+        say("E115", f"'{entry['date']}' is not a date (YYYY-MM-DD)", "date")
+        return None
+    if not ok:
+        return None
+    return Review(rule.id, dict(entry["key"]), entry["verdict"], entry["by"], on, entry.get("note") or "", where,
+                  source)
+
+
+def _date(text: str) -> dt.date | None:
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def settle(reviews: tuple[Review, ...], as_of: dt.date) -> list[Diagnostic]:
+    """What only all reviews and the audit date show: a review dated after the audit, two verdicts for one finding."""
+    out: list[Diagnostic] = []
+    first: dict[tuple, Review] = {}
+    for review in reviews:
+        if review.on > as_of:
+            out.append(Diagnostic("E128", f"reviewed on {review.on}, after the audit date {as_of}", review.where,
+                                  review.source_line, "a review must be done by the audit date (--as-of)"))
+        finding = (review.rule, tuple(sorted(review.key.items())))
+        if finding in first:
+            earlier = first[finding]
+            out.append(Diagnostic("E129", f"a second verdict ({review.verdict}) for the finding {_shown(review)} of "
+                                          f"{review.rule}; the first ({earlier.verdict}) is at {earlier.where}",
+                                  review.where, review.source_line, "keep one review per finding"))
+        else:
+            first[finding] = review
+    return out
+
+
+def _shown(review: Review) -> str:
+    return ", ".join(f"{k}={v}" for k, v in review.key.items())
