@@ -26,7 +26,8 @@ WORDS = {"nl": ("ja", "nee"), "en": ("yes", "no")}  # true and false in a messag
 CHUNK = 1 << 16
 SCHEMA = pa.schema([("dataset", pa.string()), ("key", pa.string()), ("identity", pa.string()),
                     ("message", pa.string()), ("waiver", pa.int32()), ("baseline", pa.string()),
-                    ("file", pa.string()), ("carried", pa.bool_())])
+                    ("file", pa.string()), ("carried", pa.bool_()), ("review", pa.int32())])
+VIOLATION = "violation"  # the verdict that confirms a finding (`compiler.model.VERDICTS`)
 
 
 # -- text kernels ---------------------------------------------------------------------------
@@ -126,31 +127,39 @@ def key_json(columns: list[tuple[str, pa.Array | str]], rows: int, ordered: bool
 
 # -- the table ------------------------------------------------------------------------------
 class Findings(Sequence[dict]):
-    """One rule's findings as an Arrow table (SCHEMA), and the waivers its `waiver` column points at.
+    """One rule's findings as an Arrow table (SCHEMA), and the waivers and reviews its `waiver` and `review`
+    columns point at.
 
     `key` is the JSON object of the key in the rule's order; `identity` the dataset and the
     key with sorted names, which a baseline compares; `waiver` is the index of the
     waiver that covers the finding (null: open); `baseline` is `new`, `open` or null;
     `file` the file of a dataset given as a folder the row is in; `carried` marks a
-    finding taken over from the previous report (`incremental.py`).
+    finding taken over from the previous report (`incremental.py`); `review` is the index of the
+    review that gives the finding its verdict (null: not reviewed).
+
+    A finding fails the run (`failing_count`) when a review confirms it (`violation`), or when
+    neither a review nor an active waiver covers it (`awaiting_count`): a review of the finding
+    itself goes before a waiver of many.
     """
 
-    def __init__(self, table: pa.Table, waivers: Sequence[dict] = ()):
+    def __init__(self, table: pa.Table, waivers: Sequence[dict] = (), reviews: Sequence[dict] = ()):
         self.table = table
         self.waivers = list(waivers)
+        self.reviews = list(reviews)
 
     @classmethod
     def empty(cls) -> Findings:
         return cls(SCHEMA.empty_table())
 
     @classmethod
-    def concat(cls, parts: list[pa.Table], waivers: Sequence[dict]) -> Findings:
-        return cls(pa.concat_tables(parts) if parts else SCHEMA.empty_table(), waivers)
+    def concat(cls, parts: list[pa.Table], waivers: Sequence[dict], reviews: Sequence[dict] = ()) -> Findings:
+        return cls(pa.concat_tables(parts) if parts else SCHEMA.empty_table(), waivers, reviews)
 
     @classmethod
     def from_dicts(cls, found: Sequence[dict]) -> Findings:
         """Findings read back from a JSON report (a baseline, `reglement render`)."""
         waivers: list[dict] = []
+        reviews: list[dict] = []
         rows = []
         for f in found:
             index = None
@@ -159,12 +168,16 @@ class Findings(Sequence[dict]):
                 if waiver not in waivers:
                     waivers.append(waiver)
                 index = waivers.index(waiver)
+            review = None
+            if isinstance(f.get("review"), dict):
+                reviews.append(f["review"])
+                review = len(reviews) - 1
             rows.append((f["dataset"], json.dumps(f["key"], ensure_ascii=False), identity(f["dataset"], f["key"]),
-                         f["message"], index, f.get("baseline"), f.get("file"), bool(f.get("carried"))))
+                         f["message"], index, f.get("baseline"), f.get("file"), bool(f.get("carried")), review))
         columns = list(zip(*rows)) or [()] * len(SCHEMA)
         arrays = [texts(columns[0]), texts(columns[1]), texts(columns[2]), texts(columns[3]), ints(columns[4]),
-                  texts(columns[5]), texts(columns[6]), flags_of(columns[7])]
-        return cls(pa.Table.from_arrays(arrays, schema=SCHEMA), waivers)
+                  texts(columns[5]), texts(columns[6]), flags_of(columns[7]), ints(columns[8])]
+        return cls(pa.Table.from_arrays(arrays, schema=SCHEMA), waivers, reviews)
 
     @classmethod
     def of(cls, found: Findings | Sequence[dict] | None) -> Findings:
@@ -186,7 +199,8 @@ class Findings(Sequence[dict]):
             yield from map(self._dict, batch.to_pylist())
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Findings) and self.table.equals(other.table) and self.waivers == other.waivers
+        return (isinstance(other, Findings) and self.table.equals(other.table) and self.waivers == other.waivers
+                and self.reviews == other.reviews)
 
     def _dict(self, row: dict) -> dict:
         out = {"dataset": row["dataset"], "key": json.loads(row["key"]), "message": row["message"]}
@@ -198,6 +212,8 @@ class Findings(Sequence[dict]):
             out["file"] = row["file"]
         if row["carried"]:
             out["carried"] = True
+        if row["review"] is not None:
+            out["review"] = self.reviews[row["review"]]
         return out
 
     @property
@@ -217,7 +233,7 @@ class Findings(Sequence[dict]):
 
     def part(self, offset: int, length: int) -> Findings:
         """`length` findings from `offset` on, still as a table (a zero-copy slice)."""
-        return Findings(self.table.slice(offset, length), self.waivers)
+        return Findings(self.table.slice(offset, length), self.waivers, self.reviews)
 
     def keys(self) -> pa.Table:
         """Each finding's key as columns of text, in the order the names first appear; null where a
@@ -232,11 +248,49 @@ class Findings(Sequence[dict]):
                             parse_options=pj.ParseOptions(explicit_schema=strings))
 
     def count(self, baseline: str, open_only: bool = False) -> int:
-        """Findings the baseline marks so (`new`, `open`); with `open_only`, those no waiver covers."""
+        """Findings the baseline marks so (`new`, `open`); with `open_only`, those that fail the run (`failing`)."""
         marked = pc.equal(self.table.column("baseline"), text(baseline))
         if open_only:
-            marked = pc.and_(marked, pc.is_null(self.table.column("waiver")))
+            marked = pc.and_(marked, self.failing())
         return pc.sum(marked).as_py() or 0
+
+    def verdicts(self) -> pa.Array:
+        """Each finding's verdict (`justified`, `violation`, `false_positive`), null where no review gives one."""
+        index = self.table.column("review")
+        if not self.reviews:
+            return pa.nulls(len(self), pa.string())
+        return pc.take(texts([r["verdict"] for r in self.reviews]), index)
+
+    @property
+    def reviewed_count(self) -> int:
+        """Findings a review gives a verdict."""
+        return len(self) - self.table.column("review").null_count
+
+    @property
+    def confirmed_count(self) -> int:
+        """Findings a review confirms (`violation`)."""
+        return pc.sum(pc.equal(self.verdicts(), text(VIOLATION))).as_py() or 0
+
+    def awaiting(self) -> pa.Array:
+        """Which findings neither a review nor an active waiver covers, as a mask."""
+        return pc.and_(pc.is_null(self.table.column("review")), pc.is_null(self.table.column("waiver")))
+
+    def failing(self) -> pa.Array:
+        """Which findings count for --fail-on, as a mask: confirmed by a review, or awaiting one."""
+        confirmed = pc.fill_null(pc.equal(self.verdicts(), text(VIOLATION)), False)
+        return pc.or_(confirmed, self.awaiting())
+
+    @property
+    def awaiting_count(self) -> int:
+        return pc.sum(self.awaiting()).as_py() or 0
+
+    @property
+    def failing_count(self) -> int:
+        return pc.sum(self.failing()).as_py() or 0
+
+    def reviews_of(self, review: int) -> int:
+        """How many findings the review of that index gives its verdict (0: a stale review)."""
+        return pc.sum(pc.equal(self.table.column("review"), number(review))).as_py() or 0
 
     def covered_by(self, waiver: int) -> int:
         """How many findings the rule's waiver of that index covers."""
@@ -246,7 +300,8 @@ class Findings(Sequence[dict]):
         """Each finding marked `open` when `seen` (identities of a previous report) has it, else `new`."""
         known = pc.is_in(self.table.column("identity"), value_set=seen)
         marks = pc.if_else(known, text("open"), text("new"))
-        return Findings(self.table.set_column(SCHEMA.get_field_index("baseline"), "baseline", marks), self.waivers)
+        table = self.table.set_column(SCHEMA.get_field_index("baseline"), "baseline", marks)
+        return Findings(table, self.waivers, self.reviews)
 
     def json_chunks(self, indent: str) -> Iterator[str]:
         """The findings as the items of a JSON array, one object a line, a chunk at a time."""
@@ -275,6 +330,11 @@ class Findings(Sequence[dict]):
         carried = batch.column("carried")
         if pc.any(carried).as_py():
             head = join([head, pc.if_else(carried, text(', "carried": true'), text(""))], rows)
+        review = batch.column("review")
+        if self.reviews and review.null_count < rows:
+            given = [f', "review": {json.dumps(r, ensure_ascii=False)}' for r in self.reviews]
+            marked = pc.take(texts(given), pc.fill_null(review, number(0)))
+            head = join([head, pc.if_else(pc.is_null(review), text(""), marked)], rows)
         return join([head, "}"], rows)
 
 

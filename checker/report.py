@@ -21,10 +21,10 @@ import pyarrow.compute as pc
 from .. import __version__
 from ..compiler import ir
 from ..compiler.config import Attestation, Config, Waiver
-from ..compiler.model import AUDIT_DATE, KEY_PARTS, Check, Clause, Pack, Rule
-from .arrow_values import flags, number, repeated, text
+from ..compiler.model import AUDIT_DATE, KEY_PARTS, Check, Clause, Pack, Review, Rule
+from .arrow_values import flags, ints, number, repeated, text, texts
 from .audit import Audit, Part, RuleResult
-from .findings import EMPTY, SCHEMA, Findings, as_text, fill, join, key_json, scalar_text
+from .findings import EMPTY, SCHEMA, Findings, as_text, fill, identity, join, key_json, scalar_text
 from .incremental import CARRIED, FILE, FULL, MESSAGE, NEW_FILES, digest
 from .intake import Received
 from .report_version import SCHEMA_VERSION
@@ -64,7 +64,22 @@ def _covered(waiver: Waiver, check: Check, table: pa.Table) -> pa.Array:
     return found
 
 
-def _part(result: RuleResult, part: Part, active: list[tuple[int, Waiver]], lang: str) -> pa.Table:
+def _reviewed(reviews: list[Review], check: Check, found: pa.Array) -> pa.Array:
+    """Which review gives each of a check's findings its verdict (its index in `reviews`; null: none), matched
+    on the finding's identity as a baseline matches it, in one look-up for the whole column."""
+    wanted, indices = [], []
+    for index, review in enumerate(reviews):
+        key = {k: v for k, v in review.key.items() if k != "dataset"}
+        if review.key.get("dataset", check.subject) == check.subject and set(key) == set(check.key_names):
+            wanted.append(identity(check.subject, key))
+            indices.append(index)
+    if not wanted:
+        return pa.nulls(len(found), pa.int32())
+    return pc.take(ints(indices), pc.index_in(found, value_set=texts(wanted)))
+
+
+def _part(result: RuleResult, part: Part, active: list[tuple[int, Waiver]], reviews: list[Review],
+          lang: str) -> pa.Table:
     """One check's findings as rows of the Findings schema, computed a whole column at a time."""
     check, table, rows = part.check, part.table, part.table.num_rows
     keys = [(k, pc.cast(table.column(k), pa.string())) for k in check.keys]
@@ -84,9 +99,9 @@ def _part(result: RuleResult, part: Part, active: list[tuple[int, Waiver]], lang
     if MESSAGE in table.column_names:
         message = pc.coalesce(table.column(MESSAGE), message)
     file = table.column(FILE) if FILE in table.column_names else pa.nulls(rows, pa.string())
-    columns = [repeated(check.subject, rows), key_json(keys, rows),
-               join([check.subject + "\0", key_json(keys, rows, ordered=True)], rows),
-               message, waiver, pa.nulls(rows, pa.string()), file, carried]
+    found = join([check.subject + "\0", key_json(keys, rows, ordered=True)], rows)
+    columns = [repeated(check.subject, rows), key_json(keys, rows), found, message, waiver,
+               pa.nulls(rows, pa.string()), file, carried, _reviewed(reviews, check, found)]
     return pa.Table.from_arrays(columns, schema=SCHEMA)
 
 
@@ -104,14 +119,16 @@ def _run(result: RuleResult) -> dict:
 
 
 def _rule_entry(result: RuleResult, config: Config, as_of: dt.date, lang: str) -> dict:
-    """A rule's result. Waived findings stay listed, marked; an expired waiver counts for nothing."""
+    """A rule's result. Waived and reviewed findings stay listed, marked; an expired waiver counts for nothing;
+    a rule none of whose findings fails (each waived, or reviewed justified or false_positive) is waived."""
     rule = result.rule
     waivers = [w for w in config.waivers if w.rule == rule.id]
     active = [(i, w) for i, w in enumerate(waivers) if as_of <= w.expires]
-    findings = Findings.concat([_part(result, part, active, lang) for part in result.parts],
-                               [_waiver(w, as_of) for w in waivers])
+    reviews = [r for r in config.reviews if r.rule == rule.id]
+    findings = Findings.concat([_part(result, part, active, reviews, lang) for part in result.parts],
+                               [_waiver(w, as_of) for w in waivers], [r.as_dict() for r in reviews])
     status = result.status
-    if status == "failed" and not findings.open_count:
+    if status == "failed" and not findings.failing_count:
         status = "waived"
     entry = {
         "id": rule.id, "kind": "automated", "article": rule.article, "title": title(rule, result.bindings, lang),
@@ -119,8 +136,12 @@ def _rule_entry(result: RuleResult, config: Config, as_of: dt.date, lang: str) -
         "datasets": list(rule.datasets), "source": f"{rule.source.file}:{rule.source.line}",
         "params": {k: _json_value(v) for k, v in result.bindings.items() if k != AUDIT_DATE},
         "digest": digest(rule), "run": _run(result), "status": status, "finding_count": len(findings),
-        "open_count": findings.open_count, "findings": findings,
+        "open_count": findings.open_count, "reviewed": findings.reviewed_count,
+        "awaiting_review": findings.awaiting_count, "confirmed": findings.confirmed_count, "findings": findings,
     }
+    stale = [_stale(r) for i, r in enumerate(reviews) if not findings.reviews_of(i)]
+    if stale:
+        entry["stale_reviews"] = stale
     if result.population is not None:
         entry["population"] = result.population
     explanations = rule.checks[0].explanations if rule.checks else ()
@@ -132,6 +153,12 @@ def _rule_entry(result: RuleResult, config: Config, as_of: dt.date, lang: str) -
     if result.error:
         entry["error"] = result.error
     return entry
+
+
+def _stale(review: Review) -> dict:
+    """A review that matches none of the rule's findings: listed, never dropped, with where it was written."""
+    where = f"{review.where.file}:{review.where.line}" if review.where else None
+    return {"key": dict(review.key), **review.as_dict(), **({"source": where} if where else {})}
 
 
 def _json_value(value: object) -> object:
@@ -269,6 +296,8 @@ def build_report(audit: Audit, lang: str = "nl", chain: dict | None = None,
             "expired": statuses["expired"], "waived": statuses["waived"], "informational": statuses[INFORMATIONAL],
             "findings": found, "open_findings": still_open, "waived_findings": found - still_open,
             "expired_waivers": sum(w["status"] == "expired" for r in rules for w in r.get("waivers", [])),
+            **{name: sum(r.get(name, 0) for r in rules) for name in ("reviewed", "awaiting_review", "confirmed")},
+            "stale_reviews": sum(len(r.get("stale_reviews", ())) for r in rules),
         },
         "rules": rules,
         "articles": _articles(audit.pack),

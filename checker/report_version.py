@@ -9,8 +9,10 @@ What may change, and how the version says so (README, "The JSON report's version
   another type or meaning, a value an enumerated field did not have before (a status, a kind,
   a run mode, a severity), a count that counts something else;
 - a report without the field is **1.0**: the reports written before the field came in, which the
-  schema of 1.0 describes; 1.1 added the field itself; this reglement writes 1.2, which adds each
-  rule's `population` and `explanations` and each dataset's `period` (rule pack 1.2).
+  schema of 1.0 describes; 1.1 added the field itself; 1.2 added each rule's `population` and
+  `explanations` and each dataset's `period` (rule pack 1.2); this reglement writes 1.3, which adds the
+  reviews: each finding's `review`, each rule's and the summary's `reviewed`, `awaiting_review`,
+  `confirmed` and stale reviews.
 
 The readers of a report — `reglement render`, `verify`, `--baseline` and `--previous` — take the
 majors they know and refuse a newer one with E808, which names both versions.
@@ -22,7 +24,7 @@ import re
 
 from .. import __version__
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 UNVERSIONED = "1.0"  # what a report without `schema_version` is
 MAJOR, MINOR = (int(part) for part in SCHEMA_VERSION.split("."))
 _FORM = re.compile(r"([1-9][0-9]*)\.(0|[1-9][0-9]*)")

@@ -89,13 +89,15 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.previous_key and not args.previous:
         raise UsageError("reglement check: --previous-key checks the signature of the report given with --previous")
     sign = (signer(args.sign), signature_path) if args.sign else None  # a key that cannot sign stops the run now
-    inputs = inputs_of(args.data, args.rules, args.config, args.baseline, args.previous, args.sign, args.previous_key)
+    inputs = inputs_of(args.data, args.rules, args.config, args.reviews, args.baseline, args.previous, args.sign,
+                       args.previous_key)
     signatures = [signature_path(path) for path in signed] if sign else []
     reports = [o.path for o in targets if o.path is not None]
     refuse_careless([*reports, *signatures, args.spill_dir], inputs, args.fail_on_new, args.baseline)
     for path in [*reports, *signatures]:  # a link, a folder, a FIFO, a device: refused before the audit runs
         check_destination(path, inputs, "the signature" if path in signatures else "the report")
     pack, config = compile_pack(args.rules, args.config)
+    config = _reviewed(config, pack, args)
     if args.data is None and config.sources is None:
         raise UsageError("reglement check: give --data, or map the datasets to database tables in --config "
                          "(sources:)")
@@ -127,6 +129,17 @@ def cmd_check(args: argparse.Namespace) -> int:
             progress("report", 1, 1, ", ".join(o.format for o in targets))
     status = exit_status(report, args.fail_on, args.fail_on_new)
     return 0 if args.exit_zero and status == 1 else status
+
+
+def _reviewed(config: Config, pack: Pack, args: argparse.Namespace) -> Config:
+    """The configuration with every review it holds and `--reviews` adds, checked against the audit date."""
+    from dataclasses import replace
+
+    from .compiler.reviews import load
+
+    if args.reviews is None and not config.reviews:
+        return config
+    return replace(config, reviews=load(args.reviews, config.reviews, pack, args.as_of))
 
 
 def _data(args: argparse.Namespace, pack: Pack, config: Config) -> Data:
@@ -345,7 +358,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def exit_status(report: dict, fail_on: str, only_new: bool = False) -> int:
-    """2 when a rule could not run; 1 when an open (unwaived) finding reaches `fail_on`, counted in bulk."""
+    """2 when a rule could not run; 1 when a finding that fails (confirmed by a review, or neither reviewed nor
+    waived) reaches `fail_on`, counted in bulk."""
     from .checker.findings import Findings
 
     if report["summary"]["errors"]:
@@ -355,7 +369,7 @@ def exit_status(report: dict, fail_on: str, only_new: bool = False) -> int:
         if rule["status"] != "failed" or SEVERITIES.index(rule["severity"]) < threshold:
             continue
         found = Findings.of(rule["findings"])
-        if found.count("new", open_only=True) if only_new else found.open_count:
+        if found.count("new", open_only=True) if only_new else found.failing_count:
             return 1
     return 0
 
@@ -371,6 +385,8 @@ def build_parser() -> argparse.ArgumentParser:
                                                  "every dataset to a database table)")
     check.add_argument("--as-of", type=_date, default=dt.date.today(), help="audit date YYYY-MM-DD (default today)")
     check.add_argument("--config", type=Path, help="the organisation's parameters, attestations and waivers")
+    check.add_argument("--reviews", type=Path, metavar="FILE", help="verdicts on findings (justified, violation, "
+                                                                     "false_positive): a .yaml or .csv file")
     _output_options(check)
     check.add_argument("--csv-separator", type=_separator, metavar="SEP",
                        help="the separator of the CSV files: , ; tab or | (default: read from each header line)")
