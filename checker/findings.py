@@ -277,7 +277,10 @@ class Findings(Sequence[dict]):
 
     def failing(self) -> pa.Array:
         """Which findings count for --fail-on, as a mask: confirmed by a review, or awaiting one."""
-        confirmed = pc.fill_null(pc.equal(self.verdicts(), text(VIOLATION)), False)
+        if not self.reviews:
+            return self.awaiting()
+        # a scalar of Arrow's own making: pa.scalar(False) would import pandas into every audit
+        confirmed = pc.fill_null(pc.equal(self.verdicts(), text(VIOLATION)), flags_of([False])[0])
         return pc.or_(confirmed, self.awaiting())
 
     @property
