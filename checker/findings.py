@@ -137,9 +137,10 @@ class Findings(Sequence[dict]):
     finding taken over from the previous report (`incremental.py`); `review` is the index of the
     review that gives the finding its verdict (null: not reviewed).
 
-    A finding fails the run (`failing_count`) when a review confirms it (`violation`), or when
-    neither a review nor an active waiver covers it (`awaiting_count`): a review of the finding
-    itself goes before a waiver of many.
+    A finding is open, and fails the run (`open_count`), when a review confirms it (`violation`), or
+    when neither a review nor an active waiver covers it (`awaiting_count`): a review of the finding
+    itself goes before a waiver of many. So each finding is awaiting, waived (`waived_count`) or
+    reviewed (`reviewed_count`), and open when awaiting or confirmed (`confirmed_count`).
     """
 
     def __init__(self, table: pa.Table, waivers: Sequence[dict] = (), reviews: Sequence[dict] = ()):
@@ -218,16 +219,24 @@ class Findings(Sequence[dict]):
 
     @property
     def open_count(self) -> int:
-        """Findings no waiver covers."""
-        return self.table.column("waiver").null_count
+        """Findings that still count: confirmed by a review, or neither reviewed nor waived (`failing`)."""
+        return pc.sum(self.failing()).as_py() or 0
 
     def first_open(self, n: int) -> list[dict]:
-        """The first `n` findings no waiver covers, filtering a chunk at a time (never a copy of the table)."""
+        """The first `n` findings that still count."""
+        return self._first(n, self._failing)
+
+    def first_reviewed(self, n: int) -> list[dict]:
+        """The first `n` findings a review gives a verdict."""
+        return self._first(n, lambda batch: pc.is_valid(batch.column("review")))
+
+    def _first(self, n: int, keep: Callable[[pa.RecordBatch], pa.Array]) -> list[dict]:
+        """The first `n` findings `keep` marks, filtering a chunk at a time (never a copy of the table)."""
         found: list[dict] = []
         for batch in self.table.to_batches(CHUNK):
             if len(found) >= n:
                 break
-            kept = batch.filter(pc.is_null(batch.column("waiver")))
+            kept = batch.filter(keep(batch))
             found += [self._dict(row) for row in kept.slice(0, n - len(found)).to_pylist()]
         return found
 
@@ -256,10 +265,12 @@ class Findings(Sequence[dict]):
 
     def verdicts(self) -> pa.Array:
         """Each finding's verdict (`justified`, `violation`, `false_positive`), null where no review gives one."""
-        index = self.table.column("review")
+        return self._verdicts(self.table)
+
+    def _verdicts(self, rows: pa.Table | pa.RecordBatch) -> pa.Array:
         if not self.reviews:
-            return pa.nulls(len(self), pa.string())
-        return pc.take(texts([r["verdict"] for r in self.reviews]), index)
+            return pa.nulls(rows.num_rows, pa.string())
+        return pc.take(texts([r["verdict"] for r in self.reviews]), rows.column("review"))
 
     @property
     def reviewed_count(self) -> int:
@@ -271,25 +282,31 @@ class Findings(Sequence[dict]):
         """Findings a review confirms (`violation`)."""
         return pc.sum(pc.equal(self.verdicts(), text(VIOLATION))).as_py() or 0
 
-    def awaiting(self) -> pa.Array:
-        """Which findings neither a review nor an active waiver covers, as a mask."""
-        return pc.and_(pc.is_null(self.table.column("review")), pc.is_null(self.table.column("waiver")))
+    @property
+    def waived_count(self) -> int:
+        """Findings an active waiver covers and no review judges (a review of the finding goes first)."""
+        waived = pc.and_(pc.is_valid(self.table.column("waiver")), pc.is_null(self.table.column("review")))
+        return pc.sum(waived).as_py() or 0
 
-    def failing(self) -> pa.Array:
-        """Which findings count for --fail-on, as a mask: confirmed by a review, or awaiting one."""
-        if not self.reviews:
-            return self.awaiting()
-        # a scalar of Arrow's own making: pa.scalar(False) would import pandas into every audit
-        confirmed = pc.fill_null(pc.equal(self.verdicts(), text(VIOLATION)), flags_of([False])[0])
-        return pc.or_(confirmed, self.awaiting())
+    @staticmethod
+    def _awaiting(rows: pa.Table | pa.RecordBatch) -> pa.Array:
+        return pc.and_(pc.is_null(rows.column("review")), pc.is_null(rows.column("waiver")))
 
     @property
     def awaiting_count(self) -> int:
-        return pc.sum(self.awaiting()).as_py() or 0
+        """Findings neither a review nor an active waiver covers."""
+        return pc.sum(self._awaiting(self.table)).as_py() or 0
 
-    @property
-    def failing_count(self) -> int:
-        return pc.sum(self.failing()).as_py() or 0
+    def failing(self) -> pa.Array:
+        """Which findings count for --fail-on, as a mask: confirmed by a review, or awaiting one."""
+        return self._failing(self.table)
+
+    def _failing(self, rows: pa.Table | pa.RecordBatch) -> pa.Array:
+        if not self.reviews:
+            return self._awaiting(rows)
+        # a scalar of Arrow's own making: pa.scalar(False) would import pandas into every audit
+        confirmed = pc.fill_null(pc.equal(self._verdicts(rows), text(VIOLATION)), flags_of([False])[0])
+        return pc.or_(confirmed, self._awaiting(rows))
 
     def reviews_of(self, review: int) -> int:
         """How many findings the review of that index gives its verdict (0: a stale review)."""

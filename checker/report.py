@@ -128,7 +128,7 @@ def _rule_entry(result: RuleResult, config: Config, as_of: dt.date, lang: str) -
     findings = Findings.concat([_part(result, part, active, reviews, lang) for part in result.parts],
                                [_waiver(w, as_of) for w in waivers], [r.as_dict() for r in reviews])
     status = result.status
-    if status == "failed" and not findings.failing_count:
+    if status == "failed" and not findings.open_count:
         status = "waived"
     entry = {
         "id": rule.id, "kind": "automated", "article": rule.article, "title": title(rule, result.bindings, lang),
@@ -139,7 +139,8 @@ def _rule_entry(result: RuleResult, config: Config, as_of: dt.date, lang: str) -
         "open_count": findings.open_count, "reviewed": findings.reviewed_count,
         "awaiting_review": findings.awaiting_count, "confirmed": findings.confirmed_count, "findings": findings,
     }
-    stale = [_stale(r) for i, r in enumerate(reviews) if not findings.reviews_of(i)]
+    ran = result.status != "error"  # a rule that could not run leaves its reviews and waivers unjudged, not stale
+    stale = [_stale(r) for i, r in enumerate(reviews) if ran and not findings.reviews_of(i)]
     if stale:
         entry["stale_reviews"] = stale
     if result.population is not None:
@@ -149,10 +150,17 @@ def _rule_entry(result: RuleResult, config: Config, as_of: dt.date, lang: str) -
         entry["explanations"] = [{"id": e.id, "title": e.title.as_dict(), "rows": rows}
                                  for e, rows in zip(explanations, result.explained)]
     if waivers:
-        entry["waivers"] = [_waiver(w, as_of) | {"covers": findings.covered_by(i)} for i, w in enumerate(waivers)]
+        entry["waivers"] = [_covering(_waiver(w, as_of), findings.covered_by(i), ran) for i, w in enumerate(waivers)]
     if result.error:
         entry["error"] = result.error
     return entry
+
+
+def _covering(waiver: dict, covers: int, ran: bool) -> dict:
+    """A waiver with the findings it covers; an active one that covers none of a rule that ran is stale: the
+    exception it grants is no longer needed, and an auditor asks why it is still approved."""
+    stale = ran and not covers and waiver["status"] == "active"
+    return waiver | {"covers": covers} | ({"stale": True} if stale else {})
 
 
 def _stale(review: Review) -> dict:
@@ -277,6 +285,7 @@ def build_report(audit: Audit, lang: str = "nl", chain: dict | None = None,
     statuses = Counter(r["status"] for r in rules)
     found = sum(r.get("finding_count", 0) for r in rules)
     still_open = sum(r.get("open_count", 0) for r in rules)
+    waived = sum(Findings.of(r["findings"]).waived_count for r in rules if "findings" in r)
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "reglement", "version": __version__},
@@ -294,10 +303,11 @@ def build_report(audit: Audit, lang: str = "nl", chain: dict | None = None,
             "rules": len(audit.results), "passed": statuses["passed"], "failed": statuses["failed"],
             "errors": statuses["error"], "manual": statuses["manual"], "attested": statuses["attested"],
             "expired": statuses["expired"], "waived": statuses["waived"], "informational": statuses[INFORMATIONAL],
-            "findings": found, "open_findings": still_open, "waived_findings": found - still_open,
+            "findings": found, "open_findings": still_open, "waived_findings": waived,
             "expired_waivers": sum(w["status"] == "expired" for r in rules for w in r.get("waivers", [])),
             **{name: sum(r.get(name, 0) for r in rules) for name in ("reviewed", "awaiting_review", "confirmed")},
             "stale_reviews": sum(len(r.get("stale_reviews", ())) for r in rules),
+            "stale_waivers": sum(bool(w.get("stale")) for r in rules for w in r.get("waivers", [])),
         },
         "rules": rules,
         "articles": _articles(audit.pack),

@@ -369,7 +369,7 @@ def exit_status(report: dict, fail_on: str, only_new: bool = False) -> int:
         if rule["status"] != "failed" or SEVERITIES.index(rule["severity"]) < threshold:
             continue
         found = Findings.of(rule["findings"])
-        if found.count("new", open_only=True) if only_new else found.failing_count:
+        if found.count("new", open_only=True) if only_new else found.open_count:
             return 1
     return 0
 

@@ -49,7 +49,7 @@ def is_waived(finding: Mapping[str, Any]) -> bool:
 
 
 def open_count(rule: Mapping[str, Any]) -> int:
-    """Findings that still count: all of them, less those a waiver covers."""
+    """Findings that still count: all of them, less those a waiver covers or a review clears."""
     count = rule.get("open_count")
     if isinstance(count, int):
         return count
@@ -59,8 +59,11 @@ def open_count(rule: Mapping[str, Any]) -> int:
 
 
 def waived_count(rule: Mapping[str, Any]) -> int:
-    """Findings a waiver covers: the one number every format shows as waived."""
-    return finding_count(rule) - open_count(rule)
+    """Findings a waiver covers (and no review judges): the one number every format shows as waived."""
+    findings = findings_of(rule)
+    if len(findings) or not finding_count(rule):
+        return findings.waived_count
+    return finding_count(rule) - open_count(rule)  # a report that counts its findings without listing them
 
 
 def rule_file(rule: Mapping[str, Any]) -> str:

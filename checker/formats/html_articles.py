@@ -16,7 +16,8 @@ from .html_explanations import explanations_table
 from .html_keys import key_tables
 from .html_markup import anchor, badge, esc, esc_visible, rule_link
 from .labels import findings_phrase, format_count, label, localized, rules_phrase, severity_word
-from .populations import of_population, population
+from .populations import of_population, population, unjudged_phrase, unjudged_rows
+from .reviews import review_counts, stale_lines
 from .waivers import waivers
 
 
@@ -79,7 +80,8 @@ def _rule(rule: Mapping[str, Any], lang: str) -> Iterator[str]:
     yield (
         f'<article class="rule status-{esc(status)}" id="{esc(anchor("rule", rule.get("id")))}" '
         f'data-rule-id="{esc(rule.get("id"))}" data-status="{esc(status)}" data-kind="{esc(kind)}">'
-        f'<div class="rule-head">{"".join(head)}</div>{_rule_meta(rule, lang)}{_rule_body(rule, kind, lang)}'
+        f'<div class="rule-head">{"".join(head)}</div>{_rule_meta(rule, lang)}{_judged(rule, lang)}'
+        f"{_rule_body(rule, kind, lang)}"
         f"{explanations_table(rule, lang)}"
     )
     if len(findings_of(rule)):
@@ -97,15 +99,31 @@ def _rule_meta(rule: Mapping[str, Any], lang: str) -> str:
     return f'<p class="meta">{" · ".join(esc(bit) for bit in bits)}</p>'
 
 
+def _judged(rule: Mapping[str, Any], lang: str) -> str:
+    """The rows not judged and the findings reviewed, confirmed and awaiting review, on one line of every
+    automated rule of a report with reviews (schema 1.3): the follow-up an auditor looks for."""
+    counts, unjudged = review_counts(rule), unjudged_rows(rule)
+    if counts is None or unjudged is None:
+        return ""
+    figures = (("not_judged", unjudged), ("reviewed", counts.reviewed), ("confirmed", counts.confirmed),
+               ("awaiting", counts.awaiting))
+    items = "".join(f'<span class="fig" data-{name.replace("_", "-")}="{n}">{esc(label(lang, name))}: '
+                    f"<b>{esc(format_count(n, lang))}</b></span>" for name, n in figures)
+    return f'<p class="review-counts">{items}</p>'
+
+
 def _rule_body(rule: Mapping[str, Any], kind: str, lang: str) -> str:
-    """Only what the rule has: its error, waivers, cross-references and attestation (its keys follow)."""
+    """Only what the rule has: its error, rows not judged, waivers, stale reviews, cross-references and
+    attestation (its keys follow)."""
     parts = []
     if rule.get("error"):
         error = esc_visible(rule["error"])
         parts.append(f'<div class="error-box"><strong>{esc(label(lang, "error_text"))}</strong>'
                      f'<pre>{error}</pre></div>')
+    parts += [f'<p class="unjudged">{esc(unjudged_phrase(u, lang))}</p>' for u in rule.get("unjudged") or ()]
     parts += [f'<p class="waiver">{esc(label(lang, "waiver"))}: {esc(waiver.text(lang))}</p>'
               for waiver in waivers(rule)]
+    parts += [f'<p class="stale">{esc_visible(line)}</p>' for line in stale_lines(rule, lang)]
     if rule.get("see"):
         parts.append(_see_also(rule["see"], lang))
     if kind == "manual":

@@ -1,7 +1,12 @@
 """The report as JUnit XML, so any CI system shows rule failures the way it shows test failures.
 
 One `<testsuite>` per article and one `<testcase>` per rule: failed rules fail, broken rules
-error, manual controls, informational clauses and waived rules are skipped with the reason.
+error, manual controls, informational clauses and waived rules are skipped with the reason; a
+rule whose every finding a review cleared (justified, false_positive) passes, its verdicts in
+`system-out`, as a test that was looked into and found sound. A failure counts the findings that
+still count (confirmed by a review, or awaiting one), each key with its verdict where it has one;
+suite properties give each rule's rows not judged and its review counts (`unjudged.<rule>`,
+`reviewed.<rule>`, `confirmed.<rule>`, `awaiting_review.<rule>`).
 A suite's properties give, besides the pack, the audit date and the article, the period of each
 dataset its rules read (`period.<dataset>` = `from/to`, ISO 8601, `..` for an end without a
 value, and `period.<dataset>.column`), each rule's population (`population.<rule>`) and the rows
@@ -27,11 +32,12 @@ from typing import Any, TextIO
 
 from .attestations import attestation
 from .controls import visible
-from .findings import findings_of, key_text, open_count, rule_file, rule_kind, waived_count
+from .findings import finding_count, findings_of, key_text, open_count, rule_file, rule_kind, waived_count
 from .grouping import Article, articles
 from .labels import findings_phrase, format_count, label, localized, status_word
 from .periods import period
-from .populations import explained, population
+from .populations import explained, population, unjudged_phrase, unjudged_rows
+from .reviews import review_counts, review_of, review_text, stale_lines
 from .summary import pack_label
 from .waivers import waiver_reason, waivers
 from .xmltext import clean_text
@@ -84,14 +90,21 @@ def _periods(article: Article, report: Mapping[str, Any]) -> list[tuple[str, str
 
 
 def _counts(article: Article) -> list[tuple[str, str]]:
-    """`population.<rule>` of each rule that gives one, and `explained.<rule>.<explanation>` of its explanations."""
+    """`population.<rule>` of each rule that gives one, `explained.<rule>.<explanation>` of its explanations, and
+    of a report with reviews `unjudged.<rule>`, `reviewed.<rule>`, `confirmed.<rule>`, `awaiting_review.<rule>`."""
     pairs = []
     for rule in article.rules:
+        rule_id = rule.get("id", "")
         judged = population(rule)
         if judged is not None:
-            pairs.append((f"population.{rule.get('id', '')}", str(judged)))
-        pairs += [(f"explained.{rule.get('id', '')}.{e.get('id', '')}", str(e.get("rows", 0)))
+            pairs.append((f"population.{rule_id}", str(judged)))
+        pairs += [(f"explained.{rule_id}.{e.get('id', '')}", str(e.get("rows", 0)))
                   for e in rule.get("explanations") or () if judged is not None]
+        counts, unjudged = review_counts(rule), unjudged_rows(rule)
+        if counts is not None and unjudged is not None:
+            figures = (("unjudged", unjudged), ("reviewed", counts.reviewed), ("confirmed", counts.confirmed),
+                       ("awaiting_review", counts.awaiting))
+            pairs += [(f"{name}.{rule_id}", str(n)) for name, n in figures]
     return pairs
 
 
@@ -136,7 +149,11 @@ def _outcome(rule: Mapping[str, Any], lang: str) -> ET.Element | None:
 
 
 def _skip_reason(rule: Mapping[str, Any], lang: str) -> str:
+    """Why a rule is skipped; empty for one that passes, which a rule does whose every finding a review cleared
+    (justified or false_positive): its verdicts are in `system-out`."""
     status = rule.get("status")
+    if status == "waived" and finding_count(rule) and not waived_count(rule):
+        return ""
     if status == "waived":
         reason = waiver_reason(rule, lang)
         return f"{label(lang, 'waived_word')}: {reason}" if reason else label(lang, "waived_word")
@@ -152,31 +169,48 @@ def _skip_reason(rule: Mapping[str, Any], lang: str) -> str:
 
 
 def _failure(rule: Mapping[str, Any], lang: str) -> ET.Element:
-    """The open findings: their count (and how many more a waiver covers) and the first keys."""
+    """The open findings (confirmed by a review, or awaiting one): their count, how many more a waiver covers or
+    a review cleared, and the first keys."""
     count = open_count(rule)
-    waived = waived_count(rule)
+    cleared = finding_count(rule) - count - waived_count(rule)
     phrase = findings_phrase(count, lang)
-    if waived:
-        phrase += f" (+{label(lang, 'waived_count', n=format_count(waived, lang))})"
+    if waived_count(rule):
+        phrase += f" (+{label(lang, 'waived_count', n=format_count(waived_count(rule), lang))})"
+    if cleared:
+        phrase += f" (+{format_count(cleared, lang)} {label(lang, 'reviewed').lower()})"
     failure = ET.Element("failure", {"message": _x(phrase), "type": _x(rule.get("severity", ""))})
     shown = findings_of(rule).first_open(KEYS_IN_FAILURE)
     lines = [f"{localized(rule.get('title'), lang)} — {phrase}"]
-    lines += [f"- {f.get('dataset', '')}: {visible(key_text(f.get('key') or {}))} — {visible(f.get('message', ''))}"
-              for f in shown]
+    lines += [_finding_line(f, lang) for f in shown]
     if count > len(shown):
         lines.append(label(lang, "and_more", n=format_count(count - len(shown), lang)))
     failure.text = _x("\n".join(lines))
     return failure
 
 
+def _finding_line(finding: Mapping[str, Any], lang: str) -> str:
+    """`- access_log: event_id=E1 — message [violation (J. de Vries, 2026-11-30)]`."""
+    review = review_of(finding)
+    verdict = f" [{review_text(review, lang)}]" if review else ""
+    return (f"- {finding.get('dataset', '')}: {visible(key_text(finding.get('key') or {}))} — "
+            f"{visible(finding.get('message', ''))}{verdict}")
+
+
 def _system_out(rule: Mapping[str, Any], lang: str) -> str:
-    """Context a CI log reader needs: where the rule lives, its waivers, who vouched for a control."""
+    """Context a CI log reader needs: where the rule lives, what it judged and could not judge, how its findings
+    were reviewed (the first verdicts), its waivers, who vouched for a control."""
     lines = [f"{label(lang, 'source')}: {rule['source']}"] if rule.get("source") else []
     judged = population(rule)
     if judged is not None:
         lines.append(f"{label(lang, 'judged')}: {format_count(judged, lang)}")
+    lines += [unjudged_phrase(u, lang) for u in rule.get("unjudged") or ()]
     lines += [f"{line.named}: {format_count(line.rows, lang)}" + (f" ({line.share})" if line.share else "")
               for line in explained(rule, lang)]
+    counts = review_counts(rule)
+    if counts is not None and finding_count(rule):
+        lines.append(counts.text(lang))
+        lines += [_finding_line(f, lang) for f in findings_of(rule).first_reviewed(KEYS_IN_FAILURE)]
+    lines += stale_lines(rule, lang)
     lines += [f"{label(lang, 'waiver')}: {waiver.text(lang)}" for waiver in waivers(rule)]
     found = attestation(rule)
     if found:

@@ -39,6 +39,12 @@ STATUS_WORDS: dict[str, dict[str, str]] = {
     },
 }
 
+# A privacy officer's verdict on a finding (`compiler.model.VERDICTS`), as the reader's language says it.
+VERDICT_WORDS: dict[str, dict[str, str]] = {
+    "nl": {"justified": "gerechtvaardigd", "violation": "overtreding", "false_positive": "onterecht gemeld"},
+    "en": {"justified": "justified", "violation": "violation", "false_positive": "false positive"},
+}
+
 SEVERITY_WORDS: dict[str, dict[str, str]] = {
     "nl": {"critical": "kritiek", "high": "hoog", "medium": "middel", "low": "laag"},
     "en": {"critical": "critical", "high": "high", "medium": "medium", "low": "low"},
@@ -134,6 +140,19 @@ LABELS: dict[str, dict[str, str]] = {
         "share": "Aandeel",
         "explained_of": "Verklaringen van de {n} beoordeelde rijen",
         "unexplained": "Niet verklaard (de bevindingen)",
+        "reviewed_findings": "Nagekeken bevindingen",
+        "confirmed_findings": "Bevestigde overtredingen",
+        "awaiting_findings": "Nog na te kijken",
+        "stale_reviews": "Beoordelingen zonder bevinding",
+        "stale_waivers": "Vrijstellingen zonder bevinding",
+        "reviewed": "Nagekeken",
+        "confirmed": "Bevestigd",
+        "awaiting": "Na te kijken",
+        "not_judged": "Niet beoordeeld",
+        "review": "Oordeel",
+        "review_counts": "{reviewed} nagekeken ({confirmed} bevestigd), {awaiting} na te kijken",
+        "stale_review": "oordeel zonder bevinding: {key}, {verdict}",
+        "stale_waiver": "vrijstelling die geen bevinding meer dekt: {waiver}",
         "explained_note": "Een rij kan op meer dan één manier verklaard zijn; elke verklaring telt haar mee.",
         "period": "Periode",
         "no_rows": "geen rijen",
@@ -231,6 +250,19 @@ LABELS: dict[str, dict[str, str]] = {
         "share": "Share",
         "explained_of": "Explanations of the {n} rows judged",
         "unexplained": "Unexplained (the findings)",
+        "reviewed_findings": "Reviewed findings",
+        "confirmed_findings": "Confirmed violations",
+        "awaiting_findings": "Awaiting review",
+        "stale_reviews": "Reviews without a finding",
+        "stale_waivers": "Waivers without a finding",
+        "reviewed": "Reviewed",
+        "confirmed": "Confirmed",
+        "awaiting": "Awaiting review",
+        "not_judged": "Not judged",
+        "review": "Verdict",
+        "review_counts": "{reviewed} reviewed ({confirmed} confirmed), {awaiting} awaiting review",
+        "stale_review": "a verdict without a finding: {key}, {verdict}",
+        "stale_waiver": "a waiver that covers no finding any more: {waiver}",
         "explained_note": "A row may be explained more than one way; each explanation counts it.",
         "period": "Period",
         "no_rows": "no rows",
@@ -258,6 +290,11 @@ def label(lang: str, name: str, **values: Any) -> str:
 def status_word(lang: str, status: str) -> str:
     """The status as the reader's language says it; an unknown status is shown as it came."""
     return STATUS_WORDS[lang].get(status, status)
+
+
+def verdict_word(lang: str, verdict: str) -> str:
+    """A review's verdict as the reader's language says it; an unknown one is shown as it came."""
+    return VERDICT_WORDS[lang].get(verdict, verdict)
 
 
 def severity_word(lang: str, severity: str | None) -> str:

@@ -18,12 +18,14 @@ from .findings import finding_count, findings_of, is_waived, key_text, rule_kind
 from .grouping import Article, articles
 from .labels import findings_phrase, format_count, label, localized, rules_phrase, severity_word, status_word
 from .periods import any_period, period
-from .populations import explained, explained_caption, of_population, overlapping
+from .populations import explained, explained_caption, of_population, overlapping, unjudged_phrase, unjudged_rows
+from .reviews import review_counts, review_of, review_text, stale_lines, with_reviews
 from .summary import pack_label, summary_rows, tool_label
 from .waivers import waiver_reason
 from .xmltext import clean_text
 
 KEYS_SHOWN = 20
+REVIEW_COLUMNS = ("not_judged", "reviewed", "confirmed", "awaiting")
 
 STATUS_ICONS = {
     "passed": "✅",
@@ -43,8 +45,9 @@ _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 def write(report: dict, lang: str, out: TextIO) -> None:
     """The whole document, a block (the title, the summary, an article) at a time."""
     arts = articles(report)
-    blocks = (_title(report, lang), _summary(report, lang), *(_article(a, lang) for a in arts), _manual(arts, lang),
-              _data(report, lang))
+    reviewed = with_reviews(report)
+    blocks = (_title(report, lang), _summary(report, lang), *(_article(a, lang, reviewed) for a in arts),
+              _manual(arts, lang), _data(report, lang))
     for i, block in enumerate(b for b in blocks if b):
         out.write(("\n\n" if i else "") + block)
     out.write("\n")
@@ -102,18 +105,19 @@ def _summary(report: Mapping[str, Any], lang: str) -> str:
     return f"## {cell(label(lang, 'summary'))}\n\n{table}"
 
 
-def _article(article: Article, lang: str) -> str:
+def _article(article: Article, lang: str, reviewed: bool) -> str:
     total = sum(article.findings_by_severity().values())
     stats = f"{rules_phrase(len(article.rules), lang)} · {findings_phrase(total, lang)}"
     parts = [f"## {cell(article.heading(lang))}", f"_{cell(stats)}_"]
     if article.rules:
-        parts.append(_rules_table(article.rules, lang))
+        parts.append(_rules_table(article.rules, lang, reviewed))
     parts += [_rule_detail(rule, lang) for rule in article.rules if _has_detail(rule)]
     return "\n\n".join(parts)
 
 
-def _rules_table(rules: Iterable[Mapping[str, Any]], lang: str) -> str:
-    headers = [cell(label(lang, name)) for name in ("rule", "clause", "status", "severity", "findings")]
+def _rules_table(rules: Iterable[Mapping[str, Any]], lang: str, reviewed: bool) -> str:
+    """A row per rule; a report with reviews (schema 1.3) adds the rows not judged and the review counts."""
+    names = ("rule", "clause", "status", "severity", "findings") + (REVIEW_COLUMNS if reviewed else ())
     rows = [
         [
             cell(rule.get("id", "")),
@@ -121,10 +125,18 @@ def _rules_table(rules: Iterable[Mapping[str, Any]], lang: str) -> str:
             _status(str(rule.get("status", "")), lang),
             cell(severity_word(lang, rule.get("severity")) if rule.get("severity") else label(lang, "none")),
             _count_cell(rule, lang),
-        ]
+        ] + (_review_cells(rule, lang) if reviewed else [])
         for rule in rules
     ]
-    return _table(headers, rows, numeric=frozenset({4}))
+    return _table([cell(label(lang, name)) for name in names], rows, numeric=frozenset(range(4, len(names))))
+
+
+def _review_cells(rule: Mapping[str, Any], lang: str) -> list[str]:
+    """Rows not judged, findings reviewed, confirmed and awaiting review; dashes for controls and clauses."""
+    counts, unjudged = review_counts(rule), unjudged_rows(rule)
+    if counts is None or unjudged is None:
+        return [label(lang, "none")] * len(REVIEW_COLUMNS)
+    return [format_count(n, lang) for n in (unjudged, counts.reviewed, counts.confirmed, counts.awaiting)]
 
 
 def _count_cell(rule: Mapping[str, Any], lang: str) -> str:
@@ -141,29 +153,37 @@ def _count_cell(rule: Mapping[str, Any], lang: str) -> str:
 
 def _has_detail(rule: Mapping[str, Any]) -> bool:
     return ((rule.get("status") in ("failed", "waived") and bool(finding_count(rule))) or bool(rule.get("error"))
-            or bool(explained(rule, "en")))
+            or bool(explained(rule, "en")) or bool(rule.get("unjudged")) or bool(stale_lines(rule, "en")))
 
 
 def _rule_detail(rule: Mapping[str, Any], lang: str) -> str:
-    """The error of a broken rule, or the first keys of a failed one (waived ones marked, with the
-    reason), so the fix can start here."""
+    """The error of a broken rule, or the rows it could not judge, its explanations and the first keys of a
+    failed one (reviewed and waived ones marked, with the verdict or the reason), so the fix can start here."""
     heading = f"#### {cell(rule.get('id', ''))} — {cell(localized(rule.get('title'), lang))}"
     if rule.get("error"):
         error = cell(visible(rule["error"]))
         return f"{heading}\n\n> **{cell(label(lang, 'error_text'))}:** {error}"
-    explanations = _explanations(rule, lang)
-    if not (rule.get("status") in ("failed", "waived") and finding_count(rule)):
-        return f"{heading}\n\n{explanations}"
+    notes = [f"- {cell(unjudged_phrase(u, lang))}" for u in rule.get("unjudged") or ()]
+    notes += [f"- {cell(visible(line))}" for line in stale_lines(rule, lang)]
+    parts = [heading, "\n".join(notes), _explanations(rule, lang)]
+    if rule.get("status") in ("failed", "waived") and finding_count(rule):
+        parts.append(_keys(rule, lang))
+    return "\n\n".join(part for part in parts if part)
+
+
+def _keys(rule: Mapping[str, Any], lang: str) -> str:
+    """The first keys, with a column for the verdict or waiver when one of them has it."""
     shown = findings_of(rule)[:KEYS_SHOWN]
-    marked = any(is_waived(f) for f in shown)
+    marked = any(is_waived(f) or review_of(f) for f in shown)
+    column = "review" if any(review_of(f) for f in shown) else "waiver"
     rows = [[cell(visible(key_text(f.get("key") or {}))), cell(f.get("dataset", "")),
              cell(visible(f.get("message", "")))]
-            + ([_waiver_cell(f, lang)] if marked else []) for f in shown]
-    names = ("key", "dataset", "message", "waiver") if marked else ("key", "dataset", "message")
+            + ([_verdict_cell(f, lang)] if marked else []) for f in shown]
+    names = ("key", "dataset", "message", column) if marked else ("key", "dataset", "message")
     table = _table([cell(label(lang, name)) for name in names], rows)
     hidden = finding_count(rule) - len(rows)
     more = f"\n\n{cell(label(lang, 'and_more', n=format_count(hidden, lang)))}" if hidden > 0 else ""
-    return f"{heading}\n\n{explanations + chr(10) * 2 if explanations else ''}{table}{more}"
+    return table + more
 
 
 def _explanations(rule: Mapping[str, Any], lang: str) -> str:
@@ -182,8 +202,11 @@ def _explanations(rule: Mapping[str, Any], lang: str) -> str:
     return f"**{cell(explained_caption(rule, lang))}**\n\n{table}{note}"
 
 
-def _waiver_cell(finding: Mapping[str, Any], lang: str) -> str:
-    """`➖ Vrijgesteld: reason` for a waived finding, empty for an open one."""
+def _verdict_cell(finding: Mapping[str, Any], lang: str) -> str:
+    """The review's verdict of a reviewed finding, `➖ Vrijgesteld: reason` for a waived one, empty for an open one."""
+    review = review_of(finding)
+    if review is not None:
+        return f"**{cell(review_text(review, lang))}**"
     if not is_waived(finding):
         return ""
     return f"{_status('waived', lang)}: {cell(waiver_reason(finding, lang))}"

@@ -1,4 +1,5 @@
-"""What a rule judged: its population beside its count, and the rows its explanations account for.
+"""What a rule judged: its population beside its count, the rows it could not judge, and the rows its
+explanations account for.
 
 A pack 1.2 report gives each automated rule its `population` (the rows its scope admits) and a
 rule with explanations (`5.1-access-unexplained`) the rows of that population each explanation
@@ -49,6 +50,20 @@ def of_population(rule: Mapping[str, Any], lang: str) -> str:
     """`of 48,210` (`van 48.210`) to put after the rule's count; empty without a population."""
     judged = population(rule)
     return "" if judged is None else label(lang, "of_population", n=format_count(judged, lang))
+
+
+def unjudged_rows(rule: Mapping[str, Any]) -> int | None:
+    """The rows the rule could not judge (an unknown code in a column it reads); None for a control or a clause."""
+    if rule_kind(rule) != "automated":
+        return None
+    return sum(int(u.get("rows") or 0) for u in rule.get("unjudged") or () if isinstance(u, Mapping))
+
+
+def unjudged_phrase(unjudged: Mapping[str, Any], lang: str) -> str:
+    """`12 rows of access_log not judged: unknown value in actor_kind (see 4.2-unknown-code)`."""
+    name = "unjudged_one" if unjudged["rows"] == 1 else "unjudged"
+    return label(lang, name, n=format_count(unjudged["rows"], lang), dataset=unjudged["dataset"],
+                 column=unjudged["column"], see=unjudged["see"])
 
 
 def explained(rule: Mapping[str, Any], lang: str) -> list[Explained]:

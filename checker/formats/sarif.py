@@ -14,7 +14,11 @@ match on it. What a rule judged (pack 1.2) is in property bags, where SARIF lets
 what it has no field for: each result of a rule carries the rule's `population` and its
 `explanations` (id and rows), `run.properties.rules` gives them for every rule that has them
 (a rule that passed has no result to carry them), and `run.properties.periods` each dataset's
-period, which its artifact's properties repeat.
+period, which its artifact's properties repeat. A report with reviews (schema 1.3) adds each
+rule's rows not judged and review counts to the same bags; a finding a review cleared
+(`justified`, `false_positive`) is suppressed with the verdict, who gave it, when and why as its
+justification, as a waived one is with the waiver's; a confirmed one (`violation`) stays a
+result, and every reviewed result carries its review in `properties.review`.
 """
 
 from __future__ import annotations
@@ -29,7 +33,8 @@ from .findings import finding_count, findings_of, is_waived, key_text, rule_file
 from .grouping import articles
 from .labels import format_count, label, localized
 from .periods import period
-from .populations import population
+from .populations import population, unjudged_rows
+from .reviews import is_cleared, review_counts, review_of, review_text
 from .sarif_places import Places
 from .sarif_rules import descriptor, level
 from .summary import pack_label
@@ -144,20 +149,26 @@ def _periods(report: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _judged(rules: list[Mapping[str, Any]]) -> dict[str, Any]:
-    """`{"rules": {rule: {population, explanations}}}` for the rules with a population; nothing when none has one."""
-    judged = {str(rule.get("id")): _counts(rule) for rule in rules if population(rule) is not None}
+    """`{"rules": {rule: {population, explanations, unjudged, reviewed, …}}}` for the rules that have them; nothing
+    when none has."""
+    judged = {str(rule.get("id")): counts for rule in rules if (counts := _counts(rule))}
     return {"rules": judged} if judged else {}
 
 
 def _counts(rule: Mapping[str, Any]) -> dict[str, Any]:
-    """A rule's population and the rows each of its explanations holds for: `{}` for a rule without a population."""
+    """A rule's population and the rows each of its explanations holds for (pack 1.2), its rows not judged and
+    its review counts (schema 1.3): `{}` for a rule of an older report without a population."""
+    counts: dict[str, Any] = {}
     judged = population(rule)
-    if judged is None:
-        return {}
-    counts: dict[str, Any] = {"population": judged}
-    if rule.get("explanations"):
-        counts["explanations"] = [{"id": str(e.get("id", "")), "rows": int(e.get("rows") or 0)}
-                                  for e in rule["explanations"]]
+    if judged is not None:
+        counts["population"] = judged
+        if rule.get("explanations"):
+            counts["explanations"] = [{"id": str(e.get("id", "")), "rows": int(e.get("rows") or 0)}
+                                      for e in rule["explanations"]]
+    reviews, unjudged = review_counts(rule), unjudged_rows(rule)
+    if reviews is not None and unjudged is not None:
+        counts |= {"unjudged": unjudged, "reviewed": reviews.reviewed, "confirmed": reviews.confirmed,
+                   "awaiting_review": reviews.awaiting}
     return counts
 
 
@@ -216,7 +227,12 @@ def _result(rule: Mapping[str, Any], finding: Mapping[str, Any], index: Mapping[
     }
     if finding.get("baseline") in BASELINE_STATES:
         result["baselineState"] = BASELINE_STATES[finding["baseline"]]
-    if rule.get("status") == "waived" or is_waived(finding):
+    review = review_of(finding)
+    if review is not None:
+        result["properties"]["review"] = dict(review)
+    if review is not None and is_cleared(finding):
+        result["suppressions"] = [{"kind": "external", "state": "accepted", "justification": review_text(review, lang)}]
+    elif review is None and (rule.get("status") == "waived" or is_waived(finding)):
         reason = waiver_reason(finding, lang) or waiver_reason(rule, lang)
         result["suppressions"] = [{"kind": "external", "state": "accepted", "justification": reason}]
     return result

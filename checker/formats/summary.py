@@ -26,8 +26,15 @@ SUMMARY_FIELDS: tuple[tuple[str, str], ...] = (
     ("open_findings", "open_findings"),
     ("waived_findings", "waived_findings"),
     ("expired_waivers", "expired_waivers"),
+    ("reviewed", "reviewed_findings"),
+    ("confirmed", "confirmed_findings"),
+    ("awaiting_review", "awaiting_findings"),
+    ("stale_reviews", "stale_reviews"),
+    ("stale_waivers", "stale_waivers"),
 )
-OPTIONAL_SUMMARY = frozenset({"expired", "informational", "open_findings", "expired_waivers"})
+# Counters a report may lack (reviews came with schema 1.3): left out rather than shown as a made-up zero.
+OPTIONAL_SUMMARY = frozenset({"expired", "informational", "open_findings", "expired_waivers", "reviewed", "confirmed",
+                              "awaiting_review", "stale_reviews", "stale_waivers"})
 
 
 def pack_label(report: Mapping[str, Any]) -> str:
@@ -48,7 +55,7 @@ def summary_rows(report: Mapping[str, Any], lang: str) -> list[tuple[str, str, i
     rows = []
     for field, name in SUMMARY_FIELDS:
         if field not in summary and field in OPTIONAL_SUMMARY:
-            continue  # optional counters: leave them out rather than show a made-up zero
+            continue
         rows.append((field, label(lang, name), int(summary.get(field, 0))))
     return rows
 

@@ -10,7 +10,8 @@ from .findings import finding_count, findings_of, is_waived, rule_kind, waived_c
 from .grouping import articles
 from .labels import findings_phrase, format_count, label, localized, rows_phrase, severity_word
 from .periods import period
-from .populations import explained, explained_caption, of_population, overlapping
+from .populations import explained, explained_caption, of_population, overlapping, unjudged_phrase
+from .reviews import ReviewCounts, review_counts, review_of, review_text, stale_lines
 from .summary import pack_label, tool_label, waived_findings
 
 # The closing lines keep their own wording: CI scripts and tests/test_cli.py match the Dutch summary.
@@ -43,12 +44,22 @@ def _rule_lines(rule: Mapping[str, Any], lang: str) -> list[str]:
     lines += [f"{INDENT}{unjudged_phrase(u, lang)}" for u in rule.get("unjudged", ())]
     lines += _explained_lines(rule, lang)
     findings = findings_of(rule)
-    mark = f"  [{label(lang, 'waived_word')}]"
-    lines += [f"{INDENT}{visible(f['message'])}{mark if is_waived(f) else ''}" for f in findings[:SHOWN]]
+    counts = review_counts(rule)
+    if counts and len(findings):
+        lines.append(f"{INDENT}{counts.text(lang)}")
+    lines += [f"{INDENT}{visible(f['message'])}{_mark(f, lang)}" for f in findings[:SHOWN]]
     hidden = len(findings) - SHOWN
     if hidden > 0:
         lines.append(f"{INDENT}{label(lang, 'and_more', n=format_count(hidden, lang))}; {TOTALS[lang]['all_keys']}")
-    return lines
+    return lines + [f"{INDENT}{visible(line)}" for line in stale_lines(rule, lang)]
+
+
+def _mark(finding: Mapping[str, Any], lang: str) -> str:
+    """`  [justified (J. de Vries, 2026-11-30)]` after a reviewed finding, `  [waived]` after a waived one."""
+    review = review_of(finding)
+    if review is not None:
+        return f"  [{visible(review_text({**review, 'note': ''}, lang))}]"
+    return f"  [{label(lang, 'waived_word')}]" if is_waived(finding) else ""
 
 
 def _explained_lines(rule: Mapping[str, Any], lang: str) -> list[str]:
@@ -70,13 +81,6 @@ def counted(rule: Mapping[str, Any], lang: str) -> str:
     waived = waived_count(rule)
     note = f" ({label(lang, 'waived_count', n=format_count(waived, lang))})" if waived else ""
     return findings_phrase(finding_count(rule), lang) + note
-
-
-def unjudged_phrase(unjudged: Mapping[str, Any], lang: str) -> str:
-    """`12 rows of access_log not judged: unknown value in actor_kind (see 4.2-unknown-code)`."""
-    name = "unjudged_one" if unjudged["rows"] == 1 else "unjudged"
-    return label(lang, name, n=format_count(unjudged["rows"], lang), dataset=unjudged["dataset"],
-                 column=unjudged["column"], see=unjudged["see"])
 
 
 def write(report: dict, lang: str, out: TextIO) -> None:
@@ -110,6 +114,9 @@ def _lines(report: dict, lang: str) -> Iterator[str]:
     note = f" ({label(lang, 'waived_count', n=format_count(waived, lang))})" if waived else ""
     yield TOTALS[lang]["summary"].format(**summary) + note
     yield TOTALS[lang]["controls"].format(**summary)
+    if summary.get("reviewed") or summary.get("confirmed"):  # a report without reviews keeps its two closing lines
+        counts = (summary["reviewed"], summary.get("confirmed", 0), summary.get("awaiting_review", 0))
+        yield ReviewCounts(*counts).text(lang)
 
 
 def _data_lines(report: Mapping[str, Any], lang: str) -> Iterator[str]:
