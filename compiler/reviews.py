@@ -1,4 +1,4 @@
-"""Reviews: one verdict for one finding, read from `--reviews FILE` (YAML or CSV) or `--config`'s `reviews:`.
+"""Reviews: one verdict for one finding, read from `--reviews FILE` (YAML, CSV or XLSX) or `--config`'s `reviews:`.
 
     reviews:
       - rule: 5.1-access-unexplained
@@ -14,6 +14,16 @@ a row without a verdict is a finding still awaiting review:
     rule,key,verdict,by,date,note
     5.1-access-unexplained,event_id=E0001234,justified,J. de Vries (FG),2026-11-30,covering …
 
+The same in an XLSX workbook (the worklist `reglement worklist` writes, filled in): the sheet
+`Werklijst` or `Worklist`, else the first; the header on row 1; the same columns and rules as CSV.
+A date may be a spreadsheet date or text YYYY-MM-DD. A problem is at `file.xlsx:ROW:COLUMN`, the
+row's number as the spreadsheet shows it and the column as a number (A is 1, H is 8).
+
+A CSV file's or a workbook's header may name the columns in English (`rule`, `key`, `verdict`, `by`,
+`date`, `note`) or as a Dutch worklist does (`regel`, `sleutel`, `oordeel`, `door`, `datum`,
+`toelichting`), in any case: a worklist's labels follow its language, and the file the officer
+fills in reads back whichever it is. The verdicts themselves are always the three English words.
+
 Checked like the configuration, each problem at its line: the rule must be the pack's, the key
 its findings' key columns, the verdict one of three (`check`); the date not after the audit
 date, and one verdict per finding (`settle`, once both sources are read and the date is known).
@@ -25,6 +35,8 @@ import csv
 import datetime as dt
 import json
 import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 
@@ -32,7 +44,10 @@ from .diagnostics import Diagnostic, Location, UserError, did_you_mean
 from .model import VERDICTS, Pack, Review
 from .yaml_source import YamlDocument, YamlError, load_yaml, schema_diagnostics
 
-COLUMNS = ("rule", "key", "verdict", "by", "date")  # a CSV file's required columns; `note` may be left out
+COLUMNS = ("rule", "key", "verdict", "by", "date")  # a table's required columns; `note` may be left out
+# The headers of a Dutch worklist (`reglement worklist`), read as the English names; so is a CSV file's header.
+DUTCH = {"regel": "rule", "sleutel": "key", "oordeel": "verdict", "door": "by", "datum": "date", "toelichting": "note"}
+SHEETS = ("Werklijst", "Worklist")  # the sheet a worklist writes its findings to, in Dutch or English
 
 
 class ReviewError(UserError):
@@ -59,16 +74,20 @@ def load(path: Path | None, configured: tuple[Review, ...], pack: Pack, as_of: d
 
 
 def read_reviews(path: Path, pack: Pack) -> tuple[tuple[Review, ...], list[Diagnostic]]:
-    """A review file, by its suffix: .yaml/.yml or .csv."""
+    """A review file, by its suffix: .yaml/.yml, .csv or .xlsx."""
     suffix = Path(path).suffix.lower()
     try:
         if suffix in (".yaml", ".yml"):
             return _from_yaml_file(Path(path), pack)
         if suffix == ".csv":
-            return _from_csv(Path(path), pack)
+            table = _csv_table(Path(path))
+            return _from_table(table, pack) if isinstance(table, _Table) else ((), [table])
+        if suffix == ".xlsx":
+            return _from_xlsx(Path(path), pack)
     except OSError as err:
         return (), [Diagnostic("E125", f"{path}: cannot read the reviews ({err.strerror})")]
-    return (), [Diagnostic("E125", f"{path}: reviews are read from a .yaml, .yml or .csv file, not '{suffix}'")]
+    return (), [Diagnostic("E125", f"{path}: reviews are read from a .yaml, .yml, .csv or .xlsx file, not "
+                                   f"'{suffix}'")]
 
 
 # -- YAML ---------------------------------------------------------------------------------------
@@ -106,45 +125,114 @@ def from_yaml(doc: YamlDocument, pack: Pack) -> tuple[tuple[Review, ...], list[D
     return tuple(reviews), out
 
 
-# -- CSV ----------------------------------------------------------------------------------------
-def _from_csv(path: Path, pack: Pack) -> tuple[tuple[Review, ...], list[Diagnostic]]:
-    file = str(path)
-    try:
-        text = path.read_bytes().decode("utf-8-sig")  # Excel writes a byte order mark
-    except UnicodeDecodeError:
-        return (), [Diagnostic("E125", "not UTF-8 text", Location(file, 1, 1), None, "save the file as UTF-8 CSV")]
-    lines = text.splitlines()
-    first = lines[0] if lines else ""
-    separator = max(",;\t", key=first.count)
-    reader = csv.reader(text.splitlines(keepends=True), delimiter=separator)
-    header = [name.strip().lower() for name in next(reader, [])]
+# -- tables: CSV and XLSX ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Table:
+    """A review table as its reader gives it: the header's cells, then each row as (number, cells, source text);
+    `column(cells, index)` is where the cell of that index starts in the row (what a diagnostic points at)."""
+
+    file: str
+    header: list[str]
+    first: str | None  # the header line as written (CSV), for the diagnostic of a missing column
+    rows: Iterable[tuple[int, list[str], str | None]]
+    column: Callable[[list[str], int], int]
+
+
+def _name(cell: str) -> str:
+    """A header cell as the column's name: any case, English or the worklist's Dutch (`regel`, `oordeel`…)."""
+    name = cell.strip().lower()
+    return DUTCH.get(name, name)
+
+
+def _from_table(table: _Table, pack: Pack) -> tuple[tuple[Review, ...], list[Diagnostic]]:
+    """The reviews of a table's rows, each checked as a review file's entry is; a row without a verdict is
+    a finding still awaiting review, passed by."""
+    header = [_name(cell) for cell in table.header]
     missing = [name for name in COLUMNS if name not in header]
     if missing:
         return (), [Diagnostic("E125", f"the reviews have no column {', '.join(map(repr, missing))}",
-                               Location(file, 1, 1), first, f"the first line names the columns: {', '.join(COLUMNS)}, "
-                               "note")]
+                               Location(table.file, 1, 1), table.first,
+                               f"the first line names the columns: {', '.join(COLUMNS)}, note")]
     reviews, out = [], []
-    for row in reader:
-        number = reader.line_num
+    for number, row, source in table.rows:
         cells = dict(zip(header, (cell.strip() for cell in row)))
         if not cells.get("verdict"):  # not reviewed yet (a worklist's row left empty)
             continue
-        source = lines[number - 1] if number <= len(lines) else None
 
         def say(code: str, message: str, field: str, hint: str | None = None, row=row, number=number,
                 source=source) -> None:
-            index = header.index(field) if field in header else 0
-            column = 1 + sum(len(cell) + 1 for cell in row[:index])  # exact unless a cell before it is quoted
-            out.append(Diagnostic(code, message, Location(file, number, column), source, hint))
+            column = table.column(row, header.index(field) if field in header else 0)
+            out.append(Diagnostic(code, message, Location(table.file, number, column), source, hint))
 
         entry = {name: cells.get(name, "") for name in (*COLUMNS, "note")}
         key = _key(entry["key"], say)
         if key is None:
             continue
-        review = check({**entry, "key": key}, Location(file, number, 1), source, pack, say)
+        review = check({**entry, "key": key}, Location(table.file, number, 1), source, pack, say)
         if review is not None:
             reviews.append(review)
     return tuple(reviews), out
+
+
+def _csv_table(path: Path) -> _Table | Diagnostic:
+    """A CSV file's rows (`,`, `;` or tab, as the header line has most); columns are counted in characters."""
+    file = str(path)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")  # Excel writes a byte order mark
+    except UnicodeDecodeError:
+        return Diagnostic("E125", "not UTF-8 text", Location(file, 1, 1), None, "save the file as UTF-8 CSV")
+    lines = text.splitlines()
+    first = lines[0] if lines else ""
+    reader = csv.reader(text.splitlines(keepends=True), delimiter=max(",;\t", key=first.count))
+    header = next(reader, [])
+
+    def rows() -> Iterator[tuple[int, list[str], str | None]]:
+        for row in reader:
+            number = reader.line_num
+            yield number, row, lines[number - 1] if number <= len(lines) else None
+
+    def column(row: list[str], index: int) -> int:
+        return 1 + sum(len(cell) + 1 for cell in row[:index])  # exact unless a cell before it is quoted
+
+    return _Table(file, header, first, rows(), column)
+
+
+def _xlsx_table(path: Path, book) -> _Table:
+    """The worklist's sheet of a workbook (`Werklijst` or `Worklist`), else its first sheet; a row's number is
+    the spreadsheet's, its column the cell's number (A is 1). A date cell is read as its day (YYYY-MM-DD)."""
+    sheet = next((book[name] for name in SHEETS if name in book.sheetnames), book.worksheets[0])
+    found = sheet.iter_rows(values_only=True)
+    header = [_cell(value) for value in next(found, ())]
+    rows = ((number, [_cell(value) for value in row], None) for number, row in enumerate(found, start=2))
+    return _Table(str(path), header, None, rows, lambda row, index: index + 1)
+
+
+def _cell(value: object) -> str:
+    """A spreadsheet cell as the text a CSV file would hold: a date as YYYY-MM-DD, a whole number without `.0`."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime | dt.date):
+        return (value.date() if isinstance(value, dt.datetime) else value).isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _from_xlsx(path: Path, pack: Pack) -> tuple[tuple[Review, ...], list[Diagnostic]]:
+    import zipfile
+
+    import openpyxl  # only a review workbook needs it: never at start-up
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (KeyError, ValueError, zipfile.BadZipFile, InvalidFileException):
+        return (), [Diagnostic("E125", "not an XLSX workbook", Location(str(path), 1, 1), None,
+                               "save the worklist as Excel 2007-365 (.xlsx)")]
+    try:
+        return _from_table(_xlsx_table(path, book), pack)
+    finally:
+        book.close()
 
 
 def _key(text: str, say) -> dict[str, str] | None:

@@ -386,7 +386,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--as-of", type=_date, default=dt.date.today(), help="audit date YYYY-MM-DD (default today)")
     check.add_argument("--config", type=Path, help="the organisation's parameters, attestations and waivers")
     check.add_argument("--reviews", type=Path, metavar="FILE", help="verdicts on findings (justified, violation, "
-                                                                     "false_positive): a .yaml or .csv file")
+                                                                     "false_positive): a .yaml, .csv or .xlsx file")
     _output_options(check)
     check.add_argument("--csv-separator", type=_separator, metavar="SEP",
                        help="the separator of the CSV files: , ; tab or | (default: read from each header line)")
