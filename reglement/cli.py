@@ -183,6 +183,30 @@ def cmd_render(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_worklist(args: argparse.Namespace) -> int:
+    """The findings of a JSON report still awaiting review, as an XLSX workbook to fill in (`worklist.py`); never
+    over the report or the reviews read, put in place whole."""
+    from .checker.baseline import read_report
+    from .compiler.reviews import load
+    from .compiler.stages import load_pack
+    from .files import write_file
+    from .worklist import awaiting, workbook
+
+    inputs = [p for p in (args.report, args.reviews) if p is not None]
+    check_destination(args.output, inputs, "the worklist")
+    if args.output.suffix.lower() != ".xlsx":
+        raise UsageError(f"reglement worklist: the worklist is an XLSX workbook: name it *.xlsx, not {args.output}")
+    report = read_report(args.report, "report")
+    pack = load_pack(pack_folder(args.rules) if args.rules else default_pack())
+    as_of = dt.date.fromisoformat(report["as_of"])
+    reviews = load(args.reviews, (), pack, as_of) if args.reviews is not None else ()
+    rows = awaiting(report, pack, reviews)
+    write_file(args.output, workbook(rows, args.lang or report.get("lang", "nl")), what="the worklist",
+               inputs=inputs)
+    print(f"wrote {args.output}: {len(rows)} finding{'s' if len(rows) != 1 else ''} awaiting review")
+    return 0
+
+
 def cmd_rules(args: argparse.Namespace) -> int:
     """The pack's rules and controls: id, kind, article, severity, datasets."""
 
@@ -430,6 +454,19 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--lang", choices=("nl", "en"), help="language of the labels (default: the report's)")
     render.add_argument("-q", "--quiet", action="store_true", help="no notes on stderr; errors only")
     render.set_defaults(run=cmd_render)
+
+    worklist = sub.add_parser("worklist", help="the findings of a JSON report still awaiting review, as an XLSX "
+                                               "workbook to fill in and give back as check --reviews")
+    worklist.add_argument("report", type=Path, metavar="REPORT", help="a JSON report of reglement check")
+    worklist.add_argument("-o", "--output", type=Path, required=True, metavar="FILE",
+                          help="the workbook to write (.xlsx; atomically, never over the report)")
+    worklist.add_argument("--reviews", type=Path, metavar="FILE",
+                          help="reviews given since the report (.yaml, .csv or .xlsx): their findings are left out")
+    worklist.add_argument("--lang", choices=("nl", "en"), help="language of the sheet and its headers (default: the "
+                                                               "report's)")
+    worklist.add_argument("--rules", type=Path, default=None, help="the report's rule pack folder or name (default: "
+                                                                   "the Westendorp pack)")
+    worklist.set_defaults(run=cmd_worklist)
 
     rules = sub.add_parser("rules", help="list the rules and controls of a pack: ids, articles, severities, datasets")
     rules.add_argument("--rules", type=Path, default=None, help="rule pack folder or name (default: Westendorp)")
