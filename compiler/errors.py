@@ -60,8 +60,9 @@ _TABLE = [
      "correct the dataset's name"),
     ("E119", "config", "a column mapping names a column the dataset does not have",
      "name the contract's column on the left, the table's on the right"),
-    ("E125", "reviews", "a review file cannot be read, is not .yaml, .yml or .csv, or a CSV file lacks a column "
-     "(rule, key, verdict, by, date)", "check the path; name the columns on the first line"),
+    ("E125", "reviews", "a review file cannot be read, is not .yaml, .yml, .csv or .xlsx (an XLSX workbook), or a "
+     "CSV file's or workbook's first row lacks a column (rule, key, verdict, by, date)",
+     "check the path; name the columns on the first line"),
     ("E126", "reviews", "a review's key is not the key of the rule's findings (all its key columns, no other, and "
      "`dataset` only for one of the rule's datasets)", "copy the key from the report's finding"),
     ("E127", "reviews", "a review's verdict is not justified, violation or false_positive", "write one of the three"),
