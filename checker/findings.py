@@ -292,10 +292,13 @@ class Findings(Sequence[dict]):
     def _awaiting(rows: pa.Table | pa.RecordBatch) -> pa.Array:
         return pc.and_(pc.is_null(rows.column("review")), pc.is_null(rows.column("waiver")))
 
+    def awaiting(self) -> pa.Array:
+        """Which findings neither a review nor an active waiver covers, as a mask."""
+        return self._awaiting(self.table)
+
     @property
     def awaiting_count(self) -> int:
-        """Findings neither a review nor an active waiver covers."""
-        return pc.sum(self._awaiting(self.table)).as_py() or 0
+        return pc.sum(self.awaiting()).as_py() or 0
 
     def failing(self) -> pa.Array:
         """Which findings count for --fail-on, as a mask: confirmed by a review, or awaiting one."""
