@@ -266,3 +266,43 @@ def test_no_cell_of_the_worklist_holds_personal_data(marked_export, capsys, tmp_
     with zipfile.ZipFile(out) as book:  # every part of the file: cells, shared strings, sheet names, properties
         text = "\n".join(book.read(name).decode("utf-8", "replace") for name in book.namelist())
     assert [m for m in markers if m in text] == []
+
+
+def readme_round_trip() -> list[str]:
+    """The README's worklist round trip, as it stands there: its `reglement` command lines, in order."""
+    from conftest import ROOT
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## After the audit: reviewing the findings", 1)[1].split("\n## ", 1)[0]
+    block = section.split("```bash\n", 1)[1].split("```", 1)[0]
+    return [line for line in block.splitlines() if line.startswith("reglement ")]
+
+
+def test_the_readmes_round_trip_in_three_commands(capsys, tmp_path, monkeypatch):
+    import shlex
+
+    from conftest import ROOT
+
+    commands = readme_round_trip()
+    assert len(commands) == 3
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "datasets").symlink_to(ROOT / "datasets")
+    first, second, third = (shlex.split(command)[1:] for command in commands)
+    assert main(first) == 1
+    assert main(second) == 0
+    book_path = tmp_path / "werklijst.xlsx"
+    book = openpyxl.load_workbook(book_path)
+    sheet = book.active
+    waiting = sheet.max_row - 1
+    for row, verdict in zip(range(2, 5), ("justified", "violation", "false_positive")):  # the officer's work
+        sheet.cell(row, VERDICT, verdict)
+        sheet.cell(row, BY, "J. de Vries (FG)")
+        sheet.cell(row, DATE, dt.date(2026, 11, 27))
+        sheet.cell(row, NOTE, "looked into it")
+    book.save(book_path)
+    capsys.readouterr()
+    assert main(third) == 1 and "Nagekeken" in (tmp_path / "rapport.html").read_text(encoding="utf-8")
+    as_json = [*third[:third.index("--format")], "--format", "json", "--output", "after.json"]
+    assert main(as_json) == 1
+    summary = json.loads((tmp_path / "after.json").read_text(encoding="utf-8"))["summary"]
+    assert (summary["reviewed"], summary["confirmed"], summary["awaiting_review"]) == (3, 1, waiting - 3)
