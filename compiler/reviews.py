@@ -295,21 +295,27 @@ def _date(text: str) -> dt.date | None:
 
 
 def settle(reviews: tuple[Review, ...], as_of: dt.date) -> list[Diagnostic]:
-    """What only all reviews and the audit date show: a review dated after the audit, two verdicts for one finding."""
+    """What only all reviews and the audit date show: a review dated after the audit, two verdicts for one finding.
+
+    Two reviews meet on one finding when their rule and key columns agree and their datasets do not
+    differ: a review without `dataset` judges the key in every dataset of the rule, so it meets one
+    that names a dataset."""
     out: list[Diagnostic] = []
-    first: dict[tuple, Review] = {}
+    seen: dict[tuple, list[Review]] = {}
     for review in reviews:
         if review.on > as_of:
             out.append(Diagnostic("E128", f"reviewed on {review.on}, after the audit date {as_of}", review.where,
                                   review.source_line, "a review must be done by the audit date (--as-of)"))
-        finding = (review.rule, tuple(sorted(review.key.items())))
-        if finding in first:
-            earlier = first[finding]
+        key = tuple(sorted((k, v) for k, v in review.key.items() if k != "dataset"))
+        same = seen.setdefault((review.rule, key), [])
+        earlier = next((r for r in same if None in (r.key.get("dataset"), review.key.get("dataset"))
+                        or r.key.get("dataset") == review.key.get("dataset")), None)
+        if earlier is not None:
             out.append(Diagnostic("E129", f"a second verdict ({review.verdict}) for the finding {_shown(review)} of "
                                           f"{review.rule}; the first ({earlier.verdict}) is at {earlier.where}",
                                   review.where, review.source_line, "keep one review per finding"))
         else:
-            first[finding] = review
+            same.append(review)
     return out
 
 

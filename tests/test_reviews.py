@@ -179,3 +179,13 @@ def test_a_csv_review_file_without_a_verdict_column_is_refused(capsys, tmp_path)
     path.write_text(f"rule,key,by,date\n{RULE},disclosure_id=D018,FG,2026-11-01\n")
     err = refused(capsys, "--reviews", str(path))
     assert f"{path}:1:1: error E125: the reviews have no column 'verdict'" in err
+
+
+def test_a_review_without_a_dataset_meets_one_that_names_it(capsys, tmp_path):
+    rule = "1.1-unlisted-data-category"  # finds a column in several datasets: its key may name the dataset
+    path = write_csv(tmp_path, f"{rule},1.1,dataset=clients; column=religion,…,justified,FG,2026-11-01,",
+                     f"{rule},1.1,dataset=access_log; column=religion,…,violation,FG,2026-11-01,",
+                     f"{rule},1.1,column=religion,…,violation,FG,2026-11-01,")
+    err = refused(capsys, "--reviews", path)
+    assert f"{path}:4:1: error E129: a second verdict (violation) for the finding column=religion of {rule}" in err
+    assert err.count("E129") == 1  # two datasets' own reviews of one column are two findings
