@@ -18,30 +18,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
-from reglement.cli import main
-from reglement.datasets.generate import generate
-
-MONTHS = 12  # audited one by one, after a first full audit of what came before
+from monthly import audit_month_by_month, year_export
+from monthly import check as _check
 
 
 @pytest.fixture(scope="module")
 def year(tmp_path_factory) -> Path:
     """A generated export with its access log as a folder of monthly Parquet files (about two years)."""
-    export = tmp_path_factory.mktemp("year") / "export"
-    generate(export, clients=60, seed=11, fmt="parquet", access_log_partitions="month")
-    (export / "ground_truth.json").unlink()
-    return export
-
-
-def _check(data: Path, as_of: str, out: Path, *extra: str) -> dict:
-    code = main(["check", "--data", str(data), "--as-of", as_of, "--format", "json", "--output", str(out), *extra])
-    assert code in (0, 1)
-    return json.loads(out.read_text("utf-8"))
-
-
-def _month_end(name: str) -> str:
-    return (pd.Period(name, "M").end_time.date()).isoformat()
+    return year_export(tmp_path_factory.mktemp("year") / "export")
 
 
 def _as_full(report: dict) -> list[tuple]:
@@ -63,28 +47,19 @@ def _carried(report: dict) -> int:
 def chain(year, tmp_path_factory) -> tuple[Path, Path, list[dict]]:
     """The year audited month by month; every step checked against a full audit of the same data."""
     work = tmp_path_factory.mktemp("chain")
-    export = work / "export"
-    shutil.copytree(year, export)
-    months = sorted(p.name for p in (export / "access_log").iterdir())
-    held = work / "held"
-    held.mkdir()
-    for name in months[-MONTHS:]:
-        shutil.move(export / "access_log" / name, held / name)
-    first = months[-MONTHS - 1].removesuffix(".parquet")
-    previous = work / "report-0.json"
-    reports = [_check(export, _month_end(first), previous)]
-    assert set(_modes(reports[0]).values()) == {"full"}
-    for step, name in enumerate(months[-MONTHS:], start=1):
-        shutil.move(held / name, export / "access_log" / name)
-        as_of = _month_end(name.removesuffix(".parquet"))
-        report = work / f"report-{step}.json"
-        incremental = _check(export, as_of, report, "--previous", str(previous))
+    done: list[dict] = []
+
+    def same_as_full(export: Path, as_of: str, incremental: dict) -> None:
         full = _check(export, as_of, work / "full.json")
-        assert _as_full(incremental) == _as_full(full), f"month {name}: the incremental audit differs from the full one"
-        assert incremental["chain"]["previous"]["as_of"] == reports[-1]["as_of"]
-        reports.append(incremental)
-        previous = report
-    return export, previous, reports
+        assert _as_full(incremental) == _as_full(full), f"{as_of}: the incremental audit differs from the full one"
+        if done:
+            assert incremental["chain"]["previous"]["as_of"] == done[-1]["as_of"]
+        done.append(incremental)
+
+    export, paths, reports = audit_month_by_month(year, work, same_as_full)
+    assert set(_modes(reports[0]).values()) == {"full"}
+    assert reports[1]["chain"]["previous"]["as_of"] == reports[0]["as_of"]
+    return export, paths[-1], reports
 
 
 def test_month_by_month_equals_full(chain):
