@@ -20,6 +20,9 @@ from .labels import check_lang
 MODULES = {"text": "text", "json": "json_format", "markdown": "markdown", "html": "html", "junit": "junit",
            "sarif": "sarif"}
 
+# the period report's format name → module that writes the figures of `checker/period.py`.
+PERIOD_MODULES = {"html": "period_html", "markdown": "period_markdown", "json": "period_json"}
+
 Write = Callable[[dict, str, TextIO], None]
 
 
@@ -29,6 +32,16 @@ def writer(name: str, **options: Any) -> Write:
 
     def write(report: dict, lang: str, out: TextIO) -> None:
         module.write(columnar(report), check_lang(lang), out, **options)
+
+    return write
+
+
+def period_writer(name: str) -> Write:
+    """The period report's writer of that format: `write(figures, lang, out)`."""
+    module = import_module(f"{__name__}.{PERIOD_MODULES[name]}")
+
+    def write(figures: dict, lang: str, out: TextIO) -> None:
+        module.write(figures, check_lang(lang), out)
 
     return write
 

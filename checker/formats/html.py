@@ -61,7 +61,7 @@ def write(report: dict, lang: str, out: TextIO) -> None:
         lang=esc(lang),
         generator=esc(generator),
         title=esc(f"{label(lang, 'report_title')} — {pack_label(report)} — {report.get('as_of', '')}"),
-        css=_stylesheet(),
+        css=stylesheet(),
         header=_header(report, lang),
         body="\n".join(part for part in opening if part),
     ))
@@ -77,10 +77,10 @@ def write(report: dict, lang: str, out: TextIO) -> None:
     out.write(Template(END).substitute(footer=esc(f"{label(lang, 'generated_by')} {generator}")))
 
 
-@lru_cache(maxsize=1)
-def _stylesheet() -> str:
-    """The stylesheet, read once from the package: it goes inline so the page needs no second file."""
-    return resources.files(__package__).joinpath("report.css").read_text(encoding="utf-8")
+@lru_cache(maxsize=2)
+def stylesheet(name: str = "report.css") -> str:
+    """A stylesheet of the package, read once: it goes inline so the page needs no second file."""
+    return resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
 
 
 def _header(report: Mapping[str, Any], lang: str) -> str:

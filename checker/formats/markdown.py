@@ -73,7 +73,7 @@ def _inside_word(text: str, index: int) -> bool:
     return 0 < index < len(text) - 1 and text[index - 1].isalnum() and text[index + 1].isalnum()
 
 
-def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], numeric: frozenset[int] = frozenset()) -> str:
+def gfm_table(headers: Sequence[str], rows: Iterable[Sequence[str]], numeric: frozenset[int] = frozenset()) -> str:
     """A GFM table; cells must already be escaped. Columns in `numeric` align right."""
     rule = ["---:" if index in numeric else "---" for index in range(len(headers))]
     lines = [_row(headers), _row(rule)] + [_row(row) for row in rows]
@@ -101,7 +101,7 @@ def _title(report: Mapping[str, Any], lang: str) -> str:
 
 def _summary(report: Mapping[str, Any], lang: str) -> str:
     rows = [[cell(word), format_count(count, lang)] for _, word, count in summary_rows(report, lang)]
-    table = _table([cell(label(lang, "status")), cell(label(lang, "count"))], rows, numeric=frozenset({1}))
+    table = gfm_table([cell(label(lang, "status")), cell(label(lang, "count"))], rows, numeric=frozenset({1}))
     return f"## {cell(label(lang, 'summary'))}\n\n{table}"
 
 
@@ -128,7 +128,7 @@ def _rules_table(rules: Iterable[Mapping[str, Any]], lang: str, reviewed: bool) 
         ] + (_review_cells(rule, lang) if reviewed else [])
         for rule in rules
     ]
-    return _table([cell(label(lang, name)) for name in names], rows, numeric=frozenset(range(4, len(names))))
+    return gfm_table([cell(label(lang, name)) for name in names], rows, numeric=frozenset(range(4, len(names))))
 
 
 def _review_cells(rule: Mapping[str, Any], lang: str) -> list[str]:
@@ -180,7 +180,7 @@ def _keys(rule: Mapping[str, Any], lang: str) -> str:
              cell(visible(f.get("message", "")))]
             + ([_verdict_cell(f, lang)] if marked else []) for f in shown]
     names = ("key", "dataset", "message", column) if marked else ("key", "dataset", "message")
-    table = _table([cell(label(lang, name)) for name in names], rows)
+    table = gfm_table([cell(label(lang, name)) for name in names], rows)
     hidden = finding_count(rule) - len(rows)
     more = f"\n\n{cell(label(lang, 'and_more', n=format_count(hidden, lang)))}" if hidden > 0 else ""
     return table + more
@@ -198,7 +198,7 @@ def _explanations(rule: Mapping[str, Any], lang: str) -> str:
                   f"**{cell(line.share)}**" if line.share else ""]
             for line in lines]
     note = f"\n\n_{cell(label(lang, 'explained_note'))}_" if overlapping(rule, lines) else ""
-    table = _table(headers, rows, numeric=frozenset({2, 3}))
+    table = gfm_table(headers, rows, numeric=frozenset({2, 3}))
     return f"**{cell(explained_caption(rule, lang))}**\n\n{table}{note}"
 
 
@@ -224,7 +224,7 @@ def _manual(arts: list[Article], lang: str) -> str:
         until = cell(found.valid_until) if found else label(lang, "none")
         rows.append([cell(rule.get("id", "")), cell(rule.get("article", "")),
                      _status(str(rule.get("status", "")), lang), who, until])
-    return f"## {cell(label(lang, 'manual_controls'))}\n\n{_table(headers, rows)}"
+    return f"## {cell(label(lang, 'manual_controls'))}\n\n{gfm_table(headers, rows)}"
 
 
 def _data(report: Mapping[str, Any], lang: str) -> str:
@@ -241,5 +241,5 @@ def _data(report: Mapping[str, Any], lang: str) -> str:
             found = period(info)
             row.append(cell(visible(found.text(lang, info.get("rows")))) if found else label(lang, "none"))
         rows.append(row)
-    table = _table([cell(label(lang, name)) for name in names], rows, numeric=frozenset({1}))
+    table = gfm_table([cell(label(lang, name)) for name in names], rows, numeric=frozenset({1}))
     return f"## {cell(label(lang, 'data_read'))}\n\n{table}"
