@@ -297,6 +297,14 @@ def cmd_coverage(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    verdicts, lines = _verified(args, "verify")
+    print("\n".join(lines))
+    return 1 if any(v.broken for v in verdicts) else 0
+
+
+def _verified(args: argparse.Namespace, command: str) -> tuple[list, list[str]]:
+    """The chain's verdicts (`chain.verify` of `args.reports`, with `args.public_key` and `args.head`) and the
+    lines `reglement verify` prints of them: one per file, then what they come to."""
     from .checker.chain import verify
     from .checker.formats.controls import visible
 
@@ -304,9 +312,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
     read = [v for v in verdicts if not v.passed_over]
     if not read:
         passed = "; ".join(f"{v.path}: {v.notes[0]}" for v in verdicts[:3]) + ("; …" if len(verdicts) > 3 else "")
-        raise UsageError("reglement verify: no report found in " + ", ".join(map(str, args.reports))
+        raise UsageError(f"reglement {command}: no report found in " + ", ".join(map(str, args.reports))
                          + (f" (passed over: {passed})" if verdicts else ""))
-    print("\n".join(v.line() for v in verdicts))
     chain = [v for v in verdicts if v.sha256]  # the reports, in order; the rest are files that are none
     broken = [v for v in verdicts if v.broken]
     if broken:
@@ -317,9 +324,41 @@ def cmd_verify(args: argparse.Namespace) -> int:
         summary = (f"the chain holds; its head {chain[-1].path} has sha256 {chain[-1].sha256}: keep it outside the "
                    "folder and give it as --head next time")
     others, skipped = len(read) - len(chain), len(verdicts) - len(read)
-    print(visible(f"{len(chain)} report(s)" + (f" and {others} file(s) that are none" if others else "")
-                  + f": {summary}" + (f"; {skipped} passed over (SKIP)" if skipped else "")))
-    return 1 if broken else 0
+    return verdicts, [*(v.line() for v in verdicts),
+                      visible(f"{len(chain)} report(s)" + (f" and {others} file(s) that are none" if others else "")
+                              + f": {summary}" + (f"; {skipped} passed over (SKIP)" if skipped else ""))]
+
+
+PERIOD_SUFFIXES = {".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown", ".json": "json"}
+
+
+def cmd_period(args: argparse.Namespace) -> int:
+    """The figures of a chain of reports over its period (`checker/period.py`), only once the chain holds as
+    `verify` checks it: a broken chain is said as verify says it, exit 2, and nothing is written."""
+    from .checker.chain import reports_in, signature_path
+    from .checker.chain_read import held
+    from .checker.formats import period_writer
+    from .checker.period import figures
+    from .outputs import Output
+
+    fmt = args.format or (PERIOD_SUFFIXES.get(args.output.suffix.lower()) if args.output else "markdown")
+    if fmt is None:
+        raise UsageError(f"reglement period: cannot tell the format from {args.output} (.html, .md or .json): "
+                         "give --format html|markdown|json")
+    found = [path for path, _ in reports_in(args.reports)]
+    inputs = {Path(p).resolve() for p in [*found, *map(signature_path, found), args.public_key] if p is not None}
+    if args.output is not None:
+        refuse_careless([args.output], inputs, False, None, "period")
+        check_destination(args.output, inputs, "the period report")
+    verdicts, lines = _verified(args, "period")
+    if any(v.broken for v in verdicts):
+        raise UsageError("\n".join([*lines, "reglement period: the chain does not hold (reglement verify says the "
+                                          "same): no period report was written"]))
+    numbers = figures(held(verdicts))
+    write = period_writer(fmt)
+    emit([(Output(fmt, args.output), lambda out: write(numbers, args.lang or numbers["lang"], out))],
+         inputs=inputs)
+    return 0
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -495,6 +534,21 @@ def build_parser() -> argparse.ArgumentParser:
                         help="the sha256 of the chain's last report, kept outside the folder (verify prints it): "
                              "the chain must end there, so that reports taken from its end are found")
     verify.set_defaults(run=cmd_verify)
+
+    period = sub.add_parser("period", help="the figures of a chain of reports over its period, per audit date and "
+                                           "article, once the chain holds")
+    period.add_argument("reports", nargs="+", type=Path, help="report files, or folders of them (as verify takes)")
+    period.add_argument("-o", "--output", type=Path, metavar="FILE",
+                        help="write the period report here (atomically); its format from the suffix: .html, .md, "
+                             ".json (default: Markdown to stdout)")
+    period.add_argument("-f", "--format", choices=("html", "markdown", "json"),
+                        help="the format, whatever the suffix of --output")
+    period.add_argument("--lang", choices=("nl", "en"), help="language of the labels (default: the last report's)")
+    period.add_argument("--public-key", type=Path, help="ed25519 public key (PEM): each <report>.sig must hold")
+    period.add_argument("--head", type=_sha256, metavar="SHA256",
+                        help="the sha256 of the chain's last report, kept outside the folder: the chain must end "
+                             "there")
+    period.set_defaults(run=cmd_period)
 
     init = sub.add_parser("init", help="write a new rule pack: one rule with its examples, one control, a contract")
     init.add_argument("folder", type=Path, help="a new (or empty) folder")

@@ -30,11 +30,12 @@ def inputs_of(data: Path | None, rules: Path, *files: Path | None) -> set[Path]:
     return found
 
 
-def refuse_careless(outputs: Iterable[Path], inputs: set[Path], fail_on_new: bool, baseline: Path | None) -> None:
+def refuse_careless(outputs: Iterable[Path], inputs: set[Path], fail_on_new: bool, baseline: Path | None,
+                    command: str = "check") -> None:
     if fail_on_new and baseline is None:
-        raise Refused("reglement check: error E803: --fail-on-new needs --baseline (without a previous report every "
-                      "finding is new, and a CI job would pass or fail on nothing)")
+        raise Refused(f"reglement {command}: error E803: --fail-on-new needs --baseline (without a previous report "
+                      "every finding is new, and a CI job would pass or fail on nothing)")
     for output in outputs:
         if output is not None and Path(output).resolve() in inputs:
-            raise Refused(f"reglement check: error E802: {output} is an input of this run; writing there would "
+            raise Refused(f"reglement {command}: error E802: {output} is an input of this run; writing there would "
                           "overwrite it (write elsewhere)")
