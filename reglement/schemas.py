@@ -5,6 +5,7 @@
     config    an organisation's configuration (--config)                            compiler/
     dataset   one <dataset>.schema.json of a data contract                          compiler/
     report    the JSON report of `reglement check`                                  checker/
+    period    the JSON form of `reglement period`                                   checker/
 
 Each schema's `$id` is `https://reglement.dev/schemas/<name>.schema.json`: the same on every machine
 and in every release, so that a file may name it (`reglement init` writes a
@@ -21,7 +22,8 @@ from pathlib import Path
 
 BASE = "https://reglement.dev/schemas/"
 PACKAGES = {"rulefile": "reglement.compiler", "pack": "reglement.compiler", "config": "reglement.compiler",
-            "dataset": "reglement.compiler", "report": "reglement.checker"}
+            "dataset": "reglement.compiler", "report": "reglement.checker",
+            "period": "reglement.checker"}
 NAMES = tuple(PACKAGES)
 
 
