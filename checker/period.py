@@ -175,9 +175,16 @@ def _date(text: Any, default: dt.date) -> dt.date:
         return default
 
 
+def _median(days: list[int]) -> float | int | None:
+    """The median in days: a whole number, or a half where it falls between two; None of nothing."""
+    if not days:
+        return None
+    middle = statistics.median(days)
+    return int(middle) if float(middle).is_integer() else middle
+
+
 def _stat(days: list[int]) -> dict:
-    return {"count": len(days), "median_days": statistics.median(days) if days else None,
-            "max_days": max(days) if days else None}
+    return {"count": len(days), "median_days": _median(days), "max_days": max(days) if days else None}
 
 
 def _times(episodes: list[_Episode], end: dt.date) -> dict:
@@ -186,7 +193,7 @@ def _times(episodes: list[_Episode], end: dt.date) -> dict:
         "reviewed": _stat([(e.reviewed - e.first_seen).days for e in episodes if e.reviewed is not None]),
         "resolved": _stat([(e.resolved - e.first_seen).days for e in episodes if e.resolved is not None]),
         "handled": _stat([(e.handled - e.first_seen).days for e in episodes if e.handled is not None]),
-        "open": {"count": len(ages), "median_age_days": statistics.median(ages) if ages else None,
+        "open": {"count": len(ages), "median_age_days": _median(ages),
                  "max_age_days": max(ages) if ages else None},
     }
 
