@@ -162,6 +162,15 @@ def test_an_open_finding_ages_from_the_first_report_it_is_in():
                                        "max_age_days": max(ages)}
 
 
+def test_a_rule_that_comes_in_during_the_period_finds_new_findings_from_then_on():
+    chain = [report(D1, rule(ACCESS, [])), report(D2, rule(ACCESS, [])),
+             report(D3, rule(ACCESS, []), rule(LEGAL, [finding("X")]))]
+    legal = figures(chain)["articles"][1]
+    assert [(r["not_run"], counts(r)) for r in legal["rows"]] == [
+        ([LEGAL], (0, None, None, 0, 0, 0)), ([LEGAL], (0, 0, 0, 0, 0, 0)), ([], (1, 1, 0, 0, 0, 1))]
+    assert legal["open"][0]["first_seen"] == D3
+
+
 def test_a_single_report_is_a_period_of_one_date():
     only = figures([CHAIN[0]])
     assert only["dates"] == [D1] and [counts(r) for r in only["totals"]["rows"]] == [(4, None, None, 0, 0, 4)]
