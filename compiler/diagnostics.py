@@ -61,8 +61,10 @@ class UserError(Exception):
         return str(self)
 
 
-class CompileError(UserError):
-    """A rule pack that cannot be compiled; carries every diagnostic found."""
+class DiagnosedError(UserError):
+    """Input that cannot be used, with every diagnostic found, sorted by file and line, and a closing count."""
+
+    subject = "the input"  # what the closing line says the errors are in
 
     def __init__(self, diagnostics: list[Diagnostic]):
         self.diagnostics = sorted(diagnostics, key=Diagnostic.sort_key)
@@ -71,7 +73,13 @@ class CompileError(UserError):
     def render(self) -> str:
         n = len(self.diagnostics)
         body = "\n\n".join(d.render() for d in self.diagnostics)
-        return f"{body}\n\n{n} error{'s' if n != 1 else ''} in the rule pack"
+        return f"{body}\n\n{n} error{'s' if n != 1 else ''} in {self.subject}"
+
+
+class CompileError(DiagnosedError):
+    """A rule pack that cannot be compiled."""
+
+    subject = "the rule pack"
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 
-from .diagnostics import Diagnostic, Location, UserError, did_you_mean
+from .diagnostics import DiagnosedError, Diagnostic, Location, did_you_mean
 from .model import VERDICTS, Pack, Review
 from .yaml_source import YamlDocument, YamlError, load_yaml, schema_diagnostics
 
@@ -50,17 +50,10 @@ DUTCH = {"regel": "rule", "sleutel": "key", "oordeel": "verdict", "door": "by", 
 SHEETS = ("Werklijst", "Worklist")  # the sheet a worklist writes its findings to, in Dutch or English
 
 
-class ReviewError(UserError):
-    """Reviews that cannot be used: every problem, sorted by file and line."""
+class ReviewError(DiagnosedError):
+    """Reviews that cannot be used."""
 
-    def __init__(self, diagnostics: list[Diagnostic]):
-        self.diagnostics = sorted(diagnostics, key=Diagnostic.sort_key)
-        super().__init__(self.render())
-
-    def render(self) -> str:
-        n = len(self.diagnostics)
-        body = "\n\n".join(d.render() for d in self.diagnostics)
-        return f"{body}\n\n{n} error{'s' if n != 1 else ''} in the reviews"
+    subject = "the reviews"
 
 
 def load(path: Path | None, configured: tuple[Review, ...], pack: Pack, as_of: dt.date) -> tuple[Review, ...]:

@@ -6,11 +6,21 @@ import json
 from typing import Any
 
 from .labels import format_count, label, localized
+from .summary import pack_label, tool_label
 
 OPEN_SHOWN = 10  # the oldest findings still open, per article; the JSON form lists them all
 COLUMNS = (("findings", "findings"), ("new", "period_new"), ("resolved", "period_resolved"),
            ("reviewed", "period_reviewed"), ("confirmed", "period_confirmed"), ("awaiting_review", "period_awaiting"))
 TIMES = (("reviewed", "period_reviewed"), ("resolved", "period_resolved"), ("handled", "period_handled"))
+
+
+def facts(figures: dict, lang: str) -> list[tuple[str, str]]:
+    """The period, the number of reports, the pack and the tool: (term, value) for the page's head."""
+    period = figures["period"]
+    found = [(label(lang, "period"), f"{period['from']} – {period['to']}"),
+             (label(lang, "period_reports"), format_count(period["reports"], lang)),
+             (label(lang, "rulepack"), pack_label(figures)), (label(lang, "tool"), tool_label(figures))]
+    return [(term, value) for term, value in found if value]
 
 
 def heading(article: dict, lang: str) -> str:

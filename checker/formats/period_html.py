@@ -13,7 +13,7 @@ from typing import TextIO
 from .html import END, PAGE, stylesheet
 from .html_markup import anchor, esc, esc_visible
 from .labels import format_count, label, localized
-from .period_cells import COLUMNS, OPEN_SHOWN, count_text, days_text, heading, key_text, time_rows
+from .period_cells import COLUMNS, OPEN_SHOWN, count_text, days_text, facts, heading, key_text, time_rows
 from .period_chart import timeline
 from .summary import pack_label, tool_label
 
@@ -34,11 +34,7 @@ def write(figures: dict, lang: str, out: TextIO) -> None:
 
 
 def _header(figures: dict, lang: str) -> str:
-    period = figures["period"]
-    facts = [(label(lang, "period"), f"{period['from']} – {period['to']}"),
-             (label(lang, "period_reports"), format_count(period["reports"], lang)),
-             (label(lang, "rulepack"), pack_label(figures)), (label(lang, "tool"), tool_label(figures))]
-    items = "".join(f"<div><dt>{esc(term)}</dt><dd>{esc(value)}</dd></div>" for term, value in facts if value)
+    items = "".join(f"<div><dt>{esc(term)}</dt><dd>{esc(value)}</dd></div>" for term, value in facts(figures, lang))
     subtitle = localized((figures.get("rulepack") or {}).get("title"), lang) or pack_label(figures)
     return ('<header class="report-header"><div class="inner">'
             f"<h1>{esc(label(lang, 'period_title'))}</h1>"

@@ -10,8 +10,7 @@ from typing import TextIO
 
 from .labels import format_count, label, localized
 from .markdown import cell, gfm_table
-from .period_cells import COLUMNS, OPEN_SHOWN, count_text, days_text, heading, key_text, time_rows
-from .summary import pack_label, tool_label
+from .period_cells import COLUMNS, OPEN_SHOWN, count_text, days_text, facts, heading, key_text, time_rows
 
 
 def write(figures: dict, lang: str, out: TextIO) -> None:
@@ -24,11 +23,7 @@ def write(figures: dict, lang: str, out: TextIO) -> None:
 
 
 def _title(figures: dict, lang: str) -> str:
-    period = figures["period"]
-    facts = [(label(lang, "period"), f"{period['from']} – {period['to']}"),
-             (label(lang, "period_reports"), format_count(period["reports"], lang)),
-             (label(lang, "rulepack"), pack_label(figures)), (label(lang, "tool"), tool_label(figures))]
-    line = " · ".join(f"**{cell(term)}:** {cell(value)}" for term, value in facts if value)
+    line = " · ".join(f"**{cell(term)}:** {cell(value)}" for term, value in facts(figures, lang))
     subtitle = localized((figures.get("rulepack") or {}).get("title"), lang)
     return f"# {cell(label(lang, 'period_title'))}\n\n" + (f"_{cell(subtitle)}_\n\n" if subtitle else "") + line
 
