@@ -414,3 +414,47 @@ def test_an_export_made_for_pack_1_1_is_told_which_pack_added_the_columns_it_lac
     assert "E704: missing column 'handled_by' (rule pack 1.2 added it: export it too)" in err
     assert "E704: missing column 'role'" in err and "missing column 'role' (" not in err
     assert "Traceback" not in err
+
+
+# -- optional parts without their extras, and a reader that stops early --------------------------
+def _without(monkeypatch, package: str) -> None:
+    """`package` as if not installed: every import of it (or of a module of it) fails."""
+    for name in [m for m in sys.modules if m == package or m.startswith(f"{package}.")] + [package]:
+        monkeypatch.setitem(sys.modules, name, None)
+
+
+def test_spark_without_its_extra_says_which_extra_to_install(capsys, monkeypatch):
+    _without(monkeypatch, "pyspark")
+    code, out, err = run(capsys, "check", "--engine", "spark", "--data", str(SAMPLE), "--as-of", AS_OF)
+    assert code == 2 and out == ""
+    assert err == ("reglement: --engine spark needs reglement's spark extra, which is not installed: "
+                   "pip install 'reglement[spark]'\n")
+
+
+def test_a_postgres_mapping_without_its_extra_says_which_extra_to_install(capsys, monkeypatch, tmp_path):
+    _without(monkeypatch, "adbc_driver_postgresql")
+    monkeypatch.setenv("REGLEMENT_PG_DSN", "postgresql://auditor:s3cr3t@127.0.0.1:9/crm")
+    config = tmp_path / "config.yaml"
+    config.write_text("sources:\n  postgres: {}\n  datasets:\n    clients: {table: clienten}\n", encoding="utf-8")
+    for engine in ("postgres", "duckdb"):
+        code, out, err = run(capsys, "check", "--engine", engine, "--config", str(config), "--as-of", AS_OF, "-q")
+        assert code == 2 and out == ""
+        assert err.splitlines()[-1] == (
+            "reglement: a configuration that maps datasets to PostgreSQL tables (sources:) needs reglement's "
+            "postgres extra, which is not installed: pip install 'reglement[postgres]'")
+        assert "s3cr3t" not in err and "internal error" not in err
+
+
+def test_signing_and_verifying_without_the_sign_extra_say_which_extra_to_install(capsys, monkeypatch, tmp_path):
+    key = tmp_path / "key.pem"
+    key.write_text("-----BEGIN PRIVATE KEY-----\n", encoding="utf-8")
+    _without(monkeypatch, "cryptography")
+    code, _, err = run(capsys, "check", "--data", str(SAMPLE), "--as-of", AS_OF, "--format", "json",
+                       "-o", str(tmp_path / "r.json"), "--sign", str(key))
+    assert code == 2 and "pip install 'reglement[sign]'" in err and "internal error" not in err
+    assert not (tmp_path / "r.json").exists()
+    (tmp_path / "r.json").write_text("{}", encoding="utf-8")
+    code, _, err = run(capsys, "verify", str(tmp_path / "r.json"), "--public-key", str(key))
+    assert code == 2 and "pip install 'reglement[sign]'" in err and "internal error" not in err
+
+

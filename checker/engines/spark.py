@@ -12,6 +12,7 @@ from __future__ import annotations
 from sqlglot.dialects.dialect import Dialect
 
 from ...compiler.config_sources import SourceError
+from ...extras import require
 from ..backends import Backend
 from ..backends.spark import SparkBackend
 from ..intake.staging_spark import SparkStore
@@ -37,6 +38,7 @@ class SparkEngine(Engine):
         return spark()
 
     def open(self) -> None:
+        require("pyspark", "spark", "--engine spark")
         from pyspark.sql import SparkSession
 
         if self.settings.sources is not None:

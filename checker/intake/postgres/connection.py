@@ -5,6 +5,7 @@ from __future__ import annotations
 import pyarrow as pa
 
 from ....compiler.config_sources import Database, SourceError
+from ....extras import require
 from ..errors import DataContractError, DataError
 
 _CONNECT = {"28P01": "refuses the password", "28000": "refuses the user", "3D000": "has no such database",
@@ -15,8 +16,8 @@ class Connection:
     """The audit's transaction in the configuration's database; the DSN is never shown."""
 
     def __init__(self, database: Database):
-        import adbc_driver_postgresql.dbapi as adbc
-
+        adbc = require("adbc_driver_postgresql.dbapi", "postgres", "a configuration that maps datasets to "
+                                                                   "PostgreSQL tables (sources:)")
         try:
             self._con = adbc.connect(database.connection_string(), autocommit=True)
             self._cur = self._con.cursor()
