@@ -25,7 +25,7 @@ from .compiler.diagnostics import UserError
 from .compiler.model import SEVERITIES
 from .files import WriteError, check_destination
 from .guards import inputs_of, refuse_careless
-from .outputs import FORMATS, StandardOutput, emit, json_text, outputs
+from .outputs import FORMATS, StandardOutput, discard, emit, json_text, outputs
 from .rules import default_pack, pack_folder, packs_of
 from .schemas import NAMES as SCHEMA_NAMES
 from .selection import Selection, names
@@ -665,8 +665,8 @@ def _main(argv: list[str] | None) -> int:
 
         _say(visible(err.render(), keep="\t\n"))
         return 2
-    except BrokenPipeError:  # `reglement check … | head`: the reader has seen enough
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except BrokenPipeError:  # a closed pipe StandardOutput did not see (it discards the rest itself)
+        discard(sys.stdout)
         return 0
     except OSError as err:
         raise_if_stopped()

@@ -21,6 +21,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import json
+import os
 import re
 import sys
 from collections.abc import Callable, Collection, Iterator
@@ -142,7 +143,7 @@ def encodes_everything(stream: Any) -> bool:
 class StandardOutput:
     """`stream` (standard output) as reglement writes to it: a character its encoding cannot hold is escaped, in
     the way of `fmt` (see the module's docstring), and a write that fails raises `StdoutError` (a full disk is not
-    an internal error); a closed pipe is left to raise `BrokenPipeError` (the reader has seen enough)."""
+    an internal error); after a closed pipe (the reader has seen enough) the rest goes nowhere (`discard`)."""
 
     def __init__(self, stream: Any, fmt: str = "text") -> None:
         self.stream = stream
@@ -151,15 +152,16 @@ class StandardOutput:
     def write(self, text: str) -> int:
         if self.escape is not None and not text.isascii():
             text = self.escape(text)
-        with _said_as_stdout():
+        with _said_as_stdout(self.stream):
             try:
                 return self.stream.write(text)
             except UnicodeEncodeError:  # the text is encoded before any of it is written: nothing went out yet
                 encoding = self.stream.encoding
                 return self.stream.write(text.encode(encoding, "backslashreplace").decode(encoding))
+        return len(text)  # the reader has gone: the text went nowhere, as the rest will
 
     def flush(self) -> None:
-        with _said_as_stdout():
+        with _said_as_stdout(self.stream):
             self.stream.flush()
 
     def __getattr__(self, name: str) -> Any:
@@ -167,13 +169,24 @@ class StandardOutput:
 
 
 @contextlib.contextmanager
-def _said_as_stdout() -> Iterator[None]:
+def _said_as_stdout(stream: Any) -> Iterator[None]:
     try:
         yield
-    except BrokenPipeError:
-        raise
+    except BrokenPipeError:  # `reglement check … | head`: the reader has seen enough
+        discard(stream)
     except OSError as err:
         raise StdoutError(f"reglement: cannot write to standard output: {err.strerror or err}") from None
+
+
+def discard(stream: Any) -> None:
+    """What is still written to `stream` (standard output, whose reader has gone) goes nowhere from now on:
+    the command runs on and exits with its own status (1 for an audit with findings), with no traceback and
+    nothing more written."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, stream.fileno())
+    finally:
+        os.close(devnull)
 
 
 def json_text(value: object) -> str:

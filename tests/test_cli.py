@@ -458,3 +458,14 @@ def test_signing_and_verifying_without_the_sign_extra_say_which_extra_to_install
     assert code == 2 and "pip install 'reglement[sign]'" in err and "internal error" not in err
 
 
+def test_a_reader_that_stops_early_leaves_the_audits_exit_status(tmp_path):
+    """`reglement check … | head -1`: the findings still fail the job (exit 1), with no traceback and nothing
+    more written; the report (100 kB of JSON) is far larger than the pipe holds, so its writer meets the closed
+    pipe."""
+    process = subprocess.Popen([sys.executable, "-m", "reglement", "check", "--data", str(SAMPLE), "--as-of", AS_OF,
+                                "--format", "json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path)
+    first = process.stdout.readline()
+    process.stdout.close()  # as `head -1` exits
+    err = process.stderr.read()
+    assert process.wait(timeout=120) == 1
+    assert first == b"{\n" and err == b""
