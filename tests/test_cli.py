@@ -102,6 +102,17 @@ def test_missing_dataset_makes_its_rules_error_and_exit_2(capsys, tmp_path):
         "4.2-unknown-code", "4.2-dangling-reference", "4.2-date-order"}  # every rule that reads users
 
 
+def test_a_dataset_no_source_gives_is_said_on_stderr_even_when_quiet(capsys, tmp_path):
+    """Exit 2 with the reason in the report only would leave a CI log without a word: stderr names the dataset."""
+    data = tmp_path / "export"
+    shutil.copytree(SAMPLE, data)
+    (data / "users.csv").unlink()
+    code, _, err = run(capsys, "check", "--data", str(data), "--as-of", AS_OF, "-q", "-o", str(tmp_path / "r.txt"))
+    assert code == 2
+    assert err == (f"reglement: 8 rules cannot run: no users.csv, .jsonl, .json, .parquet or .xlsx (nor a folder "
+                   f"users/ of Parquet files) in {data}\n")
+
+
 def test_broken_export_stops_before_any_rule(capsys, tmp_path):
     data = tmp_path / "export"
     shutil.copytree(SAMPLE, data)

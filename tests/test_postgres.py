@@ -120,6 +120,19 @@ def test_the_dsn_never_appears_in_a_message(tmp_path, capsys, monkeypatch, serve
     assert "the environment variable CRM_DSN holds no DSN" in capsys.readouterr().err
 
 
+def test_a_dataset_neither_mapped_nor_given_is_said_on_stderr(server, export, tmp_path, capsys, monkeypatch):
+    """Without --data, a dataset the mapping leaves out: its rules cannot run (exit 2), and stderr says why."""
+    sources = export[1]
+    config = config_file(tmp_path, {**sources, "datasets": {d: t for d, t in sources["datasets"].items()
+                                                           if d != "users"}})
+    monkeypatch.setenv("REGLEMENT_PG_DSN", server.dsn)
+    code = main(["check", "--engine", "postgres", "--config", str(config), "--as-of", AS_OF, "-q",
+                 "-o", str(tmp_path / "r.txt")])
+    assert code == 2
+    assert capsys.readouterr().err == ("reglement: 8 rules cannot run: dataset users is neither mapped to a table "
+                                       "(the configuration's sources:) nor given as a file (no --data)\n")
+
+
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_the_same_breach_gives_the_same_error_from_a_table(server, case):
     """Each case of test_one_intake as a table: validated by queries in the database, worded alike."""

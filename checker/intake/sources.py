@@ -91,8 +91,8 @@ class Data:
 
 def tables_only(database: Sources) -> Data:
     """The tables the configuration maps, and no export folder."""
-    return Data({}, absent=lambda name: f"no export folder was given, and the configuration maps no table "
-                                        f"to {name}").with_tables(database)
+    return Data({}, absent=lambda name: f"dataset {name} is neither mapped to a table (the configuration's "
+                                        "sources:) nor given as a file (no --data)").with_tables(database)
 
 
 def folder_sources(folder: Path, contract: Contract, csv: CsvOptions = NO_CSV_OPTIONS) -> Data:
