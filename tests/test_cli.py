@@ -245,6 +245,43 @@ def test_start_up_imports_neither_pandas_nor_openpyxl(tmp_path):
     assert "pandas" not in audit and "openpyxl" not in audit
 
 
+# The import names of the extras' packages (pyproject.toml: spark, postgres, sign, test): none of them is needed
+# to audit files, which the README's first command does after `pip install -e .`.
+EXTRAS_MODULES = ("pyspark", "py4j", "adbc_driver_postgresql", "adbc_driver_manager", "cryptography", "hypothesis",
+                  "polars", "lxml", "pytest", "xdist", "ruff", "pre_commit")
+
+
+def test_the_sample_audit_needs_no_extra(capsys, tmp_path):
+    """With every module of the extras unimportable (as after `pip install -e .`), the audit of the sample
+    gives the same report; and it imports none of them where they are installed."""
+    script = (f"import sys\nfor name in {EXTRAS_MODULES!r}:\n    sys.modules[name] = None\n"
+              "from reglement.cli import main\nsys.exit(main(sys.argv[1:]))")
+    lean = subprocess.run([sys.executable, "-c", script, "check", "--data", str(SAMPLE), "--as-of", AS_OF,
+                           "--format", "json"], capture_output=True, text=True, cwd=ROOT)
+    assert lean.returncode == 1 and lean.stderr == ""
+    _, report = check_json(capsys)
+    assert json.loads(lean.stdout)["rules"] == report["rules"]
+    audit = _imported("check", "--data", str(SAMPLE), "--as-of", AS_OF, "--format", "json",
+                      "--output", str(tmp_path / "r.json"))
+    assert "duckdb" in audit and audit.isdisjoint(EXTRAS_MODULES)
+
+
+def test_the_readme_set_up_installs_no_extra_for_the_audit_and_ci_runs_its_two_commands():
+    """The README's two commands: install without extras and audit the sample; add the test extras and run
+    the tests. `.ci/run` runs both, in that order (its -q flags and report options aside)."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split("## Set-up: two commands", 1)[1].split("```console\n", 1)[1].split("```", 1)[0]
+    first, second = block.strip().splitlines()
+    assert first.split(" && ")[1:] == [".venv/bin/pip install -e .",
+                                       ".venv/bin/reglement check --data datasets/sample --as-of 2026-11-28"]
+    assert second.split(" && ") == [".venv/bin/pip install -e '.[test]'", ".venv/bin/python -m pytest"]
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").replace(" -q", "")
+    steps = [".venv/bin/pip install -e .\n", ".venv/bin/reglement check --data datasets/sample --as-of 2026-11-28",
+             ".venv/bin/pip install -e '.[test]'\n", ".venv/bin/python -m pytest"]
+    places = [ci.find(step) for step in steps]
+    assert -1 not in places and places == sorted(places), dict(zip(steps, places))
+
+
 # -- the command line as a shell user and a CI job use it --------------------------------------
 def test_short_options_and_several_outputs_in_one_run(capsys, tmp_path):
     sarif, html, text = tmp_path / "r.sarif", tmp_path / "r.html", tmp_path / "r.txt"
