@@ -110,7 +110,6 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"reglement: {args.previous}.sig was not checked: the previous report is trusted as it is and its "
               "findings are carried; give --previous-key KEY.pub to check it first", file=sys.stderr)
     rules = tuple(r for r in pack.rules if chosen.keeps(r.id, r.article))
-    _say_absent(data, rules, pack)
     with _progress(sys.stderr.isatty() and not args.quiet) as progress:
         with audited(pack, config, data, args.as_of, settings, progress, rules, previous, args.lang,
                      args.full) as audit:
@@ -128,13 +127,14 @@ def cmd_check(args: argparse.Namespace) -> int:
             write_report(report, args.lang, targets, args, audit.confirm, inputs, sign)
         if progress:
             progress("report", 1, 1, ", ".join(o.format for o in targets))
+    _say_absent(data, rules, pack)
     status = exit_status(report, args.fail_on, args.fail_on_new)
     return 0 if args.exit_zero and status == 1 else status
 
 
 def _say_absent(data: Data, rules: tuple[Rule, ...], pack: Pack) -> None:
     """Each dataset that rules read but neither the export folder nor the configuration's mapping gives, said on
-    stderr before the audit (even with --quiet: those rules cannot run, and the exit status will be 2)."""
+    stderr once the report is written (even with --quiet: those rules could not run, and the exit status is 2)."""
     for dataset in sorted({d for r in rules for d in r.datasets if d in pack.contract} - set(data.sources)):
         count = sum(dataset in r.datasets for r in rules)
         _say(f"reglement: {count} rule{'s' if count != 1 else ''} cannot run: {data.why_missing(dataset)}")
