@@ -64,6 +64,18 @@ class Cluster:
             cur.execute(f'CREATE DATABASE "{name}"')
         return self.dsn.rsplit("/", 1)[0] + f"/{name}"
 
+    def password_role(self, name: str, password: str) -> str:
+        """A role `name` that must log in with `password` (every other role is trusted); its DSN without the
+        password, for a test to add one."""
+        import adbc_driver_postgresql.dbapi as adbc
+
+        hba = self.folder / "data" / "pg_hba.conf"
+        hba.write_text(f"host all {name} 127.0.0.1/32 scram-sha-256\n{hba.read_text()}")
+        with adbc.connect(self.dsn, autocommit=True) as con, con.cursor() as cur:
+            cur.execute(f"CREATE ROLE \"{name}\" LOGIN PASSWORD '{password}'")
+            cur.execute("SELECT pg_reload_conf()")
+        return f"postgresql://{name}@127.0.0.1:{self.port}/postgres"
+
     def _run(self, tool: str, *args: str) -> None:
         subprocess.run([*self._as_user, str(self.bindir / tool), *args], check=True, capture_output=True,
                        cwd=self.folder)

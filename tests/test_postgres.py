@@ -113,7 +113,8 @@ def test_the_dsn_never_appears_in_a_message(tmp_path, capsys, monkeypatch, serve
     err = capsys.readouterr().err
     assert code == 2
     assert err.splitlines()[0] == ("the PostgreSQL database of the environment variable CRM_DSN: error E715: the "
-                                   "server cannot be reached (its message is not shown: it may quote the DSN)")
+                                   "server cannot be reached: nothing answers at the DSN's host and port (its "
+                                   "message is not shown: it may quote the DSN)")
     assert "s3cr3t" not in err and "127.0.0.1" not in err and ":9" not in err
     monkeypatch.delenv("CRM_DSN")
     assert main(["check", "--engine", "postgres", "--config", str(config), "--as-of", AS_OF]) == 2
@@ -131,6 +132,40 @@ def test_a_dataset_neither_mapped_nor_given_is_said_on_stderr(server, export, tm
     assert code == 2
     assert capsys.readouterr().err == ("reglement: 8 rules cannot run: dataset users is neither mapped to a table "
                                        "(the configuration's sources:) nor given as a file (no --data)\n")
+
+
+def test_a_refused_connection_says_why_without_the_dsn(tmp_path, capsys, monkeypatch, server):
+    """A wrong password, a database that is not there and a port where no server listens are told apart (E715),
+    never quoting the DSN, its password or the server's message."""
+    import time
+
+    dsn = server.password_role("reader", "right-pw")
+    base = dsn.removeprefix("postgresql://reader@")
+    config = config_file(tmp_path, {"postgres": {"dsn_env": "CRM_DSN"}, "datasets": {"clients": {"table": "x"}}})
+    told = {"wrong password": ("postgresql://reader:s3cr3t-pw@" + base, "refuses the password: a wrong one, or none "
+                                                                         "given"),
+            "no password": (dsn, "refuses the password: a wrong one, or none given"),
+            "wrong database": (server.dsn.rsplit("/", 1)[0] + "/n0such_db", "has no database of the DSN's name"),
+            "no server": (f"postgresql://reader:s3cr3t-pw@127.0.0.1:{_closed_port()}/postgres",
+                          "cannot be reached: nothing answers at the DSN's host and port")}
+    time.sleep(0.2)  # the server reloads pg_hba.conf on a signal
+    for case, (secret, why) in told.items():
+        monkeypatch.setenv("CRM_DSN", secret)
+        code = main(["check", "--engine", "postgres", "--config", str(config), "--as-of", AS_OF])
+        err = capsys.readouterr().err
+        assert code == 2, case
+        assert err.splitlines()[0] == (f"the PostgreSQL database of the environment variable CRM_DSN: error E715: the "
+                                       f"server {why} (its message is not shown: it may quote the DSN)"), case
+        assert "s3cr3t" not in err and "n0such" not in err and str(server.port) not in err, case
+
+
+def _closed_port() -> int:
+    """A port of loopback where nothing listens (it was free a moment ago)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 @pytest.mark.parametrize("case", sorted(CASES))

@@ -2,14 +2,32 @@
 
 from __future__ import annotations
 
+import re
+
 import pyarrow as pa
 
 from ....compiler.config_sources import Database, SourceError
 from ....extras import require
 from ..errors import DataContractError, DataError
 
-_CONNECT = {"28P01": "refuses the password", "28000": "refuses the user", "3D000": "has no such database",
-            "08001": "cannot be reached", "08006": "cannot be reached"}
+# Why a connection failed, in our words: the SQLSTATE where the driver gives one, else what libpq's or the server's
+# message says, matched and never shown (it may quote the DSN). The first that fits is said.
+_REACH = "cannot be reached: nothing answers at the DSN's host and port"
+_PASSWORD = "refuses the password: a wrong one, or none given"
+_CONNECT = (({"28P01"}, re.compile(r"password authentication failed|no password supplied"), _PASSWORD),
+            ({"3D000"}, re.compile(r'database "[^"]*" does not exist'), "has no database of the DSN's name"),
+            ({"28000"}, re.compile(r'role "[^"]*" does not exist'), "has no user of the DSN's name"),
+            (set(), re.compile(r"no pg_hba\.conf entry"), "refuses connections of this user from this host "
+                                                           "(pg_hba.conf)"),
+            ({"08001", "08006"}, re.compile(r"Connection refused|could not translate host name|timeout expired|"
+                                            r"No route to host|Network is unreachable|Connection timed out"), _REACH))
+
+
+def _refusal(err: Exception) -> str:
+    """Why the server refused the connection, or why none answered, in our words."""
+    state, message = getattr(err, "sqlstate", None), str(err)
+    return next((words for states, pattern, words in _CONNECT if state in states or pattern.search(message)),
+                "refuses the connection")
 
 
 class Connection:
@@ -24,11 +42,9 @@ class Connection:
             self._cur.execute("BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             [(read_only,)] = self.rows("SELECT current_setting('transaction_read_only')")
         except adbc.Error as err:
-            unreached = "cannot be reached" if isinstance(err, adbc.OperationalError) else "refuses the connection"
-            why = _CONNECT.get(getattr(err, "sqlstate", None) or "", unreached)
             raise DataContractError([DataError(f"the PostgreSQL database of {database.where}", "E715",
-                                               f"the server {why} (its message is not shown: it may quote the "
-                                               "DSN)")]) from None
+                                               f"the server {_refusal(err)} (its message is not shown: it may "
+                                               "quote the DSN)")]) from None
         if read_only != "on":
             raise SourceError("the database did not start a read-only transaction; no query was run")
 
