@@ -159,6 +159,29 @@ def test_a_refused_connection_says_why_without_the_dsn(tmp_path, capsys, monkeyp
         assert "s3cr3t" not in err and "n0such" not in err and str(server.port) not in err, case
 
 
+def test_a_table_name_matches_the_catalogue_in_any_case_when_only_one_table_has_it(server):
+    """`objections_mixed` finds the table created as "Objections_Mixed", and `objection_id` its column
+    "Objection_ID"; a name two tables share when case is ignored is E714 naming both."""
+    import adbc_driver_postgresql.dbapi as adbc
+
+    with adbc.connect(server.dsn, autocommit=True) as con, con.cursor() as cur:
+        for name in ("Objections_Mixed", "Twice", "TWICE"):
+            cur.execute(f'DROP TABLE IF EXISTS "{name}"')
+            cur.execute(f'CREATE TABLE "{name}" ("Objection_ID" text, client_id text, objected_at date)')
+        cur.execute("INSERT INTO \"Objections_Mixed\" VALUES ('O1', 'C1', '2026-01-05'), ('O2', 'C2', '2026-02-01')")
+    pack = load_pack(default_pack())
+    mixed = read_sources({"postgres": {"dsn": server.dsn}, "datasets": {"objections": {"table": "objections_mixed"}}})
+    with _inside(pack, mixed) as run:
+        assert run.intake.datasets["objections"].rows == 2
+        assert run.backend.database.rows('SELECT "objection_id" FROM "objections" ORDER BY 1') == [("O1",), ("O2",)]
+    twice = read_sources({"postgres": {"dsn": server.dsn}, "datasets": {"objections": {"table": "twice"}}})
+    with pytest.raises(DataContractError) as caught, _inside(pack, twice):
+        pass
+    assert [str(e) for e in caught.value.errors] == [
+        'postgres table public.twice: error E714: dataset objections is mapped to table public.twice, which the '
+        'database has in more than one case: "public"."TWICE" and "public"."Twice"; map it to one of them, in its case']
+
+
 def _closed_port() -> int:
     """A port of loopback where nothing listens (it was free a moment ago)."""
     import socket
