@@ -517,3 +517,32 @@ def test_a_reader_that_stops_early_leaves_the_audits_exit_status(tmp_path):
     err = process.stderr.read()
     assert process.wait(timeout=120) == 1
     assert first == b"{\n" and err == b""
+
+
+def test_a_column_of_a_type_the_contract_refuses_is_one_error_and_the_count_covers_what_is_not_shown(capsys,
+                                                                                                   tmp_path):
+    """A Parquet column of timestamps with a zone is one error for the column, beside the empty cells each
+    said on its row; the summary counts every problem, those not shown too."""
+    import datetime as dt
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    data = tmp_path / "export"
+    shutil.copytree(SAMPLE, data)
+    (data / "objections.csv").unlink()
+    zoned = dt.datetime(2026, 1, 5, 10, tzinfo=dt.UTC)
+    pq.write_table(pa.table({"objection_id": [f"O{i:02}" for i in range(1, 31)],
+                             "client_id": [None] * 25 + ["C1"] * 5, "objected_at": [zoned] * 30}),
+                   data / "objections.parquet")
+    code, out, err = run(capsys, "check", "--data", str(data), "--as-of", AS_OF)
+    path = data / "objections.parquet"
+    empty = "column client_id: error E705: empty value in a required column"
+    assert code == 2 and out == ""
+    assert err.splitlines() == [
+        f"{path}: row 1, {empty}",
+        f"{path}: column objected_at: error E706: a timestamp with a time zone, where the contract's timestamps are "
+        "local time without one: export it without the zone (the column's type: all 30 values)",
+        *[f"{path}: row {i}, {empty}" for i in range(2, 20)],
+        f"{path}: 6 more errors not shown",
+        "the data breaks the contract: 26 problem(s); no rule was judged"]

@@ -35,12 +35,16 @@ CASES = {
     "repeated-key": (
         {"objection_id": ["O1", "O1"], "client_id": ["C1", "C2"], "objected_at": ["2024-01-01", "2024-01-02"]},
         ["row 2, column objection_id: error E708: duplicate key 'O1' (first seen on row 1)"]),
+    # A typed source (Parquet, a frame, a table) holds a column of numbers: one error for the column; JSON Lines
+    # holds a number in each cell: one error for each.
     "number-in-a-text-column": (
         {"objection_id": ["O1", "O2"], "client_id": [7, 12345], "objected_at": ["2024-01-01", "2024-01-02"]},
-        ["row 1, column client_id: error E707: a number where the contract says text: export the column as text, "
-         "got '9'",
-         "row 2, column client_id: error E707: a number where the contract says text: export the column as text, "
-         "got '99999'"]),
+        {"cells": ["row 1, column client_id: error E707: a number where the contract says text: export the column "
+                   "as text, got '9'",
+                   "row 2, column client_id: error E707: a number where the contract says text: export the column "
+                   "as text, got '99999'"],
+         "typed": ["column client_id: error E707: a number where the contract says text: export the column as text "
+                   "(the column's type: all 2 values)"]}),
 }
 SOURCES = ["csv", "jsonl", "parquet", "pandas", "arrow", "polars"]
 # A CSV cell is text, so "a number in a text column" cannot be written in one.
@@ -85,9 +89,17 @@ def errors(tmp_path: Path, kind: str, columns: dict, store: Store | None = None)
     return label, [str(e) for e in caught.value.errors]
 
 
-def said(label: str, kind: str, expected: list[str]) -> list[str]:
+def expected_of(expected: list[str] | dict[str, list[str]], kind: str) -> list[str]:
+    """The messages of a case for a source of `kind`: where a typed column and cells of JSON differ, the one."""
+    if isinstance(expected, dict):
+        return expected["cells" if kind in ("csv", "jsonl") else "typed"]
+    return expected
+
+
+def said(label: str, kind: str, expected: list[str] | dict[str, list[str]]) -> list[str]:
     """The messages of a case as a source of `kind` words them: a JSON Lines file names the line
     (here each row's) where the others name the row."""
+    expected = expected_of(expected, kind)
     if kind != "jsonl":
         return [f"{label}: {message}" for message in expected]
     return [label + re.sub(r"^row (\d+), ", r":\1: ", message).replace("seen on row", "seen on line")

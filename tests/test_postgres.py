@@ -11,6 +11,7 @@ locally and fail in CI.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -20,7 +21,7 @@ import pytest
 from conftest import AS_OF
 from engine_pair import run_rule
 from pg_cluster import Cluster, config_file, load_export
-from test_one_intake import CASES
+from test_one_intake import CASES, expected_of
 
 from reglement.checker.audit import Opened, Settings, opened
 from reglement.checker.intake import DataContractError, folder_sources, tables_only
@@ -170,16 +171,37 @@ def test_a_table_name_matches_the_catalogue_in_any_case_when_only_one_table_has_
             cur.execute(f'CREATE TABLE "{name}" ("Objection_ID" text, client_id text, objected_at date)')
         cur.execute("INSERT INTO \"Objections_Mixed\" VALUES ('O1', 'C1', '2026-01-05'), ('O2', 'C2', '2026-02-01')")
     pack = load_pack(default_pack())
-    mixed = read_sources({"postgres": {"dsn": server.dsn}, "datasets": {"objections": {"table": "objections_mixed"}}})
-    with _inside(pack, mixed) as run:
+    with _inside(pack, _one_table(server, "objections", "objections_mixed")) as run:
         assert run.intake.datasets["objections"].rows == 2
         assert run.backend.database.rows('SELECT "objection_id" FROM "objections" ORDER BY 1') == [("O1",), ("O2",)]
-    twice = read_sources({"postgres": {"dsn": server.dsn}, "datasets": {"objections": {"table": "twice"}}})
-    with pytest.raises(DataContractError) as caught, _inside(pack, twice):
-        pass
-    assert [str(e) for e in caught.value.errors] == [
+    assert _refused(pack, _one_table(server, "objections", "twice")) == [
         'postgres table public.twice: error E714: dataset objections is mapped to table public.twice, which the '
         'database has in more than one case: "public"."TWICE" and "public"."Twice"; map it to one of them, in its case']
+
+
+def test_a_mapped_table_is_told_in_its_own_names_and_a_wrong_type_once(server, tmp_path, capsys, monkeypatch):
+    """A cell's error names the table's column (`klant`, mapped to client_id) and the row's key; a column whose
+    type the contract refuses (`datum`, a timestamptz) is one error; the count covers what is not shown."""
+    import adbc_driver_postgresql.dbapi as adbc
+
+    with adbc.connect(server.dsn, autocommit=True) as con, con.cursor() as cur:
+        cur.execute("DROP TABLE IF EXISTS bezwaren")
+        cur.execute("CREATE TABLE bezwaren (objection_id text, klant text, datum timestamptz)")
+        cur.execute("INSERT INTO bezwaren SELECT 'O' || lpad(i::text, 2, '0'), CASE WHEN i > 25 THEN 'C1' END, "
+                    "'2026-01-05 10:00:00+01' FROM generate_series(1, 30) AS i")
+    config = config_file(tmp_path, {"postgres": {"dsn_env": "CRM_DSN"}, "datasets": {
+        "objections": {"table": "bezwaren", "columns": {"client_id": "klant", "objected_at": "datum"}}}})
+    monkeypatch.setenv("CRM_DSN", server.dsn)
+    assert main(["check", "--engine", "postgres", "--config", str(config), "--as-of", AS_OF, "-q"]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    empty = "column klant: error E705: empty value in a required column"
+    assert lines == [
+        f"postgres table public.bezwaren: row objection_id 'O01', {empty}",
+        "postgres table public.bezwaren: column datum: error E706: a timestamp with a time zone, where the contract's "
+        "timestamps are local time without one: export it without the zone (the column's type: all 30 values)",
+        *[f"postgres table public.bezwaren: row objection_id 'O{i:02}', {empty}" for i in range(2, 20)],
+        "postgres table public.bezwaren: 6 more errors not shown",
+        "the data breaks the contract: 26 problem(s); no rule was judged"]
 
 
 def _closed_port() -> int:
@@ -200,16 +222,34 @@ def test_the_same_breach_gives_the_same_error_from_a_table(server, case):
     name = f"objections_{case.replace('-', '_')}"
     with adbc.connect(server.dsn, autocommit=True) as con, con.cursor() as cur:
         cur.adbc_ingest(name, pa.table(columns), mode="replace")
-    sources = read_sources({"postgres": {"dsn": server.dsn}, "datasets": {"objections": {"table": name}}})
-    with pytest.raises(DataContractError) as caught, _inside(load_pack(default_pack()), sources):
-        pass
-    assert [str(e) for e in caught.value.errors] == [f"postgres table public.{name}: {m}" for m in expected]
+    assert _refused(load_pack(default_pack()), _one_table(server, "objections", name)) == [
+        f"postgres table public.{name}: {keyed(m, columns)}" for m in expected_of(expected, "postgres")]
+
+
+def keyed(message: str, columns: dict) -> str:
+    """A file's message as a table words it: the row by its key (a table's rows have no order), but a repeated
+    key still by the row's number (the key does not tell the rows apart)."""
+    if "E708" in message:
+        return message
+    return re.sub(r"^row (\d+), ", lambda m: f"row objection_id '{columns['objection_id'][int(m[1]) - 1]}', ", message)
 
 
 def _inside(pack: Pack, sources: Sources, folder: Path | None = None) -> AbstractContextManager[Opened]:
     """An intake inside PostgreSQL: the tables `sources` maps, and beside them the files of `folder`."""
     data = folder_sources(folder, pack.contract).with_tables(sources) if folder else tables_only(sources)
     return opened(pack, data, Settings("postgres", sources=sources))
+
+
+def _one_table(server: Cluster, dataset: str, table: str) -> Sources:
+    """A mapping of one dataset to one table of the server."""
+    return read_sources({"postgres": {"dsn": server.dsn}, "datasets": {dataset: {"table": table}}})
+
+
+def _refused(pack: Pack, sources: Sources) -> list[str]:
+    """What the intake of the tables `sources` maps says, as it refuses them."""
+    with pytest.raises(DataContractError) as caught, _inside(pack, sources):
+        pass
+    return [str(e) for e in caught.value.errors]
 
 
 def _with_dsn(sources: dict, server: Cluster) -> dict:
@@ -243,13 +283,10 @@ def test_the_types_of_the_database_are_held_to_the_contract_as_a_files_are(serve
         cur.execute("CREATE TABLE objections_zoned AS SELECT 'O1'::text AS objection_id, 'C1'::text AS client_id, "
                     "now() AS objected_at")
     pack = load_pack(default_pack())
-    numbers = read_sources({"postgres": {"dsn": server.dsn}, "datasets": {"clients": {"table": "clients_numbers"}}})
-    with _inside(pack, numbers) as run:
+    with _inside(pack, _one_table(server, "clients", "clients_numbers")) as run:
         assert run.intake.datasets["clients"].restored == {"bsn": 2}
         assert run.backend.database.rows('SELECT "bsn" FROM "clients" ORDER BY 1') == [("012345672",), ("123456782",)]
-    zoned = read_sources({"postgres": {"dsn": server.dsn}, "datasets": {"objections": {"table": "objections_zoned"}}})
-    with pytest.raises(DataContractError) as caught, _inside(pack, zoned):
-        pass
-    assert [str(e) for e in caught.value.errors] == [
-        "postgres table public.objections_zoned: row 1, column objected_at: error E706: a timestamp with a time zone, "
-        "where the contract's timestamps are local time without one: export it without the zone"]
+    assert _refused(pack, _one_table(server, "objections", "objections_zoned")) == [
+        "postgres table public.objections_zoned: column objected_at: error E706: a timestamp with a time zone, "
+        "where the contract's timestamps are local time without one: export it without the zone (the column's "
+        "type: all 1 value)"]

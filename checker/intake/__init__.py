@@ -26,7 +26,7 @@ import pyarrow as pa
 from ...datasets import EXPORT_COLUMNS, Column, Contract, Dataset
 from ..arrow_values import texts
 from ..file_hash import file_sha256
-from .errors import DataContractError, DataError
+from .errors import DataContractError, DataError, capped
 from .key_order import KeyOrder
 from .snapshot import Snapshot
 from .sources import Data, Source, folder_sources, frame_sources, rows_sources, tables_only
@@ -128,8 +128,7 @@ def take_in(stores: Sequence[Store], contract: Contract, data: Data, order_later
                 staged.append((store, store.stage(source, f"__reglement_stage_{name}",
                                                   {c.name: c.type for c in contract[name].columns})))
             except Unreadable as exc:
-                errors += exc.errors if exc.total == len(exc.errors) else [*exc.errors, DataError(
-                    source.label, None, f"{exc.total - len(exc.errors)} more errors not shown")]
+                errors += capped(source.label, exc.errors, exc.total)
         for store in stores:
             apart = order_later and store.counts_order_apart
             mine = [(item, shape_of(contract[item.source.dataset], item, store, apart))

@@ -20,10 +20,13 @@ class DataError:
     column: str | None = None
     hint: str | None = None
     line: int | None = None  # a line of the file itself, where rows and lines differ
+    key: str | None = None  # the row by its key (`event_id 'E1'`), for a table, whose rows have no order
+    more: int = 0  # for the note that closes a capped list: how many errors it does not show
 
     def __str__(self) -> str:
         file = f"{self.file}:{self.line}" if self.line is not None else self.file
-        parts = [f"row {self.row}" if self.row is not None and self.line is None else None,
+        row = f"row {self.key}" if self.key is not None else f"row {self.row}" if self.row is not None else None
+        parts = [row if self.line is None else None,
                  f"column {self.column}" if self.column is not None else None]
         where = ", ".join(p for p in parts if p)
         what = f"error {self.code}: {self.message}" if self.code else self.message
@@ -39,7 +42,7 @@ class DataContractError(UserError):
         self.errors = errors
 
     def render(self) -> str:
-        problems = sum(1 for e in self.errors if e.code)
+        problems = sum(1 for e in self.errors if e.code) + sum(e.more for e in self.errors)
         return f"{self}\nthe data breaks the contract: {problems} problem(s); no rule was judged"
 
 
@@ -47,5 +50,5 @@ def capped(label: str, errors: list[DataError], total: int) -> list[DataError]:
     """At most MAX_ERRORS_PER_SOURCE errors of one source, then a line saying how many more."""
     shown = errors[:MAX_ERRORS_PER_SOURCE]
     if total > len(shown):
-        shown.append(DataError(label, None, f"{total - len(shown)} more errors not shown"))
+        shown.append(DataError(label, None, f"{total - len(shown)} more errors not shown", more=total - len(shown)))
     return shown

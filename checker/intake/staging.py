@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -79,6 +80,8 @@ class Staged:
     copied: bool  # the relation is a temporary copy (text formats): the typed data is then a table too
     temporary: tuple[tuple[str, str], ...] = field(default=())  # (VIEW, TABLE or ARROW, name) to drop afterwards
     dialect: dict | None = None  # for CSV: how the file was read (`Dialect.describe`), for the report
+    named: Mapping[str, str] = field(default_factory=dict)  # a contract column → the source's name for it, if other
+    keyed: bool = False  # a message names a row by its key, not its number (a table's rows have no order)
 
     @property
     def row(self) -> exp.Expression:

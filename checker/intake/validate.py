@@ -89,6 +89,8 @@ class Plan:
     restored: exp.Expression | None  # true where a number was restored as text (`x-zero-pad`)
     messages: dict[str, tuple[str, str]]  # error code → (E-code, words)
     presence_only: bool = False  # the one test is that a value is there (a required column of its own type)
+    whole: str | None = None  # the code every value earns: the column's own type is one the contract's refuses
+    cell_check: exp.Expression | None = None  # with `whole`: what is still told cell by cell (a missing value)
 
 
 def _ref(name: str) -> exp.Column:
@@ -134,11 +136,18 @@ def plan(position: int, column: Column, staged_type: str | None, store: type[Sto
         whens.insert(0, (ref.is_(exp.null()), "required"))
     if column.nullable and whens:
         whens.insert(0, (ref.is_(exp.null()), None))
-    check = exp.Case(ifs=[exp.If(this=w, true=exp.convert(code)) for w, code in whens]) if whens else None
+    always = next((i for i, (w, _) in enumerate(whens) if w == exp.true()), None)
+    whole, cells = (None, whens) if always is None else (whens[always][1], whens[:always])
     shown = (exp.cast(exp.null(), "VARCHAR") if column.personal
              else exp.Left(this=text, expression=exp.convert(_SHOWN_CHARS + 1)))
     presence_only = [code for _, code in whens] == ["required"]
-    return Plan(position, column, value, check, shown, restored, messages, presence_only)
+    return Plan(position, column, value, _case(whens), shown, restored, messages, presence_only, whole,
+                _case(cells) if whole is None or any(code for _, code in cells) else None)
+
+
+def _case(whens: list[tuple[exp.Expression, str | None]]) -> exp.Expression | None:
+    """The error code of the first test that holds (None: no error); None when there is no test."""
+    return exp.Case(ifs=[exp.If(this=w, true=exp.convert(code)) for w, code in whens]) if whens else None
 
 
 def _expected(column_type: str) -> str:
@@ -432,23 +441,30 @@ def repeated_keys(store: Store, staged: Staged, key: Plan) -> int:
     return int(count)
 
 
-_FOUND = ("file", "row", "col", "code", "shown", "first")
+_FOUND = ("file", "row", "col", "code", "shown", "first", "key")
+_NO_TEXT = exp.cast(exp.null(), "VARCHAR")
 
 
 def _found(file: exp.Expression, row: exp.Expression, col: exp.Expression, code: exp.Expression,
-           shown: exp.Expression, first: exp.Expression) -> list[exp.Expression]:
-    return [exp.alias_(e, name, quoted=True) for e, name in zip((file, row, col, code, shown, first), _FOUND)]
+           shown: exp.Expression, first: exp.Expression, key: exp.Expression) -> list[exp.Expression]:
+    return [exp.alias_(e, name, quoted=True) for e, name in zip((file, row, col, code, shown, first, key), _FOUND)]
 
 
 def locate(store: Store, staged: Staged, plans: list[Plan], duplicates: bool) -> tuple[list[DataError], int]:
-    """The first offending cells and repeated keys, in source order, and how many there are in all.
+    """The first offending cells, columns and repeated keys, in source order, and how many there are in all.
 
     One scan: each row is paired with the numbers of the checked columns, and a CASE
-    evaluates the one check of that column.
+    evaluates the one check of that column. A column whose type the contract's refuses is one
+    error, at its first value, with the number of its values (`first`), not one per row.
     """
-    file = staged.file if staged.file is not None else exp.cast(exp.null(), "VARCHAR")
+    file = staged.file if staged.file is not None else _NO_TEXT
+    key = _key(plans)
+    # a table's row is named by its key, where the key is there, can be shown and is not itself in error
+    named = (exp.Case(ifs=[exp.If(this=key.check.copy().is_(exp.null()).not_(), true=_NO_TEXT.copy())],
+                      default=key.shown.copy()) if key.check is not None else key.shown.copy()) \
+        if staged.keyed and key is not None else _NO_TEXT
     parts = []
-    checked = [p for p in plans if p.check is not None]
+    checked = [p for p in plans if p.cell_check is not None]
     if checked:
         columns = exp.values([(p.position,) for p in checked], alias="c", columns=["position"])
         position = exp.column("position", table="c")
@@ -457,16 +473,24 @@ def locate(store: Store, staged: Staged, plans: list[Plan], duplicates: bool) ->
             return exp.Case(this=position.copy(), ifs=[exp.If(this=exp.convert(p.position), true=pick(p))
                                                        for p in checked])
 
-        cells = (exp.select(*_found(file.copy(), staged.row, position.copy(), by_column(lambda p: p.check),
-                                    by_column(lambda p: p.shown), exp.cast(exp.null(), "BIGINT")))
+        cells = (exp.select(*_found(file.copy(), staged.row, position.copy(), by_column(lambda p: p.cell_check),
+                                    by_column(lambda p: p.shown), exp.cast(exp.null(), "BIGINT"), named.copy()))
                  .from_(staged.relation.copy()).join(columns, join_type="cross"))
         parts.append(exp.select(exp.Star()).from_(cells.subquery("cells"))
                      .where(exp.column("code", quoted=True).is_(exp.null()).not_()))
-    key = _key(plans)
+    for p in plans:
+        if p.whole is not None:
+            ref = _ref(p.column.name)
+            whole = (exp.select(*_found(file.copy(), exp.Min(this=staged.row), exp.convert(p.position),
+                                        exp.Literal.string("whole"), _NO_TEXT.copy(), exp.Count(this=exp.Star()),
+                                        _NO_TEXT.copy()))
+                     .from_(staged.relation.copy()).where(ref.is_(exp.null()).not_())
+                     .having(exp.GT(this=exp.Count(this=exp.Star()), expression=exp.convert(0))))
+            parts.append(whole.group_by(file.copy()) if staged.file is not None else whole)
     if duplicates and key is not None:
         repeated = _repeated(staged, key).subquery("g")
         parts.append(exp.select(*_found(file.copy(), staged.row, exp.convert(0), exp.Literal.string("duplicate"),
-                                        key.shown.copy(), exp.column("first", table="g")))
+                                        key.shown.copy(), exp.column("first", table="g"), _NO_TEXT.copy()))
                      .from_(staged.relation.copy())
                      .join(repeated, on=exp.EQ(this=key.value.copy(), expression=exp.column("repeated", table="g")))
                      .where(exp.GT(this=staged.row, expression=exp.column("first", table="g"))))
@@ -482,8 +506,11 @@ def locate(store: Store, staged: Staged, plans: list[Plan], duplicates: bool) ->
              .order_by(*order).limit(MAX_ERRORS_PER_SOURCE))
     first = [dict(zip((*_FOUND, "total"), row)) for row in store.rows(render(query, store.dialect))]
     by_position = {p.position: p for p in plans}
-    records = _record_lines(staged.source, {e["row"] for e in first} | {e["first"] for e in first if e["first"]})
-    return [_error(staged, by_position[e["col"]], e, records) for e in first], (first[0]["total"] if first else 0)
+    records = _record_lines(staged.source, {e["row"] for e in first}
+                            | {e["first"] for e in first if e["first"] and e["code"] == "duplicate"})
+    key_column = key.column.name if key is not None else ""
+    return ([_error(staged, by_position[e["col"]], e, records, key_column) for e in first],
+            first[0]["total"] if first else 0)
 
 
 def _record_lines(source: Source, rows: set[int]) -> dict[int, int]:
@@ -501,22 +528,29 @@ def _line(source: Source, records: dict[int, int], row: int, column: str) -> int
     return records.get(row)
 
 
-def _error(staged: Staged, plan: Plan, found: dict, records: dict[int, int]) -> DataError:
-    """Word one offending cell, at its line of the file where one is known; `found['shown']` is None
-    for personal columns."""
+def _error(staged: Staged, plan: Plan, found: dict, records: dict[int, int], key_column: str) -> DataError:
+    """Word one offending cell (or column), at its line of the file where one is known, a table's row by its
+    key (`key_column`'s value); `found['shown']` is None for personal columns."""
     label = found["file"] or staged.source.label
     row, column = found["row"], plan.column.name
+    shown = staged.named.get(column, column)  # a table's column may be named otherwise (sources: columns)
+    if found["code"] == "whole":
+        code, message = plan.messages[plan.whole]
+        count = found["first"]
+        return DataError(label, code, f"{message} (the column's type: all {count} value{'s' if count != 1 else ''})",
+                         None, shown, staged.source.context)
     line = _line(staged.source, records, row, column)
+    key = f"{staged.named.get(key_column, key_column)} {_quote(found['key'])}" if found["key"] is not None else None
     if found["code"] == "duplicate":
         quoted = f" {_quote(found['shown'])}" if found["shown"] is not None else ""
         seen = _line(staged.source, records, found["first"], column)
         first = f"line {seen}" if seen is not None else f"row {found['first']}"
         return DataError(label, "E708", f"duplicate key{quoted} (first seen on {first})", row,
-                         column, staged.source.context, line)
+                         shown, staged.source.context, line)
     code, message = plan.messages[found["code"]]
     if found["shown"] is not None and found["code"] not in ("required", "type"):
         message += f", got {value_shape(found['shown'])}{_unreal(plan.column, found['code'], found['shown'])}"
-    return DataError(label, code, message, row, column, staged.source.context, line)
+    return DataError(label, code, message, row, shown, staged.source.context, line, key)
 
 
 def _quote(value: str) -> str:

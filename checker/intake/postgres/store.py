@@ -89,7 +89,8 @@ class PostgresStore(Store):
         self.views.define(name, render(exp.select(number, *[c.copy() for c in own]).from_(_relation(table)),
                                        self.dialect))
         columns = {n: _TYPES.get(catalogued.columns[c], catalogued.columns[c].upper()) for c, n in names.items()}
-        return Staged(source, exp.to_table(name, quoted=True), columns, False, ((TABLE, name),))
+        return Staged(source, exp.to_table(name, quoted=True), columns, False, ((TABLE, name),),
+                      named={c: table.column(c) for c in types if table.column(c) != c}, keyed=True)
 
     def drop(self, staged: Staged) -> None:
         self.views.drop(staged.relation.name)
