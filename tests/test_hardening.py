@@ -167,6 +167,18 @@ def test_bad_example_data_is_named_at_the_line_of_its_value(capsys):
     assert "pack/art-01.yaml:26: column received_at: error E706:" in out
 
 
+def test_an_example_column_of_numbers_for_a_text_is_one_error_at_its_first_value(capsys):
+    numbers = ("    examples:\n      - note: numbers for a text\n        data:\n          requests:\n"
+               "            - {request_id: R2, type: 5, received_at: 2026-01-01}\n"
+               "            - {request_id: R3, type: 7, received_at: 2026-01-01}\n        flagged: [R2]\n")
+    folder = write_pack(Path("pack"), rule_file("type = 'access'") + numbers)
+    assert main(["test", str(folder), "--engine", "duckdb"]) == 1
+    out = capsys.readouterr().out
+    assert out.count("error E707") == 1
+    assert ("pack/art-01.yaml:19: column type: error E707: a number where the contract says text: export the column "
+            "as text (the column's type: all 2 values) (in example 1 of 1.1-test-rule, requests)") in out
+
+
 def test_an_example_audit_date_that_does_not_exist_is_refused_at_its_line():
     examples = EXAMPLES.replace("      - note: a yes", "      - as_of: 2026-02-30\n        note: a yes")
     text = rule_file("type = 'access'") + examples

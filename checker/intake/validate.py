@@ -534,12 +534,12 @@ def _error(staged: Staged, plan: Plan, found: dict, records: dict[int, int], key
     label = found["file"] or staged.source.label
     row, column = found["row"], plan.column.name
     shown = staged.named.get(column, column)  # a table's column may be named otherwise (sources: columns)
-    if found["code"] == "whole":
+    line = _line(staged.source, records, row, column)
+    if found["code"] == "whole":  # at its first value's line where one is known (an example's), at no row
         code, message = plan.messages[plan.whole]
         count = found["first"]
         return DataError(label, code, f"{message} (the column's type: all {count} value{'s' if count != 1 else ''})",
-                         None, shown, staged.source.context)
-    line = _line(staged.source, records, row, column)
+                         None, shown, staged.source.context, line)
     key = f"{staged.named.get(key_column, key_column)} {_quote(found['key'])}" if found["key"] is not None else None
     if found["code"] == "duplicate":
         quoted = f" {_quote(found['shown'])}" if found["shown"] is not None else ""
