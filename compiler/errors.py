@@ -116,7 +116,7 @@ _TABLE = [
     ("E704", "intake", "a column the contract requires is missing", "export the column"),
     ("E705", "intake", "a required value is empty", "export the value, or correct the contract if it may be empty"),
     ("E706", "intake", "a value is not of its column's type (a date, a timestamp, true/false, a list)",
-     "export it as the contract writes it (YYYY-MM-DD, YYYY-MM-DDTHH:MM:SS, true/false)"),
+     "export it as the contract writes it (YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS] with a T or a space, true/false)"),
     ("E707", "intake", "a number where the contract says text", "export the column as text (a BSN given as a number "
                                                                 "of at most nine digits is restored instead)"),
     ("E708", "intake", "a key repeats", "remove the duplicate rows"),

@@ -44,9 +44,11 @@ if TYPE_CHECKING:
 SQL_TYPES = {"string": "VARCHAR", "date": "DATE", "timestamp": "TIMESTAMP", "bool": "BOOLEAN",
               "list<string>": "VARCHAR[]"}
 _DATE = r"\d{4}-\d{2}-\d{2}"
-# The written form of each parsed type. A space instead of the `T` is accepted:
-# spreadsheet tools and SQL dumps write it so, and it means the same local time.
-_PATTERNS = {"date": _DATE, "timestamp": _DATE + r"[T ]([01]\d|2[0-3]):[0-5]\d:[0-5]\d"}
+# The written form of each parsed type. A space instead of the `T` is accepted, and a time
+# without its seconds (`2026-04-10 16:30`, the seconds 0): spreadsheet tools and SQL dumps write
+# them so, and they mean the same local time. Day-first text (`10-04-2026 16:30`) is rewritten
+# as ISO where a CSV column is written so throughout (`staging._day_first_dates`).
+_PATTERNS = {"date": _DATE, "timestamp": _DATE + r"[T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?"}
 _WORDS = {"string": "text", "date": "a date", "timestamp": "a timestamp", "bool": "true or false",
           "list<string>": "a list of texts"}
 _KIND_WORDS = {"integer": "a number", "number": "a number", "bool": "true or false", "date": "a date",
@@ -55,7 +57,7 @@ _KIND_WORDS = {"integer": "a number", "number": "a number", "bool": "true or fal
 _SHOWN_CHARS = 40
 # A date or timestamp written in digits as the contract writes it: if it still does not parse, it is no real one.
 _DIGITS_WRITTEN = {"date": re.compile(r"\d{4}-\d{2}-\d{2}"),
-                   "timestamp": re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}")}
+                   "timestamp": re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?")}
 _INTEGERS = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT",
              "UHUGEINT"}
 _JSON_NUMBERS = ("BIGINT", "UBIGINT", "DOUBLE")
@@ -151,7 +153,7 @@ def _case(whens: list[tuple[exp.Expression, str | None]]) -> exp.Expression | No
 
 
 def _expected(column_type: str) -> str:
-    return {"date": "a date YYYY-MM-DD", "timestamp": "a timestamp YYYY-MM-DDTHH:MM:SS",
+    return {"date": "a date YYYY-MM-DD", "timestamp": "a timestamp YYYY-MM-DDTHH:MM[:SS]",
             "bool": "true or false"}.get(column_type, _WORDS[column_type])
 
 
