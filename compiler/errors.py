@@ -56,10 +56,13 @@ _TABLE = [
     ("E116", "config", "a waiver's key names a column that is not the key of the rule's findings",
      "use the key columns the hint lists (and `dataset` for a rule over several datasets)"),
     ("E117", "config", "a parameter value is outside the range its rule allows", "give a value within the range"),
-    ("E118", "config", "the configuration maps a dataset the contract does not have to a table",
+    ("E118", "config", "the configuration maps a dataset the contract does not have to a table or file",
      "correct the dataset's name"),
     ("E119", "config", "a column mapping names a column the dataset does not have",
-     "name the contract's column on the left, the table's on the right"),
+     "name the contract's column on the left, the table's or file's on the right"),
+    ("E131", "config", "a file the configuration maps a dataset to is outside the export folder, of a format that "
+                       "is not read, or given a sheet while it is no workbook",
+     "name a .csv, .jsonl, .json, .parquet or .xlsx file relative to --data; sheet: only for an .xlsx"),
     ("E125", "reviews", "a review file cannot be read, is not .yaml, .yml, .csv or .xlsx (an XLSX workbook), or a "
      "CSV file's or workbook's first row lacks a column (rule, key, verdict, by, date)",
      "check the path; name the columns on the first line"),
@@ -129,7 +132,8 @@ _TABLE = [
     ("E712", "intake", "a frame for a dataset the contract does not have", "correct the dataset's name"),
     ("E713", "intake", "a symbolic link in the export folder leads outside it",
      "copy the file into the export folder: the report's evidence is of the export as handed over"),
-    ("E714", "intake", "a table or column the configuration maps a dataset to is not in the database",
+    ("E714", "intake", "a table, file, sheet or column the configuration maps a dataset to is not in the database "
+                       "or the export folder",
      "correct the mapping in sources: or grant the auditor access to the table"),
     ("E715", "intake", "the database cannot be reached, or refuses the connection",
      "check the DSN (its text is never shown) and that the server runs"),
@@ -137,6 +141,8 @@ _TABLE = [
      "convert the file to Parquet, CSV or JSON Lines, or audit it with --engine duckdb"),
     ("E717", "intake", "a file was replaced, appended to or changed while it was audited: no verdict is given",
      "audit a copy that nothing writes to, or audit again once the export is complete"),
+    ("E718", "intake", "the export folder holds no file of any dataset (and the configuration maps none elsewhere)",
+     "give the folder the export was written to; its files are named after the datasets (clients.csv)"),
     # -- the command line -------------------------------------------------------------------------
     ("E802", "command", "--output, or the signature beside it, names a file the run reads (export, rules, "
      "configuration, baseline, previous report, key)", "write the report elsewhere"),

@@ -195,6 +195,8 @@ def _schema_message(err: jsonschema.ValidationError) -> str:
         return f"unknown field '{extra[0]}'" + (f"; {close}" if close else f" (allowed: {', '.join(allowed)})")
     if err.validator == "required":
         return err.message.replace("is a required property", "is required")
+    if err.validator == "oneOf" and "x-message" in err.schema:  # words, not the schemas it tried
+        return err.schema["x-message"]
     if err.validator == "pattern" and "x-expected" in err.schema:  # words, not a regular expression
         return f"{err.instance!r} is not {err.schema['x-expected']}"
     return err.message

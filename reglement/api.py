@@ -91,8 +91,8 @@ def check(data: Mapping[str, object] | str | Path, as_of: dt.date | str, pack: P
     else:
         compiled, configured = compile_pack(Path(pack) if pack else default_pack(), config)
     as_of = as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(as_of)
-    given = (folder_sources(Path(data), compiled.contract) if isinstance(data, (str, Path))
-             else frame_sources(data, compiled.contract))
-    audit = run_audit(compiled, configured, given.with_tables(configured.sources), as_of,
-                      Settings(engine, memory_limit, sources=configured.sources))
+    mapping = configured.sources
+    given = (folder_sources(Path(data), compiled.contract, mapping=mapping) if isinstance(data, (str, Path))
+             else frame_sources(data, compiled.contract).with_tables(mapping))
+    audit = run_audit(compiled, configured, given, as_of, Settings(engine, memory_limit, sources=configured.sources))
     return CheckResult(build_report(audit, lang), audit)

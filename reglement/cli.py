@@ -158,9 +158,11 @@ def _data(args: argparse.Namespace, pack: Pack, config: Config) -> Data:
     from .checker.intake.csv_dialect import CsvOptions
 
     if args.data is None:
+        if config.sources.files:
+            raise UsageError("reglement check: the configuration maps datasets to files (sources: with file:), "
+                             "which are named relative to the export folder: give it with --data")
         return tables_only(config.sources)
-    return folder_sources(args.data, pack.contract, CsvOptions(args.csv_separator, args.encoding)).with_tables(
-        config.sources)
+    return folder_sources(args.data, pack.contract, CsvOptions(args.csv_separator, args.encoding), config.sources)
 
 
 def write_report(report: dict, lang: str, targets: list, args: argparse.Namespace,

@@ -319,7 +319,7 @@ def test_xlsx_cells_keep_numbers_as_numbers(tmp_path: Path) -> None:
     sheet.append(["C2", "Ruïne", 12345672, None, datetime(2023, 12, 31), *[None] * 8])
     sheet.append(["C3", None, None, 612345678, "2024-13-01", None, None, None, None, None, None, None, None])
     workbook.save(tmp_path / "clients.xlsx")
-    path = tmp_path / "clients.xlsx"
+    path = f"{tmp_path / 'clients.xlsx'} (sheet 'Sheet')"  # every message about a workbook names the sheet
     assert errors_of(tmp_path, "clients") == [
         f"{path}: row 4, column phone: error E707: a number where the contract says text: export the column as text",
         f"{path}: row 4, column registered_at: error E706: expected a date YYYY-MM-DD, got '9999-99-99' (no such day)",

@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 from sqlglot import exp
 
+from ...compiler.config_sources import database_of
 from ...files import scratch_folder
 from ..backends import Backend
 from ..backends.duckdb import DuckDBBackend
@@ -54,11 +55,12 @@ class DuckDBEngine(Engine):
 
     def _database(self) -> Store | None:
         """The configuration's database, whose typed datasets are copied into DuckDB."""
-        if self.settings.sources is None:
+        database = database_of(self.settings.sources)
+        if database is None:
             return None
         from ..intake.postgres import PostgresStore  # its driver and dialect only when a database is mapped
 
-        return PostgresStore(self.settings.sources, self.contract, into=self.duck)
+        return PostgresStore(database, self.contract, into=self.duck)
 
     def close(self) -> None:
         if self.database is not None:

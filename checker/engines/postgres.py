@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlglot.dialects.dialect import Dialect
 
-from ...compiler.config_sources import SourceError
+from ...compiler.config_sources import SourceError, database_of
 from ..backends import Backend
 from ..backends.postgres import PostgresBackend
 from ..intake.postgres import PostgresStore
@@ -29,7 +29,7 @@ class PostgresEngine(DuckDBEngine):
         return postgres()
 
     def open(self) -> None:
-        if self.settings.sources is None:
+        if database_of(self.settings.sources) is None:
             raise SourceError("--engine postgres runs the rules inside the database that the configuration maps "
                               "datasets to (its sources:), and --config maps none")
         super().open()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from sqlglot.dialects.dialect import Dialect
 
-from ...compiler.config_sources import SourceError
+from ...compiler.config_sources import SourceError, database_of
 from ...extras import require
 from ..backends import Backend
 from ..backends.spark import SparkBackend
@@ -41,9 +41,13 @@ class SparkEngine(Engine):
         require("pyspark", "spark", "--engine spark")
         from pyspark.sql import SparkSession
 
-        if self.settings.sources is not None:
+        if database_of(self.settings.sources) is not None:
             raise SourceError("--engine spark reads an export's files; the datasets the configuration maps to "
                               "PostgreSQL are audited with --engine postgres or duckdb")
+        if self.settings.sources is not None and self.settings.sources.files:
+            raise SourceError("--engine spark reads each file of the export folder under its dataset's name; the "
+                              "files the configuration maps (sources: with file:) are audited with --engine duckdb "
+                              "or pandas")
         running = SparkSession.getActiveSession()
         self._started = None if running is not None else start_spark(self.settings.spark_master)
         base = running or self._started

@@ -30,7 +30,7 @@ from .errors import DataContractError, DataError, capped
 from .key_order import KeyOrder
 from .snapshot import Snapshot
 from .sources import Data, Source, folder_sources, frame_sources, rows_sources, tables_only
-from .staging import Staged, Unreadable
+from .staging import Staged, Unreadable, sheet_hint
 from .store import Store
 from .validate import Shape, Summary, errors_of, ordered_apart, shape_of, summarise
 
@@ -137,7 +137,7 @@ def take_in(stores: Sequence[Store], contract: Contract, data: Data, order_later
         order = KeyOrder(tuple((item, found, summary) for _, item, found, summary in planned
                                if ordered_apart(found)), memory_limit, spill)
         for store, item, found, summary in planned:
-            errors += [_missing(item.source.label, contract[item.source.dataset].column(c)) for c in found.missing]
+            errors += _missing(item.source, [contract[item.source.dataset].column(c) for c in found.missing])
             if not order.pending(item.source.dataset):
                 errors += errors_of(store, item, found, summary)
             elif summary.errors:  # its cells and its keys, looked into together
@@ -178,10 +178,13 @@ def _create(store: Store, contract: Contract, item: Staged, found: Shape, summar
                     parts, extras, summary.restored, item.copied, item.dialect, summary.period)
 
 
-def _missing(label: str, column: Column) -> DataError:
-    """E704; for a column a later pack added, which one: the export was made for an earlier pack."""
-    since = f" (rule pack {column.since} added it: export it too)" if column.since else ""
-    return DataError(label, "E704", f"missing column '{column.name}'{since}")
+def _missing(source: Source, columns: list[Column]) -> list[DataError]:
+    """E704 for each; for a column a later pack added, which one: the export was made for an earlier pack; for
+    a sheet read by default from a workbook of several, which, once (`staging.sheet_hint`)."""
+    hint = sheet_hint(source)
+    return [DataError(source.named, "E704", f"missing column '{column.name}'" + (
+        f" (rule pack {column.since} added it: export it too)" if column.since else ""),
+        hint=hint if i == 0 else None) for i, column in enumerate(columns)]
 
 
 def _export_columns(store: Store, staged: list[Staged], empty: list[Dataset]) -> None:

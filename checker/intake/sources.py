@@ -17,16 +17,14 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from ...compiler.config_sources import Sources
+from ...compiler.config_sources import FILE_FORMATS as _SUFFIXES
+from ...compiler.config_sources import File, Sources, format_of
 from ...datasets import Contract
 from .csv_dialect import NO_CSV_OPTIONS, CsvOptions
 from .errors import DataContractError, DataError
 
 FILE_FORMATS = ("csv", "jsonl", "json", "parquet", "xlsx")
 TABLE = "postgres"  # the format of a source that is a table of the configuration's database
-# A compressed text export is read as it is (DuckDB decompresses .gz itself).
-_SUFFIXES = {"csv": "csv", "csv.gz": "csv", "jsonl": "jsonl", "jsonl.gz": "jsonl", "ndjson": "jsonl",
-             "json": "json", "parquet": "parquet", "xlsx": "xlsx"}
 _NAME = re.compile(r"^(?P<stem>[^.]+)\.(?P<suffix>.+)$")
 # Arrow field metadata marking a column whose values were written as JSON text because
 # they were of mixed kinds (text and numbers from one spreadsheet column, say).
@@ -53,6 +51,24 @@ class Source:
     value_lines: tuple[Mapping[str, int], ...] = ()  # for example rows: the file line of each row's values
     context: str | None = None  # said after each message, e.g. which example of which rule
     csv: CsvOptions = NO_CSV_OPTIONS  # for a CSV file: the separator and encoding given, if any
+    columns: Mapping[str, str] = field(default_factory=dict)  # contract column → the source's, where the
+    # configuration's sources: maps them (a file or table of the office's own names)
+    sheet: str | None = None  # for a workbook: the sheet read (the one mapped, or chosen when it is staged)
+    sheets: tuple[str, ...] = ()  # for a workbook, once staged: every sheet it has, in order
+
+    def column(self, contract_column: str) -> str:
+        """The source's own name of a contract column."""
+        return self.columns.get(contract_column, contract_column)
+
+    @property
+    def named(self) -> str:
+        """How a message names the source: its label and, for a workbook, the sheet read."""
+        return f"{self.label} (sheet '{self.sheet}')" if self.sheet is not None else self.label
+
+    def column_named(self, contract_column: str) -> str:
+        """How a message names a column: the source's own name, and the contract's where they differ."""
+        own = self.column(contract_column)
+        return contract_column if own == contract_column else f"{own} (mapped to {contract_column})"
 
 
 @dataclass(frozen=True)
@@ -85,7 +101,8 @@ class Data:
                 for name, table in database.tables.items() if name in self.sources]
         if both:
             raise DataContractError(both)
-        tables = {name: Source(name, table.label, TABLE) for name, table in database.tables.items()}
+        tables = {name: Source(name, table.label, TABLE, columns=table.columns)
+                  for name, table in database.tables.items()}
         return replace(self, sources={**self.sources, **tables})
 
 
@@ -95,8 +112,10 @@ def tables_only(database: Sources) -> Data:
                                         "sources:) nor given as a file (no --data)").with_tables(database)
 
 
-def folder_sources(folder: Path, contract: Contract, csv: CsvOptions = NO_CSV_OPTIONS) -> Data:
-    """The file (or Parquet folder) of each dataset of the contract in an export folder.
+def folder_sources(folder: Path, contract: Contract, csv: CsvOptions = NO_CSV_OPTIONS,
+                   mapping: Sources | None = None) -> Data:
+    """The file (or Parquet folder) of each dataset of the contract in an export folder, and the
+    tables and files the configuration's `mapping` (its sources:) gives datasets instead.
 
     A name matches whatever the case of its extension (`clients.CSV`, as Windows tools
     write it). Two files for one dataset, or a folder where a file should be, stop the
@@ -104,19 +123,22 @@ def folder_sources(folder: Path, contract: Contract, csv: CsvOptions = NO_CSV_OP
     out of the export folder is refused: the report's evidence (paths and hashes) must be
     of the export as it was handed over, not of a file somewhere else. `csv` holds the
     separator and encoding the user gave for the CSV files (the rest is detected from each file).
+    A folder that gives no dataset at all (and a mapping that gives none elsewhere) is one error,
+    E718, rather than a rule error for every rule.
     """
     folder = Path(folder)
     if not folder.is_dir():
         raise DataContractError([DataError(str(folder), "E701", "export folder not found")])
-    sources: dict[str, Source] = {}
+    files = mapping.files if mapping is not None else {}
+    sources, errors = _mapped_files(folder, files, csv)
+    taken = {folder / f.name.rstrip("/") for f in files.values()}
     claimed: dict[str, list[Path]] = {}
-    unread, errors = [], []
+    unread = []
     for entry in sorted(folder.iterdir()):
-        if entry.name.startswith("."):
+        if entry.name.startswith(".") or any(entry == path or entry in path.parents for path in taken):
             continue
         if _leads_out(entry, folder):
-            errors.append(DataError(str(entry), "E713", "is a symbolic link to something outside the export "
-                                                        "folder", hint="copy the file into the folder"))
+            errors.append(_link_out(entry))
             continue
         match = _NAME.match(entry.name)
         stem, suffix = (match["stem"], match["suffix"].lower()) if match else (entry.name, "")
@@ -132,25 +154,74 @@ def folder_sources(folder: Path, contract: Contract, csv: CsvOptions = NO_CSV_OP
         else:
             unread.append(entry.name)
     for name, entries in claimed.items():
+        if name in files:
+            errors.append(DataError(str(folder), "E702", f"dataset '{name}' is mapped to file '{files[name].name}' in "
+                                                         "the configuration's sources, and the folder also has "
+                                                         f"{', '.join(e.name for e in entries)}; keep one"))
+            continue
         if len(entries) > 1:
             errors.append(DataError(str(folder), "E702", f"two files for dataset '{name}' "
                                                          f"({', '.join(e.name for e in entries)}); keep one"))
             continue
-        entry = entries[0]
-        if entry.is_dir():
-            parts = tuple(sorted(p for p in entry.iterdir() if p.is_file() and p.suffix.lower() == ".parquet"))
-            errors += [DataError(str(p), "E713", "is a symbolic link to something outside the export folder",
-                                 hint="copy the file into the folder") for p in parts if _leads_out(p, folder)]
-            if not parts:
-                errors.append(DataError(str(entry), "E711", "a dataset given as a folder needs .parquet files in it"))
-                continue
-            sources[name] = Source(name, str(entry), "parquet", parts, folder=True)
-        else:
-            fmt = _SUFFIXES[_NAME.match(entry.name)["suffix"].lower()]
-            sources[name] = Source(name, str(entry), fmt, (entry,), csv=csv)
+        source, problems = _entry(name, entries[0], folder, csv)
+        errors += problems
+        if source is not None:
+            sources[name] = source
     if errors:
         raise DataContractError(errors)
-    return Data(sources, tuple(unread), lambda name: missing_reason(name, folder))
+    data = Data(sources, tuple(unread), lambda name: missing_reason(name, folder)).with_tables(mapping)
+    if not data.sources:
+        raise DataContractError([_nothing_in(folder, contract, unread)])
+    return data
+
+
+def _entry(dataset: str, entry: Path, folder: Path, csv: CsvOptions,
+           mapped: File | None = None) -> tuple[Source | None, list[DataError]]:
+    """The source of one file, in the format its name ends in, or of a folder of Parquet files; or why not."""
+    columns = {"columns": mapped.columns} if mapped is not None else {}
+    if not entry.is_dir():
+        fmt = format_of(entry.name)
+        sheet = {"sheet": mapped.sheet} if mapped is not None else {}
+        return Source(dataset, str(entry), fmt, (entry,), csv=csv, **columns, **sheet), []
+    parts = tuple(sorted(p for p in entry.iterdir() if p.is_file() and p.suffix.lower() == ".parquet"))
+    errors = [_link_out(p) for p in parts if _leads_out(p, folder)]
+    if not parts:
+        return None, [*errors, DataError(str(entry), "E711", "a dataset given as a folder needs .parquet files in it")]
+    return Source(dataset, str(entry), "parquet", parts, folder=True, **columns), errors
+
+
+def _mapped_files(folder: Path, files: Mapping[str, File], csv: CsvOptions) -> tuple[dict[str, Source], list]:
+    """The sources of the files the configuration maps, each named relative to the export folder (E714 for one
+    the folder does not have)."""
+    sources: dict[str, Source] = {}
+    errors: list[DataError] = []
+    for dataset, mapped in files.items():
+        path = folder / mapped.name.rstrip("/")
+        if _leads_out(path, folder):
+            errors.append(_link_out(path))
+        elif path.exists():
+            source, problems = _entry(dataset, path, folder, csv, mapped)
+            errors += problems
+            sources |= {dataset: source} if source is not None else {}
+        else:
+            errors.append(DataError(str(path), "E714", f"dataset {dataset} is mapped to file '{mapped.name}', which "
+                                                       f"the export folder {folder} does not have"))
+    return sources, errors
+
+
+def _link_out(path: Path) -> DataError:
+    return DataError(str(path), "E713", "is a symbolic link to something outside the export folder",
+                     hint="copy the file into the folder")
+
+
+def _nothing_in(folder: Path, contract: Contract, unread: list[str]) -> DataError:
+    """E718: the folder gives no dataset; what it should hold, and what it holds instead."""
+    names = sorted(contract)
+    found = f"; it holds {', '.join(unread[:5])}{', …' if len(unread) > 5 else ''}, none of them read" if unread else ""
+    return DataError(str(folder), "E718", f"holds no file of any dataset of the contract{found}",
+                     hint=f"expected files named after the datasets, as .csv, .jsonl, .json, .parquet or .xlsx "
+                          f"({', '.join(names[:3])}, … {len(names)} in all: {names[0]}.csv, say); is --data the "
+                          "folder the export was written to?")
 
 
 def _leads_out(path: Path, folder: Path) -> bool:

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import csv
 import zipfile
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -80,7 +80,6 @@ class Staged:
     copied: bool  # the relation is a temporary copy (text formats): the typed data is then a table too
     temporary: tuple[tuple[str, str], ...] = field(default=())  # (VIEW, TABLE or ARROW, name) to drop afterwards
     dialect: dict | None = None  # for CSV: how the file was read (`Dialect.describe`), for the report
-    named: Mapping[str, str] = field(default_factory=dict)  # a contract column → the source's name for it, if other
     keyed: bool = False  # a message names a row by its key, not its number (a table's rows have no order)
 
     @property
@@ -100,16 +99,63 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, name: str, types: dict
     """
     stagers = {"csv": _csv, "jsonl": _json, "json": _json, "parquet": _parquet, "xlsx": _xlsx, "arrow": _arrow}
     dialect = sniffed(source) if source.format == "csv" else None
+    source = with_sheet(source) if source.format == "xlsx" else source
+    own = f"{name}_own" if source.columns else name  # a mapped source is staged under its own names first
+    own_types = {source.column(c): t for c, t in types.items()}
     try:
-        relation, copied, temporary = stagers[source.format](con, source, name, types, dialect)
+        relation, copied, temporary = stagers[source.format](con, source, own, own_types, dialect)
         described = con.execute(f"DESCRIBE SELECT * FROM {render(relation)}").fetchall()
     except duckdb.Error:
         raise Unreadable([unreadable(source, dialect)]) from None
     columns = {column: kind for column, kind, *_ in described if column not in (ROW, FILE, "file_row_number")}
-    day_first = _day_first_dates(con, _raw(name), columns, types) if source.format == "csv" else []
+    day_first = _day_first_dates(con, _raw(own), columns, own_types) if source.format == "csv" else []
+    if source.columns:
+        try:
+            names = renamed(source, columns)
+        except Unreadable:
+            drop(con, Staged(source, relation, columns, copied, temporary))
+            raise
+        relation, temporary = _renamed(con, relation, name, names, source.folder), (("VIEW", name), *temporary)
+        columns = {names[c]: kind for c, kind in columns.items() if c in names}
+        day_first = [names[c] for c in day_first if c in names]
     described_dialect = ({**dialect.describe(), **({"day_first_dates": day_first} if day_first else {})}
                          if dialect else None)
     return Staged(source, relation, columns, copied, temporary, described_dialect)
+
+
+def renamed(source: Source, columns: Iterable[str]) -> dict[str, str]:
+    """The source's columns under the names the contract knows them by: each column the configuration maps
+    under its contract column's name, the others as they are; a column of a contract column's name that
+    the mapping gives to another column is left out. E714 for a mapped column the source lacks."""
+    columns = list(columns)
+    errors = [DataError(source.named, "E714", f"column {c} of dataset {source.dataset} is mapped to '{own}', which "
+                                              f"{_holder(source)} does not have")
+              for c, own in source.columns.items() if own not in columns]
+    twice = {own for own in source.columns.values() if list(source.columns.values()).count(own) > 1}
+    errors += [DataError(source.named, "E714", f"columns {', '.join(c for c, o in source.columns.items() if o == own)} "
+                                               f"of dataset {source.dataset} are all mapped to '{own}'; map each to a "
+                                               "column of its own") for own in sorted(twice)]
+    if errors:
+        raise Unreadable(errors)
+    mapped = {own: c for c, own in source.columns.items()}
+    names = {c: mapped.get(c, c) for c in columns if c in mapped or c not in source.columns}
+    if len(set(names.values())) < len(names):
+        raise Unreadable([DataError(source.named, "E714", "has a column of a contract column's name that the "
+                                                          "mapping gives to another column; map that one too")])
+    return names
+
+
+def _holder(source: Source) -> str:
+    return f"sheet '{source.sheet}' of the workbook" if source.sheet is not None else "the file"
+
+
+def _renamed(con: duckdb.DuckDBPyConnection, relation: exp.Expression, name: str, names: dict[str, str],
+             folder: bool) -> exp.Expression:
+    """A view `name` over a staged relation: its row numbers (and files), and its columns renamed."""
+    kept = [exp.column(ROW, quoted=True), *([exp.column(FILE, quoted=True)] if folder else [])]
+    query = exp.select(*kept, *[exp.alias_(exp.column(c, quoted=True), n, quoted=True) for c, n in names.items()])
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {identifier(name)} AS {render(query.from_(relation.copy()))}")
+    return _table(name)
 
 
 def sniffed(source: Source) -> Dialect:
@@ -140,7 +186,7 @@ def not_utf8(source: Source, bad: tuple[int, int] | None, line: int | None = Non
 def unreadable(source: Source, dialect: Dialect | None) -> DataError:
     """E703 in the source's format; for CSV, how it was read and which option would change that."""
     how = f" (read as {dialect.words()}; pass --csv-separator or --encoding if that is wrong)" if dialect else ""
-    return DataError(source.label, "E703", UNREADABLE[source.format] + how)
+    return DataError(source.named, "E703", UNREADABLE[source.format] + how)
 
 
 def drop(con: duckdb.DuckDBPyConnection, staged: Staged) -> None:
@@ -379,8 +425,40 @@ def _register(con: duckdb.DuckDBPyConnection, table: pa.Table, name: str, rows: 
     return _table(name), False, (("VIEW", name), ("ARROW", f"{name}_arrow"))
 
 
+def with_sheet(source: Source) -> Source:
+    """A workbook's source with the sheet to read, and every sheet it has: the one the configuration maps
+    (E714 when the workbook lacks it), else the one named like the dataset (in any case), else the first."""
+    workbook = _workbook(source)
+    try:
+        sheets = tuple(workbook.sheetnames)
+    finally:
+        workbook.close()
+    if source.sheet is not None and source.sheet not in sheets:
+        raise Unreadable([DataError(source.label, "E714", f"dataset {source.dataset} is mapped to sheet "
+                                                          f"'{source.sheet}', which the workbook does not have "
+                                                          f"(it has {_listed(sheets)})")])
+    if source.sheet is None:
+        alike = [sheet for sheet in sheets if sheet.strip().casefold() == source.dataset.casefold()]
+        source = replace(source, sheet=(alike or sheets)[0])
+    return replace(source, sheets=sheets)
+
+
+def _listed(sheets: tuple[str, ...]) -> str:
+    return ", ".join(f"'{sheet}'" for sheet in sheets)
+
+
+def sheet_hint(source: Source) -> str | None:
+    """For a column missing from a sheet read by default while the workbook has others: which sheet was read,
+    and how to read another."""
+    if source.format != "xlsx" or len(source.sheets) < 2 or source.columns or source.sheet != source.sheets[0]:
+        return None
+    return (f"the first of the workbook's sheets ({_listed(source.sheets)}) was read; name the dataset's sheet "
+            f"'{source.dataset}', or map it in the configuration: sources: datasets: {source.dataset}: "
+            "{file: …, sheet: …}")
+
+
 def _xlsx(con: duckdb.DuckDBPyConnection, source: Source, name: str, types: dict[str, str], dialect: None):
-    """The first sheet, copied, every cell as JSON text so that a number stays a number.
+    """The sheet `with_sheet` chose, copied, every cell as JSON text so that a number stays a number.
 
     The row number is the sheet's row minus the header, so it matches what Excel shows
     even where blank rows are skipped (a row none of whose cells shows anything, empty text
@@ -397,15 +475,9 @@ def _xlsx(con: duckdb.DuckDBPyConnection, source: Source, name: str, types: dict
 
 
 def _xlsx_table(source: Source, types: dict[str, str]) -> tuple[pa.Table, pa.Array]:
-    import openpyxl  # only a spreadsheet export needs it
-    from openpyxl.utils.exceptions import InvalidFileException
-
+    workbook = _workbook(source)
     try:
-        workbook = openpyxl.load_workbook(source.paths[0], read_only=True, data_only=True)
-    except (OSError, KeyError, ValueError, zipfile.BadZipFile, InvalidFileException):
-        raise Unreadable([DataError(source.label, "E703", UNREADABLE["xlsx"])]) from None
-    try:
-        rows = workbook.worksheets[0].iter_rows(values_only=True)
+        rows = workbook[source.sheet].iter_rows(values_only=True)
         header = [(i, str(cell)) for i, cell in enumerate(next(rows, ())) if cell not in (None, "")]
         numbers: list[int] = []
         values: list[list[str | None]] = [[] for _ in header]
@@ -422,6 +494,16 @@ def _xlsx_table(source: Source, types: dict[str, str]) -> tuple[pa.Table, pa.Arr
               for _, name in header]
     table = pa.Table.from_arrays([pa.array(v, pa.string()) for v in values], schema=pa.schema(fields))
     return table, pa.array(numbers, pa.int64())
+
+
+def _workbook(source: Source):
+    import openpyxl  # only a spreadsheet export needs it
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        return openpyxl.load_workbook(source.paths[0], read_only=True, data_only=True)
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile, InvalidFileException):
+        raise Unreadable([DataError(source.label, "E703", UNREADABLE["xlsx"])]) from None
 
 
 def _cell(value: object, column_type: str | None) -> str | None:

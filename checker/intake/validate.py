@@ -533,16 +533,16 @@ def _line(source: Source, records: dict[int, int], row: int, column: str) -> int
 def _error(staged: Staged, plan: Plan, found: dict, records: dict[int, int], key_column: str) -> DataError:
     """Word one offending cell (or column), at its line of the file where one is known, a table's row by its
     key (`key_column`'s value); `found['shown']` is None for personal columns."""
-    label = found["file"] or staged.source.label
+    label = found["file"] or staged.source.named
     row, column = found["row"], plan.column.name
-    shown = staged.named.get(column, column)  # a table's column may be named otherwise (sources: columns)
+    shown = staged.source.column_named(column)  # a mapped source's own name of the column, and the contract's
     line = _line(staged.source, records, row, column)
     if found["code"] == "whole":  # at its first value's line where one is known (an example's), at no row
         code, message = plan.messages[plan.whole]
         count = found["first"]
         return DataError(label, code, f"{message} (the column's type: all {count} value{'s' if count != 1 else ''})",
                          None, shown, staged.source.context, line)
-    key = f"{staged.named.get(key_column, key_column)} {_quote(found['key'])}" if found["key"] is not None else None
+    key = f"{staged.source.column(key_column)} {_quote(found['key'])}" if found["key"] is not None else None
     if found["code"] == "duplicate":
         quoted = f" {_quote(found['shown'])}" if found["shown"] is not None else ""
         seen = _line(staged.source, records, found["first"], column)
@@ -592,6 +592,6 @@ def errors_of(store: Store, staged: Staged, s: Shape, summary: Summary) -> list[
     if not summary.errors and not duplicates:
         return []
     found, total = locate(store, staged, plans, duplicates)
-    return capped(staged.source.label, found, total)
+    return capped(staged.source.named, found, total)
 
 

@@ -11,9 +11,8 @@ from sqlglot import exp
 from ....compiler.config_sources import Sources, Table
 from ....datasets import Contract, Dataset
 from ...sql_dialects import postgres, render
-from ..errors import DataError
 from ..sources import TABLE, Source
-from ..staging import ROW, Staged, Unreadable
+from ..staging import ROW, Staged, renamed
 from ..store import DuckDBStore, Store
 from .catalogue import read_catalogue
 from .connection import Connection
@@ -76,12 +75,7 @@ class PostgresStore(Store):
         dataset = source.dataset
         catalogued = self._catalogue[dataset]
         table = catalogued.table
-        renamed = {table.column(c): c for c in types}
-        names = {column: renamed.get(column, column) for column in catalogued.columns
-                 if column in renamed or column not in types}
-        if len(set(names.values())) < len(names):
-            raise Unreadable([DataError(source.label, "E714", "has a column of a contract column's name that the "
-                                                              "mapping gives to another column; map that one too")])
+        names = renamed(source, catalogued.columns)
         own = [exp.alias_(exp.column(c, quoted=True), n, quoted=True) for c, n in names.items()]
         order = None if catalogued.is_view else exp.Order(expressions=[exp.Ordered(this=exp.column("ctid"))])
         number = exp.alias_(exp.cast(exp.Window(this=exp.RowNumber(), order=order), "BIGINT"), ROW, quoted=True)
@@ -89,8 +83,7 @@ class PostgresStore(Store):
         self.views.define(name, render(exp.select(number, *[c.copy() for c in own]).from_(_relation(table)),
                                        self.dialect))
         columns = {n: _TYPES.get(catalogued.columns[c], catalogued.columns[c].upper()) for c, n in names.items()}
-        return Staged(source, exp.to_table(name, quoted=True), columns, False, ((TABLE, name),),
-                      named={c: table.column(c) for c in types if table.column(c) != c}, keyed=True)
+        return Staged(source, exp.to_table(name, quoted=True), columns, False, ((TABLE, name),), keyed=True)
 
     def drop(self, staged: Staged) -> None:
         self.views.drop(staged.relation.name)
