@@ -136,8 +136,9 @@ def generate(out_dir: Path, clients: int, seed: int, fmt: Format = "csv", as_of:
     `as_of`, `seed`, `clients`, `params`, the oracle's `findings`, `populations`, `explanations` and `periods`
     (`oracle.py` describes them), and `planted`.
 
-    - `fmt`: `csv`, `jsonl` or `parquet`, for every dataset. Only JSONL and Parquet can hold an empty string
-      apart from null, so only they carry the planted empty-string codes.
+    - `fmt`: `csv`, `jsonl` or `parquet`, for every dataset. One seed gives the same rows in every format:
+      only JSONL and Parquet can hold an empty string apart from null, so the two planted empty-string codes
+      (an event's action, a client's gender) are one space in CSV, empty all the same.
     - `events_per_client`: the background access log has about `clients × events_per_client` events.
     - `params`: the rule pack's parameters (retention years, terms); the planted boundaries follow them.
     - `chunk_rows`: access-log events per written table (a Parquet row group) and per oracle feed.

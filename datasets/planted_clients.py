@@ -252,10 +252,9 @@ def plant_clients(w: World, plan: Plan, a: Anchors, clients: Clients) -> None:
         client.update(changes(client) if callable(changes) else changes)
         for rule, expect, note, *column in expectations:
             plan(rule, client, expect, note, column=column[0] if column else None)
-    if w.empty_strings:
-        clients.veteran["gender"] = ""
-        plan(UNKNOWN, clients.veteran, False, "gender an empty string: the column is nullable",
-             column="gender")
+    text, words = w.emptiest
+    clients.veteran["gender"] = text
+    plan(UNKNOWN, clients.veteran, False, f"gender {words}: the column is nullable", column="gender")
     unlisted = "1.1-unlisted-data-category"
     for dataset, columns in EXTRA_COLUMNS.items():
         for column in columns:

@@ -108,6 +108,13 @@ class World:
     empty_strings: bool = False  # the export format keeps an empty string apart from null (not CSV)
     bsns: set[str] = field(default_factory=set)  # issued so far: an office gives each BSN to one client
 
+    @property
+    def emptiest(self) -> tuple[str, str]:
+        """The emptiest text the format keeps apart from null, and its words for a note: an empty string, or
+        in CSV, which writes an empty string as null, one space (empty all the same: `oracle_conventions.empty`).
+        A trap planted with it is a row of every format alike, so that one seed gives the same rows in each."""
+        return ("", "an empty string") if self.empty_strings else (" ", "a blank (CSV holds no empty string)")
+
     def new_bsn(self, first: str | None = None) -> str:
         """A valid BSN no client has yet (duplicates are planted, never drawn by chance)."""
         while (bsn := valid_bsn(self.rng, first)) in self.bsns:
