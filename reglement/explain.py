@@ -34,6 +34,8 @@ from .compiler.stages import compile_pack
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .compiler.config_sources import Sources
+
 
 def explain(pack: Pack | str | Path, rule_id: str, engine: str = "duckdb", as_of: dt.date | None = None,
             config: str | Path | None = None, data_dir: Path | None = None, key: str | None = None,
@@ -62,7 +64,8 @@ def explain(pack: Pack | str | Path, rule_id: str, engine: str = "duckdb", as_of
             parts.append(_section(f"SQL ({engine}){title}", to_sql(query, dialect, pretty=True)))
         parts.append(_section(f"pandas plan{title}", pandas_plan(pack, check, bindings)))
     if data_dir is not None and key is not None:
-        parts.append(_section(f"row {key}", explain_row(pack, rule, bindings, Path(data_dir), key)))
+        mapping = configured.sources if configured else None
+        parts.append(_section(f"row {key}", explain_row(pack, rule, bindings, Path(data_dir), key, mapping)))
     return "\n\n".join(parts) + "\n"
 
 
@@ -191,14 +194,17 @@ def node_label(node: ir.Node) -> str:
 
 
 # -- one row -----------------------------------------------------------------------------------------
-def explain_row(pack: Pack, rule: Rule, bindings: Bindings, data_dir: Path, key: str) -> str:
-    """Whether the row with `key` is flagged, and the value of every sub-condition for it, per check."""
+def explain_row(pack: Pack, rule: Rule, bindings: Bindings, data_dir: Path, key: str,
+                mapping: Sources | None = None) -> str:
+    """Whether the row with `key` is flagged, and the value of every sub-condition for it, per check; the
+    datasets read as the configuration's `mapping` (its sources:) says, where it has one."""
     column, _, wanted = key.partition("=")
     checks = [c for c in rule.checks if column in c.keys]
     if not wanted or not checks:
         names = sorted({k for c in rule.checks for k in c.keys})
         raise ValueError(f"--key must be {' or '.join(names)}=VALUE for rule {rule.id}, got '{key}'")
-    with opened(pack, folder_sources(data_dir, pack.contract), Settings("pandas")) as run:
+    with opened(pack, folder_sources(data_dir, pack.contract, mapping=mapping),
+                Settings("pandas", sources=mapping)) as run:
         absent = [run.missing[d] for d in rule.datasets if d in run.missing]
         if absent:
             raise ValueError("cannot run: " + "; ".join(absent))

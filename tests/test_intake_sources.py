@@ -273,3 +273,25 @@ def test_files_mapped_without_an_export_folder_are_a_usage_error(tmp_path, capsy
     code = main(["check", "--config", str(config(tmp_path, MAPPING)), "--as-of", AS_OF])
     assert code == 2
     assert "give it with --data" in capsys.readouterr().err
+
+
+def test_explain_reads_a_row_of_a_mapped_file(tmp_path):
+    """`reglement explain --key` reads the export as the audit does, mapped files included."""
+    from reglement.explain import explain
+
+    folder = office_export(tmp_path / "export")
+    pack = default_pack()
+    rule, key, as_of = "11.2-retention-after-last-contact", "client_id=C001", dt.date.fromisoformat(AS_OF)
+    mapped = explain(pack, rule, as_of=as_of, config=config(tmp_path, MAPPING), data_dir=folder, key=key)
+    plain = explain(pack, rule, as_of=as_of, data_dir=SAMPLE, key=key)
+    assert "column t0.registered_at : date  (clients) = 2025-08-25" in mapped
+    assert mapped.split("── row")[1] == plain.split("── row")[1]
+
+
+def test_spark_says_it_does_not_read_mapped_files(tmp_path, capsys):
+    """Spark reads each file under its dataset's name: a mapping of files is refused before Spark starts."""
+    folder = office_export(tmp_path / "export")
+    code = main(["check", "--engine", "spark", "--data", str(folder), "--config", str(config(tmp_path, MAPPING)),
+                 "--as-of", AS_OF])
+    assert code == 2
+    assert "are audited with --engine duckdb or pandas" in capsys.readouterr().err

@@ -290,3 +290,19 @@ def test_the_types_of_the_database_are_held_to_the_contract_as_a_files_are(serve
         "postgres table public.objections_zoned: column objected_at: error E706: a timestamp with a time zone, "
         "where the contract's timestamps are local time without one: export it without the zone (the column's "
         "type: all 1 value)"]
+
+
+def test_an_error_in_a_mapped_column_names_the_tables_column_and_the_contracts(server):
+    """As for a mapped file: the table's own name of the column first, then the contract's."""
+    import adbc_driver_postgresql.dbapi as adbc
+
+    columns, _ = CASES["missing-required-value"]
+    table = pa.table({"objection_id": columns["objection_id"], "klant": columns["client_id"],
+                      "objected_at": columns["objected_at"]})
+    with adbc.connect(server.dsn, autocommit=True) as con, con.cursor() as cur:
+        cur.adbc_ingest("bezwaren", table, mode="replace")
+    sources = read_sources({"postgres": {"dsn": server.dsn},
+                            "datasets": {"objections": {"table": "bezwaren", "columns": {"client_id": "klant"}}}})
+    assert _refused(load_pack(default_pack()), sources) == [
+        "postgres table public.bezwaren: row objection_id 'O2', column klant (mapped to client_id): error E705: "
+        "empty value in a required column"]
