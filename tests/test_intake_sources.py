@@ -142,8 +142,8 @@ def test_a_notes_sheet_read_first_is_named_with_the_sheets_there_are(tmp_path):
     where = f"{path} (sheet 'Toelichting')"
     assert refused(tmp_path) == [
         f"{where}: error E704: missing column 'objection_id' (the first of the workbook's sheets ('Toelichting', "
-        "'Bezwaren') was read; name the dataset's sheet 'objections', or map it in the configuration: sources: "
-        "datasets: objections: {file: …, sheet: …})",
+        "'Bezwaren') was read; name the dataset's sheet 'objections', or give its sheet in the configuration: "
+        "sources: datasets: objections: {file: …, sheet: …})",
         f"{where}: error E704: missing column 'client_id'",
         f"{where}: error E704: missing column 'objected_at'"]
 
@@ -295,3 +295,38 @@ def test_spark_says_it_does_not_read_mapped_files(tmp_path, capsys):
                  "--as-of", AS_OF])
     assert code == 2
     assert "are audited with --engine duckdb or pandas" in capsys.readouterr().err
+
+
+def test_a_mapped_parquet_file_has_its_keys_counted_beside_the_audit_under_the_contracts_names(tmp_path):
+    """A Parquet file is read in place and its keys are counted for order in a database of their own: staged
+    there again under the mapping, a repeated key is found and named by the file's column."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table({"Bezwaarnummer": ["O1", "O2", "O1"], "client_id": ["C1", "C2", "C3"],
+                             "Datum": ["2026-01-05", "2026-01-06", "2026-01-07"]}), tmp_path / "Bezwaren.parquet")
+    mapped = {"datasets": {"objections": {"file": "Bezwaren.parquet",
+                                          "columns": {"objection_id": "Bezwaarnummer", "objected_at": "Datum"}}}}
+    assert refused(tmp_path, mapped) == [
+        f"{tmp_path / 'Bezwaren.parquet'}: row 3, column Bezwaarnummer (mapped to objection_id): error E708: "
+        "duplicate key 'O1' (first seen on row 1)"]
+    pq.write_table(pa.table({"Bezwaarnummer": ["O2", "O1"], "client_id": ["C1", "C2"],
+                             "Datum": ["2026-01-05", "2026-01-06"]}), tmp_path / "Bezwaren.parquet")
+    assert take(tmp_path, mapped)["objections"] == [("O1", "C2", dt.date(2026, 1, 6)),
+                                                    ("O2", "C1", dt.date(2026, 1, 5))]
+
+
+def test_a_chart_sheet_is_no_sheet_to_read(tmp_path):
+    """A chart sheet holds no rows: the first sheet is the first worksheet, as before."""
+    from openpyxl.chart import BarChart, Reference
+
+    book = openpyxl.Workbook()
+    data = book.active
+    data.title = "Gegevens"
+    for row in OBJECTIONS:
+        data.append(row)
+    chart = BarChart()
+    chart.add_data(Reference(data, min_col=1, min_row=1, max_row=3))
+    book.create_chartsheet("Grafiek", 0).add_chart(chart)
+    book.save(tmp_path / "objections.xlsx")
+    assert len(take(tmp_path)["objections"]) == 2

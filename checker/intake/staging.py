@@ -430,7 +430,7 @@ def with_sheet(source: Source) -> Source:
     (E714 when the workbook lacks it), else the one named like the dataset (in any case), else the first."""
     workbook = _workbook(source)
     try:
-        sheets = tuple(workbook.sheetnames)
+        sheets = tuple(sheet.title for sheet in workbook.worksheets)  # a chart sheet holds no rows
     finally:
         workbook.close()
     if source.sheet is not None and source.sheet not in sheets:
@@ -450,10 +450,10 @@ def _listed(sheets: tuple[str, ...]) -> str:
 def sheet_hint(source: Source) -> str | None:
     """For a column missing from a sheet read by default while the workbook has others: which sheet was read,
     and how to read another."""
-    if source.format != "xlsx" or len(source.sheets) < 2 or source.columns or source.sheet != source.sheets[0]:
+    if source.format != "xlsx" or len(source.sheets) < 2 or source.sheet != source.sheets[0]:
         return None
     return (f"the first of the workbook's sheets ({_listed(source.sheets)}) was read; name the dataset's sheet "
-            f"'{source.dataset}', or map it in the configuration: sources: datasets: {source.dataset}: "
+            f"'{source.dataset}', or give its sheet in the configuration: sources: datasets: {source.dataset}: "
             "{file: …, sheet: …}")
 
 
