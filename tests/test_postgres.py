@@ -180,8 +180,9 @@ def test_a_table_name_matches_the_catalogue_in_any_case_when_only_one_table_has_
 
 
 def test_a_mapped_table_is_told_in_its_own_names_and_a_wrong_type_once(server, tmp_path, capsys, monkeypatch):
-    """A cell's error names the table's column (`klant`, mapped to client_id) and the row's key; a column whose
-    type the contract refuses (`datum`, a timestamptz) is one error; the count covers what is not shown."""
+    """A cell's error names the table's column and the contract's (`klant (mapped to client_id)`) and the row's
+    key; a column whose type the contract refuses (`datum`, a timestamptz) is one error; the count covers what is
+    not shown."""
     import adbc_driver_postgresql.dbapi as adbc
 
     with adbc.connect(server.dsn, autocommit=True) as con, con.cursor() as cur:
@@ -194,11 +195,12 @@ def test_a_mapped_table_is_told_in_its_own_names_and_a_wrong_type_once(server, t
     monkeypatch.setenv("CRM_DSN", server.dsn)
     assert main(["check", "--engine", "postgres", "--config", str(config), "--as-of", AS_OF, "-q"]) == 2
     lines = capsys.readouterr().err.splitlines()
-    empty = "column klant: error E705: empty value in a required column"
+    empty = "column klant (mapped to client_id): error E705: empty value in a required column"
     assert lines == [
         f"postgres table public.bezwaren: row objection_id 'O01', {empty}",
-        "postgres table public.bezwaren: column datum: error E706: a timestamp with a time zone, where the contract's "
-        "timestamps are local time without one: export it without the zone (the column's type: all 30 values)",
+        "postgres table public.bezwaren: column datum (mapped to objected_at): error E706: a timestamp with a time "
+        "zone, where the contract's timestamps are local time without one: export it without the zone (the "
+        "column's type: all 30 values)",
         *[f"postgres table public.bezwaren: row objection_id 'O{i:02}', {empty}" for i in range(2, 20)],
         "postgres table public.bezwaren: 6 more errors not shown",
         "the data breaks the contract: 26 problem(s); no rule was judged"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from typing import ClassVar
 
 import pyarrow as pa
@@ -71,10 +72,12 @@ class PostgresStore(Store):
         return source.format == TABLE
 
     def stage(self, source: Source, name: str, types: dict[str, str]) -> Staged:
-        """The mapped table under the contract's names; its other columns under their own (for rule 1.1)."""
+        """The mapped table under the contract's names; its other columns under their own (for rule 1.1). Each
+        contract column is the table's column the catalogue resolved it to (its mapping, in the table's case)."""
         dataset = source.dataset
         catalogued = self._catalogue[dataset]
         table = catalogued.table
+        source = replace(source, columns=dict(table.columns))
         names = renamed(source, catalogued.columns)
         own = [exp.alias_(exp.column(c, quoted=True), n, quoted=True) for c, n in names.items()]
         order = None if catalogued.is_view else exp.Order(expressions=[exp.Ordered(this=exp.column("ctid"))])
