@@ -69,6 +69,10 @@ def _dataset_problems(doc: YamlDocument, dataset: Dataset, all_datasets: dict[st
         out.append(doc.diagnostic("E122", f"x-period names the time column of {dataset.name}, a date or timestamp; "
                                           f"'{dataset.period}' is not one", ("x-period",),
                                   did_you_mean(dataset.period, dataset.column_names)))
+    for i, name in enumerate(doc.data.get("required", ())):  # a misspelt name would require nothing
+        if dataset.column(name) is None:
+            out.append(doc.diagnostic("E122", f"'{name}' is required but is not a column of {dataset.name}",
+                                      ("required", i), did_you_mean(name, dataset.column_names)))
     for column in dataset.columns:
         where = ("properties", column.name)
         if column.vocabulary is not None and column.type not in ("string", "list<string>"):

@@ -67,3 +67,15 @@ def test_a_contract_folder_that_is_not_there_is_an_error_at_the_pack_line(capsys
     assert main(["test", str(pack)]) == 2
     err = capsys.readouterr().err
     assert "pack.yaml:6:11: error E120:" in err and "the data contract folder does not exist" in err
+
+
+def test_a_required_name_that_is_no_column_is_an_error_at_its_line(capsys, tmp_path):
+    """`required` lists the columns an export must have; a misspelt name there would require nothing."""
+    pack = tmp_path / "gp"
+    shutil.copytree(GP, pack)
+    schema = pack / "contract" / "consults.schema.json"
+    schema.write_text(schema.read_text("utf-8").replace('"kind", "held_at"]', '"kind", "held_on"]'), "utf-8")
+    assert main(["test", str(pack)]) == 2
+    err = capsys.readouterr().err
+    assert "consults.schema.json:7:52: error E122: 'held_on' is required but is not a column of consults" in err
+    assert "did you mean 'held_at'?" in err
