@@ -78,7 +78,7 @@ _TABLE = [
     ("E121", "contract", "a dataset schema does not have the fields a contract schema needs",
      "fix the field shown (see datasets/__init__.py for the annotations)"),
     ("E122", "contract", "a dataset schema contradicts itself or the rest of the contract",
-     "fix the key, reference, date pair or vocabulary shown"),
+     "fix the key, reference, date pair, vocabulary or required name shown"),
     ("E130", "contract-rules", "a contract rule cannot be generated from the contract's declarations",
      "rename the column the hint names: it is a word of the condition language"),
     # -- conditions ---------------------------------------------------------------------------------
