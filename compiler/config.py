@@ -19,7 +19,7 @@ from .diagnostics import Diagnostic, did_you_mean
 from .model import Attestation, Config, Pack, Param, Waiver
 from .resolve import value_type
 from .reviews import from_yaml
-from .rules import describe_range, in_range
+from .rules import describe_range, in_range, unknown_codes
 from .yaml_source import YamlDocument, YamlError, load_yaml, schema_diagnostics
 
 
@@ -62,20 +62,22 @@ def read_config(path: Path | None, pack: Pack) -> tuple[Config | None, list[Diag
 
 def _check_against_pack(doc: YamlDocument, data: dict, pack: Pack) -> list[Diagnostic]:
     """Every name in the configuration must exist in the pack, every value fit its default."""
-    declared: dict[str, Param] = {}
+    declared: dict[str, list[Param]] = {}  # a name set for every rule: each rule's declaration of it
     for rule in pack.rules:
-        declared.update({p.name: p for p in rule.params})
+        for param in rule.params:
+            declared.setdefault(param.name, []).append(param)
     rule_ids = [r.id for r in pack.rules]
     control_ids = [c.id for c in pack.controls]
     out: list[Diagnostic] = []
 
-    def check_params(params: dict, known: dict[str, Param], path: tuple) -> None:
+    def check_params(params: dict, known: dict[str, list[Param]], path: tuple) -> None:
         for name, value in params.items():
-            param = known.get(name)
-            if param is None:
+            if name not in known:
                 out.append(doc.diagnostic("E111", f"unknown parameter '{name}'", (*path, name),
                                           did_you_mean(name, sorted(known)) or f"known: {', '.join(sorted(known))}"))
-            elif value_type(value) != value_type(param.default):
+                continue
+            param = known[name][-1]
+            if value_type(value) != value_type(param.default):
                 out.append(doc.diagnostic("E112", f"'{name}' must be a {value_type(param.default)}, "
                                                   f"like its default {param.default!r}, not {value!r}", (*path, name)))
             elif isinstance(param.default, int) and not isinstance(value, int):
@@ -85,6 +87,11 @@ def _check_against_pack(doc: YamlDocument, data: dict, pack: Pack) -> list[Diagn
             elif not in_range(param, value):
                 out.append(doc.diagnostic("E117", f"'{name}' must be in the range {describe_range(param)}, not "
                                                   f"{value!r}", (*path, name)))
+            else:  # a code no row can hold would make a rule silently pass, as a misspelt literal would
+                unknown = {(where, message): hint
+                           for p in known[name] for where, message, hint in unknown_codes(p, value)}
+                out.extend(doc.diagnostic("E407", message, (*path, name, *where), hint)
+                           for (where, message), hint in unknown.items())
 
     check_params(data.get("params", {}), declared, ("params",))
     for rule_id, entry in data.get("rules", {}).items():
@@ -93,7 +100,7 @@ def _check_against_pack(doc: YamlDocument, data: dict, pack: Pack) -> list[Diagn
             out.append(doc.diagnostic("E113", f"unknown rule '{rule_id}'", ("rules", rule_id),
                                       did_you_mean(rule_id, rule_ids)))
         else:
-            check_params(entry.get("params", {}), {p.name: p for p in rule.params}, ("rules", rule_id, "params"))
+            check_params(entry.get("params", {}), {p.name: [p] for p in rule.params}, ("rules", rule_id, "params"))
     for i, att in enumerate(data.get("attestations", [])):
         if att["control"] not in control_ids:
             out.append(doc.diagnostic("E114", f"unknown manual control '{att['control']}'",

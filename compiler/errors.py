@@ -100,7 +100,8 @@ _TABLE = [
     ("E404", "resolve", "a condition is not true or false", "compare the value with something"),
     ("E405", "resolve", "an unknown function", "use one of the functions the hint lists"),
     ("E406", "resolve", "a function gets the wrong number or types of arguments", "see the message"),
-    ("E407", "resolve", "a text compared with a column of a closed vocabulary is not one of its values",
+    ("E407", "resolve", "a text compared with a column of a closed vocabulary is not one of its values: in a "
+     "condition, or in a parameter's default or configured value (a text, or a text of a list)",
      "use a value of the vocabulary exactly; see the did-you-mean"),
     ("E408", "resolve", "`next`/`previous` inside a sub-query: it reads the rule's own rows only",
      "write it outside the sub-query, as a `let` value if it is needed there"),

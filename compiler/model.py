@@ -66,6 +66,9 @@ class Param:
     default: object
     minimum: int | None = None
     maximum: int | None = None
+    # the columns of a closed vocabulary it is compared with ("requests.type"), each with its values: a value of
+    # the parameter must be one of them (E407), as a text written in a condition must
+    vocabularies: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)

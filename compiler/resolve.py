@@ -61,6 +61,8 @@ class Resolver:
         self.failed = failed  # `let` names whose own error was reported: no knock-on errors for them
         self.source = source
         self.diagnostics: list[Diagnostic] = []
+        # parameter → the columns of a closed vocabulary it is compared with ("requests.type") and their values
+        self.vocabularies: dict[str, dict[str, tuple[str, ...]]] = {}
         self._next_binding = 1
         self.root = Scope("t0", contract[dataset], None)
 
@@ -183,16 +185,21 @@ class Resolver:
         """A text compared with a column of a closed vocabulary must be one of its values.
 
         `role = 'Jobcoach'` would be false for every row the contract admits: a typo that
-        makes a rule silently pass, so it is an error here, with the values it may be.
+        makes a rule silently pass, so it is an error here, with the values it may be. A
+        parameter's values are known only with the configuration: the vocabulary is noted
+        for the parameter, whose default and configured values are held to it (`rules.py`).
         """
         declared = self.contract[column.dataset].column(column.name) if isinstance(column, ir.Column) else None
         if declared is None or declared.vocabulary is None:
             return
+        label = f"{column.dataset}.{column.name}"
         for value in values:
-            if isinstance(value, ir.Literal) and value.type == ir.STRING and value.value not in declared.vocabulary:
-                self._fail("E407", f"'{value.value}' is not a value of {column.dataset}.{column.name}", value.span,
-                           did_you_mean(value.value, declared.vocabulary)
-                           or f"its values: {', '.join(declared.vocabulary)}")
+            if isinstance(value, ir.Param):
+                self.vocabularies.setdefault(value.name, {})[label] = declared.vocabulary
+            elif isinstance(value, ir.Literal) and value.type == ir.STRING and (
+                    unknown := unknown_code(value.value, label, declared.vocabulary)):
+                message, hint = unknown
+                self._fail("E407", message, value.span, hint)
 
     def _arith(self, expr: ir.Arith, scopes) -> ir.Expr:
         left, right = self._resolve(expr.left, scopes), self._resolve(expr.right, scopes)
@@ -224,6 +231,7 @@ class Resolver:
             if param.type != ir.LIST or operand.type not in (ir.STRING, ir.LIST):
                 self._fail("E402", f"'in ${param.name}' needs a list of text and a text or a list on its left, "
                                    f"not a {param.type} and a {operand.type}", expr.span)
+            self._check_codes(operand, [param])
             return replace(expr, operand=operand, param=param)
         for item in expr.items:
             if item.type != element:
@@ -309,6 +317,14 @@ def _loose_duration(expr: ir.Expr) -> ir.Expr | None:
             if getattr(child, "type", None) == ir.DURATION and not (isinstance(node, ir.Arith) and child is node.right):
                 return child
     return None
+
+
+def unknown_code(text: str, column: str, vocabulary: tuple[str, ...]) -> tuple[str, str] | None:
+    """E407's message and hint when `text` is not a value of the vocabulary of `column`; None when it is."""
+    if text in vocabulary:
+        return None
+    return (f"'{text}' is not a value of {column}",
+            did_you_mean(text, vocabulary) or f"its values: {', '.join(vocabulary)}")
 
 
 def unknown_dataset_hint(name: str, contract: Contract) -> str:

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 import string
+from collections.abc import Iterator
 from dataclasses import replace
 
 from . import ir
 from .build import CONDITION, CONTRACT, EXPLANATION, SCOPE, Build, Draft, drafts
 from .diagnostics import Diagnostic, did_you_mean
 from .model import AUDIT_DATE, Check, Explanation, Param, Rule, Text
-from .resolve import Resolver, unknown_dataset_hint
+from .resolve import Resolver, unknown_code, unknown_dataset_hint
 from .yaml_source import YamlPath
 
 # The largest amount a duration parameter may take unless its rule says otherwise.
@@ -119,6 +120,7 @@ def resolve(build: Build) -> None:
                        "use fewer `let` values inside each other")
             continue
         draft.params = _with_ranges(build, draft, [*resolved.values(), *draft.lets.values()])
+        draft.params = _with_vocabularies(build, draft, resolver.vocabularies)
         draft.checks = (Check(dataset.name, (dataset.key,), condition, text=_written(draft), scope=scope,
                               explanations=explanations, written=written if explanations else None),)
 
@@ -163,12 +165,36 @@ def _with_ranges(build: Build, draft: Draft, exprs: list[ir.Expr]) -> tuple[Para
         if param.name in units:
             low = 1 if param.minimum is None else param.minimum
             high = _DURATION_MAX[units[param.name]] if param.maximum is None else param.maximum
-            param = Param(param.name, param.default, low, high)
+            param = replace(param, minimum=low, maximum=high)
         if not in_range(param, param.default):
             draft.fail(build, "E503", f"the default {param.default!r} of '{param.name}' is outside its range "
                                       f"{describe_range(param)}", ("params", param.name))
         out.append(param)
     return tuple(out)
+
+
+def _with_vocabularies(build: Build, draft: Draft, vocabularies: dict[str, dict[str, tuple[str, ...]]]
+                       ) -> tuple[Param, ...]:
+    """A parameter compared with a column of a closed vocabulary holds its values only, as a text written in
+    the condition does (E407): its default here, a value the configuration gives in `config.py`."""
+    out = []
+    for param in draft.params:
+        param = replace(param, vocabularies=tuple(sorted(vocabularies.get(param.name, {}).items())))
+        at = ("params", param.name, *(("default",) if isinstance(draft.raw["params"][param.name], dict) else ()))
+        for where, message, hint in unknown_codes(param, param.default):
+            draft.fail(build, "E407", message, (*at, *where), hint)
+        out.append(param)
+    return tuple(out)
+
+
+def unknown_codes(param: Param, value: object) -> Iterator[tuple[tuple[int, ...], str, str]]:
+    """Each text of a parameter's value (a text, or each text of a list) that is not a value of a column the
+    parameter is compared with: where it stands in the value, E407's message and its hint."""
+    texts = list(enumerate(value)) if isinstance(value, list) else [(None, value)]
+    for column, vocabulary in param.vocabularies:
+        for i, text in texts:
+            if isinstance(text, str) and (unknown := unknown_code(text, column, vocabulary)):
+                yield (() if i is None else (i,)), f"{unknown[0]}, which ${param.name} is compared with", unknown[1]
 
 
 def in_range(param: Param, value: object) -> bool:

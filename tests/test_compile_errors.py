@@ -9,7 +9,7 @@ import pytest
 from conftest import rule_file, write_pack
 
 from reglement.compiler.diagnostics import CompileError
-from reglement.compiler.stages import load_pack
+from reglement.compiler.stages import compile_pack, load_pack
 
 
 def errors_of(folder: Path) -> str:
@@ -177,6 +177,44 @@ def test_unknown_parameter():
               |                     ^~~~~~~~~~~~~
               = did you mean '$access_months'?
         """)
+
+
+def test_a_parameter_default_outside_the_vocabulary_it_is_compared_with():
+    """As `type = 'Deletion'` is E407, so is a parameter whose default holds 'Deletion', at the default's line."""
+    folder = write_pack(Path("pack"), rule_file("type in $kinds and decision = $decided",
+                                                params="{kinds: [access, Deletion], decided: {default: granted}}"))
+    assert errors_of(folder) == textwrap.dedent("""\
+        pack/art-01.yaml:12:30: error E407: 'Deletion' is not a value of requests.type, which $kinds is compared with
+           12 |     params: {kinds: [access, Deletion], decided: {default: granted}}
+              |                              ^
+              = did you mean 'deletion'?
+
+        1 error in the rule pack""")
+
+
+def test_a_configured_parameter_outside_the_vocabulary_it_is_compared_with():
+    """A list or a text set in the configuration is held to the vocabulary too, at the configuration's line."""
+    folder = write_pack(Path("pack"), rule_file("type in $kinds and decision = $decided",
+                                                params="{kinds: [access], decided: granted}"))
+    Path("config.yaml").write_text("params:\n  kinds: [access, Deletion]\nrules:\n  1.1-test-rule:\n"
+                                   "    params:\n      decided: Granted\n", encoding="utf-8")
+    with pytest.raises(CompileError) as caught:
+        compile_pack(folder, Path("config.yaml"))
+    assert caught.value.render() == textwrap.dedent("""\
+        config.yaml:2:19: error E407: 'Deletion' is not a value of requests.type, which $kinds is compared with
+            2 |   kinds: [access, Deletion]
+              |                   ^
+              = did you mean 'deletion'?
+
+        config.yaml:6:16: error E407: 'Granted' is not a value of requests.decision, which $decided is compared with
+            6 |       decided: Granted
+              |                ^
+              = did you mean 'granted'?
+
+        2 errors in the rule pack""")
+    Path("config.yaml").write_text("params:\n  kinds: [access, deletion]\n  decided: refused\n", encoding="utf-8")
+    assert compile_pack(folder, Path("config.yaml"))[1].params == {"kinds": ["access", "deletion"],
+                                                                   "decided": "refused"}
 
 
 def test_message_may_not_show_a_plain_column():
