@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 
@@ -105,8 +106,30 @@ def test_init_writes_a_pack_that_compiles_and_passes_its_own_examples(capsys, tm
     folder = tmp_path / "gp"
     assert main(["init", str(folder), "--name", "huisarts"]) == 0
     assert main(["test", str(folder)]) == 0
-    out = capsys.readouterr().out
-    assert "PASS  1.1-kept-too-long" in out and "2 passed, 0 failed" in out
+    out, err = capsys.readouterr()
+    assert "PASS  1.1-kept-too-long" in out and "8 passed, 0 failed" in out
+    assert all(f"PASS  2.1-{rule}" in out for rule in ("unknown-code", "dangling-reference", "date-order"))
+    assert err == ""  # no warning: its contract rules judge every declaration of its contract
     assert main(["coverage", "--rules", str(folder)]) == 0
     assert main(["init", str(folder)]) == 2  # never over an existing pack
     assert "is not empty" in capsys.readouterr().err
+
+
+def test_inits_pack_finds_a_code_outside_its_vocabulary_and_a_reference_to_no_row(capsys, tmp_path):
+    """What the contract declares is judged: a status 'Closed', a file of a data subject who is not there or one
+    closed before it was opened is a finding, not a row that every rule passes by."""
+    folder, export = tmp_path / "office", tmp_path / "export"
+    assert main(["init", str(folder)]) == 0
+    export.mkdir()
+    (export / "subjects.csv").write_text("subject_id\nS1\n", encoding="utf-8")
+    (export / "files.csv").write_text("file_id,subject_id,status,opened_at,closed_at\n"
+                                      "F1,S1,open,2026-01-05,\nF2,S1,Closed,2026-01-05,2026-02-01\n"
+                                      "F3,S9,open,2026-01-05,\nF4,S1,closed,2026-01-05,2026-01-04\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["check", "--rules", str(folder), "--data", str(export), "--as-of", "2026-11-28",
+                 "--format", "json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    found = {r["id"]: [f["key"] for f in r["findings"]] for r in report["rules"] if r.get("findings")}
+    assert found == {"2.1-unknown-code": [{"file_id": "F2", "column": "status"}],
+                     "2.1-dangling-reference": [{"file_id": "F3", "column": "subject_id"}],
+                     "2.1-date-order": [{"file_id": "F4", "column": "closed_at"}]}
