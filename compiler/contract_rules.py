@@ -16,13 +16,13 @@ and a new declaration needs no new rule (as dbt generates its `accepted_values` 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from ..datasets import EXPORT_COLUMNS, Column, Contract, Dataset
 from . import ir
 from .build import CONTRACT, Build, Draft, drafts
 from .diagnostics import Diagnostic, SourceText
-from .model import HIDDEN, Check
+from .model import HIDDEN, Check, Pack, Rule
 from .resolve import Resolver
 
 
@@ -66,6 +66,52 @@ def date_order(dataset: Dataset) -> Iterator[tuple[Column, str]]:
 
 
 GENERATORS = {"vocabulary": vocabulary, "reference": reference, "date-order": date_order}
+DECLARATIONS = {"vocabulary": "vocabulary", "reference": "reference", "date-order": "date order"}  # as a reader says
+
+
+def unjudged(contract: Contract, rules: Iterable[Rule]) -> dict[str, list[str]]:
+    """The declarations of the contract, by check, that no contract rule among `rules` judges: on the datasets
+    their other rules read, where a code outside its list or a reference to no row makes a verdict silently wrong.
+    A declaration of a dataset no rule reads changes no verdict, and is left out."""
+    rules = tuple(rules)
+    checked = {r.contract_check for r in rules if r.kind == CONTRACT}
+    read = {d for r in rules if r.kind != CONTRACT for d in r.datasets}
+    found = {check: [f"{name}.{column.name}" for name in sorted(read & set(contract))
+                     for column, _ in generate(contract[name])]
+             for check, generate in GENERATORS.items() if check not in checked}
+    return {check: columns for check, columns in found.items() if columns}
+
+
+def _described(declarations: dict[str, list[str]]) -> str:
+    """`vocabulary (requests.type); date order (requests.decided_at)`."""
+    return "; ".join(f"{DECLARATIONS[check]} ({', '.join(columns)})" for check, columns in declarations.items())
+
+
+def unjudged_warning(pack: Pack) -> str | None:
+    """What the compiler warns of when the pack judges not every declaration of its contract that matters to it.
+
+    A warning, not an error: a pack on a contract that others share (`avg` on the Westendorp contract), or one
+    being written, still compiles, tests and runs, and says what its report cannot show.
+    """
+    left = unjudged(pack.contract, pack.rules)
+    if not left:
+        return None
+    return (f"warning: no rule of pack {pack.name} judges these declarations of its contract: {_described(left)}; a "
+            f"row that breaks one passes every rule unseen: add a rule of kind: contract with check: "
+            f"{', '.join(left)} (rules/README.md, Rules generated from the contract)")
+
+
+def left_out(pack: Pack, chosen: Iterable[Rule]) -> str | None:
+    """What a selection of the pack's rules (`--select`, `--skip`) leaves unjudged that the whole pack judges:
+    the contract rules it leaves out and the declarations they would have judged; None when it leaves nothing."""
+    whole = unjudged(pack.contract, pack.rules)
+    newly = {check: [c for c in columns if c not in whole.get(check, ())]
+             for check, columns in unjudged(pack.contract, chosen).items()}
+    newly = {check: columns for check, columns in newly.items() if columns}
+    if not newly:
+        return None
+    rules = [r.id for r in pack.rules if r.kind == CONTRACT and r.contract_check in newly]
+    return f"the selection leaves out {', '.join(rules)}: unjudged in this run are the {_described(newly)}"
 
 
 def expand(build: Build) -> None:

@@ -103,6 +103,9 @@ def cmd_check(args: argparse.Namespace) -> int:
                          "(sources:)")
     chosen = Selection(names(args.select or ""), names(args.skip or ""))
     chosen.check(pack)
+    rules = tuple(r for r in pack.rules if chosen.keeps(r.id, r.article))
+    if not args.quiet:
+        _say_unjudged(pack, rules)
     settings = Settings(args.engine, args.memory_limit, args.spill_dir, args.plan, args.spark_master, config.sources)
     data = _data(args, pack, config)
     previous, chained = read_previous(args.previous, args.previous_key) if args.previous else (None, None)
@@ -138,6 +141,16 @@ def _say_absent(data: Data, rules: tuple[Rule, ...], pack: Pack) -> None:
     for dataset in sorted({d for r in rules for d in r.datasets if d in pack.contract} - set(data.sources)):
         count = sum(dataset in r.datasets for r in rules)
         _say(f"reglement: {count} rule{'s' if count != 1 else ''} cannot run: {data.why_missing(dataset)}")
+
+
+def _say_unjudged(pack: Pack, rules: tuple[Rule, ...] | None = None) -> None:
+    """On stderr, the declarations of the contract no rule of the pack judges (the compiler's warning), and those
+    that the chosen `rules` leave unjudged although the pack judges them: a row that breaks one passes unseen."""
+    from .compiler.contract_rules import left_out, unjudged_warning
+
+    for said in (unjudged_warning(pack), left_out(pack, rules) if rules is not None else None):
+        if said:
+            _say(f"reglement: {said}")
 
 
 def _reviewed(config: Config, pack: Pack, args: argparse.Namespace) -> Config:
@@ -224,6 +237,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
     from .compiler.stages import load_pack
 
     pack = load_pack(pack_folder(args.rules) if args.rules else default_pack())
+    _say_unjudged(pack)
     items = [{"id": r.id, "kind": "automated", "article": r.article, "severity": r.severity,
               "datasets": list(r.datasets), "title": r.title.as_dict()} for r in pack.rules]
     items += [{"id": c.id, "kind": "manual", "article": c.article, "severity": None, "datasets": [],
@@ -265,6 +279,7 @@ def _test_pack(folder: Path, engine: str) -> int:
     from .compiler.stages import load_pack
 
     pack = load_pack(pack_folder(folder))
+    _say_unjudged(pack)
     results = run_examples(pack, engines.embedded() if engine == "all" else (engine,))
     by_rule: dict[str, list] = {}
     for result in results:

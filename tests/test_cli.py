@@ -343,6 +343,19 @@ def test_rules_lists_ids_articles_severities_and_datasets(capsys):
     assert code == 0 and out.splitlines()[-1].startswith("4 rules and 1 manual controls in avg-terms ")
 
 
+def test_a_selection_that_leaves_out_the_contract_rules_says_what_goes_unjudged(capsys):
+    code, _, err = run(capsys, "check", "--data", str(SAMPLE), "--as-of", AS_OF, "--format", "json",
+                       "--select", "5.1-access-unexplained")
+    assert code == 1
+    [line] = err.splitlines()
+    assert line.startswith("reglement: the selection leaves out 4.2-unknown-code, 4.2-dangling-reference, "
+                           "4.2-date-order: unjudged in this run are the vocabulary (access_log.actor_kind, ")
+    assert "reference (caseload.user_id, " in line and "date order (caseload.assigned_until, " in line
+    code, _, err = run(capsys, "check", "--data", str(SAMPLE), "--as-of", AS_OF, "--format", "json",
+                       "--select", "5.1-access-unexplained,4.2")
+    assert code == 1 and err == ""  # the contract rules chosen too: nothing goes unjudged
+
+
 def test_exit_zero_and_quiet(capsys, tmp_path):
     code, _, err = run(capsys, "check", "--data", str(SAMPLE), "--as-of", AS_OF, "--exit-zero",
                        "-o", f"sarif={tmp_path / 'r.sarif'}", "--sarif-max-results", "1")

@@ -79,3 +79,18 @@ def test_a_required_name_that_is_no_column_is_an_error_at_its_line(capsys, tmp_p
     err = capsys.readouterr().err
     assert "consults.schema.json:7:52: error E122: 'held_on' is required but is not a column of consults" in err
     assert "did you mean 'held_at'?" in err
+
+
+def test_a_declaration_no_rule_judges_is_a_warning_that_changes_no_exit_status(capsys):
+    """The GP pack judges vocabularies and references but no date order: `check`, `test` and `rules` say so once,
+    on stderr, and exit as they would without it; `check --quiet` says nothing."""
+    warning = ("reglement: warning: no rule of pack huisartsenpraktijk judges these declarations of its contract: "
+               "date order (patients.moved_at); a row that breaks one passes every rule unseen: add a rule of "
+               "kind: contract with check: date-order")
+    audit = ["check", "--rules", str(GP), "--data", str(GP / "export"), "--as-of", "2024-12-01", "--format", "json"]
+    for args, status in ((["test", str(GP)], 0), (["rules", "--rules", str(GP)], 0), (audit, 1)):
+        assert main(args) == status
+        err = capsys.readouterr().err
+        assert err.count(warning) == 1 and len(err.splitlines()) == 1, (args, err)
+    assert main([*audit, "--quiet"]) == 1
+    assert capsys.readouterr().err == ""
