@@ -22,6 +22,7 @@ import pyarrow.json as pj
 from .arrow_values import flags_of, ints, number, repeated, text, texts
 
 EMPTY = "—"  # a null value in a message
+MINUTE, SECOND = "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"  # a timestamp in a message: its seconds only when not 0
 WORDS = {"nl": ("ja", "nee"), "en": ("yes", "no")}  # true and false in a message
 CHUNK = 1 << 16
 SCHEMA = pa.schema([("dataset", pa.string()), ("key", pa.string()), ("identity", pa.string()),
@@ -64,8 +65,8 @@ def _plain(values: pa.Array | pa.ChunkedArray) -> bool:
 
 
 def as_text(values: pa.Array, lang: str) -> pa.Array:
-    """Values as a message shows them: ISO dates, timestamps to the second, `ja`/`nee`, lists joined with
-    commas, — for null."""
+    """Values as a message shows them: ISO dates, timestamps to the minute (to the second when the seconds are
+    not zero), `ja`/`nee`, lists joined with commas, — for null."""
     kind = values.type
     if pa.types.is_boolean(kind):
         yes, no = WORDS[lang]
@@ -74,8 +75,10 @@ def as_text(values: pa.Array, lang: str) -> pa.Array:
         shown = pc.binary_join(values, text(", "))
     elif pa.types.is_null(kind):
         shown = pa.nulls(len(values), pa.string())
-    elif pa.types.is_timestamp(kind):  # to the second, as the export writes them: not '17:00:00.000000'
-        shown = pc.cast(pc.cast(values, pa.timestamp("s", kind.tz), safe=False), pa.string())
+    elif pa.types.is_timestamp(kind):  # '2026-03-02 09:00', '2026-03-02 09:00:07': not '09:00:00.000000'
+        seconds = pc.cast(values, pa.timestamp("s", kind.tz), safe=False)
+        shown = pc.if_else(pc.equal(pc.second(seconds), 0), pc.strftime(seconds, MINUTE),
+                           pc.strftime(seconds, SECOND))
     else:
         shown = pc.cast(values, pa.string())
     return pc.fill_null(shown, text(EMPTY))
@@ -89,8 +92,10 @@ def scalar_text(value: object, lang: str) -> str:
         return WORDS[lang][0 if value else 1]
     if isinstance(value, (list, tuple)):
         return ", ".join(map(str, value))
+    if hasattr(value, "hour"):
+        return value.strftime(SECOND if value.second else MINUTE)
     if hasattr(value, "isoformat"):
-        return value.isoformat(sep=" ") if hasattr(value, "hour") else value.isoformat()
+        return value.isoformat()
     return str(value)
 
 
