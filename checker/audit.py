@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 import pyarrow as pa
 
 from ..compiler.config import Config
+from ..compiler.diagnostics import Bilingual, in_lang
 from ..compiler.model import Bindings, Check, Pack, Rule
 from ..compiler.plan import Scan, Step, census_identity, large_datasets, members, plan
 from ..datasets import EXPORT_COLUMNS, Contract
@@ -305,7 +306,9 @@ def _result(rule: Rule, tables: dict[tuple[str, int], pa.Table], errors: dict[st
             bindings: Bindings, seconds: float) -> RuleResult:
     absent = [missing[d] for d in rule.datasets if d in missing]
     if absent:
-        return RuleResult(rule, "error", (), bindings, "cannot run: " + "; ".join(dict.fromkeys(absent)))
+        reasons = dict.fromkeys(absent)
+        return RuleResult(rule, "error", (), bindings, Bilingual("cannot run: " + "; ".join(reasons), "kan niet "
+                          "worden uitgevoerd: " + "; ".join(in_lang(r, "nl") for r in reasons)))
     if rule.id in errors:
         return RuleResult(rule, "error", (), bindings, errors[rule.id], seconds)
     parts = tuple(Part(check, tables[(rule.id, i)]) for i, check in enumerate(rule.checks))

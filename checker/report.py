@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 from .. import __version__
 from ..compiler import ir
 from ..compiler.config import Attestation, Config, Waiver
+from ..compiler.diagnostics import in_lang
 from ..compiler.model import AUDIT_DATE, KEY_PARTS, Check, Clause, Pack, Review, Rule
 from .arrow_values import flags, ints, number, repeated, text, texts
 from .audit import Audit, Part, RuleResult
@@ -152,7 +153,7 @@ def _rule_entry(result: RuleResult, config: Config, as_of: dt.date, lang: str) -
     if waivers:
         entry["waivers"] = [_covering(_waiver(w, as_of), findings.covered_by(i), ran) for i, w in enumerate(waivers)]
     if result.error:
-        entry["error"] = result.error
+        entry["error"] = in_lang(result.error, lang)
     return entry
 
 

@@ -51,6 +51,32 @@ class Diagnostic:
         return (loc.file, loc.line, loc.column) if loc else ("", 0, 0)
 
 
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """`1 rule`, `12 rules`, `1 rule has`, `2 rules have`: a count with an English noun in the right number,
+    for the command line and its errors; `many` where the plural is not `one` with an s (or a verb follows)."""
+    return f"{n} {one if n == 1 else many or one + 's'}"
+
+
+class Bilingual(str):
+    """A message in English (the string itself, as the command line, the examples and the API read it) that a
+    report in Dutch shows in Dutch (`in_lang`): why a rule could not run."""
+
+    nl: str
+
+    def __new__(cls, en: str, nl: str) -> Bilingual:
+        made = super().__new__(cls, en)
+        made.nl = nl
+        return made
+
+    def __getnewargs__(self) -> tuple[str, str]:  # type: ignore[override]
+        return str(self), self.nl
+
+
+def in_lang(text: str, lang: str) -> str:
+    """A message in the report's language: a `Bilingual` one in Dutch when asked; any other as it is."""
+    return getattr(text, "nl", text) if lang == "nl" else str(text)
+
+
 class UserError(Exception):
     """A run that cannot be done for a reason the user can fix: exit status 2 and `render()`, no traceback.
 

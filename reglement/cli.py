@@ -21,7 +21,7 @@ from . import __version__
 from .checker import engines
 from .checker.stop import Stopped, raise_if_stopped
 from .checker.stop import install as install_stop
-from .compiler.diagnostics import UserError
+from .compiler.diagnostics import UserError, plural
 from .compiler.model import SEVERITIES
 from .files import WriteError, check_destination
 from .guards import inputs_of, refuse_careless
@@ -227,7 +227,7 @@ def cmd_worklist(args: argparse.Namespace) -> int:
     rows = awaiting(report, pack, reviews)
     write_file(args.output, workbook(rows, args.lang or report.get("lang", "nl")), what="the worklist",
                inputs=inputs)
-    print(f"wrote {args.output}: {len(rows)} finding{'s' if len(rows) != 1 else ''} awaiting review")
+    print(f"wrote {args.output}: {plural(len(rows), 'finding')} awaiting review")
     return 0
 
 
@@ -249,7 +249,8 @@ def cmd_rules(args: argparse.Namespace) -> int:
     for item in items:
         print(f"{item['id']:<{width}}  {item['article']:<6} {item['severity'] or 'manual':<9} "
               f"{', '.join(item['datasets']) or '—'}")
-    print(f"{len(pack.rules)} rules and {len(pack.controls)} manual controls in {pack.name} {pack.version}")
+    print(f"{plural(len(pack.rules), 'rule')} and {plural(len(pack.controls), 'manual control')} in {pack.name} "
+          f"{pack.version}")
     return 0
 
 
@@ -275,30 +276,32 @@ def cmd_test(args: argparse.Namespace) -> int:
 
 
 def _test_pack(folder: Path, engine: str) -> int:
-    from .checker.examples import rules_without_examples, run_examples
+    """Each rule of the pack with its examples, each example run on every engine asked for; the closing line
+    counts rules and examples (an example passes when it passes on every engine)."""
+    from .checker.examples import rules_without_examples, run_example
     from .compiler.stages import load_pack
 
     pack = load_pack(pack_folder(folder))
     _say_unjudged(pack)
-    results = run_examples(pack, engines.embedded() if engine == "all" else (engine,))
-    by_rule: dict[str, list] = {}
-    for result in results:
-        by_rule.setdefault(result.rule, []).append(result)
+    on = engines.embedded() if engine == "all" else (engine,)
     unproved = set(rules_without_examples(pack))
+    bad = examples = 0
     for rule in pack.rules:
-        outcomes = by_rule.get(rule.id, [])
-        failed = [r for r in outcomes if not r.passed]
+        runs = [run_example(pack, rule, i, on) for i in range(len(rule.examples))]
+        failed = [r for outcomes in runs for r in outcomes if not r.passed]
+        examples += len(runs)
+        bad += sum(1 for outcomes in runs if not all(r.passed for r in outcomes))
         mark = "FAIL" if failed or rule.id in unproved else "PASS"
-        print(f"{mark}  {rule.id}  ({len(outcomes)} example runs)")
+        print(f"{mark}  {rule.id}  ({plural(len(runs), 'example')})")
         for r in failed:
             detail = r.error or f"expected {list(r.expected)}, got {list(r.got)}"
             print(f"        [{r.engine}] {r.note}: {detail}")
         if rule.id in unproved:
             print("        needs an example that is flagged and one that is not")
-    bad = sum(1 for r in results if not r.passed)
-    print(f"{len(results) - bad} passed, {bad} failed")
+    print(f"{plural(len(pack.rules), 'rule')}, {plural(examples, 'example')}: {examples - bad} passed, {bad} failed "
+          f"(run on {' and '.join(on)})")
     if unproved:
-        print(f"{len(unproved)} rule(s) without examples on both sides of their boundary")
+        print(f"{plural(len(unproved), 'rule')} without examples on both sides of their boundary")
     return 1 if bad or unproved else 0
 
 
@@ -318,7 +321,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
                 covered = ", ".join(cover[clause.number]) or "UNCOVERED"
                 print(f"  {clause.number:<6} {covered}")
         uncovered = [c for c, ids in cover.items() if not ids]
-        print(f"{len(cover) - len(uncovered)} of {len(cover)} clauses covered")
+        print(f"{len(cover) - len(uncovered)} of {plural(len(cover), 'clause')} covered")
     return 1 if any(not ids for ids in cover.values()) else 0
 
 
@@ -350,9 +353,10 @@ def _verified(args: argparse.Namespace, command: str) -> tuple[list, list[str]]:
         summary = (f"the chain holds; its head {chain[-1].path} has sha256 {chain[-1].sha256}: keep it outside the "
                    "folder and give it as --head next time")
     others, skipped = len(read) - len(chain), len(verdicts) - len(read)
+    files = f" and {plural(others, 'file')} that are none" if others else ""
     return verdicts, [*(v.line() for v in verdicts),
-                      visible(f"{len(chain)} report(s)" + (f" and {others} file(s) that are none" if others else "")
-                              + f": {summary}" + (f"; {skipped} passed over (SKIP)" if skipped else ""))]
+                      visible(plural(len(chain), "report") + files + f": {summary}"
+                              + (f"; {skipped} passed over (SKIP)" if skipped else ""))]
 
 
 PERIOD_SUFFIXES = {".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown", ".json": "json"}
@@ -426,7 +430,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
                        events_per_client=args.events_per_client, access_log_partitions=args.partition,
                        rates=args.rates, ground_truth=not args.no_ground_truth)
     rows = summary.get("rows", {})
-    print(f"wrote {len(rows)} datasets to {args.out}: {sum(rows.values())} rows; ground truth in "
+    print(f"wrote {plural(len(rows), 'dataset')} to {args.out}: {plural(sum(rows.values()), 'row')}; ground truth in "
           f"{Path(args.out) / 'ground_truth.json'}")
     return 0
 

@@ -25,7 +25,7 @@ from .checker.formats.controls import visible
 from .checker.intake import folder_sources
 from .checker.sql_dialects import ReglementDuckDB
 from .compiler import ir
-from .compiler.diagnostics import did_you_mean
+from .compiler.diagnostics import did_you_mean, plural
 from .compiler.model import AUDIT_DATE, HIDDEN, Bindings, Check, Pack, Rule
 from .compiler.plan import LARGE, Alone, plan, steps_of
 from .compiler.rules import personal_reads
@@ -85,7 +85,7 @@ def plan_text(pack: Pack, rule: Rule, bindings: dict[str, Bindings], dialect: ty
         others = sorted({m.rule for m in step.members if m.rule != rule.id})
         looked = ", ".join(f"{lk.dataset} as {lk.alias} on its key {lk.key}" for lk in step.lookups) or "none"
         lines += [f"check{'s' if len(mine) > 1 else ''} {', '.join(map(str, mine))}: fused — one scan of "
-                  f"{step.dataset} answers {len(step.members)} checks, of this rule and of "
+                  f"{step.dataset} answers {plural(len(step.members), 'check')}, of this rule and of "
                   f"{', '.join(others) or 'no other rule'}",
                   f"  lookups joined once: {looked}"]
         if dialect is not None:
@@ -115,8 +115,8 @@ def _written(rule: Rule, lang: str) -> str:
     for name, text in rule.let_texts.items():
         lines.append(f"let {name}: " + " ".join(text.split()))
     if rule.kind == "contract":
-        lines.append(f"kind: contract, check: {rule.contract_check} — {len(rule.checks)} checks generated from the "
-                     "data contract's declarations")
+        lines.append(f"kind: contract, check: {rule.contract_check} — {plural(len(rule.checks), 'check')} generated "
+                     "from the data contract's declarations")
     else:
         lines += ["condition:"] + ["    " + line for line in rule.condition_text.rstrip().splitlines()]
     lines.append(f"message: {rule.message[lang]}")

@@ -51,7 +51,7 @@ def test_an_untouched_chain_holds(chain, capsys):
     assert [line.split()[0] for line in lines[:3]] == ["OK"] * 3
     assert "first of the chain" in lines[0] and str(written[0]) in lines[0]
     head = hashlib.sha256(written[2].read_bytes()).hexdigest()  # the summary gives the head, to be kept elsewhere
-    assert lines[-1] == (f"3 report(s): the chain holds; its head {written[2]} has sha256 {head}: keep it outside "
+    assert lines[-1] == (f"3 reports: the chain holds; its head {written[2]} has sha256 {head}: keep it outside "
                          "the folder and give it as --head next time")
     first = json.loads(written[0].read_text("utf-8"))
     second = json.loads(written[1].read_text("utf-8"))
@@ -68,7 +68,7 @@ def test_a_changed_report_breaks_the_link_after_it(chain, capsys):
     assert code == 1
     assert lines[0].startswith("OK") and lines[1].startswith("OK") and lines[2].startswith("BROKEN")
     assert f"its predecessor {written[1]} is not the report it recorded" in lines[2]
-    assert lines[-1] == f"3 report(s): 1 broken, first {written[2]}"
+    assert lines[-1] == f"3 reports: 1 broken, first {written[2]}"
 
 
 def test_a_changed_export_file_is_named(chain, capsys):
@@ -79,7 +79,7 @@ def test_a_changed_export_file_is_named(chain, capsys):
     assert code == 1
     assert all(line.startswith("BROKEN") and f"export file changed since the audit: {export / 'clients.csv'}" in line
                for line in lines[:3])
-    assert lines[-1] == f"3 report(s): 3 broken, first {written[0]}"
+    assert lines[-1] == f"3 reports: 3 broken, first {written[0]}"
 
 
 def test_a_gone_export_file_is_said_but_breaks_nothing(chain, capsys):

@@ -63,7 +63,7 @@ def test_exit_0_when_nothing_is_found(capsys, tmp_path):
     pack = write_pack(tmp_path / "pack", rule_file("type = 'access' and received_at < 1900-01-01"))
     code, out, _ = run(capsys, "check", "--rules", str(pack), "--data", str(SAMPLE), "--as-of", AS_OF)
     assert code == 0
-    assert "1 regels: 1 in orde, 0 met bevindingen, 0 fouten; 0 bevindingen" in out
+    assert "1 regel: 1 in orde, 0 met bevindingen, 0 fouten; 0 bevindingen" in out
 
 
 def test_fail_on_raises_the_threshold(capsys, tmp_path):
@@ -340,7 +340,7 @@ def test_rules_lists_ids_articles_severities_and_datasets(capsys):
     assert {"access_log", "users", "caseload", "requests"} <= set(by_id["5.1-access-unexplained"]["datasets"])
     assert sum(r["kind"] == "automated" for r in listed["rules"]) == 44
     code, out, _ = run(capsys, "rules", "--rules", "avg")
-    assert code == 0 and out.splitlines()[-1].startswith("4 rules and 1 manual controls in avg-terms ")
+    assert code == 0 and out.splitlines()[-1].startswith("4 rules and 1 manual control in avg-terms ")
 
 
 def test_a_selection_that_leaves_out_the_contract_rules_says_what_goes_unjudged(capsys):

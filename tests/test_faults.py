@@ -869,7 +869,7 @@ def test_verify_passes_over_what_is_no_regular_file_and_words_every_file_that_is
     for name, said in broken.items():
         line = _v7_line(lines, folder / name)
         assert line.startswith("BROKEN") and line.endswith(said), line
-    assert lines[-1] == (f"3 report(s) and 7 file(s) that are none: 7 broken, first {folder / 'array.json'}; "
+    assert lines[-1] == (f"3 reports and 7 files that are none: 7 broken, first {folder / 'array.json'}; "
                          "6 passed over (SKIP)")
 
 
@@ -883,7 +883,7 @@ def test_verify_opens_no_fifo_or_device_named_on_the_command_line(v7_folder, tmp
     lines = done.stdout.splitlines()
     assert _v7_line(lines, fifo).startswith("SKIP") and _v7_line(lines, fifo).endswith("a FIFO: not opened")
     assert _v7_line(lines, zero).endswith("a character device: not opened")
-    assert lines[-1].startswith("3 report(s): the chain holds;") and lines[-1].endswith("; 2 passed over (SKIP)")
+    assert lines[-1].startswith("3 reports: the chain holds;") and lines[-1].endswith("; 2 passed over (SKIP)")
     only = _v7_run("verify", fifo, timeout=60)  # nothing but what is passed over: no report found
     assert only.returncode == 2 and only.stdout == ""
     assert only.stderr.strip() == (f"reglement verify: no report found in {fifo} (passed over: {fifo}: a FIFO: "
@@ -966,7 +966,7 @@ def test_verify_never_ends_in_an_internal_error_on_a_changed_report(v7_folder, c
         reports[1].write_text(json.dumps(changed), "utf-8")
         code, lines, err = _v7_verify(capsys, folder)
         assert code in (0, 1) and err == "", (what, err)
-        assert lines[-1].startswith("3 report(s)") or " file(s) that are none" in lines[-1], (what, lines)
+        assert lines[-1].startswith("3 reports") or " files that are none" in lines[-1], (what, lines)
 
 
 def test_a_schema_problem_is_said_without_the_value_there(v7_folder, capsys):
@@ -1082,7 +1082,7 @@ def test_a_missing_start_is_said(v7_folder, capsys):
         f"BROKEN {_V7_DATES[1]}  {reports[1]}  — the chain's start is broken: it names as its predecessor sha256 "
         f"{first} (")
     assert f", audit date {_V7_DATES[0]}), which no report here has" in lines[0]
-    assert lines[-1] == f"2 report(s): 1 broken, first {reports[1]}"
+    assert lines[-1] == f"2 reports: 1 broken, first {reports[1]}"
 
 
 def test_a_fork_is_called_a_fork(v7_signed_chain, v7_folder, capsys):
@@ -1101,7 +1101,7 @@ def test_the_summary_gives_the_head_to_keep(v7_folder, capsys):
     folder, reports = v7_folder
     code, lines, _ = _v7_verify(capsys, folder)
     assert code == 0
-    assert lines[-1] == (f"3 report(s): the chain holds; its head {reports[2]} has sha256 {_v7_sha(reports[2])}: "
+    assert lines[-1] == (f"3 reports: the chain holds; its head {reports[2]} has sha256 {_v7_sha(reports[2])}: "
                          "keep it outside the folder and give it as --head next time")
 
 
@@ -1110,7 +1110,7 @@ def test_reports_taken_from_the_end_pass_without_a_kept_head_and_break_with_it(v
     folder, reports = v7_folder
     head = _v7_sha(reports[2])
     code, lines, _ = _v7_verify(capsys, folder, "--public-key", public, "--head", head.upper())
-    assert code == 0 and lines[-1] == f"3 report(s): the chain holds and ends at the head given ({reports[2]})"
+    assert code == 0 and lines[-1] == f"3 reports: the chain holds and ends at the head given ({reports[2]})"
     assert _v7_line(lines, reports[2]).endswith("signature holds; the head given (--head)")
     reports[2].unlink()
     Path(f"{reports[2]}.sig").unlink()

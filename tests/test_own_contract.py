@@ -19,7 +19,7 @@ GP = ROOT / "tests" / "fixtures" / "gp_pack"
 
 def test_the_pack_compiles_and_its_examples_pass(capsys):
     assert main(["test", str(GP)]) == 0
-    assert "6 passed, 0 failed" in capsys.readouterr().out
+    assert "3 rules, 3 examples: 3 passed, 0 failed" in capsys.readouterr().out
 
 
 def test_the_pack_audits_an_export_of_its_own(capsys):

@@ -19,7 +19,7 @@ def run(capsys, *args: str) -> tuple[int, str]:
 def test_every_example_of_the_shipped_packs_passes_on_both_engines(capsys):
     code, out = run(capsys, "test")
     assert code == 0, out
-    assert re.search(r"^\d+ passed, 0 failed$", out, re.M)
+    assert re.search(r"^44 rules, \d+ examples: \d+ passed, 0 failed \(run on duckdb and pandas\)$", out, re.M)
     assert out.count("PASS  ") == 44
     code, out = run(capsys, "test", str(ROOT / "rules" / "avg"))
     assert code == 0, out
@@ -107,7 +107,7 @@ def test_init_writes_a_pack_that_compiles_and_passes_its_own_examples(capsys, tm
     assert main(["init", str(folder), "--name", "huisarts"]) == 0
     assert main(["test", str(folder)]) == 0
     out, err = capsys.readouterr()
-    assert "PASS  1.1-kept-too-long" in out and "8 passed, 0 failed" in out
+    assert "PASS  1.1-kept-too-long" in out and "4 rules, 4 examples: 4 passed, 0 failed" in out
     assert all(f"PASS  2.1-{rule}" in out for rule in ("unknown-code", "dangling-reference", "date-order"))
     assert err == ""  # no warning: its contract rules judge every declaration of its contract
     assert main(["coverage", "--rules", str(folder)]) == 0

@@ -77,7 +77,7 @@ def test_a_file_stands_for_its_pack_and_each_pack_is_tested_once(capsys, tmp_pat
     assert main(["test", *files]) == 0
     out = capsys.readouterr().out
     assert re.findall(r"^== (.*)$", out, re.M) == [str(Path("rules/one")), str(Path("rules/two"))]
-    assert out.count("8 passed, 0 failed") == 2
+    assert out.count("4 rules, 4 examples: 4 passed, 0 failed") == 2
 
 
 def test_a_pack_that_does_not_compile_is_said_and_the_others_are_still_tested(capsys, tmp_path, monkeypatch):
@@ -88,7 +88,7 @@ def test_a_pack_that_does_not_compile_is_said_and_the_others_are_still_tested(ca
     rule_file.write_text(rule_file.read_text("utf-8").replace(*TYPO), "utf-8")
     assert main(["test", "bad/art-01.yaml", "good/art-01.yaml"]) == 2
     captured = capsys.readouterr()
-    assert "8 passed, 0 failed" in captured.out  # the good pack, after the bad one
+    assert "4 rules, 4 examples: 4 passed, 0 failed" in captured.out  # the good pack, after the bad one
     line, column = _where(rule_file, TYPO[1])
     assert f"{Path('bad/art-01.yaml')}:{line}:{column}: error E302: unknown column 'statsu'" in captured.err
 
@@ -140,7 +140,7 @@ def test_try_repo_passes_a_good_pack_and_fails_a_broken_one_at_its_line(example_
     said = done.stdout + done.stderr
     assert done.returncode == 0, said
     assert re.search(r"^reglement test \(rule pack examples\)\.+Passed$", said, re.M), said
-    assert "PASS  1.1-kept-too-long" in said and "8 passed, 0 failed" in said
+    assert "PASS  1.1-kept-too-long" in said and "4 rules, 4 examples: 4 passed, 0 failed" in said
 
     rule_file = example_repo / "rules" / "office" / "art-01.yaml"
     rule_file.write_text(rule_file.read_text("utf-8").replace(*TYPO), "utf-8")

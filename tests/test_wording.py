@@ -7,13 +7,26 @@ fixed English word in a Dutch report, errors that name what the user can change.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import pickle
+import shutil
+from pathlib import Path
+from types import SimpleNamespace
 
 import pyarrow as pa
 import pytest
-from conftest import SAMPLE
+from conftest import AS_OF, SAMPLE, rule_file, write_pack
 from reports import audit
 
+from reglement.checker.engine_errors import engine_failure
 from reglement.checker.findings import as_text, scalar_text
+from reglement.checker.formats.labels import LABELS, NOUNS, count_of, counted_label
+from reglement.checker.formats.sarif import cap_notice
+from reglement.checker.intake.errors import DataContractError, DataError, capped
+from reglement.cli import main
+from reglement.compiler import ir
+from reglement.compiler.diagnostics import in_lang
+from reglement.init import init_pack
 
 
 # -- timestamps in messages ---------------------------------------------------------------------
@@ -34,3 +47,95 @@ def test_the_messages_of_every_engine_show_timestamps_alike(capsys, engine: str)
     assert gap == ["na gebeurtenis E0137 (2026-07-20 17:00) volgt de eerste gebeurtenis pas op 2026-07-24 17:00:01: "
                    "96 volle uren zonder log"]
     assert not [m for m in messages if ":00.000000" in m or ":00:00)" in m]
+
+
+# -- a count and its noun in the right number --------------------------------------------------
+def test_count_phrases_say_one_in_the_singular_in_both_languages() -> None:
+    assert [count_of(1, noun, "nl") for noun in ("rule", "finding", "row", "error")] == [
+        "1 regel", "1 bevinding", "1 rij", "1 fout"]
+    assert [count_of(2, noun, "nl") for noun in ("rule", "finding", "row", "error")] == [
+        "2 regels", "2 bevindingen", "2 rijen", "2 fouten"]
+    assert [count_of(1, noun, "en") for noun in ("rule", "finding", "row", "error")] == [
+        "1 rule", "1 finding", "1 row", "1 error"]
+    assert counted_label("nl", "show_more", 1) == "Toon de overige sleutel"
+    assert counted_label("nl", "show_more", 1234) == "Toon de overige 1.234 sleutels"
+    assert counted_label("en", "keys_in_json", 1) == "the other key is in the JSON report (--format json)"
+    assert counted_label("en", "explained_of", 1) == "Explanations of the one row judged"
+    assert counted_label("nl", "explained_of", 3) == "Verklaringen van de 3 beoordeelde rijen"
+    assert set(NOUNS["nl"]) == set(NOUNS["en"])
+    assert {n for n in LABELS["nl"] if n.endswith("_one")} == {n for n in LABELS["en"] if n.endswith("_one")}
+
+
+@pytest.mark.parametrize("lang, closing", [
+    ("nl", "1 regel: 0 in orde, 1 met bevindingen, 0 fouten; 1 bevinding"),
+    ("en", "1 rule: 0 passed, 1 failed, 0 errors; 1 finding")])
+def test_the_closing_line_of_a_check_counts_one_rule_and_one_finding_in_the_singular(capsys, tmp_path, lang: str,
+                                                                                      closing: str) -> None:
+    pack = write_pack(tmp_path / "pack", rule_file("request_id = 'RQ001'"))
+    code = main(["check", "--rules", str(pack), "--data", str(SAMPLE), "--as-of", AS_OF, "--lang", lang])
+    out = capsys.readouterr().out
+    assert code == 1 and closing in out.splitlines(), out
+
+
+def test_the_commands_count_in_the_singular(capsys, tmp_path) -> None:
+    assert main(["rules", "--rules", "avg"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1].startswith("4 rules and 1 manual control in ")
+    init_pack(tmp_path / "gp", "gp")
+    assert main(["test", str(tmp_path / "gp"), "--engine", "duckdb"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["PASS  1.1-kept-too-long  (1 example)",
+                                                    "1 rule, 1 example: 1 passed, 0 failed (run on duckdb)"]
+    errors = [DataError("requests.csv", "E701", "not a date", row=2, column="received_at")]
+    assert DataContractError(errors).render().endswith("the data breaks the contract: 1 problem; no rule was judged")
+    assert str(capped("requests.csv", errors * 21, 21)[-1]).endswith(": 1 more error not shown")
+    one = {"rules": [{"id": "1.1-x", "kind": "automated", "status": "failed", "finding_count": 3}]}
+    assert cap_notice(one, 1).startswith("SARIF: 1 rule has more than 1 finding (3 in all); ")
+    two = {"rules": [*one["rules"], {"id": "1.2-x", "kind": "automated", "status": "failed", "finding_count": 4}]}
+    assert cap_notice(two, 2).startswith("SARIF: 2 rules have more than 2 findings (7 in all); ")
+
+
+def test_the_examples_line_says_what_it_counts(capsys) -> None:
+    assert main(["test", "avg", "--engine", "all"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "PASS  12.3-answer-late  (2 examples)"
+    assert out[-1] == "4 rules, 9 examples: 9 passed, 0 failed (run on duckdb and pandas)"
+    assert not [line for line in out if "(s)" in line or " runs" in line]
+
+
+# -- no fixed English word in a Dutch report ----------------------------------------------------
+@pytest.fixture(scope="module")
+def without_requests(tmp_path_factory) -> Path:
+    """The sample without its requests: the rules over requests cannot run."""
+    folder = tmp_path_factory.mktemp("export")
+    for file in SAMPLE.iterdir():
+        if file.name != "requests.csv" and file.suffix in (".csv", ".jsonl"):
+            shutil.copy(file, folder / file.name)
+    return folder
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html"])
+def test_a_rule_that_cannot_run_says_so_in_dutch_in_a_dutch_report(capsys, without_requests, fmt: str) -> None:
+    code = main(["check", "--data", str(without_requests), "--as-of", AS_OF, "--format", fmt, "-q"])
+    out = capsys.readouterr().out
+    assert code == 2
+    assert "cannot run" not in out and "no requests.csv" not in out
+    assert "kan niet worden uitgevoerd: geen requests.csv, .jsonl, .json, .parquet of .xlsx (noch een map " in out
+    if fmt == "text":
+        statuses = {line[2:13].strip() for line in out.splitlines() if line.startswith("  ") and line[2] != " "}
+        assert {"FOUT", "NIET OK", "handmatig"} <= statuses and not statuses & {"FAIL", "ERROR", "manual"}
+    if fmt == "html":
+        assert "<th>Kolom</th>" in out and "<th>column</th>" not in out
+
+
+def test_a_rule_that_cannot_run_says_so_in_english_in_an_english_report(capsys, without_requests) -> None:
+    code = main(["check", "--data", str(without_requests), "--as-of", AS_OF, "--format", "json", "--lang", "en"])
+    report = json.loads(capsys.readouterr().out)
+    errors = {r["error"] for r in report["rules"] if r.get("error")}
+    assert code == 2 and errors and all(e.startswith("cannot run: no requests.csv, .jsonl, ") for e in errors)
+
+
+def test_an_engine_failure_is_worded_in_both_languages() -> None:
+    check = SimpleNamespace(subject="requests", condition=ir.Literal(ir.Span(1, 1, 1, 5), True, ir.BOOL), outputs={})
+    said = engine_failure("duckdb", check, MemoryError())
+    assert said == "the duckdb engine ran out of memory while checking requests"
+    assert in_lang(said, "nl") == "de duckdb-engine had te weinig geheugen bij het controleren van requests"
+    assert pickle.loads(pickle.dumps(said)).nl == said.nl

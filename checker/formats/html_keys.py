@@ -16,11 +16,12 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ...compiler.model import KEY_PARTS
 from ..arrow_values import ints, number, text, texts
 from ..findings import Findings
 from .findings import findings_of
 from .html_markup import badge, esc, html_text, html_visible
-from .labels import format_count, label
+from .labels import counted_label, format_count, label
 from .reviews import review_text
 from .waivers import waiver_reason
 
@@ -38,20 +39,21 @@ def key_tables(rule: Mapping[str, Any], lang: str) -> Iterator[str]:
     yield from _key_table(carried, keys, 0, KEYS_SHOWN, with_waivers, lang)
     if len(carried) <= KEYS_SHOWN:
         return
-    more = esc(label(lang, "show_more", n=format_count(len(findings) - KEYS_SHOWN, lang)))
+    more = esc(counted_label(lang, "show_more", len(findings) - KEYS_SHOWN))
     yield f'<details class="more-keys"><summary>{more}</summary>'
     yield from _key_table(carried, keys, KEYS_SHOWN, len(carried) - KEYS_SHOWN, with_waivers, lang)
     if len(findings) > len(carried):
-        rest = format_count(len(findings) - len(carried), lang)
-        yield (f'<p class="keys-elsewhere">{esc(label(lang, "and_more", n=rest))}; '
-               f'{esc(label(lang, "keys_in_json", n=rest))}</p>')
+        rest = len(findings) - len(carried)
+        yield (f'<p class="keys-elsewhere">{esc(label(lang, "and_more", n=format_count(rest, lang)))}; '
+               f'{esc(counted_label(lang, "keys_in_json", rest))}</p>')
     yield "</details>"
 
 
 def _key_table(findings: Findings, keys: pa.Table, offset: int, length: int, marked: bool,
                lang: str) -> Iterator[str]:
     """One table of `length` rows from `offset` on; the row numbers run on from the open table into the folded one."""
-    head = "".join(f"<th>{esc(column)}</th>" for column in keys.column_names)
+    head = "".join(f"<th>{esc(label(lang, 'key_column') if column in KEY_PARTS else column)}</th>"
+                   for column in keys.column_names)  # a key column's name is the export's; `column` is ours
     column = label(lang, "review" if findings.reviewed_count else "waiver")
     verdict_head = f"<th>{esc(column)}</th>" if marked else ""
     yield (f'<table class="keys"><thead><tr><th class="num">#</th><th>{esc(label(lang, "dataset"))}</th>{head}'

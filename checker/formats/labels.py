@@ -50,6 +50,15 @@ SEVERITY_WORDS: dict[str, dict[str, str]] = {
     "en": {"critical": "critical", "high": "high", "medium": "medium", "low": "low"},
 }
 
+# The nouns a count goes with, singular and plural (`count_of`): never "1 regels".
+NOUNS: dict[str, dict[str, tuple[str, str]]] = {
+    "nl": {"rule": ("regel", "regels"), "finding": ("bevinding", "bevindingen"), "row": ("rij", "rijen"),
+           "error": ("fout", "fouten")},
+    "en": {"rule": ("rule", "rules"), "finding": ("finding", "findings"), "row": ("row", "rows"),
+           "error": ("error", "errors")},
+}
+
+# A label named `x_one` is `x` for a count of one (`counted_label`).
 LABELS: dict[str, dict[str, str]] = {
     "nl": {
         "report_title": "Nalevingsrapport privacyreglement",
@@ -66,6 +75,7 @@ LABELS: dict[str, dict[str, str]] = {
         "clauses_informational": "Informatieve bepalingen",
         "dutch_quotes": "",
         "keys_in_json": "de overige {n} sleutels staan in het JSON-rapport (--format json)",
+        "keys_in_json_one": "de overige sleutel staat in het JSON-rapport (--format json)",
         "sarif_summary": "{rule}: {count} bevindingen in totaal, de eerste {shown} als resultaat; "
                          "alle sleutels staan in het JSON-rapport (--format json)",
         "until": "tot",
@@ -80,12 +90,8 @@ LABELS: dict[str, dict[str, str]] = {
         "contents": "Inhoud",
         "summary": "Samenvatting",
         "rules": "Regels",
-        "rules_word": "regels",
-        "rule_word": "regel",
         "see_also": "Uitgewerkt in",
         "findings": "Bevindingen",
-        "findings_word": "bevindingen",
-        "finding_word": "bevinding",
         "chart_title": "Bevindingen per artikel, naar ernst",
         "no_findings": "Geen bevindingen",
         "article": "Artikel",
@@ -96,6 +102,7 @@ LABELS: dict[str, dict[str, str]] = {
         "count": "Aantal",
         "dataset": "Dataset",
         "key": "Sleutel",
+        "key_column": "Kolom",
         "message": "Melding",
         "worklist": "Werklijst",
         "verdict": "Oordeel",
@@ -104,6 +111,7 @@ LABELS: dict[str, dict[str, str]] = {
         "note": "Toelichting",
         "verdict_prompt": "justified (gerechtvaardigd), violation (overtreding) of false_positive (vals positief)",
         "show_more": "Toon de overige {n} sleutels",
+        "show_more_one": "Toon de overige sleutel",
         "and_more": "… en nog {n}",
         "unjudged": "{n} rijen van {dataset} niet beoordeeld: onbekende waarde in {column} (zie {see})",
         "unjudged_one": "1 rij van {dataset} niet beoordeeld: onbekende waarde in {column} (zie {see})",
@@ -145,6 +153,7 @@ LABELS: dict[str, dict[str, str]] = {
         "explanation_id": "Code",
         "share": "Aandeel",
         "explained_of": "Verklaringen van de {n} beoordeelde rijen",
+        "explained_of_one": "Verklaringen van de ene beoordeelde rij",
         "unexplained": "Niet verklaard (de bevindingen)",
         "reviewed_findings": "Nagekeken bevindingen",
         "confirmed_findings": "Bevestigde overtredingen",
@@ -163,8 +172,6 @@ LABELS: dict[str, dict[str, str]] = {
         "period": "Periode",
         "no_rows": "geen rijen",
         "no_values": "geen waarden",
-        "rows_one": "1 rij",
-        "rows_many": "{n} rijen",
         "none": "—",
         "period_title": "Periodeoverzicht: de werking van de controles",
         "period_reports": "Rapporten",
@@ -206,6 +213,7 @@ LABELS: dict[str, dict[str, str]] = {
         "clauses_informational": "Informational clauses",
         "dutch_quotes": "The clause texts are quoted in Dutch, the language of the regulation.",
         "keys_in_json": "the other {n} keys are in the JSON report (--format json)",
+        "keys_in_json_one": "the other key is in the JSON report (--format json)",
         "sarif_summary": "{rule}: {count} findings in all, the first {shown} as results; "
                          "every key is in the JSON report (--format json)",
         "until": "until",
@@ -220,12 +228,8 @@ LABELS: dict[str, dict[str, str]] = {
         "contents": "Contents",
         "summary": "Summary",
         "rules": "Rules",
-        "rules_word": "rules",
-        "rule_word": "rule",
         "see_also": "Made concrete by",
         "findings": "Findings",
-        "findings_word": "findings",
-        "finding_word": "finding",
         "chart_title": "Findings per article, by severity",
         "no_findings": "No findings",
         "article": "Article",
@@ -236,6 +240,7 @@ LABELS: dict[str, dict[str, str]] = {
         "count": "Count",
         "dataset": "Dataset",
         "key": "Key",
+        "key_column": "Column",
         "message": "Message",
         "worklist": "Worklist",
         "verdict": "Verdict",
@@ -244,6 +249,7 @@ LABELS: dict[str, dict[str, str]] = {
         "note": "Note",
         "verdict_prompt": "justified, violation or false_positive",
         "show_more": "Show the other {n} keys",
+        "show_more_one": "Show the other key",
         "and_more": "… and {n} more",
         "unjudged": "{n} rows of {dataset} not judged: unknown value in {column} (see {see})",
         "unjudged_one": "1 row of {dataset} not judged: unknown value in {column} (see {see})",
@@ -285,6 +291,7 @@ LABELS: dict[str, dict[str, str]] = {
         "explanation_id": "Id",
         "share": "Share",
         "explained_of": "Explanations of the {n} rows judged",
+        "explained_of_one": "Explanations of the one row judged",
         "unexplained": "Unexplained (the findings)",
         "reviewed_findings": "Reviewed findings",
         "confirmed_findings": "Confirmed violations",
@@ -303,8 +310,6 @@ LABELS: dict[str, dict[str, str]] = {
         "period": "Period",
         "no_rows": "no rows",
         "no_values": "no values",
-        "rows_one": "1 row",
-        "rows_many": "{n} rows",
         "none": "—",
         "period_title": "Period report: the operation of the controls",
         "period_reports": "Reports",
@@ -397,20 +402,32 @@ def format_time(moment: str) -> str:
     return local.strftime("%Y-%m-%d %H:%M %Z").strip()
 
 
+def count_of(n: int, noun: str, lang: str) -> str:
+    """`1 regel`, `3 regels`, `1 error`: a count (grouped as `format_count` does) with a noun of NOUNS in the
+    right number."""
+    one, many = NOUNS[lang][noun]
+    return f"{format_count(n, lang)} {one if n == 1 else many}"
+
+
+def counted_label(lang: str, name: str, n: int, **values: Any) -> str:
+    """The label `name` for a count `n` (filled in as `{n}`): its `name_one` form when `n` is 1."""
+    one = f"{name}_one"
+    return label(lang, one if n == 1 and one in LABELS[lang] else name, n=format_count(n, lang), **values)
+
+
 def findings_phrase(n: int, lang: str) -> str:
     """`1 bevinding`, `3 bevindingen`: the count with the word in the right number."""
-    word = label(lang, "finding_word" if n == 1 else "findings_word")
-    return f"{format_count(n, lang)} {word}"
+    return count_of(n, "finding", lang)
 
 
 def rules_phrase(n: int, lang: str) -> str:
     """`1 regel`, `3 regels`: the count with the word in the right number."""
-    return f"{format_count(n, lang)} {label(lang, 'rule_word' if n == 1 else 'rules_word')}"
+    return count_of(n, "rule", lang)
 
 
 def rows_phrase(n: int, lang: str) -> str:
     """`1 rij`, `3 rijen`: a count of rows with the word in the right number."""
-    return label(lang, "rows_one") if n == 1 else label(lang, "rows_many", n=format_count(n, lang))
+    return count_of(n, "row", lang)
 
 
 def format_share(part: int, whole: int, lang: str) -> str:

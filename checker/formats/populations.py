@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .findings import finding_count, rule_kind
-from .labels import format_count, format_share, label, localized
+from .labels import counted_label, format_count, format_share, label, localized
 
 
 @dataclass(frozen=True)
@@ -61,9 +61,8 @@ def unjudged_rows(rule: Mapping[str, Any]) -> int | None:
 
 def unjudged_phrase(unjudged: Mapping[str, Any], lang: str) -> str:
     """`12 rows of access_log not judged: unknown value in actor_kind (see 4.2-unknown-code)`."""
-    name = "unjudged_one" if unjudged["rows"] == 1 else "unjudged"
-    return label(lang, name, n=format_count(unjudged["rows"], lang), dataset=unjudged["dataset"],
-                 column=unjudged["column"], see=unjudged["see"])
+    return counted_label(lang, "unjudged", unjudged["rows"], dataset=unjudged["dataset"], column=unjudged["column"],
+                         see=unjudged["see"])
 
 
 def explained(rule: Mapping[str, Any], lang: str) -> list[Explained]:
@@ -82,7 +81,7 @@ def explained(rule: Mapping[str, Any], lang: str) -> list[Explained]:
 
 def explained_caption(rule: Mapping[str, Any], lang: str) -> str:
     """`Explanations of the 48,210 rows judged`: what the lines below it count."""
-    return label(lang, "explained_of", n=format_count(population(rule) or 0, lang))
+    return counted_label(lang, "explained_of", population(rule) or 0)
 
 
 def overlapping(rule: Mapping[str, Any], lines: list[Explained]) -> bool:

@@ -28,6 +28,7 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any, TextIO
 
+from ...compiler.diagnostics import plural
 from .controls import visible
 from .findings import finding_count, findings_of, is_waived, key_text, rule_file, rule_kind
 from .grouping import articles
@@ -104,8 +105,9 @@ def cap_notice(report: Mapping[str, Any], max_results: int) -> str | None:
     if not over:
         return None
     total = sum(n for _, n in over)
-    return (f"SARIF: {len(over)} rule(s) have more than {cap} findings ({total:,} in all); each gives its first {cap} "
-            "as results and one summary result with its count. Every finding is in the JSON report (--format json).")
+    return (f"SARIF: {plural(len(over), 'rule has', 'rules have')} more than {plural(cap, 'finding')} "
+            f"({total:,} in all); each gives its first {cap} as results and one summary result with its count. "
+            "Every finding is in the JSON report (--format json).")
 
 
 def fingerprint(rule_id: str, key: Mapping[str, Any]) -> str:

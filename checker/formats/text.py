@@ -8,7 +8,7 @@ from typing import Any, TextIO
 from .controls import harmless, visible
 from .findings import finding_count, findings_of, is_waived, rule_kind, waived_count
 from .grouping import articles
-from .labels import findings_phrase, format_count, label, localized, rows_phrase, severity_word
+from .labels import count_of, findings_phrase, format_count, label, localized, rows_phrase, severity_word
 from .periods import period
 from .populations import explained, explained_caption, of_population, overlapping, unjudged_phrase
 from .reviews import ReviewCounts, review_counts, review_of, review_text, stale_lines
@@ -16,42 +16,45 @@ from .summary import pack_label, tool_label, waived_findings
 
 # The closing lines keep their own wording: CI scripts and tests/test_cli.py match the Dutch summary.
 TOTALS = {
-    "nl": {"summary": "{rules} regels: {passed} in orde, {failed} met bevindingen, {errors} fouten; "
-                      "{findings} bevindingen",
+    "nl": {"summary": "{rules}: {passed} in orde, {failed} met bevindingen, {errors}; {findings}",
            "controls": "handmatige controles: {manual} open, {attested} bevestigd, {expired} verlopen",
            "all_keys": "alle sleutels staan in --format json"},
-    "en": {"summary": "{rules} rules: {passed} passed, {failed} failed, {errors} errors; {findings} findings",
+    "en": {"summary": "{rules}: {passed} passed, {failed} failed, {errors}; {findings}",
            "controls": "manual controls: {manual} open, {attested} attested, {expired} expired",
            "all_keys": "every key is in --format json"},
 }
 # Short codes in one column, capitals for what needs action, so the eye finds them when scrolling.
-STATUS = {"passed": "ok", "failed": "FAIL", "error": "ERROR", "waived": "waived", "manual": "manual",
-          "attested": "attested", "expired": "EXPIRED", "informational": "info"}
+STATUS = {"nl": {"passed": "ok", "failed": "NIET OK", "error": "FOUT", "waived": "vrijgesteld", "manual": "handmatig",
+                 "attested": "bevestigd", "expired": "VERLOPEN", "informational": "info"},
+          "en": {"passed": "ok", "failed": "FAIL", "error": "ERROR", "waived": "waived", "manual": "manual",
+                 "attested": "attested", "expired": "EXPIRED", "informational": "info"}}
+STATUS_WIDTH = {lang: max(8, *map(len, codes.values())) for lang, codes in STATUS.items()}
+INDENT = {lang: " " * (3 + width) for lang, width in STATUS_WIDTH.items()}  # under the rule's id
 ATTENTION = {"error": 0, "failed": 1, "expired": 2, "manual": 3}  # first within an article; the rest keep their order
 SHOWN = 10
-INDENT = " " * 11
 
 
 def _rule_lines(rule: Mapping[str, Any], lang: str) -> list[str]:
     """One line per rule, then its error and its first findings indented below it, waived ones marked."""
-    head = f"  {STATUS[rule['status']]:<8} {rule['id']}"
+    head = f"  {STATUS[lang][rule['status']]:<{STATUS_WIDTH[lang]}} {rule['id']}"
     if rule_kind(rule) == "automated":
         judged = of_population(rule, lang)
         head += f"  [{severity_word(lang, rule.get('severity'))}] {counted(rule, lang)}{' ' + judged if judged else ''}"
     lines = [f"{head} — {localized(rule.get('title'), lang)}"]
     if rule.get("error"):
-        lines.append(f"{INDENT}{visible(rule['error'])}")
-    lines += [f"{INDENT}{unjudged_phrase(u, lang)}" for u in rule.get("unjudged", ())]
+        lines.append(f"{INDENT[lang]}{visible(rule['error'])}")
+    lines += [f"{INDENT[lang]}{unjudged_phrase(u, lang)}" for u in rule.get("unjudged", ())]
     lines += _explained_lines(rule, lang)
     findings = findings_of(rule)
     counts = review_counts(rule)
     if counts and len(findings):
-        lines.append(f"{INDENT}{counts.text(lang)}")
-    lines += [f"{INDENT}{visible(f['message'])}{_mark(f, lang)}" for f in findings[:SHOWN]]
+        lines.append(f"{INDENT[lang]}{counts.text(lang)}")
+    lines += [f"{INDENT[lang]}{visible(f['message'])}{_mark(f, lang)}" for f in findings[:SHOWN]]
     hidden = len(findings) - SHOWN
     if hidden > 0:
-        lines.append(f"{INDENT}{label(lang, 'and_more', n=format_count(hidden, lang))}; {TOTALS[lang]['all_keys']}")
-    return lines + [f"{INDENT}{visible(line)}" for line in stale_lines(rule, lang)]
+        more = label(lang, "and_more", n=format_count(hidden, lang))
+        lines.append(f"{INDENT[lang]}{more}; {TOTALS[lang]['all_keys']}")
+    return lines + [f"{INDENT[lang]}{visible(line)}" for line in stale_lines(rule, lang)]
 
 
 def _mark(finding: Mapping[str, Any], lang: str) -> str:
@@ -70,10 +73,10 @@ def _explained_lines(rule: Mapping[str, Any], lang: str) -> list[str]:
         return []
     counts = [format_count(line.rows, lang) for line in lines]
     width, share_width = max(map(len, counts)), max(len(line.share) for line in lines)
-    rows = [f"{INDENT}  {count:>{width}}  {line.share:>{share_width}}  {line.named}"
+    rows = [f"{INDENT[lang]}  {count:>{width}}  {line.share:>{share_width}}  {line.named}"
             for count, line in zip(counts, lines)]
-    note = [f"{INDENT}  ({label(lang, 'explained_note')})"] if overlapping(rule, lines) else []
-    return [f"{INDENT}{explained_caption(rule, lang)}:", *rows, *note]
+    note = [f"{INDENT[lang]}  ({label(lang, 'explained_note')})"] if overlapping(rule, lines) else []
+    return [f"{INDENT[lang]}{explained_caption(rule, lang)}:", *rows, *note]
 
 
 def counted(rule: Mapping[str, Any], lang: str) -> str:
@@ -112,7 +115,9 @@ def _lines(report: dict, lang: str) -> Iterator[str]:
     summary = {"expired": 0, **report["summary"]}  # `expired` is not among the contract's required counts
     waived = waived_findings(report)
     note = f" ({label(lang, 'waived_count', n=format_count(waived, lang))})" if waived else ""
-    yield TOTALS[lang]["summary"].format(**summary) + note
+    nouns = {"rules": "rule", "errors": "error", "findings": "finding"}  # `1 regel`, `1 fout`, `1 bevinding`
+    yield TOTALS[lang]["summary"].format(**{**summary, **{k: count_of(summary[k], noun, lang)
+                                                          for k, noun in nouns.items()}}) + note
     yield TOTALS[lang]["controls"].format(**summary)
     if summary.get("reviewed") or summary.get("confirmed"):  # a report without reviews keeps its two closing lines
         counts = (summary["reviewed"], summary.get("confirmed", 0), summary.get("awaiting_review", 0))

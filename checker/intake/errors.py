@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ...compiler.diagnostics import UserError
+from ...compiler.diagnostics import UserError, plural
 
 MAX_ERRORS_PER_SOURCE = 20
 
@@ -43,12 +43,13 @@ class DataContractError(UserError):
 
     def render(self) -> str:
         problems = sum(1 for e in self.errors if e.code) + sum(e.more for e in self.errors)
-        return f"{self}\nthe data breaks the contract: {problems} problem(s); no rule was judged"
+        return f"{self}\nthe data breaks the contract: {plural(problems, 'problem')}; no rule was judged"
 
 
 def capped(label: str, errors: list[DataError], total: int) -> list[DataError]:
     """At most MAX_ERRORS_PER_SOURCE errors of one source, then a line saying how many more."""
     shown = errors[:MAX_ERRORS_PER_SOURCE]
     if total > len(shown):
-        shown.append(DataError(label, None, f"{total - len(shown)} more errors not shown", more=total - len(shown)))
+        shown.append(DataError(label, None, f"{plural(total - len(shown), 'more error')} not shown",
+                               more=total - len(shown)))
     return shown

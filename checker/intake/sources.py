@@ -19,6 +19,7 @@ import pyarrow as pa
 
 from ...compiler.config_sources import FILE_FORMATS as _SUFFIXES
 from ...compiler.config_sources import File, Sources, format_of
+from ...compiler.diagnostics import Bilingual
 from ...datasets import Contract
 from .csv_dialect import NO_CSV_OPTIONS, CsvOptions
 from .errors import DataContractError, DataError
@@ -80,7 +81,9 @@ class Data:
 
     sources: Mapping[str, Source]
     unread: tuple[str, ...] = ()  # files of an export folder that no dataset of the contract claims
-    absent: Callable[[str], str] = field(default=lambda name: f"no data for dataset '{name}'", compare=False)
+    absent: Callable[[str], str] = field(default=lambda name: Bilingual(f"no data for dataset '{name}'",
+                                                                        f"geen gegevens voor dataset '{name}'"),
+                                         compare=False)
 
     def why_missing(self, dataset: str) -> str:
         """Why the dataset has no source, in words a user can act on."""
@@ -108,8 +111,10 @@ class Data:
 
 def tables_only(database: Sources) -> Data:
     """The tables the configuration maps, and no export folder."""
-    return Data({}, absent=lambda name: f"dataset {name} is neither mapped to a table (the configuration's "
-                                        "sources:) nor given as a file (no --data)").with_tables(database)
+    return Data({}, absent=lambda name: Bilingual(
+        f"dataset {name} is neither mapped to a table (the configuration's sources:) nor given as a file (no --data)",
+        f"dataset {name} is niet aan een tabel gekoppeld (sources: in de configuratie) en niet als bestand gegeven "
+        "(geen --data)")).with_tables(database)
 
 
 def folder_sources(folder: Path, contract: Contract, csv: CsvOptions = NO_CSV_OPTIONS,
@@ -231,11 +236,13 @@ def _leads_out(path: Path, folder: Path) -> bool:
 def missing_reason(name: str, folder: Path) -> str:
     """Why a dataset has no file in the folder, naming what is there under a name like it
     (`Clients.csv`, `clients.csv.bak`, `client.csv`): the spelling a person reads past."""
-    reason = f"no {name}.csv, .jsonl, .json, .parquet or .xlsx (nor a folder {name}/ of Parquet files) in {folder}"
-    alike = _alike(name, folder)
+    en = f"no {name}.csv, .jsonl, .json, .parquet or .xlsx (nor a folder {name}/ of Parquet files) in {folder}"
+    nl = f"geen {name}.csv, .jsonl, .json, .parquet of .xlsx (noch een map {name}/ met Parquet-bestanden) in {folder}"
+    alike = ", ".join(_alike(name, folder))
     if not alike:
-        return reason
-    return f"{reason}; found {', '.join(alike)}, not read: the file must be named {name}.<format>"
+        return Bilingual(en, nl)
+    return Bilingual(f"{en}; found {alike}, not read: the file must be named {name}.<format>",
+                     f"{nl}; gevonden: {alike}, niet gelezen: het bestand moet {name}.<formaat> heten")
 
 
 def _alike(name: str, folder: Path) -> list[str]:
@@ -258,7 +265,8 @@ def frame_sources(frames: Mapping[str, object], contract: Contract) -> Data:
         raise DataContractError([DataError(f"frames['{name}']", "E712", f"unknown dataset '{name}'",
                                            hint=did_you_mean(name, sorted(contract))) for name in unknown])
     sources = {name: Source(name, f"frames['{name}']", "arrow", table=as_arrow(data)) for name, data in frames.items()}
-    return Data(sources, absent=lambda name: f"no frame for dataset '{name}'")
+    return Data(sources, absent=lambda name: Bilingual(f"no frame for dataset '{name}'",
+                                                       f"geen frame voor dataset '{name}'"))
 
 
 def as_arrow(data: object) -> pa.Table:
