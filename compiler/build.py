@@ -41,8 +41,20 @@ class Draft:
     def kind(self) -> str:
         return self.raw.get("kind", "condition")
 
-    def fail(self, build: Build, code: str, message: str, where: YamlPath, hint: str | None = None) -> None:
-        build.diagnostics.append(self.doc.diagnostic(code, message, (*self.path, *where), hint))
+    def fail(self, build: Build, code: str, message: str, where: YamlPath, hint: str | None = None,
+             at: str | None = None) -> None:
+        """A diagnostic at the text `where`; with `at`, its caret under the first `at` in that text (a message's
+        `{placeholder}`), where the text is written in the file."""
+        path = (*self.path, *where)
+        source = self.doc.source_text(path) if at is not None else None
+        offset = source.text.find(at) if source is not None and at else -1
+        if source is None or offset < 0:
+            build.diagnostics.append(self.doc.diagnostic(code, message, path, hint))
+        else:
+            line = source.text.count("\n", 0, offset) + 1
+            column = offset - (source.text.rfind("\n", 0, offset) + 1) + 1
+            build.diagnostics.append(source.diagnostic(code, message, ir.Span(line, column, line, column + len(at)),
+                                                       hint))
         self.failed = True
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..datasets import Contract, Dataset, dataset_from_schema, schema_files
 from .diagnostics import Diagnostic, did_you_mean
+from .errors import CODES
 from .yaml_source import YamlDocument, YamlError, load_yaml, schema_diagnostics
 
 _DATES = ("date", "timestamp")
@@ -39,7 +40,7 @@ def read_contract(folder: Path, display: str) -> tuple[Contract | None, list[Dia
         except YamlError as err:
             problems.append(err.diagnostic)
     for doc in docs:
-        problems += schema_diagnostics(doc, _meta_schema(), code="E121")
+        problems += schema_diagnostics(doc, _meta_schema(), code="E121", hint=CODES["E121"].remedy)
     if not docs and not problems:
         problems.append(Diagnostic("E120", f"{display}: the data contract folder holds no <dataset>.schema.json"))
     if problems:

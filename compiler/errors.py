@@ -30,8 +30,8 @@ class Code:
 _TABLE = [
     # -- files ------------------------------------------------------------------------------------
     ("E100", "read", "the rule pack folder has no pack.yaml", "point --rules at a pack folder, or add its pack.yaml"),
-    ("E101", "read", "a file is not valid YAML", "fix the line shown; quote text that contains ': ' or starts with a "
-                                                 "special character"),
+    ("E101", "read", "a file is not valid YAML (a .json file: not valid JSON)",
+     "fix the line shown; quote text that contains ': ' or starts with a special character"),
     ("E102", "schema", "a rule file or pack.yaml does not have the fields its schema asks for",
      "fix or remove the field shown; the hint lists the fields allowed"),
     ("E103", "structure", "a clause does not belong to the article of its file", "number it under its article"),
@@ -76,7 +76,8 @@ _TABLE = [
     ("E120", "contract", "the data contract folder named in pack.yaml is not there or holds no schema",
      "name a folder of <dataset>.schema.json files relative to the pack, or a shipped contract (westendorp)"),
     ("E121", "contract", "a dataset schema does not have the fields a contract schema needs",
-     "fix the field shown (see datasets/__init__.py for the annotations)"),
+     "fix the field shown: the annotations are in rules/README.md, \"A data contract of your own\"; "
+     "`reglement schema dataset` prints the schema a contract file must meet"),
     ("E122", "contract", "a dataset schema contradicts itself or the rest of the contract",
      "fix the key, reference, date pair, vocabulary or required name shown"),
     ("E130", "contract-rules", "a contract rule cannot be generated from the contract's declarations",

@@ -169,9 +169,7 @@ class Resolver:
             self._fail("E401", "nothing equals null", expr.span,
                        "write `is null` or `is not null` instead")
         if left.type != right.type:
-            hint = "compare date(…) of the timestamp with the date" if {left.type, right.type} == {
-                ir.DATE, ir.TIMESTAMP} else None
-            self._fail("E402", f"cannot compare a {left.type} with a {right.type}", expr.span, hint)
+            self._fail("E402", f"cannot compare a {left.type} with a {right.type}", expr.span, _mismatch(left, right))
         self._check_codes(left, [right])
         self._check_codes(right, [left])
         if expr.op not in ("=", "!=") and left.type not in ir.ORDERED:
@@ -332,3 +330,17 @@ def unknown_dataset_hint(name: str, contract: Contract) -> str:
     return did_you_mean(name, sorted(contract)) or (
         f"the contract has {', '.join(sorted(contract))}; to add a dataset, put {name}.schema.json "
         f"in its folder {contract.folder} (named by `contract:` in pack.yaml)")
+
+
+def _mismatch(left: ir.Expr, right: ir.Expr) -> str | None:
+    """What to write instead, where two types compared are a known slip: a timestamp with a date, a true/false
+    column with the text 'true'."""
+    types = {left.type, right.type}
+    if types == {ir.DATE, ir.TIMESTAMP}:
+        return "compare date(…) of the timestamp with the date"
+    if types == {ir.BOOL, ir.STRING}:
+        text = next((e.value for e in (left, right) if isinstance(e, ir.Literal) and e.type == ir.STRING), None)
+        if isinstance(text, str) and text.strip().lower() in ("true", "false"):
+            return f"a true/false column is compared with true or false: write {text.strip().lower()} without quotes"
+        return "a true/false column is compared with true or false, written without quotes"
+    return None

@@ -232,11 +232,12 @@ def check_messages(build: Build) -> None:
                 if name not in allowed:
                     draft.fail(build, "E602", f"the message may show key columns, `let` values and parameters only, "
                                               f"not '{{{name}}}'", ("message", lang),
-                               did_you_mean(name, allowed) or f"allowed: {', '.join('{' + a + '}' for a in allowed)}")
+                               did_you_mean(name, allowed) or f"allowed: {', '.join('{' + a + '}' for a in allowed)}",
+                               at=f"{{{name}}}")
                 elif name in draft.lets and draft.lets[name].type != ir.BOOL and (
                         leak := personal_reads(draft.lets[name], personal)):
                     draft.fail(build, "E603", f"'{{{name}}}' reads the personal column {leak}; a report must never "
-                                              "show it", ("message", lang))
+                                              "show it", ("message", lang), at=f"{{{name}}}")
                 elif name not in found:
                     found.append(name)
             for name in _placeholders(build, draft, ("title", lang)) or ():

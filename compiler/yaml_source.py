@@ -7,6 +7,7 @@ node tree has the marks; this module builds plain Python values from it and keep
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -122,6 +123,19 @@ def _composed(text: str, file: str, lines: tuple[str, ...]) -> yaml.Node | None:
         return yaml.compose(text, Loader=yaml.SafeLoader)
 
 
+def _json(text: str, file: str, lines: tuple[str, ...]) -> None:
+    """A `.json` file (a data contract's schema) that is not JSON is said to be so, at the line and column
+    where JSON reading stopped; one that is, is read on as YAML, which gives each value its place."""
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as err:
+        line = lines[err.lineno - 1] if err.lineno <= len(lines) else None
+        raise YamlError(Diagnostic("E101", f"not valid JSON: {err.msg[:1].lower()}{err.msg[1:]}",
+                                   Location(file, err.lineno, err.colno), line,
+                                   "a missing or extra comma, an unclosed brace or bracket, or text not in double "
+                                   "quotes")) from None
+
+
 def load_yaml(path: Path, display: str | None = None) -> YamlDocument:
     """Read one YAML file; a syntax error, a tag or an alias becomes a Diagnostic with its line."""
     file = display or str(path)
@@ -133,6 +147,8 @@ def load_yaml(path: Path, display: str | None = None) -> YamlDocument:
         raise YamlError(Diagnostic("E101", "not UTF-8 text", Location(file, line, 1), None,
                                    "save the file as UTF-8")) from None
     lines = tuple(text.splitlines())
+    if path.suffix.lower() == ".json":
+        _json(text, file, lines)
     try:
         node = _composed(text, file, lines)
     except yaml.MarkedYAMLError as err:
@@ -171,8 +187,10 @@ def _build(node: yaml.Node, path: YamlPath, positions: dict[YamlPath, Position],
     return loader.construct_object(node)
 
 
-def schema_diagnostics(doc: YamlDocument, schema: dict, code: str = "E102") -> list[Diagnostic]:
-    """JSON Schema errors of a YAML document, each pointing at its YAML line."""
+def schema_diagnostics(doc: YamlDocument, schema: dict, code: str = "E102",
+                       hint: str | None = None) -> list[Diagnostic]:
+    """JSON Schema errors of a YAML document, each pointing at its YAML line, with `hint` where no better one is
+    known."""
     import jsonschema  # imported only when a file is validated: not when pack_cache.py has the pack
 
     validator = jsonschema.Draft202012Validator(schema)
@@ -182,8 +200,9 @@ def schema_diagnostics(doc: YamlDocument, schema: dict, code: str = "E102") -> l
         where = ".".join(map(str, path)) or "the file"
         if err.validator == "additionalProperties":  # point at the unknown key itself
             path = (*path, sorted(set(err.instance) - set(err.schema.get("properties", {})))[0], KEY)
-        hint = "quote it, e.g. '5.1'" if err.validator == "type" and isinstance(err.instance, (int, float)) else None
-        out.append(doc.diagnostic(code, f"{where}: {_schema_message(err)}", path, hint))
+        number = err.validator == "type" and isinstance(err.instance, (int, float))
+        out.append(doc.diagnostic(code, f"{where}: {_schema_message(err)}", path,
+                                  "quote it, e.g. '5.1'" if number else hint))
     return out
 
 

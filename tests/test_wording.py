@@ -26,6 +26,7 @@ from reglement.checker.intake.errors import DataContractError, DataError, capped
 from reglement.cli import main
 from reglement.compiler import ir
 from reglement.compiler.diagnostics import in_lang
+from reglement.compiler.errors import CODES
 from reglement.init import init_pack
 
 
@@ -139,3 +140,49 @@ def test_an_engine_failure_is_worded_in_both_languages() -> None:
     assert said == "the duckdb engine ran out of memory while checking requests"
     assert in_lang(said, "nl") == "de duckdb-engine had te weinig geheugen bij het controleren van requests"
     assert pickle.loads(pickle.dumps(said)).nl == said.nl
+
+
+# -- compile errors that point at what the user can change --------------------------------------
+def _errors_of(capsys, folder: Path) -> str:
+    assert main(["test", str(folder)]) == 2
+    return capsys.readouterr().err
+
+
+def test_a_json_syntax_error_in_a_contract_file_is_called_json_at_its_line_and_column(capsys, tmp_path) -> None:
+    init_pack(tmp_path / "gp", "gp")
+    contract = tmp_path / "gp" / "contract" / "files.schema.json"
+    contract.write_text('{\n  "title": "files",\n  "type": "object"\n  "properties": {}\n}\n', "utf-8")
+    err = _errors_of(capsys, tmp_path / "gp")
+    assert "files.schema.json:4:3: error E101: not valid JSON: expecting ',' delimiter" in err
+    assert "YAML" not in err
+
+
+def test_e602_points_at_the_placeholder_it_refuses(capsys, tmp_path) -> None:
+    init_pack(tmp_path / "gp", "gp")
+    rules = tmp_path / "gp" / "art-01.yaml"
+    text = rules.read_text("utf-8").replace('deleted by {until}"', 'deleted by {until}, opened {opened_at}"')
+    rules.write_text(text, "utf-8")
+    err = _errors_of(capsys, tmp_path / "gp").splitlines()
+    [at] = [i for i, line in enumerate(err) if "error E602" in line]
+    source, caret = err[at + 1], err[at + 2]
+    column = source.index("{opened_at}") - source.index("|") - 1  # 1-based in the file's line
+    assert err[at].split(": error")[0].endswith(f":{column}")
+    assert caret.index("^") == source.index("{opened_at}") and caret.endswith("^" + "~" * (len("{opened_at}") - 1))
+
+
+def test_e121_points_at_the_documentation_and_the_schema_not_at_python_source(capsys, tmp_path) -> None:
+    init_pack(tmp_path / "gp", "gp")
+    contract = tmp_path / "gp" / "contract" / "files.schema.json"
+    contract.write_text(contract.read_text("utf-8").replace('"x-type": "string"', '"x-type": "text"', 1), "utf-8")
+    err = _errors_of(capsys, tmp_path / "gp")
+    assert "error E121: " in err and "`reglement schema dataset`" in err and 'A data contract of your own' in err
+    assert ".py" not in err and ".py" not in CODES["E121"].remedy
+
+
+@pytest.mark.parametrize("written, hint", [
+    ("'true'", "write true without quotes"), ("'False'", "write false without quotes"),
+    ("'ja'", "a true/false column is compared with true or false, written without quotes")])
+def test_a_bool_compared_with_quoted_text_gets_a_hint(capsys, tmp_path, written: str, hint: str) -> None:
+    pack = write_pack(tmp_path / "pack", rule_file(f"identity_verified = {written}"))
+    err = _errors_of(capsys, pack)
+    assert "error E402: cannot compare a bool with a string" in err and hint in err
