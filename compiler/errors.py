@@ -117,7 +117,8 @@ _TABLE = [
     # -- data -------------------------------------------------------------------------------------
     ("E701", "intake", "the export folder is not there", "check --data"),
     ("E702", "intake", "two files for one dataset", "keep one of them"),
-    ("E703", "intake", "a file cannot be read in its format", "check the file, its extension and its encoding"),
+    ("E703", "intake", "a file cannot be read in its format, or is empty", "check the file, its extension and its "
+     "encoding; an export of a dataset without rows still has its header line"),
     ("E704", "intake", "a column the contract requires is missing", "export the column"),
     ("E705", "intake", "a required value is empty", "export the value, or correct the contract if it may be empty"),
     ("E706", "intake", "a value is not of its column's type (a date, a timestamp, true/false, a list)",

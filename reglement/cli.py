@@ -21,6 +21,7 @@ from . import __version__
 from .checker import engines
 from .checker.stop import Stopped, raise_if_stopped
 from .checker.stop import install as install_stop
+from .compiler.config_sources import DEFAULT_DSN_ENV
 from .compiler.diagnostics import UserError, plural
 from .compiler.model import SEVERITIES
 from .files import WriteError, check_destination
@@ -477,7 +478,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--data", type=Path, help="export folder, one file per dataset (optional when --config maps "
                                                  "every dataset to a database table)")
     check.add_argument("--as-of", type=_date, default=dt.date.today(), help="audit date YYYY-MM-DD (default today)")
-    check.add_argument("--config", type=Path, help="the organisation's parameters, attestations and waivers")
+    check.add_argument("--config", type=Path, help="the organisation's parameters, attestations and waivers, and "
+                                                   "(sources:) the datasets read from PostgreSQL tables instead of "
+                                                   "--data; the DSN is read from the environment variable "
+                                                   f"{DEFAULT_DSN_ENV} (or the one sources.postgres.dsn_env names)")
     check.add_argument("--reviews", type=Path, metavar="FILE", help="verdicts on findings (justified, violation, "
                                                                      "false_positive): a .yaml, .csv or .xlsx file")
     _output_options(check)

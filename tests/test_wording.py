@@ -15,7 +15,7 @@ from types import SimpleNamespace
 
 import pyarrow as pa
 import pytest
-from conftest import AS_OF, SAMPLE, rule_file, write_pack
+from conftest import AS_OF, ROOT, SAMPLE, rule_file, write_pack
 from reports import audit
 
 from reglement.checker.engine_errors import engine_failure
@@ -25,6 +25,7 @@ from reglement.checker.formats.sarif import cap_notice
 from reglement.checker.intake.errors import DataContractError, DataError, capped
 from reglement.cli import main
 from reglement.compiler import ir
+from reglement.compiler.config_sources import DEFAULT_DSN_ENV
 from reglement.compiler.diagnostics import in_lang
 from reglement.compiler.errors import CODES
 from reglement.init import init_pack
@@ -186,3 +187,31 @@ def test_a_bool_compared_with_quoted_text_gets_a_hint(capsys, tmp_path, written:
     pack = write_pack(tmp_path / "pack", rule_file(f"identity_verified = {written}"))
     err = _errors_of(capsys, pack)
     assert "error E402: cannot compare a bool with a string" in err and hint in err
+
+
+# -- the data and the documentation -------------------------------------------------------------
+@pytest.mark.parametrize("content", [b"", b"\n\n", b"\xef\xbb\xbf\r\n"])
+def test_an_empty_csv_is_said_to_be_empty(capsys, tmp_path, content: bytes) -> None:
+    for file in SAMPLE.iterdir():
+        if file.suffix in (".csv", ".jsonl"):
+            shutil.copy(file, tmp_path / file.name)
+    (tmp_path / "requests.csv").write_bytes(content)
+    assert main(["check", "--data", str(tmp_path), "--as-of", AS_OF, "-q"]) == 2
+    err = capsys.readouterr().err
+    assert "requests.csv: error E703: is empty: not even a header row" in err and "cannot be read as CSV" not in err
+
+
+def test_the_help_of_config_names_sources_and_the_dsn_variable(capsys) -> None:
+    with pytest.raises(SystemExit):
+        main(["check", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "(sources:)" in text and f"environment variable {DEFAULT_DSN_ENV}" in text
+
+
+def test_the_documentation_cites_files_the_project_has() -> None:
+    sample = (SAMPLE / "README.md").read_text("utf-8")
+    assert "data-contract.md" not in sample
+    readme = (ROOT / "README.md").read_text("utf-8")
+    assert "checker/config.schema.json" not in readme and (ROOT / "compiler" / "config.schema.json").exists()
+    commands = {line.split("`")[1].split()[1] for line in readme.splitlines() if line.startswith("| `reglement ")}
+    assert {"init", "check", "test", "rules"} <= commands

@@ -50,6 +50,8 @@ CSV_PROBLEMS = {
                         "a UTF-8 file with a damaged byte needs the byte repaired)",
     "LINE SIZE OVER MAXIMUM": "a line longer than the reader's limit of {limit}",
 }
+EMPTY_CSV = "is empty: not even a header row (an export of a dataset without rows still has its header line)"
+EMPTY_LOOK = 4096  # a file of blank lines longer than this is not taken for an empty export
 _JSON_LAYOUTS = {"jsonl": "newline_delimited", "json": "array"}
 UNREADABLE = {
     "csv": "cannot be read as CSV with a header row",
@@ -184,9 +186,19 @@ def not_utf8(source: Source, bad: tuple[int, int] | None, line: int | None = Non
 
 
 def unreadable(source: Source, dialect: Dialect | None) -> DataError:
-    """E703 in the source's format; for CSV, how it was read and which option would change that."""
+    """E703 in the source's format; for CSV, how it was read and which option would change that, or that the
+    file is empty."""
+    if source.format == "csv" and _empty(source.paths[0]):
+        return DataError(source.label, "E703", EMPTY_CSV)
     how = f" (read as {dialect.words()}; pass --csv-separator or --encoding if that is wrong)" if dialect else ""
     return DataError(source.named, "E703", UNREADABLE[source.format] + how)
+
+
+def _empty(path: Path) -> bool:
+    """A file of nothing, or of blank lines only (a byte order mark at most besides)."""
+    with path.open("rb") as file:
+        start = file.read(EMPTY_LOOK + 1)
+    return len(start) <= EMPTY_LOOK and not start.removeprefix(b"\xef\xbb\xbf").strip()
 
 
 def drop(con: duckdb.DuckDBPyConnection, staged: Staged) -> None:
