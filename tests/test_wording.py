@@ -215,3 +215,18 @@ def test_the_documentation_cites_files_the_project_has() -> None:
     assert "checker/config.schema.json" not in readme and (ROOT / "compiler" / "config.schema.json").exists()
     commands = {line.split("`")[1].split()[1] for line in readme.splitlines() if line.startswith("| `reglement ")}
     assert {"init", "check", "test", "rules"} <= commands
+
+
+def test_the_readme_example_of_rule_1_1_runs_as_written(capsys, tmp_path) -> None:
+    """rules/README.md shows how to write the examples of a rule over the export's columns: its rules block,
+    under an article that quotes clause 1.1, passes `reglement test` with the output the README shows."""
+    readme = (ROOT / "rules" / "README.md").read_text("utf-8")
+    section = readme.split("### Examples of a rule over the export's columns (rule 1.1)", 1)[1]
+    rules = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    console = section.split("```console\n", 1)[1].split("```", 1)[0].splitlines()
+    assert console[0] == "$ reglement test mine --engine duckdb"
+    article = ('article: "1"\ntitle: {nl: Begrippen, en: Definitions}\n'
+               'clauses:\n  - clause: "1.1"\n    text: Gegevens.\n')
+    pack = write_pack(tmp_path / "mine", article + rules)
+    assert main(["test", str(pack), "--engine", "duckdb"]) == 0
+    assert capsys.readouterr().out.splitlines() == console[1:]
