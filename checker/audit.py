@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 import pyarrow as pa
 
 from ..compiler.config import Config
-from ..compiler.diagnostics import Bilingual, in_lang
+from ..compiler.diagnostics import Bilingual, in_lang, plural
 from ..compiler.model import Bindings, Check, Pack, Rule
 from ..compiler.plan import Scan, Step, census_identity, large_datasets, members, plan
 from ..datasets import EXPORT_COLUMNS, Contract
@@ -115,13 +115,13 @@ def opened(pack: Pack, data: Data, settings: Settings = DEFAULT_SETTINGS, progre
     """
     with engines.get(settings.engine)(settings, pack.contract) as engine:
         if progress:
-            progress("read and validate", 0, 1, f"{len(data.sources)} sources")
+            progress("read and validate", 0, 1, plural(len(data.sources), "source"))
         intake = take_in(engine.stores, pack.contract, data, order_later=True, spill=settings.temp_directory,
                          memory_limit=settings.memory_limit)
         try:
             engine.seal(data.folders)
             if progress:
-                progress("read and validate", 1, 1, f"{len(data.sources)} sources")
+                progress("read and validate", 1, 1, plural(len(data.sources), "source"))
             missing = {name: data.why_missing(name) for name in pack.datasets
                        if name not in intake.datasets and name in pack.contract}
             yield Opened(engine, intake, missing, pack.contract, engine.backend(relations(intake)))

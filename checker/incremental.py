@@ -25,6 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..compiler import ir
+from ..compiler.diagnostics import plural
 from ..compiler.model import AUDIT_DATE, Check, Pack, Rule
 from .arrow_values import texts
 from .intake import Intake
@@ -126,7 +127,7 @@ def _check_mode(check: Check, intake: Intake, previous: dict, new_files_only: bo
     before = {Path(f["path"]).name: f["sha256"] for f in (data.get(check.dataset) or {}).get("files", [])}
     now = {Path(path).name: sha for path, sha in intake.datasets[check.dataset].parts}
     new = tuple(sorted(name for name, sha in now.items() if before.get(name) != sha))
-    return Mode(NEW_FILES, f"{len(new)} of {len(now)} files of {check.dataset} new or changed", new,
+    return Mode(NEW_FILES, f"{len(new)} of {plural(len(now), 'file')} of {check.dataset} new or changed", new,
                 frozenset(now) - frozenset(new))
 
 
