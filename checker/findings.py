@@ -77,7 +77,7 @@ def as_text(values: pa.Array, lang: str) -> pa.Array:
         shown = pa.nulls(len(values), pa.string())
     elif pa.types.is_timestamp(kind):  # '2026-03-02 09:00', '2026-03-02 09:00:07': not '09:00:00.000000'
         seconds = pc.cast(values, pa.timestamp("s", kind.tz), safe=False)
-        shown = pc.if_else(pc.equal(pc.second(seconds), 0), pc.strftime(seconds, MINUTE),
+        shown = pc.if_else(pc.equal(pc.second(seconds), number(0)), pc.strftime(seconds, MINUTE),
                            pc.strftime(seconds, SECOND))
     else:
         shown = pc.cast(values, pa.string())

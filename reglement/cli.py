@@ -354,10 +354,9 @@ def _verified(args: argparse.Namespace, command: str) -> tuple[list, list[str]]:
         summary = (f"the chain holds; its head {chain[-1].path} has sha256 {chain[-1].sha256}: keep it outside the "
                    "folder and give it as --head next time")
     others, skipped = len(read) - len(chain), len(verdicts) - len(read)
-    files = f" and {plural(others, 'file')} that are none" if others else ""
-    return verdicts, [*(v.line() for v in verdicts),
-                      visible(plural(len(chain), "report") + files + f": {summary}"
-                              + (f"; {skipped} passed over (SKIP)" if skipped else ""))]
+    files = f" and {plural(others, 'file that is', 'files that are')} none" if others else ""
+    passed_over = f"; {skipped} passed over (SKIP)" if skipped else ""
+    return verdicts, [*(v.line() for v in verdicts), visible(f"{plural(len(chain), 'report')}{files}: {summary}{passed_over}")]
 
 
 PERIOD_SUFFIXES = {".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown", ".json": "json"}
