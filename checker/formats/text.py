@@ -23,7 +23,8 @@ TOTALS = {
            "controls": "manual controls: {manual} open, {attested} attested, {expired} expired",
            "all_keys": "every key is in --format json"},
 }
-# Short codes in one column, capitals for what needs action, so the eye finds them when scrolling.
+# Short codes in one column, in the report's language, capitals for what needs action, so the eye finds them when
+# scrolling.
 STATUS = {"nl": {"passed": "ok", "failed": "NIET OK", "error": "FOUT", "waived": "vrijgesteld", "manual": "handmatig",
                  "attested": "bevestigd", "expired": "VERLOPEN", "informational": "info"},
           "en": {"passed": "ok", "failed": "FAIL", "error": "ERROR", "waived": "waived", "manual": "manual",
