@@ -322,7 +322,7 @@ def test_a_missing_dataset_names_what_is_there_under_a_name_like_it(tmp_path, ca
     data = tmp_path / "export"
     shutil.copytree(SAMPLE, data)
     (data / "clients.csv").rename(data / present)
-    assert main(["check", "--data", str(data), "--as-of", AS_OF, "--format", "json"]) == 2
+    assert main(["check", "--data", str(data), "--as-of", AS_OF, "--format", "json", "--lang", "en"]) == 2
     errors = {rule.get("error") for rule in json.loads(capsys.readouterr().out)["rules"]}
     assert (f"cannot run: no clients.csv, .jsonl, .json, .parquet or .xlsx (nor a folder clients/ of Parquet files) "
             f"in {data}; found {present}, not read: the file must be named clients.<format>") in errors
