@@ -356,7 +356,8 @@ def _verified(args: argparse.Namespace, command: str) -> tuple[list, list[str]]:
     others, skipped = len(read) - len(chain), len(verdicts) - len(read)
     files = f" and {plural(others, 'file that is', 'files that are')} none" if others else ""
     passed_over = f"; {skipped} passed over (SKIP)" if skipped else ""
-    return verdicts, [*(v.line() for v in verdicts), visible(f"{plural(len(chain), 'report')}{files}: {summary}{passed_over}")]
+    closing = visible(f"{plural(len(chain), 'report')}{files}: {summary}{passed_over}")
+    return verdicts, [*(v.line() for v in verdicts), closing]
 
 
 PERIOD_SUFFIXES = {".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown", ".json": "json"}
