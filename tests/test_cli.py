@@ -558,4 +558,4 @@ def test_a_column_of_a_type_the_contract_refuses_is_one_error_and_the_count_cove
         "local time without one: export it without the zone (the column's type: all 30 values)",
         *[f"{path}: row {i}, {empty}" for i in range(2, 20)],
         f"{path}: 6 more errors not shown",
-        "the data breaks the contract: 26 problem(s); no rule was judged"]
+        "the data breaks the contract: 26 problems; no rule was judged"]

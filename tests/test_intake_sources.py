@@ -91,7 +91,7 @@ def test_an_export_folder_with_one_dataset_file_is_audited(tmp_path, capsys):
     shutil.copy(SAMPLE / "users.csv", folder)
     _, report = audit(capsys, folder)
     assert list(report["data"]) == ["users"]
-    assert any("no clients.csv" in rule.get("error", "") for rule in report["rules"])
+    assert any("clients.csv" in rule.get("error", "") for rule in report["rules"])  # geen clients.csv
 
 
 # -- workbooks of several sheets -----------------------------------------------------------------

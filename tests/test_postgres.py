@@ -203,7 +203,7 @@ def test_a_mapped_table_is_told_in_its_own_names_and_a_wrong_type_once(server, t
         "column's type: all 30 values)",
         *[f"postgres table public.bezwaren: row objection_id 'O{i:02}', {empty}" for i in range(2, 20)],
         "postgres table public.bezwaren: 6 more errors not shown",
-        "the data breaks the contract: 26 problem(s); no rule was judged"]
+        "the data breaks the contract: 26 problems; no rule was judged"]
 
 
 def _closed_port() -> int:
