@@ -42,6 +42,7 @@ from pathlib import Path
 
 from .diagnostics import DiagnosedError, Diagnostic, Location, did_you_mean
 from .model import VERDICTS, Pack, Review
+from .workbooks import open_workbook
 from .yaml_source import YamlDocument, YamlError, load_yaml, schema_diagnostics
 
 COLUMNS = ("rule", "key", "verdict", "by", "date")  # a table's required columns; `note` may be left out
@@ -212,14 +213,8 @@ def _cell(value: object) -> str:
 
 
 def _from_xlsx(path: Path, pack: Pack) -> tuple[tuple[Review, ...], list[Diagnostic]]:
-    import zipfile
-
-    import openpyxl  # only a review workbook needs it: never at start-up
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (KeyError, ValueError, zipfile.BadZipFile, InvalidFileException):
+    book = open_workbook(path)
+    if book is None or not book.worksheets:  # not a workbook, or one without a sheet of rows
         return (), [Diagnostic("E125", "not an XLSX workbook", Location(str(path), 1, 1), None,
                                "save the worklist as Excel 2007-365 (.xlsx)")]
     try:

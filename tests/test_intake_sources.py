@@ -330,3 +330,33 @@ def test_a_chart_sheet_is_no_sheet_to_read(tmp_path):
     book.create_chartsheet("Grafiek", 0).add_chart(chart)
     book.save(tmp_path / "objections.xlsx")
     assert len(take(tmp_path)["objections"]) == 2
+
+
+# (the part of the workbook replaced, what it holds): openpyxl raises IndexError and TypeError on these
+DAMAGES = [("xl/workbook.xml", b"<workbook xmlns='http://schemas.openxmlformats.org/spreadsheetml/2006/main'>"
+                               b"<sheets><sheet name='a' sheetId='1'/></sheets></workbook>"),
+           ("xl/styles.xml", b"<styleSheet><cellXfs><xf numFmtId='zz'/></cellXfs></styleSheet>")]
+
+
+def damaged(path: Path, part: str, holds: bytes) -> Path:
+    """A copy of the workbook at `path` with one of its XML parts replaced (as a broken export writes it)."""
+    import zipfile
+
+    out = path.with_name(f"damaged-{path.name}")
+    with zipfile.ZipFile(path) as good, zipfile.ZipFile(out, "w") as bad:
+        for item in good.infolist():
+            bad.writestr(item, holds if item.filename == part else good.read(item.filename))
+    out.replace(path)
+    return path
+
+
+@pytest.mark.parametrize("part, holds", DAMAGES, ids=["workbook", "styles"])
+def test_a_damaged_workbook_is_said_unreadable_never_an_internal_error(tmp_path, capsys, part, holds):
+    folder = tmp_path / "export"
+    shutil.copytree(SAMPLE, folder)
+    (folder / "objections.csv").unlink()
+    damaged(workbook(folder / "objections.xlsx", {"objections": OBJECTIONS}), part, holds)
+    code = main(["check", "--data", str(folder), "--as-of", AS_OF, "--format", "json", "-q"])
+    err = capsys.readouterr().err
+    assert code == 2 and "internal error" not in err
+    assert f"{folder / 'objections.xlsx'}: error E703" in err

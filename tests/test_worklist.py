@@ -14,6 +14,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from conftest import AS_OF, SAMPLE
+from test_intake_sources import DAMAGES, damaged
 from test_privacy import marked_export  # noqa: F401  (a fixture: the sample with a marker in every personal cell)
 
 from reglement.cli import main
@@ -306,3 +307,15 @@ def test_the_readmes_round_trip_in_three_commands(capsys, tmp_path, monkeypatch)
     assert main(as_json) == 1
     summary = json.loads((tmp_path / "after.json").read_text(encoding="utf-8"))["summary"]
     assert (summary["reviewed"], summary["confirmed"], summary["awaiting_review"]) == (3, 1, waiting - 3)
+
+
+@pytest.mark.parametrize("part, holds", DAMAGES, ids=["workbook", "styles"])
+def test_a_damaged_worklist_is_said_not_a_workbook_never_an_internal_error(capsys, report, tmp_path, part, holds):
+    path, _ = report
+    out = tmp_path / "werklijst.xlsx"
+    assert worklist(capsys, str(path), "-o", str(out))[0] == 0
+    damaged(out, part, holds)
+    code = main(["check", "--data", str(SAMPLE), "--as-of", AS_OF, "--format", "json", "--reviews", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2 and "internal error" not in err
+    assert f"{out}:1:1: error E125: not an XLSX workbook" in err

@@ -14,7 +14,6 @@ they may quote a line of the file, and that line may hold a BSN.
 from __future__ import annotations
 
 import csv
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
@@ -25,6 +24,7 @@ import numpy as np
 import pyarrow as pa
 from sqlglot import exp
 
+from ...compiler.workbooks import open_workbook
 from ..duckdb_sql import identifier, render, struct
 from .csv_dialect import Dialect, NotUtf8, file_lines, first_bad_byte, header, sniff, utf8_copy
 from .errors import MAX_ERRORS_PER_SOURCE, DataError
@@ -445,6 +445,8 @@ def with_sheet(source: Source) -> Source:
         sheets = tuple(sheet.title for sheet in workbook.worksheets)  # a chart sheet holds no rows
     finally:
         workbook.close()
+    if not sheets:  # only chart sheets, or a workbook whose sheets are damaged
+        raise Unreadable([DataError(source.label, "E703", f"{UNREADABLE['xlsx']}: it has no sheet of rows")])
     if source.sheet is not None and source.sheet not in sheets:
         raise Unreadable([DataError(source.label, "E714", f"dataset {source.dataset} is mapped to sheet "
                                                           f"'{source.sheet}', which the workbook does not have "
@@ -509,13 +511,10 @@ def _xlsx_table(source: Source, types: dict[str, str]) -> tuple[pa.Table, pa.Arr
 
 
 def _workbook(source: Source):
-    import openpyxl  # only a spreadsheet export needs it
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        return openpyxl.load_workbook(source.paths[0], read_only=True, data_only=True)
-    except (OSError, KeyError, ValueError, zipfile.BadZipFile, InvalidFileException):
-        raise Unreadable([DataError(source.label, "E703", UNREADABLE["xlsx"])]) from None
+    book = open_workbook(source.paths[0])
+    if book is None:
+        raise Unreadable([DataError(source.label, "E703", UNREADABLE["xlsx"])])
+    return book
 
 
 def _cell(value: object, column_type: str | None) -> str | None:
