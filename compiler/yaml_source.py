@@ -196,6 +196,7 @@ def schema_diagnostics(doc: YamlDocument, schema: dict, code: str = "E102",
     validator = jsonschema.Draft202012Validator(schema)
     out = []
     for err in sorted(validator.iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path))):
+        err = _closest(err)
         path = tuple(err.absolute_path)
         where = ".".join(map(str, path)) or "the file"
         if err.validator == "additionalProperties":  # point at the unknown key itself
@@ -204,6 +205,17 @@ def schema_diagnostics(doc: YamlDocument, schema: dict, code: str = "E102",
         out.append(doc.diagnostic(code, f"{where}: {_schema_message(err)}", path,
                                   "quote it, e.g. '5.1'" if number else hint))
     return out
+
+
+def _closest(err: jsonschema.ValidationError) -> jsonschema.ValidationError:
+    """For a value that fits none of several shapes, the error of the shape it comes closest to (a parameter
+    written as a mapping with `minimum:` is told of `minimum`, not "not valid under any of the given schemas")."""
+    from jsonschema.exceptions import best_match, by_relevance
+
+    shape_first = by_relevance(weak=frozenset({"anyOf", "oneOf", "type"}))  # a branch of the value's own type
+    while err.validator in ("anyOf", "oneOf") and "x-message" not in err.schema and err.context:
+        err = best_match(err.context, key=shape_first)
+    return err
 
 
 def _schema_message(err: jsonschema.ValidationError) -> str:

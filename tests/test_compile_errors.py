@@ -322,3 +322,16 @@ def test_example_data_with_a_misspelt_dataset_or_column_is_refused():
     assert "did you mean 'requests'?" in rendered
     assert "error E108: example row has a column 'typ' that requests does not have" in rendered
     assert "did you mean 'type'?" in rendered
+
+
+def test_a_field_that_fits_none_of_a_parameters_shapes_is_named_with_its_near_miss():
+    """A parameter may be a value or a mapping of default, min and max: a mapping with `minimum:` is told of that
+    field, not that it is "not valid under any of the given schemas"."""
+    folder = write_pack(Path("pack"), rule_file("received_at + $access_months months < $audit_date",
+                                                params="{access_months: {default: 1, minimum: 1}}"))
+    assert errors_of(folder) == textwrap.dedent("""
+        pack/art-01.yaml:12:42: error E102: rules.0.params.access_months: unknown field 'minimum'; did you mean 'min'?
+           12 |     params: {access_months: {default: 1, minimum: 1}}
+              |                                          ^
+
+        1 error in the rule pack""").strip("\n")
