@@ -288,13 +288,20 @@ def test_explain_reads_a_row_of_a_mapped_file(tmp_path):
     assert mapped.split("── row")[1] == plain.split("── row")[1]
 
 
-def test_spark_says_it_does_not_read_mapped_files(tmp_path, capsys):
-    """Spark reads each file under its dataset's name: a mapping of files is refused before Spark starts."""
+def test_spark_reads_mapped_files_under_the_contracts_names(tmp_path, capsys, spark):
+    """Spark reads a file of the office's own name and columns as DuckDB does (a workbook stays E716: Spark
+    reads no spreadsheets); a mapped column the file lacks is the same E714."""
     folder = office_export(tmp_path / "export")
-    code = main(["check", "--engine", "spark", "--data", str(folder), "--config", str(config(tmp_path, MAPPING)),
-                 "--as-of", AS_OF])
-    assert code == 2
-    assert "are audited with --engine duckdb or pandas" in capsys.readouterr().err
+    shutil.copy(SAMPLE / "users.csv", folder)
+    clients = {"datasets": {"clients": MAPPING["datasets"]["clients"]}}
+    _, expected = audit(capsys, SAMPLE)
+    code, report = audit(capsys, folder, "--engine", "spark", "--config", str(config(tmp_path, clients)))
+    assert code == 1 and findings(report) == findings(expected)
+    wrong = {"datasets": {"clients": {**clients["datasets"]["clients"], "columns": {**OWN_NAMES, "bsn": "BSN"}}}}
+    assert main(["check", "--engine", "spark", "--data", str(folder), "--config", str(config(tmp_path, wrong)),
+                 "--as-of", AS_OF]) == 2
+    assert "error E714: column bsn of dataset clients is mapped to 'BSN', which the file does not have" in (
+        capsys.readouterr().err)
 
 
 def test_a_mapped_parquet_file_has_its_keys_counted_beside_the_audit_under_the_contracts_names(tmp_path):

@@ -44,10 +44,6 @@ class SparkEngine(Engine):
         if database_of(self.settings.sources) is not None:
             raise SourceError("--engine spark reads an export's files; the datasets the configuration maps to "
                               "PostgreSQL are audited with --engine postgres or duckdb")
-        if self.settings.sources is not None and self.settings.sources.files:
-            raise SourceError("--engine spark reads each file of the export folder under its dataset's name; the "
-                              "files the configuration maps (sources: with file:) are audited with --engine duckdb "
-                              "or pandas")
         running = SparkSession.getActiveSession()
         self._started = None if running is not None else start_spark(self.settings.spark_master)
         base = running or self._started

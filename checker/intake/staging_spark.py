@@ -36,6 +36,7 @@ from .staging import (
     header_names,
     json_unreadable,
     not_utf8,
+    renamed,
     sniffed,
 )
 from .store import Store
@@ -117,13 +118,23 @@ class SparkStore(Store):
         stagers = {"csv": self._csv, "jsonl": self._json, "json": self._json, "parquet": self._parquet,
                    "arrow": self._arrow}
         try:
-            frame, copied = stagers[source.format](source, types)
+            frame, copied = stagers[source.format](source, {source.column(c): t for c, t in types.items()})
+            frame = self._renamed(source, frame) if source.columns else frame
             frame.createOrReplaceTempView(name)
             described = [(f.name, duckdb_type(f.dataType.simpleString())) for f in frame.schema.fields]
         except (PySparkException, Py4JJavaError):
             raise Unreadable([DataError(source.label, "E703", UNREADABLE[source.format])]) from None
         columns = {column: kind for column, kind in described if column not in (ROW, FILE)}
         return Staged(source, exp.to_table(name, quoted=True), columns, copied, (("VIEW", name),))
+
+    @staticmethod
+    def _renamed(source: Source, frame):
+        """The source's columns under the contract's names, as `staging.renamed` maps them (E714 alike)."""
+        from pyspark.sql import functions as F
+
+        names = renamed(source, [c for c in frame.columns if c not in (ROW, FILE)])
+        kept = [c for c in (ROW, FILE) if c in frame.columns]
+        return frame.select(*kept, *[F.col(f"`{_tick(c)}`").alias(n) for c, n in names.items()])
 
     def drop(self, staged: Staged) -> None:
         for _, name in staged.temporary:
