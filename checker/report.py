@@ -90,6 +90,9 @@ def _part(result: RuleResult, part: Part, active: list[tuple[int, Waiver]], revi
     def field(name: str) -> pa.Array | str:
         if name in table.column_names:
             return as_text(table.column(name), lang)
+        if name == "key" and len(check.keys) > 1:  # a contract rule's `{key}`: every part, as reports name a key
+            return join([piece for i, (k, v) in enumerate(keys[:len(check.keys)])
+                         for piece in (f"{', ' if i else ''}{k}=", v)], rows)
         return check.fixed.get(name) or params.get(name, EMPTY)
 
     waiver = pa.nulls(rows, pa.int32())

@@ -13,7 +13,7 @@ from functools import cache
 from importlib.resources import files
 from pathlib import Path
 
-from ..datasets import Contract, Dataset, dataset_from_schema, schema_files
+from ..datasets import Contract, Dataset, dataset_from_schema, key_names, schema_files
 from .diagnostics import Diagnostic, did_you_mean
 from .errors import CODES
 from .yaml_source import YamlDocument, YamlError, load_yaml, schema_diagnostics
@@ -58,14 +58,27 @@ def read_contract(folder: Path, display: str) -> tuple[Contract | None, list[Dia
     return Contract({n: d for n, (_, d) in sorted(datasets.items())}, Path(folder)), []
 
 
+def _key_problems(doc: YamlDocument, dataset: Dataset) -> list[Diagnostic]:
+    """The key is the first column, or a composite key the first columns in its order; no key column may be
+    null, since a finding is named by every part of its key."""
+    names = key_names(doc.data)
+    if names != dataset.keys:
+        if isinstance(doc.data["x-key"], str):
+            return [doc.diagnostic("E122", f"the key '{names[0]}' must be the first column", ("x-key",))]
+        return [doc.diagnostic("E122", f"the key columns {', '.join(map(repr, names))} must be the first "
+                                       f"{len(names)} columns, in that order", ("x-key",),
+                               f"the first {len(names)} columns are {', '.join(map(repr, dataset.keys))}")]
+    return [doc.diagnostic("E122", f"the key column '{c.name}' may not be null", ("properties", c.name, "type"))
+            for c in dataset.columns[:dataset.key_width] if c.nullable and len(names) > 1]
+
+
 def _dataset_problems(doc: YamlDocument, dataset: Dataset, all_datasets: dict[str, Dataset]) -> list[Diagnostic]:
     out = []
     expected = doc.file.rsplit("/", 1)[-1].removesuffix(".schema.json")
     if dataset.name != expected:
         out.append(doc.diagnostic("E122", f"the schema of '{dataset.name}' must be named {dataset.name}.schema.json",
                                   ("title",)))
-    if doc.data["x-key"] != dataset.key:
-        out.append(doc.diagnostic("E122", f"the key '{doc.data['x-key']}' must be the first column", ("x-key",)))
+    out += _key_problems(doc, dataset)
     if dataset.period is not None and (dataset.period_column is None or dataset.period_column.type not in _DATES):
         out.append(doc.diagnostic("E122", f"x-period names the time column of {dataset.name}, a date or timestamp; "
                                           f"'{dataset.period}' is not one", ("x-period",),

@@ -132,8 +132,8 @@ def _per_column(contract: Contract, extended: Contract, build: Build, draft: Dra
             if condition is None:
                 yield None
                 continue
-            key = ir.Column(condition.span, dataset.key, binding="t0", dataset=dataset.name, type="string")
-            outputs = {"key": key}
+            outputs = {} if len(dataset.keys) > 1 else {  # a composite key's `{key}` is written by the report
+                "key": ir.Column(condition.span, dataset.keys[0], binding="t0", dataset=dataset.name, type="string")}
             fixed = {"dataset": dataset.name, "column": column.name}
             if column.references:
                 fixed["target"] = ".".join(column.references)
@@ -144,7 +144,7 @@ def _per_column(contract: Contract, extended: Contract, build: Build, draft: Dra
             else:
                 outputs["value"] = ir.Column(condition.span, column.name, binding="t0", dataset=dataset.name,
                                              type=column.type)
-            yield Check(dataset.name, (dataset.key,), condition, outputs, fixed, text)
+            yield Check(dataset.name, dataset.keys, condition, outputs, fixed, text)
 
 
 def _unlisted(contract: Contract, extended: Contract, build: Build, draft: Draft) -> Iterator[Check | None]:

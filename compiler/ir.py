@@ -191,14 +191,14 @@ class Found(Node):
 @dataclass(frozen=True)
 class Neighbour(Node):
     """`next|previous COLUMN by ORDER`: the value of COLUMN in the next (previous) row of the rule's
-    own dataset, its rows in order of ORDER and then of the key, so that rows of one ORDER value
+    own dataset, its rows in order of ORDER and then of the key (each of its columns), so that rows of one ORDER value
     are ordered too; null for the last (first) row. Every engine computes it as a window over the
     whole dataset (LEAD/LAG), in one sort, never as a sub-query per row."""
 
     direction: str  # next, previous
     column: Column
     order: Column
-    key: Column | None = None  # resolved: the dataset's key, the order's second part
+    keys: tuple[Column, ...] = ()  # resolved: the dataset's key columns, the order's next parts
     type: str | None = None
 
 

@@ -135,8 +135,12 @@ def _bindings(expr: ir.Expr) -> set[str]:
 
 
 def _key_match(sub: ir.Exists, contract: Contract) -> tuple[int, ir.Expr] | None:
-    """The conjunct `inner key = outer expression` of an exists, by position, and the outer side."""
-    key = contract[sub.source.dataset].key
+    """The conjunct `inner key = outer expression` of an exists, by position, and the outer side; None for a
+    dataset of a composite key, which one conjunct cannot match."""
+    keys = contract[sub.source.dataset].keys
+    if len(keys) != 1:
+        return None
+    (key,) = keys
     inner = sub.source.binding
     for i, part in enumerate(ir.conjuncts(sub.where)):
         if not (isinstance(part, ir.Compare) and part.op == "="):
@@ -188,7 +192,7 @@ def _rewrite(expr: ir.Expr, contract: Contract, lookups: dict[tuple, Lookup], re
         position, outer = _key_match(expr, contract)
         identity = (expr.source.dataset, canonical(outer))
         lookup = lookups.setdefault(identity, Lookup(f"l{len(lookups)}", expr.source.dataset,
-                                                    contract[expr.source.dataset].key, outer))
+                                                    contract[expr.source.dataset].keys[0], outer))
         rename[expr.source.binding] = lookup.alias
         rest = [_renamed(p, rename) for i, p in enumerate(ir.conjuncts(expr.where)) if i != position]
         test: ir.Expr = ir.Found(expr.span, lookup.alias)

@@ -293,8 +293,8 @@ class Resolver:
         if order.type not in ir.ORDERED:
             self._fail("E402", f"'{expr.direction} … by' needs values that have an order, not a {order.type}",
                        expr.order.span)
-        key = self._own(ir.Column(expr.span, self.root.dataset.key))
-        return replace(expr, column=column, order=order, key=key, type=column.type)
+        keys = tuple(self._own(ir.Column(expr.span, name)) for name in self.root.dataset.keys)
+        return replace(expr, column=column, order=order, keys=keys, type=column.type)
 
     def _own(self, column: ir.Column) -> ir.Column:
         """A column of the rule's own row (`t0`), whatever `let` values or sub-queries are named alike."""

@@ -121,7 +121,7 @@ def resolve(build: Build) -> None:
             continue
         draft.params = _with_ranges(build, draft, [*resolved.values(), *draft.lets.values()])
         draft.params = _with_vocabularies(build, draft, resolver.vocabularies)
-        draft.checks = (Check(dataset.name, (dataset.key,), condition, text=_written(draft), scope=scope,
+        draft.checks = (Check(dataset.name, dataset.keys, condition, text=_written(draft), scope=scope,
                               explanations=explanations, written=written if explanations else None),)
 
 

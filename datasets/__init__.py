@@ -6,7 +6,9 @@ holds the fourteen datasets of the Westendorp office. Besides standard JSON Sche
 column carries annotations the checker needs:
 
 - `x-type`: the contract type (string, date, timestamp, bool, list<string>) — promised;
-- `x-key` (on the schema): the key column, unique within the file — promised;
+- `x-key` (on the schema): the key column, or a list of them (a composite key: `["user_id",
+  "client_id", "assigned_from"]`), the first properties in that order; unique within the file —
+  promised. A finding names every key column, in this order (`Dataset.keys`);
 - `x-period` (on the schema): the dataset's time column, whose earliest and latest value the
   report's data section states as the dataset's period (`Dataset.period`); the column that
   says when the office recorded the row's fact (`access_log.ts`, `requests.received_at`, …);
@@ -62,6 +64,7 @@ class Dataset:
     columns: tuple[Column, ...]
     schema: dict = field(compare=False, repr=False)
     period: str | None = None  # the time column whose earliest and latest value is the dataset's period
+    key_width: int = 1  # how many of the first columns make the key (`x-key` a list: a composite key)
 
     @property
     def period_column(self) -> Column | None:
@@ -69,8 +72,9 @@ class Dataset:
         return None if self.period is None else self.column(self.period)
 
     @property
-    def key(self) -> str:
-        return self.columns[0].name
+    def keys(self) -> tuple[str, ...]:
+        """The key columns, in the contract's order: one, or the parts of a composite key."""
+        return self.column_names[:self.key_width]
 
     def column(self, name: str) -> Column | None:
         return next((c for c in self.columns if c.name == name), None)
@@ -123,9 +127,16 @@ def column_from_schema(name: str, prop: dict) -> Column:
     )
 
 
+def key_names(schema: dict) -> tuple[str, ...]:
+    """The columns `x-key` names: one name, or a list of them (a composite key)."""
+    key = schema["x-key"]
+    return (key,) if isinstance(key, str) else tuple(key)
+
+
 def dataset_from_schema(schema: dict) -> Dataset:
     columns = tuple(column_from_schema(name, prop) for name, prop in schema["properties"].items())
-    return Dataset(schema["title"], schema.get("description", ""), columns, schema, period=schema.get("x-period"))
+    return Dataset(schema["title"], schema.get("description", ""), columns, schema, period=schema.get("x-period"),
+                   key_width=len(key_names(schema)))
 
 
 def schema_files(folder: Path) -> list[Path]:

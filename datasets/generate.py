@@ -68,7 +68,7 @@ def number(tables: dict[str, list[Row]]) -> None:
     for dataset, (prefix, when) in NUMBERING.items():
         rows = tables.setdefault(dataset, [])
         rows.sort(key=lambda r: (r[when], r["client_id"]))
-        key, width = contract()[dataset].key, max(5, len(str(len(rows))))
+        key, width = contract()[dataset].keys[0], max(5, len(str(len(rows))))
         for i, row in enumerate(rows, 1):
             row[key] = f"{prefix}{i:0{width}d}"
     for row in tables["disclosures"]:

@@ -102,7 +102,7 @@ class Oracle:
 
     def feed(self, dataset: str, rows: Iterable[Row]) -> None:
         """Judge these rows of `dataset` by every rule over it; call it once per chunk, in any order."""
-        ctx, key, found = self.ctx, contract()[dataset].key, self.found
+        ctx, key, found = self.ctx, contract()[dataset].keys[0], self.found
         groups = self._row_groups(dataset)
         in_population = [0] * len(groups)
         column_rules = [(r, c) for r in RULES.values() if r.kind == "column" for c in r.scope.get(dataset, ())]
@@ -156,7 +156,7 @@ class Oracle:
         found = {rule_id: list(rows) for rule_id, rows in self.found.items()}
         for rule_id, sequence in self.sequences.items():
             (dataset,) = RULES[rule_id].datasets
-            key = contract()[dataset].key
+            key = contract()[dataset].keys[0]
             found[rule_id] += [(dataset, {key: value}) for value in sequence.finding_keys()]
         return {rule_id: [{"dataset": d, "key": k} for d, k in sorted(rows, key=lambda f: (f[0], *f[1].values()))]
                 for rule_id, rows in found.items()}

@@ -49,7 +49,7 @@ class Plan:
                 key = {"column": target}
             else:
                 dataset = dataset_of(target)
-                key_column = contract()[dataset].key
+                key_column = contract()[dataset].keys[0]
                 key = {key_column: target[key_column]} | ({"column": column} if column else {})
             assert dataset in RULES[rule].datasets, (rule, dataset)
             out.append({"rule": rule, "dataset": dataset, "key": key, "expect": expect, "note": note})

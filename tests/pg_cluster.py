@@ -112,8 +112,8 @@ def load_export(dsn: str, folder: Path) -> dict:
             table = table.rename_columns([columns.get(c, c) for c in table.column_names])
             cur.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
             cur.adbc_ingest(table_name, table, mode="replace", db_schema_name=schema)
-            key = columns.get(dataset.key, dataset.key)
-            cur.execute(f'ALTER TABLE "{schema}"."{table_name}" ADD PRIMARY KEY ("{key}")')
+            key = ", ".join(f'"{columns.get(k, k)}"' for k in dataset.keys)
+            cur.execute(f'ALTER TABLE "{schema}"."{table_name}" ADD PRIMARY KEY ({key})')
             entry = {"table": f"{schema}.{table_name}"}
             if columns:
                 entry["columns"] = dict(columns)

@@ -61,7 +61,7 @@ def found(truth: dict, plant: dict) -> bool:
 
 
 def row_of(export: Path, dataset: str, key: dict) -> dict[str, str]:
-    column = contract()[dataset].key
+    column = contract()[dataset].keys[0]
     return next(r for r in rows(export / f"{dataset}.csv") if r[column] == key[column])
 
 
@@ -93,7 +93,7 @@ def test_every_dataset_has_the_contract_columns_in_order(export: Path) -> None:
 
 def test_keys_are_unique(export: Path) -> None:
     for name, dataset in contract().items():
-        keys = [r[dataset.key] for r in rows(export / f"{name}.csv")]
+        keys = [r[dataset.keys[0]] for r in rows(export / f"{name}.csv")]
         assert len(keys) == len(set(keys)), name
 
 
@@ -262,7 +262,7 @@ def test_contract_rule_keys_carry_the_column(truth: dict) -> None:
     for rule in ("4.2-unknown-code", "4.2-dangling-reference", "4.2-date-order"):
         assert truth["findings"][rule], rule
         for f in truth["findings"][rule]:
-            assert list(f["key"]) == [contract()[f["dataset"]].key, "column"], f
+            assert list(f["key"]) == [contract()[f["dataset"]].keys[0], "column"], f
 
 
 def test_every_rule_has_findings_at_the_minimum_size(tmp_path: Path) -> None:

@@ -43,7 +43,7 @@ def jsonl_rows(path: Path) -> list[dict]:
 
 def planted_row(out: Path, truth: dict, rule: str, note: str) -> dict:
     plant = next(p for p in truth["planted"] if p["rule"] == rule and p["note"] == note)
-    key = contract()[plant["dataset"]].key
+    key = contract()[plant["dataset"]].keys[0]
     return next(r for r in jsonl_rows(out / f"{plant['dataset']}.jsonl") if r[key] == plant["key"][key])
 
 

@@ -103,7 +103,7 @@ def value(dataset: str, column, as_of: dt.date) -> st.SearchStrategy:
 
 def rows(name: str, as_of: dt.date) -> st.SearchStrategy:
     dataset = contract()[name]
-    key = dataset.key
+    key = dataset.keys[0]
     keys = st.sampled_from(IDS.get(key, KEYS) if name in ("clients", "users", "parties") else KEYS)
     row = st.fixed_dictionaries({c.name: keys if c.name == key else value(name, c, as_of) for c in dataset.columns})
     return st.lists(row, max_size=6, unique_by=lambda r: r[key])

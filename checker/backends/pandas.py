@@ -27,12 +27,14 @@ from .pandas_eval import LIST_DTYPE, MOMENT_DTYPE, STRING_DTYPE, PandasEvaluator
 from .pandas_steps import Steps
 from .sql import FOUND
 
+DATES = "dates"  # a frame's `attrs`: its columns of dates
 _ARROW = {ir.STRING: pa.string(), ir.BOOL: pa.bool_(), ir.LIST: pa.list_(pa.string()), ir.NULL: pa.null()}
 
 
 def frame(table: pa.Table) -> pd.DataFrame:
-    """A typed relation as the evaluator's frame: nullable dtypes, dates as midnight datetime64[us]."""
-    columns = {}
+    """A typed relation as the evaluator's frame: nullable dtypes, dates as midnight datetime64[us] (their
+    names kept in `attrs`, so that a date in a key goes back to Arrow as the date DuckDB gives)."""
+    columns, dates = {}, []
     for name, array in zip(table.column_names, table.columns):
         kind = array.type
         if pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_null(kind):
@@ -42,13 +44,16 @@ def frame(table: pa.Table) -> pd.DataFrame:
             booleans = array.to_pandas(types_mapper={pa.bool_(): pd.BooleanDtype()}.get)
             columns[name] = pd.Series(booleans, dtype="boolean")
         elif pa.types.is_date(kind) or pa.types.is_timestamp(kind):
+            dates += [name] if pa.types.is_date(kind) else []
             moments = array.cast(pa.timestamp("us")).to_numpy(zero_copy_only=False)
             columns[name] = pd.Series(moments).astype(MOMENT_DTYPE)
         elif pa.types.is_list(kind):
             columns[name] = pd.Series(array.cast(pa.list_(pa.string())).combine_chunks(), dtype=LIST_DTYPE)
         else:
             columns[name] = array.to_pandas()
-    return pd.DataFrame(columns, index=pd.RangeIndex(table.num_rows))
+    out = pd.DataFrame(columns, index=pd.RangeIndex(table.num_rows))
+    out.attrs[DATES] = tuple(dates)
+    return out
 
 
 def to_arrow(values: pd.Series, type_: str) -> pa.Array:
@@ -122,12 +127,19 @@ class PandasBackend:
         if steps is not None:
             steps.line(f"mask = {steps.text(check.condition, rows)}")
             steps.frame(hits, "hits", f"{steps.name(rows)}[mask.fillna(False)].sort_values({order}, kind='stable')")
-        columns = {k: pa.array(hits[frame_column("t0", k)].astype(object).tolist(), pa.string()) for k in check.keys}
+        columns = {k: to_arrow(hits[frame_column("t0", k)], self._key_type(check.dataset, k)) for k in check.keys}
         for name, expr in check.outputs.items():
             columns[name] = to_arrow(evaluator.eval(expr, hits), expr.type)
             if steps is not None:
                 steps.line(f"hits[{name!r}] = {steps.text(expr, hits)}  # message value")
         return pa.table(columns)
+
+    def _key_type(self, dataset: str, column: str) -> str:
+        """The type of a key column (a part of a composite key may be a date or a timestamp)."""
+        rows = self.frames[dataset]
+        if column in rows.attrs.get(DATES, ()):
+            return ir.DATE
+        return ir.TIMESTAMP if rows[column].dtype == MOMENT_DTYPE else ir.STRING
 
     def plan(self, check: Check, bindings: Bindings) -> str:
         """The steps `findings` takes for the check, as the evaluator records them while it takes them.

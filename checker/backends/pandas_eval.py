@@ -187,14 +187,16 @@ class PandasEvaluator:
         """The whole dataset in order of (order, key), nulls last, shifted by one row; each row of `frame`
         (the dataset, or the rows a filter kept) gets its own by its key."""
         rows = self.frames[e.column.dataset]
-        ordered = rows.sort_values([e.order.name, e.key.name], kind="stable", na_position="last")
+        keys = [k.name for k in e.keys]
+        ordered = rows.sort_values([e.order.name, *keys], kind="stable", na_position="last")
         shifted = ordered[e.column.name].shift(-1 if e.direction == "next" else 1)
-        by_key = pd.Series(shifted.to_numpy(), index=ordered[e.key.name].to_numpy(), dtype=shifted.dtype)
-        out = by_key.reindex(frame[frame_column("t0", e.key.name)].to_numpy()).set_axis(frame.index)
+        by_key = pd.Series(shifted.to_numpy(), index=pd.MultiIndex.from_frame(ordered[keys]), dtype=shifted.dtype)
+        mine = pd.MultiIndex.from_frame(frame[[frame_column("t0", k) for k in keys]], names=keys)
+        out = by_key.reindex(mine).set_axis(frame.index)
         if self.steps is not None:
             shift = -1 if e.direction == "next" else 1
-            self.steps.value(e, frame, f"frames[{e.column.dataset!r}].sort_values([{e.order.name!r}, {e.key.name!r}])"
-                                       f"[{e.column.name!r}].shift({shift}), by t0.{e.key.name}")
+            self.steps.value(e, frame, f"frames[{e.column.dataset!r}].sort_values({[e.order.name, *keys]!r})"
+                                       f"[{e.column.name!r}].shift({shift}), by t0.{', t0.'.join(keys)}")
         return out
 
     # -- logic -------------------------------------------------------------------------

@@ -265,7 +265,7 @@ def _window(e: ir.Neighbour) -> exp.Expression:
         return exp.column(c.name, table=c.binding, quoted=True)
 
     shift = exp.Lead if e.direction == "next" else exp.Lag
-    order = exp.Order(expressions=[exp.Ordered(this=column(c), nulls_first=False) for c in (e.order, e.key)])
+    order = exp.Order(expressions=[exp.Ordered(this=column(c), nulls_first=False) for c in (e.order, *e.keys)])
     return exp.Window(this=shift(this=column(e.column)), order=order)
 
 

@@ -24,7 +24,7 @@ plan itself is one.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -34,6 +34,7 @@ from ...datasets import Column, Dataset
 from ..sql_dialects import ReglementDuckDB, render
 from .errors import MAX_ERRORS_PER_SOURCE, DataError, capped
 from .jsonl_lines import record_lines
+from .key_plan import Key
 from .sources import Source
 from .staging import FILE, Staged
 
@@ -93,6 +94,7 @@ class Plan:
     presence_only: bool = False  # the one test is that a value is there (a required column of its own type)
     whole: str | None = None  # the code every value earns: the column's own type is one the contract's refuses
     cell_check: exp.Expression | None = None  # with `whole`: what is still told cell by cell (a missing value)
+    key: bool = False  # the column is the key or a part of it
 
 
 def _ref(name: str) -> exp.Column:
@@ -306,7 +308,8 @@ def shape(dataset: Dataset, columns: tuple[tuple[str, str], ...], partial: bool,
     plans, missing = [], []
     for position, column in enumerate(dataset.columns):
         if column.name in staged or partial:
-            plans.append(plan(position, column, staged.get(column.name), store))
+            plans.append(replace(plan(position, column, staged.get(column.name), store),
+                                 key=position < dataset.key_width))
         else:
             missing.append(column.name)  # reported; the columns there are still checked
     source = exp.to_table(relation, quoted=True)
@@ -345,9 +348,11 @@ def _summary(tag: str, plans: list[Plan], source: exp.Expression, store: type[St
     if key is not None and order:
         if store.ordered_scan:
             unsorted = _unsorted(key, source).subquery()
-        else:  # a store whose scans have no order: how many keys repeat, counted at once
-            unsorted = exp.Sub(this=exp.Count(this=key.value.copy()),
-                               expression=exp.Count(this=exp.Distinct(expressions=[key.value.copy()])))
+        elif key.composite:  # a store whose scans have no order: how many keys repeat, counted at once
+            unsorted = _repeated_count(_repeated(source, key)).subquery()
+        else:
+            unsorted = exp.Sub(this=exp.Count(this=key.value),
+                               expression=exp.Count(this=exp.Distinct(expressions=[key.value])))
     return exp.select(
         exp.alias_(exp.Literal.string(tag), "source"), exp.alias_(rows, "rows"),
         exp.alias_(_sum(counted), "errors"), exp.alias_(unsorted, "unsorted"),
@@ -370,15 +375,17 @@ def _as_text(value: exp.Expression) -> exp.Expression:
     return exp.cast(value, exp.DataType.build("VARCHAR"))
 
 
-def _key(plans: tuple[Plan, ...] | list[Plan]) -> Plan | None:
-    return next((p for p in plans if p.position == 0), None)
+def _key(plans: tuple[Plan, ...] | list[Plan]) -> Key | None:
+    """The source's key; None when a part of it is not there (the missing column is reported)."""
+    parts = tuple(p for p in plans if p.key)
+    return Key(parts) if parts and parts[-1].position == len(parts) - 1 else None
 
 
-def _unsorted(key: Plan, source: exp.Expression) -> exp.Select:
+def _unsorted(key: Key, source: exp.Expression) -> exp.Select:
     """How many keys are not greater than the one before, in scan order (DuckDB): none means every key
     is unique. A streaming window, in one thread; kept out of the other counts, which run in parallel."""
-    window = exp.select(exp.alias_(key.value.copy(), "k"),
-                        exp.alias_(exp.Window(this=exp.func("lag", key.value.copy())), "p")).from_(source.copy())
+    window = exp.select(exp.alias_(key.value, "k"),
+                        exp.alias_(exp.Window(this=exp.func("lag", key.value)), "p")).from_(source.copy())
     return exp.select(_count_if(exp.LTE(this=exp.column("k"), expression=exp.column("p")))).from_(
         window.subquery("w"))
 
@@ -428,18 +435,25 @@ def _sum(counts: list[exp.Expression]) -> exp.Expression:
     return total
 
 
-def _repeated(staged: Staged, key: Plan) -> exp.Select:
-    """Each key that more than one row has, with the first row that has it."""
-    return (exp.select(exp.alias_(key.value.copy(), "repeated"), exp.alias_(exp.Min(this=staged.row), "first"),
-                       exp.alias_(exp.Count(this=exp.Star()), "n"))
-            .from_(staged.relation.copy()).group_by(key.value.copy())
+def _repeated(relation: exp.Expression, key: Key, row: exp.Expression | None = None) -> exp.Select:
+    """Each key that more than one row has (its parts `repeated0`, …), with the first `row` that has it."""
+    parts = [exp.alias_(v, f"repeated{i}") for i, v in enumerate(key.values)]
+    parts += [exp.alias_(exp.Min(this=row.copy()), "first")] if row is not None else []
+    return (exp.select(*parts, exp.alias_(exp.Count(this=exp.Star()), "n"))
+            .from_(relation.copy()).group_by(*key.values)
             .having(exp.GT(this=exp.Count(this=exp.Star()), expression=exp.convert(1))))
 
 
-def repeated_keys(store: Store, staged: Staged, key: Plan) -> int:
-    """Rows whose key an earlier row already has (a hash aggregate: only run when keys are out of order)."""
+def _repeated_count(repeated: exp.Select) -> exp.Select:
+    """Rows whose key an earlier row already has, of the groups `_repeated` gives."""
     total = exp.func("coalesce", exp.Sum(this=exp.Sub(this=exp.column("n"), expression=exp.convert(1))), exp.convert(0))
-    [(count,)] = store.rows(render(exp.select(total).from_(_repeated(staged, key).subquery("g")), store.dialect))
+    return exp.select(total).from_(repeated.subquery("g"))
+
+
+def repeated_keys(store: Store, staged: Staged, key: Key) -> int:
+    """Rows whose key an earlier row already has (a hash aggregate: only run when keys are out of order)."""
+    query = _repeated_count(_repeated(staged.relation, key, staged.row))
+    [(count,)] = store.rows(render(query, store.dialect))
     return int(count)
 
 
@@ -462,9 +476,8 @@ def locate(store: Store, staged: Staged, plans: list[Plan], duplicates: bool) ->
     file = staged.file if staged.file is not None else _NO_TEXT
     key = _key(plans)
     # a table's row is named by its key, where the key is there, can be shown and is not itself in error
-    named = (exp.Case(ifs=[exp.If(this=key.check.copy().is_(exp.null()).not_(), true=_NO_TEXT.copy())],
-                      default=key.shown.copy()) if key.check is not None else key.shown.copy()) \
-        if staged.keyed and key is not None else _NO_TEXT
+    named = (exp.Case(ifs=[exp.If(this=key.check, true=_NO_TEXT.copy())], default=key.shown)
+             if key.check is not None else key.shown) if staged.keyed and key is not None else _NO_TEXT
     parts = []
     checked = [p for p in plans if p.cell_check is not None]
     if checked:
@@ -490,11 +503,11 @@ def locate(store: Store, staged: Staged, plans: list[Plan], duplicates: bool) ->
                      .having(exp.GT(this=exp.Count(this=exp.Star()), expression=exp.convert(0))))
             parts.append(whole.group_by(file.copy()) if staged.file is not None else whole)
     if duplicates and key is not None:
-        repeated = _repeated(staged, key).subquery("g")
+        repeated = _repeated(staged.relation, key, staged.row).subquery("g")
         parts.append(exp.select(*_found(file.copy(), staged.row, exp.convert(0), exp.Literal.string("duplicate"),
-                                        key.shown.copy(), exp.column("first", table="g"), _NO_TEXT.copy()))
+                                        key.shown, exp.column("first", table="g"), _NO_TEXT.copy()))
                      .from_(staged.relation.copy())
-                     .join(repeated, on=exp.EQ(this=key.value.copy(), expression=exp.column("repeated", table="g")))
+                     .join(repeated, on=key.matches("g", "repeated"))
                      .where(exp.GT(this=staged.row, expression=exp.column("first", table="g"))))
     if not parts:
         return [], 0
@@ -510,8 +523,7 @@ def locate(store: Store, staged: Staged, plans: list[Plan], duplicates: bool) ->
     by_position = {p.position: p for p in plans}
     records = _record_lines(staged.source, {e["row"] for e in first}
                             | {e["first"] for e in first if e["first"] and e["code"] == "duplicate"})
-    key_column = key.column.name if key is not None else ""
-    return ([_error(staged, by_position[e["col"]], e, records, key_column) for e in first],
+    return ([_error(staged, by_position[e["col"]], e, records, key) for e in first],
             first[0]["total"] if first else 0)
 
 
@@ -530,9 +542,9 @@ def _line(source: Source, records: dict[int, int], row: int, column: str) -> int
     return records.get(row)
 
 
-def _error(staged: Staged, plan: Plan, found: dict, records: dict[int, int], key_column: str) -> DataError:
+def _error(staged: Staged, plan: Plan, found: dict, records: dict[int, int], key: Key | None) -> DataError:
     """Word one offending cell (or column), at its line of the file where one is known, a table's row by its
-    key (`key_column`'s value); `found['shown']` is None for personal columns."""
+    key; `found['shown']` is None for personal columns."""
     label = found["file"] or staged.source.named
     row, column = found["row"], plan.column.name
     shown = staged.source.column_named(column)  # a mapped source's own name of the column, and the contract's
@@ -542,9 +554,10 @@ def _error(staged: Staged, plan: Plan, found: dict, records: dict[int, int], key
         count = found["first"]
         return DataError(label, code, f"{message} (the column's type: all {count} value{'s' if count != 1 else ''})",
                          None, shown, staged.source.context, line)
-    key = f"{staged.source.column(key_column)} {_quote(found['key'])}" if found["key"] is not None else None
+    named = key.named(found["key"], _quote, staged.source.column) if found["key"] is not None else None
     if found["code"] == "duplicate":
-        quoted = f" {_quote(found['shown'])}" if found["shown"] is not None else ""
+        quoted = "" if found["shown"] is None else f" {key.named(found['shown'], _quote, staged.source.column)}" \
+            if key.composite else f" {_quote(found['shown'])}"
         seen = _line(staged.source, records, found["first"], column)
         first = f"line {seen}" if seen is not None else f"row {found['first']}"
         return DataError(label, "E708", f"duplicate key{quoted} (first seen on {first})", row,
@@ -552,12 +565,14 @@ def _error(staged: Staged, plan: Plan, found: dict, records: dict[int, int], key
     code, message = plan.messages[found["code"]]
     if found["shown"] is not None and found["code"] not in ("required", "type"):
         message += f", got {value_shape(found['shown'])}{_unreal(plan.column, found['code'], found['shown'])}"
-    return DataError(label, code, message, row, shown, staged.source.context, line, key)
+    return DataError(label, code, message, row, shown, staged.source.context, line, named)
 
 
-def _quote(value: str) -> str:
-    """A key for a message (a repeated one), cut to a readable length: keys are what reports show."""
-    return f"'{value[:_SHOWN_CHARS]}…'" if len(value) > _SHOWN_CHARS else f"'{value}'"
+def _quote(value: str, marks: bool = True) -> str:
+    """A key for a message (a repeated one), cut to a readable length: keys are what reports show;
+    in quotes, but for a part of a composite key (`user_id=U1`)."""
+    cut = f"{value[:_SHOWN_CHARS]}…" if len(value) > _SHOWN_CHARS else value
+    return f"'{cut}'" if marks else cut
 
 
 def value_shape(value: str) -> str:
