@@ -254,14 +254,16 @@ def check(entry: dict, where: Location, source: str | None, pack: Pack, say) -> 
         ok = False
     key = dict(entry["key"])
     dataset = key.pop("dataset", None)
-    shapes = {(c.subject, tuple(sorted(c.key_names))) for c in rule.checks}
+    shapes = {(c.subject, c.key_names) for c in rule.checks}
     if not any(set(names) == set(key) and dataset in (None, subject) for subject, names in shapes):
         wanted = " or ".join(sorted({", ".join(names) for _, names in shapes}))
         given = ", ".join(sorted(key)) or "nothing"
         close = next((did_you_mean(k, [n for _, names in shapes for n in names]) for k in key
                       if not any(k in names for _, names in shapes)), None)
         where_it = f" of dataset {dataset}" if dataset else ""
-        say("E126", f"the key ({given}){where_it} is not the key of {rule.id}'s findings ({wanted})", "key", close)
+        lacks = _missing(key, [names for subject, names in shapes if dataset in (None, subject)])
+        say("E126", f"the key ({given}){where_it} is not the key of {rule.id}'s findings ({wanted}){lacks}", "key",
+            close)
         ok = False
     on = _date(entry["date"])
     if on is None:
@@ -271,6 +273,12 @@ def check(entry: dict, where: Location, source: str | None, pack: Pack, say) -> 
         return None
     return Review(rule.id, dict(entry["key"]), entry["verdict"], entry["by"], on, entry.get("note") or "", where,
                   source)
+
+
+def _missing(key: dict[str, str], shapes: list[tuple[str, ...]]) -> str:
+    """What a key lacks of the one key it names a part of (a composite key written in part), if there is one."""
+    parts = [names for names in shapes if set(key) < set(names)]
+    return f": it lacks {', '.join(n for n in parts[0] if n not in key)}" if len(parts) == 1 else ""
 
 
 def _date(text: str) -> dt.date | None:

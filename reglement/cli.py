@@ -617,7 +617,8 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("--dialect", choices=engines.names(), default="duckdb", metavar="ENGINE",
                          help="the engine whose SQL to show (default duckdb; pandas runs no SQL: its plan is shown)")
     explain.add_argument("--data", type=Path, help="export folder, to explain one row")
-    explain.add_argument("--key", help="the row to explain, as COL=VALUE (needs --data)")
+    explain.add_argument("--key", help="the row to explain, as COL=VALUE, or every part of a composite key: "
+                                         "A=1,B=2 (or A=1;B=2) (needs --data)")
     explain.add_argument("--as-of", type=_date, default=dt.date.today(), help="audit date YYYY-MM-DD (default today)")
     explain.add_argument("--config", type=Path, help="the organisation's parameters")
     explain.add_argument("--lang", choices=("nl", "en"), default="en", help="language of title and message")

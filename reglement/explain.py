@@ -19,7 +19,7 @@ from .api import UnknownRule
 from .checker import engines
 from .checker.audit import Settings, opened
 from .checker.backends.pandas import PandasBackend, to_arrow
-from .checker.backends.pandas_eval import PandasEvaluator, bound, frame_column
+from .checker.backends.pandas_eval import PandasEvaluator, bound
 from .checker.backends.sql import runs_as, scan_query, to_sql
 from .checker.formats.controls import visible
 from .checker.intake import folder_sources
@@ -30,6 +30,7 @@ from .compiler.model import AUDIT_DATE, HIDDEN, Bindings, Check, Pack, Rule
 from .compiler.plan import LARGE, Alone, plan, steps_of
 from .compiler.rules import personal_reads
 from .compiler.stages import compile_pack
+from .row_key import found_in, key_words, parse_key, row_mask
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -198,34 +199,29 @@ def explain_row(pack: Pack, rule: Rule, bindings: Bindings, data_dir: Path, key:
                 mapping: Sources | None = None) -> str:
     """Whether the row with `key` is flagged, and the value of every sub-condition for it, per check; the
     datasets read as the configuration's `mapping` (its sources:) says, where it has one."""
-    column, _, wanted = key.partition("=")
-    checks = [c for c in rule.checks if column in c.keys]
-    if not wanted or not checks:
-        names = sorted({k for c in rule.checks for k in c.keys})
-        raise ValueError(f"--key must be {' or '.join(names)}=VALUE for rule {rule.id}, got '{key}'")
+    wanted, checks = parse_key(key, rule)
     with opened(pack, folder_sources(data_dir, pack.contract, mapping=mapping),
                 Settings("pandas", sources=mapping)) as run:
         absent = [run.missing[d] for d in rule.datasets if d in run.missing]
         if absent:
             raise ValueError("cannot run: " + "; ".join(absent))
         duckdb = run.other("duckdb")
-        verdicts = [(c, wanted in duckdb.findings(c, bindings).column(column).to_pylist()) for c in checks]
-        held = {e.id: wanted in duckdb.findings(c.explained_by(e), bindings).column(column).to_pylist()
+        verdicts = [(c, found_in(duckdb.findings(c, bindings), wanted)) for c in checks]
+        held = {e.id: found_in(duckdb.findings(c.explained_by(e), bindings), wanted)
                 for c in checks for e in c.explanations}
         frames = run.backend.frames
     lines: list[str] = []
     for check, by_duckdb in verdicts:
-        lines += _explain_check(check, frames, bindings, column, wanted, by_duckdb, pack.contract.personal_columns(),
-                                held)
+        lines += _explain_check(check, frames, bindings, wanted, by_duckdb, pack.contract.personal_columns(), held)
     if not lines:
-        raise ValueError(f"no row of {', '.join(dict.fromkeys(c.dataset for c in checks))} has {column} = {wanted}")
+        raise ValueError(f"no row of {', '.join(dict.fromkeys(c.dataset for c in checks))} has {key_words(wanted)}")
     return "\n".join(lines)
 
 
-def _explain_check(check: Check, frames: dict, bindings: Bindings, column: str, wanted: str,
+def _explain_check(check: Check, frames: dict, bindings: Bindings, wanted: dict[str, str],
                    by_duckdb: bool, personal: frozenset[tuple[str, str]], held: dict[str, bool]) -> list[str]:
     frame = bound(frames[check.dataset], "t0")
-    row = frame[(frame[frame_column("t0", column)] == wanted).fillna(False).to_numpy(dtype=bool)]
+    row = frame[row_mask(frame, wanted).to_numpy(dtype=bool)]
     if row.empty:
         return []
     trace: dict[int, pd.Series] = {}
@@ -239,7 +235,7 @@ def _explain_check(check: Check, frames: dict, bindings: Bindings, column: str, 
         verdict = f"THE ENGINES DISAGREE: pandas {'flags' if flagged else 'does not flag'} it, duckdb " \
                   f"{'does' if by_duckdb else 'does not'}"
     about = f" ({check.subject}.{check.fixed['column']})" if "column" in check.fixed else ""
-    lines = [f"{column} = {visible(wanted)}{about}: {verdict}",
+    lines = [f"{visible(key_words(wanted))}{about}: {verdict}",
              "✓ holds, ✗ does not hold; a sub-query's inner conditions are evaluated per row of its dataset", ""]
     if check.scope is not None or check.explanations:
         lines += _reasons(check, evaluator, row, held)

@@ -22,7 +22,7 @@ import pyarrow.json as pajson
 import pyarrow.parquet as pq
 import yaml
 
-from reglement.datasets import contract
+from reglement.datasets import Contract, contract
 
 ROLE = "auditor"
 # The layout a case-management system might have: a table named otherwise, in its own schema,
@@ -93,15 +93,16 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def load_export(dsn: str, folder: Path) -> dict:
-    """Every dataset of an export of Parquet, CSV or JSON Lines files (a generated one, the sample) as a
-    table with its key as primary key, laid out as RENAMED and AS_TEXT say; returns the `sources:`
-    section of a configuration that maps them back."""
+def load_export(dsn: str, folder: Path, datasets: Contract | None = None) -> dict:
+    """Every dataset of an export of Parquet, CSV or JSON Lines files (a generated one, the sample; of
+    another contract, `datasets`) as a table with its key (every column of a composite one) as primary
+    key, laid out as RENAMED and AS_TEXT say; returns the `sources:` section of a configuration that
+    maps them back."""
     import adbc_driver_postgresql.dbapi as adbc
 
     mapping = {}
     with adbc.connect(dsn, autocommit=True) as con, con.cursor() as cur:
-        for name, dataset in contract().items():
+        for name, dataset in (datasets or contract()).items():
             table = _read(folder, name)
             if table is None:
                 continue

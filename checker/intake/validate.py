@@ -561,7 +561,7 @@ def _error(staged: Staged, plan: Plan, found: dict, records: dict[int, int], key
         seen = _line(staged.source, records, found["first"], column)
         first = f"line {seen}" if seen is not None else f"row {found['first']}"
         return DataError(label, "E708", f"duplicate key{quoted} (first seen on {first})", row,
-                         shown, staged.source.context, line)
+                         None if key.composite else shown, staged.source.context, line)  # the message names each
     code, message = plan.messages[found["code"]]
     if found["shown"] is not None and found["code"] not in ("required", "type"):
         message += f", got {value_shape(found['shown'])}{_unreal(plan.column, found['code'], found['shown'])}"
