@@ -125,7 +125,7 @@ _TABLE = [
      "export it as the contract writes it (YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS] with a T or a space, true/false)"),
     ("E707", "intake", "a number where the contract says text", "export the column as text (a BSN given as a number "
                                                                 "of at most nine digits is restored instead)"),
-    ("E708", "intake", "a key repeats", "remove the duplicate rows"),
+    ("E708", "intake", "a key (every part of a composite key alike) repeats", "remove the duplicate rows"),
     ("E709", "intake", "two column names differ only in upper and lower case", "rename or remove one"),
     ("E710", "intake", "a line of a CSV or JSON Lines file is malformed, or holds a byte that is not of the file's "
                        "encoding", "fix the line shown; a byte that is not UTF-8 in a UTF-8 file is repaired, a file "

@@ -83,10 +83,10 @@ def test_spark_finds_what_duckdb_finds(spark, capsys):
 def test_postgres_tables_with_a_composite_primary_key_give_what_duckdb_finds(server, capsys, tmp_path, monkeypatch):
     from pg_cluster import config_file, load_export
 
-    from reglement.compiler.stages import compile_pack
+    from reglement.datasets import load_contract
 
     dsn = server.database("keys")
-    sources = load_export(dsn, EXPORT, compile_pack(KEYS).contract)
+    sources = load_export(dsn, EXPORT, load_contract(KEYS / "contract"))
     monkeypatch.setenv("REGLEMENT_PG_DSN", dsn)
     duckdb = audit_and_schemas(capsys, "--rules", str(KEYS), "--data", str(EXPORT), "--as-of", AS_OF)
     found = audit_and_schemas(capsys, "--engine", "postgres", "--rules", str(KEYS), "--as-of", AS_OF,
@@ -95,10 +95,13 @@ def test_postgres_tables_with_a_composite_primary_key_give_what_duckdb_finds(ser
 
 
 # -- the intake -------------------------------------------------------------------------------------
-def test_a_repeated_composite_key_is_one_error_naming_its_parts_and_rows(capsys, tmp_path):
+@pytest.mark.parametrize("engine", ["duckdb", "spark"])  # Spark's scans have no order: repeats counted at once
+def test_a_repeated_composite_key_is_one_error_naming_its_parts_and_rows(capsys, tmp_path, engine, request):
     """Two rows with every part alike are refused, at the second one's line, never quoting the note."""
+    if engine == "spark":
+        request.getfixturevalue("spark")
     data = copied(tmp_path, lambda text: text + "U1,C1,2025-07-01,,case_manager,vervanging Anna\n")
-    assert main(["check", "--rules", str(KEYS), "--data", str(data), "--as-of", AS_OF]) == 2
+    assert main(["check", "--engine", engine, "--rules", str(KEYS), "--data", str(data), "--as-of", AS_OF]) == 2
     err = capsys.readouterr().err
     assert (f"{data / 'assignments.csv'}: row 8: error E708: duplicate key user_id=U1, client_id=C1, "
             "assigned_from=2025-07-01 (first seen on row 2)") in err

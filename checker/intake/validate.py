@@ -447,7 +447,7 @@ def _repeated(relation: exp.Expression, key: Key, row: exp.Expression | None = N
 def _repeated_count(repeated: exp.Select) -> exp.Select:
     """Rows whose key an earlier row already has, of the groups `_repeated` gives."""
     total = exp.func("coalesce", exp.Sum(this=exp.Sub(this=exp.column("n"), expression=exp.convert(1))), exp.convert(0))
-    return exp.select(total).from_(repeated.subquery("g"))
+    return exp.select(exp.cast(total, "BIGINT")).from_(repeated.subquery("g"))  # PostgreSQL's sum is a NUMERIC
 
 
 def repeated_keys(store: Store, staged: Staged, key: Key) -> int:
