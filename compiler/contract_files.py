@@ -62,6 +62,10 @@ def _key_problems(doc: YamlDocument, dataset: Dataset) -> list[Diagnostic]:
     """The key is the first column, or a composite key the first columns in its order; no key column may be
     null, since a finding is named by every part of its key."""
     names = key_names(doc.data)
+    twice = [n for i, n in enumerate(names) if n in names[:i]]
+    if twice:
+        return [doc.diagnostic("E122", f"the key names '{twice[0]}' twice", ("x-key",),
+                               "a composite key names each of its columns once")]
     if names != dataset.keys:
         if isinstance(doc.data["x-key"], str):
             return [doc.diagnostic("E122", f"the key '{names[0]}' must be the first column", ("x-key",))]

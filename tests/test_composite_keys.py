@@ -130,7 +130,7 @@ def test_a_missing_part_of_the_key_is_refused_as_a_missing_value(capsys, tmp_pat
      "error E122: the key column 'client_id' may not be null"),
     # note: a key names a column once
     (lambda s: s.replace('["user_id", "client_id", "assigned_from"]', '["user_id", "user_id"]'),
-     "error E121:"),
+     "error E122: the key names 'user_id' twice"),
 ])
 def test_a_composite_key_that_is_not_the_first_columns_is_an_error_at_its_line(capsys, tmp_path, edit, said):
     pack = tmp_path / "pack"
