@@ -63,6 +63,9 @@ _TABLE = [
     ("E131", "config", "a file the configuration maps a dataset to is outside the export folder, of a format that "
                        "is not read, or given a sheet while it is no workbook",
      "name a .csv, .jsonl, .json, .parquet or .xlsx file relative to --data; sheet: only for an .xlsx"),
+    ("E132", "config", "with the configured values, the amount of a duration comes to more than its unit allows or "
+                       "to less than zero (two values each in range whose sum is not)",
+     "give values whose amount is within range"),
     ("E125", "reviews", "a review file cannot be read, is not .yaml, .yml, .csv or .xlsx (an XLSX workbook), or a "
      "CSV file's or workbook's first row lacks a column (rule, key, verdict, by, date)",
      "check the path; name the columns on the first line"),
@@ -106,8 +109,14 @@ _TABLE = [
      "use a value of the vocabulary exactly; see the did-you-mean"),
     ("E408", "resolve", "`next`/`previous` inside a sub-query: it reads the rule's own rows only",
      "write it outside the sub-query, as a `let` value if it is needed there"),
+    ("E409", "resolve", "the amount of a duration, or a side of `*`, is not a whole number: a decimal, a text, a "
+                        "parameter whose default is not whole, or a value of the data",
+     "use whole numbers and whole-number parameters with +, - and *, the amount in parentheses: `($a + $b) months`"),
     ("E501", "resolve", "a condition uses a parameter the rule does not declare", "declare it under `params:`"),
     ("E503", "resolve", "a parameter's default lies outside its own range", "change the default or the range"),
+    ("E504", "resolve", "the amount of a duration can, with its parameters anywhere in their ranges, come to more "
+                        "than its unit allows (200 years, 2,400 months, 10,440 weeks, 73,000 days, 1,752,000 hours) "
+                        "or to less than zero", "narrow the parameters' ranges with `min:` and `max:` under `params:`"),
     ("E601", "messages", "a message or title has an unmatched brace", "write a literal brace as {{ or }}"),
     ("E602", "messages", "a message shows something other than keys, `let` values and parameters",
      "show one of the fields the hint lists"),

@@ -51,7 +51,10 @@ class Param(Node):
 
 @dataclass(frozen=True)
 class Duration(Node):
-    amount: Literal | Param  # a whole number
+    """`14 days`, `$term months`, `($a + $b) months`: the amount is a whole number, a parameter, or `+`, `-`
+    and `*` over them (`compiler/amounts.py` computes it once a run's parameters are known)."""
+
+    amount: Literal | Param | Arith
     unit: str  # years, months, weeks, days, hours
     type: str = DURATION
 
@@ -89,7 +92,7 @@ class Compare(Node):
 
 @dataclass(frozen=True)
 class Arith(Node):
-    op: str  # + -
+    op: str  # + - *  (`*` over whole numbers and parameters only)
     left: Expr
     right: Expr
     type: str | None = None

@@ -21,7 +21,7 @@ _WORDS = {
     "NAME": "a name", "STRING": "a value", "INT": "a value", "DECIMAL": "a value", "DATE": "a value",
     "TIMESTAMP": "a value", "TRUE": "a value", "FALSE": "a value", "NULL": "a value", "PARAM": "a $parameter",
     "UNIT": "a unit (years, months, weeks, days, hours)", "COMPARE": "a comparison (=, !=, <, <=, >, >=)",
-    "ADD_OP": "+ or -", "LPAR": "'('", "RPAR": "')'", "LSQB": "'['", "RSQB": "']'", "COMMA": "','",
+    "ADD_OP": "+ or -", "MUL_OP": "*", "LPAR": "'('", "RPAR": "')'", "LSQB": "'['", "RSQB": "']'", "COMMA": "','",
     "DOT": "'.'", "AND": "'and'", "OR": "'or'", "NOT": "'not'", "IS": "'is'", "IN": "'in'",
     "CONTAINS": "'contains'", "WHERE": "'where'", "OF": "'of'", "AS": "'as'",
     "EMPTY": "'empty'", "EXISTS": "'exists'/'no'", "NO": "'exists'/'no'", "LATEST": "an aggregate (latest … of …)",
@@ -81,8 +81,12 @@ class _ToIR(Transformer):
 
     def duration(self, meta, c):
         amount, unit = c
-        node = (ir.Param(_token_span(amount), amount[1:]) if amount.type == "PARAM"
-                else ir.Literal(_token_span(amount), int(amount), ir.NUMBER))
+        if not isinstance(amount, Token):  # `($a + $b) months`: the amount is an expression
+            node = amount
+        elif amount.type == "PARAM":
+            node = ir.Param(_token_span(amount), amount[1:])
+        else:
+            node = ir.Literal(_token_span(amount), int(amount), ir.NUMBER)
         return ir.Duration(_span(meta), node, str(unit) if unit.endswith("s") else f"{unit}s")
 
     def column(self, meta, c):
@@ -172,6 +176,8 @@ def _syntax_diagnostic(err: UnexpectedInput, source: SourceText) -> Diagnostic:
     else:
         char = source.text.splitlines()[line - 1][column - 1]
         what = "a text is not closed with '" if char == "'" else f"unexpected character '{char}'"
+        if char == "/":  # an amount counts whole units: 1.5 months has no calendar meaning
+            what += " (there is no division: a duration counts whole units)"
     expected = getattr(err, "accepts", None) or getattr(err, "expected", None) or getattr(err, "allowed", None)
     hint = f"expected {_words(set(expected))}" if expected else None
     width = len(str(err.token)) if isinstance(err, UnexpectedToken) and err.token.type != "$END" else 1

@@ -9,11 +9,11 @@ shows them all.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 from ..datasets import Contract, Dataset
-from . import ir
+from . import amounts, ir
 from .builtins import BUILTINS, ArgumentMismatch
 from .diagnostics import Diagnostic, SourceText, did_you_mean
 from .model import AUDIT_DATE
@@ -54,9 +54,12 @@ class Resolver:
     """Resolves the conditions of one rule: its own row is `t0`, sub-queries `t1`…"""
 
     def __init__(self, contract: Contract, dataset: str, params: dict[str, object],
-                 lets: dict[str, ir.Expr], source: SourceText, failed: frozenset[str] = frozenset()):
+                 lets: dict[str, ir.Expr], source: SourceText, failed: frozenset[str] = frozenset(),
+                 ranges: Mapping[str, tuple[int | None, int | None]] | None = None):
         self.contract = contract
         self.params = {**{k: value_type(v) for k, v in params.items()}, AUDIT_DATE: ir.DATE}
+        self.defaults = params
+        self.ranges = ranges or {}  # each parameter's `min` and `max` as its rule declares them (None: not given)
         self.lets = lets
         self.failed = failed  # `let` names whose own error was reported: no knock-on errors for them
         self.source = source
@@ -121,10 +124,43 @@ class Resolver:
 
     def _duration(self, expr: ir.Duration, scopes) -> ir.Expr:
         amount = self._resolve(expr.amount, scopes)
-        if amount.type != ir.NUMBER or (isinstance(amount, ir.Literal) and not isinstance(amount.value, int)):
-            self._fail("E403", f"the amount of a duration must be a whole number, not a {amount.type}",
-                       expr.amount.span)
+        self._whole(amount, "the amount of a duration")
+        names = {n.name for n in ir.walk(amount) if isinstance(n, ir.Param)}
+        ranges = {n: amounts.amount_range(*self.ranges.get(n, (None, None)), expr.unit) for n in names}
+        low, high = amounts.bounds(amount, ranges)
+        most = amounts.DURATION_MAX[expr.unit]
+        if low < 0 or high > most:
+            written = f"{amounts.amount_text(replace(expr, amount=amount))} {expr.unit}"
+            reach = f"as little as {low}" if low < 0 else f"as much as {high}"
+            limit = "a duration is never negative" if low < 0 else f"a duration counts at most {most} {expr.unit}"
+            given = ", ".join(f"${n}: {lo}..{hi}" for n, (lo, hi) in sorted(ranges.items()))
+            self._fail("E504", f"{written} can come to {reach} {expr.unit}: {limit}", amount.span,
+                       f"narrow the parameters' ranges under `params:` ({given})" if given else None)
         return replace(expr, amount=amount)
+
+    def _whole(self, expr: ir.Expr, what: str) -> None:
+        """`expr` is whole numbers and parameters with a whole-number default, joined by +, - and *: a value
+        that is the same for every row (`amounts.py` computes it), in whole units (there is no 1.5 months)."""
+        for node in ir.walk(expr):
+            if isinstance(node, ir.Arith) and node.type == ir.NUMBER:
+                continue
+            if isinstance(node, ir.Literal) and node.type == ir.NUMBER:
+                if isinstance(node.value, int):
+                    continue
+                found = f"{node.value}, which is not whole"
+            elif isinstance(node, ir.Param) and node.type == ir.NUMBER:
+                default = self.defaults.get(node.name)
+                if isinstance(default, int):
+                    continue
+                found = f"${node.name}, whose default {default!r} is not whole"
+            elif isinstance(node, (ir.Literal, ir.Param, ir.Duration)):
+                found = f"a {node.type}"
+            else:
+                found = "a value of the data, which differs from row to row"
+            hint = ("whole numbers and parameters with a whole-number default, joined by +, - and *"
+                    + (": put an amount in parentheses before its unit, `($years * 12) months`"
+                       if isinstance(node, ir.Duration) else ", such as `($a + $b) months`"))
+            self._fail("E409", f"{what} must be a whole number, not {found}", node.span, hint)
 
     def _column(self, expr: ir.Column, scopes: tuple[Scope, ...]) -> ir.Expr:
         # A bare name means, in this order: a column of a sub-query's row (innermost
@@ -201,6 +237,10 @@ class Resolver:
 
     def _arith(self, expr: ir.Arith, scopes) -> ir.Expr:
         left, right = self._resolve(expr.left, scopes), self._resolve(expr.right, scopes)
+        if expr.op == "*":  # on constants only: engines then need no multiplication of their own
+            self._whole(left, "each side of '*'")
+            self._whole(right, "each side of '*'")
+            return replace(expr, left=left, right=right, type=ir.NUMBER)
         if isinstance(right, ir.Duration) and right.unit == "hours" and left.type != ir.TIMESTAMP:
             self._fail("E403", f"hours can be added to or taken from a timestamp only, not a {left.type}", expr.span,
                        "days, weeks, months and years suit a date")
@@ -209,6 +249,8 @@ class Resolver:
         if left.type == ir.NUMBER == right.type:
             return replace(expr, left=left, right=right, type=ir.NUMBER)
         self._fail("E403", f"cannot compute {left.type} {expr.op} {right.type}", expr.span,
+                   "an amount computed from parameters goes in parentheses before its unit: `($a + $b) months`"
+                   if left.type == ir.NUMBER and right.type == ir.DURATION else
                    "a duration is added to or taken from a date: `received_at + 1 month`")
 
     def _isnull(self, expr: ir.IsNull, scopes) -> ir.Expr:

@@ -10,15 +10,13 @@ import string
 from collections.abc import Iterator
 from dataclasses import replace
 
-from . import ir
+from . import amounts, ir
 from .build import CONDITION, CONTRACT, EXPLANATION, SCOPE, Build, Draft, drafts
 from .diagnostics import Diagnostic, did_you_mean
 from .model import AUDIT_DATE, Check, Explanation, Param, Rule, Text
 from .resolve import Resolver, unknown_code, unknown_dataset_hint
 from .yaml_source import YamlPath
 
-# The largest amount a duration parameter may take unless its rule says otherwise.
-_DURATION_MAX = {"years": 200, "months": 2400, "weeks": 10_440, "days": 73_000, "hours": 1_752_000}
 # What a contract rule's message may show: the dataset and column a finding is about, the
 # row's key, the value found (never a personal one), the column a reference names and the
 # earlier date of a pair. A field a check does not have shows as '—'.
@@ -79,7 +77,8 @@ def resolve(build: Build) -> None:
             continue
         defaults = {p.name: p.default for p in draft.params}
         failed: set[str] = {n for n in draft.raw.get("let", {}) if n not in draft.parsed}
-        resolver = Resolver(build.contract, dataset.name, defaults, draft.lets, None, frozenset(failed))
+        resolver = Resolver(build.contract, dataset.name, defaults, draft.lets, None, frozenset(failed),
+                            {p.name: (p.minimum, p.maximum) for p in draft.params})
         before = len(build.diagnostics)
         for name in draft.raw.get("let", {}):
             if dataset.column(name) is not None or name == AUDIT_DATE:
@@ -156,15 +155,14 @@ def _written(draft: Draft) -> str:
 
 
 def _with_ranges(build: Build, draft: Draft, exprs: list[ir.Expr]) -> tuple[Param, ...]:
-    """A parameter used as a duration is at least 1 and at most a sane number of its unit,
-    unless the rule gives its own range (`{default: 0, min: 0}` allows zero)."""
-    units = {n.amount.name: n.unit for e in exprs for n in ir.walk(e)
-             if isinstance(n, ir.Duration) and isinstance(n.amount, ir.Param)}
+    """A parameter used in the amount of a duration is at least 1 and at most a sane number of its unit,
+    unless the rule gives its own range (`{default: 0, min: 0}` allows zero): `amounts.amount_range`."""
+    units = {p.name: n.unit for e in exprs for n in ir.walk(e) if isinstance(n, ir.Duration)
+             for p in ir.walk(n.amount) if isinstance(p, ir.Param)}
     out = []
     for param in draft.params:
         if param.name in units:
-            low = 1 if param.minimum is None else param.minimum
-            high = _DURATION_MAX[units[param.name]] if param.maximum is None else param.maximum
+            low, high = amounts.amount_range(param.minimum, param.maximum, units[param.name])
             param = replace(param, minimum=low, maximum=high)
         if not in_range(param, param.default):
             draft.fail(build, "E503", f"the default {param.default!r} of '{param.name}' is outside its range "

@@ -24,7 +24,7 @@ from .checker.backends.sql import runs_as, scan_query, to_sql
 from .checker.formats.controls import visible
 from .checker.intake import folder_sources
 from .checker.sql_dialects import ReglementDuckDB
-from .compiler import ir
+from .compiler import amounts, ir
 from .compiler.diagnostics import did_you_mean, plural
 from .compiler.model import AUDIT_DATE, HIDDEN, Bindings, Check, Pack, Rule
 from .compiler.plan import LARGE, Alone, plan, steps_of
@@ -155,10 +155,6 @@ def _value(node: ir.Literal) -> str:
     return node.value.isoformat() if hasattr(node.value, "isoformat") else repr(node.value)
 
 
-def _amount(node: ir.Duration) -> str:
-    return f"${node.amount.name}" if isinstance(node.amount, ir.Param) else str(node.amount.value)
-
-
 def _items(node: ir.InList) -> str:
     listed = f"${node.param.name}" if node.param else "[" + ", ".join(repr(i.value) for i in node.items) + "]"
     return f"{'not in' if node.negated else 'in'} {listed}"
@@ -168,7 +164,7 @@ def _items(node: ir.InList) -> str:
 LABELS: dict[type, Callable[[ir.Node], str]] = {
     ir.Literal: lambda n: f"literal {_value(n)}",
     ir.Param: lambda n: f"param ${n.name}",
-    ir.Duration: lambda n: f"duration {_amount(n)} {n.unit}",
+    ir.Duration: lambda n: f"duration {amounts.amount_text(n)} {n.unit}",
     ir.Column: lambda n: f"column {n.binding}.{n.name}",
     ir.Not: lambda n: "not",
     ir.Logical: lambda n: n.op,

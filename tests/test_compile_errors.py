@@ -335,3 +335,136 @@ def test_a_field_that_fits_none_of_a_parameters_shapes_is_named_with_its_near_mi
               |                                          ^
 
         1 error in the rule pack""").strip("\n")
+
+
+# -- the amount of a duration: whole numbers and parameters with +, - and * ------------------------------
+def errors_with(condition: str, params: str, let: str = "") -> str:
+    return errors_of(write_pack(Path("pack"), rule_file(condition, params=params, let=let)))
+
+
+TWO = "{access_months: 1, extra: 1, rate: 1.5, kind: access}"
+AMOUNT_ERRORS = [
+    ("received_at + ($access_months + $rate) months < $audit_date", TWO, "E409",
+     "the amount of a duration must be a whole number, not $rate, whose default 1.5 is not whole", "$rate"),
+    ("received_at + $kind days < $audit_date", TWO, "E409",
+     "the amount of a duration must be a whole number, not a string", "$kind"),
+    ("received_at + (1.5 * $access_months) months < $audit_date", TWO, "E409",
+     "each side of '*' must be a whole number, not 1.5, which is not whole", "1.5"),
+    ("received_at + (length(type)) days < $audit_date", TWO, "E409",
+     "the amount of a duration must be a whole number, not a value of the data, which differs from row to row",
+     "length(type)"),
+    ("length(type) * 2 > 3", TWO, "E409",
+     "each side of '*' must be a whole number, not a value of the data, which differs from row to row",
+     "length(type)"),
+    ("received_at + $access_months * 12 months < $audit_date", TWO, "E409",
+     "each side of '*' must be a whole number, not a duration", "12 months"),
+    ("received_at + $access_months + $extra months < $audit_date", TWO, "E403",
+     "cannot compute date + number", "received_at + $access_months"),
+]
+
+
+@pytest.mark.parametrize("condition, params, code, message, at", AMOUNT_ERRORS,
+                         ids=[f"{c[2]}-{c[0][14:44]}" for c in AMOUNT_ERRORS])
+def test_an_amount_that_is_no_whole_number_is_refused_where_it_stands(condition, params, code, message, at):
+    text = errors_with(condition, params)
+    column = 7 + condition.index(at)
+    assert text.startswith(f"pack/art-01.yaml:14:{column}: error {code}: {message}\n"), text
+    assert f"{' ' * (column - 1)}^{'~' * (len(at) - 1)}\n" in text.replace("   14 | ", "").replace(
+        "      | ", ""), text
+
+
+def test_the_amount_of_a_duration_is_in_whole_units_and_says_what_may_stand_there():
+    assert errors_with("received_at + ($access_months + $rate) months < $audit_date", TWO) == textwrap.dedent("""\
+        pack/art-01.yaml:14:39: error E409: the amount of a duration must be a whole number, not $rate, whose default \
+1.5 is not whole
+           14 |       received_at + ($access_months + $rate) months < $audit_date
+              |                                       ^~~~~
+              = whole numbers and parameters with a whole-number default, joined by +, - and *, such as \
+`($a + $b) months`
+
+        1 error in the rule pack""")
+
+
+def test_a_term_outside_the_parentheses_is_told_to_go_inside():
+    assert errors_with("received_at + $access_months * 12 months < $audit_date", TWO).splitlines()[3] == \
+        "      = whole numbers and parameters with a whole-number default, joined by +, - and *: put an amount in " \
+        "parentheses before its unit, `($years * 12) months`"
+
+
+def test_an_amount_that_can_exceed_its_unit_is_refused_at_its_span():
+    assert errors_with("received_at + ($access_months + $extra) months < $audit_date", TWO) == textwrap.dedent("""\
+        pack/art-01.yaml:14:22: error E504: ($access_months + $extra) months can come to as much as 4800 months: a \
+duration counts at most 2400 months
+           14 |       received_at + ($access_months + $extra) months < $audit_date
+              |                      ^~~~~~~~~~~~~~~~~~~~~~~
+              = narrow the parameters' ranges under `params:` ($access_months: 1..2400, $extra: 1..2400)
+
+        1 error in the rule pack""")
+
+
+@pytest.mark.parametrize("most, refused", [(1200, False), (1201, True)])
+def test_a_sum_may_reach_the_maximum_of_its_unit_and_not_pass_it(most, refused):
+    params = f"{{a: {{default: 1, max: 1200}}, b: {{default: 1, max: {most}}}}}"
+    folder = write_pack(Path("pack"), rule_file("received_at + ($a + $b) months < $audit_date", params=params))
+    if refused:
+        assert "error E504: ($a + $b) months can come to as much as 2401 months" in errors_of(folder)
+    else:
+        assert load_pack(folder).rules[0].params[1].maximum == 1200
+
+
+@pytest.mark.parametrize("least, refused", [(5, False), (4, True)])
+def test_a_difference_may_come_to_zero_and_not_below(least, refused):
+    params = f"{{a: {{default: 9, min: {least}, max: 30}}, b: {{default: 1, min: 0, max: 5}}}}"
+    folder = write_pack(Path("pack"), rule_file("received_at + ($a - $b) days < $audit_date", params=params))
+    if refused:
+        assert "error E504: ($a - $b) days can come to as little as -1 days: a duration is never negative" in \
+            errors_of(folder)
+    else:
+        load_pack(folder)
+
+
+def test_a_product_is_bounded_by_its_factors_ranges():
+    params = "{retention_years: {default: 7, max: 200}}"
+    folder = write_pack(Path("pack"), rule_file("received_at + ($retention_years * 12) months < $audit_date",
+                                                params=params))
+    load_pack(folder)  # 200 * 12 = 2400 months: the most a duration counts
+    folder = write_pack(Path("pack"), rule_file("received_at + ($retention_years * 13) months < $audit_date",
+                                                params=params))
+    assert "can come to as much as 2600 months" in errors_of(folder)
+
+
+def test_an_amount_in_a_let_is_refused_at_the_let_s_line():
+    text = errors_with("$audit_date > deadline", TWO, let="deadline: received_at + ($access_months - $extra) days")
+    assert text.startswith("pack/art-01.yaml:14:32: error E504: ($access_months - $extra) days can come to as "
+                           "little as -72999 days"), text
+
+
+def _two_rules_of_one_parameter() -> Path:
+    """1.1-sum adds $a and $b (each at most 1200 months); 1.1-alone, the last to declare $a, lets it be 2400."""
+    first, second = (rule_file(c, params=p) for c, p in [
+        ("received_at + ($a + $b) months < $audit_date", "{a: {default: 1, max: 1200}, b: {default: 1, max: 1200}}"),
+        ("received_at + $a months < $audit_date", "{a: 1}")])
+    second = second[second.index("  - id:"):].replace("1.1-test-rule", "1.1-alone")
+    return write_pack(Path("pack"), first.replace("1.1-test-rule", "1.1-sum") + second)
+
+
+@pytest.mark.parametrize("a, refused", [(1200, False), (1201, True)])
+def test_configured_values_whose_sum_is_out_of_range_are_a_configuration_error(a, refused):
+    """A value set for every rule is held to the range of the last rule that declares it: the amount it makes
+    with another rule's parameter is checked as the run would compute it, before any engine sees it."""
+    folder = _two_rules_of_one_parameter()
+    Path("config.yaml").write_text(f"params:\n  a: {a}\nrules:\n  1.1-sum:\n    params:\n      b: 1200\n",
+                                   encoding="utf-8")
+    if not refused:
+        assert compile_pack(folder, Path("config.yaml"))[1].params == {"a": 1200}
+        return
+    with pytest.raises(CompileError) as caught:
+        compile_pack(folder, Path("config.yaml"))
+    assert caught.value.render() == textwrap.dedent("""\
+        config.yaml:2:6: error E132: 1.1-sum: ($a + $b) months comes to 2401 months with a = 1201, b = 1200, \
+outside 0..2400
+            2 |   a: 1201
+              |      ^
+              = give values whose ($a + $b) months is at most 2400 and not negative
+
+        1 error in the rule pack""")

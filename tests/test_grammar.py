@@ -81,6 +81,28 @@ CASES = [
     ("count aggregate", "count of contacts > 2",
      ir.Compare(S, ">", ir.Aggregate(S, "count", None, ir.Source(S, "contacts"), None, type=ir.NUMBER),
                 lit(2, ir.NUMBER))),
+    ("an amount added up from parameters", "d + ($a + $b) months",
+     ir.Arith(S, "+", col("d"), ir.Duration(S, ir.Arith(S, "+", ir.Param(S, "a"), ir.Param(S, "b")), "months"))),
+    ("an amount multiplied", "d - ($retention_years * 12) months",
+     ir.Arith(S, "-", col("d"), ir.Duration(S, ir.Arith(S, "*", ir.Param(S, "retention_years"),
+                                                         lit(12, ir.NUMBER)), "months"))),
+    ("an amount in parentheses of its own", "d + (2 * $weeks) weeks",
+     ir.Arith(S, "+", col("d"), ir.Duration(S, ir.Arith(S, "*", lit(2, ir.NUMBER), ir.Param(S, "weeks")), "weeks"))),
+    ("a bare parameter in parentheses", "d + ($a) days", ir.Arith(S, "+", col("d"), ir.Duration(S, ir.Param(S, "a"),
+                                                                                               "days"))),
+    ("* binds tighter than + and -, both from the left", "d + ($a - $b * 2 + 1) days",
+     ir.Arith(S, "+", col("d"), ir.Duration(S, ir.Arith(S, "+", ir.Arith(S, "-", ir.Param(S, "a"), ir.Arith(
+         S, "*", ir.Param(S, "b"), lit(2, ir.NUMBER))), lit(1, ir.NUMBER)), "days"))),
+    ("parentheses inside an amount", "d + (2 * ($a - 1)) days",
+     ir.Arith(S, "+", col("d"), ir.Duration(S, ir.Arith(S, "*", lit(2, ir.NUMBER), ir.Arith(
+         S, "-", ir.Param(S, "a"), lit(1, ir.NUMBER))), "days"))),
+    ("arithmetic on parameters where a number is compared", "count of contacts > $a + $b * 2",
+     ir.Compare(S, ">", ir.Aggregate(S, "count", None, ir.Source(S, "contacts"), None, type=ir.NUMBER),
+                ir.Arith(S, "+", ir.Param(S, "a"), ir.Arith(S, "*", ir.Param(S, "b"), lit(2, ir.NUMBER))))),
+    ("without parentheses the unit takes the last term only", "d + $a + $b months",
+     ir.Arith(S, "+", ir.Arith(S, "+", col("d"), ir.Param(S, "a")), ir.Duration(S, ir.Param(S, "b"), "months"))),
+    ("a parenthesised value without a unit is no duration", "($a + 1) = n",
+     ir.Compare(S, "=", ir.Arith(S, "+", ir.Param(S, "a"), lit(1, ir.NUMBER)), col("n"))),
     ("comments and line breaks", "a = 1  # first\nand b = 2",
      ir.Logical(S, "and", ir.Compare(S, "=", col("a"), lit(1, ir.NUMBER)),
                 ir.Compare(S, "=", col("b"), lit(2, ir.NUMBER)))),
@@ -97,3 +119,23 @@ def test_spans_point_into_the_text() -> None:
     right = tree.right
     assert (right.span.line, right.span.column) == (2, 3)
     assert (right.operand.span.line, right.operand.span.column, right.operand.span.end_column) == (2, 3, 5)
+
+
+def test_the_span_of_an_amount_is_its_parentheses_inside() -> None:
+    duration = parse("d + ($a + $b) months").right
+    assert (duration.span.column, duration.span.end_column) == (5, 21)
+    assert (duration.amount.span.column, duration.amount.span.end_column) == (6, 13)
+
+
+@pytest.mark.parametrize("text, line, column, what, expected", [
+    ("d + ($a / 2) days", 1, 9, "unexpected character '/' (there is no division: a duration counts whole units)",
+     "*"),
+    ("d + ($a +) days", 1, 10, "unexpected ')'", "a $parameter"),
+    ("d + ($a * 2\n) dayz > e", 2, 3, "unexpected 'dayz'", "a unit (years, months, weeks, days, hours)"),
+])
+def test_errors_in_an_amount_name_line_column_and_what_was_expected(text, line, column, what, expected) -> None:
+    result = parse_condition(SourceText("t.yaml", text, 1, 1))
+    assert isinstance(result, Diagnostic)
+    assert (result.code, result.location.line, result.location.column) == ("E201", line, column)
+    assert result.message == f"syntax error: {what}"
+    assert expected in result.hint

@@ -28,7 +28,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ...compiler import ir
+from ...compiler import amounts, ir
 from ...compiler.ir import conjoin, conjuncts
 from .pandas_steps import Steps, shown, shown_offset
 from .sql import FOUND
@@ -77,8 +77,7 @@ def constant(value: object, type_: str, index: pd.Index) -> pd.Series:
 
 def date_offset(duration: ir.Duration, bindings: Mapping[str, object]) -> pd.DateOffset | pd.Timedelta:
     """Calendar months and years (clamped to the month end, like SQL); weeks are 7 days."""
-    amount = duration.amount
-    n = int(bindings[amount.name] if isinstance(amount, ir.Param) else amount.value)
+    n = int(amounts.value(duration.amount, bindings))
     return {"hours": pd.Timedelta(hours=n), "days": pd.Timedelta(days=n), "weeks": pd.Timedelta(days=7 * n),
             "months": pd.DateOffset(months=n), "years": pd.DateOffset(years=n)}[duration.unit]
 
@@ -224,6 +223,11 @@ class PandasEvaluator:
         return as_bool(truth(COMPARE[e.op](left, right)) & known, frame.index)
 
     def _arith(self, e: ir.Arith, frame: pd.DataFrame) -> pd.Series:
+        if e.type == ir.NUMBER and amounts.constant(e):  # as the SQL engines have it: one number for every row
+            folded = amounts.value(e, self.bindings)
+            if self.steps is not None:
+                self.steps.value(e, frame, shown(folded, e.type))
+            return constant(folded, e.type, frame.index)
         left = self.eval(e.left, frame)
         right = date_offset(e.right, self.bindings) if e.type in (ir.DATE, ir.TIMESTAMP) else self.eval(e.right, frame)
         if (s := self.steps) is not None:

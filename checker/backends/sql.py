@@ -24,7 +24,7 @@ from dataclasses import replace
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
 
-from ...compiler import ir
+from ...compiler import amounts, ir
 from ...compiler.model import Bindings, Check
 from ...compiler.plan import Scan
 from ..sql_dialects import ReglementDuckDB, render
@@ -108,12 +108,14 @@ class SqlRenderer:
         return _COMPARE[e.op](this=self.value(e.left), expression=self.value(e.right))
 
     def _arith(self, e: ir.Arith) -> exp.Expression:
+        if e.type == ir.NUMBER and amounts.constant(e):  # the same for every row: computed once, for every engine
+            return literal(amounts.value(e, self.bindings))
         left = self.render(e.left)
         if e.type == ir.NUMBER:
             node = exp.Add if e.op == "+" else exp.Sub
             return node(this=left, expression=self.render(e.right))
         unit, factor = _UNIT[e.right.unit]
-        amount = self.bindings[e.right.amount.name] if isinstance(e.right.amount, ir.Param) else e.right.amount.value
+        amount = amounts.value(e.right.amount, self.bindings)
         if e.type == ir.TIMESTAMP:  # a timestamp shifts as one (Spark's DATE_ADD would drop the time)
             node = exp.TimestampAdd if e.op == "+" else exp.TimestampSub
         else:
@@ -363,8 +365,7 @@ def _beyond_a_day(part: ir.Expr, step: ir.Neighbour, bindings: Bindings) -> bool
             and step.column == step.order and isinstance(part.right, ir.Arith) and part.right.op == "+"
             and part.right.left == step.order and isinstance(part.right.right, ir.Duration)):
         return False
-    amount = part.right.right.amount
-    value = amount.value if isinstance(amount, ir.Literal) else bindings.get(amount.name)
+    value = amounts.value(part.right.right.amount, bindings)
     return part.right.right.unit in ("days", "weeks", "months", "years") and isinstance(value, int) and value >= 1
 
 
