@@ -13,9 +13,9 @@ from reglement.compiler.stages import load_pack
 
 EVERY_NODE = """\
 (exists records as r where r.client_id = requests.client_id and r.category in ['general', 'fiscal'])
-and (latest created_at of records as r2 where r2.client_id = requests.client_id) + 1 year > received_at
-and (count of complaints where client_id = requests.client_id) >= $n - 1
-and not (decision_reason is empty) and decided_at is not null
+and (latest created_at of records as r2 where r2.client_id = requests.client_id) + ($n * 12) months > received_at
+and (count of complaints where client_id = requests.client_id) >= $n * 2 - 2
+and not (decision_reason is empty) and decided_at is not null and decided_at <= $audit_date
 and type not in $types
 and (no disclosures where client_id = requests.client_id and categories contains 'special'
                       and disclosed_at + 72 hours > 2026-01-01T00:00:00)
@@ -26,7 +26,8 @@ and next received_at by received_at >= received_at"""
 def every_node_pack(folder: Path) -> Pack:
     """A pack of one rule with the condition above, written into `folder`."""
     rule = {"id": "1.1-every-node", "article": "1.1", "title": {"nl": "t", "en": "t"}, "severity": "low",
-            "dataset": "requests", "params": {"n": 1, "types": ["access"]}, "condition": EVERY_NODE,
+            "dataset": "requests", "params": {"n": {"default": 1, "max": 100}, "types": ["access"]},
+            "condition": EVERY_NODE,
             "message": {"nl": "{request_id}", "en": "{request_id}"}}
     article = {"article": "1", "title": {"nl": "a", "en": "a"}, "clauses": [{"clause": "1.1", "text": "t"}],
                "rules": [rule]}

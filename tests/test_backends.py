@@ -620,3 +620,46 @@ def test_the_gaps_by_day_find_what_the_window_over_the_whole_log_finds(data):
         by_window = run.backend.findings(check, bindings)
     assert by_day.to_pylist() == by_window.to_pylist() and by_day.schema == by_window.schema
     assert by_window.num_rows
+
+
+# -- arithmetic on parameters: each engine gets the number it comes to ---------------------------------
+RANGED = {"a": {"default": 1, "max": 100}, "b": {"default": 1, "max": 100}}
+SAME_AS_WRITTEN = [  # (dataset, the amount as an expression, its parameters, the same amount written out, flagged)
+    ("requests", "received_at + ($a + $b) months <= 2026-03-31", RANGED, "received_at + 2 months <= 2026-03-31",
+     ["R1", "R2", "R4"]),
+    ("requests", "received_at + ($y * 12 - $a) months < 2026-01-01",
+     {"y": {"default": 1, "max": 100}, "a": {"default": 1, "max": 12}},
+     "received_at + 11 months < 2026-01-01", ["R2", "R4"]),
+    ("requests", "received_at - (2 * ($a + $b)) weeks >= 2026-01-03", RANGED,
+     "received_at - 4 weeks >= 2026-01-03", ["R1", "R3"]),
+    ("requests", "decided_at > received_at + ($a * 14 - $b) days", {"a": {"default": 2, "max": 9},
+                                                                      "b": {"default": 0, "min": 0, "max": 5}},
+     "decided_at > received_at + 28 days", ["R3"]),  # R1 is decided on the 28th day
+    ("disclosures", "disclosed_at + ($a * 24) hours > 2024-03-01T00:00:00", RANGED,
+     "disclosed_at + 24 hours > 2024-03-01T00:00:00", ["D1", "D3"]),
+    ("requests", "(count of records where client_id = requests.client_id) >= $a * 2 - 1", RANGED,
+     "(count of records where client_id = requests.client_id) >= 1", ["R1", "R2", "R3"]),
+]
+
+
+@pytest.mark.parametrize("dataset, condition, params, written_out, flagged", SAME_AS_WRITTEN,
+                         ids=[c[1][:40] for c in SAME_AS_WRITTEN])
+def test_an_amount_computed_from_parameters_finds_what_the_number_written_out_finds(
+        tmp_path, dataset, condition, params, written_out, flagged):
+    (tmp_path / "computed").mkdir()
+    (tmp_path / "written").mkdir()
+    computed = _pack(tmp_path / "computed", dataset, {}, condition, params)
+    written = _pack(tmp_path / "written", dataset, {}, written_out, {})
+    duck, pandas = _run(computed.rules[0], EXTRA, AS_OF, pack=computed)
+    assert pandas == duck
+    assert keys(duck) == flagged
+    assert keys(_run(written.rules[0], EXTRA, AS_OF, pack=written)[0]) == flagged
+
+
+def test_configured_parameters_are_added_up_the_same_on_both_engines(tmp_path):
+    pack = _pack(tmp_path, "requests", {"deadline": "received_at + ($a + $b) months"}, "deadline <= 2026-03-31",
+                 RANGED)
+    duck, pandas = _run(pack.rules[0], EXTRA, AS_OF, {"a": 2, "b": 12}, pack)
+    assert pandas == duck
+    assert keys(duck) == ["R2", "R4"]  # 2024-02-29 + 14 months = 2025-04-29; 2025-01-31 + 14 months = 2026-03-31
+    assert [f["values"]["deadline"] for f in duck] == [D("2025-04-29"), D("2026-03-31")]

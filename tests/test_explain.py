@@ -218,3 +218,16 @@ def test_sub_queries_made_and_dropped_one_after_another_are_each_answered_for_th
     alone = [count(node) for node in subqueries]
     assert sorted(alone) == [0, 1, 1]  # the party is found for E0104 (twice: known, a commissioner), no trajectory
     assert [count(node) for _ in range(50) for node in subqueries] == alone * 50
+
+
+def test_an_amount_computed_from_parameters_is_shown_as_written_and_run_as_its_number(tmp_path):
+    from conftest import rule_file, write_pack
+
+    condition = "received_at + ($a + $b * 2) months < $audit_date"
+    pack = load_pack(write_pack(tmp_path / "pack", rule_file(
+        condition, params="{a: {default: 1, max: 100}, b: {default: 2, max: 100}}")))
+    text = explain(pack, "1.1-test-rule", as_of=AS_OF)
+    assert f"    {condition}" in section(text, "rule, as written")
+    assert "duration ($a + $b * 2) months" in section(text, "typed IR")
+    assert "INTERVAL 5 MONTH" in section(text, "SQL (duckdb)")
+    assert "DateOffset(months=5)" in section(text, "pandas plan")
