@@ -248,9 +248,11 @@ class Resolver:
             return replace(expr, left=left, right=right, type=left.type)
         if left.type == ir.NUMBER == right.type:
             return replace(expr, left=left, right=right, type=ir.NUMBER)
+        unit_left_out = ir.NUMBER in (left.type, right.type) and {left.type, right.type} & {
+            ir.DATE, ir.TIMESTAMP, ir.DURATION}  # `received_at + $a + $b months`
         self._fail("E403", f"cannot compute {left.type} {expr.op} {right.type}", expr.span,
-                   "an amount computed from parameters goes in parentheses before its unit: `($a + $b) months`"
-                   if left.type == ir.NUMBER and right.type == ir.DURATION else
+                   "a number counts with its unit, and an amount of more than one term goes in parentheses "
+                   "before it: `received_at + ($a + $b) months`" if unit_left_out else
                    "a duration is added to or taken from a date: `received_at + 1 month`")
 
     def _isnull(self, expr: ir.IsNull, scopes) -> ir.Expr:

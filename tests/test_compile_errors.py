@@ -391,6 +391,14 @@ def test_a_term_outside_the_parentheses_is_told_to_go_inside():
         "parentheses before its unit, `($years * 12) months`"
 
 
+@pytest.mark.parametrize("condition", ["received_at + $access_months + $extra months < $audit_date",
+                                       "received_at < $access_months + $extra months"])
+def test_a_unit_after_the_last_term_only_is_told_to_take_the_whole_amount(condition):
+    assert errors_with(condition, TWO).splitlines()[3] == \
+        "      = a number counts with its unit, and an amount of more than one term goes in parentheses before " \
+        "it: `received_at + ($a + $b) months`"
+
+
 def test_an_amount_that_can_exceed_its_unit_is_refused_at_its_span():
     assert errors_with("received_at + ($access_months + $extra) months < $audit_date", TWO) == textwrap.dedent("""\
         pack/art-01.yaml:14:22: error E504: ($access_months + $extra) months can come to as much as 4800 months: a \

@@ -34,13 +34,15 @@ OTHER = {"records": ["client_id", "category", "created_at"], "complaints": ["cli
 LITERALS = ["'access'", "'refused'", "'Access'", "'it''s'", "'a\\'b'", "1", "0", "2.5", "2026-01-31", "2026-02-30",
             "2026-01-31T10:00:00", "true", "false", "null", "$audit_date", "$n", "$types", "$missing"]
 UNITS = ["day", "days", "week", "weeks", "month", "months", "year", "years", "hours"]
+AMOUNTS = ["1", "4", "$n", "($n + 1)", "(2 * $n - 1)", "($n - 4)", "($n * $n)", "(2.5 * $n)", "($types)",
+           "(request_id)"]
 FUNCTIONS = [*BUILTINS, "nosuch"]
 COMPARE = ["=", "!=", "<", "<=", ">", ">="]
 
 
 def _atoms() -> st.SearchStrategy[str]:
     return st.one_of(st.sampled_from(COLUMNS), st.sampled_from(LITERALS),
-                     st.builds(lambda n, u: f"{n} {u}", st.sampled_from(["1", "4", "$n"]), st.sampled_from(UNITS)))
+                     st.builds(lambda n, u: f"{n} {u}", st.sampled_from(AMOUNTS), st.sampled_from(UNITS)))
 
 
 def _extend(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
@@ -49,7 +51,7 @@ def _extend(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
         st.builds(lambda a, op, b: f"{a} {op} {b}", inner, st.sampled_from(COMPARE), inner),
         st.builds(lambda a, op, b: f"({a} {op} {b})", inner, st.sampled_from(["and", "or"]), inner),
         st.builds(lambda a: f"not {a}", inner),
-        st.builds(lambda a, op, b: f"{a} {op} {b}", inner, st.sampled_from(["+", "-"]), inner),
+        st.builds(lambda a, op, b: f"{a} {op} {b}", inner, st.sampled_from(["+", "-", "*"]), inner),
         st.builds(lambda a, w: f"{a} is {w}", inner, st.sampled_from(["null", "not null", "empty", "not empty"])),
         st.builds(lambda a, n, xs: f"{a} {n}in [{', '.join(xs)}]", inner, st.sampled_from(["", "not "]),
                   st.lists(st.sampled_from(LITERALS), max_size=3)),
