@@ -476,3 +476,16 @@ outside 0..2400
               = give values whose ($a + $b) months is at most 2400 and not negative
 
         1 error in the rule pack""")
+
+
+@pytest.mark.parametrize("amount, params, refused", [
+    ("$y", "{y: {default: 7, max: 200}}", False), ("$y", "{y: {default: 7, max: 201}}", True),
+    ("$y", "{y: {default: 0, min: 0}}", False), ("$y", "{y: {default: 0, min: -1}}", True),
+    ("200", "{y: 1}", False), ("201", "{y: 1}", True)])
+def test_a_bare_amount_is_held_to_its_unit_as_a_computed_one_is(amount, params, refused):
+    """A rule's own range for a parameter, or a number written out, may not pass the unit's maximum either."""
+    folder = write_pack(Path("pack"), rule_file(f"received_at + {amount} years < $audit_date", params=params))
+    if refused:
+        assert "error E504: " in errors_of(folder)
+    else:
+        load_pack(folder)
