@@ -16,7 +16,7 @@ from pathlib import Path
 from ..datasets import Contract
 from . import ir
 from .diagnostics import Diagnostic, Location
-from .model import Article, Check, Config, Control, Pack, Param
+from .model import Article, Check, Config, Control, Pack, Param, Regulation
 from .yaml_source import YamlDocument, YamlPath
 
 CONDITION = "\0condition"  # the key of a draft's condition among its parsed `let` values (no name can be it)
@@ -36,6 +36,7 @@ class Draft:
     lets: dict[str, ir.Expr] = field(default_factory=dict)  # resolved
     checks: tuple[Check, ...] = ()
     fields: tuple[str, ...] = ()  # placeholders of its messages
+    regulation: str = ""  # the code of the regulation of its file
 
     @property
     def kind(self) -> str:
@@ -68,6 +69,7 @@ class Build:
     meta: YamlDocument | None = None
     files: list[YamlDocument] = field(default_factory=list)
     contract: Contract | None = None
+    regulations: tuple[Regulation, ...] = ()
     articles: list[Article] = field(default_factory=list)
     drafts: list[Draft] = field(default_factory=list)
     controls: list[Control] = field(default_factory=list)

@@ -43,6 +43,26 @@ class Text:
 
 
 @dataclass(frozen=True)
+class Regulation:
+    """One regulation of a pack that checks several side by side (pack.yaml's `regulations`).
+
+    `name` is how a citation prints it before a number ("Jeugdwet 7.3.8"). The rules of the pack's
+    first regulation keep ids that start with their clause, as in a pack of one regulation; those of any
+    other start with its code (`prefix`, "jw-"), so that ids stay unique when two regulations share a
+    number and a regulation added to a pack renames none of the rules it had.
+    """
+
+    code: str
+    name: str
+    title: Text
+    text: str = ""
+    prefix: str = ""
+
+    def cite(self, number: str) -> str:
+        return f"{self.name} {number}"
+
+
+@dataclass(frozen=True)
 class Clause:
     number: str
     text: str
@@ -56,6 +76,7 @@ class Article:
     title: Text
     clauses: tuple[Clause, ...]
     file: str
+    regulation: str = ""  # the code of its regulation; "" in a pack of one regulation given as text
 
 
 @dataclass(frozen=True)
@@ -150,6 +171,7 @@ class Rule:
     examples: tuple[dict, ...] = field(default=(), compare=False)
     # per example and dataset, each row's values: the line of the rule file each is written on
     example_lines: tuple[dict[str, tuple[dict[str, int], ...]], ...] = field(default=(), compare=False)
+    regulation: str = ""  # the code of its regulation, as its article's
 
     @cached_property
     def datasets(self) -> tuple[str, ...]:
@@ -178,6 +200,7 @@ class Control:
     title: Text
     evidence: Text
     source: Location
+    regulation: str = ""
 
 
 @dataclass(frozen=True)
@@ -190,9 +213,25 @@ class Pack:
     articles: tuple[Article, ...]
     rules: tuple[Rule, ...]
     controls: tuple[Control, ...]
+    regulations: tuple[Regulation, ...] = ()  # empty: one regulation, given as text (`regulation:`)
 
     def rule(self, rule_id: str) -> Rule | None:
         return next((r for r in self.rules if r.id == rule_id), None)
+
+    def regulation(self, code: str) -> Regulation | None:
+        return next((r for r in self.regulations if r.code == code), None)
+
+    def ref(self, regulation: str, number: str) -> str:
+        """An article or clause as ids and `--select` name it: `7.3.8` of the pack's first regulation,
+        `jw-7.3.8` of another (its code in front, as its rules' ids start)."""
+        found = self.regulation(regulation)
+        return f"{found.prefix if found else ''}{number}"
+
+    def citation(self, regulation: str, number: str) -> str | None:
+        """`Jeugdwet 7.3.8`: an article or clause as its regulation is cited; None for a pack of one regulation given
+        as text, whose articles a reader cites in the words of the report's language (`Artikel 5`)."""
+        found = self.regulation(regulation)
+        return found.cite(number) if found else None
 
     @cached_property
     def datasets(self) -> tuple[str, ...]:

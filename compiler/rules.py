@@ -331,4 +331,4 @@ def finish(draft: Draft) -> Rule:
                    for name, rows in example["data"].items()} for i, example in enumerate(examples))
     return Rule(raw["id"], raw["article"], Text(**raw["title"]), raw["severity"], draft.kind, draft.checks,
                 draft.params, Text(**raw["message"]), draft.doc.location(draft.path), _written(draft),
-                {n: str(t) for n, t in raw.get("let", {}).items()}, raw.get("check"), examples, lines)
+                {n: str(t) for n, t in raw.get("let", {}).items()}, raw.get("check"), examples, lines, draft.regulation)

@@ -24,7 +24,8 @@ from . import contract_rules, pack_cache, rules
 from .build import Build, Draft, Stage
 from .contract_files import read_contract
 from .diagnostics import CompileError, Diagnostic, did_you_mean
-from .model import Article, Clause, Config, Control, Pack, Text
+from .model import Article, Clause, Config, Control, Pack, Regulation, Text
+from .numbering import natural_key
 from .yaml_source import YamlDocument, YamlError, load_yaml, schema_diagnostics
 
 
@@ -75,9 +76,15 @@ def _at_contract_key(meta: YamlDocument, problem: Diagnostic) -> Diagnostic:
 
 
 def check_structure(build: Build) -> None:
-    """Articles and clauses; every rule and control under a clause its file quotes; unique ids."""
+    """Regulations, articles and clauses; every rule and control under a clause its file quotes; unique ids."""
+    build.regulations = _regulations(build.meta)
+    build.diagnostics += regulation_codes(build.meta)
+    quoted: dict[tuple[str, str], str] = {}  # (regulation, article) → where it is quoted first
     for doc in build.files:
         data = doc.data
+        regulation = _regulation_of(build, doc)
+        if regulation is None or not _first_quote(build, doc, regulation, quoted):
+            continue
         clauses = tuple(Clause(c["clause"], c["text"].strip(), c.get("informational", False),
                                tuple(c.get("made_concrete_by", ()))) for c in data["clauses"])
         numbers = {c.number for c in clauses}
@@ -86,19 +93,21 @@ def check_structure(build: Build) -> None:
                 build.diagnostics.append(doc.diagnostic(
                     "E103", f"clause {clause.number} is not part of article {data['article']}",
                     ("clauses", i, "clause")))
-        build.articles.append(Article(data["article"], Text(**data["title"]), clauses, doc.file))
+        build.articles.append(Article(data["article"], Text(**data["title"]), clauses, doc.file, regulation.code))
         for section in ("rules", "controls"):
             for i, raw in enumerate(data.get(section, [])):
                 path = (section, i)
-                placed = _placed(build, doc, path, raw, numbers)
+                placed = _placed(build, doc, path, raw, numbers, regulation.prefix)
                 if _unique(build, doc, path, raw["id"]) and placed:
                     if section == "rules":
-                        build.drafts.append(Draft(doc, path, raw))
+                        build.drafts.append(Draft(doc, path, raw, regulation=regulation.code))
                     else:
                         build.controls.append(Control(raw["id"], raw["article"], Text(**raw["title"]),
-                                                      Text(**raw["evidence"]), doc.location(path)))
+                                                      Text(**raw["evidence"]), doc.location(path), regulation.code))
     known = sorted(build.declared)
-    for article, doc in zip(build.articles, build.files):
+    files = {doc.file: doc for doc in build.files}
+    for article in build.articles:
+        doc = files[article.file]
         for i, clause in enumerate(article.clauses):
             for j, rule_id in enumerate(clause.made_concrete_by):
                 if rule_id not in build.declared:
@@ -107,18 +116,78 @@ def check_structure(build: Build) -> None:
                         did_you_mean(rule_id, known)))
 
 
-def _placed(build: Build, doc: YamlDocument, path: tuple, raw: dict, numbers: set[str]) -> bool:
-    """The rule enforces a clause its file quotes, and its id starts with that clause."""
+def _regulations(meta: YamlDocument) -> tuple[Regulation, ...]:
+    """pack.yaml's `regulations`, the first with ids that start with their clause, the others with their code."""
+    return tuple(Regulation(r["code"], r["name"], Text(**r["title"]), r.get("text", "").strip(),
+                            "" if i == 0 else f"{r['code']}-") for i, r in enumerate(meta.data.get("regulations", ())))
+
+
+def regulation_codes(meta: YamlDocument) -> list[Diagnostic]:
+    """Each code of pack.yaml's `regulations` once: a rule file names its regulation by it (E143)."""
+    first: dict[str, str] = {}
+    out = []
+    for i, raw in enumerate(meta.data.get("regulations", ())):
+        if raw["code"] in first:
+            out.append(meta.diagnostic("E143", f"the code '{raw['code']}' is given to two regulations (first to "
+                                               f"{first[raw['code']]})", ("regulations", i, "code"),
+                                       "give each regulation a code of its own"))
+        first.setdefault(raw["code"], raw["name"])
+    return out
+
+
+_ONE = Regulation("", "", Text("", ""))  # the regulation of a pack that gives it as text (`regulation:`), or none
+
+
+def _regulation_of(build: Build, doc: YamlDocument) -> Regulation | None:
+    """The regulation a rule file names (`regulation: jw`); the pack's only one when it names none. None, and
+    said, when it names one pack.yaml does not declare (E141), or none while the pack has several (E142)."""
+    declared = {r.code: r for r in build.regulations}
+    named = doc.data.get("regulation")
+    if named is None:
+        if len(declared) > 1:
+            build.diagnostics.append(doc.diagnostic(
+                "E142", f"the pack has {len(declared)} regulations ({', '.join(declared)}); this file does not say "
+                        f"which one article {doc.data['article']} belongs to", ("article",),
+                "add `regulation: <code>` beside `article:`"))
+            return None
+        return next(iter(declared.values()), _ONE)
+    if named not in declared:
+        hint = (did_you_mean(named, sorted(declared)) or f"known: {', '.join(declared)}" if declared else
+                "pack.yaml declares no regulations: list them under `regulations:` (code, name, title)")
+        build.diagnostics.append(doc.diagnostic(
+            "E141", f"unknown regulation '{named}': pack.yaml does not declare it", ("regulation",), hint))
+        return None
+    return declared[named]
+
+
+def _first_quote(build: Build, doc: YamlDocument, regulation: Regulation, quoted: dict[tuple[str, str], str]) -> bool:
+    """Each article of a regulation is quoted in one file (E144); another regulation may have the same number."""
+    article = doc.data["article"]
+    where = doc.location(("article",))
+    first = quoted.setdefault((regulation.code, article), f"{where.file}:{where.line}")
+    if first != f"{where.file}:{where.line}":
+        of = f" of {regulation.name}" if regulation.name else ""
+        build.diagnostics.append(doc.diagnostic(
+            "E144", f"article {article}{of} is quoted twice (first at {first})", ("article",),
+            "keep each article of a regulation in one file"))
+        return False
+    return True
+
+
+def _placed(build: Build, doc: YamlDocument, path: tuple, raw: dict, numbers: set[str], prefix: str) -> bool:
+    """The rule enforces a clause its file quotes, and its id starts with that clause (after its regulation's code,
+    for a regulation other than the pack's first)."""
     if raw["article"] not in numbers:
         build.diagnostics.append(doc.diagnostic(
             "E104", f"'{raw['id']}' enforces clause {raw['article']}, which this file does not quote",
             (*path, "article"), "add the clause and its text under `clauses:`"))
         return False
-    prefix = raw["id"].split("-", 1)[0]
-    if prefix != raw["article"]:
+    expected = f"{prefix}{raw['article']}"
+    named = raw["id"].split("-", 2 if raw["id"][:1].isalpha() else 1)  # `jw-7.3.8-…` names a code and a clause
+    if "-".join(named[:-1]) != expected:
         build.diagnostics.append(doc.diagnostic(
-            "E109", f"the id '{raw['id']}' names clause {prefix}, but the rule enforces clause {raw['article']}",
-            (*path, "id"), f"start the id with '{raw['article']}-'"))
+            "E109", f"the id '{raw['id']}' names clause {'-'.join(named[:-1])}, but the rule enforces clause "
+                    f"{expected}", (*path, "id"), f"start the id with '{expected}-'"))
         return False
     return True
 
@@ -136,8 +205,10 @@ def _unique(build: Build, doc: YamlDocument, path: tuple, rule_id: str) -> bool:
 def assemble(build: Build) -> None:
     m = build.meta.data
     compiled = tuple(rules.finish(d) for d in build.drafts if not d.failed)
+    order = {r.code: i for i, r in enumerate(build.regulations)}
+    articles = sorted(build.articles, key=lambda a: (order.get(a.regulation, 0), natural_key(a.number)))
     build.pack = Pack(m["name"], str(m["version"]), Text(**m["title"]), build.folder, build.contract,
-                      tuple(build.articles), compiled, tuple(build.controls))
+                      tuple(articles), compiled, tuple(build.controls), build.regulations)
 
 
 PACK_STAGES: tuple[Stage, ...] = (  # they read the pack and its contract only: their result is kept (pack_cache.py)

@@ -190,7 +190,8 @@ def _build(node: yaml.Node, path: YamlPath, positions: dict[YamlPath, Position],
 def schema_diagnostics(doc: YamlDocument, schema: dict, code: str = "E102",
                        hint: str | None = None) -> list[Diagnostic]:
     """JSON Schema errors of a YAML document, each pointing at its YAML line, with `hint` where no better one is
-    known."""
+    known; a text that a part of the schema with an `x-code` of its own does not match (an article number: E140)
+    is reported under that code."""
     import jsonschema  # imported only when a file is validated: not when pack_cache.py has the pack
 
     validator = jsonschema.Draft202012Validator(schema)
@@ -202,7 +203,8 @@ def schema_diagnostics(doc: YamlDocument, schema: dict, code: str = "E102",
         if err.validator == "additionalProperties":  # point at the unknown key itself
             path = (*path, sorted(set(err.instance) - set(err.schema.get("properties", {})))[0], KEY)
         number = err.validator == "type" and isinstance(err.instance, (int, float))
-        out.append(doc.diagnostic(code, f"{where}: {_schema_message(err)}", path,
+        own = err.schema.get("x-code", code) if err.validator == "pattern" else code  # a text, written wrong
+        out.append(doc.diagnostic(own, f"{where}: {_schema_message(err)}", path,
                                   "quote it, e.g. '5.1'" if number else hint))
     return out
 
@@ -226,7 +228,7 @@ def _schema_message(err: jsonschema.ValidationError) -> str:
         return f"unknown field '{extra[0]}'" + (f"; {close}" if close else f" (allowed: {', '.join(allowed)})")
     if err.validator == "required":
         return err.message.replace("is a required property", "is required")
-    if err.validator == "oneOf" and "x-message" in err.schema:  # words, not the schemas it tried
+    if err.validator in ("oneOf", "not") and "x-message" in err.schema:  # words, not the schemas it tried
         return err.schema["x-message"]
     if err.validator == "pattern" and "x-expected" in err.schema:  # words, not a regular expression
         return f"{err.instance!r} is not {err.schema['x-expected']}"
