@@ -11,11 +11,12 @@ period report (`period.schema.json` beside this module):
      "lang": "nl",                                               # of the last report
      "dates": ["2025-11-30", …],                                 # every audit date, in order
      "articles": [{"article": "5", "title": {"nl": …, "en": …} | null,
+                   "regulation": "jw", "name": "Jeugdwet",         # only in a pack of several regulations
                    "rules": ["5.1-…", …],                          # the automated rules filed under it
                    "rows": [ROW, …],                               # one per audit date, in order
                    "times": TIMES,
                    "open": [{"rule", "dataset", "key", "first_seen", "age_days"}, …]}, …],
-     "without_rules": ["1", "2", …],                             # articles no automated rule covers
+     "without_rules": ["1", "2", …],        # articles no automated rule covers ("AVG 33" in a pack of several)
      "totals": {"rows": [ROW, …], "times": TIMES}}               # every article together
 
     ROW   = {"as_of", "findings", "new", "resolved", "reviewed", "confirmed", "awaiting_review", "not_run"}
@@ -51,8 +52,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..compiler.numbering import natural_key
 from .findings import VIOLATION, identity
-from .formats.grouping import article_number, natural_key
+from .formats.grouping import home, listed_articles
 
 COUNTS = ("findings", "new", "resolved", "reviewed", "confirmed", "awaiting_review")
 
@@ -77,6 +79,7 @@ class _Episode:
 @dataclass
 class _Article:
     number: str
+    regulation: str = ""  # its regulation's code, in a pack of several: AVG 12 and Jeugdwet 12 are two articles
     rules: set[str] = field(default_factory=set)
     rows: list[dict] = field(default_factory=list)
     episodes: list[_Episode] = field(default_factory=list)
@@ -87,15 +90,16 @@ def figures(reports: list[Mapping[str, Any]]) -> dict:
     if not reports:
         raise ValueError("a period needs at least one report")
     dates = [str(r["as_of"]) for r in reports]
-    arts: dict[str, _Article] = {}
+    arts: dict[tuple[str, str], _Article] = {}
     current: dict[str, dict[str, _Episode]] = {}  # rule → identity → its episode, as the rule last ran
     for index, report in enumerate(reports):
         as_of = dt.date.fromisoformat(str(report["as_of"]))
-        rows: dict[str, dict] = {}
+        rows: dict[tuple[str, str], dict] = {}
         ran: set[str] = set()
+        listed = listed_articles(report)
         for rule in _automated(report):
-            number = article_number(rule.get("article", ""))
-            art = arts.setdefault(number, _Article(number))
+            number = home(rule, listed)
+            art = arts.setdefault(number, _Article(number[1], number[0]))
             art.rules.add(rule["id"])
             row = rows.setdefault(number, _row(report["as_of"], first=index == 0))
             if rule.get("error") is not None or rule.get("status") == "error":
@@ -111,19 +115,27 @@ def figures(reports: list[Mapping[str, Any]]) -> dict:
         missing = len(dates) - len(art.rows)
         art.rows[:0] = [_row(d, first=i == 0) | {"not_run": sorted(art.rules)} for i, d in enumerate(dates[:missing])]
     end = dt.date.fromisoformat(dates[-1])
-    ordered = sorted(arts.values(), key=lambda a: natural_key(a.number))
-    titles = _titles(reports[-1])
     last = reports[-1]
+    regulations = {r.get("code"): r for r in last.get("regulations") or ()}
+    order = {code: i for i, code in enumerate(regulations)}
+
+    def place(regulation: str, number: str) -> tuple:  # per regulation in the pack's order, then natural order
+        return order.get(regulation, len(order)), regulation, natural_key(number)
+
+    ordered = sorted(arts.values(), key=lambda a: place(a.regulation, a.number))
+    titles = _titles(last)
     return {
         "period": {"from": dates[0], "to": dates[-1], "reports": len(reports)},
         "rulepack": {k: v for k, v in (last.get("rulepack") or {}).items() if k in ("name", "version", "title")},
         "tool": {k: v for k, v in (last.get("tool") or {}).items() if k in ("name", "version")},
         "lang": last.get("lang", "nl"),
         "dates": dates,
-        "articles": [{"article": a.number, "title": titles.get(a.number), "rules": sorted(a.rules),
+        "articles": [{"article": a.number, **_regulation(a.regulation, regulations),
+                      "title": titles.get((a.regulation, a.number)), "rules": sorted(a.rules),
                       "rows": a.rows, "times": _times(a.episodes, end), "open": _open(a.episodes, end)}
                      for a in ordered],
-        "without_rules": sorted(set(titles) - set(arts), key=natural_key),
+        "without_rules": [f"{_regulation(code, regulations)['name']} {number}" if code else number
+                          for code, number in sorted(titles, key=lambda k: place(*k)) if (code, number) not in arts],
         "totals": {"rows": [_sum([a.rows[i] for a in ordered], d, i == 0) for i, d in enumerate(dates)],
                    "times": _times([e for a in ordered for e in a.episodes], end)},
     }
@@ -220,6 +232,14 @@ def _sum(rows: list[dict], as_of: str, first: bool) -> dict:
     return total
 
 
-def _titles(report: Mapping[str, Any]) -> dict[str, Any]:
-    """Each article of the report's pack with its title ({nl, en}), as the last report names them."""
-    return {str(a.get("article")): a.get("title") for a in report.get("articles") or () if isinstance(a, Mapping)}
+def _titles(report: Mapping[str, Any]) -> dict[tuple[str, str], Any]:
+    """Each article of the report's pack, by (regulation, number), with its title ({nl, en}), as the last report
+    names them."""
+    return {(str(a.get("regulation", "")), str(a.get("article"))): a.get("title")
+            for a in report.get("articles") or () if isinstance(a, Mapping)}
+
+
+def _regulation(code: str, regulations: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
+    """The regulation of an article of a pack of several (its code, and the name it is cited by); nothing for a
+    pack of one regulation given as text."""
+    return {"regulation": code, "name": str(regulations.get(code, {}).get("name", code))} if code else {}

@@ -22,7 +22,7 @@ from .. import __version__
 from ..compiler import ir
 from ..compiler.config import Attestation, Config, Waiver
 from ..compiler.diagnostics import in_lang
-from ..compiler.model import AUDIT_DATE, KEY_PARTS, Check, Clause, Pack, Review, Rule
+from ..compiler.model import AUDIT_DATE, KEY_PARTS, Article, Check, Clause, Pack, Review, Rule
 from .arrow_values import flags, ints, number, repeated, text, texts
 from .audit import Audit, Part, RuleResult
 from .findings import EMPTY, SCHEMA, Findings, as_text, fill, identity, join, key_json, scalar_text
@@ -135,7 +135,8 @@ def _rule_entry(result: RuleResult, config: Config, as_of: dt.date, lang: str) -
     if status == "failed" and not findings.open_count:
         status = "waived"
     entry = {
-        "id": rule.id, "kind": "automated", "article": rule.article, "title": title(rule, result.bindings, lang),
+        "id": rule.id, "kind": "automated", "article": rule.article, **_regulation(rule.regulation),
+        "title": title(rule, result.bindings, lang),
         "severity": rule.severity, **({"dataset": rule.dataset} if rule.dataset else {}),
         "datasets": list(rule.datasets), "source": f"{rule.source.file}:{rule.source.line}",
         "params": {k: _json_value(v) for k, v in result.bindings.items() if k != AUDIT_DATE},
@@ -191,7 +192,8 @@ def _control_entries(pack: Pack, config: Config, as_of: dt.date) -> list[dict]:
         found = sorted((a for a in config.attestations if a.control == control.id and a.date <= as_of),
                        key=lambda a: a.date)
         attestation = found[-1] if found else None
-        entry = {"id": control.id, "kind": "manual", "article": control.article, "title": control.title.as_dict(),
+        entry = {"id": control.id, "kind": "manual", "article": control.article, **_regulation(control.regulation),
+                 "title": control.title.as_dict(),
                  "source": f"{control.source.file}:{control.source.line}",
                  "status": _attestation_status(attestation, as_of), "evidence": control.evidence.nl}
         if attestation:
@@ -202,33 +204,51 @@ def _control_entries(pack: Pack, config: Config, as_of: dt.date) -> list[dict]:
     return entries
 
 
-def _informational_id(clause: Clause) -> str:
-    return f"{clause.number}-{INFORMATIONAL}"
+def _regulation(code: str) -> dict[str, str]:
+    """The `regulation` of a rule, control or article of a pack that declares its regulations (1.4); nothing in a
+    pack of one regulation given as text, whose report stays as it was."""
+    return {"regulation": code} if code else {}
+
+
+def _informational_id(pack: Pack, article: Article, clause: Clause) -> str:
+    return f"{pack.ref(article.regulation, clause.number)}-{INFORMATIONAL}"
 
 
 def _informational_entries(pack: Pack) -> list[dict]:
-    return [{"id": _informational_id(clause), "kind": INFORMATIONAL, "article": clause.number,
-             "title": article.title.as_dict(), "status": INFORMATIONAL, "see": list(clause.made_concrete_by)}
+    return [{"id": _informational_id(pack, article, clause), "kind": INFORMATIONAL, "article": clause.number,
+             **_regulation(article.regulation), "title": article.title.as_dict(), "status": INFORMATIONAL,
+             "see": list(clause.made_concrete_by)}
             for article in pack.articles for clause in article.clauses if clause.informational]
 
 
 def coverage(pack: Pack) -> dict[str, list[str]]:
-    """Each clause of the pack with the ids of what covers it; empty means uncovered."""
-    cover: dict[str, list[str]] = {c.number: [] for a in pack.articles for c in a.clauses}
+    """Each clause of the pack, as ids name it (`5.1`, `jw-7.3.8`), with the ids of what covers it; empty means
+    uncovered."""
+    cover: dict[str, list[str]] = {pack.ref(a.regulation, c.number): [] for a in pack.articles for c in a.clauses}
     for item in (*pack.rules, *pack.controls):
-        cover[item.article].append(item.id)
+        cover[pack.ref(item.regulation, item.article)].append(item.id)
     for article in pack.articles:
         for clause in article.clauses:
             if clause.informational:
-                cover[clause.number].append(_informational_id(clause))
+                cover[pack.ref(article.regulation, clause.number)].append(_informational_id(pack, article, clause))
     return cover
 
 
 def _articles(pack: Pack) -> list[dict]:
     cover = coverage(pack)
-    return [{"article": a.number, "title": a.title.as_dict(),
-             "clauses": [{"clause": c.number, "text": c.text, "rules": cover[c.number]} for c in a.clauses]}
+    return [{"article": a.number, **_regulation(a.regulation), "title": a.title.as_dict(),
+             "clauses": [{"clause": c.number, "text": c.text, "rules": cover[pack.ref(a.regulation, c.number)]}
+                         for c in a.clauses]}
             for a in pack.articles]
+
+
+def _regulations(pack: Pack) -> dict:
+    """The regulations a pack checks side by side (1.4), each with the code its rules and articles carry."""
+    if not pack.regulations:
+        return {}
+    return {"regulations": [{"code": r.code, "name": r.name, "title": r.title.as_dict(), **({"text": r.text} if
+                                                                                             r.text else {})}
+                            for r in pack.regulations]}
 
 
 def _data_entry(received: Received, period_column: str | None) -> dict:
@@ -268,14 +288,14 @@ def _unjudged(result: RuleResult, codes: dict[tuple[str, str], tuple[str, int]])
             for (d, c), (rule, n) in sorted(codes.items()) if (d, c) in read]
 
 
-def _everything(item_id: str, article: str) -> bool:
+def _everything(item_id: str, regulation: str, article: str) -> bool:
     return True
 
 
 def build_report(audit: Audit, lang: str = "nl", chain: dict | None = None,
-                 keep: Callable[[str, str], bool] = _everything) -> dict:
+                 keep: Callable[[str, str, str], bool] = _everything) -> dict:
     """The report of the audit's rules; `chain` links it to the previous report (`chain.py`), and
-    `keep(id, article)` chooses the controls and clauses that go with them (`--select`: the audit ran
+    `keep(id, regulation, clause)` chooses the controls and clauses that go with them (`--select`: the audit ran
     only the rules chosen)."""
     # Two threads: the findings of a rule are built by Arrow's kernels, which let go of the GIL.
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="reglement-report") as pool:
@@ -285,7 +305,7 @@ def build_report(audit: Audit, lang: str = "nl", chain: dict | None = None,
         if result.rule.kind == "condition" and (found := _unjudged(result, codes)):
             entry["unjudged"] = found
     others = _control_entries(audit.pack, audit.config, audit.as_of) + _informational_entries(audit.pack)
-    rules += [entry for entry in others if keep(entry["id"], entry["article"])]
+    rules += [entry for entry in others if keep(entry["id"], entry.get("regulation", ""), entry["article"])]
     statuses = Counter(r["status"] for r in rules)
     found = sum(r.get("finding_count", 0) for r in rules)
     still_open = sum(r.get("open_count", 0) for r in rules)
@@ -315,4 +335,5 @@ def build_report(audit: Audit, lang: str = "nl", chain: dict | None = None,
         },
         "rules": rules,
         "articles": _articles(audit.pack),
+        **_regulations(audit.pack),
     }

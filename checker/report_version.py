@@ -10,9 +10,10 @@ What may change, and how the version says so (README, "The JSON report's version
   a run mode, a severity), a count that counts something else;
 - a report without the field is **1.0**: the reports written before the field came in, which the
   schema of 1.0 describes; 1.1 added the field itself; 1.2 added each rule's `population` and
-  `explanations` and each dataset's `period` (rule pack 1.2); this reglement writes 1.3, which adds the
-  reviews: each finding's `review`, each rule's and the summary's `reviewed`, `awaiting_review`,
-  `confirmed` and stale reviews.
+  `explanations` and each dataset's `period` (rule pack 1.2); 1.3 the reviews: each finding's `review`,
+  each rule's and the summary's `reviewed`, `awaiting_review`, `confirmed` and stale reviews; this
+  reglement writes 1.4, which adds the regulations of a pack that checks several side by side: the
+  report's `regulations` and each rule's and article's `regulation`.
 
 The readers of a report — `reglement render`, `verify`, `--baseline` and `--previous` — take the
 majors they know and refuse a newer one with E808, which names both versions.
@@ -24,7 +25,7 @@ import re
 
 from .. import __version__
 
-SCHEMA_VERSION = "1.3"
+SCHEMA_VERSION = "1.4"
 UNVERSIONED = "1.0"  # what a report without `schema_version` is
 MAJOR, MINOR = (int(part) for part in SCHEMA_VERSION.split("."))
 _FORM = re.compile(r"([1-9][0-9]*)\.(0|[1-9][0-9]*)")

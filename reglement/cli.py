@@ -102,9 +102,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.data is None and config.sources is None:
         raise UsageError("reglement check: give --data, or map the datasets to database tables in --config "
                          "(sources:)")
-    chosen = Selection(names(args.select or ""), names(args.skip or ""))
+    chosen = Selection(names(args.select or ""), names(args.skip or ""), pack)
     chosen.check(pack)
-    rules = tuple(r for r in pack.rules if chosen.keeps(r.id, r.article))
+    rules = tuple(r for r in pack.rules if chosen.keeps(r.id, r.regulation, r.article))
     if not args.quiet:
         _say_unjudged(pack, rules)
     settings = Settings(args.engine, args.memory_limit, args.spill_dir, args.plan, args.spark_master, config.sources)
@@ -113,7 +113,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.previous and not args.previous_key and not args.quiet and Path(f"{args.previous}.sig").exists():
         print(f"reglement: {args.previous}.sig was not checked: the previous report is trusted as it is and its "
               "findings are carried; give --previous-key KEY.pub to check it first", file=sys.stderr)
-    rules = tuple(r for r in pack.rules if chosen.keeps(r.id, r.article))
+    rules = tuple(r for r in pack.rules if chosen.keeps(r.id, r.regulation, r.article))
     with _progress(sys.stderr.isatty() and not args.quiet) as progress:
         with audited(pack, config, data, args.as_of, settings, progress, rules, previous, args.lang,
                      args.full) as audit:
@@ -317,9 +317,10 @@ def cmd_coverage(args: argparse.Namespace) -> int:
         print(json_text({"pack": pack.name, "clauses": cover}))
     else:
         for article in pack.articles:
-            print(f"Artikel {article.number} — {article.title.nl}")
+            cited = pack.citation(article.regulation, article.number) or f"Artikel {article.number}"
+            print(f"{cited} — {article.title.nl}")
             for clause in article.clauses:
-                covered = ", ".join(cover[clause.number]) or "UNCOVERED"
+                covered = ", ".join(cover[pack.ref(article.regulation, clause.number)]) or "UNCOVERED"
                 print(f"  {clause.number:<6} {covered}")
         uncovered = [c for c, ids in cover.items() if not ids]
         print(f"{len(cover) - len(uncovered)} of {plural(len(cover), 'clause')} covered")

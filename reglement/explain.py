@@ -55,7 +55,7 @@ def explain(pack: Pack | str | Path, rule_id: str, engine: str = "duckdb", as_of
     overrides = configured.overrides(rule.id) if configured else {}
     bindings = rule.bind(overrides, as_of or dt.date.today())
     bind = {r.id: r.bind(configured.overrides(r.id) if configured else {}, bindings[AUDIT_DATE]) for r in pack.rules}
-    parts = [_written(rule, lang), _section("query plan", plan_text(pack, rule, bind, dialect))]
+    parts = [_written(pack, rule, lang), _section("query plan", plan_text(pack, rule, bind, dialect))]
     for i, check in enumerate(rule.checks, 1):
         title = f" — check {i} of {len(rule.checks)}: {check.subject}" + (
             f".{check.fixed['column']}" if "column" in check.fixed else "") if len(rule.checks) > 1 else ""
@@ -105,10 +105,11 @@ def _section(title: str, body: str) -> str:
 
 
 # -- the rule as written -------------------------------------------------------------------------
-def _written(rule: Rule, lang: str) -> str:
+def _written(pack: Pack, rule: Rule, lang: str) -> str:
     keys = sorted({k for c in rule.checks for k in c.key_names})
     where = f"dataset {rule.dataset}" if rule.dataset else f"datasets {', '.join(rule.datasets)}"
-    lines = [f"{rule.id} — article {rule.article}: {rule.title[lang]}",
+    cited = pack.citation(rule.regulation, rule.article) or f"article {rule.article}"
+    lines = [f"{rule.id} — {cited}: {rule.title[lang]}",
              f"severity {rule.severity}, {where}, key {', '.join(keys)}, "
              f"defined at {rule.source.file}:{rule.source.line}"]
     if rule.params:

@@ -16,8 +16,8 @@ from importlib import resources
 from string import Template
 from typing import Any, TextIO
 
-from .grouping import Article, articles
-from .html_articles import article_section
+from .grouping import Article, articles, regulations
+from .html_articles import regulation_sections
 from .html_chart import chart
 from .html_keys import KEYS_SHOWN
 from .html_markup import anchor, esc
@@ -61,16 +61,14 @@ def write(report: dict, lang: str, out: TextIO) -> None:
         lang=esc(lang),
         generator=esc(generator),
         title=esc(f"{label(lang, 'report_title')} — {pack_label(report)} — {report.get('as_of', '')}"),
-        css=stylesheet(),
+        css=stylesheet() + (stylesheet("regulations.css") if len(regulations(report, arts)) > 1 else ""),
         header=_header(report, lang),
         body="\n".join(part for part in opening if part),
     ))
     if arts and label(lang, "dutch_quotes"):
         out.write(f'\n<p class="lang-note" lang="{esc(lang)}">{esc(label(lang, "dutch_quotes"))}</p>')
-    for article in arts:
-        out.write("\n")
-        for piece in article_section(article, lang):
-            out.write(piece)
+    for piece in regulation_sections(report, arts, lang):
+        out.write(piece)
     for closing in (manual_section(arts, lang), coverage(report, arts, lang), data_read(report, lang)):
         if closing:
             out.write("\n" + closing)
@@ -108,7 +106,7 @@ def _header(report: Mapping[str, Any], lang: str) -> str:
 def _toc(arts: list[Article], lang: str) -> str:
     """Links to every article with its count of open findings, so the auditor can go straight to them."""
     entries = "".join(
-        f'<li><a href="#{esc(anchor("art", article.number))}">{esc(article.heading(lang))}</a> '
+        f'<li><a href="#{esc(anchor("art", article.ref))}">{esc(article.heading(lang))}</a> '
         '<span class="toc-count">'
         f'({esc(findings_phrase(sum(article.findings_by_severity().values()), lang))})</span></li>'
         for article in arts

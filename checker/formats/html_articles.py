@@ -11,7 +11,7 @@ from typing import Any
 
 from .attestations import attestation
 from .findings import finding_count, findings_of, rule_kind, waived_count
-from .grouping import Article, Clause
+from .grouping import Article, Clause, regulations
 from .html_explanations import explanations_table
 from .html_keys import key_tables
 from .html_markup import anchor, badge, esc, esc_visible, rule_link
@@ -21,21 +21,42 @@ from .reviews import review_counts, stale_lines
 from .waivers import waivers
 
 
+def regulation_sections(report: Mapping[str, Any], arts: list[Article], lang: str) -> Iterator[str]:
+    """The articles; where the pack checks several regulations, inside a section per regulation with its
+    name, title and the text it quotes, so that AVG 12 and Jeugdwet 12 are never read as one."""
+    regs = regulations(report, arts)
+    texts = {r.get("code"): r.get("text", "") for r in report.get("regulations") or ()}
+    for regulation in regs:
+        if len(regs) > 1:
+            text = texts.get(regulation.code)
+            yield (f'\n<section class="regulation" id="{esc(anchor("reg", regulation.code))}" '
+                   f'data-regulation="{esc(regulation.code)}"><h2 class="regulation-heading">'
+                   f'{esc(regulation.heading(lang))}</h2>'
+                   + (f'<p class="regulation-text" lang="nl">{esc(text)}</p>' if text else ""))
+        for article in regulation.articles:
+            yield "\n"
+            yield from article_section(article, lang)
+        if len(regs) > 1:
+            yield "\n</section>"
+
+
 def article_section(article: Article, lang: str) -> Iterator[str]:
     """The article's heading and counts, then its clauses; rules of clauses it does not list come last."""
     total = sum(article.findings_by_severity().values())
     stats = f"{rules_phrase(len(article.rules), lang)} · {findings_phrase(total, lang)}"
-    yield (f'<section class="article" id="{esc(anchor("art", article.number))}" data-article="{esc(article.number)}">'
+    of = f' data-regulation="{esc(article.regulation)}"' if article.regulation else ""
+    yield (f'<section class="article" id="{esc(anchor("art", article.ref))}" data-article="{esc(article.number)}"{of}>'
            f'<h2>{esc(article.heading(lang))}</h2><p class="article-stats">{esc(stats)}</p>')
     for clause in article.clauses:
-        yield from _clause(clause, article.rules_of(clause.clause), lang)
+        yield from _clause(article, clause, article.rules_of(clause.clause), lang)
     leftovers = article.unclaused_rules()
     if leftovers:
-        yield from _clause(Clause(label(lang, "other_rules"), "", ()), leftovers, lang, covered=True)
+        yield from _clause(article, Clause(label(lang, "other_rules"), "", ()), leftovers, lang, covered=True)
     yield "</section>"
 
 
-def _clause(clause: Clause, rules: list[Mapping[str, Any]], lang: str, covered: bool = False) -> Iterator[str]:
+def _clause(article: Article, clause: Clause, rules: list[Mapping[str, Any]], lang: str,
+            covered: bool = False) -> Iterator[str]:
     """A clause's Dutch text, its own rules, and a pointer to rules filed under another clause."""
     flag = "" if covered or clause.rule_ids else f' <span class="uncovered-flag">{esc(label(lang, "uncovered"))}</span>'
     quote = f'<blockquote class="clause-text" lang="nl">{esc(clause.text)}</blockquote>' if clause.text else ""
@@ -43,11 +64,11 @@ def _clause(clause: Clause, rules: list[Mapping[str, Any]], lang: str, covered: 
     elsewhere = [rule_id for rule_id in clause.rule_ids if rule_id not in own]
     see_also = _see_also(elsewhere, lang) if elsewhere else ""
     yield (
-        f'<div class="clause" id="{esc(anchor("clause", clause.clause))}">'
+        f'<div class="clause" id="{esc(anchor("clause", article.clause_ref(clause.clause)))}">'
         f"<h3>{esc(clause.clause)}{flag}</h3>{quote}{see_also}"
     )
     for rule in rules:
-        yield from _rule(rule, lang)
+        yield from _rule(article, rule, lang)
     yield "</div>"
 
 
@@ -57,7 +78,7 @@ def _see_also(rule_ids: Iterable[Any], lang: str) -> str:
     return f'<p class="see-also">{esc(label(lang, "see_also"))}: {links}</p>'
 
 
-def _rule(rule: Mapping[str, Any], lang: str) -> Iterator[str]:
+def _rule(article: Article, rule: Mapping[str, Any], lang: str) -> Iterator[str]:
     """One rule's card: status, id, title, severity and count up top, the evidence below."""
     status = str(rule.get("status", ""))
     kind = rule_kind(rule)
@@ -80,7 +101,7 @@ def _rule(rule: Mapping[str, Any], lang: str) -> Iterator[str]:
     yield (
         f'<article class="rule status-{esc(status)}" id="{esc(anchor("rule", rule.get("id")))}" '
         f'data-rule-id="{esc(rule.get("id"))}" data-status="{esc(status)}" data-kind="{esc(kind)}">'
-        f'<div class="rule-head">{"".join(head)}</div>{_rule_meta(rule, lang)}{_judged(rule, lang)}'
+        f'<div class="rule-head">{"".join(head)}</div>{_rule_meta(article, rule, lang)}{_judged(rule, lang)}'
         f"{_rule_body(rule, kind, lang)}"
         f"{explanations_table(rule, lang)}"
     )
@@ -89,9 +110,9 @@ def _rule(rule: Mapping[str, Any], lang: str) -> Iterator[str]:
     yield "</article>"
 
 
-def _rule_meta(rule: Mapping[str, Any], lang: str) -> str:
+def _rule_meta(article: Article, rule: Mapping[str, Any], lang: str) -> str:
     """Clause, dataset and source on one line: where the rule comes from and what it reads."""
-    bits = [f"{label(lang, 'clause')} {rule.get('article', '')}"]
+    bits = [f"{label(lang, 'clause')} {article.clause(rule.get('article', ''))}"]
     if rule.get("dataset"):
         bits.append(f"{label(lang, 'dataset')}: {rule['dataset']}")
     if rule.get("source"):

@@ -68,9 +68,9 @@ def _bar(index: int, article: Article, totals: dict[str, int], biggest: int, geo
         )
         x += width
     total = sum(totals.values())
-    name = f"{label(lang, 'article')} {article.number}"
+    name = article.cite(lang)
     return (
-        f'<g class="bar" data-article="{esc(article.number)}" data-total="{total}">'
+        f'<g class="bar" data-article="{esc(article.ref)}" data-total="{total}">'
         f'<text class="axis-label" x="0" y="{y + row_h / 2 + 4:.0f}">{esc(name)}</text>{"".join(segments)}'
         f'<text class="total" x="{x + 6:.1f}" y="{y + row_h / 2 + 4:.0f}">{esc(format_count(total, lang))}</text></g>'
     )

@@ -28,23 +28,23 @@ def _table(caption_id: str, title: str, headers: Iterable[str], rows: Iterable[s
 
 def manual_section(arts: list[Article], lang: str) -> str:
     """Every manual control with its attestation; nothing when the pack has no controls."""
-    controls = [rule for article in arts for rule in article.rules if rule_kind(rule) == "manual"]
+    controls = [(article, rule) for article in arts for rule in article.rules if rule_kind(rule) == "manual"]
     if not controls:
         return ""
     names = ("control", "clause", "status", "attested_by", "attested_on", "evidence", "valid_until")
     headers = [label(lang, name) for name in names]
-    rows = (_manual_row(rule, lang) for rule in controls)
+    rows = (_manual_row(article, rule, lang) for article, rule in controls)
     return _table("manual-controls", label(lang, "manual_controls"), headers, rows, "manual")
 
 
-def _manual_row(rule: Mapping[str, Any], lang: str) -> str:
+def _manual_row(article: Article, rule: Mapping[str, Any], lang: str) -> str:
     """One control; a control nobody attested gets one wide cell that says so."""
     found = attestation(rule)
     expected = rule.get("evidence")
     hint = f'<div class="hint">{esc(label(lang, "evidence_expected"))}: {esc(expected)}</div>' if expected else ""
     lead = (
         f'<td>{rule_link(rule.get("id"))}<div>{esc(localized(rule.get("title"), lang))}</div>{hint}</td>'
-        f'<td>{esc(rule.get("article", ""))}</td><td>{badge(str(rule.get("status", "")), lang)}</td>'
+        f'<td>{esc(article.clause(rule.get("article", "")))}</td><td>{badge(str(rule.get("status", "")), lang)}</td>'
     )
     if not found:
         return (
@@ -61,7 +61,7 @@ def _manual_row(rule: Mapping[str, Any], lang: str) -> str:
 def coverage(report: Mapping[str, Any], arts: list[Article], lang: str) -> str:
     """Clause → rules and controls; a clause nothing covers is highlighted for the auditor."""
     known = rules_by_id(report)
-    rows = [_coverage_row(clause.clause, clause.rule_ids, known, lang)
+    rows = [_coverage_row(article.clause(clause.clause), clause.rule_ids, known, lang)
             for article in arts for clause in article.clauses]
     if not rows:
         return ""

@@ -71,11 +71,14 @@ def _suite(article: Article, pack: str, report: Mapping[str, Any], seconds: Mapp
     if files:
         suite.set("file", _x(files[0]))
     properties = ET.SubElement(suite, "properties")
-    facts = (("rulepack", pack_label(report)), ("as_of", report.get("as_of", "")), ("article", article.number))
+    facts = (("rulepack", pack_label(report)), ("as_of", report.get("as_of", "")), ("article", article.number),
+             *((("regulation", article.regulation),) if article.regulation else ()))
     for name, value in (*facts, *_periods(article, report), *_counts(article)):
         ET.SubElement(properties, "property", {"name": _x(name), "value": _x(value)})
+    of = f"{article.regulation}." if article.regulation else ""  # AVG 12 and Jeugdwet 12 are two classes
+    classname = f"{pack}.{of}art{article.number}"
     for rule in article.rules:
-        suite.append(_testcase(rule, f"{pack}.art{article.number}", seconds, lang))
+        suite.append(_testcase(rule, classname, seconds, lang))
     _count(suite, [suite])
     return suite
 

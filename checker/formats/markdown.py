@@ -9,13 +9,13 @@ see written out (`controls.visible`: `U01⟨U+200B⟩`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, TextIO
 
 from .attestations import attestation
 from .controls import harmless, visible
 from .findings import finding_count, findings_of, is_waived, key_text, rule_kind, waived_count
-from .grouping import Article, articles
+from .grouping import Article, articles, regulations
 from .labels import findings_phrase, format_count, label, localized, rules_phrase, severity_word, status_word
 from .periods import any_period, period
 from .populations import explained, explained_caption, of_population, overlapping, unjudged_phrase, unjudged_rows
@@ -46,7 +46,7 @@ def write(report: dict, lang: str, out: TextIO) -> None:
     """The whole document, a block (the title, the summary, an article) at a time."""
     arts = articles(report)
     reviewed = with_reviews(report)
-    blocks = (_title(report, lang), _summary(report, lang), *(_article(a, lang, reviewed) for a in arts),
+    blocks = (_title(report, lang), _summary(report, lang), *_regulations(report, arts, lang, reviewed),
               _manual(arts, lang), _data(report, lang))
     for i, block in enumerate(b for b in blocks if b):
         out.write(("\n\n" if i else "") + block)
@@ -105,28 +105,40 @@ def _summary(report: Mapping[str, Any], lang: str) -> str:
     return f"## {cell(label(lang, 'summary'))}\n\n{table}"
 
 
-def _article(article: Article, lang: str, reviewed: bool) -> str:
+def _regulations(report: Mapping[str, Any], arts: list[Article], lang: str, reviewed: bool) -> Iterator[str]:
+    """The articles, under a heading per regulation where the pack checks several (`## AVG — …`, each
+    article a level below it); one regulation's articles are headings of their own, as they always were."""
+    regs = regulations(report, arts)
+    if len(regs) < 2:
+        yield from (_article(a, lang, reviewed) for a in arts)
+        return
+    for regulation in regs:
+        yield f"## {cell(regulation.heading(lang))}"
+        yield from (_article(a, lang, reviewed, "###") for a in regulation.articles)
+
+
+def _article(article: Article, lang: str, reviewed: bool, level: str = "##") -> str:
     total = sum(article.findings_by_severity().values())
     stats = f"{rules_phrase(len(article.rules), lang)} · {findings_phrase(total, lang)}"
-    parts = [f"## {cell(article.heading(lang))}", f"_{cell(stats)}_"]
+    parts = [f"{level} {cell(article.heading(lang))}", f"_{cell(stats)}_"]
     if article.rules:
-        parts.append(_rules_table(article.rules, lang, reviewed))
+        parts.append(_rules_table(article, lang, reviewed))
     parts += [_rule_detail(rule, lang) for rule in article.rules if _has_detail(rule)]
     return "\n\n".join(parts)
 
 
-def _rules_table(rules: Iterable[Mapping[str, Any]], lang: str, reviewed: bool) -> str:
+def _rules_table(article: Article, lang: str, reviewed: bool) -> str:
     """A row per rule; a report with reviews (schema 1.3) adds the rows not judged and the review counts."""
     names = ("rule", "clause", "status", "severity", "findings") + (REVIEW_COLUMNS if reviewed else ())
     rows = [
         [
             cell(rule.get("id", "")),
-            cell(rule.get("article", "")),
+            cell(article.clause(rule.get("article", ""))),
             _status(str(rule.get("status", "")), lang),
             cell(severity_word(lang, rule.get("severity")) if rule.get("severity") else label(lang, "none")),
             _count_cell(rule, lang),
         ] + (_review_cells(rule, lang) if reviewed else [])
-        for rule in rules
+        for rule in article.rules
     ]
     return gfm_table([cell(label(lang, name)) for name in names], rows, numeric=frozenset(range(4, len(names))))
 
@@ -213,16 +225,16 @@ def _verdict_cell(finding: Mapping[str, Any], lang: str) -> str:
 
 
 def _manual(arts: list[Article], lang: str) -> str:
-    controls = [rule for article in arts for rule in article.rules if rule_kind(rule) == "manual"]
+    controls = [(article, rule) for article in arts for rule in article.rules if rule_kind(rule) == "manual"]
     if not controls:
         return ""
     headers = [cell(label(lang, name)) for name in ("control", "clause", "status", "attested_by", "valid_until")]
     rows = []
-    for rule in controls:
+    for article, rule in controls:
         found = attestation(rule)
         who = cell(found.by) if found else f"_{cell(label(lang, 'not_attested'))}_"
         until = cell(found.valid_until) if found else label(lang, "none")
-        rows.append([cell(rule.get("id", "")), cell(rule.get("article", "")),
+        rows.append([cell(rule.get("id", "")), cell(article.clause(rule.get("article", ""))),
                      _status(str(rule.get("status", "")), lang), who, until])
     return f"## {cell(label(lang, 'manual_controls'))}\n\n{gfm_table(headers, rows)}"
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from .grouping import cite
+from .html_markup import anchor
 from .labels import format_count, label, localized
 from .summary import pack_label, tool_label
 
@@ -24,10 +26,16 @@ def facts(figures: dict, lang: str) -> list[tuple[str, str]]:
 
 
 def heading(article: dict, lang: str) -> str:
-    """`Artikel 5 — Toegang tot de persoonsgegevens`."""
+    """`Artikel 5 — Toegang tot de persoonsgegevens`; `Jeugdwet 7.3.8 — …` in a pack of several regulations."""
     title = localized(article.get("title"), lang)
-    base = f"{label(lang, 'article')} {article['article']}"
+    base = cite(article.get("name", ""), article["article"], lang)
     return f"{base} — {title}" if title else base
+
+
+def article_anchor(article: dict) -> str:
+    """The fragment of an article's section: AVG 12 and Jeugdwet 12 each have their own."""
+    return anchor("art", f"{article['regulation']}-{article['article']}" if article.get("regulation")
+                  else article["article"])
 
 
 def count_text(value: int | None, lang: str) -> str:

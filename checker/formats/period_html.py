@@ -11,9 +11,19 @@ from string import Template
 from typing import TextIO
 
 from .html import END, PAGE, stylesheet
-from .html_markup import anchor, esc, esc_visible
+from .html_markup import esc, esc_visible
 from .labels import format_count, label, localized
-from .period_cells import COLUMNS, OPEN_SHOWN, count_text, days_text, facts, heading, key_text, time_rows
+from .period_cells import (
+    COLUMNS,
+    OPEN_SHOWN,
+    article_anchor,
+    count_text,
+    days_text,
+    facts,
+    heading,
+    key_text,
+    time_rows,
+)
 from .period_chart import timeline
 from .summary import pack_label, tool_label
 
@@ -23,7 +33,7 @@ def write(figures: dict, lang: str, out: TextIO) -> None:
     generator = tool_label(figures) or "reglement"
     title = f"{label(lang, 'period_title')} — {pack_label(figures)} — {period['from']} – {period['to']}"
     body = [_toc(figures, lang), _section("totals", label(lang, "period_totals"), figures["totals"], lang)]
-    body += [_section(anchor("art", a["article"]), heading(a, lang), a, lang, a) for a in figures["articles"]]
+    body += [_section(article_anchor(a), heading(a, lang), a, lang, a) for a in figures["articles"]]
     if figures["without_rules"]:
         without = label(lang, "period_without_rules", articles=", ".join(figures["without_rules"]))
         body.append(f'<p class="lang-note">{esc(without)}</p>')
@@ -45,7 +55,7 @@ def _toc(figures: dict, lang: str) -> str:
     entries = [f'<li><a href="#totals">{esc(label(lang, "period_totals"))}</a></li>']
     for article in figures["articles"]:
         last = article["rows"][-1] if article["rows"] else {"findings": 0}
-        entries.append(f'<li><a href="#{esc(anchor("art", article["article"]))}">{esc(heading(article, lang))}</a> '
+        entries.append(f'<li><a href="#{esc(article_anchor(article))}">{esc(heading(article, lang))}</a> '
                        f'<span class="toc-count">({esc(format_count(last["findings"], lang))})</span></li>')
     return f'<nav class="toc panel"><h2>{esc(label(lang, "contents"))}</h2><ol>{"".join(entries)}</ol></nav>'
 

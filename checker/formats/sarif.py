@@ -51,7 +51,9 @@ BASELINE_STATES = {"new": "new", "open": "unchanged"}  # `--baseline` marks each
 
 def write(report: dict, lang: str, out: TextIO, max_results: int = MAX_RESULTS) -> None:
     """The SARIF log; the results one a line, a rule at a time."""
-    clauses = {clause.clause: clause.text for article in articles(report) for clause in article.clauses}
+    arts = articles(report)
+    clauses = {article.clause_ref(clause.clause): clause.text for article in arts for clause in article.clauses}
+    homes = {str(rule.get("id")): article for article in arts for rule in article.rules}
     rules = automated(report)
     index = {str(rule.get("id")): position for position, rule in enumerate(rules)}
     places = Places([rule_file(r) for r in rules if r.get("source")],
@@ -61,7 +63,8 @@ def write(report: dict, lang: str, out: TextIO, max_results: int = MAX_RESULTS) 
     run = {
         "tool": {"driver": {
             "name": str(tool.get("name") or "reglement"), "version": str(tool.get("version") or ""),
-            "informationUri": INFORMATION_URI, "rules": [descriptor(rule, clauses, lang) for rule in rules],
+            "informationUri": INFORMATION_URI, "rules": [descriptor(rule, homes[str(rule.get("id"))], clauses, lang)
+                                                                  for rule in rules],
             "properties": {"rulepack": {k: (report.get("rulepack") or {}).get(k, "") for k in ("name", "version")}},
         }},
         "invocations": [_invocation(rules, index)],
@@ -225,7 +228,8 @@ def _result(rule: Mapping[str, Any], finding: Mapping[str, Any], index: Mapping[
         "message": {"text": f"{visible(keytext)}: {message}" if keytext else message},
         "locations": [location],
         "partialFingerprints": {FINGERPRINT: fingerprint(rule_id, key)},
-        "properties": {"dataset": dataset, "key": dict(key), "article": str(rule.get("article", "")), **_counts(rule)},
+        "properties": {"dataset": dataset, "key": dict(key), "article": str(rule.get("article", "")),
+                       **({"regulation": rule["regulation"]} if rule.get("regulation") else {}), **_counts(rule)},
     }
     if finding.get("baseline") in BASELINE_STATES:
         result["baselineState"] = BASELINE_STATES[finding["baseline"]]

@@ -11,19 +11,19 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from .grouping import article_number
-from .labels import label, localized
+from .grouping import Article, cite
+from .labels import localized
 
 LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "note"}
 # GitHub's bands: over 9.0 critical, 7.0 to 8.9 high, 4.0 to 6.9 medium, 0.1 to 3.9 low.
 SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
 HELP = {
-    "nl": ("Artikel {clause}: {title}. Elk resultaat noemt één record van {dataset} met zijn sleutel; corrigeer "
+    "nl": ("{cited}: {title}. Elk resultaat noemt één record van {dataset} met zijn sleutel; corrigeer "
            "dat record in het bronsysteem, of leg een vrijstelling vast met reden, goedkeurder en einddatum."),
-    "en": ("Article {clause}: {title}. Each result names one record of {dataset} by its key; correct that record "
+    "en": ("{cited}: {title}. Each result names one record of {dataset} by its key; correct that record "
            "in the source system, or record a waiver with its reason, approver and end date."),
 }
-QUOTED = {"nl": "{title}. {article} {clause}: “{text}”", "en": "{title}. {article} {clause}, quoted in Dutch: “{text}”"}
+QUOTED = {"nl": "{title}. {cited}: “{text}”", "en": "{title}. {cited}, quoted in Dutch: “{text}”"}
 
 
 def level(severity: str | None) -> str:
@@ -31,22 +31,26 @@ def level(severity: str | None) -> str:
     return LEVELS.get(severity or "", "warning")
 
 
-def descriptor(rule: Mapping[str, Any], clauses: Mapping[str, str], lang: str) -> dict[str, Any]:
-    """A reportingDescriptor: what the rule checks, where in the regulation, how severe by default."""
+def descriptor(rule: Mapping[str, Any], article: Article, clauses: Mapping[str, str], lang: str) -> dict[str, Any]:
+    """A reportingDescriptor: what the rule checks, where in the regulation (`article`, the one the rule is
+    filed under; `clauses`, each clause's text by `Article.clause_ref`), how severe by default."""
     rule_id = str(rule.get("id", ""))
     clause = str(rule.get("article", ""))
     title = localized(rule.get("title"), lang) or rule_id
-    text = clauses.get(clause, "")
-    full = (QUOTED[lang].format(title=title, article=label(lang, "article"), clause=clause, text=text) if text
-            else f"{title}. {label(lang, 'article')} {clause}.")
+    text = clauses.get(article.clause_ref(clause), "")
+    cited = cite(article.name, clause, lang)
+    full = QUOTED[lang].format(title=title, cited=cited, text=text) if text else f"{title}. {cited}."
     dataset = rule.get("dataset") or ", ".join(rule.get("datasets") or ()) or "export"
     severity = rule.get("severity", "")
     properties: dict[str, Any] = {
         "article": clause,
         "severity": severity,
         "title": {"nl": localized(rule.get("title"), "nl"), "en": localized(rule.get("title"), "en")},
-        "tags": ["security", "privacy", f"article-{article_number(clause)}"],
+        "tags": ["security", "privacy", f"article-{article.ref}",
+                 *([f"regulation-{article.regulation}"] if article.regulation else [])],
     }
+    if article.regulation:
+        properties["regulation"] = article.regulation
     if severity in SECURITY_SEVERITY:
         properties["security-severity"] = SECURITY_SEVERITY[severity]
     return {
@@ -54,7 +58,7 @@ def descriptor(rule: Mapping[str, Any], clauses: Mapping[str, str], lang: str) -
         "name": _pascal_name(rule_id),
         "shortDescription": {"text": title},
         "fullDescription": {"text": full},
-        "help": {"text": HELP[lang].format(clause=clause, title=title, dataset=dataset)},
+        "help": {"text": HELP[lang].format(cited=cited, title=title, dataset=dataset)},
         "defaultConfiguration": {"level": level(severity)},
         "properties": properties,
     }

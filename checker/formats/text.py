@@ -7,7 +7,7 @@ from typing import Any, TextIO
 
 from .controls import harmless, visible
 from .findings import finding_count, findings_of, is_waived, rule_kind, waived_count
-from .grouping import articles
+from .grouping import articles, regulations
 from .labels import count_of, findings_phrase, format_count, label, localized, rows_phrase, severity_word
 from .periods import period
 from .populations import explained, explained_caption, of_population, overlapping, unjudged_phrase
@@ -101,10 +101,17 @@ def write(report: dict, lang: str, out: TextIO) -> None:
 def _lines(report: dict, lang: str) -> Iterator[str]:
     yield f"{tool_label(report)} · {pack_label(report)} · {label(lang, 'as_of')} {report.get('as_of', '')}"
     yield ""
-    for article in articles(report):
+    previous = None
+    arts = articles(report)
+    regs = regulations(report, arts)
+    for article in arts:
         rules = [rule for rule in article.rules if rule["status"] != "informational"]
         if not rules:
             continue
+        if len(regs) > 1 and article.regulation != previous:  # a pack of several regulations: each one's heading
+            heading = next(r.heading(lang) for r in regs if r.code == article.regulation)
+            yield from (heading, "=" * len(heading), "")
+        previous = article.regulation
         yield article.heading(lang)
         for rule in sorted(rules, key=lambda rule: ATTENTION.get(rule["status"], len(ATTENTION))):
             yield from _rule_lines(rule, lang)
