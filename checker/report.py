@@ -22,7 +22,7 @@ from .. import __version__
 from ..compiler import ir
 from ..compiler.config import Attestation, Config, Waiver
 from ..compiler.diagnostics import in_lang
-from ..compiler.model import AUDIT_DATE, KEY_PARTS, Article, Check, Clause, Pack, Review, Rule
+from ..compiler.model import AUDIT_DATE, KEY_PARTS, Article, Check, Clause, Pack, Review, Rule, regulation_field
 from .arrow_values import flags, ints, number, repeated, text, texts
 from .audit import Audit, Part, RuleResult
 from .findings import EMPTY, SCHEMA, Findings, as_text, fill, identity, join, key_json, scalar_text
@@ -135,7 +135,7 @@ def _rule_entry(result: RuleResult, config: Config, as_of: dt.date, lang: str) -
     if status == "failed" and not findings.open_count:
         status = "waived"
     entry = {
-        "id": rule.id, "kind": "automated", "article": rule.article, **_regulation(rule.regulation),
+        "id": rule.id, "kind": "automated", "article": rule.article, **regulation_field(rule.regulation),
         "title": title(rule, result.bindings, lang),
         "severity": rule.severity, **({"dataset": rule.dataset} if rule.dataset else {}),
         "datasets": list(rule.datasets), "source": f"{rule.source.file}:{rule.source.line}",
@@ -192,7 +192,7 @@ def _control_entries(pack: Pack, config: Config, as_of: dt.date) -> list[dict]:
         found = sorted((a for a in config.attestations if a.control == control.id and a.date <= as_of),
                        key=lambda a: a.date)
         attestation = found[-1] if found else None
-        entry = {"id": control.id, "kind": "manual", "article": control.article, **_regulation(control.regulation),
+        entry = {"id": control.id, "kind": "manual", "article": control.article, **regulation_field(control.regulation),
                  "title": control.title.as_dict(),
                  "source": f"{control.source.file}:{control.source.line}",
                  "status": _attestation_status(attestation, as_of), "evidence": control.evidence.nl}
@@ -204,19 +204,13 @@ def _control_entries(pack: Pack, config: Config, as_of: dt.date) -> list[dict]:
     return entries
 
 
-def _regulation(code: str) -> dict[str, str]:
-    """The `regulation` of a rule, control or article of a pack that declares its regulations (1.4); nothing in a
-    pack of one regulation given as text, whose report stays as it was."""
-    return {"regulation": code} if code else {}
-
-
 def _informational_id(pack: Pack, article: Article, clause: Clause) -> str:
     return f"{pack.ref(article.regulation, clause.number)}-{INFORMATIONAL}"
 
 
 def _informational_entries(pack: Pack) -> list[dict]:
     return [{"id": _informational_id(pack, article, clause), "kind": INFORMATIONAL, "article": clause.number,
-             **_regulation(article.regulation), "title": article.title.as_dict(), "status": INFORMATIONAL,
+             **regulation_field(article.regulation), "title": article.title.as_dict(), "status": INFORMATIONAL,
              "see": list(clause.made_concrete_by)}
             for article in pack.articles for clause in article.clauses if clause.informational]
 
@@ -236,7 +230,7 @@ def coverage(pack: Pack) -> dict[str, list[str]]:
 
 def _articles(pack: Pack) -> list[dict]:
     cover = coverage(pack)
-    return [{"article": a.number, **_regulation(a.regulation), "title": a.title.as_dict(),
+    return [{"article": a.number, **regulation_field(a.regulation), "title": a.title.as_dict(),
              "clauses": [{"clause": c.number, "text": c.text, "rules": cover[pack.ref(a.regulation, c.number)]}
                          for c in a.clauses]}
             for a in pack.articles]
@@ -246,9 +240,9 @@ def _regulations(pack: Pack) -> dict:
     """The regulations a pack checks side by side (1.4), each with the code its rules and articles carry."""
     if not pack.regulations:
         return {}
-    return {"regulations": [{"code": r.code, "name": r.name, "title": r.title.as_dict(), **({"text": r.text} if
-                                                                                             r.text else {})}
-                            for r in pack.regulations]}
+    listed = [{"code": r.code, "name": r.name, "title": r.title.as_dict()} | ({"text": r.text} if r.text else {})
+              for r in pack.regulations]
+    return {"regulations": listed}
 
 
 def _data_entry(received: Received, period_column: str | None) -> dict:

@@ -62,6 +62,13 @@ class Regulation:
         return f"{self.name} {number}"
 
 
+def regulation_field(code: str) -> dict[str, str]:
+    """`{"regulation": code}` of a rule, control or article of a pack that declares its regulations, as the JSON
+    report and `reglement rules` give it; nothing in a pack of one regulation given as text, whose output stays as
+    it was."""
+    return {"regulation": code} if code else {}
+
+
 @dataclass(frozen=True)
 class Clause:
     number: str

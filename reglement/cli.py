@@ -235,20 +235,23 @@ def cmd_worklist(args: argparse.Namespace) -> int:
 def cmd_rules(args: argparse.Namespace) -> int:
     """The pack's rules and controls: id, kind, article, severity, datasets."""
 
+    from .compiler.model import regulation_field
     from .compiler.stages import load_pack
 
     pack = load_pack(pack_folder(args.rules) if args.rules else default_pack())
     _say_unjudged(pack)
-    items = [{"id": r.id, "kind": "automated", "article": r.article, "severity": r.severity,
-              "datasets": list(r.datasets), "title": r.title.as_dict()} for r in pack.rules]
-    items += [{"id": c.id, "kind": "manual", "article": c.article, "severity": None, "datasets": [],
-               "title": c.title.as_dict()} for c in pack.controls]
+    items = [{"id": r.id, "kind": "automated", "article": r.article, **regulation_field(r.regulation),
+              "severity": r.severity, "datasets": list(r.datasets), "title": r.title.as_dict()} for r in pack.rules]
+    items += [{"id": c.id, "kind": "manual", "article": c.article, **regulation_field(c.regulation), "severity": None,
+               "datasets": [], "title": c.title.as_dict()} for c in pack.controls]
     if args.format == "json":
         print(json_text({"pack": pack.name, "version": pack.version, "rules": items}))
         return 0
     width = max(len(i["id"]) for i in items) if items else 0
-    for item in items:
-        print(f"{item['id']:<{width}}  {item['article']:<6} {item['severity'] or 'manual':<9} "
+    cited = [pack.citation(i.get("regulation", ""), i["article"]) or i["article"] for i in items]
+    wide = max(6, *map(len, cited)) if items else 6
+    for item, clause in zip(items, cited):
+        print(f"{item['id']:<{width}}  {clause:<{wide}} {item['severity'] or 'manual':<9} "
               f"{', '.join(item['datasets']) or '—'}")
     print(f"{plural(len(pack.rules), 'rule')} and {plural(len(pack.controls), 'manual control')} in {pack.name} "
           f"{pack.version}")

@@ -30,11 +30,19 @@ contract: contract            # the folder of this pack's data contract: one <da
 description: >-
   Start of a rule pack. Quote each article of the regulation in a file of its own
   (art-NN.yaml), and write a rule, a manual control or an informational note for every clause.
+regulation: Privacyreglement van {name}, versie …   # which text, which version, which date
+# A pack that checks several regulations side by side lists them instead of `regulation:`, the
+# pack's own first (its rules keep ids such as 1.1-kept-too-long); each article file then says
+# `regulation: avg`, and the ids of another regulation's rules start with its code
+# (avg-33.1-breach-not-reported). The report cites an article as "AVG 33" (rules/README.md):
+# regulations:
+#   - {{code: own, name: Privacyreglement, title: {{nl: Privacyreglement, en: Privacy regulation}}}}
+#   - {{code: avg, name: AVG, title: {{nl: Algemene verordening gegevensbescherming, en: GDPR}}}}
 """
 
 ARTICLE = """\
 {modeline}
-article: "1"
+article: "1"                  # as the regulation numbers it: "5", "7.3.8", "2a", "7:400"
 title:
   nl: Bewaren
   en: Keeping records

@@ -70,7 +70,8 @@ def awaiting(report: dict, pack: Pack, reviews: tuple[Review, ...] = ()) -> list
                 continue
             named = len({c.subject for c in rule.checks if set(c.key_names) == set(key)}) > 1
             pairs = ({"dataset": dataset} if named else {}) | key
-            rows.append(Row(rule.id, entry["article"], entry["severity"], dataset,
+            cited = pack.citation(rule.regulation, rule.article) or entry["article"]  # `Jeugdwet 7.3.8`: one of several
+            rows.append(Row(rule.id, cited, entry["severity"], dataset,
                             "; ".join(f"{k}={v}" for k, v in pairs.items()), finding["message"]))
     return rows
 

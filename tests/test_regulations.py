@@ -86,6 +86,20 @@ def test_law_numbers_sort_as_a_reader_expects(smaller, larger):
     assert not natural_key(larger) < natural_key(smaller)
 
 
+def test_the_regulations_that_reglement_init_suggests_compile_and_keep_the_ids(tmp_path):
+    assert main(["init", str(tmp_path / "mine")]) == 0
+    meta = tmp_path / "mine" / "pack.yaml"
+    text = meta.read_text(encoding="utf-8")
+    suggested = re.search(r"^# regulations:\n((?:#   .*\n)+)", text, re.M)
+    declared = "regulations:\n" + "".join(line[2:] + "\n" for line in suggested[1].splitlines())
+    meta.write_text(re.sub(r"^regulation: .*$", declared, text, flags=re.M), encoding="utf-8")
+    for name in ("art-01.yaml", "art-02.yaml"):  # each article file names its regulation, as the comment says
+        edit(tmp_path / "mine" / name, "\narticle:", "\nregulation: own\narticle:")
+    pack = load_pack(tmp_path / "mine")
+    assert [r.code for r in pack.regulations] == ["own", "avg"]
+    assert {r.id: r.regulation for r in pack.rules}["1.1-kept-too-long"] == "own"
+
+
 # -- the errors ---------------------------------------------------------------------------------------------
 def test_a_rule_file_naming_an_unknown_regulation_is_e141_with_a_did_you_mean(tmp_path):
     folder = copy_pack(tmp_path)
@@ -396,3 +410,22 @@ def test_a_selection_with_a_typo_gets_a_did_you_mean(capsys, name, hint):
     assert main(["check", "--rules", str(PACK), "--data", str(SAMPLE), "--as-of", AS_OF, "--select", name]) == 2
     err = capsys.readouterr().err
     assert f"--select: no rule, article or clause '{name}' in pack two-regulations ({hint})" in err
+
+
+def test_rules_lists_each_rule_with_its_clause_as_cited(capsys):
+    assert main(["rules", "--rules", str(PACK)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].split() == ["jw-7.3.8-late-decision", "Jeugdwet", "7.3.8", "high", "requests"]
+    assert main(["rules", "--rules", str(PACK), "--format", "json"]) == 0
+    listed = json.loads(capsys.readouterr().out)["rules"]
+    assert {r["id"]: r["regulation"] for r in listed}["33.1-breach-notified"] == "avg"
+
+
+def test_the_worklist_cites_the_clause_of_each_finding(report, tmp_path):
+    from openpyxl import load_workbook
+
+    (tmp_path / "two.json").write_text(json.dumps(report), encoding="utf-8")
+    assert main(["worklist", str(tmp_path / "two.json"), "-o", str(tmp_path / "w.xlsx"), "--rules", str(PACK)]) == 0
+    rows = list(load_workbook(tmp_path / "w.xlsx").active.iter_rows(min_row=2, values_only=True))
+    assert {(row[0], row[1]) for row in rows} == {("12.3-answer-late", "AVG 12.3"),
+                                                  ("jw-12.2-refusal-without-reasons", "Jeugdwet 12.2")}
