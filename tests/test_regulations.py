@@ -62,6 +62,13 @@ def errors_of(folder: Path) -> str:
     return caught.value.render()
 
 
+def broken(tmp_path: Path, name: str, old: str, new: str) -> str:
+    """The errors of a copy of the pack with `old` replaced by `new` in its file `name`."""
+    folder = copy_pack(tmp_path)
+    edit(folder / name, old, new)
+    return errors_of(folder)
+
+
 # -- the compiled pack --------------------------------------------------------------------------------------
 def test_each_rule_and_article_belongs_to_its_regulation_in_the_regulations_order():
     pack = load_pack(PACK)
@@ -102,9 +109,7 @@ def test_the_regulations_that_reglement_init_suggests_compile_and_keep_the_ids(t
 
 # -- the errors ---------------------------------------------------------------------------------------------
 def test_a_rule_file_naming_an_unknown_regulation_is_e141_with_a_did_you_mean(tmp_path):
-    folder = copy_pack(tmp_path)
-    edit(folder / "jw-12.yaml", "regulation: jw", "regulation: jww")
-    found = errors_of(folder)
+    found = broken(tmp_path, "jw-12.yaml", "regulation: jw", "regulation: jww")
     assert re.search(r"jw-12\.yaml:1:13: error E141: unknown regulation 'jww': pack.yaml does not declare it", found)
     assert "did you mean 'jw'?" in found
 
@@ -119,9 +124,7 @@ def test_naming_a_regulation_in_a_pack_that_gives_its_regulation_as_text_is_e141
 
 
 def test_a_rule_file_that_names_no_regulation_in_a_pack_of_several_is_e142(tmp_path):
-    folder = copy_pack(tmp_path)
-    edit(folder / "jw-12.yaml", "regulation: jw\n", "")
-    found = errors_of(folder)
+    found = broken(tmp_path, "jw-12.yaml", "regulation: jw\n", "")
     assert re.search(r"jw-12\.yaml:1:10: error E142: the pack has 2 regulations \(avg, jw\); this file does not "
                      r"say which one article 12 belongs to", found)
     assert found.count("error E") == 1
@@ -139,9 +142,7 @@ def test_a_pack_of_one_declared_regulation_needs_no_regulation_in_its_files(tmp_
 
 
 def test_two_regulations_with_one_code_is_e143(tmp_path):
-    folder = copy_pack(tmp_path)
-    edit(folder / "pack.yaml", "  - code: jw\n", "  - code: avg\n")
-    found = errors_of(folder)
+    found = broken(tmp_path, "pack.yaml", "  - code: jw\n", "  - code: avg\n")
     assert re.search(r"pack\.yaml:12:11: error E143: the code 'avg' is given to two regulations \(first to AVG\)",
                      found)
 
@@ -171,33 +172,26 @@ def test_article_numbers_as_laws_write_them_compile(tmp_path, number):
 
 @pytest.mark.parametrize("number", ["art5", "7.3.", "2A", "7::1", "5 1", "a2"])
 def test_an_article_number_no_law_writes_is_e140_saying_what_is_expected(tmp_path, number):
-    folder = copy_pack(tmp_path)
-    edit(folder / "jw-2a.yaml", 'article: "2a"', f'article: "{number}"')
-    found = errors_of(folder)
+    found = broken(tmp_path, "jw-2a.yaml", 'article: "2a"', f'article: "{number}"')
     assert f"jw-2a.yaml:2:10: error E140: article: '{number}' is not an article or clause number as a law writes " \
            "it, such as '5', '5.1', '7.3.8', '2a', '5.1a' or '7:400'" in found
 
 
 def test_a_rule_of_a_second_regulation_starts_its_id_with_the_code(tmp_path):
-    folder = copy_pack(tmp_path)
-    edit(folder / "jw-07.3.8.yaml", "id: jw-7.3.8-late-decision", "id: 7.3.8-late-decision")
-    found = errors_of(folder)
+    found = broken(tmp_path, "jw-07.3.8.yaml", "id: jw-7.3.8-late-decision", "id: 7.3.8-late-decision")
     assert "error E109: the id '7.3.8-late-decision' names clause 7.3.8, but the rule enforces clause jw-7.3.8" in found
     assert "start the id with 'jw-7.3.8-'" in found
 
 
 def test_a_rule_of_the_first_regulation_has_no_code_in_its_id(tmp_path):
-    folder = copy_pack(tmp_path)
-    edit(folder / "avg-12.yaml", "id: 12.3-answer-late", "id: avg-12.3-answer-late")
-    assert "error E109: the id 'avg-12.3-answer-late' names clause avg-12.3, but the rule enforces clause 12.3" in \
-           errors_of(folder)
+    found = broken(tmp_path, "avg-12.yaml", "id: 12.3-answer-late", "id: avg-12.3-answer-late")
+    assert "error E109: the id 'avg-12.3-answer-late' names clause avg-12.3, but the rule enforces clause 12.3" in found
 
 
 def test_a_pack_may_not_give_both_regulation_and_regulations(tmp_path):
-    folder = copy_pack(tmp_path)
-    edit(folder / "pack.yaml", "regulations:", "regulation: de AVG\nregulations:")
+    found = broken(tmp_path, "pack.yaml", "regulations:", "regulation: de AVG\nregulations:")
     assert "error E102: the file: give either `regulation` (one regulation, as text) or `regulations` (a list), " \
-           "not both" in errors_of(folder)
+           "not both" in found
 
 
 # -- the JSON report ----------------------------------------------------------------------------------------
