@@ -107,17 +107,6 @@ def cite(name: str, number: str, lang: str) -> str:
     return f"{name or label(lang, 'article')} {number}"
 
 
-def rule_citation(rule: Mapping[str, Any], report: Mapping[str, Any], lang: str) -> str:
-    """The clause a rule enforces, cited: `Jeugdwet 7.3.8`, `Artikel 5.1`."""
-    names = {r.get("code"): r.get("name", "") for r in report.get("regulations") or ()}
-    return cite(names.get(rule.get("regulation"), ""), str(rule.get("article", "")), lang)
-
-
-def clause_ref(rule: Mapping[str, Any], report: Mapping[str, Any]) -> str:
-    """A rule's clause as ids name it: `5.1`, or `jw-7.3.8` for a regulation other than the pack's first."""
-    return _prefixes(report).get(rule.get("regulation", ""), "") + str(rule.get("article", ""))
-
-
 def _prefixes(report: Mapping[str, Any]) -> dict[str, str]:
     """The code each regulation's ids start with: none for the first, `jw-` for another."""
     return {r.get("code"): "" if i == 0 else f"{r.get('code')}-" for i, r in enumerate(report.get("regulations") or ())}
