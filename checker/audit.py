@@ -23,6 +23,7 @@ from ..compiler.config import Config
 from ..compiler.diagnostics import Bilingual, in_lang, plural
 from ..compiler.model import Bindings, Check, Pack, Rule
 from ..compiler.plan import Scan, Step, census_identity, large_datasets, members, plan
+from ..compiler.zones import DEFAULT_ZONE
 from ..datasets import EXPORT_COLUMNS, Contract
 from . import engines
 from .backends import Backend, Census
@@ -68,7 +69,7 @@ class Audit:
     order of the files read in place, and their hashes, are still being taken beside it."""
 
     pack: Pack
-    as_of: dt.date
+    as_of: dt.date  # the audit date; `moment` is the audit moment on it, in `time_zone`
     engine: str
     intake: Intake
     missing: dict[str, str]  # dataset → why it is not there
@@ -77,6 +78,8 @@ class Audit:
     started_at: dt.datetime
     seconds: float
     phases: dict[str, float] = field(default_factory=dict)  # seconds per phase
+    moment: dt.datetime | None = None  # `--as-of` with its time of day (None: the start of the audit date)
+    time_zone: str = DEFAULT_ZONE
 
     def confirm(self) -> None:
         """Wait for what runs beside the audit; DataContractError when a key repeats (nothing found stands)."""
@@ -117,7 +120,7 @@ def opened(pack: Pack, data: Data, settings: Settings = DEFAULT_SETTINGS, progre
         if progress:
             progress("read and validate", 0, 1, plural(len(data.sources), "source"))
         intake = take_in(engine.stores, pack.contract, data, order_later=True, spill=settings.temp_directory,
-                         memory_limit=settings.memory_limit)
+                         memory_limit=settings.memory_limit, zone=settings.time_zone or pack.time_zone)
         try:
             engine.seal(data.folders)
             if progress:
@@ -133,7 +136,7 @@ def opened(pack: Pack, data: Data, settings: Settings = DEFAULT_SETTINGS, progre
 
 
 @contextmanager
-def audited(pack: Pack, config: Config, data: Data, as_of: dt.date, settings: Settings = DEFAULT_SETTINGS,
+def audited(pack: Pack, config: Config, data: Data, as_of: dt.date | dt.datetime, settings: Settings = DEFAULT_SETTINGS,
             progress: Progress | None = None, rules: tuple[Rule, ...] | None = None, previous: dict | None = None,
             lang: str = "nl", full: bool = False) -> Iterator[Audit]:
     """The audit of `data` against the pack, for the body to give once `audit.confirm()` has returned
@@ -143,14 +146,18 @@ def audited(pack: Pack, config: Config, data: Data, as_of: dt.date, settings: Se
     With `previous` (the last report of the chain, as a dict) only what is new is read
     (`incremental.py`); `lang` is the language the report will be in, which carried
     findings must share; `full` runs every rule in full all the same (the chain is still recorded).
+    `as_of` is the audit date, or the audit moment (a datetime, the wall clock of the zone the
+    configuration or else the pack gives).
     """
     started_at, clock = dt.datetime.now(dt.UTC), time.perf_counter()
+    zone = config.zone(pack)
+    settings = replace(settings, time_zone=zone)
     chosen = rules if rules is not None else pack.rules
     with opened(pack, data, settings, progress, confirm=False) as run:
         read = time.perf_counter() - clock
         folders = {name for name, received in run.intake.datasets.items() if received.parts}
         chosen = tuple(with_provenance(rule, folders) for rule in chosen) if folders else chosen
-        bindings = {rule.id: rule.bind(config.overrides(rule.id), as_of) for rule in chosen}
+        bindings = {rule.id: rule.bind(config.overrides(rule.id), as_of, zone) for rule in chosen}
         modes = {r.id: decide(pack, r, run.intake, previous, lang, bindings[r.id], run.engine.new_files_only, full)
                  for r in chosen}
         todo, backend = _only_new_files(run, chosen, modes)
@@ -162,8 +169,9 @@ def audited(pack: Pack, config: Config, data: Data, as_of: dt.date, settings: Se
                         for result, rule in zip(results, chosen))
         results = with_census(run.backend, results, bindings, rows)
     seconds = time.perf_counter() - clock
-    audit = Audit(pack, as_of, settings.engine, run.intake, run.missing, config, results, started_at,
-                  seconds, {"read and validate": read, "rules": seconds - read})
+    moment = as_of if isinstance(as_of, dt.datetime) else None
+    audit = Audit(pack, moment.date() if moment else as_of, settings.engine, run.intake, run.missing, config,
+                  results, started_at, seconds, {"read and validate": read, "rules": seconds - read}, moment, zone)
     try:
         yield audit
     finally:

@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 
 from ..compiler import ir
 from ..compiler.diagnostics import plural
-from ..compiler.model import AUDIT_DATE, Check, Pack, Rule
+from ..compiler.model import AUDIT_DATE, AUDIT_TIME, RUN_VALUES, Check, Pack, Rule
 from .arrow_values import texts
 from .intake import Intake
 from .intake.validate import PROVENANCE
@@ -64,7 +64,7 @@ def with_provenance(rule: Rule, folders: set[str]) -> Rule:
 
 
 def _reads_audit_date(check: Check) -> bool:
-    return any(isinstance(n, ir.Param) and n.name == AUDIT_DATE
+    return any(isinstance(n, ir.Param) and n.name in (AUDIT_DATE, AUDIT_TIME)
                for e in (check.condition, *check.outputs.values()) for n in ir.walk(e))
 
 
@@ -98,7 +98,7 @@ def _whole_rule(pack: Pack, rule: Rule, previous: dict, entry: dict | None, lang
         return "the previous report has no result of this rule"
     if entry.get("digest") != digest(rule):
         return "the rule changed since the previous report"
-    params = {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in bindings.items() if k != AUDIT_DATE}
+    params = {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in bindings.items() if k not in RUN_VALUES}
     if entry.get("params", {}) != params:
         return "other parameter values than the previous report's"
     return None

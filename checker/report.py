@@ -22,7 +22,7 @@ from .. import __version__
 from ..compiler import ir
 from ..compiler.config import Attestation, Config, Waiver
 from ..compiler.diagnostics import in_lang
-from ..compiler.model import AUDIT_DATE, KEY_PARTS, Article, Check, Clause, Pack, Review, Rule, regulation_field
+from ..compiler.model import KEY_PARTS, RUN_VALUES, Article, Check, Clause, Pack, Review, Rule, regulation_field
 from .arrow_values import flags, ints, number, repeated, text, texts
 from .audit import Audit, Part, RuleResult
 from .findings import EMPTY, SCHEMA, Findings, as_text, fill, identity, join, key_json, scalar_text
@@ -139,7 +139,7 @@ def _rule_entry(result: RuleResult, config: Config, as_of: dt.date, lang: str) -
         "title": title(rule, result.bindings, lang),
         "severity": rule.severity, **({"dataset": rule.dataset} if rule.dataset else {}),
         "datasets": list(rule.datasets), "source": f"{rule.source.file}:{rule.source.line}",
-        "params": {k: _json_value(v) for k, v in result.bindings.items() if k != AUDIT_DATE},
+        "params": {k: _json_value(v) for k, v in result.bindings.items() if k not in RUN_VALUES},
         "digest": digest(rule), "run": _run(result), "status": status, "finding_count": len(findings),
         "open_count": findings.open_count, "reviewed": findings.reviewed_count,
         "awaiting_review": findings.awaiting_count, "confirmed": findings.confirmed_count, "findings": findings,
@@ -309,6 +309,8 @@ def build_report(audit: Audit, lang: str = "nl", chain: dict | None = None,
         "tool": {"name": "reglement", "version": __version__},
         "rulepack": {"name": audit.pack.name, "version": audit.pack.version, "title": audit.pack.title.as_dict()},
         "as_of": audit.as_of.isoformat(),
+        "audit_time": (audit.moment or dt.datetime.combine(audit.as_of, dt.time())).isoformat(timespec="seconds"),
+        "time_zone": audit.time_zone,
         "lang": lang,
         "engine": audit.engine,
         "run": {"started_at": audit.started_at.isoformat(timespec="seconds"), "seconds": round(audit.seconds, 3),

@@ -18,7 +18,14 @@ with the list, while `column = a OR column = b …` stops at the first match
 mean the same in SQL's three-valued logic, null items included.
 
 Timestamps are shifted with `TimestampAdd`/`TimestampSub` (`sql.py`), which every
-dialect renders as timestamp arithmetic. Each engine names its dialect (`checker/engines/`);
+dialect renders as timestamp arithmetic; by hours, with `RealHours`: the wall clock of the
+audit's zone turned into an instant, shifted, and turned back, so that 72 hours across a
+clock change are 72 elapsed hours. sqlglot's `FromTimeZone` (wall clock → UTC) and
+`ConvertTimezone` (UTC → wall clock) say that in every dialect; DuckDB's ICU does it in two
+calls rather than four (`timezone`), and PostgreSQL reads a wall clock the autumn change
+shows twice as its second (winter) occurrence where the others read the first: it is told
+to read the first. In Spark a `TIMESTAMPTZ` is `TIMESTAMP_LTZ`: its plain `TIMESTAMP` is
+the session's `TIMESTAMP_NTZ`. Each engine names its dialect (`checker/engines/`);
 the dialects are not listed by name anywhere else.
 """
 
@@ -52,6 +59,47 @@ def _java_pattern(e: exp.Expression) -> exp.Expression:
     return e
 
 
+class RealHours(exp.Expression, exp.Func):
+    """`this` (a wall clock of `zone`) shifted by `expression` elapsed hours."""
+
+    arg_types: ClassVar = {"this": True, "expression": True, "zone": True}
+
+
+def _utc(value: exp.Expression, zone: exp.Expression) -> exp.Expression:
+    return exp.FromTimeZone(this=value, zone=zone)
+
+
+def _real_hours(utc):
+    """`RealHours` through UTC, with `utc` the dialect's wall clock → UTC."""
+    def render(self, e: RealHours) -> str:
+        shifted = exp.TimestampAdd(this=utc(e.this, e.args["zone"]), expression=e.expression, unit=exp.Var(this="HOUR"))
+        return self.sql(exp.ConvertTimezone(source_tz=exp.Literal.string("UTC"), target_tz=e.args["zone"],
+                                            timestamp=shifted))
+    return render
+
+
+def _duckdb_real_hours(self, e: RealHours) -> str:
+    instant = exp.func("timezone", e.args["zone"], e.this)
+    hours = exp.Interval(this=e.expression, unit=exp.Var(this="HOUR"))
+    return self.sql(exp.func("timezone", e.args["zone"].copy(), exp.Add(this=instant, expression=hours)))
+
+
+def _first_occurrence(value: exp.Expression, zone: exp.Expression) -> exp.Expression:
+    """PostgreSQL's wall clock → UTC, reading a wall clock the zone shows twice as the first time it shows it
+    (as DuckDB, Spark and Python's fold=0 do; PostgreSQL itself takes the second): the reading three hours
+    earlier, moved on three hours, where that shows the same wall clock."""
+    three = exp.Interval(this=exp.Literal.string("3"), unit=exp.Var(this="HOUR"))
+    earlier = exp.Add(this=exp.AtTimeZone(this=exp.paren(exp.Sub(this=value.copy(), expression=three.copy())),
+                                          zone=zone.copy()), expression=three)
+    same = exp.EQ(this=exp.AtTimeZone(this=exp.paren(earlier.copy()), zone=zone.copy()), expression=value.copy())
+    instant = exp.Case(ifs=[exp.If(this=same, true=earlier)], default=exp.AtTimeZone(this=value, zone=zone.copy()))
+    return exp.AtTimeZone(this=instant, zone=exp.Literal.string("UTC"))
+
+
+def _postgres_utc(self, e: exp.FromTimeZone) -> str:
+    return self.sql(_first_occurrence(e.this, e.args["zone"]))
+
+
 def _equalities(base):
     """`column IN (a, b)` as `(column = a OR column = b)`; any other IN as `base` renders it."""
     def render(self, e: exp.In) -> str:
@@ -66,7 +114,8 @@ def _equalities(base):
 
 class ReglementDuckDB(DuckDB):
     class Generator(DuckDB.Generator):
-        TRANSFORMS: ClassVar = {**DuckDB.Generator.TRANSFORMS, exp.In: _equalities(DuckDB.Generator.in_sql)}
+        TRANSFORMS: ClassVar = {**DuckDB.Generator.TRANSFORMS, exp.In: _equalities(DuckDB.Generator.in_sql),
+                                RealHours: _duckdb_real_hours}
 
 
 @cache
@@ -81,7 +130,9 @@ def spark() -> type[Dialect]:
                 exp.DateAdd: _spark_shift(Spark.Generator.TRANSFORMS[exp.DateAdd]),
                 exp.DateSub: _spark_shift(Spark.Generator.TRANSFORMS[exp.DateSub]),
                 exp.RegexpLike: lambda self, e: self.binary(_java_pattern(e), "RLIKE"),
+                RealHours: _real_hours(_utc),
             }
+            TYPE_MAPPING: ClassVar = {**Spark.Generator.TYPE_MAPPING, exp.DataType.Type.TIMESTAMPTZ: "TIMESTAMP_LTZ"}
     return ReglementSpark
 
 
@@ -95,6 +146,8 @@ def postgres() -> type[Dialect]:
             TRANSFORMS: ClassVar = {
                 **Postgres.Generator.TRANSFORMS,
                 exp.ArraySize: lambda self, e: self.func("CARDINALITY", e.this),
+                exp.FromTimeZone: _postgres_utc,
+                RealHours: _real_hours(_utc),
             }
     return ReglementPostgres
 

@@ -22,6 +22,7 @@ from .resolve import value_type
 from .reviews import from_yaml
 from .rules import describe_range, in_range, unknown_codes
 from .yaml_source import YamlDocument, YamlError, load_yaml, schema_diagnostics
+from .zones import zone_problem
 
 
 def check(build: Build) -> None:
@@ -58,6 +59,7 @@ def read_config(path: Path | None, pack: Pack) -> tuple[Config | None, list[Diag
                              dt.date.fromisoformat(w["expires"])) for w in data.get("waivers", [])),
         reviews=reviews,
         sources=read_sources(data.get("sources")),
+        time_zone=data.get("time_zone"),
     ), []
 
 
@@ -70,6 +72,9 @@ def _check_against_pack(doc: YamlDocument, data: dict, pack: Pack) -> list[Diagn
     rule_ids = [r.id for r in pack.rules]
     control_ids = [c.id for c in pack.controls]
     out: list[Diagnostic] = []
+    problem = zone_problem(data["time_zone"]) if "time_zone" in data else None
+    if problem:
+        out.append(doc.diagnostic("E133", problem[0], ("time_zone",), problem[1]))
 
     def check_params(params: dict, known: dict[str, list[Param]], path: tuple) -> None:
         for name, value in params.items():

@@ -94,6 +94,8 @@ _TABLE = [
      "`reglement schema dataset` prints the schema a contract file must meet"),
     ("E122", "contract", "a dataset schema contradicts itself or the rest of the contract",
      "fix the key, reference, date pair, vocabulary or required name shown"),
+    ("E133", "schema", "`time_zone:` in pack.yaml or the configuration is not a time zone of the IANA database",
+     "write a zone such as Europe/Amsterdam or UTC; see the did-you-mean"),
     ("E130", "contract-rules", "a contract rule cannot be generated from the contract's declarations",
      "rename the column the hint names: it is a word of the condition language"),
     # -- conditions ---------------------------------------------------------------------------------
@@ -166,6 +168,10 @@ _TABLE = [
      "audit a copy that nothing writes to, or audit again once the export is complete"),
     ("E718", "intake", "the export folder holds no file of any dataset (and the configuration maps none elsewhere)",
      "give the folder the export was written to; its files are named after the datasets (clients.csv)"),
+    ("E719", "intake", "a timestamp without an offset names a time of day the clocks of the audit's time zone skip "
+                       "(2026-03-29 02:30 in Europe/Amsterdam, where they spring forward)",
+     "write the moment with its offset (+01:00), or correct it; a wall clock shown twice in autumn is read as "
+     "its first (summer time) occurrence"),
     # -- the command line -------------------------------------------------------------------------
     ("E802", "command", "--output, or the signature beside it, names a file the run reads (export, rules, "
      "configuration, baseline, previous report, key)", "write the report elsewhere"),

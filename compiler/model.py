@@ -17,17 +17,21 @@ from typing import TYPE_CHECKING
 
 from . import ir
 from .diagnostics import Location
+from .zones import DEFAULT_ZONE
 
 if TYPE_CHECKING:  # named in annotations only: the command line reads SEVERITIES without loading pyarrow
     from ..datasets import Contract
     from .config_sources import Sources
 
 AUDIT_DATE = "audit_date"
+AUDIT_TIME = "audit_time"  # the audit moment, a timestamp: `--as-of` with a time of day, else the start of its day
+TIME_ZONE = "time zone"  # the zone the renderers count real hours in; no `$name` can reach it (it has a space)
+RUN_VALUES = (AUDIT_DATE, AUDIT_TIME, TIME_ZONE)  # bound by the run, not by the rule: no parameter of the report
 # A rule's severity, least severe first: `--fail-on high` fails a run on a finding of high or above.
 # The JSON Schemas of rule files and reports list the same (a test compares them).
 SEVERITIES = ("low", "medium", "high", "critical")
 HIDDEN = "‹personal›"  # what a message or `explain` shows instead of the value of a personal column
-Bindings = dict[str, object]  # parameter name → the value a run uses; `audit_date` included
+Bindings = dict[str, object]  # parameter name → the value a run uses; the RUN_VALUES included
 
 
 @dataclass(frozen=True)
@@ -194,10 +198,12 @@ class Rule:
     def defaults(self) -> dict[str, object]:
         return {p.name: p.default for p in self.params}
 
-    def bind(self, overrides: dict[str, object], as_of: dt.date) -> Bindings:
-        """The parameter values a run uses: defaults, overridden, plus the audit date."""
+    def bind(self, overrides: dict[str, object], as_of: dt.date, zone: str = DEFAULT_ZONE) -> Bindings:
+        """The parameter values a run uses: defaults, overridden, plus the audit date and moment (`as_of` a
+        datetime: that moment; a date: the start of its day) and the zone."""
         values = {**self.defaults, **{k: v for k, v in overrides.items() if k in self.defaults}}
-        return {**values, AUDIT_DATE: as_of}
+        moment = as_of if isinstance(as_of, dt.datetime) else dt.datetime.combine(as_of, dt.time())
+        return {**values, AUDIT_DATE: moment.date(), AUDIT_TIME: moment, TIME_ZONE: zone}
 
 
 @dataclass(frozen=True)
@@ -221,6 +227,7 @@ class Pack:
     rules: tuple[Rule, ...]
     controls: tuple[Control, ...]
     regulations: tuple[Regulation, ...] = ()  # empty: one regulation, given as text (`regulation:`)
+    time_zone: str = DEFAULT_ZONE  # pack.yaml's `time_zone:`; a configuration's wins (`Config.zone`)
 
     def rule(self, rule_id: str) -> Rule | None:
         return next((r for r in self.rules if r.id == rule_id), None)
@@ -321,6 +328,11 @@ class Config:
     waivers: tuple[Waiver, ...] = ()
     reviews: tuple[Review, ...] = ()  # the configuration's `reviews:`; `--reviews FILE` adds to them
     sources: Sources | None = None  # datasets that live in a database
+    time_zone: str | None = None  # the configuration's `time_zone:`, over the pack's
+
+    def zone(self, pack: Pack) -> str:
+        """The zone the audit reads timestamps in: the configuration's, else the pack's."""
+        return self.time_zone or pack.time_zone
 
     def overrides(self, rule_id: str) -> dict[str, object]:
         return {**self.params, **self.rule_params.get(rule_id, {})}

@@ -27,6 +27,7 @@ from .diagnostics import CompileError, Diagnostic, did_you_mean
 from .model import Article, Clause, Config, Control, Pack, Regulation, Text
 from .numbering import natural_key
 from .yaml_source import YamlDocument, YamlError, load_yaml, schema_diagnostics
+from .zones import DEFAULT_ZONE, zone_problem
 
 
 def display(path: Path) -> str:
@@ -57,9 +58,15 @@ def read_files(build: Build) -> None:
 
 
 def check_schemas(build: Build) -> None:
-    build.diagnostics += schema_diagnostics(build.meta, _schema("pack.schema.json"))
+    build.diagnostics += schema_diagnostics(build.meta, _schema("pack.schema.json")) or _zone(build.meta)
     for doc in build.files:
         build.diagnostics += schema_diagnostics(doc, _schema("rulefile.schema.json"))
+
+
+def _zone(meta: YamlDocument) -> list[Diagnostic]:
+    """`time_zone:` names a zone of the IANA database (E133), or is left out."""
+    problem = zone_problem(meta.data["time_zone"]) if "time_zone" in meta.data else None
+    return [meta.diagnostic("E133", problem[0], ("time_zone",), problem[1])] if problem else []
 
 
 def read_pack_contract(build: Build) -> None:
@@ -208,7 +215,8 @@ def assemble(build: Build) -> None:
     order = {r.code: i for i, r in enumerate(build.regulations)}
     articles = sorted(build.articles, key=lambda a: (order.get(a.regulation, 0), natural_key(a.number)))
     build.pack = Pack(m["name"], str(m["version"]), Text(**m["title"]), build.folder, build.contract,
-                      tuple(articles), compiled, tuple(build.controls), build.regulations)
+                      tuple(articles), compiled, tuple(build.controls), build.regulations,
+                      m.get("time_zone", DEFAULT_ZONE))
 
 
 PACK_STAGES: tuple[Stage, ...] = (  # they read the pack and its contract only: their result is kept (pack_cache.py)

@@ -24,6 +24,7 @@ from .checker.stop import install as install_stop
 from .compiler.config_sources import DEFAULT_DSN_ENV
 from .compiler.diagnostics import UserError, plural
 from .compiler.model import SEVERITIES
+from .compiler.zones import MOMENT, audit_moment
 from .files import WriteError, check_destination
 from .guards import inputs_of, refuse_careless
 from .outputs import FORMATS, StandardOutput, discard, emit, json_text, outputs
@@ -50,7 +51,25 @@ def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date (YYYY-MM-DD)") from None
+        moment = " (this command takes an audit date, without a time of day)" if MOMENT.fullmatch(text) else ""
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date (YYYY-MM-DD){moment}") from None
+
+
+def _moment(text: str) -> str:
+    """`--as-of` as written: a date or a moment, read in the audit's zone once the pack is compiled."""
+    if not MOMENT.fullmatch(text):
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date (YYYY-MM-DD) or a date and time "
+                                         "(YYYY-MM-DDTHH:MM[:SS], with an offset such as +01:00 or Z, or without)")
+    return text
+
+
+def audit_moment_of(args: argparse.Namespace, pack: Pack, config: Config) -> dt.datetime:
+    """`--as-of` as the wall clock of the audit's zone (today's start there without it); a wall clock the zone
+    skips, or a day that does not exist, is a usage error."""
+    try:
+        return audit_moment(args.as_of, config.zone(pack))
+    except ValueError as err:
+        raise UsageError(f"reglement {args.command}: --as-of {err}") from None
 
 
 @contextlib.contextmanager
@@ -98,6 +117,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     for path in [*reports, *signatures]:  # a link, a folder, a FIFO, a device: refused before the audit runs
         check_destination(path, inputs, "the signature" if path in signatures else "the report")
     pack, config = compile_pack(args.rules, args.config)
+    moment = audit_moment_of(args, pack, config)
+    args.as_of = moment.date()
     config = _reviewed(config, pack, args)
     if args.data is None and config.sources is None:
         raise UsageError("reglement check: give --data, or map the datasets to database tables in --config "
@@ -115,7 +136,7 @@ def cmd_check(args: argparse.Namespace) -> int:
               "findings are carried; give --previous-key KEY.pub to check it first", file=sys.stderr)
     rules = tuple(r for r in pack.rules if chosen.keeps(r.id, r.regulation, r.article))
     with _progress(sys.stderr.isatty() and not args.quiet) as progress:
-        with audited(pack, config, data, args.as_of, settings, progress, rules, previous, args.lang,
+        with audited(pack, config, data, moment, settings, progress, rules, previous, args.lang,
                      args.full) as audit:
             if progress:
                 progress("report", 0, 1, ", ".join(o.format for o in targets))
@@ -481,7 +502,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--rules", type=Path, default=None, help="rule pack folder (default: the Westendorp pack)")
     check.add_argument("--data", type=Path, help="export folder, one file per dataset (optional when --config maps "
                                                  "every dataset to a database table)")
-    check.add_argument("--as-of", type=_date, default=dt.date.today(), help="audit date YYYY-MM-DD (default today)")
+    check.add_argument("--as-of", type=_moment, help="audit date YYYY-MM-DD, or moment YYYY-MM-DDTHH:MM[:SS] (an "
+                                                     "offset such as +01:00 or Z allowed), in the pack's or "
+                                                     "configuration's time_zone (default: today there)")
     check.add_argument("--config", type=Path, help="the organisation's parameters, attestations and waivers, and "
                                                    "(sources:) the datasets read from PostgreSQL tables instead of "
                                                    "--data; the DSN is read from the environment variable "
@@ -623,7 +646,8 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("--data", type=Path, help="export folder, to explain one row")
     explain.add_argument("--key", help="the row to explain, as COL=VALUE, or every part of a composite key: "
                                          "A=1,B=2 (or A=1;B=2) (needs --data)")
-    explain.add_argument("--as-of", type=_date, default=dt.date.today(), help="audit date YYYY-MM-DD (default today)")
+    explain.add_argument("--as-of", type=_moment, help="audit date or moment, as for check (default: today in the "
+                                                       "pack's time zone)")
     explain.add_argument("--config", type=Path, help="the organisation's parameters")
     explain.add_argument("--lang", choices=("nl", "en"), default="en", help="language of title and message")
     explain.set_defaults(run=cmd_explain)

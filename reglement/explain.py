@@ -26,10 +26,11 @@ from .checker.intake import folder_sources
 from .checker.sql_dialects import ReglementDuckDB
 from .compiler import amounts, ir
 from .compiler.diagnostics import did_you_mean, plural
-from .compiler.model import AUDIT_DATE, HIDDEN, Bindings, Check, Pack, Rule
+from .compiler.model import HIDDEN, Bindings, Check, Pack, Rule
 from .compiler.plan import LARGE, Alone, plan, steps_of
 from .compiler.rules import personal_reads
 from .compiler.stages import compile_pack
+from .compiler.zones import audit_moment
 from .row_key import found_in, key_words, parse_key, row_mask
 
 if TYPE_CHECKING:
@@ -38,23 +39,25 @@ if TYPE_CHECKING:
     from .compiler.config_sources import Sources
 
 
-def explain(pack: Pack | str | Path, rule_id: str, engine: str = "duckdb", as_of: dt.date | None = None,
+def explain(pack: Pack | str | Path, rule_id: str, engine: str = "duckdb", as_of: dt.date | str | None = None,
             config: str | Path | None = None, data_dir: Path | None = None, key: str | None = None,
             lang: str = "en") -> str:
     """The explanation of one rule, its SQL as `engine` runs it (an engine that runs no SQL, pandas, shows
-    its plan alone)."""
+    its plan alone). `as_of`: a date, or `--as-of`'s text (a date or a moment, read in the zone); None: today."""
     if isinstance(pack, Pack):
         configured = None
     else:
         pack, configured = compile_pack(Path(pack), config)
+    zone = configured.zone(pack) if configured else pack.time_zone
+    moment = as_of if isinstance(as_of, dt.date) else audit_moment(as_of, zone)
     rule = pack.rule(rule_id)
     if rule is None:
         hint = did_you_mean(rule_id, [r.id for r in pack.rules])
         raise UnknownRule(f"unknown rule '{rule_id}'" + (f" ({hint})" if hint else ""))
     dialect = engines.get(engine).dialect()
     overrides = configured.overrides(rule.id) if configured else {}
-    bindings = rule.bind(overrides, as_of or dt.date.today())
-    bind = {r.id: r.bind(configured.overrides(r.id) if configured else {}, bindings[AUDIT_DATE]) for r in pack.rules}
+    bindings = rule.bind(overrides, moment, zone)
+    bind = {r.id: r.bind(configured.overrides(r.id) if configured else {}, moment, zone) for r in pack.rules}
     parts = [_written(pack, rule, lang), _section("query plan", plan_text(pack, rule, bind, dialect))]
     for i, check in enumerate(rule.checks, 1):
         title = f" — check {i} of {len(rule.checks)}: {check.subject}" + (

@@ -206,7 +206,7 @@ PLAN_SHOWS = {
     ir.Not: re.compile(r"~v[0-9]+\.fillna\(False\)"),  # not (decision_reason is empty), named: it is long
     ir.Logical: "(S1 & (",
     ir.Compare: "> t0.received_at & both notna)",
-    ir.Arith: "(t4.disclosed_at + Timedelta(days=3))",
+    ir.Arith: "wall_clock(in_utc(t4.disclosed_at) + Timedelta(hours=72))",
     ir.IsNull: "t0.decided_at.notna()",
     ir.IsEmpty: "(t0.decision_reason.isna() | t0.decision_reason.str.contains(BLANK_PATTERN))",
     ir.InList: "(~t0.type.isin(['access']) & notna)",

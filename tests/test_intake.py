@@ -435,11 +435,13 @@ OBJECTIONS = "objection_id,client_id,objected_at\n"
             "M3,C1,2024-01-05T24:00:00,commercial\nM4,C1,2024-01-05T10:00,commercial\nM5,C1,2024-01-05,charitable\n"
             "M6,C1,2024-01-05 10:0,commercial\nM7,C1,2024-01-05T24:00,commercial\n",
             [
-                "row 3, column sent_at: error E706: expected a timestamp YYYY-MM-DDTHH:MM[:SS], "
+                "row 3, column sent_at: error E706: expected a timestamp YYYY-MM-DDTHH:MM[:SS][+HH:MM], "
                 "got '9999-99-99A99:99:99' (no such day or time)",
-                "row 5, column sent_at: error E706: expected a timestamp YYYY-MM-DDTHH:MM[:SS], got '9999-99-99'",
-                "row 6, column sent_at: error E706: expected a timestamp YYYY-MM-DDTHH:MM[:SS], got '9999-99-99 99:9'",
-                "row 7, column sent_at: error E706: expected a timestamp YYYY-MM-DDTHH:MM[:SS], "
+                "row 5, column sent_at: error E706: expected a timestamp YYYY-MM-DDTHH:MM[:SS][+HH:MM], "
+                "got '9999-99-99'",
+                "row 6, column sent_at: error E706: expected a timestamp YYYY-MM-DDTHH:MM[:SS][+HH:MM], "
+                "got '9999-99-99 99:9'",
+                "row 7, column sent_at: error E706: expected a timestamp YYYY-MM-DDTHH:MM[:SS][+HH:MM], "
                 "got '9999-99-99A99:99' (no such day or time)",
             ],
         ),
@@ -625,7 +627,7 @@ def test_row_numbers_follow_the_file(tmp_path: Path, fmt: str, rows: int) -> Non
     at, seen = (":{}:", "line") if fmt == "jsonl" else (": row {},", "row")
     assert errors_of(tmp_path, "access_log") == [
         f"{path}{at.format(5124)} column event_id: error E708: duplicate key 'E0000017' (first seen on {seen} 18)",
-        f"{path}{at.format(5500)} column ts: error E706: expected a timestamp YYYY-MM-DDTHH:MM[:SS], "
+        f"{path}{at.format(5500)} column ts: error E706: expected a timestamp YYYY-MM-DDTHH:MM[:SS][+HH:MM], "
         "got '9999-99-99A99:99:99' (no such day or time)",
         f"{path}{at.format(rows)} column client_id: error E705: empty value in a required column",
     ]

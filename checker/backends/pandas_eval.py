@@ -30,6 +30,8 @@ import pyarrow.compute as pc
 
 from ...compiler import amounts, ir
 from ...compiler.ir import conjoin, conjuncts
+from ...compiler.model import TIME_ZONE
+from ...compiler.zones import DEFAULT_ZONE
 from .pandas_steps import Steps, shown, shown_offset
 from .sql import FOUND
 
@@ -80,6 +82,21 @@ def date_offset(duration: ir.Duration, bindings: Mapping[str, object]) -> pd.Dat
     n = int(amounts.value(duration.amount, bindings))
     return {"hours": pd.Timedelta(hours=n), "days": pd.Timedelta(days=n), "weeks": pd.Timedelta(days=7 * n),
             "months": pd.DateOffset(months=n), "years": pd.DateOffset(years=n)}[duration.unit]
+
+
+HOUR = pd.Timedelta(hours=1)
+
+
+def in_utc(wall: pd.Series, zone: str) -> pd.Series:
+    """Wall clocks of `zone` as naive UTC: a wall clock shown twice is its first (summer) time, as in SQL."""
+    first = np.ones(len(wall), dtype=bool)
+    zoned = wall.dt.tz_localize(zone, ambiguous=first, nonexistent="shift_forward")
+    return zoned.dt.tz_convert("UTC").dt.tz_localize(None)
+
+
+def wall_clock(utc: pd.Series, zone: str) -> pd.Series:
+    """Naive UTC as the wall clock of `zone`."""
+    return utc.dt.tz_localize("UTC").dt.tz_convert(zone).dt.tz_localize(None)
 
 
 # -- splitting a sub-query's `where` ---------------------------------------------------
@@ -230,10 +247,18 @@ class PandasEvaluator:
             return constant(folded, e.type, frame.index)
         left = self.eval(e.left, frame)
         right = date_offset(e.right, self.bindings) if e.type in (ir.DATE, ir.TIMESTAMP) else self.eval(e.right, frame)
+        hours = isinstance(e.right, ir.Duration) and e.right.unit == "hours"  # elapsed: shifted as an instant
         if (s := self.steps) is not None:
             shown_right = shown_offset(right) if e.type in (ir.DATE, ir.TIMESTAMP) else s.operand(e.right, frame)
-            s.value(e, frame, f"({s.operand(e.left, frame)} {e.op} {shown_right})")
-        return left + right if e.op == "+" else left - right
+            s.value(e, frame, f"({s.operand(e.left, frame)} {e.op} {shown_right})" if not hours else
+                    f"wall_clock(in_utc({s.operand(e.left, frame)}) {e.op} Timedelta(hours={right // HOUR}))")
+        if hours:
+            left = in_utc(left, self._zone())
+        shifted = left + right if e.op == "+" else left - right
+        return wall_clock(shifted, self._zone()) if hours else shifted
+
+    def _zone(self) -> str:
+        return str(self.bindings.get(TIME_ZONE, DEFAULT_ZONE))
 
     def _isnull(self, e: ir.IsNull, frame: pd.DataFrame) -> pd.Series:
         null = self.eval(e.operand, frame).isna().to_numpy(dtype=bool)
@@ -286,6 +311,8 @@ class PandasEvaluator:
         args = [self.eval(a, frame) for a in e.args]
         if (s := self.steps) is not None:
             s.value(e, frame, f"{e.name}({', '.join(s.operand(a, frame) for a in e.args)})")
+        if e.name == "hours_between":  # real hours: between the wall clocks' instants in the zone
+            args = [in_utc(a, self._zone()) for a in args]
         return CALLS[e.name](e, args, frame.index)
 
     # -- sub-queries -------------------------------------------------------------------

@@ -25,9 +25,10 @@ from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
 
 from ...compiler import amounts, ir
-from ...compiler.model import Bindings, Check
+from ...compiler.model import TIME_ZONE, Bindings, Check
 from ...compiler.plan import Scan
-from ..sql_dialects import ReglementDuckDB, render
+from ...compiler.zones import DEFAULT_ZONE
+from ..sql_dialects import RealHours, ReglementDuckDB, render
 
 _UNIT = {"hours": ("HOUR", 1), "days": ("DAY", 1), "weeks": ("DAY", 7), "months": ("MONTH", 1),
          "years": ("YEAR", 1)}
@@ -116,6 +117,9 @@ class SqlRenderer:
             return node(this=left, expression=self.render(e.right))
         unit, factor = _UNIT[e.right.unit]
         amount = amounts.value(e.right.amount, self.bindings)
+        if e.right.unit == "hours":  # elapsed hours, across a clock change too
+            hours = exp.Literal.number(int(amount) if e.op == "+" else -int(amount))
+            return RealHours(this=left, expression=hours, zone=self._zone())
         if e.type == ir.TIMESTAMP:  # a timestamp shifts as one (Spark's DATE_ADD would drop the time)
             node = exp.TimestampAdd if e.op == "+" else exp.TimestampSub
         else:
@@ -123,6 +127,9 @@ class SqlRenderer:
         shifted = node(this=left, expression=exp.Literal.number(int(amount) * factor), unit=exp.Var(this=unit))
         # date + interval is a timestamp in most engines; a date stays a date here.
         return exp.cast(shifted, _SQL_TYPE[e.type])
+
+    def _zone(self) -> exp.Expression:
+        return exp.Literal.string(str(self.bindings.get(TIME_ZONE, DEFAULT_ZONE)))
 
     def _isnull(self, e: ir.IsNull) -> exp.Expression:
         test = exp.Is(this=self.value(e.operand), expression=exp.Null())
@@ -164,7 +171,8 @@ class SqlRenderer:
     def _call(self, e: ir.Call) -> exp.Expression:
         if e in self.computed:  # computed once per row in a layer (`_row_values`)
             return exp.column(self.computed[e], table="t0", quoted=True)
-        return CALLS[e.name](e, [self.value(a) for a in e.args])
+        args = [self.value(a) for a in e.args]
+        return CALLS[e.name](e, [*args, self._zone()] if e.name == "hours_between" else args)
 
     def _subquery(self, source: ir.Source, where: ir.Expr | None, projection: exp.Expression) -> exp.Select:
         query = exp.select(projection).from_(table(source.dataset, source.binding), copy=False)
@@ -225,14 +233,18 @@ CALLS: dict[str, Callable[[ir.Call, list[exp.Expression]], exp.Expression]] = {
     # GREATEST and LEAST pass over nulls in every dialect used
     "latest": lambda e, args: exp.Greatest(this=args[0], expressions=args[1:], ignore_nulls=True),
     "earliest": lambda e, args: exp.Least(this=args[0], expressions=args[1:], ignore_nulls=True),
-    "hours_between": lambda e, args: _hours_between(*args),
+    "hours_between": lambda e, args: _hours_between(*args),  # its last argument the zone (`_call`)
     "when": lambda e, args: exp.Case(ifs=[exp.If(this=args[0], true=args[1])], default=args[2]),
 }
 
 
-def _hours_between(start: exp.Expression, end: exp.Expression) -> exp.Expression:
-    """Whole hours elapsed, from the seconds since the epoch (not the hour boundaries a DATE_DIFF counts)."""
-    seconds = exp.paren(exp.Sub(this=exp.TimeToUnix(this=end), expression=exp.TimeToUnix(this=start)))
+def _hours_between(start: exp.Expression, end: exp.Expression, zone: exp.Expression) -> exp.Expression:
+    """Whole hours elapsed, from the seconds since the epoch of each wall clock's instant in the zone (not the
+    hour boundaries a DATE_DIFF counts)."""
+    def epoch(value: exp.Expression) -> exp.Expression:
+        return exp.TimeToUnix(this=exp.FromTimeZone(this=value, zone=zone.copy()))
+
+    seconds = exp.paren(exp.Sub(this=epoch(end), expression=epoch(start)))
     return exp.cast(exp.Floor(this=exp.Div(this=seconds, expression=exp.Literal.number(3600))), "BIGINT")
 
 

@@ -43,6 +43,7 @@ class Settings:
     plan: str = "fused"  # or plain: every check a query of its own
     spark_master: str = "local[*]"
     sources: Sources | None = None
+    time_zone: str | None = None  # the zone timestamps are read in (`Config.zone`); None: the pack's
 
 
 DEFAULT_SETTINGS = Settings()

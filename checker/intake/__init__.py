@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from ...compiler.zones import DEFAULT_ZONE
 from ...datasets import EXPORT_COLUMNS, Column, Contract, Dataset
 from ..arrow_values import texts
 from ..file_hash import file_sha256
@@ -95,7 +96,7 @@ class Intake:
 
 
 def take_in(stores: Sequence[Store], contract: Contract, data: Data, order_later: bool = False,
-            spill: Path | None = None, memory_limit: str | None = None) -> Intake:
+            spill: Path | None = None, memory_limit: str | None = None, zone: str = DEFAULT_ZONE) -> Intake:
     """Validate every source and create the typed relations, or raise with every problem found.
 
     `stores` are where the data goes (an engine's: `checker/engines/`), the one that keeps the
@@ -105,7 +106,8 @@ def take_in(stores: Sequence[Store], contract: Contract, data: Data, order_later
     (`key_order.py`, with `memory_limit`): the caller then calls `intake.confirm()` before it
     gives a verdict, and `intake.close()` in the end; that count spills, if it must, into
     `spill` (the user's spill folder; default the system's temporary folder). A file's hash
-    is taken in a thread too, whether or not: `Received.sha256` waits for it.
+    is taken in a thread too, whether or not: `Received.sha256` waits for it. Timestamps written
+    with an offset are read as the wall clock of `zone` (`validate.py`).
     """
     sources, unread = data.sources, data.unread
     staged: list[tuple[Store, Staged]] = []
@@ -131,7 +133,7 @@ def take_in(stores: Sequence[Store], contract: Contract, data: Data, order_later
                 errors += capped(source.label, exc.errors, exc.total)
         for store in stores:
             apart = order_later and store.counts_order_apart
-            mine = [(item, shape_of(contract[item.source.dataset], item, store, apart))
+            mine = [(item, shape_of(contract[item.source.dataset], item, store, apart, zone))
                     for s, item in staged if s is store]
             planned += [(store, item, found, summary) for (item, found), summary in zip(mine, summarise(store, mine))]
         order = KeyOrder(tuple((item, found, summary) for _, item, found, summary in planned

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
+from ...compiler.zones import DEFAULT_ZONE, gap_hours
 from ...datasets import Column, Dataset
 from ..sql_dialects import ReglementDuckDB, render
 from .errors import MAX_ERRORS_PER_SOURCE, DataError, capped
@@ -49,7 +50,9 @@ _DATE = r"\d{4}-\d{2}-\d{2}"
 # without its seconds (`2026-04-10 16:30`, the seconds 0): spreadsheet tools and SQL dumps write
 # them so, and they mean the same local time. Day-first text (`10-04-2026 16:30`) is rewritten
 # as ISO where a CSV column is written so throughout (`staging._day_first_dates`).
-_PATTERNS = {"date": _DATE, "timestamp": _DATE + r"[T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?"}
+# A timestamp may end in an offset (`+02:00`) or `Z`: it is read as the wall clock of the audit's zone.
+_PATTERNS = {"date": _DATE, "timestamp": _DATE + r"[T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?(Z|[+-]\d{2}:[0-5]\d)?"}
+_LOCAL_LENGTHS = (16, 19)  # a timestamp of the pattern without an offset, without and with its seconds
 _WORDS = {"string": "text", "date": "a date", "timestamp": "a timestamp", "bool": "true or false",
           "list<string>": "a list of texts"}
 _KIND_WORDS = {"integer": "a number", "number": "a number", "bool": "true or false", "date": "a date",
@@ -108,8 +111,9 @@ def _text(ref: exp.Expression, kind: str, store: type[Store]) -> exp.Expression:
     return ref if kind == "text" else exp.cast(ref, "VARCHAR")
 
 
-def plan(position: int, column: Column, staged_type: str | None, store: type[Store]) -> Plan:
-    """Decide how to check and type one column, given the type its source gave it (None: left out).
+def plan(position: int, column: Column, staged_type: str | None, store: type[Store], zone: str = DEFAULT_ZONE) -> Plan:
+    """Decide how to check and type one column, given the type its source gave it (None: left out), its
+    timestamps read in `zone`.
 
     CASE, not AND, orders the tests: SQL does not promise to short-circuit AND, and every
     test after the first may assume a non-null value of the right kind.
@@ -126,7 +130,9 @@ def plan(position: int, column: Column, staged_type: str | None, store: type[Sto
                 "type": ("E706", f"expected {_WORDS[column.type]}, got {_KIND_WORDS.get(kind, 'a value')}"),
                 "shape": ("E706", "expected a list of texts (a JSON array of strings)" if column.type == "list<string>"
                           else "expected a single value (not a JSON array or object)"),
-                "number": ("E707", _number_words(column))}
+                "number": ("E707", _number_words(column)),
+                "gap": ("E719", f"a time of day the clocks of {zone} skip (they spring forward that hour): write "
+                                "the moment with its offset, or correct it")}
     restored = None
     if kind == "null":
         value = exp.cast(exp.null(), target)
@@ -135,7 +141,7 @@ def plan(position: int, column: Column, staged_type: str | None, store: type[Sto
     elif column.type == "list<string>":
         value = _list(kind, ref, text, whens, store)
     else:
-        value = _scalar(column, kind, ref, text, whens, messages, store)
+        value = _scalar(column, kind, ref, text, whens, messages, store, zone)
     if not column.nullable:
         whens.insert(0, (ref.is_(exp.null()), "required"))
     if column.nullable and whens:
@@ -155,7 +161,7 @@ def _case(whens: list[tuple[exp.Expression, str | None]]) -> exp.Expression | No
 
 
 def _expected(column_type: str) -> str:
-    return {"date": "a date YYYY-MM-DD", "timestamp": "a timestamp YYYY-MM-DDTHH:MM[:SS]",
+    return {"date": "a date YYYY-MM-DD", "timestamp": "a timestamp YYYY-MM-DDTHH:MM[:SS][+HH:MM]",
             "bool": "true or false"}.get(column_type, _WORDS[column_type])
 
 
@@ -225,8 +231,9 @@ def _list(kind: str, ref: exp.Expression, text: exp.Expression, whens: list, sto
 
 
 def _scalar(column: Column, kind: str, ref: exp.Expression, text: exp.Expression, whens: list,
-            messages: dict, store: type[Store]) -> exp.Expression:
-    """A date, timestamp or bool: parsed from text, taken as it is, or refused with the kind found."""
+            messages: dict, store: type[Store], zone: str) -> exp.Expression:
+    """A date, timestamp or bool: parsed from text, taken as it is, or refused with the kind found; a
+    timestamp with a zone as the wall clock of `zone`, one without as written, if the zone's clocks show it."""
     target = SQL_TYPES[column.type]
     if kind == "json":
         whens.append((store.json_kind(ref).isin("ARRAY", "OBJECT"), "shape"))
@@ -236,13 +243,15 @@ def _scalar(column: Column, kind: str, ref: exp.Expression, text: exp.Expression
             whens.append((exp.not_(words[0]), "parse"))  # a JSON true/false reads as its word
             return words[1]
         whens.append((store.json_kind(ref).neq("VARCHAR"), "parse"))
-        valid, value = _parse(column.type, text, store)
+    if kind in ("json", "text"):
+        valid, value = (_parse_bool(text) if column.type == "bool" else _parse(column.type, text, store, zone))
         whens.append((exp.not_(valid), "parse"))
+        skipped = _skipped(value, zone) if column.type == "timestamp" else None
+        if skipped is not None:
+            whens.append((exp.and_(exp.Length(this=text.copy()).isin(*_LOCAL_LENGTHS), skipped), "gap"))
         return value
-    if kind == "text":
-        valid, value = (_parse_bool(text) if column.type == "bool" else _parse(column.type, text, store))
-        whens.append((exp.not_(valid), "parse"))
-        return value
+    if kind == "timestamptz" and column.type == "timestamp":  # an instant: its wall clock in the zone
+        return exp.cast(exp.AtTimeZone(this=ref, zone=exp.Literal.string(zone)), target)
     native = {"date": ("date", "timestamp"), "timestamp": ("timestamp", "date"), "bool": ("bool",)}[column.type]
     if kind not in native:
         if kind == "timestamptz":
@@ -253,14 +262,37 @@ def _scalar(column: Column, kind: str, ref: exp.Expression, text: exp.Expression
     if column.type == "date" and kind == "timestamp":
         messages["parse"] = ("E706", "expected a date, got a timestamp with a time of day")
         whens.append((exp.cast(exp.cast(ref, "DATE"), "TIMESTAMP").neq(exp.cast(ref, "TIMESTAMP")), "parse"))
+    skipped = _skipped(ref, zone) if column.type == "timestamp" and kind == "timestamp" else None
+    if skipped is not None:
+        whens.append((skipped, "gap"))
     return exp.cast(ref, target)
 
 
-def _parse(column_type: str, text: exp.Expression, store: type[Store]) -> tuple[exp.Expression, exp.Expression]:
+def _parse(column_type: str, text: exp.Expression, store: type[Store],
+           zone: str) -> tuple[exp.Expression, exp.Expression]:
     """SQL that tells whether `text` is a valid date or timestamp (written exactly as the pattern, and a
-    real value: no 30 February), and SQL that types it."""
+    real value: no 30 February), and SQL that types it: a timestamp with an offset as the wall clock of `zone`."""
     typed = exp.TryCast(this=text.copy(), to=exp.DataType.build(SQL_TYPES[column_type]), safe=True)
+    if column_type == "timestamp":
+        instant = exp.TryCast(this=text.copy(), to=exp.DataType.build("TIMESTAMPTZ"), safe=True)
+        zoned = exp.cast(exp.AtTimeZone(this=instant, zone=exp.Literal.string(zone)), "TIMESTAMP")
+        local = exp.Length(this=text.copy()).isin(*_LOCAL_LENGTHS)
+        typed = exp.Case(ifs=[exp.If(this=local, true=typed)], default=zoned)
     return store.parsed(store.written_as(text, _PATTERNS[column_type]), text, typed)
+
+
+def _skipped(wall: exp.Expression, zone: str) -> exp.Expression | None:
+    """Whether a wall clock is one the zone's clocks skip: it does not come back from UTC as it went.
+    Asked only in the hours in which the zone ever sprang forward (`zones.gap_hours`), as the zone's
+    rules cost far more per row than a test of the hour."""
+    hours = gap_hours(zone)
+    if not hours:  # a zone that never springs forward (UTC)
+        return None
+    name = exp.Literal.string(zone)
+    back = exp.ConvertTimezone(source_tz=exp.Literal.string("UTC"), target_tz=name,
+                               timestamp=exp.FromTimeZone(this=wall.copy(), zone=name.copy()))
+    hour = exp.Extract(this=exp.Var(this="HOUR"), expression=wall.copy())
+    return exp.and_(hour.isin(*hours), exp.cast(back, "TIMESTAMP").neq(wall.copy()))
 
 
 def _parse_bool(text: exp.Expression) -> tuple[exp.Expression, exp.Expression]:
@@ -302,13 +334,13 @@ PROVENANCE = FILE  # in the typed relation of a dataset given as a folder too: t
 
 @cache
 def shape(dataset: Dataset, columns: tuple[tuple[str, str], ...], partial: bool, relation: str, files: bool,
-          store: type[Store], apart: bool) -> Shape:
+          store: type[Store], apart: bool, zone: str = DEFAULT_ZONE) -> Shape:
     """`apart`: the keys' order is counted by `order_query`, not by the summary."""
     staged = dict(columns)
     plans, missing = [], []
     for position, column in enumerate(dataset.columns):
         if column.name in staged or partial:
-            plans.append(replace(plan(position, column, staged.get(column.name), store),
+            plans.append(replace(plan(position, column, staged.get(column.name), store, zone),
                                  key=position < dataset.key_width))
         else:
             missing.append(column.name)  # reported; the columns there are still checked
@@ -401,10 +433,10 @@ def order_query(staged: Staged, s: Shape) -> str:
     return render(_unsorted(_key(s.plans), staged.relation), ReglementDuckDB)
 
 
-def shape_of(dataset: Dataset, staged: Staged, store: Store, apart: bool = False) -> Shape:
+def shape_of(dataset: Dataset, staged: Staged, store: Store, apart: bool = False, zone: str = DEFAULT_ZONE) -> Shape:
     """`apart`: count the keys' order with `order_query` (a source read in place), not in the summary."""
     return shape(dataset, tuple(staged.columns.items()), staged.source.partial, staged.relation.name,
-                 staged.source.folder, type(store), apart and staged.source.format == "parquet")
+                 staged.source.folder, type(store), apart and staged.source.format == "parquet", zone)
 
 
 def summarise(store: Store, shapes: list[tuple[Staged, Shape]]) -> list[Summary]:
@@ -563,7 +595,7 @@ def _error(staged: Staged, plan: Plan, found: dict, records: dict[int, int], key
         return DataError(label, "E708", f"duplicate key{quoted} (first seen on {first})", row,
                          None if key.composite else shown, staged.source.context, line)  # the message names each
     code, message = plan.messages[found["code"]]
-    if found["shown"] is not None and found["code"] not in ("required", "type"):
+    if found["shown"] is not None and found["code"] not in ("required", "type", "gap"):
         message += f", got {value_shape(found['shown'])}{_unreal(plan.column, found['code'], found['shown'])}"
     return DataError(label, code, message, row, shown, staged.source.context, line, named)
 
