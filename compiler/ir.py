@@ -43,7 +43,7 @@ class Literal(Node):
 
 @dataclass(frozen=True)
 class Param(Node):
-    """`$name`: a rule parameter, or `$audit_date`; bound to a value when rendered."""
+    """`$name`: a rule parameter, or `$audit_date` or `$audit_time`; bound to a value when rendered."""
 
     name: str
     type: str | None = None

@@ -16,7 +16,7 @@ from ..datasets import Contract, Dataset
 from . import amounts, ir
 from .builtins import BUILTINS, ArgumentMismatch
 from .diagnostics import Diagnostic, SourceText, did_you_mean
-from .model import AUDIT_DATE
+from .model import AUDIT_DATE, AUDIT_TIME
 
 
 def value_type(value: object) -> str:
@@ -57,7 +57,8 @@ class Resolver:
                  lets: dict[str, ir.Expr], source: SourceText, failed: frozenset[str] = frozenset(),
                  ranges: Mapping[str, tuple[int | None, int | None]] | None = None):
         self.contract = contract
-        self.params = {**{k: value_type(v) for k, v in params.items()}, AUDIT_DATE: ir.DATE}
+        self.params = {**{k: value_type(v) for k, v in params.items()}, AUDIT_DATE: ir.DATE,
+                       AUDIT_TIME: ir.TIMESTAMP}
         self.defaults = params
         self.ranges = ranges or {}  # each parameter's `min` and `max` as its rule declares them (None: not given)
         self.lets = lets

@@ -13,7 +13,7 @@ from dataclasses import replace
 from . import amounts, ir
 from .build import CONDITION, CONTRACT, EXPLANATION, SCOPE, Build, Draft, drafts
 from .diagnostics import Diagnostic, did_you_mean
-from .model import AUDIT_DATE, Check, Explanation, Param, Rule, Text
+from .model import AUDIT_DATE, AUDIT_TIME, Check, Explanation, Param, Rule, Text
 from .resolve import Resolver, unknown_code, unknown_dataset_hint
 from .yaml_source import YamlPath
 
@@ -81,7 +81,7 @@ def resolve(build: Build) -> None:
                             {p.name: (p.minimum, p.maximum) for p in draft.params})
         before = len(build.diagnostics)
         for name in draft.raw.get("let", {}):
-            if dataset.column(name) is not None or name == AUDIT_DATE:
+            if dataset.column(name) is not None or name in (AUDIT_DATE, AUDIT_TIME):
                 draft.fail(build, "E304", f"the value '{name}' hides the column of that name in {dataset.name}",
                            ("let", name))
                 continue
@@ -222,7 +222,7 @@ def check_messages(build: Build) -> None:
         if draft.kind == CONTRACT:
             allowed = list(CONTRACT_FIELDS)
         else:
-            allowed = [*draft.checks[0].keys, *draft.lets, *params, f"${AUDIT_DATE}"]
+            allowed = [*draft.checks[0].keys, *draft.lets, *params, f"${AUDIT_DATE}", f"${AUDIT_TIME}"]
         found: list[str] = []
         for lang in ("nl", "en"):
             names = _placeholders(build, draft, ("message", lang))
