@@ -22,10 +22,10 @@ dialect renders as timestamp arithmetic; by hours, with `RealHours`: the wall cl
 audit's zone turned into an instant, shifted, and turned back, so that 72 hours across a
 clock change are 72 elapsed hours. sqlglot's `FromTimeZone` (wall clock → UTC) and
 `ConvertTimezone` (UTC → wall clock) say that in every dialect; DuckDB's ICU does it in two
-calls rather than four (`timezone`), and PostgreSQL reads a wall clock the autumn change
-shows twice as its second (winter) occurrence where the others read the first: it is told
-to read the first. In Spark a `TIMESTAMPTZ` is `TIMESTAMP_LTZ`: its plain `TIMESTAMP` is
-the session's `TIMESTAMP_NTZ`. Each engine names its dialect (`checker/engines/`);
+calls rather than four (`timezone`). A wall clock the autumn change shows twice is read as
+its second (winter time) occurrence, as DuckDB's ICU and PostgreSQL read it; Spark (Java)
+reads the first, and is told to read the second. In Spark a `TIMESTAMPTZ` is
+`TIMESTAMP_LTZ`: its plain `TIMESTAMP` is the session's `TIMESTAMP_NTZ`. Each engine names its dialect (`checker/engines/`);
 the dialects are not listed by name anywhere else.
 """
 
@@ -84,20 +84,17 @@ def _duckdb_real_hours(self, e: RealHours) -> str:
     return self.sql(exp.func("timezone", e.args["zone"].copy(), exp.Add(this=instant, expression=hours)))
 
 
-def _first_occurrence(value: exp.Expression, zone: exp.Expression) -> exp.Expression:
-    """PostgreSQL's wall clock → UTC, reading a wall clock the zone shows twice as the first time it shows it
-    (as DuckDB, Spark and Python's fold=0 do; PostgreSQL itself takes the second): the reading three hours
-    earlier, moved on three hours, where that shows the same wall clock."""
+def _spark_utc(self, e: exp.FromTimeZone) -> str:
+    """Spark's wall clock → UTC, reading a wall clock the zone shows twice as the second time it shows it (as
+    DuckDB and PostgreSQL do; Java takes the first): the reading three hours later, moved back three hours,
+    where that shows the same wall clock."""
+    value, zone = e.this, e.args["zone"]
     three = exp.Interval(this=exp.Literal.string("3"), unit=exp.Var(this="HOUR"))
-    earlier = exp.Add(this=exp.AtTimeZone(this=exp.paren(exp.Sub(this=value.copy(), expression=three.copy())),
-                                          zone=zone.copy()), expression=three)
-    same = exp.EQ(this=exp.AtTimeZone(this=exp.paren(earlier.copy()), zone=zone.copy()), expression=value.copy())
-    instant = exp.Case(ifs=[exp.If(this=same, true=earlier)], default=exp.AtTimeZone(this=value, zone=zone.copy()))
-    return exp.AtTimeZone(this=instant, zone=exp.Literal.string("UTC"))
-
-
-def _postgres_utc(self, e: exp.FromTimeZone) -> str:
-    return self.sql(_first_occurrence(e.this, e.args["zone"]))
+    later = exp.Sub(this=exp.func("TO_UTC_TIMESTAMP", exp.Add(this=value.copy(), expression=three.copy()),
+                                  zone.copy()), expression=three)
+    same = exp.EQ(this=exp.func("FROM_UTC_TIMESTAMP", later.copy(), zone.copy()), expression=value.copy())
+    return self.sql(exp.Case(ifs=[exp.If(this=same, true=later)],
+                             default=exp.func("TO_UTC_TIMESTAMP", value.copy(), zone.copy())))
 
 
 def _equalities(base):
@@ -131,6 +128,7 @@ def spark() -> type[Dialect]:
                 exp.DateSub: _spark_shift(Spark.Generator.TRANSFORMS[exp.DateSub]),
                 exp.RegexpLike: lambda self, e: self.binary(_java_pattern(e), "RLIKE"),
                 RealHours: _real_hours(_utc),
+                exp.FromTimeZone: _spark_utc,
             }
             TYPE_MAPPING: ClassVar = {**Spark.Generator.TYPE_MAPPING, exp.DataType.Type.TIMESTAMPTZ: "TIMESTAMP_LTZ"}
     return ReglementSpark
@@ -146,7 +144,6 @@ def postgres() -> type[Dialect]:
             TRANSFORMS: ClassVar = {
                 **Postgres.Generator.TRANSFORMS,
                 exp.ArraySize: lambda self, e: self.func("CARDINALITY", e.this),
-                exp.FromTimeZone: _postgres_utc,
                 RealHours: _real_hours(_utc),
             }
     return ReglementPostgres

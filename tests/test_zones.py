@@ -13,13 +13,15 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import duckdb
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from conftest import write_pack
-from engine_pair import both, frames_from_rows
+from engine_pair import both, findings, frames_from_rows, run_rule
 
-from reglement.checker.audit import run_audit
+from reglement.checker import engines
+from reglement.checker.audit import Settings, opened, run_audit
 from reglement.checker.intake import DataContractError, folder_sources, frame_sources, take_in
 from reglement.checker.intake.store import DuckDBStore
 from reglement.cli import main
@@ -140,7 +142,7 @@ def test_a_wall_clock_the_zone_skips_is_e719_at_its_row_and_column(tmp_path, fmt
 
 
 def test_a_wall_clock_shown_twice_is_kept_as_written(tmp_path):
-    """02:30 on 25 October happens twice; without an offset it is taken as written (and counted as the first)."""
+    """02:30 on 25 October happens twice; without an offset it is taken as written (and counted as the second)."""
     (tmp_path / "marketing.csv").write_text(HEADER + "M1,C1,2026-10-25T02:30,x\n")
     assert taken_in(tmp_path) == [("M1", at(2026, 10, 25, 2, 30))]
 
@@ -176,11 +178,13 @@ def test_72_hours_are_real_hours_on_duckdb_and_pandas(tmp_path, change):
 def test_hours_between_counts_real_hours_across_both_changes(tmp_path):
     pack = load_pack(late_pack(tmp_path / "pack"))
     rows = [{"message_id": "M1", "client_id": "C1", "sent_at": at(2026, 10, 25, 1, 30), "purpose": "x"},
-            {"message_id": "M2", "client_id": "C1", "sent_at": at(2026, 3, 28, 1, 30), "purpose": "x"}]
+            {"message_id": "M2", "client_id": "C1", "sent_at": at(2026, 3, 28, 1, 30), "purpose": "x"},
+            {"message_id": "M3", "client_id": "C1", "sent_at": at(2026, 10, 25, 2, 30), "purpose": "x"}]
     duck, pandas = both(pack, frames_from_rows({"marketing": rows}, ["marketing"]), at(2026, 10, 30, 1, 30))
     assert duck == pandas
     hours = {f["key"]["message_id"]: f["values"]["hours"] for f in duck["1.1-late"]}
-    assert hours == {"M1": 5 * 24 + 1, "M2": 216 * 24}  # an hour more in October; March's lost hour won back
+    # an hour more in October; March's lost hour won back; 02:30 on the 25th shown twice: its second time
+    assert hours == {"M1": 5 * 24 + 1, "M2": 216 * 24, "M3": 5 * 24 - 1}
 
 
 # -- the audit moment ----------------------------------------------------------------------------
@@ -238,3 +242,80 @@ def test_an_audit_reads_in_the_configurations_zone(tmp_path):
     found = {zone: run_audit(pack, Config(time_zone=zone), data, at(2026, 10, 27, 12)).results[0].parts[0]
              .table.num_rows for zone in ("UTC", "Europe/Amsterdam")}
     assert found == {"UTC": 0, "Europe/Amsterdam": 1}
+
+
+# -- PostgreSQL and Spark: the same wall clocks and the same real hours -----------------------------------
+def _written(sent: dict[str, dt.datetime]) -> dict[str, str]:
+    """Wall clocks as text, and each once more (`Z…`) as its instant in UTC, with `Z`."""
+    rows = {k: v.isoformat() for k, v in sent.items()}
+    return rows | {f"Z{k}": v.replace(tzinfo=ZoneInfo("Europe/Amsterdam")).astimezone(dt.UTC).isoformat()
+                   for k, v in sent.items()}
+
+
+# change → (the audit moment, messages as text, the late ones with their hours); 02:30 on 25 October, shown
+# twice, is its second (winter) time, 01:30 UTC: 72 hours before 03:00 on the 28th (02:00 UTC), not 73.
+SCENARIOS = {change: (moment, _written(sent), [("M73", 73), ("ZM73", 73)]) for change, (moment, sent) in ACROSS.items()}
+SCENARIOS["twice"] = (at(2026, 10, 28, 3), {"A": "2026-10-25T02:30:00"}, [("A", 72)])
+
+
+def _findings(run, pack, moment) -> list[tuple]:
+    rule = pack.rules[0]
+    result = run_rule(run, rule, rule.bind({}, moment))
+    return sorted((f["key"]["message_id"], f["values"]["hours"]) for f in findings(result))
+
+
+def _on_duckdb(pack, rows: dict[str, str], moment) -> list[tuple]:
+    frames = {"marketing": pd.DataFrame([{"message_id": k, "client_id": "C1", "sent_at": v, "purpose": "x"}
+                                         for k, v in rows.items()])}
+    with opened(pack, frame_sources(frames, pack.contract)) as run:
+        return _findings(run, pack, moment)
+
+
+@pytest.mark.parametrize("change", sorted(SCENARIOS))
+def test_spark_reads_offsets_and_counts_real_hours_as_duckdb_does(spark, tmp_path, change):
+    pack = load_pack(late_pack(tmp_path / "pack"))
+    moment, rows, late = SCENARIOS[change]
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "marketing.csv").write_text(HEADER + "".join(f"{k},C1,{v},x\n" for k, v in rows.items()))
+    with opened(pack, folder_sources(tmp_path / "data", pack.contract), Settings("spark")) as run:
+        found = _findings(run, pack, moment)
+    assert found == _on_duckdb(pack, rows, moment) == late
+
+
+def test_spark_refuses_a_skipped_wall_clock_as_duckdb_does(spark, tmp_path):
+    (tmp_path / "marketing.csv").write_text(HEADER + "M1,C1,2026-03-29T02:30:00,x\nM2,C1,2026-03-29T03:00,x\n")
+    said = []
+    for engine in ("duckdb", "spark"):
+        with engines.get(engine)(Settings(engine), contract()) as session, pytest.raises(DataContractError) as caught:
+            take_in(session.stores, contract(), folder_sources(tmp_path, contract()))
+        said.append([str(e) for e in caught.value.errors])
+    assert said[0] == said[1] and "E719" in said[0][0]
+
+
+@pytest.mark.parametrize("change", sorted(SCENARIOS))
+def test_postgres_reads_text_and_timestamptz_and_counts_real_hours_as_duckdb_does(server, tmp_path, change):
+    """Text with and without offsets, and a timestamptz column, in a table; the wall clock 02:30 on 25 October,
+    shown twice, counts as its second (winter) time there too."""
+    import adbc_driver_postgresql.dbapi as adbc
+    from test_postgres import _inside, _one_table, _refused
+
+    pack = load_pack(late_pack(tmp_path / "pack"))
+    moment, rows, late = SCENARIOS[change]
+    table = pa.table({"message_id": list(rows), "client_id": ["C1"] * len(rows), "sent_at": list(rows.values()),
+                      "purpose": ["x"] * len(rows)})
+    with adbc.connect(server.dsn, autocommit=True) as con, con.cursor() as cur:
+        cur.adbc_ingest("marketing_text", table, mode="replace")
+        cur.execute("DROP TABLE IF EXISTS marketing_zoned")
+        cur.execute("CREATE TABLE marketing_zoned AS SELECT message_id, client_id, "
+                    "sent_at::timestamp AT TIME ZONE 'Europe/Amsterdam' AS sent_at, purpose FROM marketing_text "
+                    "WHERE message_id NOT LIKE 'Z%'")
+        cur.execute("DROP TABLE IF EXISTS marketing_skipped")
+        cur.execute("CREATE TABLE marketing_skipped AS SELECT 'M1'::text AS message_id, 'C1'::text AS client_id, "
+                    "'2026-03-29 02:30'::text AS sent_at, 'x'::text AS purpose")
+    assert _on_duckdb(pack, rows, moment) == late
+    with _inside(pack, _one_table(server, "marketing", "marketing_text")) as run:
+        assert _findings(run, pack, moment) == late
+    with _inside(pack, _one_table(server, "marketing", "marketing_zoned")) as run:
+        assert _findings(run, pack, moment) == [f for f in late if not f[0].startswith("Z")]
+    assert [e.split(": error ")[1][:4] for e in _refused(pack, _one_table(server, "marketing", "marketing_skipped"))] \
+        == ["E719"]

@@ -88,9 +88,9 @@ HOUR = pd.Timedelta(hours=1)
 
 
 def in_utc(wall: pd.Series, zone: str) -> pd.Series:
-    """Wall clocks of `zone` as naive UTC: a wall clock shown twice is its first (summer) time, as in SQL."""
-    first = np.ones(len(wall), dtype=bool)
-    zoned = wall.dt.tz_localize(zone, ambiguous=first, nonexistent="shift_forward")
+    """Wall clocks of `zone` as naive UTC: a wall clock shown twice is its second (winter) time, as in SQL."""
+    second = np.zeros(len(wall), dtype=bool)  # False: not summer time
+    zoned = wall.dt.tz_localize(zone, ambiguous=second, nonexistent="shift_forward")
     return zoned.dt.tz_convert("UTC").dt.tz_localize(None)
 
 
