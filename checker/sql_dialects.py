@@ -25,8 +25,8 @@ clock change are 72 elapsed hours. sqlglot's `FromTimeZone` (wall clock → UTC)
 calls rather than four (`timezone`). A wall clock the autumn change shows twice is read as
 its second (winter time) occurrence, as DuckDB's ICU and PostgreSQL read it; Spark (Java)
 reads the first, and is told to read the second. In Spark a `TIMESTAMPTZ` is
-`TIMESTAMP_LTZ`: its plain `TIMESTAMP` is the session's `TIMESTAMP_NTZ`. Each engine names its dialect (`checker/engines/`);
-the dialects are not listed by name anywhere else.
+`TIMESTAMP_LTZ`: its plain `TIMESTAMP` is the session's `TIMESTAMP_NTZ`. Each engine names
+its dialect (`checker/engines/`); the dialects are not listed by name anywhere else.
 """
 
 from __future__ import annotations

@@ -22,6 +22,8 @@ from engine_pair import both, findings, frames_from_rows, run_rule
 
 from reglement.checker import engines
 from reglement.checker.audit import Settings, opened, run_audit
+from reglement.checker.formats.summary import audit_moment_label
+from reglement.checker.formats.text import _lines as text_lines
 from reglement.checker.intake import DataContractError, folder_sources, frame_sources, take_in
 from reglement.checker.intake.store import DuckDBStore
 from reglement.cli import main
@@ -319,3 +321,14 @@ def test_postgres_reads_text_and_timestamptz_and_counts_real_hours_as_duckdb_doe
         assert _findings(run, pack, moment) == [f for f in late if not f[0].startswith("Z")]
     assert [e.split(": error ")[1][:4] for e in _refused(pack, _one_table(server, "marketing", "marketing_skipped"))] \
         == ["E719"]
+
+
+@pytest.mark.parametrize(("fields", "shown"), [
+    ({}, "2026-11-28"),  # a report before 1.4
+    ({"audit_time": "2026-11-28T00:00:00", "time_zone": "Europe/Amsterdam"}, "2026-11-28 (Europe/Amsterdam)"),
+    ({"audit_time": "2026-11-28T14:00:00", "time_zone": "UTC"}, "2026-11-28 14:00 (UTC)"),
+    ({"audit_time": "2026-11-28T14:00:30", "time_zone": "UTC"}, "2026-11-28 14:00:30 (UTC)")])
+def test_the_report_shows_the_audit_moment_and_its_zone_where_it_shows_the_date(fields, shown):
+    report = {"as_of": "2026-11-28", **fields}
+    assert audit_moment_label(report) == shown
+    assert next(text_lines(report, "en")).endswith(f"· Audit date {shown}")

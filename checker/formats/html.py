@@ -23,7 +23,7 @@ from .html_keys import KEYS_SHOWN
 from .html_markup import anchor, esc
 from .html_overview import coverage, data_read, manual_section
 from .labels import findings_phrase, format_count, format_seconds, format_time, label, localized
-from .summary import pack_label, summary_rows, tool_label
+from .summary import audit_moment_label, pack_label, summary_rows, tool_label
 
 # Like every format module, this one names how many keys it shows before folding the rest.
 __all__ = ["KEYS_SHOWN", "write"]
@@ -86,7 +86,7 @@ def _header(report: Mapping[str, Any], lang: str) -> str:
     run = report.get("run") or {}
     facts = [
         (label(lang, "rulepack"), pack_label(report)),
-        (label(lang, "as_of"), report.get("as_of", "")),
+        (label(lang, "as_of"), audit_moment_label(report)),
         (label(lang, "tool"), tool_label(report)),
         (label(lang, "engine"), report.get("engine")),
         (label(lang, "started"), format_time(run["started_at"]) if run.get("started_at") else None),

@@ -20,7 +20,7 @@ from .labels import findings_phrase, format_count, label, localized, rules_phras
 from .periods import any_period, period
 from .populations import explained, explained_caption, of_population, overlapping, unjudged_phrase, unjudged_rows
 from .reviews import review_counts, review_of, review_text, stale_lines, with_reviews
-from .summary import pack_label, summary_rows, tool_label
+from .summary import audit_moment_label, pack_label, summary_rows, tool_label
 from .waivers import waiver_reason
 from .xmltext import clean_text
 
@@ -92,7 +92,7 @@ def _status(status: str, lang: str) -> str:
 def _title(report: Mapping[str, Any], lang: str) -> str:
     facts = [
         (label(lang, "rulepack"), pack_label(report)),
-        (label(lang, "as_of"), report.get("as_of", "")),
+        (label(lang, "as_of"), audit_moment_label(report)),
         (label(lang, "tool"), tool_label(report)),
     ]
     line = " · ".join(f"**{cell(term)}:** {cell(value)}" for term, value in facts if value)

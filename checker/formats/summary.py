@@ -49,6 +49,15 @@ def tool_label(report: Mapping[str, Any]) -> str:
     return f"{tool.get('name', '')} {tool.get('version', '')}".strip()
 
 
+def audit_moment_label(report: Mapping[str, Any]) -> str:
+    """`2026-11-28 (Europe/Amsterdam)`, `2026-11-28 14:00 (Europe/Amsterdam)`: the audit date, its time of day
+    where `--as-of` gave one, and the zone it is in (a report before 1.4: the date alone)."""
+    as_of, clock = str(report.get("as_of", "")), str(report.get("audit_time") or "")[11:]  # HH:MM:SS
+    time = "" if clock in ("", "00:00:00") else clock.removesuffix(":00")
+    zone = f" ({report['time_zone']})" if report.get("time_zone") else ""
+    return f"{as_of}{' ' + time if time else ''}{zone}" if as_of else ""
+
+
 def summary_rows(report: Mapping[str, Any], lang: str) -> list[tuple[str, str, int]]:
     """(field, localized word, count) for each counter of the summary, as the checker gave them."""
     summary = {"waived_findings": waived_findings(report), **(report.get("summary") or {})}

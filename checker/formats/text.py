@@ -12,7 +12,7 @@ from .labels import count_of, findings_phrase, format_count, label, localized, r
 from .periods import period
 from .populations import explained, explained_caption, of_population, overlapping, unjudged_phrase
 from .reviews import ReviewCounts, review_counts, review_of, review_text, stale_lines
-from .summary import pack_label, tool_label, waived_findings
+from .summary import audit_moment_label, pack_label, tool_label, waived_findings
 
 # The closing lines keep their own wording: CI scripts and tests/test_cli.py match the Dutch summary.
 TOTALS = {
@@ -99,7 +99,7 @@ def write(report: dict, lang: str, out: TextIO) -> None:
 
 
 def _lines(report: dict, lang: str) -> Iterator[str]:
-    yield f"{tool_label(report)} · {pack_label(report)} · {label(lang, 'as_of')} {report.get('as_of', '')}"
+    yield f"{tool_label(report)} · {pack_label(report)} · {label(lang, 'as_of')} {audit_moment_label(report)}"
     yield ""
     previous = None
     arts = articles(report)
