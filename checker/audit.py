@@ -23,7 +23,7 @@ from ..compiler.config import Config
 from ..compiler.diagnostics import Bilingual, in_lang, plural
 from ..compiler.model import Bindings, Check, Pack, Rule
 from ..compiler.plan import Scan, Step, census_identity, large_datasets, members, plan
-from ..compiler.zones import DEFAULT_ZONE
+from ..compiler.zones import DEFAULT_ZONE, moment_of
 from ..datasets import EXPORT_COLUMNS, Contract
 from . import engines
 from .backends import Backend, Census
@@ -78,7 +78,7 @@ class Audit:
     started_at: dt.datetime
     seconds: float
     phases: dict[str, float] = field(default_factory=dict)  # seconds per phase
-    moment: dt.datetime | None = None  # `--as-of` with its time of day (None: the start of the audit date)
+    moment: dt.datetime | None = None  # `--as-of` with its time of day, else the start of the audit date
     time_zone: str = DEFAULT_ZONE
 
     def confirm(self) -> None:
@@ -169,8 +169,8 @@ def audited(pack: Pack, config: Config, data: Data, as_of: dt.date | dt.datetime
                         for result, rule in zip(results, chosen))
         results = with_census(run.backend, results, bindings, rows)
     seconds = time.perf_counter() - clock
-    moment = as_of if isinstance(as_of, dt.datetime) else None
-    audit = Audit(pack, moment.date() if moment else as_of, settings.engine, run.intake, run.missing, config,
+    moment = moment_of(as_of)
+    audit = Audit(pack, moment.date(), settings.engine, run.intake, run.missing, config,
                   results, started_at, seconds, {"read and validate": read, "rules": seconds - read}, moment, zone)
     try:
         yield audit

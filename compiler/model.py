@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from . import ir
 from .diagnostics import Location
-from .zones import DEFAULT_ZONE
+from .zones import DEFAULT_ZONE, moment_of
 
 if TYPE_CHECKING:  # named in annotations only: the command line reads SEVERITIES without loading pyarrow
     from ..datasets import Contract
@@ -202,7 +202,7 @@ class Rule:
         """The parameter values a run uses: defaults, overridden, plus the audit date and moment (`as_of` a
         datetime: that moment; a date: the start of its day) and the zone."""
         values = {**self.defaults, **{k: v for k, v in overrides.items() if k in self.defaults}}
-        moment = as_of if isinstance(as_of, dt.datetime) else dt.datetime.combine(as_of, dt.time())
+        moment = moment_of(as_of)
         return {**values, AUDIT_DATE: moment.date(), AUDIT_TIME: moment, TIME_ZONE: zone}
 
 

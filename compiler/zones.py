@@ -53,6 +53,11 @@ def exists(wall: dt.datetime, zone: str) -> bool:
     return there.astimezone(dt.UTC).astimezone(there.tzinfo).replace(tzinfo=None) == wall
 
 
+def moment_of(as_of: dt.date) -> dt.datetime:
+    """An audit date or moment as a moment: a date is the start of its day."""
+    return as_of if isinstance(as_of, dt.datetime) else dt.datetime.combine(as_of, dt.time())
+
+
 def today(zone: str) -> dt.date:
     """Today's date in `zone`, not the machine's."""
     return dt.datetime.now(zone_info(zone)).date()
