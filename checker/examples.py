@@ -29,6 +29,7 @@ from dataclasses import dataclass, replace
 
 from ..compiler.config import Config
 from ..compiler.model import Pack, Rule
+from ..compiler.zones import audit_moment
 from .audit import Settings, run_audit
 from .intake import DataContractError, rows_sources
 
@@ -61,7 +62,7 @@ def key_text(key: dict[str, str] | str, dataset: str | None = None) -> str:
 
 def run_example(pack: Pack, rule: Rule, index: int, engines: Iterable[str]) -> list[ExampleResult]:
     example = rule.examples[index]
-    as_of = dt.date.fromisoformat(str(example["as_of"])) if "as_of" in example else EXAMPLE_AS_OF
+    as_of = audit_moment(str(example["as_of"]), pack.time_zone) if "as_of" in example else EXAMPLE_AS_OF
     config = Config(rule_params={rule.id: dict(example.get("params", {}))})
     named = any(isinstance(k, dict) and "dataset" in k for k in example["flagged"])
     expected = tuple(sorted(key_text(k) for k in example["flagged"]))

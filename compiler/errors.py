@@ -54,8 +54,9 @@ _TABLE = [
     ("E143", "structure", "pack.yaml declares two regulations with one code", "give each regulation a code of its own"),
     ("E144", "structure", "two rule files quote the same article of one regulation (the message names both)",
      "keep each article of a regulation in one file; the same number in another regulation is allowed"),
-    ("E123", "examples", "an example's `as_of` is not a date that exists (such as 2026-02-30)",
-     "write a real date, as YYYY-MM-DD"),
+    ("E123", "examples", "an example's `as_of` is not a date or moment that exists (2026-02-30, or 02:30 on the "
+                         "night the clocks skip that hour)",
+     "write a real date, YYYY-MM-DD, or a moment, YYYY-MM-DDTHH:MM"),
     ("E124", "structure", "two explanations of one rule have the same id", "give each explanation an id of its own"),
     ("E110", "config", "the configuration file cannot be read", "check the path and its permissions"),
     ("E111", "config", "the configuration sets a parameter no rule has",

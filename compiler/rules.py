@@ -5,7 +5,6 @@ Each works on the rules' drafts (`build.py`), and leaves alone a draft an earlie
 
 from __future__ import annotations
 
-import datetime as dt
 import string
 from collections.abc import Iterator
 from dataclasses import replace
@@ -16,6 +15,7 @@ from .diagnostics import Diagnostic, did_you_mean
 from .model import AUDIT_DATE, AUDIT_TIME, Check, Explanation, Param, Rule, Text
 from .resolve import Resolver, unknown_code, unknown_dataset_hint
 from .yaml_source import YamlPath
+from .zones import DEFAULT_ZONE, audit_moment, zone_problem
 
 # What a contract rule's message may show: the dataset and column a finding is about, the
 # row's key, the value found (never a personal one), the column a reference names and the
@@ -287,13 +287,15 @@ def check_examples(build: Build) -> None:
     that must not flag anything would pass without testing anything. A rule that judges
     the columns of the export itself may show columns beyond the contract.
     """
-    contract = build.contract
+    zone = build.meta.data.get("time_zone", DEFAULT_ZONE)
+    contract, zone = build.contract, DEFAULT_ZONE if zone_problem(zone) else zone  # a wrong zone is E133's
     for draft in drafts(build, None):
         extras_allowed = draft.raw.get("check") == "unlisted-column"
         for i, example in enumerate(draft.raw.get("examples", [])):
-            if "as_of" in example and not _is_date(str(example["as_of"])):
-                draft.fail(build, "E123", f"as_of {str(example['as_of'])!r} is not a date that exists",
-                           ("examples", i, "as_of"), "write a real date, as YYYY-MM-DD")
+            if "as_of" in example and not _exists(str(example["as_of"]), zone):
+                draft.fail(build, "E123", f"as_of {str(example['as_of'])!r} is not a date or moment that exists"
+                                          f" in {zone}", ("examples", i, "as_of"),
+                           "write a real date, YYYY-MM-DD, or a moment, YYYY-MM-DDTHH:MM")
             for name, rows in example["data"].items():
                 where = ("examples", i, "data", name)
                 known = contract.get(name)
@@ -308,10 +310,11 @@ def check_examples(build: Build) -> None:
                                        (*where, j), did_you_mean(column, known.column_names))
 
 
-def _is_date(text: str) -> bool:
-    """`2026-02-28` is, `2026-02-30` is not (the schema checks only the digits' pattern)."""
+def _exists(text: str, zone: str) -> bool:
+    """`2026-02-28` is, `2026-02-30` is not, nor `2026-03-29T02:30` in Amsterdam (the schema checks only the
+    digits' pattern)."""
     try:
-        dt.date.fromisoformat(text)
+        audit_moment(text, zone)
     except ValueError:
         return False
     return True

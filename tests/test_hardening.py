@@ -179,11 +179,26 @@ def test_an_example_column_of_numbers_for_a_text_is_one_error_at_its_first_value
             "as text (the column's type: all 2 values) (in example 1 of 1.1-test-rule, requests)") in out
 
 
-def test_an_example_audit_date_that_does_not_exist_is_refused_at_its_line():
-    examples = EXAMPLES.replace("      - note: a yes", "      - as_of: 2026-02-30\n        note: a yes")
+@pytest.mark.parametrize("as_of", ["2026-02-30", "2026-03-29T02:30"])
+def test_an_example_audit_date_or_moment_that_does_not_exist_is_refused_at_its_line(as_of):
+    """No 30 February, and no 02:30 on the night Amsterdam's clocks skip that hour."""
+    examples = EXAMPLES.replace("      - note: a yes", f"      - as_of: {as_of}\n        note: a yes")
     text = rule_file("type = 'access'") + examples
-    assert "pack/art-01.yaml:23:16: error E123: as_of '2026-02-30' is not a date that exists" in rendered(
-        write_pack(Path("pack"), text))
+    assert (f"pack/art-01.yaml:23:16: error E123: as_of '{as_of}' is not a date or moment that exists in "
+            "Europe/Amsterdam") in rendered(write_pack(Path("pack"), text))
+
+
+def test_an_example_is_judged_at_the_moment_its_as_of_names():
+    """`as_of` with a time of day is `$audit_time`: 72 hours after 25 November 10:00 have passed at 10:01 on the
+    28th, not at 10:00."""
+    def example(as_of: str, flagged: str) -> str:
+        return (f"      - as_of: {as_of}\n        note: at {as_of[11:]}\n        data:\n          access_log:\n"
+                "            - {event_id: E1, ts: 2026-11-25T10:00:00}\n"
+                f"        flagged: [{flagged}]\n")
+
+    text = (rule_file("$audit_time > ts + 72 hours", dataset="access_log", message="event {event_id}")
+            + "    examples:\n" + example("2026-11-28T10:01", "E1") + example("2026-11-28T10:00", ""))
+    assert main(["test", str(write_pack(Path("pack"), text)), "--engine", "duckdb"]) == 0
 
 
 # -- parameters ------------------------------------------------------------------------------
