@@ -211,9 +211,11 @@ def _unique(build: Build, doc: YamlDocument, path: tuple, rule_id: str) -> bool:
 # -- the end of the pipeline ----------------------------------------------------------------
 def assemble(build: Build) -> None:
     m = build.meta.data
-    compiled = tuple(rules.finish(d) for d in build.drafts if not d.failed)
     order = {r.code: i for i, r in enumerate(build.regulations)}
     articles = sorted(build.articles, key=lambda a: (order.get(a.regulation, 0), natural_key(a.number)))
+    rank = {a.file: i for i, a in enumerate(articles)}  # rules in the regulations' order, as reports file them
+    drafts = sorted((d for d in build.drafts if not d.failed), key=lambda d: rank.get(d.doc.file, len(rank)))
+    compiled = tuple(rules.finish(d) for d in drafts)
     build.pack = Pack(m["name"], str(m["version"]), Text(**m["title"]), build.folder, build.contract,
                       tuple(articles), compiled, tuple(build.controls), build.regulations,
                       m.get("time_zone", DEFAULT_ZONE))
