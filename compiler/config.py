@@ -13,7 +13,6 @@ import json
 from importlib.resources import files
 from pathlib import Path
 
-from . import amounts, ir
 from .build import Build
 from .config_sources import check_sources, read_sources
 from .diagnostics import Diagnostic, did_you_mean
@@ -90,9 +89,9 @@ def _check_against_pack(doc: YamlDocument, data: dict, pack: Pack) -> list[Diagn
                 out.append(doc.diagnostic("E112", f"'{name}' must be a whole number, not {value!r}", (*path, name)))
             elif isinstance(value, list) and not all(isinstance(v, str) for v in value):
                 out.append(doc.diagnostic("E112", f"'{name}' must be a list of texts", (*path, name)))
-            elif not in_range(param, value):
-                out.append(doc.diagnostic("E117", f"'{name}' must be in the range {describe_range(param)}, not "
-                                                  f"{value!r}", (*path, name)))
+            elif narrowest := [p for p in known[name] if not in_range(p, value)]:  # every rule's range holds it
+                out.append(doc.diagnostic("E117", f"'{name}' must be in the range {describe_range(narrowest[0])}, "
+                                                  f"not {value!r}", (*path, name)))
             else:  # a code no row can hold would make a rule silently pass, as a misspelt literal would
                 unknown = {(where, message): hint
                            for p in known[name] for where, message, hint in unknown_codes(p, value)}
@@ -107,8 +106,6 @@ def _check_against_pack(doc: YamlDocument, data: dict, pack: Pack) -> list[Diagn
                                       did_you_mean(rule_id, rule_ids)))
         else:
             check_params(entry.get("params", {}), {p.name: [p] for p in rule.params}, ("rules", rule_id, "params"))
-    if not out:  # every value has its type and range: what the amounts they make come to can be computed
-        out += _amounts_out_of_range(doc, data, pack)
     for i, att in enumerate(data.get("attestations", [])):
         if att["control"] not in control_ids:
             out.append(doc.diagnostic("E114", f"unknown manual control '{att['control']}'",
@@ -131,33 +128,6 @@ def _check_against_pack(doc: YamlDocument, data: dict, pack: Pack) -> list[Diagn
             dt.date.fromisoformat(text)
         except ValueError:
             out.append(doc.diagnostic("E115", f"'{text}' is not a date (YYYY-MM-DD)", path))
-    return out
-
-
-def _amounts_out_of_range(doc: YamlDocument, data: dict, pack: Pack) -> list[Diagnostic]:
-    """The amount of each duration, as the configured values make it, is within its unit's range (E132).
-
-    The compiler refuses an amount that its rule's own parameter ranges let out of range (E504), but a value
-    set for every rule (`params:`) is held to one rule's range of that name, and two values may each be in
-    range while the amount they make is not: the run would then ask an engine for a date it cannot hold."""
-    out = []
-    for rule in pack.rules:
-        own = data.get("rules", {}).get(rule.id, {}).get("params", {})
-        values = {**rule.defaults, **data.get("params", {}), **own}
-        found = (n for check in rule.checks for e in (check.condition, *check.outputs.values())
-                 for n in ir.walk(e) if isinstance(n, ir.Duration))
-        for duration in dict.fromkeys(found):
-            amount, most = amounts.value(duration.amount, values), amounts.DURATION_MAX[duration.unit]
-            if 0 <= amount <= most:
-                continue
-            names = sorted({n.name for n in ir.walk(duration.amount) if isinstance(n, ir.Param)})
-            at = next(((("rules", rule.id, "params", n) if n in own else ("params", n)) for n in names
-                       if n in own or n in data.get("params", {})), ("params",))
-            written = f"{amounts.amount_text(duration)} {duration.unit}"
-            set_to = ", ".join(f"{n} = {values[n]}" for n in names)
-            out.append(doc.diagnostic("E132", f"{rule.id}: {written} comes to {amount} {duration.unit} with "
-                                              f"{set_to}, outside 0..{most}", at,
-                                      f"give values whose {written} is at most {most} and not negative"))
     return out
 
 

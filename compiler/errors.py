@@ -75,9 +75,6 @@ _TABLE = [
     ("E131", "config", "a file the configuration maps a dataset to is outside the export folder, of a format that "
                        "is not read, or given a sheet while it is no workbook",
      "name a .csv, .jsonl, .json, .parquet or .xlsx file relative to --data; sheet: only for an .xlsx"),
-    ("E132", "config", "with the configured values, the amount of a duration comes to more than its unit allows or "
-                       "to less than zero (two values each in range whose sum is not)",
-     "give values whose amount is within range"),
     ("E125", "reviews", "a review file cannot be read, is not .yaml, .yml, .csv or .xlsx (an XLSX workbook), or a "
      "CSV file's or workbook's first row lacks a column (rule, key, verdict, by, date)",
      "check the path; name the columns on the first line"),

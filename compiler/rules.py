@@ -157,12 +157,14 @@ def _written(draft: Draft) -> str:
 def _with_ranges(build: Build, draft: Draft, exprs: list[ir.Expr]) -> tuple[Param, ...]:
     """A parameter used in the amount of a duration is at least 1 and at most a sane number of its unit,
     unless the rule gives its own range (`{default: 0, min: 0}` allows zero): `amounts.amount_range`."""
-    units = {p.name: n.unit for e in exprs for n in ir.walk(e) if isinstance(n, ir.Duration)
-             for p in ir.walk(n.amount) if isinstance(p, ir.Param)}
+    units: dict[str, set[str]] = {}
+    for duration in (n for e in exprs for n in ir.walk(e) if isinstance(n, ir.Duration)):
+        for name in (p.name for p in ir.walk(duration.amount) if isinstance(p, ir.Param)):
+            units.setdefault(name, set()).add(duration.unit)
     out = []
     for param in draft.params:
-        if param.name in units:
-            low, high = amounts.amount_range(param.minimum, param.maximum, units[param.name])
+        if param.name in units:  # the narrowest of its units: `$n years` and `$n days` is at most 200
+            low, high = min(amounts.amount_range(param.minimum, param.maximum, u) for u in units[param.name])
             param = replace(param, minimum=low, maximum=high)
         if not in_range(param, param.default):
             draft.fail(build, "E503", f"the default {param.default!r} of '{param.name}' is outside its range "

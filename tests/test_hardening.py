@@ -209,6 +209,21 @@ def test_a_duration_parameter_outside_its_range_is_refused_at_the_config_line(va
     assert f"config.yaml:2:20: error E117: 'retention_years' must be in the range 1..200, not {value}" in text
 
 
+def test_a_value_for_every_rule_is_held_to_the_range_of_each_rule_that_declares_it():
+    """`params: {days: 7}` sets `days` of both rules: the first allows at most 5, so 7 is refused, also though
+    the last rule to declare it allows 10."""
+    def rule(n: int, most: int) -> str:
+        return (f"  - id: 1.1-rule-{n}\n    article: \"1.1\"\n    title: {{nl: T, en: T}}\n    severity: high\n"
+                f"    dataset: requests\n    params: {{days: {{default: 2, min: 1, max: {most}}}}}\n"
+                "    condition: received_at + $days days < $audit_date\n"
+                "    message: {nl: 'request {request_id}', en: 'request {request_id}'}\n")
+
+    article = rule_file("type = 'access'").split("rules:\n")[0] + "rules:\n" + rule(1, 5) + rule(2, 10)
+    Path("config.yaml").write_text("params:\n  days: 7\n", encoding="utf-8")
+    assert "config.yaml:2:9: error E117: 'days' must be in the range 1..5, not 7" in rendered(
+        write_pack(Path("pack"), article), Path("config.yaml"))
+
+
 def test_a_rule_may_allow_zero_in_its_own_range():
     folder = write_pack(Path("pack"), rule_file("received_at + $days days < $audit_date",
                                                 params="{days: {default: 0, min: 0}}"))
