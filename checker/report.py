@@ -247,6 +247,10 @@ def _regulations(pack: Pack) -> dict:
 
 def _data_entry(received: Received, period_column: str | None) -> dict:
     entry = {"path": received.label, "format": received.format, "rows": received.rows}
+    if received.sheet is not None:
+        entry["sheet"] = received.sheet
+    if received.columns:
+        entry["columns"] = dict(received.columns)
     if period_column is not None:  # null ends: a dataset without rows has no period
         first, last = received.period or (None, None)
         entry["period"] = {"column": period_column, "from": first, "to": last}

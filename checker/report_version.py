@@ -13,8 +13,8 @@ What may change, and how the version says so (README, "The JSON report's version
   `explanations` and each dataset's `period` (rule pack 1.2); 1.3 the reviews: each finding's `review`,
   each rule's and the summary's `reviewed`, `awaiting_review`, `confirmed` and stale reviews; this
   reglement writes 1.4, which adds the regulations of a pack that checks several side by side (the
-  report's `regulations` and each rule's and article's `regulation`), the audit moment (`audit_time`)
-  and the `time_zone`.
+  report's `regulations` and each rule's and article's `regulation`), the audit moment (`audit_time`),
+  the `time_zone`, and each dataset's `sheet` and mapped `columns`.
 
 The readers of a report — `reglement render`, `verify`, `--baseline` and `--previous` — take the
 majors they know and refuse a newer one with E808, which names both versions.

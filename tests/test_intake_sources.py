@@ -204,6 +204,10 @@ def test_files_mapped_in_sources_audit_to_the_findings_of_the_unmapped_export(tm
     assert findings(report) == findings(expected)
     assert report["data"]["clients"]["path"] == str(folder / "CRM export 2026.11.csv")
     assert report["data"]["users"]["rows"] == expected["data"]["users"]["rows"]
+    # the report says what was read under which name: an auditor reads the mapping beside the files
+    assert report["data"]["clients"]["columns"] == OWN_NAMES and "sheet" not in report["data"]["clients"]
+    assert (report["data"]["users"]["sheet"], report["data"]["users"]["columns"]) == ("Actief", USER_NAMES)
+    assert "columns" not in report["data"]["requests"] and "columns" not in expected["data"]["clients"]
     assert report["unread"] == ["README.md"]
 
 

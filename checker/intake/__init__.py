@@ -55,6 +55,8 @@ class Received:
     copied: bool = False  # held as a table (text formats), not read in place
     dialect: dict | None = None  # for CSV: separator, encoding and the like, as read (`csv_dialect`)
     period: tuple[str, str] | None = None  # earliest and latest value of the dataset's time column (`x-period`)
+    sheet: str | None = None  # for a workbook: the sheet read
+    columns: dict[str, str] = field(default_factory=dict)  # contract column → the source's, where `sources:` maps
 
     @property
     def sha256(self) -> str | None:
@@ -176,8 +178,8 @@ def _create(store: Store, contract: Contract, item: Staged, found: Shape, summar
         parts = ()
         digest = _table_sha256(source.table) if source.table is not None else store.fingerprint(item)
     extras = tuple(c for c in item.columns if dataset.column(c) is None)
-    return Received(dataset.name, source.label, source.format, summary.rows, digest,
-                    parts, extras, summary.restored, item.copied, item.dialect, summary.period)
+    return Received(dataset.name, source.label, source.format, summary.rows, digest, parts, extras,
+                    summary.restored, item.copied, item.dialect, summary.period, source.sheet, dict(source.columns))
 
 
 def _missing(source: Source, columns: list[Column]) -> list[DataError]:
