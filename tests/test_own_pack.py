@@ -128,3 +128,16 @@ def test_the_audits_hour_decides_what_is_late_on_the_audit_date(capsys):
         assert ("datalekken", (("lek_id", "L04"),)) not in late["avg-33.1-breach-notified-late"]
         assert "6.2-camera-images-kept" not in late or ("camerabeelden", (("opname_id", "C04"),)) not in (
             late["6.2-camera-images-kept"])
+
+
+def test_the_charts_labels_have_room_for_the_longest_citation(capsys):
+    """"Privacyreglement 2", "Privacyreglement 4" and "Privacyreglement 6" stay three labels: the bars begin
+    after the longest one (at least 7 units a character of the 13px label), not cut at a fixed width."""
+    import re
+
+    main(["check", "--rules", str(PACK), "--data", str(EXPORT), "--config", str(CONFIG), "--as-of", AS_OF,
+          "--format", "html", "--lang", "en"])
+    html = capsys.readouterr().out
+    labels = re.findall(r'<text class="axis-label"[^>]*>([^<]+)</text><rect class="seg"[^>]* x="([\d.]+)"', html)
+    assert {name for name, _ in labels} >= {"Privacyreglement 2", "Privacyreglement 4", "AVG 33", "Jeugdwet 7.3.8"}
+    assert all(float(x) >= 7 * len(name) for name, x in labels)

@@ -25,7 +25,10 @@ def chart(arts: list[Article], lang: str) -> str:
 
 def _svg(rows: list[tuple[Article, dict[str, int]]], lang: str) -> str:
     """The drawing itself, scaled so the article with the most findings fills the bar width."""
-    label_w, bar_w, row_h, top = 110, 820, 30, 34
+    # the labels' column as wide as the longest citation ("Privacyreglement 12" as well as "Artikel 5"), at about
+    # 7.5 units a character of the 13px label; the bars take the rest of the same width
+    label_w = max(110, round(7.5 * max(len(article.cite(lang)) for article, _ in rows)) + 12)
+    bar_w, row_h, top = 930 - label_w, 30, 34
     width, height = label_w + bar_w + 70, top + row_h * len(rows) + 8
     biggest = max(sum(totals.values()) for _, totals in rows)
     geometry = (label_w, bar_w, row_h, top)
