@@ -28,6 +28,7 @@ from .compiler.config import Config
 from .compiler.diagnostics import did_you_mean
 from .compiler.model import Pack
 from .compiler.stages import compile_pack
+from .compiler.zones import audit_moment, wall_clock
 from .rules import default_pack
 
 __all__ = ["CheckResult", "UnknownRule", "check"]
@@ -75,10 +76,14 @@ def _frame(rule: dict) -> pa.Table:
     return pa.table(columns)
 
 
-def check(data: Mapping[str, object] | str | Path, as_of: dt.date | str, pack: Pack | str | Path | None = None,
+def check(data: Mapping[str, object] | str | Path, as_of: dt.date | dt.datetime | str,
+          pack: Pack | str | Path | None = None,
           config: str | Path | None = None, engine: str = "duckdb", lang: str = "nl",
           memory_limit: str | None = None) -> CheckResult:
-    """Run every rule of the pack (default: the Westendorp pack) over frames by dataset, or an export folder."""
+    """Run every rule of the pack (default: the Westendorp pack) over frames by dataset, or an export folder.
+
+    `as_of` is what `--as-of` takes: a date (the start of that day), or a moment, as text (`2026-11-30T10:00`,
+    with or without an offset) or a `datetime` (an aware one converted to the audit's zone)."""
     if isinstance(pack, Pack):
         compiled, configured = pack, Config()
         if config is not None:
@@ -90,7 +95,9 @@ def check(data: Mapping[str, object] | str | Path, as_of: dt.date | str, pack: P
                 raise CompileError(problems)
     else:
         compiled, configured = compile_pack(Path(pack) if pack else default_pack(), config)
-    as_of = as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(as_of)
+    zone = configured.zone(compiled)
+    as_of = (audit_moment(as_of, zone) if isinstance(as_of, str)
+             else wall_clock(as_of, zone) if isinstance(as_of, dt.datetime) else as_of)
     mapping = configured.sources
     given = (folder_sources(Path(data), compiled.contract, mapping=mapping) if isinstance(data, (str, Path))
              else frame_sources(data, compiled.contract).with_tables(mapping))

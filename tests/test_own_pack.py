@@ -14,6 +14,7 @@ these, no more, on DuckDB and on pandas.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -141,3 +142,14 @@ def test_the_charts_labels_have_room_for_the_longest_citation(capsys):
     labels = re.findall(r'<text class="axis-label"[^>]*>([^<]+)</text><rect class="seg"[^>]* x="([\d.]+)"', html)
     assert {name for name, _ in labels} >= {"Privacyreglement 2", "Privacyreglement 4", "AVG 33", "Jeugdwet 7.3.8"}
     assert all(float(x) >= 7 * len(name) for name, x in labels)
+
+
+@pytest.mark.parametrize("as_of, late", [
+    ("2026-11-30T10:00", True), (dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC), True),  # 10:00 in Amsterdam
+    (dt.datetime(2026, 11, 30, 9, 0), False), (dt.date(2026, 11, 30), False)])
+def test_the_python_api_takes_the_audit_moment_as_the_command_line_does(as_of, late):
+    """A date is the start of its day; a naive moment is the zone's wall clock; an aware one is converted."""
+    from reglement.api import check
+
+    breaches = check(str(EXPORT), as_of, pack=str(PACK), config=str(CONFIG)).rule("avg-33.1-breach-notified-late")
+    assert ("L04" in set(breaches["lek_id"])) is late
