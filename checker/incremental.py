@@ -5,7 +5,7 @@ previous report) is not run at all: its findings are those of the previous repor
 check over a dataset given as a folder of files (a monthly partitioned access log) runs
 only over the files the previous report did not list with the same hash, and keeps the
 previous findings of the other files. Anything else runs in full, and the report says
-why: another pack version, rule or parameter value, another report language, a changed
+why: another pack version, rule or parameter value, another report language or time zone, a changed
 dataset, a sub-query over the partitioned dataset, or a rule that reads the audit date
 (time-dependent rules always run in full).
 
@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 
 from ..compiler import ir
 from ..compiler.diagnostics import plural
-from ..compiler.model import AUDIT_DATE, AUDIT_TIME, RUN_VALUES, Check, Pack, Rule
+from ..compiler.model import AUDIT_DATE, AUDIT_TIME, RUN_VALUES, TIME_ZONE, Check, Pack, Rule
 from .arrow_values import texts
 from .intake import Intake
 from .intake.validate import PROVENANCE
@@ -94,6 +94,8 @@ def _whole_rule(pack: Pack, rule: Rule, previous: dict, entry: dict | None, lang
         return "another pack or pack version than the previous report's"
     if previous.get("lang") != lang:
         return "the previous report is in another language"
+    if previous.get("time_zone", bindings[TIME_ZONE]) != bindings[TIME_ZONE]:  # offsets and real hours read anew
+        return "the previous report read its timestamps in another time zone"
     if entry is None or entry.get("status") not in ("passed", "failed", "waived"):
         return "the previous report has no result of this rule"
     if entry.get("digest") != digest(rule):

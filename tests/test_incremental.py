@@ -151,6 +151,17 @@ def test_what_forces_a_full_run(chain, tmp_path, extra, why):
     assert runs == {why} and not _carried(report)
 
 
+def test_another_time_zone_runs_every_rule_in_full(chain, tmp_path):
+    """An offset or a real hour reads otherwise in another zone: nothing of the previous report is carried."""
+    export, last, _ = chain
+    config = tmp_path / "reglement.yaml"
+    config.write_text("time_zone: Europe/London\n", "utf-8")
+    as_of = json.loads(last.read_text("utf-8"))["as_of"]
+    report = _check(export, as_of, tmp_path / "r.json", "--previous", str(last), "--config", str(config))
+    assert {r["run"]["why"] for r in report["rules"] if r["kind"] == "automated"} == {
+        "the previous report read its timestamps in another time zone"} and not _carried(report)
+
+
 def test_other_parameter_values_run_the_rule_in_full(chain, tmp_path):
     export, last, _ = chain
     config = tmp_path / "reglement.yaml"
