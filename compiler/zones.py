@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from functools import cache
+from importlib import resources
 from zoneinfo import ZoneInfo, available_timezones
 
 from .diagnostics import did_you_mean
@@ -37,7 +38,15 @@ def _names() -> frozenset[str]:
 
 @cache
 def zone_info(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
+    """The zone as the `tzdata` package has it (the IANA database's main data, as DuckDB's ICU and Java
+    have it), before the system's: Debian's adds the pre-1970 history of zones the main data folds into
+    another (Amsterdam kept +00:19:32 until 1937 there, Brussels' +00:00 in the main data), and the engines
+    must count the same hours for a timestamp of 1926 too."""
+    try:
+        with resources.files("tzdata.zoneinfo").joinpath(*name.split("/")).open("rb") as data:
+            return ZoneInfo.from_file(data, key=name)
+    except (ImportError, OSError, ValueError):
+        return ZoneInfo(name)
 
 
 def wall_clock(moment: dt.datetime, zone: str) -> dt.datetime:

@@ -189,6 +189,18 @@ def test_hours_between_counts_real_hours_across_both_changes(tmp_path):
     assert hours == {"M1": 5 * 24 + 1, "M2": 216 * 24, "M3": 5 * 24 - 1}
 
 
+def test_duckdb_and_pandas_read_a_zones_history_from_one_database(tmp_path):
+    """1926 in Amsterdam: +00:19:32 in the system's zone files (Debian keeps the pre-1970 history the IANA
+    main data folds into Brussels'), +00:00 in DuckDB's ICU and in the tzdata package. pandas reads the
+    package, so both count the same hours (hypothesis found 852,911 against 852,910 when pandas read the
+    system's)."""
+    pack = load_pack(late_pack(tmp_path / "pack"))
+    rows = [{"message_id": "M1", "client_id": "C1", "sent_at": at(1926, 11, 27, 0, 0, 1), "purpose": "x"}]
+    duck, pandas = both(pack, frames_from_rows({"marketing": rows}, ["marketing"]), at(2024, 3, 15))
+    assert duck == pandas
+    assert [f["values"]["hours"] for f in duck["1.1-late"]] == [852_910]
+
+
 # -- the audit moment ----------------------------------------------------------------------------
 @pytest.mark.parametrize(("as_of", "late"), [("2026-11-28T09:00", False), ("2026-11-28 14:00", True),
                                              ("2026-11-28T13:00:00Z", True), ("2026-11-28T09:00+01:00", False),

@@ -31,7 +31,7 @@ import pyarrow.compute as pc
 from ...compiler import amounts, ir
 from ...compiler.ir import conjoin, conjuncts
 from ...compiler.model import TIME_ZONE
-from ...compiler.zones import DEFAULT_ZONE
+from ...compiler.zones import DEFAULT_ZONE, zone_info
 from .pandas_steps import Steps, shown, shown_offset
 from .sql import FOUND
 
@@ -90,13 +90,13 @@ HOUR = pd.Timedelta(hours=1)
 def in_utc(wall: pd.Series, zone: str) -> pd.Series:
     """Wall clocks of `zone` as naive UTC: a wall clock shown twice is its second (winter) time, as in SQL."""
     second = np.zeros(len(wall), dtype=bool)  # False: not summer time
-    zoned = wall.dt.tz_localize(zone, ambiguous=second, nonexistent="shift_forward")
+    zoned = wall.dt.tz_localize(zone_info(zone), ambiguous=second, nonexistent="shift_forward")
     return zoned.dt.tz_convert("UTC").dt.tz_localize(None)
 
 
 def wall_clock(utc: pd.Series, zone: str) -> pd.Series:
     """Naive UTC as the wall clock of `zone`."""
-    return utc.dt.tz_localize("UTC").dt.tz_convert(zone).dt.tz_localize(None)
+    return utc.dt.tz_localize("UTC").dt.tz_convert(zone_info(zone)).dt.tz_localize(None)
 
 
 # -- splitting a sub-query's `where` ---------------------------------------------------
