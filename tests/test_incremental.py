@@ -151,23 +151,25 @@ def test_what_forces_a_full_run(chain, tmp_path, extra, why):
     assert runs == {why} and not _carried(report)
 
 
-def test_another_time_zone_runs_every_rule_in_full(chain, tmp_path):
-    """An offset or a real hour reads otherwise in another zone: nothing of the previous report is carried."""
+def _configured_after(chain, tmp_path, configuration: str) -> dict:
+    """The last month audited again with `--previous` and a configuration of `configuration`."""
     export, last, _ = chain
     config = tmp_path / "reglement.yaml"
-    config.write_text("time_zone: Europe/London\n", "utf-8")
+    config.write_text(configuration, "utf-8")
     as_of = json.loads(last.read_text("utf-8"))["as_of"]
-    report = _check(export, as_of, tmp_path / "r.json", "--previous", str(last), "--config", str(config))
+    return _check(export, as_of, tmp_path / "r.json", "--previous", str(last), "--config", str(config))
+
+
+def test_another_time_zone_runs_every_rule_in_full(chain, tmp_path):
+    """An offset or a real hour reads otherwise in another zone: nothing of the previous report is carried."""
+    report = _configured_after(chain, tmp_path, "time_zone: Europe/London\n")
     assert {r["run"]["why"] for r in report["rules"] if r["kind"] == "automated"} == {
         "the previous report read its timestamps in another time zone"} and not _carried(report)
 
 
 def test_other_parameter_values_run_the_rule_in_full(chain, tmp_path):
-    export, last, _ = chain
-    config = tmp_path / "reglement.yaml"
-    config.write_text("rules:\n  9.4-deleted-within-legal-retention:\n    params:\n      fiscal_years: 8\n", "utf-8")
-    as_of = json.loads(last.read_text("utf-8"))["as_of"]
-    report = _check(export, as_of, tmp_path / "r.json", "--previous", str(last), "--config", str(config))
+    report = _configured_after(chain, tmp_path,
+                               "rules:\n  9.4-deleted-within-legal-retention:\n    params:\n      fiscal_years: 8\n")
     runs = {r["id"]: r["run"] for r in report["rules"] if r["kind"] == "automated"}
     assert runs["9.4-deleted-within-legal-retention"] == {"mode": "full",
                                                           "why": "other parameter values than the previous report's"}
