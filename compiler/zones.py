@@ -78,11 +78,11 @@ def audit_moment(text: str | None, zone: str) -> dt.datetime:
     None is the start of today in the zone. ValueError for text that is none of these, or a
     wall clock the zone skips."""
     if text is None:
-        return dt.datetime.combine(today(zone), dt.time())
+        return moment_of(today(zone))
     if not MOMENT.fullmatch(text):
         raise ValueError(f"'{text}' is not a date (YYYY-MM-DD) or a date and time (YYYY-MM-DDTHH:MM[:SS][+HH:MM])")
     if len(text) == 10:
-        return dt.datetime.combine(dt.date.fromisoformat(text), dt.time())
+        return moment_of(dt.date.fromisoformat(text))
     parsed = dt.datetime.fromisoformat(text)
     wall = wall_clock(parsed, zone)
     if parsed.tzinfo is None and not exists(wall, zone):
